@@ -1,0 +1,163 @@
+"""create_app(settings): routes, middleware and lifespan. No logic lives here."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from http.cookies import SimpleCookie
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from prize import paths
+from prize.db import Database
+from prize.domain import outbox
+from prize.i18n import negotiate
+from prize.models import utcnow
+from prize.security import (
+    BodyLimitMiddleware,
+    BodyTooLarge,
+    SecurityHeadersMiddleware,
+    install_log_redaction,
+)
+from prize.settings import LANGUAGES, Settings
+from prize.templating import make_environment
+from prize.tokens import Signer
+from prize.views import apply, ballot, common, errors, public, secretariat
+
+log = logging.getLogger("prize")
+
+LANG_COOKIE = "lang"
+# Routes that take uploads get the larger body limit; every other route the small one.
+LARGE_BODY_PATHS = re.compile(r"/files$")
+SMALL_BODY_LIMIT = 512 * 1024
+
+
+class LanguageMiddleware:
+    """The reader's language: the switcher's cookie, else Accept-Language, else the default."""
+
+    def __init__(self, app: ASGIApp, *, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = Headers(scope=scope)
+            cookie = SimpleCookie()
+            with contextlib.suppress(Exception):
+                cookie.load(headers.get("cookie", ""))
+            chosen = cookie[LANG_COOKIE].value if LANG_COOKIE in cookie else ""
+            if chosen not in LANGUAGES:
+                chosen = negotiate(headers.get("accept-language", ""), self.default)
+            scope.setdefault("state", {})["lang"] = chosen
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    database: Database | None = None,
+    run_sender: bool = False,
+) -> Starlette:
+    install_log_redaction()
+    database = database or Database(settings.database_url)
+    templates = Jinja2Templates(
+        env=make_environment(), context_processors=[common.context_processor]
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = threading.Event()
+        sender = None
+        if run_sender and settings.smtp_url:
+            sender = threading.Thread(
+                target=_sender_loop, args=(app, stop), name="prize-outbox", daemon=True
+            )
+            sender.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if sender is not None:
+                sender.join(timeout=10)
+
+    routes = [
+        *public.routes,
+        *apply.routes,
+        *ballot.routes,
+        *secretariat.routes,
+        Mount("/static", app=StaticFiles(directory=str(paths.STATIC)), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(errors.ServerErrorPageMiddleware),
+        Middleware(
+            BodyLimitMiddleware,
+            small=SMALL_BODY_LIMIT,
+            large=settings.max_body_bytes,
+            large_paths=LARGE_BODY_PATHS,
+        ),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_keys[0],
+            session_cookie="prize_session",
+            max_age=settings.session_max_age,
+            same_site="lax",
+            https_only=settings.https,
+        ),
+        Middleware(LanguageMiddleware, default=settings.default_language),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: errors.http_error,
+            BodyTooLarge: errors.body_too_large,
+            common.CsrfFailed: errors.csrf_failed,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock or utcnow
+    app.state.signer = Signer(settings.secret_keys)
+    app.state.templates = templates
+    return app
+
+
+def _sender_loop(app: Starlette, stop: threading.Event) -> None:
+    settings: Settings = app.state.settings
+    while not stop.wait(settings.outbox_interval):
+        try:
+            outbox.deliver_due(
+                database=app.state.database,
+                smtp_url=settings.smtp_url,
+                mail_from=settings.mail_from,
+                now=app.state.clock(),
+            )
+        except Exception:  # keep sending later; the error is in the log
+            log.exception("outbox: delivery pass failed")
+
+
+def asgi() -> Starlette:
+    """Entry point for ``uvicorn --factory prize.app:asgi`` (settings from the environment)."""
+    from prize.settings import load
+
+    return create_app(load(), run_sender=True)
+
+
+__all__ = ["Request", "Response", "create_app"]

@@ -1,0 +1,230 @@
+"""The transactional outbox: e-mails written in the same transaction as the change that causes them.
+
+``queue`` renders a message in its reader's language and adds it to the caller's session.
+``deliver_due`` claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sends them over SMTP
+outside any transaction, then marks them sent, or due again later with backoff, or failed. A
+message is sent twice only if a crash falls between the server's acceptance and that mark, and
+then with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import functools
+import smtplib
+import ssl
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment
+from sqlmodel import Session, col, or_, select
+
+from prize.db import Database
+from prize.models import OutboxMessage, OutboxStatus
+from prize.templating import mail_environment
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=10)  # a claim older than this was lost in a crash: send it again
+BATCH = 20
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@functools.cache
+def _mail_env() -> Environment:
+    return mail_environment()
+
+
+def render(template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Render ``templates/mail/<template>.txt``: first line ``Subject: ...``, a blank line, body."""
+    text = _mail_env().get_template(f"mail/{template}.txt").render({**context, "lang": language})
+    head, _, body = text.partition("\n\n")
+    if not head.startswith("Subject:"):
+        raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
+    return head.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def queue(
+    *,
+    session: Session,
+    kind: str,
+    recipient: str,
+    language: str,
+    template: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    mail_domain: str = "prize.invalid",
+    edition_id: int | None = None,
+) -> OutboxMessage:
+    subject, body = render(template, language, context)
+    message = OutboxMessage(
+        kind=kind,
+        edition_id=edition_id,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        language=language,
+        message_id=f"<{uuid.uuid4().hex}@{mail_domain}>",
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def mail_domain(mail_from: str) -> str:
+    address = parseaddr(mail_from)[1]
+    return address.rpartition("@")[2] or "prize.invalid"
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    mode: str  # "plain", "ssl" or "starttls"
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpTarget:
+        parts = urlsplit(url)
+        mode = {"smtp": "plain", "smtps": "ssl", "smtp+starttls": "starttls"}[parts.scheme]
+        default_port = {"plain": 25, "ssl": 465, "starttls": 587}[mode]
+        return cls(
+            host=parts.hostname or "localhost",
+            port=parts.port or default_port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            mode=mode,
+        )
+
+
+def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = mail_from
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
+    email["Content-Language"] = message.language
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body)
+    return email
+
+
+def send(email: EmailMessage, target: SmtpTarget, *, timeout: float = 30) -> None:
+    smtp: smtplib.SMTP
+    if target.mode == "ssl":
+        smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(target.host, target.port, timeout=timeout)
+    with smtp:
+        if target.mode == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if target.username:
+            smtp.login(target.username, target.password or "")
+        smtp.send_message(email)
+
+
+def claim_due(*, session: Session, now: datetime, limit: int = BATCH) -> list[OutboxMessage]:
+    """Mark due messages as being sent by this process and return them."""
+    due = or_(
+        (col(OutboxMessage.status) == OutboxStatus.queued)
+        & (col(OutboxMessage.next_attempt_at) <= now),
+        (col(OutboxMessage.status) == OutboxStatus.sending)
+        & (col(OutboxMessage.claimed_at) <= now - LEASE),
+    )
+    rows = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(due)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.status = OutboxStatus.sending
+        row.claimed_at = now
+        row.attempts += 1
+        session.add(row)
+    session.flush()
+    return rows
+
+
+def mark_sent(*, session: Session, message_id: int, now: datetime) -> None:
+    row = session.get_one(OutboxMessage, message_id)
+    row.status = OutboxStatus.sent
+    row.sent_at = now
+    row.last_error = ""
+    session.add(row)
+
+
+def mark_failed_attempt(*, session: Session, message_id: int, now: datetime, error: str) -> None:
+    row = session.get_one(OutboxMessage, message_id)
+    row.last_error = error[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = OutboxStatus.failed
+    else:
+        row.status = OutboxStatus.queued
+        row.next_attempt_at = now + backoff(row.attempts)
+    row.claimed_at = None
+    session.add(row)
+
+
+def retry(*, session: Session, message_id: int, now: datetime) -> OutboxMessage:
+    """Put a failed (or queued) message back in line, to be tried at once."""
+    row = session.get_one(OutboxMessage, message_id)
+    if row.status == OutboxStatus.failed:
+        row.attempts = 0
+    if row.status in {OutboxStatus.failed, OutboxStatus.queued}:
+        row.status = OutboxStatus.queued
+        row.next_attempt_at = now
+        session.add(row)
+    return row
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def deliver_due(
+    *, database: Database, smtp_url: str, mail_from: str, now: datetime, limit: int = BATCH
+) -> DeliveryReport:
+    """One pass of the sender: claim, send each outside a transaction, record the outcome."""
+    report = DeliveryReport()
+    target = SmtpTarget.from_url(smtp_url)
+    with database.write() as session:
+        claimed = [(m.id, build_email(m, mail_from)) for m in claim_due(
+            session=session, now=now, limit=limit)]
+    for message_id, email in claimed:
+        assert message_id is not None
+        try:
+            send(email, target)
+        except (OSError, smtplib.SMTPException) as error:
+            with database.write() as session:
+                mark_failed_attempt(
+                    session=session, message_id=message_id, now=now,
+                    error=f"{type(error).__name__}: {error}",
+                )
+            report.failed += 1
+        else:
+            with database.write() as session:
+                mark_sent(session=session, message_id=message_id, now=now)
+            report.sent += 1
+    return report

@@ -1,0 +1,195 @@
+"""CSRF tokens, security headers, body limits, password hashing and log redaction."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import MutableMapping
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_FIELD = "csrf_token"
+_CSRF_KEY = "csrf"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+# --------------------------------------------------------------------------- CSRF
+
+
+def csrf_token(session: MutableMapping[str, Any]) -> str:
+    """The session's CSRF token, made on first use."""
+    token = session.get(_CSRF_KEY)
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        session[_CSRF_KEY] = token
+    return token
+
+
+def csrf_ok(session: MutableMapping[str, Any], submitted: object) -> bool:
+    expected = session.get(_CSRF_KEY)
+    return (
+        isinstance(expected, str)
+        and isinstance(submitted, str)
+        and hmac.compare_digest(expected.encode(), submitted.encode())
+    )
+
+
+# --------------------------------------------------------------------------- passwords
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class Passwords:
+    """argon2id hashing; ``fast`` uses cheap parameters, for tests only."""
+
+    def __init__(self, *, fast: bool = False) -> None:
+        self._hasher = (
+            PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if fast else PasswordHasher()
+        )
+
+    def hash(self, password: str) -> str:
+        return str(self._hasher.hash(password))
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return bool(self._hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return bool(self._hasher.check_needs_rehash(password_hash))
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class SecurityHeadersMiddleware:
+    """Strict headers on every response, error pages included."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Cross-Origin-Resource-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+                if self.https:
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    """Raised when a request body passes its route's limit; the app answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a limit: ``large`` for upload routes, ``small`` elsewhere.
+
+    Reading the body raises ``BodyTooLarge`` as soon as the declared Content-Length or the bytes
+    actually received pass the limit, before anything is kept; the app turns it into a 413 page
+    (or, on the upload route, a message beside the file field).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, small: int, large: int, large_paths: re.Pattern[str]
+    ) -> None:
+        self.app = app
+        self.small = small
+        self.large = large
+        self.large_paths = large_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        limit = self.large if self.large_paths.search(scope["path"]) else self.small
+        scope.setdefault("state", {})["body_limit"] = limit
+        declared = Headers(scope=scope).get("content-length", "")
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+# --------------------------------------------------------------------------- logs
+
+_TOKEN_IN_PATH = re.compile(r"(/(?:link|reset)/)[^\s/?\"']+")
+_TOKEN_IN_QUERY = re.compile(r"((?:token|csrf_token|password)=)[^&\s\"']+")
+
+
+def redact(text: str) -> str:
+    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", _TOKEN_IN_PATH.sub(r"\1[redacted]", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Removes link tokens and passwords from log records, the access log's included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def install_log_redaction() -> None:
+    redactor = RedactingFilter()
+    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "prize"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(redactor)
+    for handler in logging.getLogger().handlers + logging.getLogger("uvicorn.access").handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(redactor)

@@ -1,0 +1,122 @@
+"""Settings: the only module that reads the environment.
+
+Every setting is a ``PRIZE_*`` variable, documented in README.md's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LANGUAGES = ("en", "fr")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///prize.sqlite3"
+    # Newest first, as an operator writes them: the first signs, all verify.
+    secret_keys: tuple[str, ...] = ()
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = ""
+    mail_from: str = "European Drug Prevention Prize <prize@example.org>"
+    storage_dir: Path = Path("storage")
+    default_language: str = "en"
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_uploads: int = 5
+    max_body_bytes: int = 12 * 1024 * 1024
+    session_max_age: int = 8 * 3600
+    demo: bool = False
+    access_log: bool = True
+    outbox_interval: float = 5.0
+    argon2_fast: bool = False  # cheap hashing parameters, for tests only
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def https(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {raw!r}.")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def load(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
+    """Read the settings from ``env`` (default: the process environment).
+
+    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key.
+    """
+    env = os.environ if env is None else env
+    keys = tuple(k.strip() for k in env.get("PRIZE_SECRET_KEYS", "").split(",") if k.strip())
+    if not keys:
+        if not demo:
+            raise SettingsError(
+                "PRIZE_SECRET_KEYS is not set. Set it to a long random value, for example: "
+                'export PRIZE_SECRET_KEYS="$(python3 -c \'import secrets; '
+                "print(secrets.token_urlsafe(48))')\""
+            )
+        keys = (secrets.token_urlsafe(48),)
+    if any(len(k) < 16 for k in keys):
+        raise SettingsError("Each key in PRIZE_SECRET_KEYS must be at least 16 characters long.")
+    language = env.get("PRIZE_DEFAULT_LANGUAGE", "en")
+    if language not in LANGUAGES:
+        raise SettingsError(f"PRIZE_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
+    base_url = env.get("PRIZE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    if urlsplit(base_url).scheme not in {"http", "https"}:
+        raise SettingsError("PRIZE_BASE_URL must start with http:// or https://.")
+    smtp_url = env.get("PRIZE_SMTP_URL", "")
+    if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps", "smtp+starttls"}:
+        raise SettingsError("PRIZE_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://.")
+    max_upload = _int(env, "PRIZE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    return Settings(
+        database_url=env.get("PRIZE_DATABASE_URL", "sqlite:///prize.sqlite3"),
+        secret_keys=keys,
+        base_url=base_url,
+        smtp_url=smtp_url,
+        mail_from=env.get(
+            "PRIZE_MAIL_FROM", "European Drug Prevention Prize <prize@example.org>"
+        ),
+        storage_dir=Path(env.get("PRIZE_STORAGE_DIR", "storage")),
+        default_language=language,
+        max_upload_bytes=max_upload,
+        max_uploads=_int(env, "PRIZE_MAX_UPLOADS", 5),
+        max_body_bytes=_int(env, "PRIZE_MAX_BODY_BYTES", max_upload + 2 * 1024 * 1024),
+        session_max_age=_int(env, "PRIZE_SESSION_MAX_AGE", 8 * 3600),
+        demo=demo,
+        access_log=_bool(env, "PRIZE_ACCESS_LOG", True),
+        outbox_interval=float(_int(env, "PRIZE_OUTBOX_INTERVAL", 5)),
+    )

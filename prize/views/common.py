@@ -1,0 +1,143 @@
+"""What every view shares: the database, the clock, forms with CSRF, rendering and redirects.
+
+Views are plain (synchronous) functions: Starlette runs them in its thread pool, so database
+work and password hashing never block the event loop. ``read_form`` reaches back to the loop to
+parse the body.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio.from_thread
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from prize.db import Database
+from prize.i18n import Message
+from prize.security import CSRF_FIELD, csrf_ok, csrf_token
+from prize.settings import LANGUAGES, Settings
+from prize.tokens import Signer
+
+FLASH_KEY = "flash"
+
+
+class CsrfFailed(Exception):
+    """A form came back with an expired session or a stale token; it is offered to be sent again."""
+
+    def __init__(self, form: FormData) -> None:
+        super().__init__("csrf")
+        self.form = form
+
+
+def settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+def database(request: Request) -> Database:
+    value: Database = request.app.state.database
+    return value
+
+
+def signer(request: Request) -> Signer:
+    value: Signer = request.app.state.signer
+    return value
+
+
+def now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def lang(request: Request) -> str:
+    value = request.scope.get("state", {}).get("lang", "en")
+    return value if value in LANGUAGES else "en"
+
+
+def templates(request: Request) -> Jinja2Templates:
+    value: Jinja2Templates = request.app.state.templates
+    return value
+
+
+def read_form(
+    request: Request,
+    *,
+    max_files: int = 0,
+    max_fields: int = 200,
+    max_part_size: int = 64 * 1024,
+    check_csrf: bool = True,
+) -> FormData:
+    """Parse the posted form (from a view running in the thread pool) and check its CSRF token."""
+    form: FormData = anyio.from_thread.run(
+        functools.partial(
+            request.form, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
+        )
+    )
+    if check_csrf and not csrf_ok(request.session, form.get(CSRF_FIELD)):
+        raise CsrfFailed(form)
+    return form
+
+
+def flash(request: Request, message: Message | str, **params: Any) -> None:
+    """A one-time notice shown on the next page (kept in the session cookie: keep it short)."""
+    msg = message if isinstance(message, Message) else Message(message, params)
+    notes = list(request.session.get(FLASH_KEY, []))
+    notes.append([msg.msgid, msg.params])
+    request.session[FLASH_KEY] = notes[-3:]
+
+
+def pop_flashes(request: Request) -> list[Message]:
+    notes = request.session.pop(FLASH_KEY, [])
+    return [Message(msgid, params) for msgid, params in notes]
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    ctx = {"now": now(request), **(context or {})}
+    return templates(request).TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )
+
+
+def redirect(request: Request, route: str, /, **path_params: Any) -> RedirectResponse:
+    """303 See Other to a named route (after a POST, or to drop a token from the URL)."""
+    return RedirectResponse(str(request.url_for(route, **path_params).path), status_code=303)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything pointing elsewhere becomes ``default``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def context_processor(request: Request) -> dict[str, Any]:
+    """What every template gets: the language, a CSRF token, notices, the app's settings."""
+    session = request.scope.get("session")  # absent only on an error before the session loaded
+    return {
+        "lang": lang(request),
+        "languages": LANGUAGES,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(session) if session is not None else "",
+        "flashes": pop_flashes(request) if session and FLASH_KEY in session else [],
+        "demo": settings(request).demo,
+        "current_path": request.url.path,
+    }

@@ -1,0 +1,93 @@
+"""Error pages: every one in the reader's language, with the security headers of any page."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from prize.security import CSRF_FIELD, BodyTooLarge
+from prize.tokens import LinkError
+from prize.views.common import CsrfFailed, render
+
+log = logging.getLogger("prize")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return render(
+        request,
+        "errors/http.html",
+        {"status": exc.status_code},
+        status_code=exc.status_code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def body_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return render(
+        request, "errors/too_large.html", {"limit": exc.limit}, status_code=413,
+        headers={"Connection": "close"},
+    )
+
+
+async def csrf_failed(request: Request, exc: Exception) -> Response:
+    """Offer the form again, filled in, with a fresh token: nothing typed is lost."""
+    assert isinstance(exc, CsrfFailed)
+    fields = [
+        (key, value)
+        for key, value in exc.form.multi_items()
+        if key != CSRF_FIELD and isinstance(value, str)
+    ]
+    had_files = any(not isinstance(v, str) for _, v in exc.form.multi_items())
+    return render(
+        request,
+        "errors/resend.html",
+        {"fields": fields, "action": request.url.path, "had_files": had_files},
+        status_code=403,
+    )
+
+
+def link_error(request: Request, error: LinkError, *, kind: str) -> Response:
+    """A clear page for an expired, revoked or tampered link; nothing about whose link it was."""
+    status = {"expired": 410, "revoked": 410}.get(error.reason, 400)
+    return render(
+        request, "errors/link.html", {"reason": error.reason, "kind": kind}, status_code=status
+    )
+
+
+class ServerErrorPageMiddleware:
+    """Turns an unhandled error into the 500 page *inside* the middleware that adds headers.
+
+    (Starlette's own ServerErrorMiddleware sits outside every user middleware, so a page it
+    renders would miss the security headers.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+            if started:
+                raise
+            request = Request(scope)
+            response = render(request, "errors/http.html", {"status": 500}, status_code=500)
+            await response(scope, receive, send)

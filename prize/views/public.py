@@ -1,0 +1,67 @@
+"""Public pages: the call, the editions, the youth jury, and the language switcher."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from prize import countries
+from prize.domain import editions
+from prize.settings import LANGUAGES
+from prize.views.common import database, now, read_form, render, safe_next
+
+LANG_COOKIE = "lang"
+
+
+def home(request: Request) -> Response:
+    with database(request).read() as session:
+        edition = editions.current_call(session=session)
+        criteria = editions.criteria_of(session=session, edition=edition) if edition else []
+    return render(
+        request,
+        "public/home.html",
+        {
+            "edition": edition,
+            "criteria": criteria,
+            "accepting": edition is not None and editions.accepts_applications(edition, now(request)),
+            "eligible": countries.choices(tuple(edition.eligible_countries), "en") if edition else [],
+        },
+    )
+
+
+def editions_page(request: Request) -> Response:
+    with database(request).read() as session:
+        items = editions.public_editions(session=session)
+    return render(request, "public/editions.html", {"editions": items})
+
+
+def jury_page(request: Request) -> Response:
+    return render(request, "public/jury.html")
+
+
+def set_language(request: Request) -> Response:
+    form = read_form(request)
+    choice = str(form.get("lang", ""))
+    response = RedirectResponse(safe_next(str(form.get("next", "/"))), status_code=303)
+    if choice in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+            secure=request.app.state.settings.https,
+        )
+    return response
+
+
+def health(request: Request) -> Response:
+    with database(request).read() as session:
+        editions.current_call(session=session)
+    return Response("ok\n", media_type="text/plain")
+
+
+routes: list[BaseRoute] = [
+    Route("/", home, name="home"),
+    Route("/editions", editions_page, name="editions"),
+    Route("/jury", jury_page, name="jury"),
+    Route("/language", set_language, methods=["POST"], name="set_language"),
+    Route("/health", health, name="health"),
+]

@@ -1,0 +1,7 @@
+"""The secretariat's back office."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

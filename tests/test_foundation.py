@@ -1,0 +1,59 @@
+"""The foundation: the home page, headers, languages and error pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prize.domain import audit, editions, lifecycle
+from prize.domain.editions import CriterionSpec
+from prize.models import EditionState
+
+
+def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = editions.create_edition(
+            session=session, actor=audit.SYSTEM, now=clock(), year=year,
+            title_en=f"European Drug Prevention Prize {year}",
+            title_fr=f"Prix européen de prévention des drogues {year}",
+            opens_at=datetime(2027, 1, 1, tzinfo=UTC), deadline=datetime(2027, 6, 30, 20, tzinfo=UTC),
+            criteria=[CriterionSpec("Innovation", "New ideas", name_fr="Innovation",
+                                    description_fr="Des idées nouvelles")],
+        )
+        lifecycle.move(session=session, edition=edition, to=EditionState.open,
+                       actor=audit.SYSTEM, now=clock())
+    return edition
+
+
+def test_home_without_edition_says_no_open_call(client):  # type: ignore[no-untyped-def]
+    page = client.get("/")
+    assert "There is no open call at the moment." in page.text
+    assert '<html lang="en">' in page.text
+
+
+def test_home_in_french_from_accept_language(client):  # type: ignore[no-untyped-def]
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in page.text
+
+
+def test_security_headers_on_every_response(client):  # type: ignore[no-untyped-def]
+    for path in ("/", "/no-such-page"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_unknown_page_is_a_clear_404(client):  # type: ignore[no-untyped-def]
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_lifecycle_move_is_audited(db, clock):  # type: ignore[no-untyped-def]
+    edition = open_edition(db, clock)
+    with db.read() as session:
+        assert editions.get_by_year(session=session, year=2027).state is EditionState.open
+        assert audit.verify(session=session).ok
+        assert audit.verify(session=session).checked == 2
