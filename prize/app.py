@@ -128,6 +128,7 @@ def create_app(
             HTTPException: errors.http_error,
             BodyTooLarge: errors.body_too_large,
             common.CsrfFailed: errors.csrf_failed,
+            common.Redirect: errors.redirect,
         },
         lifespan=lifespan,
     )

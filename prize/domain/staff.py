@@ -51,3 +51,19 @@ def create_staff(
         subject_kind="staff", subject_id=staff.id, data={"role": role.value},
     )
     return staff
+
+
+def authenticate(
+    *, session: Session, passwords: Passwords, email: str, password: str, client: str,
+    now: datetime,
+) -> Staff:
+    """The active account for these credentials, or a DomainError that says nothing about which
+    part was wrong. (Throttling per account and per client: see the secretariat issue.)"""
+    account = session.exec(select(Staff).where(Staff.email == normalise_email(email))).first()
+    if account is None or not account.active or not passwords.verify(account.password_hash, password):
+        raise DomainError("The e-mail address or the password is not right.", field="password")
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash(password)
+    account.last_login_at = now
+    session.add(account)
+    return account

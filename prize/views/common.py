@@ -36,6 +36,14 @@ class CsrfFailed(Exception):
         self.form = form
 
 
+class Redirect(Exception):
+    """Raised by an access check to send the browser elsewhere (for example to sign in)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 def settings(request: Request) -> Settings:
     value: Settings = request.app.state.settings
     return value

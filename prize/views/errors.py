@@ -6,12 +6,12 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from prize.security import CSRF_FIELD, BodyTooLarge
 from prize.tokens import LinkError
-from prize.views.common import CsrfFailed, render
+from prize.views.common import CsrfFailed, Redirect, render
 
 log = logging.getLogger("prize")
 
@@ -25,6 +25,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
         status_code=exc.status_code,
         headers=dict(exc.headers or {}),
     )
+
+
+async def redirect(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Redirect)
+    return RedirectResponse(exc.url, status_code=303)
 
 
 async def body_too_large(request: Request, exc: Exception) -> Response:

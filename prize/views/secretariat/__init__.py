@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-routes: list[BaseRoute] = []
+from prize.views.secretariat import auth
+
+routes: list[BaseRoute] = [*auth.routes]

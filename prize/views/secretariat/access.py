@@ -1,0 +1,52 @@
+"""Who is signed in to the back office, and what they may do. Checked on the server, every time."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from prize.models import Staff, StaffRole
+from prize.views.common import Redirect, database
+
+STAFF_KEY = "staff"
+
+
+def sign_in(request: Request, staff: Staff) -> None:
+    request.session.pop(STAFF_KEY, None)
+    request.session[STAFF_KEY] = [staff.id, staff.session_version]
+
+
+def sign_out(request: Request) -> None:
+    request.session.pop(STAFF_KEY, None)
+
+
+def current_staff(request: Request) -> Staff | None:
+    """The signed-in, active account whose session version still matches, or None."""
+    if hasattr(request.state, "staff"):
+        cached: Staff | None = request.state.staff
+        return cached
+    value = request.session.get(STAFF_KEY)
+    staff = None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        with database(request).read() as session:
+            found = session.get(Staff, value[0])
+        if found is not None and found.active and found.session_version == value[1]:
+            staff = found
+    request.state.staff = staff
+    return staff
+
+
+def require_staff(request: Request, *, write: bool = False) -> Staff:
+    """The signed-in account; ``write`` also requires the secretariat role (advisers only read).
+
+    Not signed in: to the login page, coming back here afterwards. Wrong role: 403.
+    """
+    staff = current_staff(request)
+    if staff is None:
+        target = request.url.path if request.method == "GET" else "/secretariat"
+        raise Redirect(f"{request.app.url_path_for('staff_login')}?next={quote(target)}")
+    if write and staff.role is not StaffRole.secretariat:
+        raise HTTPException(403)
+    return staff
