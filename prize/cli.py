@@ -23,18 +23,34 @@ def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
 
     from prize.security import install_log_redaction
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     install_log_redaction()
     if workers > 1:
         # Several processes read their settings from the environment, as the first did.
-        uvicorn.run("prize.app:asgi", factory=True, host=host, port=port, workers=workers,
-                    access_log=settings.access_log, proxy_headers=True, log_config=None)
+        uvicorn.run(
+            "prize.app:asgi",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=settings.access_log,
+            proxy_headers=True,
+            log_config=None,
+        )
         return
     from prize.app import create_app
 
     app = create_app(settings, run_sender=True)
-    uvicorn.run(app, host=host, port=port, access_log=settings.access_log, proxy_headers=True,
-                log_config=None)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=settings.access_log,
+        proxy_headers=True,
+        log_config=None,
+    )
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,8 +114,13 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with database.write() as session:
             account = staff.create_staff(
-                session=session, passwords=Passwords(), actor=audit.SYSTEM, now=utcnow(),
-                email=args.email, password=password, name=args.name,
+                session=session,
+                passwords=Passwords(),
+                actor=audit.SYSTEM,
+                now=utcnow(),
+                email=args.email,
+                password=password,
+                name=args.name,
             )
             print(f"Created secretariat account {account.email}.")
     except DomainError as error:
@@ -124,8 +145,12 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             total = outbox.DeliveryReport()
             while True:
-                report = outbox.deliver_due(database=database, smtp_url=settings.smtp_url,
-                                            mail_from=settings.mail_from, now=utcnow())
+                report = outbox.deliver_due(
+                    database=database,
+                    smtp_url=settings.smtp_url,
+                    mail_from=settings.mail_from,
+                    now=utcnow(),
+                )
                 total.sent += report.sent
                 total.failed += report.failed
                 if report.sent + report.failed == 0 or report.failed:
@@ -135,8 +160,10 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         with database.read() as session:
             rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
             for m in rows:
-                print(f"{m.id:>6}  {m.status.value:<8} {m.created_at:%Y-%m-%d %H:%M}  "
-                      f"{m.recipient:<32} {m.subject}")
+                print(
+                    f"{m.id:>6}  {m.status.value:<8} {m.created_at:%Y-%m-%d %H:%M}  "
+                    f"{m.recipient:<32} {m.subject}"
+                )
             print(f"{len(rows)} messages.")
         return 0
     finally:
@@ -165,8 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="build the data and stop")
     p.set_defaults(handler=cmd_demo, demo=True)
 
-    p = sub.add_parser("create-admin", help="add a secretariat account (password from a prompt "
-                       "or standard input)")
+    p = sub.add_parser(
+        "create-admin", help="add a secretariat account (password from a prompt or standard input)"
+    )
     p.add_argument("--email", required=True)
     p.add_argument("--name", default="")
     p.set_defaults(handler=cmd_create_admin)

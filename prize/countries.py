@@ -7,10 +7,54 @@ import functools
 from prize.i18n import locale
 
 # The Council of Europe's 46 member states.
-COUNCIL_OF_EUROPE = (
-    "AL AD AM AT AZ BE BA BG HR CY CZ DK EE FI FR GE DE GR HU IS IE IT LV LI LT LU MT MD MC ME "
-    "NL MK NO PL PT RO SM RS SK SI ES SE CH TR UA GB"
-).split()
+COUNCIL_OF_EUROPE = [
+    "AL",
+    "AD",
+    "AM",
+    "AT",
+    "AZ",
+    "BE",
+    "BA",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "GE",
+    "DE",
+    "GR",
+    "HU",
+    "IS",
+    "IE",
+    "IT",
+    "LV",
+    "LI",
+    "LT",
+    "LU",
+    "MT",
+    "MD",
+    "MC",
+    "ME",
+    "NL",
+    "MK",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SM",
+    "RS",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "CH",
+    "TR",
+    "UA",
+    "GB",
+]
 # Pompidou Group members outside the Council of Europe (as of 2017).
 POMPIDOU_OUTSIDE_COE = ("IL", "MX", "MA")
 # The MedNET network's other countries.

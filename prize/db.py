@@ -26,7 +26,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+    kwargs.setdefault(
+        "connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    )
     if ":memory:" not in url and url not in {"sqlite://", "sqlite:///"}:
         # A file database: connections are cheap; one per checkout avoids sharing across threads.
         kwargs.setdefault("poolclass", NullPool)
@@ -72,9 +74,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits at the end, or rolls back on any exception."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

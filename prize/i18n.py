@@ -22,7 +22,7 @@ from prize import paths
 from prize.settings import LANGUAGES
 
 
-def N_(message: str) -> str:  # noqa: N802  (the conventional name for "translate later")
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message
 

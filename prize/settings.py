@@ -86,7 +86,7 @@ def load(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Setting
         if not demo:
             raise SettingsError(
                 "PRIZE_SECRET_KEYS is not set. Set it to a long random value, for example: "
-                'export PRIZE_SECRET_KEYS="$(python3 -c \'import secrets; '
+                "export PRIZE_SECRET_KEYS=\"$(python3 -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')\""
             )
         keys = (secrets.token_urlsafe(48),)
@@ -107,9 +107,7 @@ def load(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Setting
         secret_keys=keys,
         base_url=base_url,
         smtp_url=smtp_url,
-        mail_from=env.get(
-            "PRIZE_MAIL_FROM", "European Drug Prevention Prize <prize@example.org>"
-        ),
+        mail_from=env.get("PRIZE_MAIL_FROM", "European Drug Prevention Prize <prize@example.org>"),
         storage_dir=Path(env.get("PRIZE_STORAGE_DIR", "storage")),
         default_language=language,
         max_upload_bytes=max_upload,

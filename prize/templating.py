@@ -25,8 +25,10 @@ def _lang(ctx: Context) -> str:
 
 @pass_context
 def _gettext(ctx: Context, message: str, **params: Any) -> str:
-    return translations(_lang(ctx)).gettext(message) if not params else (
-        translations(_lang(ctx)).gettext(message) % params
+    return (
+        translations(_lang(ctx)).gettext(message)
+        if not params
+        else (translations(_lang(ctx)).gettext(message) % params)
     )
 
 

@@ -180,7 +180,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.original_content or envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -211,7 +211,9 @@ class Smtp:
     url: str
     controller: Controller
 
-    def deliver(self, database: Database, now: datetime, mail_from: str = "prize@example.org") -> int:
+    def deliver(
+        self, database: Database, now: datetime, mail_from: str = "prize@example.org"
+    ) -> int:
         """Run the outbox sender until nothing is due; return how many were sent."""
         sent = 0
         while True:
@@ -261,8 +263,14 @@ def live_server(settings: Settings, sqlite_db: Database, clock: Clock) -> Iterat
     port = free_port()
     live_settings = settings.with_(base_url=f"http://127.0.0.1:{port}")
     application = create_app(live_settings, clock=clock, database=sqlite_db)
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        application,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -272,8 +280,9 @@ def live_server(settings: Settings, sqlite_db: Database, clock: Clock) -> Iterat
             raise RuntimeError("the live server did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", app=application, database=sqlite_db,
-                         clock=clock)
+        yield LiveServer(
+            url=f"http://127.0.0.1:{port}", app=application, database=sqlite_db, clock=clock
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -295,9 +304,15 @@ def browser():  # type: ignore[no-untyped-def]
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield chromium
         chromium.close()
@@ -306,8 +321,9 @@ def browser():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     """A page at a phone's size (390x844), with its CSP violations and console errors collected."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-GB")
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB"
+    )
     page = context.new_page()
     page.console_errors = []  # type: ignore[attr-defined]
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))  # type: ignore[attr-defined]
@@ -329,11 +345,16 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
     """axe-core (WCAG 2.x A and AA rules) finds no violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={
-        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                              "wcag22aa", "best-practice"]},
-        "resultTypes": ["violations"],
-    })
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {
+                "type": "tag",
+                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+            },
+            "resultTypes": ["violations"],
+        },
+    )
     violations = results.response["violations"]
     summary = [
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations
@@ -346,16 +367,22 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
 STAFF_PASSWORD = "correct horse battery staple"
 
 
-def make_staff(database: Database, now: datetime, email: str = "officer@example.org",
-               role: str = "secretariat"):  # type: ignore[no-untyped-def]
+def make_staff(
+    database: Database, now: datetime, email: str = "officer@example.org", role: str = "secretariat"
+):  # type: ignore[no-untyped-def]
     from prize.domain import audit, staff
     from prize.models import StaffRole
     from prize.security import Passwords
 
     with database.write() as session:
         return staff.create_staff(
-            session=session, passwords=Passwords(fast=True), actor=audit.SYSTEM, now=now,
-            email=email, password=STAFF_PASSWORD, role=StaffRole(role),
+            session=session,
+            passwords=Passwords(fast=True),
+            actor=audit.SYSTEM,
+            now=now,
+            email=email,
+            password=STAFF_PASSWORD,
+            role=StaffRole(role),
         )
 
 
@@ -369,11 +396,13 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
     return match.group(1)
 
 
-def login(client: TestClient, email: str = "officer@example.org",
-          password: str = STAFF_PASSWORD) -> None:
+def login(
+    client: TestClient, email: str = "officer@example.org", password: str = STAFF_PASSWORD
+) -> None:
     token = csrf_of(client, "/secretariat/login")
-    response = client.post("/secretariat/login",
-                           data={"email": email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/secretariat/login", data={"email": email, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 303, response.text
 
 

@@ -12,15 +12,26 @@ from prize.models import EditionState
 def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
     with db.write() as session:
         edition = editions.create_edition(
-            session=session, actor=audit.SYSTEM, now=clock(), year=year,
+            session=session,
+            actor=audit.SYSTEM,
+            now=clock(),
+            year=year,
             title_en=f"European Drug Prevention Prize {year}",
             title_fr=f"Prix européen de prévention des drogues {year}",
-            opens_at=datetime(2027, 1, 1, tzinfo=UTC), deadline=datetime(2027, 6, 30, 20, tzinfo=UTC),
-            criteria=[CriterionSpec("Innovation", "New ideas", name_fr="Innovation",
-                                    description_fr="Des idées nouvelles")],
+            opens_at=datetime(2027, 1, 1, tzinfo=UTC),
+            deadline=datetime(2027, 6, 30, 20, tzinfo=UTC),
+            criteria=[
+                CriterionSpec(
+                    "Innovation",
+                    "New ideas",
+                    name_fr="Innovation",
+                    description_fr="Des idées nouvelles",
+                )
+            ],
         )
-        lifecycle.move(session=session, edition=edition, to=EditionState.open,
-                       actor=audit.SYSTEM, now=clock())
+        lifecycle.move(
+            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=clock()
+        )
     return edition
 
 
@@ -52,7 +63,7 @@ def test_unknown_page_is_a_clear_404(client):  # type: ignore[no-untyped-def]
 
 
 def test_lifecycle_move_is_audited(db, clock):  # type: ignore[no-untyped-def]
-    edition = open_edition(db, clock)
+    open_edition(db, clock)
     with db.read() as session:
         assert editions.get_by_year(session=session, year=2027).state is EditionState.open
         assert audit.verify(session=session).ok

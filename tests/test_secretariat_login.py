@@ -18,8 +18,10 @@ def test_officer_signs_in_and_sees_the_dashboard(staff_client):  # type: ignore[
 
 def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client, officer):  # type: ignore[no-untyped-def]
     token = csrf_of(client, "/secretariat/login")
-    page = client.post("/secretariat/login", data={
-        "email": "officer@example.org", "password": "nope", "csrf_token": token})
+    page = client.post(
+        "/secretariat/login",
+        data={"email": "officer@example.org", "password": "nope", "csrf_token": token},
+    )
     assert page.status_code == 400
     assert 'id="password-error">The e-mail address or the password is not right.' in page.text
     assert 'value="officer@example.org"' in page.text

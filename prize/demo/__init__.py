@@ -34,8 +34,13 @@ def build(*, database: Database, settings: Settings, now: datetime) -> DemoRepor
     passwords = Passwords(fast=settings.argon2_fast)
     with database.write() as session:
         staff.create_staff(
-            session=session, passwords=passwords, actor=audit.SYSTEM, now=now,
-            email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo Secretariat",
+            session=session,
+            passwords=passwords,
+            actor=audit.SYSTEM,
+            now=now,
+            email=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            name="Demo Secretariat",
         )
     call2027.build(database=database, settings=settings, now=now, report=report)
     return report

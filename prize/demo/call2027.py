@@ -64,15 +64,24 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
     deadline = (now + timedelta(days=120)).replace(hour=22, minute=0, second=0, microsecond=0)
     with database.write() as session:
         edition = editions.create_edition(
-            session=session, actor=audit.SYSTEM, now=now, year=2027,
+            session=session,
+            actor=audit.SYSTEM,
+            now=now,
+            year=2027,
             title_en="European Drug Prevention Prize 2027",
             title_fr="Prix européen de prévention des drogues 2027",
-            call_en=CALL_EN, call_fr=CALL_FR, prize_en=PRIZE_EN, prize_fr=PRIZE_FR,
-            opens_at=opens, deadline=deadline.astimezone(UTC), criteria=CRITERIA,
+            call_en=CALL_EN,
+            call_fr=CALL_FR,
+            prize_en=PRIZE_EN,
+            prize_fr=PRIZE_FR,
+            opens_at=opens,
+            deadline=deadline.astimezone(UTC),
+            criteria=CRITERIA,
             shortlist_closes_at=deadline + timedelta(days=45),
             final_closes_at=deadline + timedelta(days=90),
             announce_at=deadline + timedelta(days=120),
         )
-        lifecycle.move(session=session, edition=edition, to=EditionState.open,
-                       actor=audit.SYSTEM, now=now)
+        lifecycle.move(
+            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
+        )
     report.links.append(("The 2027 call", "/"))

@@ -81,8 +81,13 @@ def create_edition(
             )
         )
     audit.record(
-        session=session, actor=actor, kind="edition.created", now=now,
-        edition_id=edition.id, subject_kind="edition", subject_id=edition.id,
+        session=session,
+        actor=actor,
+        kind="edition.created",
+        now=now,
+        edition_id=edition.id,
+        subject_kind="edition",
+        subject_id=edition.id,
         data={"year": year},
     )
     session.flush()

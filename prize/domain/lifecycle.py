@@ -7,7 +7,6 @@ Dates never move an edition by themselves; they gate what each state allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
@@ -49,7 +48,9 @@ def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) 
     """Raise ``NotAllowed`` with the reason a person can act on, or return."""
     eid = edition.id
     if to is S.open and edition.state is S.draft:
-        n = _count(session, select(func.count()).select_from(Criterion).where(Criterion.edition_id == eid))
+        n = _count(
+            session, select(func.count()).select_from(Criterion).where(Criterion.edition_id == eid)
+        )
         if n == 0:
             raise NotAllowed("Add at least one criterion before opening the call.")
         if not edition.eligible_countries:
@@ -60,63 +61,112 @@ def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) 
             raise NotAllowed("The deadline has passed: set a later one first.")
     elif to is S.screening:
         if now < edition.deadline:
-            raise NotAllowed("Screening starts after the deadline (%(deadline)s UTC).",
-                             deadline=edition.deadline.strftime("%Y-%m-%d %H:%M"))
+            raise NotAllowed(
+                "Screening starts after the deadline (%(deadline)s UTC).",
+                deadline=edition.deadline.strftime("%Y-%m-%d %H:%M"),
+            )
     elif to is S.open and edition.state is S.screening:
-        screened = _count(session, select(func.count()).select_from(Application).where(
-            Application.edition_id == eid, col(Application.screened_at).is_not(None)))
+        screened = _count(
+            session,
+            select(func.count())
+            .select_from(Application)
+            .where(Application.edition_id == eid, col(Application.screened_at).is_not(None)),
+        )
         if screened:
             raise NotAllowed("Screening has begun: the call cannot be reopened.")
         if edition.deadline <= now:
             raise NotAllowed("Set a new deadline in the future before reopening the call.")
-    elif to is S.shortlisting:
-        waiting = _count(session, select(func.count()).select_from(Application).where(
-            Application.edition_id == eid, Application.status == ApplicationStatus.submitted))
+    elif to is S.shortlisting and edition.state is S.screening:
+        waiting = _count(
+            session,
+            select(func.count())
+            .select_from(Application)
+            .where(
+                Application.edition_id == eid, Application.status == ApplicationStatus.submitted
+            ),
+        )
         if waiting:
             raise NotAllowed("%(n)s applications are not screened yet.", n=waiting)
-        returned = _count(session, select(func.count()).select_from(Application).where(
-            Application.edition_id == eid, Application.status == ApplicationStatus.returned,
-            col(Application.info_due) > now))
+        returned = _count(
+            session,
+            select(func.count())
+            .select_from(Application)
+            .where(
+                Application.edition_id == eid,
+                Application.status == ApplicationStatus.returned,
+                col(Application.info_due) > now,
+            ),
+        )
         if returned:
-            raise NotAllowed("%(n)s applications are back with their applicants until their date.",
-                             n=returned)
-        eligible = _count(session, select(func.count()).select_from(Application).where(
-            Application.edition_id == eid, Application.status == ApplicationStatus.eligible))
+            raise NotAllowed(
+                "%(n)s applications are back with their applicants until their date.", n=returned
+            )
+        eligible = _count(
+            session,
+            select(func.count())
+            .select_from(Application)
+            .where(Application.edition_id == eid, Application.status == ApplicationStatus.eligible),
+        )
         if not eligible:
             raise NotAllowed("No application is eligible: the jury has nothing to score.")
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
             raise NotAllowed("Set when the first jury round closes, in the future.")
     elif to is S.final and edition.state is S.shortlisting:
-        shortlisted = _count(session, select(func.count()).select_from(Decision).where(
-            Decision.edition_id == eid, Decision.stage == Round.shortlist,
-            Decision.award == Award.shortlisted))
+        shortlisted = _count(
+            session,
+            select(func.count())
+            .select_from(Decision)
+            .where(
+                Decision.edition_id == eid,
+                Decision.stage == Round.shortlist,
+                Decision.award == Award.shortlisted,
+            ),
+        )
         if not shortlisted:
             raise NotAllowed("Confirm the shortlist before the final round.")
         if edition.final_closes_at is None or edition.final_closes_at <= now:
             raise NotAllowed("Set when the final round closes, in the future.")
     elif to is S.shortlisting and edition.state is S.final:
-        submitted = _count(session, select(func.count()).select_from(Ballot).join(Juror).where(
-            Juror.edition_id == eid, Ballot.round == Round.final,
-            Ballot.status == BallotStatus.submitted))
+        submitted = _count(
+            session,
+            select(func.count())
+            .select_from(Ballot)
+            .join(Juror)
+            .where(
+                Juror.edition_id == eid,
+                Ballot.round == Round.final,
+                Ballot.status == BallotStatus.submitted,
+            ),
+        )
         if submitted:
             raise NotAllowed("Final-round ballots are already submitted: the round cannot go back.")
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
             raise NotAllowed("Set a new closing instant for the first round, in the future.")
     elif to is S.decided:
-        winners = _count(session, select(func.count()).select_from(Decision).where(
-            Decision.edition_id == eid, Decision.stage == Round.final,
-            Decision.award == Award.winner))
+        winners = _count(
+            session,
+            select(func.count())
+            .select_from(Decision)
+            .where(
+                Decision.edition_id == eid,
+                Decision.stage == Round.final,
+                Decision.award == Award.winner,
+            ),
+        )
         if not winners:
             raise NotAllowed("Record at least one winner before deciding.")
     elif to is S.published:
         pass
 
 
-# Effects of entering a state (e-mails to queue), added by the modules that own them:
-# each is called as effect(session=..., edition=..., actor=..., now=...) inside the move's
-# transaction.
-Effect = Callable[..., None]
-EFFECTS: dict[EditionState, list[Effect]] = {state: [] for state in EditionState}
+def _effects(
+    session: Session, edition: Edition, origin: EditionState, actor: audit.Actor, now: datetime
+) -> None:
+    """What entering the new state implies (e-mails to queue), inside the move's transaction.
+
+    Each effect is a call into the domain module that owns it.
+    """
+    return None
 
 
 def move(
@@ -134,8 +184,9 @@ def move(
         raise NotAllowed("Published results never change.")
     backward = (origin, to) in BACKWARD
     if not backward and FORWARD.get(origin) is not to:
-        raise NotAllowed("An edition cannot move from %(origin)s to %(to)s.",
-                         origin=origin.value, to=to.value)
+        raise NotAllowed(
+            "An edition cannot move from %(origin)s to %(to)s.", origin=origin.value, to=to.value
+        )
     if backward and not reason.strip():
         raise DomainError("Give a reason for moving back.", field="reason")
     _guard(session, edition, to, now)
@@ -145,11 +196,16 @@ def move(
         edition.published_at = now
     session.add(edition)
     audit.record(
-        session=session, actor=actor, kind="edition.moved", now=now, edition_id=edition.id,
-        subject_kind="edition", subject_id=edition.id, reason=reason.strip(),
+        session=session,
+        actor=actor,
+        kind="edition.moved",
+        now=now,
+        edition_id=edition.id,
+        subject_kind="edition",
+        subject_id=edition.id,
+        reason=reason.strip(),
         data={"from": origin.value, "to": to.value},
     )
-    for effect in EFFECTS[to]:
-        effect(session=session, edition=edition, actor=actor, now=now)
+    _effects(session, edition, origin, actor, now)
     session.flush()
     return edition

@@ -127,8 +127,9 @@ def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
 def send(email: EmailMessage, target: SmtpTarget, *, timeout: float = 30) -> None:
     smtp: smtplib.SMTP
     if target.mode == "ssl":
-        smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout,
-                                context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(target.host, target.port, timeout=timeout)
     with smtp:
@@ -210,8 +211,10 @@ def deliver_due(
     report = DeliveryReport()
     target = SmtpTarget.from_url(smtp_url)
     with database.write() as session:
-        claimed = [(m.id, build_email(m, mail_from)) for m in claim_due(
-            session=session, now=now, limit=limit)]
+        claimed = [
+            (m.id, build_email(m, mail_from))
+            for m in claim_due(session=session, now=now, limit=limit)
+        ]
     for message_id, email in claimed:
         assert message_id is not None
         try:
@@ -219,7 +222,9 @@ def deliver_due(
         except (OSError, smtplib.SMTPException) as error:
             with database.write() as session:
                 mark_failed_attempt(
-                    session=session, message_id=message_id, now=now,
+                    session=session,
+                    message_id=message_id,
+                    now=now,
                     error=f"{type(error).__name__}: {error}",
                 )
             report.failed += 1

@@ -14,9 +14,7 @@ from prize.security import MIN_PASSWORD_LENGTH, Passwords
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            "Use at least %(n)s characters.", field="password", n=MIN_PASSWORD_LENGTH
-        )
+        raise DomainError("Use at least %(n)s characters.", field="password", n=MIN_PASSWORD_LENGTH)
     if len(password) > 1024:
         raise DomainError("Use at most 1024 characters.", field="password")
 
@@ -47,20 +45,34 @@ def create_staff(
     session.add(staff)
     session.flush()
     audit.record(
-        session=session, actor=actor, kind="staff.created", now=now,
-        subject_kind="staff", subject_id=staff.id, data={"role": role.value},
+        session=session,
+        actor=actor,
+        kind="staff.created",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+        data={"role": role.value},
     )
     return staff
 
 
 def authenticate(
-    *, session: Session, passwords: Passwords, email: str, password: str, client: str,
+    *,
+    session: Session,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    client: str,
     now: datetime,
 ) -> Staff:
     """The active account for these credentials, or a DomainError that says nothing about which
     part was wrong. (Throttling per account and per client: see the secretariat issue.)"""
     account = session.exec(select(Staff).where(Staff.email == normalise_email(email))).first()
-    if account is None or not account.active or not passwords.verify(account.password_hash, password):
+    if (
+        account is None
+        or not account.active
+        or not passwords.verify(account.password_hash, password)
+    ):
         raise DomainError("The e-mail address or the password is not right.", field="password")
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash(password)

@@ -7,7 +7,6 @@ parse the body.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -83,11 +82,12 @@ def read_form(
     check_csrf: bool = True,
 ) -> FormData:
     """Parse the posted form (from a view running in the thread pool) and check its CSRF token."""
-    form: FormData = anyio.from_thread.run(
-        functools.partial(
-            request.form, max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
+    async def parse() -> FormData:
+        return await request.form(
+            max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
         )
-    )
+
+    form = anyio.from_thread.run(parse)
     if check_csrf and not csrf_ok(request.session, form.get(CSRF_FIELD)):
         raise CsrfFailed(form)
     return form

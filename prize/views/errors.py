@@ -35,7 +35,10 @@ async def redirect(request: Request, exc: Exception) -> Response:
 async def body_too_large(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyTooLarge)
     return render(
-        request, "errors/too_large.html", {"limit": exc.limit}, status_code=413,
+        request,
+        "errors/too_large.html",
+        {"limit": exc.limit},
+        status_code=413,
         headers={"Connection": "close"},
     )
 

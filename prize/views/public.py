@@ -24,8 +24,11 @@ def home(request: Request) -> Response:
         {
             "edition": edition,
             "criteria": criteria,
-            "accepting": edition is not None and editions.accepts_applications(edition, now(request)),
-            "eligible": countries.choices(tuple(edition.eligible_countries), "en") if edition else [],
+            "accepting": edition is not None
+            and editions.accepts_applications(edition, now(request)),
+            "eligible": countries.choices(tuple(edition.eligible_countries), "en")
+            if edition
+            else [],
         },
     )
 
@@ -46,7 +49,11 @@ def set_language(request: Request) -> Response:
     response = RedirectResponse(safe_next(str(form.get("next", "/"))), status_code=303)
     if choice in LANGUAGES:
         response.set_cookie(
-            LANG_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+            LANG_COOKIE,
+            choice,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
             secure=request.app.state.settings.https,
         )
     return response

@@ -20,8 +20,9 @@ def _passwords(request: Request) -> Passwords:
 def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"), "/secretariat")
     if request.method == "GET":
-        return render(request, "secretariat/login.html", {"next": next_url, "email": "",
-                                                          "error": None})
+        return render(
+            request, "secretariat/login.html", {"next": next_url, "email": "", "error": None}
+        )
     form = read_form(request)
     email = str(form.get("email", ""))[:254]
     password = str(form.get("password", ""))[:1024]
@@ -29,13 +30,20 @@ def login(request: Request) -> Response:
     try:
         with database(request).write() as session:
             account = staff_domain.authenticate(
-                session=session, passwords=_passwords(request), email=email,
-                password=password, client=request.client.host if request.client else "",
+                session=session,
+                passwords=_passwords(request),
+                email=email,
+                password=password,
+                client=request.client.host if request.client else "",
                 now=now(request),
             )
     except DomainError as error:
-        return render(request, "secretariat/login.html",
-                      {"next": next_url, "email": email, "error": error.message}, status_code=400)
+        return render(
+            request,
+            "secretariat/login.html",
+            {"next": next_url, "email": email, "error": error.message},
+            status_code=400,
+        )
     sign_in(request, account)
     return RedirectResponse(next_url, status_code=303)
 
