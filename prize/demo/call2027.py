@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+import io
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from prize.db import Database
-from prize.domain import audit, editions, lifecycle
+from prize.domain import applications, attachments, audit, editions, lifecycle, submissions
 from prize.domain.editions import CriterionSpec
-from prize.models import EditionState
+from prize.models import Edition, EditionState
 from prize.settings import Settings
+from prize.tokens import Signer
 
 if TYPE_CHECKING:
     from prize.demo import DemoReport
@@ -84,4 +86,196 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         lifecycle.move(
             session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
         )
+        edition_id = edition.id
+        assert edition_id is not None
     report.links.append(("The 2027 call", "/"))
+    _applications(
+        database=database, settings=settings, now=now, report=report, edition_id=edition_id
+    )
+
+
+# Invented applicants (example.org addresses): three submitted, two drafts.
+# (e-mail, language, title, organisation, countries, young people, adults, start, goals,
+#  summary, participation, submit?)
+APPLICANTS: tuple[tuple[Any, ...], ...] = (
+    (
+        "peer-radio@example.org",
+        "en",
+        "Peer Radio",
+        "Youth Media Centre Tallinn",
+        ["EE", "LV"],
+        35,
+        4,
+        date(2024, 2, 1),
+        "Give teenagers honest, peer-made information about alcohol, vaping and cannabis.",
+        "Young presenters aged 15 to 22 run a weekly radio show and podcast about risk, "
+        "pressure and choices. Each episode is planned with a school class, which then joins "
+        "the studio to record a discussion.",
+        "Young people choose the topics, interview guests, edit the episodes and decide which "
+        "schools to work with; adults only train them and run the equipment.",
+        True,
+    ),
+    (
+        "cafe-ados@example.org",
+        "fr",
+        "Le Café des ados",
+        "Association Jeunes et Quartiers",
+        ["FR"],
+        80,
+        6,
+        date(2023, 9, 15),
+        "Prévenir l'usage d'alcool et de cannabis chez les 12-17 ans d'un quartier prioritaire.",
+        "Un café tenu par des jeunes bénévoles accueille chaque semaine les adolescents du "
+        "quartier : jeux, débats et ateliers animés par des jeunes formés à la prévention.",
+        "Les jeunes gèrent le café, choisissent les thèmes des débats et évaluent chaque "
+        "trimestre ce qui a marché.",
+        True,
+    ),
+    (
+        "sport-night@example.org",
+        "en",
+        "Midnight Football",
+        "City Sports Club Porto",
+        ["PT"],
+        150,
+        12,
+        date(2022, 5, 1),
+        "Offer young people at risk a safe, drug-free place on weekend nights.",
+        "Every Friday and Saturday night, sports halls open for football tournaments organised "
+        "by young coaches, with short talks on drugs and alcohol between matches.",
+        "Young coaches organise the tournaments, set the rules and sit on the project board.",
+        True,
+    ),
+    (
+        "digital-detox@example.org",
+        "en",
+        "Offline Weekends",
+        "Scouts of Ljubljana",
+        ["SI"],
+        None,
+        None,
+        None,
+        "",
+        "",
+        "",
+        False,
+    ),
+    (
+        "theatre-forum@example.org",
+        "fr",
+        "Théâtre-forum prévention",
+        "Compagnie du Pont",
+        ["BE"],
+        25,
+        None,
+        date(2025, 1, 10),
+        "Faire réfléchir les lycéens aux pressions du groupe.",
+        "",
+        "",
+        False,
+    ),
+)
+
+
+def _content(spec: tuple[Any, ...]) -> dict[str, Any]:
+    (email, _, title, organisation, countries, young, adults, start, goals, summary, part, _) = spec
+    values: dict[str, Any] = {
+        "title": title,
+        "organisation": organisation,
+        "countries": countries,
+        "young_people": young,
+        "adults": adults,
+        "start_date": start,
+        "goals": goals,
+        "summary": summary,
+        "participation": part,
+        "contact_email": email,
+    }
+    if spec[-1]:  # a complete application
+        values.update(
+            still_running=True,
+            applicant_name=organisation,
+            address="1 Example Street\n00000 Example Town",
+            phone="+33 3 88 00 00 00",
+            website="https://www.example.org/",
+            contact_person="Alex Example",
+            contact_person_email=email,
+            involvement={
+                area: {"involved": True, "how": part} for area in applications.INVOLVEMENT_AREAS
+            },
+            links=["https://www.example.org/project"],
+            consent_processing=True,
+            consent_publication=True,
+        )
+    return values
+
+
+def _applications(
+    *, database: Database, settings: Settings, now: datetime, report: DemoReport, edition_id: int
+) -> None:
+    links = applications.LinkMaker(Signer(settings.secret_keys), settings.base_url, "example.org")
+    for i, spec in enumerate(APPLICANTS):
+        when = now + timedelta(seconds=i + 1)
+        with database.write() as session:
+            application = applications.start_application(
+                session=session,
+                edition=session.get_one(Edition, edition_id),
+                email=spec[0],
+                title=spec[2],
+                language=spec[1],
+                links=links,
+                client=f"demo-{i}",
+                now=when,
+            )
+            applications.save_draft(
+                session=session, application=application, values=_content(spec), now=when
+            )
+            if i == 0:
+                attachments.add(
+                    session=session,
+                    application=application,
+                    source=io.BytesIO(_leaflet()),
+                    filename="peer-radio-leaflet.pdf",
+                    storage_dir=settings.storage_dir,
+                    max_bytes=settings.max_upload_bytes,
+                    max_files=settings.max_uploads,
+                    now=when,
+                )
+            if spec[-1]:
+                submissions.submit(
+                    session=session,
+                    application=application,
+                    links=links,
+                    storage_dir=settings.storage_dir,
+                    now=when,
+                )
+            token = links.token(application)
+        if i in (0, 3):
+            label = "A submitted application" if spec[-1] else "A draft application"
+            report.links.append((f"{label} (its resume link)", f"/apply/link/{token}"))
+
+
+def _leaflet() -> bytes:
+    """A one-page PDF, made here so that the demo ships no binary file."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length 41 >>\nstream\nBT /F1 18 Tf 40 100 Td (Peer Radio) Tj ET\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

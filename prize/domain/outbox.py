@@ -118,9 +118,9 @@ def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
-    email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
+    email["Content-Language"] = message.language  # after set_content, which drops Content-*
     return email
 
 

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 from prize import countries
 from prize.domain import editions
 from prize.settings import LANGUAGES
-from prize.views.common import database, now, read_form, render, safe_next
+from prize.views.common import database, lang, now, read_form, render, safe_next
 
 LANG_COOKIE = "lang"
 
@@ -26,7 +26,7 @@ def home(request: Request) -> Response:
             "criteria": criteria,
             "accepting": edition is not None
             and editions.accepts_applications(edition, now(request)),
-            "eligible": countries.choices(tuple(edition.eligible_countries), "en")
+            "eligible": countries.choices(tuple(edition.eligible_countries), lang(request))
             if edition
             else [],
         },

@@ -1,0 +1,255 @@
+"""The application form (sections A, B and C): posted fields -> values to store, or messages.
+
+A draft is saved with whatever is well formed; a malformed value (a number that is not one, a
+date that is no date, an address that is no address) is refused with its message and kept as
+typed for the page, and the stored value stays as it was. Word limits are shown on save and
+enforced when submitting (see ``prize.domain.submissions``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData
+
+from prize.domain.applications import EMAIL_RE, INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.forms.base import FormResult, text, word_count
+from prize.i18n import Message
+from prize.models import ApplicationContent
+
+SHORT = {
+    "title": 300,
+    "organisation": 300,
+    "applicant_name": 200,
+    "phone": 50,
+    "contact_email": 254,
+    "website": 500,
+    "contact_person": 200,
+    "contact_person_email": 254,
+}
+LONG = {
+    "address": 2000,
+    "social_links": 3000,
+    "goals": 20_000,
+    "summary": 20_000,
+    "participation": 20_000,
+}
+HOW_MAX = 5000
+MAX_NUMBER = 10_000_000
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,48}$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+class Typed(dict[str, Any]):
+    """Answers as typed, for a template: a field never answered reads as empty."""
+
+    def __missing__(self, key: str) -> Any:
+        return [] if key == "countries_other" else ""
+
+
+class Messages(dict[str, Message]):
+    """Messages by field, for a template: a field without one reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+@dataclass
+class ApplicationInput(FormResult):
+    """``values`` as typed (for the page), ``clean`` what may be stored, ``warnings`` stored
+    answers that still keep the application from being submitted."""
+
+    clean: dict[str, Any] = field(default_factory=dict)
+    warnings: dict[str, Message] = field(default_factory=dict)
+
+    def messages(self) -> dict[str, Message]:
+        return {**self.warnings, **self.errors}
+
+
+def is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and "." in (parts.hostname or "")
+        and not any(c.isspace() for c in value)
+    )
+
+
+def parse_date(value: str) -> date | None:
+    """ISO (2025-09-15, what date fields send) or day first (15/09/2025, 15.09.2025)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = _DATE_DMY.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInput:
+    result = ApplicationInput()
+    typed = result.values
+    clean = result.clean
+
+    for name, limit in {**SHORT, **LONG}.items():
+        value = text(form, name)
+        typed[name] = value
+        if len(value) > limit:
+            result.error(name, "Use at most %(n)s characters.", n=limit)
+        else:
+            clean[name] = value if name in LONG else " ".join(value.split())
+
+    for name in ("contact_email", "contact_person_email"):
+        if typed[name] and not EMAIL_RE.match(typed[name]):
+            result.error(name, "Enter an e-mail address like name@example.org.")
+            clean.pop(name, None)
+    if typed["phone"] and not _PHONE.match(typed["phone"]):
+        result.error("phone", "Enter a telephone number, like +33 3 88 41 20 00.")
+        clean.pop("phone", None)
+    if typed["website"] and not is_web_url(typed["website"]):
+        result.error("website", "Enter a web address starting with https:// or http://.")
+        clean.pop("website", None)
+
+    for name, limit in WORD_LIMITS.items():
+        n = word_count(typed[name])
+        if n > limit and name not in result.errors:
+            result.warnings[name] = Message(
+                "Use at most %(limit)s words here; there are %(n)s.", {"limit": limit, "n": n}
+            )
+
+    # Countries: the main one first, then the others, all from the edition's list.
+    main = text(form, "country_main").upper()
+    others = [str(v).strip().upper() for v in form.getlist("countries_other") if str(v).strip()]
+    typed["country_main"] = main
+    typed["countries_other"] = others
+    if main and main not in eligible:
+        result.error("country_main", "Choose a country from the list.")
+    elif any(code not in eligible for code in others):
+        result.error("countries_other", "Choose countries from the list.")
+    elif others and not main:
+        result.error("country_main", "Choose the main country as well.")
+    else:
+        clean["countries"] = ([main] if main else []) + [
+            c for c in dict.fromkeys(others) if c != main
+        ]
+
+    for name in ("young_people", "adults"):
+        raw = text(form, name)
+        typed[name] = raw
+        digits = re.sub(r"[\s\u00a0\u202f,.']", "", raw)
+        if not raw:
+            clean[name] = None
+        elif not digits.isdigit() or not digits.isascii() or int(digits) > MAX_NUMBER:
+            result.error(name, "Enter a whole number, like 120.")
+        else:
+            clean[name] = int(digits)
+
+    dates: dict[str, date | None] = {}
+    for name in ("start_date", "end_date"):
+        raw = text(form, name)
+        typed[name] = raw
+        if not raw:
+            dates[name] = clean[name] = None
+            continue
+        parsed = parse_date(raw)
+        if parsed is None or not 1950 <= parsed.year <= today.year + 10:
+            result.error(name, "Enter a date like 2025-09-15.")
+        else:
+            dates[name] = clean[name] = parsed
+    start, end = dates.get("start_date"), dates.get("end_date")
+    if start and end and end < start:
+        result.error("end_date", "The end date cannot be before the start date.")
+        clean.pop("end_date", None)
+
+    typed["still_running"] = text(form, "still_running")
+    clean["still_running"] = {"yes": True, "no": False}.get(typed["still_running"])
+
+    involvement: dict[str, dict[str, Any]] = {}
+    for area in INVOLVEMENT_AREAS:
+        question, how_field = "inv_" + area, "inv_" + area + "_how"
+        answer = text(form, question)
+        how = text(form, how_field)
+        typed[question] = answer
+        typed[how_field] = how
+        if len(how) > HOW_MAX:
+            result.error(how_field, "Use at most %(n)s characters.", n=HOW_MAX)
+            how = how[:HOW_MAX]
+        involvement[area] = {"involved": {"yes": True, "no": False}.get(answer), "how": how}
+    if not any(f"inv_{a}_how" in result.errors for a in INVOLVEMENT_AREAS):
+        clean["involvement"] = involvement
+
+    links: list[str] = []
+    for i in range(1, MAX_LINKS + 1):
+        name = f"link_{i}"
+        value = text(form, name)
+        typed[name] = value
+        if not value:
+            continue
+        if len(value) > 500 or not is_web_url(value):
+            result.error(name, "Enter a web address starting with https:// or http://.")
+        else:
+            links.append(value)
+    if not any(f"link_{i}" in result.errors for i in range(1, MAX_LINKS + 1)):
+        clean["links"] = links
+
+    for name in ("consent_processing", "consent_publication"):
+        typed[name] = form.get(name) == "yes"
+        clean[name] = typed[name]
+    return result
+
+
+def initial(content: ApplicationContent | None) -> dict[str, Any]:
+    """The stored answers as the form shows them."""
+    if content is None:
+        return {}
+    typed: dict[str, Any] = {name: getattr(content, name) for name in {**SHORT, **LONG}}
+    typed["country_main"] = content.countries[0] if content.countries else ""
+    typed["countries_other"] = list(content.countries[1:])
+    for name in ("young_people", "adults"):
+        value = getattr(content, name)
+        typed[name] = "" if value is None else str(value)
+    for name in ("start_date", "end_date"):
+        value = getattr(content, name)
+        typed[name] = value.isoformat() if value else ""
+    typed["still_running"] = {True: "yes", False: "no"}.get(content.still_running, "")  # type: ignore[arg-type]
+    for area in INVOLVEMENT_AREAS:
+        answer = content.involvement.get(area) or {}
+        typed[f"inv_{area}"] = {True: "yes", False: "no"}.get(answer.get("involved"), "")  # type: ignore[arg-type]
+        typed[f"inv_{area}_how"] = str(answer.get("how", ""))
+    for i in range(1, MAX_LINKS + 1):
+        typed[f"link_{i}"] = content.links[i - 1] if len(content.links) >= i else ""
+    typed["consent_processing"] = content.consent_processing
+    typed["consent_publication"] = content.consent_publication
+    return typed
+
+
+def word_warnings(content: ApplicationContent | None) -> dict[str, Message]:
+    """Word limits passed in the stored draft, to show beside their fields on opening it."""
+    out: dict[str, Message] = {}
+    if content is None:
+        return out
+    for name, limit in WORD_LIMITS.items():
+        n = word_count(str(getattr(content, name)))
+        if n > limit:
+            out[name] = Message(
+                "Use at most %(limit)s words here; there are %(n)s.", {"limit": limit, "n": n}
+            )
+    return out
+
+
+def start_fields(form: FormData) -> dict[str, str]:
+    return {
+        "email": text(form, "email")[:254],
+        "title": text(form, "title")[:1000],
+        "language": text(form, "language"),
+    }

@@ -1,0 +1,165 @@
+"""Uploaded files on disk: checked on their content, stored under random names, given back as
+downloads only.
+
+A file is streamed from the request's spooled temporary file to the storage folder in chunks
+(constant memory), its SHA-256 computed on the way, its type decided by its first bytes (never by
+its name or the type the client claims), its size capped. It is written under a temporary name
+and renamed into place, so a half-written file never carries a stored name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse
+
+from prize.i18n import Message
+from prize.models import Attachment
+
+CHUNK = 64 * 1024
+# Allowed types, recognised by their signatures ("magic bytes").
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+_STORED_NAME = re.compile(r"^[0-9a-f]{48}$")
+
+
+class UploadRefused(Exception):
+    """A file that is not stored; ``message`` says why, in words for the person who sent it."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a file starting with ``head``, if it is one we accept."""
+    for signature, content_type, _ in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def extension(content_type: str) -> str:
+    return next((ext for _, ct, ext in SIGNATURES if ct == content_type), "")
+
+
+def clean_filename(name: str, content_type: str) -> str:
+    """The client's file name, for display and downloads only: no folders, no control
+    characters, at most 255 characters, ending with the extension its content deserves."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C"
+    )
+    name = name.strip().strip(".") or "file"
+    stem, dot, ext = name.rpartition(".")
+    wanted = extension(content_type)
+    if not dot or f".{ext.lower()}" not in {wanted, ".jpeg" if wanted == ".jpg" else wanted}:
+        stem, ext = name, wanted.lstrip(".")
+    stem = stem[: 250 - len(ext)]
+    return f"{stem}.{ext}" if ext else stem
+
+
+class Storage:
+    """The storage folder (``PRIZE_STORAGE_DIR``); it is never served as static files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, stored_name: str) -> Path:
+        if not _STORED_NAME.match(stored_name):
+            raise ValueError("not a stored name")
+        return self.root / stored_name
+
+    def save(self, source: BinaryIO, *, max_bytes: int) -> StoredFile:
+        """Copy ``source`` (read from its start) into the folder, or raise ``UploadRefused``."""
+        with contextlib.suppress(OSError, ValueError):
+            source.seek(0)
+        head = source.read(CHUNK)
+        if not head:
+            raise UploadRefused(Message("The file is empty. Choose another file."))
+        content_type = sniff(head)
+        if content_type is None:
+            raise UploadRefused(
+                Message("This file is not a PDF, JPEG or PNG. Choose a file of one of these types.")
+            )
+        stored_name = secrets.token_hex(24)
+        digest = hashlib.sha256()
+        size = 0
+        temporary = self.root / f".upload-{stored_name}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with temporary.open("xb") as target:
+                chunk = head
+                while chunk:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise UploadRefused(
+                            Message(
+                                "This file is larger than %(mb)s MB. Choose a smaller file.",
+                                {"mb": _megabytes(max_bytes)},
+                            )
+                        )
+                    digest.update(chunk)
+                    target.write(chunk)
+                    chunk = source.read(CHUNK)
+                target.flush()
+                os.fsync(target.fileno())
+            os.replace(temporary, self.root / stored_name)
+        except OSError:
+            raise UploadRefused(
+                Message(
+                    "The file could not be stored just now. Your draft is unchanged; please try "
+                    "again later, and tell the secretariat if it keeps happening."
+                )
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        return StoredFile(stored_name, size, digest.hexdigest(), content_type)
+
+    def delete(self, stored_name: str) -> None:
+        with contextlib.suppress(OSError):
+            self.path(stored_name).unlink(missing_ok=True)
+
+    def download_response(self, attachment: Attachment) -> FileResponse:
+        """The file as a download (never shown inline from our origin), under its client name."""
+        path = self.path(attachment.stored_name)
+        if not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(
+            path,
+            media_type=attachment.content_type,
+            filename=attachment.original_name,
+            content_disposition_type="attachment",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        )
+
+
+def download_response(*, storage_dir: Path, attachment: Attachment) -> FileResponse:
+    """For any view allowed to see ``attachment`` (its applicant, the secretariat)."""
+    return Storage(storage_dir).download_response(attachment)
+
+
+def _megabytes(n: int) -> str:
+    value = n / (1024 * 1024)
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"

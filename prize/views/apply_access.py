@@ -1,0 +1,130 @@
+"""Who may open which application in this browser: the session's [id, link version] pairs.
+
+A resume link is exchanged for such a pair (``remember``); every applicant page checks it against
+the application's current link version and state (``opened``), so a revoked link's sessions die
+at once and a closed application shows nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from prize.domain import applications, attachments, outbox
+from prize.domain.applications import Access, LinkMaker, Throttled
+from prize.domain.errors import DomainError
+from prize.models import Application, ContentKind, Edition
+from prize.tokens import LinkError
+from prize.views.common import now, render, settings, signer
+from prize.views.errors import link_error
+
+SESSION_KEY = "applications"  # [[application id, link version], ...]
+MAX_REMEMBERED = 20
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def pairs(request: Request) -> list[list[int]]:
+    value = request.session.get(SESSION_KEY, [])
+    if not isinstance(value, list):
+        return []
+    return [
+        p for p in value if isinstance(p, list) and len(p) == 2 and all(type(x) is int for x in p)
+    ]
+
+
+def remember(request: Request, application: Application) -> None:
+    assert application.id is not None
+    kept = [p for p in pairs(request) if p[0] != application.id]
+    kept.append([application.id, application.link_version])
+    request.session[SESSION_KEY] = kept[-MAX_REMEMBERED:]
+
+
+def forget(request: Request, application_id: int) -> None:
+    request.session[SESSION_KEY] = [p for p in pairs(request) if p[0] != application_id]
+
+
+def links(request: Request) -> LinkMaker:
+    conf = settings(request)
+    return LinkMaker(
+        signer=signer(request),
+        base_url=conf.base_url,
+        mail_domain=outbox.mail_domain(conf.mail_from),
+    )
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class Denied(Exception):
+    """No valid session entry for this application: ``response`` says why."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("denied")
+        self.response = response
+
+
+def opened(
+    request: Request, session: Session, application_id: int
+) -> tuple[Application, Edition, Access]:
+    """The application this browser may open, or ``Denied`` with the page to show."""
+    pair = next((p for p in pairs(request) if p[0] == application_id), None)
+    if pair is None:
+        raise Denied(render(request, "apply/need_link.html", status_code=403))
+    try:
+        return applications.from_session(
+            session=session, application_id=pair[0], version=pair[1], now=now(request)
+        )
+    except LinkError as error:
+        forget(request, application_id)
+        raise Denied(link_error(request, error, kind="application")) from None
+
+
+def guarded(view: Callable[..., Response]) -> Callable[[Request], Response]:
+    def endpoint(request: Request) -> Response:
+        try:
+            return view(request)
+        except Denied as denied:
+            return denied.response
+
+    endpoint.__name__ = view.__name__
+    return endpoint
+
+
+def application_id(request: Request) -> int:
+    value: int = request.path_params["application_id"]
+    return value
+
+
+def status_code(error: DomainError) -> int:
+    return 429 if isinstance(error, Throttled) else 400
+
+
+def panel(
+    request: Request, session: Session, application: Application, edition: Edition, mode: Access
+) -> dict[str, Any]:
+    """What the status panel (``apply/_status.html``) shows on every applicant page."""
+    submitted = applications.content_of(
+        session=session, application=application, kind=ContentKind.submitted
+    )
+    # Editing: the draft (or revision). Reading only: what was submitted, if anything was.
+    content = applications.current_content(session=session, application=application)
+    if mode is not Access.edit and submitted is not None:
+        content = submitted
+    return {
+        "application": application,
+        "edition": edition,
+        "mode": mode.value,
+        "content": content,
+        "files": attachments.of_content(session=session, content=content),
+        "revision": content is not None and submitted is not None and content.id != submitted.id,
+        "can_withdraw": applications.can_withdraw(application, edition),
+        "can_delete": applications.can_delete(application),
+        "max_uploads": settings(request).max_uploads,
+    }

@@ -1,0 +1,150 @@
+"""An application's supporting files: their own route (``.../files``, which gets the large body
+limit), so a refused file never costs the text typed in the form."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import attachments
+from prize.domain.errors import DomainError
+from prize.i18n import Message
+from prize.security import BodyTooLarge
+from prize.storage import download_response
+from prize.views.apply_access import application_id, guarded, opened, panel
+from prize.views.common import (
+    CsrfFailed,
+    database,
+    flash,
+    now,
+    read_form,
+    redirect,
+    render,
+    settings,
+)
+
+
+def _page(request: Request, error: Message | None = None, status: int = 200) -> Response:
+    with database(request).read() as session:
+        application, edition, mode = opened(request, session, application_id(request))
+        context = panel(request, session, application, edition, mode)
+    conf = settings(request)
+    context.update(max_mb=_megabytes(conf.max_upload_bytes), error=error)
+    return render(
+        request,
+        "apply/files.html",
+        context,
+        status_code=status,
+        headers={"Connection": "close"} if status == 413 else None,
+    )
+
+
+def _megabytes(n: int) -> str:
+    value = n / (1024 * 1024)
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+@guarded
+def files(request: Request) -> Response:
+    app_id = application_id(request)
+    if request.method == "GET":
+        return _page(request)
+    with database(request).read() as session:
+        opened(request, session, app_id)  # a stranger learns nothing, not even the limits
+    conf = settings(request)
+    try:
+        form = read_form(request, max_files=1, max_fields=5)
+    except BodyTooLarge:
+        return _page(
+            request,
+            Message(
+                "This file is larger than %(mb)s MB. Choose a smaller file.",
+                {"mb": _megabytes(conf.max_upload_bytes)},
+            ),
+            413,
+        )
+    except CsrfFailed as failed:
+        _close_files(failed.form)
+        raise
+    try:
+        return _attach(request, app_id, form.get("file"))
+    finally:
+        _close_files(form)
+
+
+def _attach(request: Request, app_id: int, upload: object) -> Response:
+    conf = settings(request)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(request, Message("Choose a file to attach."), 400)
+    try:
+        with database(request).write() as session:
+            application, _, _ = opened(request, session, app_id)
+            attachment = attachments.add(
+                session=session,
+                application=application,
+                source=upload.file,
+                filename=upload.filename,
+                storage_dir=conf.storage_dir,
+                max_bytes=conf.max_upload_bytes,
+                max_files=conf.max_uploads,
+                now=now(request),
+            )
+    except DomainError as error:
+        return _page(request, error.message, 400)
+    flash(request, "Attached: %(name)s", name=attachment.original_name)
+    return redirect(request, "apply_files", application_id=app_id)
+
+
+def _close_files(form: FormData) -> None:
+    for _, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            value.file.close()
+
+
+@guarded
+def download(request: Request) -> Response:
+    with database(request).read() as session:
+        application, _, _ = opened(request, session, application_id(request))
+        try:
+            attachment = attachments.get_visible(
+                session=session,
+                application=application,
+                attachment_id=request.path_params["file_id"],
+            )
+        except DomainError:
+            return render(request, "errors/http.html", {"status": 404}, status_code=404)
+    return download_response(storage_dir=settings(request).storage_dir, attachment=attachment)
+
+
+@guarded
+def remove(request: Request) -> Response:
+    read_form(request)
+    app_id = application_id(request)
+    try:
+        with database(request).write() as session:
+            application, _, _ = opened(request, session, app_id)
+            attachments.remove(
+                session=session,
+                application=application,
+                attachment_id=request.path_params["file_id"],
+                storage_dir=settings(request).storage_dir,
+                now=now(request),
+            )
+    except DomainError as error:
+        return _page(request, error.message, 409)
+    flash(request, "The file is removed.")
+    return redirect(request, "apply_files", application_id=app_id)
+
+
+routes: list[BaseRoute] = [
+    Route("/apply/{application_id:int}/files", files, methods=["GET", "POST"], name="apply_files"),
+    Route("/apply/{application_id:int}/files/{file_id:int}", download, name="apply_file"),
+    Route(
+        "/apply/{application_id:int}/files/{file_id:int}/delete",
+        remove,
+        methods=["POST"],
+        name="apply_file_delete",
+    ),
+]

@@ -1,0 +1,352 @@
+"""Supporting files: attached on their own page, checked on content, counted, given back only to
+the applicant as downloads, shared between a revision and the submitted version until a resubmit."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from prize.app import create_app
+from prize.domain import applications, attachments, submissions
+from prize.domain.errors import DomainError
+from prize.models import Application, ApplicationContent, Attachment, ContentKind
+from tests.conftest import (
+    CALL_DEADLINE,
+    complete_form,
+    content_values,
+    csrf_of,
+    link_maker,
+    make_call,
+    start_application,
+    tiny_pdf,
+)
+
+
+def add(db, application_id, now, storage, data=None, name="report.pdf", max_files=5):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        return attachments.add(
+            session=session,
+            application=session.get_one(Application, application_id),
+            source=io.BytesIO(tiny_pdf() if data is None else data),
+            filename=name,
+            storage_dir=storage,
+            max_bytes=1024 * 1024,
+            max_files=max_files,
+            now=now,
+        )
+
+
+def stored_files(storage):  # type: ignore[no-untyped-def]
+    return sorted(p.name for p in storage.iterdir()) if storage.exists() else []
+
+
+@pytest.fixture
+def storage(tmp_path):  # type: ignore[no-untyped-def]
+    return tmp_path / "storage"
+
+
+def files_of(db, application_id, kind):  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        content = session.exec(
+            select(ApplicationContent).where(
+                ApplicationContent.application_id == application_id,
+                ApplicationContent.kind == kind,
+            )
+        ).first()
+        return [a.original_name for a in attachments.of_content(session=session, content=content)]
+
+
+# --------------------------------------------------------------------------- domain
+
+
+def test_attachments_are_counted_and_the_sixth_is_refused(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    for i in range(5):
+        add(db, application.id, clock(), storage, name=f"file{i}.pdf")
+    with pytest.raises(DomainError) as refused:
+        add(db, application.id, clock(), storage, name="sixth.pdf")
+    assert refused.value.field == "file"
+    assert refused.value.message.msgid.startswith("You can attach at most %(n)s files.")
+    assert len(stored_files(storage)) == 5
+
+
+def test_a_refused_type_stores_nothing(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    with pytest.raises(DomainError, match="not a PDF, JPEG or PNG"):
+        add(db, application.id, clock(), storage, data=b"<svg onload=alert(1)>", name="x.pdf")
+    assert stored_files(storage) == []
+    assert files_of(db, application.id, ContentKind.draft) == []
+
+
+def test_a_file_written_for_a_transaction_that_rolls_back_is_removed(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    with pytest.raises(RuntimeError), db.write() as session:
+        attachments.add(
+            session=session,
+            application=session.get_one(Application, application.id),
+            source=io.BytesIO(tiny_pdf()),
+            filename="report.pdf",
+            storage_dir=storage,
+            max_bytes=1024 * 1024,
+            max_files=5,
+            now=clock(),
+        )
+        raise RuntimeError("the request failed later")
+    assert stored_files(storage) == []
+
+
+def test_files_after_the_deadline_are_refused(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    clock.set(CALL_DEADLINE)
+    with pytest.raises(DomainError, match="deadline has passed"):
+        add(db, application.id, clock(), storage)
+
+
+def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    with db.write() as session:
+        applications.save_draft(
+            session=session,
+            application=session.get_one(Application, application.id),
+            values=content_values(),
+            now=clock(),
+        )
+    kept = add(db, application.id, clock(), storage, name="kept.pdf")
+    dropped = add(db, application.id, clock(), storage, name="dropped.pdf")
+
+    def submit() -> None:
+        with db.write() as session:
+            submissions.submit(
+                session=session,
+                application=session.get_one(Application, application.id),
+                links=link_maker(),
+                storage_dir=storage,
+                now=clock(),
+            )
+
+    submit()
+    with db.write() as session:
+        attachments.remove(
+            session=session,
+            application=session.get_one(Application, application.id),
+            attachment_id=dropped.id,
+            storage_dir=storage,
+            now=clock(),
+        )
+    assert files_of(db, application.id, ContentKind.draft) == ["kept.pdf"]
+    assert files_of(db, application.id, ContentKind.submitted) == ["kept.pdf", "dropped.pdf"]
+    assert sorted(stored_files(storage)) == sorted([kept.stored_name, dropped.stored_name])
+    submit()
+    assert files_of(db, application.id, ContentKind.submitted) == ["kept.pdf"]
+    assert stored_files(storage) == [kept.stored_name]
+
+
+def test_deleting_a_draft_removes_its_files_from_disk(db, clock, storage):  # type: ignore[no-untyped-def]
+    make_call(db, clock())
+    application = start_application(db, clock())
+    add(db, application.id, clock(), storage)
+    with db.write() as session:
+        applications.delete_draft(
+            session=session,
+            application=session.get_one(Application, application.id),
+            storage_dir=storage,
+            now=clock(),
+        )
+    assert stored_files(storage) == []
+    with db.read() as session:
+        assert session.exec(select(Attachment)).all() == []
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def upload(client, application, data, name="report.pdf", content_type="application/pdf"):  # type: ignore[no-untyped-def]
+    token = csrf_of(client, f"/apply/{application.id}/files")
+    return client.post(
+        f"/apply/{application.id}/files",
+        data={"csrf_token": token},
+        files={"file": (name, data, content_type)},
+    )
+
+
+def error_text(page):  # type: ignore[no-untyped-def]
+    import re
+
+    match = re.search(r'<p class="error" id="file-error">([^<]*)</p>', page.text)
+    return match.group(1) if match else None
+
+
+def test_attaching_a_pdf_lists_it_and_gives_it_back_as_a_download(applicant, settings):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    response = upload(client, application, tiny_pdf(), name="Rapport annuel.pdf")
+    assert response.status_code == 303
+    page = client.get(f"/apply/{application.id}/files")
+    assert "Attached: Rapport annuel.pdf" in page.text
+    assert ">Rapport annuel.pdf</a>" in page.text
+    assert "Files (1 of 5)" in page.text
+    [stored] = list(settings.storage_dir.iterdir())
+    assert "Rapport" not in stored.name
+    file_id = page.text.split(f"/apply/{application.id}/files/")[1].split('"')[0]
+    download = client.get(f"/apply/{application.id}/files/{file_id}")
+    assert download.content == tiny_pdf()
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-type"] == "application/pdf"
+
+
+def test_a_file_that_is_not_a_pdf_jpeg_or_png_gets_a_message_and_the_draft_is_untouched(
+    applicant, sqlite_db
+):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    client.post(
+        f"/apply/{application.id}",
+        data={"summary": "Typed before", "csrf_token": csrf_of(client, f"/apply/{application.id}")},
+    )
+    page = upload(client, application, b"<html>not a pdf</html>", name="fake.pdf")
+    assert page.status_code == 400
+    assert (
+        error_text(page)
+        == "This file is not a PDF, JPEG or PNG. Choose a file of one of these types."
+    )
+    assert "The rest of your application is unchanged." in page.text
+    assert "Typed before" in client.get(f"/apply/{application.id}").text
+
+
+def test_a_file_over_the_size_limit_gets_a_message(app, settings, sqlite_db, clock, open_call):  # type: ignore[no-untyped-def]
+    small = create_app(
+        settings.with_(max_upload_bytes=1024 * 1024), clock=clock, database=sqlite_db
+    )
+    application = start_application(sqlite_db, clock())
+    with TestClient(small, follow_redirects=False) as client:
+        client.get(f"/apply/link/{link_maker().token(application)}")
+        page = upload(client, application, tiny_pdf() + b"%" * (1024 * 1024))
+    assert page.status_code == 400
+    assert error_text(page) == "This file is larger than 1 MB. Choose a smaller file."
+    assert list(settings.storage_dir.glob("*")) == []
+
+
+def test_a_body_over_the_routes_limit_gets_the_message_next_to_the_file_field(
+    app, settings, sqlite_db, clock, open_call
+):  # type: ignore[no-untyped-def]
+    small = create_app(
+        settings.with_(max_upload_bytes=2 * 1024 * 1024, max_body_bytes=3 * 1024 * 1024),
+        clock=clock,
+        database=sqlite_db,
+    )
+    application = start_application(sqlite_db, clock())
+    with TestClient(small, follow_redirects=False) as client:
+        client.get(f"/apply/link/{link_maker().token(application)}")
+        page = upload(client, application, tiny_pdf() + b"%" * (4 * 1024 * 1024))
+    assert page.status_code == 413
+    assert error_text(page) == "This file is larger than 2 MB. Choose a smaller file."
+    assert "Supporting files" in page.text
+
+
+def test_a_sixth_file_is_refused(applicant):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    for i in range(5):
+        assert upload(client, application, tiny_pdf(), name=f"f{i}.pdf").status_code == 303
+    page = client.get(f"/apply/{application.id}/files")
+    assert "You have attached 5 files, the most allowed." in page.text
+    page = upload(client, application, tiny_pdf(), name="f5.pdf")
+    assert page.status_code == 400
+    assert "You can attach at most 5 files. Remove one before adding another." in page.text
+
+
+def test_posting_without_a_file_asks_for_one(applicant):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}/files")
+    page = client.post(f"/apply/{application.id}/files", data={"csrf_token": token})
+    assert page.status_code == 400
+    assert error_text(page) == "Choose a file to attach."
+
+
+def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, open_call, tmp_path):  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    broken = create_app(
+        settings.with_(storage_dir=blocker / "storage"), clock=clock, database=sqlite_db
+    )
+    application = start_application(sqlite_db, clock())
+    with TestClient(broken, follow_redirects=False) as client:
+        client.get(f"/apply/link/{link_maker().token(application)}")
+        page = upload(client, application, tiny_pdf())
+    assert page.status_code == 400
+    assert (error_text(page) or "").startswith("The file could not be stored just now.")
+
+
+def test_removing_a_file(applicant, settings):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    upload(client, application, tiny_pdf(), name="gone.pdf")
+    page = client.get(f"/apply/{application.id}/files")
+    file_id = page.text.split(f"/apply/{application.id}/files/")[1].split('"')[0]
+    response = client.post(
+        f"/apply/{application.id}/files/{file_id}/delete",
+        data={"csrf_token": csrf_of(client, f"/apply/{application.id}/files")},
+    )
+    assert response.status_code == 303
+    page = client.get(f"/apply/{application.id}/files")
+    assert "The file is removed." in page.text and "gone.pdf" not in page.text
+    assert list(settings.storage_dir.iterdir()) == []
+
+
+def test_files_are_given_back_only_to_their_applicant(app, applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    upload(client, application, tiny_pdf())
+    page = client.get(f"/apply/{application.id}/files")
+    file_id = page.text.split(f"/apply/{application.id}/files/")[1].split('"')[0]
+    with TestClient(app, follow_redirects=False) as stranger:
+        response = stranger.get(f"/apply/{application.id}/files/{file_id}")
+        assert response.status_code == 403 and b"%PDF" not in response.content
+        other = start_application(sqlite_db, clock(), email="other@example.org")
+        stranger.get(f"/apply/link/{link_maker().token(other)}")
+        response = stranger.get(f"/apply/{other.id}/files/{file_id}")
+        assert response.status_code == 404 and b"%PDF" not in response.content
+
+
+def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    upload(client, application, tiny_pdf(), name="kept.pdf")
+    token = csrf_of(client, f"/apply/{application.id}/files")
+    clock.set(CALL_DEADLINE + timedelta(seconds=1))
+    page = client.get(f"/apply/{application.id}/files")
+    assert "kept.pdf" in page.text and "Attach the file" not in page.text
+    response = client.post(
+        f"/apply/{application.id}/files",
+        data={"csrf_token": token},
+        files={"file": ("late.pdf", tiny_pdf(), "application/pdf")},
+    )
+    assert response.status_code == 400
+    assert "Your application can no longer be changed: the deadline has passed." in response.text
+
+
+def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(applicant):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    page = client.post(
+        f"/apply/{application.id}/files",
+        data={"csrf_token": "stale"},
+        files={"file": ("report.pdf", tiny_pdf(), "application/pdf")},
+    )
+    assert page.status_code == 403
+    assert "Files cannot be kept this way: please choose them again after sending." in page.text
+
+
+def test_the_whole_form_with_a_file_submits(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    upload(client, application, tiny_pdf(), name="evidence.pdf")
+    token = csrf_of(client, f"/apply/{application.id}")
+    response = client.post(
+        f"/apply/{application.id}",
+        data={**complete_form(), "action": "submit", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert files_of(sqlite_db, application.id, ContentKind.submitted) == ["evidence.pdf"]
