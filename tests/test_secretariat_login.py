@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tests.conftest import csrf_of
+import base64
+import io
+import json
+import types
+
+import itsdangerous
+import pytest
+from sqlmodel import select
+
+from prize import cli
+from prize.models import Staff
+from prize.security import Passwords
+from tests.conftest import STAFF_PASSWORD, TEST_KEYS, csrf_of, login, staff_post
 
 
 def test_dashboard_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]
@@ -32,3 +44,171 @@ def test_login_without_csrf_token_offers_to_send_again_with_the_email_kept(clien
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert 'name="email" value="officer@example.org"' in page.text
+
+
+# --------------------------------------------------------------------------- more of signing in
+
+BACK_OFFICE_PAGES = [
+    "/secretariat",
+    "/secretariat/editions",
+    "/secretariat/editions/new",
+    "/secretariat/outbox",
+    "/secretariat/audit",
+    "/secretariat/staff",
+    "/secretariat/account/password",
+]
+
+
+def _attempt(client, email, password):  # type: ignore[no-untyped-def]
+    return staff_post(client, "/secretariat/login", {"email": email, "password": password})
+
+
+def _shift_signing_clock(monkeypatch, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Move itsdangerous's clock (session cookies and links are dated by it, not by the app)."""
+    import time
+
+    fake = types.SimpleNamespace(time=lambda: time.time() + seconds)
+    monkeypatch.setattr(itsdangerous.timed, "time", fake)
+
+
+def test_create_admin_takes_the_password_from_stdin(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
+    monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long and unusual passphrase\n"))
+    assert cli.main(["create-admin", "--email", "Boss@Example.org", "--name", "Boss"]) == 0
+    assert "Created secretariat account boss@example.org." in capsys.readouterr().out
+    with sqlite_db.read() as session:
+        account = session.exec(select(Staff)).one()
+    assert (account.email, account.name, account.role.value) == (
+        "boss@example.org",
+        "Boss",
+        "secretariat",
+    )
+    assert Passwords().verify(account.password_hash, "a long and unusual passphrase")
+
+
+def test_create_admin_refuses_a_common_password_and_stores_nothing(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
+    monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
+    monkeypatch.setattr("sys.stdin", io.StringIO("password123\n"))
+    assert cli.main(["create-admin", "--email", "boss@example.org"]) == 1
+    assert "one of the most common" in capsys.readouterr().err
+    with sqlite_db.read() as session:
+        assert session.exec(select(Staff)).all() == []
+
+
+def test_create_admin_takes_no_password_argument(capsys):  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit):
+        cli.main(["create-admin", "--email", "boss@example.org", "--password", "x"])
+    assert "unrecognized arguments: --password" in capsys.readouterr().err
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, officer, clock):  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        assert _attempt(client, "officer@example.org", "wrong password").status_code == 400
+    page = _attempt(client, "officer@example.org", STAFF_PASSWORD)  # right, but too late
+    assert page.status_code == 429
+    assert (
+        "Too many failed attempts for this account. Try again in 15 minutes "
+        "(at 11:15, Paris time)." in page.text
+    )
+    clock.advance(minutes=15)
+    assert _attempt(client, "officer@example.org", STAFF_PASSWORD).status_code == 303
+
+
+def test_twenty_failures_from_one_client_lock_it_whatever_the_account(client, officer, clock):  # type: ignore[no-untyped-def]
+    for i in range(20):
+        assert _attempt(client, f"guess{i}@example.org", "wrong password").status_code == 400
+        clock.advance(seconds=30)
+    page = _attempt(client, "officer@example.org", STAFF_PASSWORD)
+    assert page.status_code == 429
+    # The oldest of the 20 failures leaves the 15-minute window at 10:15 UTC, 5 minutes from now.
+    assert (
+        "Too many failed attempts from your connection. Try again in 5 minutes "
+        "(at 11:15, Paris time)." in page.text
+    )
+
+
+def test_a_success_clears_its_account_count_but_not_the_clients_failures(client, officer):  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        _attempt(client, "officer@example.org", "wrong password")
+    assert _attempt(client, "officer@example.org", STAFF_PASSWORD).status_code == 303
+    for _ in range(4):  # the account's count started again from zero
+        assert _attempt(client, "officer@example.org", "wrong password").status_code == 400
+    for i in range(12):  # 4 + 4 + 12 = 20 failures from this client; the success is not one
+        assert _attempt(client, f"guess{i}@example.org", "wrong").status_code == 400
+    page = _attempt(client, "officer@example.org", STAFF_PASSWORD)
+    assert page.status_code == 429
+    assert "from your connection" in page.text
+
+
+def test_sign_out_ends_the_session(staff_client):  # type: ignore[no-untyped-def]
+    response = staff_post(staff_client, "/secretariat/logout")
+    assert response.headers["location"] == "/secretariat/login"
+    assert "You are signed out." in staff_client.get("/secretariat/login").text
+    assert staff_client.get("/secretariat").status_code == 303
+
+
+def test_session_expires_after_its_maximum_age(staff_client, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    assert staff_client.get("/secretariat").status_code == 200
+    _shift_signing_clock(monkeypatch, settings.session_max_age + 60)
+    response = staff_client.get("/secretariat")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/secretariat/login")
+
+
+def test_a_disabled_account_cannot_sign_in(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+    with sqlite_db.write() as session:
+        account = session.get_one(Staff, officer.id)
+        account.active = False
+    page = _attempt(client, "officer@example.org", STAFF_PASSWORD)
+    assert page.status_code == 400
+    assert "The e-mail address or the password is not right." in page.text
+
+
+def test_every_back_office_page_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]
+    for path in BACK_OFFICE_PAGES:
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/secretariat/login?next="), path
+
+
+def _session_cookie(data: dict) -> str:  # type: ignore[type-arg]
+    """A session cookie as Starlette's SessionMiddleware signs it."""
+    payload = base64.b64encode(json.dumps(data).encode())
+    return itsdangerous.TimestampSigner(TEST_KEYS[0]).sign(payload).decode()
+
+
+def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, officer):  # type: ignore[no-untyped-def]
+    client.cookies.set(
+        "prize_session",
+        _session_cookie(
+            {"application": [1, 1], "juror": [1, 1], "ballot": [1, 1], "csrf": "x" * 40}
+        ),
+    )
+    for path in BACK_OFFICE_PAGES:
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/secretariat/login"), path
+    response = client.post(
+        "/secretariat/staff/invite", data={"email": "x@example.org", "csrf_token": "x" * 40}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/secretariat/login")
+
+
+def test_a_forged_staff_entry_with_an_old_session_version_is_refused(client, officer):  # type: ignore[no-untyped-def]
+    client.cookies.set("prize_session", _session_cookie({"staff": [officer.id, 0]}))
+    assert client.get("/secretariat").status_code == 303
+
+
+def test_login_page_links_to_the_forgotten_password_form(client):  # type: ignore[no-untyped-def]
+    page = client.get("/secretariat/login")
+    assert 'href="/secretariat/password/forgot"' in page.text
+
+
+def test_signing_in_again_after_sign_out(client, officer):  # type: ignore[no-untyped-def]
+    login(client)
+    staff_post(client, "/secretariat/logout")
+    login(client)
+    assert "Signed in as officer@example.org." in client.get("/secretariat").text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from prize.models import ActorKind, AuditEvent, AuditHead
 
@@ -60,7 +60,14 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    # Lock the head row for the rest of the transaction, and read it afresh even if this session
+    # loaded it before (``populate_existing``): a stale copy would fork the chain.
+    head = session.exec(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     event = AuditEvent(
         id=head.last_id + 1,
         at=now,
@@ -93,21 +100,96 @@ class VerifyResult:
 
 
 def verify(*, session: Session) -> VerifyResult:
-    """Walk the chain; report the first edited, inserted or deleted row."""
+    """Walk the chain; report the first edited, inserted or deleted entry."""
+    head = session.get(AuditHead, 1)
+    last_id = head.last_id if head is not None else 0
     prev = GENESIS
     expected_id = 1
     checked = 0
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+        assert event.id is not None
+        if event.id > last_id:
+            return VerifyResult(
+                False, checked, event.id, "the entry was inserted after the last recorded one"
+            )
         if event.id != expected_id:
-            return VerifyResult(False, checked, event.id, f"row {expected_id} is missing (deleted)")
+            return VerifyResult(
+                False, checked, expected_id, f"entry #{expected_id} is missing (deleted)"
+            )
         if event.prev_hash != prev:
-            return VerifyResult(False, checked, event.id, "the link to the previous row is broken")
+            return VerifyResult(
+                False,
+                checked,
+                event.id,
+                "the link to the previous entry is broken (an entry was inserted or replaced)",
+            )
         if _digest(prev, event) != event.hash:
-            return VerifyResult(False, checked, event.id, "the row was edited after it was written")
+            return VerifyResult(
+                False, checked, event.id, "the entry was edited after it was written"
+            )
         prev = event.hash
         expected_id += 1
         checked += 1
-    head = session.get(AuditHead, 1)
-    if head is None or head.last_hash != prev or head.last_id != expected_id - 1:
-        return VerifyResult(False, checked, expected_id, "rows were removed from the end")
+    if head is None or last_id != checked:
+        return VerifyResult(
+            False, checked, expected_id, f"entries from #{expected_id} on were deleted"
+        )
+    if head.last_hash != prev:
+        return VerifyResult(
+            False, checked, last_id, "the last entry does not match the chain's head"
+        )
     return VerifyResult(True, checked)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(
+    *,
+    session: Session,
+    edition_id: int | None = None,
+    actor_kind: ActorKind | None = None,
+    actor_id: int | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> EventPage:
+    """Events newest first, filtered by edition, actor (kind, and id) and kind, one page."""
+    conditions: list[Any] = []
+    if edition_id is not None:
+        conditions.append(AuditEvent.edition_id == edition_id)
+    if actor_kind is not None:
+        conditions.append(AuditEvent.actor_kind == actor_kind)
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
+    if kind:
+        conditions.append(AuditEvent.kind == kind)
+    total = int(session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one())
+    page = max(1, page)
+    events = list(
+        session.exec(
+            select(AuditEvent)
+            .where(*conditions)
+            .order_by(col(AuditEvent.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return EventPage(events=events, total=total, page=page, per_page=per_page)
+
+
+def kinds(*, session: Session) -> list[str]:
+    """Every kind of event recorded so far, for the log's filter."""
+    return list(session.exec(select(AuditEvent.kind).distinct().order_by(col(AuditEvent.kind))))

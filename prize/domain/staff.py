@@ -1,26 +1,82 @@
-"""Secretariat and adviser accounts."""
+"""Secretariat and adviser accounts: passwords, invitations, reset links, roles, disabling.
+
+Signing in and asking for a link (both throttled) are in ``prize.domain.signin``.
+
+A session, a password-reset link and an invitation link all carry the account's
+``session_version``; changing the password (by hand or from a link) and disabling the account bump
+it, so every earlier session and link dies at once and a link works only once.
+"""
 
 from __future__ import annotations
 
+import functools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from prize.domain import audit
-from prize.domain.errors import Conflict, DomainError
-from prize.models import Staff, StaffRole
+from prize import paths
+from prize.domain import audit, outbox
+from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
+from prize.models import ActorKind, Staff, StaffRole
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
+from prize.tokens import LinkRevoked, Purpose, Signer
+
+MAX_PASSWORD_LENGTH = 1024
+
+# A reset link lives one hour; an invitation (no password set yet) a week.
+RESET_MAX_AGE = 3600
+INVITATION_MAX_AGE = 7 * 24 * 3600
+UNUSABLE_PREFIX = "!"  # a password hash that matches nothing: the invitation is not accepted yet
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("Use at least %(n)s characters.", field="password", n=MIN_PASSWORD_LENGTH)
-    if len(password) > 1024:
-        raise DomainError("Use at most 1024 characters.", field="password")
+def actor_of(staff: Staff) -> audit.Actor:
+    return audit.Actor(ActorKind.staff, staff.id)
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def has_password(staff: Staff) -> bool:
+    return not staff.password_hash.startswith(UNUSABLE_PREFIX)
+
+
+# --------------------------------------------------------------------------- password rules
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    path = paths.PACKAGE / "data" / "common-passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
+    """At least 8 characters, not one of the most common passwords, not the e-mail address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("Use at least %(n)s characters.", field=field, n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError("Use at most %(n)s characters.", field=field, n=MAX_PASSWORD_LENGTH)
+    folded = password.strip().lower()
+    if folded in common_passwords():
+        raise DomainError(
+            "This password is one of the most common ones: choose another.", field=field
+        )
+    email = normalise_email(email)
+    if email and folded in {email, email.partition("@")[0]}:
+        raise DomainError("Do not use your e-mail address as your password.", field=field)
+
+
+# --------------------------------------------------------------------------- creating accounts
+
+
+def _unique_email(session: Session, email: str) -> None:
+    exists = session.exec(select(func.count()).select_from(Staff).where(Staff.email == email)).one()
+    if exists:
+        raise Conflict("An account with this e-mail address exists already.", field="email")
 
 
 def create_staff(
@@ -34,11 +90,10 @@ def create_staff(
     name: str = "",
     role: StaffRole = StaffRole.secretariat,
 ) -> Staff:
+    """An account with a password (``prize create-admin``, the demo, tests)."""
     email = normalise_email(email)
-    check_password_rules(password)
-    exists = session.exec(select(func.count()).select_from(Staff).where(Staff.email == email)).one()
-    if exists:
-        raise Conflict("An account with this e-mail address exists already.", field="email")
+    check_password_rules(password, email=email)
+    _unique_email(session, email)
     staff = Staff(
         email=email, name=name, role=role, password_hash=passwords.hash(password), created_at=now
     )
@@ -56,26 +111,277 @@ def create_staff(
     return staff
 
 
-def authenticate(
+@dataclass(frozen=True)
+class Mailer:
+    """What an e-mail with a set-password link needs: the signer, a token -> URL function, and
+    the domain for Message-IDs."""
+
+    signer: Signer
+    link: Callable[[str], str]
+    mail_domain: str = "prize.invalid"
+
+
+def queue_password_mail(
+    session: Session, staff: Staff, mailer: Mailer, template: str, now: datetime, **extra: object
+) -> None:
+    token = mailer.signer.dumps(Purpose.password_reset, staff.id or 0, staff.session_version)
+    outbox.queue(
+        session=session,
+        kind=template,
+        recipient=staff.email,
+        language=staff.language,
+        template=template,
+        context={"staff": staff, "link": mailer.link(token), **extra},
+        now=now,
+        mail_domain=mailer.mail_domain,
+    )
+
+
+def invite_staff(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    mailer: Mailer,
+    now: datetime,
+    email: str,
+    name: str = "",
+    role: StaffRole = StaffRole.secretariat,
+    language: str = "en",
+) -> Staff:
+    """A new account without a password; its owner sets one from the invitation e-mail."""
+    email = normalise_email(email)
+    _unique_email(session, email)
+    staff = Staff(
+        email=email,
+        name=name,
+        role=role,
+        language=language,
+        password_hash=UNUSABLE_PREFIX + secrets.token_hex(16),
+        created_at=now,
+    )
+    session.add(staff)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        kind="staff.invited",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+        data={"role": role.value},
+    )
+    queue_password_mail(session, staff, mailer, "staff_invitation", now)
+    return staff
+
+
+def resend_invitation(
+    *, session: Session, actor: audit.Actor, mailer: Mailer, staff_id: int, now: datetime
+) -> Staff:
+    staff = get(session=session, staff_id=staff_id)
+    if has_password(staff):
+        raise NotAllowed("This person has already set a password.")
+    if not staff.active:
+        raise NotAllowed("This account is disabled.")
+    queue_password_mail(session, staff, mailer, "staff_invitation", now)
+    audit.record(
+        session=session,
+        actor=actor,
+        kind="staff.invitation_resent",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+    )
+    return staff
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get(*, session: Session, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("There is no such account.")
+    return staff
+
+
+def all_staff(*, session: Session) -> list[Staff]:
+    return list(session.exec(select(Staff).order_by(col(Staff.email))))
+
+
+def emails_by_id(*, session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Staff.id, Staff.email).where(col(Staff.id).in_(ids)))
+    return {int(i): str(e) for i, e in rows if i is not None}
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+def _set_password(
+    session: Session, staff: Staff, passwords: Passwords, password: str, now: datetime
+) -> None:
+    staff.password_hash = passwords.hash(password)
+    staff.session_version += 1  # every other session and every earlier link dies
+    session.add(staff)
+
+
+def change_password(
     *,
     session: Session,
     passwords: Passwords,
-    email: str,
-    password: str,
-    client: str,
+    staff_id: int,
+    current: str,
+    new: str,
     now: datetime,
 ) -> Staff:
-    """The active account for these credentials, or a DomainError that says nothing about which
-    part was wrong. (Throttling per account and per client: see the secretariat issue.)"""
-    account = session.exec(select(Staff).where(Staff.email == normalise_email(email))).first()
-    if (
-        account is None
-        or not account.active
-        or not passwords.verify(account.password_hash, password)
-    ):
-        raise DomainError("The e-mail address or the password is not right.", field="password")
-    if passwords.needs_rehash(account.password_hash):
-        account.password_hash = passwords.hash(password)
-    account.last_login_at = now
-    session.add(account)
-    return account
+    staff = get(session=session, staff_id=staff_id)
+    if not passwords.verify(staff.password_hash, current):
+        raise DomainError("Your current password is not right.", field="current")
+    check_password_rules(new, email=staff.email, field="new")
+    if passwords.verify(staff.password_hash, new):
+        raise DomainError("Choose a password different from the current one.", field="new")
+    _set_password(session, staff, passwords, new, now)
+    audit.record(
+        session=session,
+        actor=actor_of(staff),
+        kind="staff.password_changed",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+    )
+    session.flush()
+    return staff
+
+
+def check_password_link(*, session: Session, signer: Signer, token: str) -> Staff:
+    """The account a reset or invitation link is for; ``LinkError`` when it cannot be used.
+
+    A link dies when used (the password change bumps ``session_version``), when the account is
+    disabled, and after an hour (a week for an invitation, while no password is set).
+    """
+    claim = signer.loads(Purpose.password_reset, token, max_age=INVITATION_MAX_AGE)
+    staff = session.get(Staff, claim.subject_id)
+    if staff is None:
+        raise LinkRevoked()
+    if not staff.active:
+        raise LinkRevoked()
+    signer.check_version(claim, staff.session_version)
+    if has_password(staff):
+        signer.loads(Purpose.password_reset, token, max_age=RESET_MAX_AGE)
+    return staff
+
+
+def set_password_from_link(
+    *,
+    session: Session,
+    passwords: Passwords,
+    staff_id: int,
+    version: int,
+    password: str,
+    now: datetime,
+) -> Staff:
+    """Set the password of the account a checked link (id and version) was for; once only."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active or staff.session_version != version:
+        raise LinkRevoked()
+    check_password_rules(password, email=staff.email)
+    first = not has_password(staff)
+    _set_password(session, staff, passwords, password, now)
+    audit.record(
+        session=session,
+        actor=actor_of(staff),
+        kind="staff.invitation_accepted" if first else "staff.password_reset",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+    )
+    session.flush()
+    return staff
+
+
+# --------------------------------------------------------------------------- roles, disabling
+
+
+def _active_secretariat(session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Staff)
+            .where(Staff.role == StaffRole.secretariat, col(Staff.active).is_(True))
+        ).one()
+    )
+
+
+def _is_last_secretariat(session: Session, staff: Staff) -> bool:
+    return (
+        staff.active and staff.role is StaffRole.secretariat and _active_secretariat(session) <= 1
+    )
+
+
+def set_role(
+    *, session: Session, actor: Staff, staff_id: int, role: StaffRole, now: datetime
+) -> Staff:
+    staff = get(session=session, staff_id=staff_id)
+    if staff.role is role:
+        return staff
+    if role is not StaffRole.secretariat and _is_last_secretariat(session, staff):
+        raise NotAllowed("This is the last active secretariat account: it keeps its role.")
+    before = staff.role
+    staff.role = role  # checked on every request: it takes effect at once
+    session.add(staff)
+    audit.record(
+        session=session,
+        actor=actor_of(actor),
+        kind="staff.role_changed",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+        data={"from": before.value, "to": role.value},
+    )
+    session.flush()
+    return staff
+
+
+def disable(
+    *, session: Session, actor: Staff, staff_id: int, now: datetime, reason: str = ""
+) -> Staff:
+    staff = get(session=session, staff_id=staff_id)
+    if staff.id == actor.id:
+        raise NotAllowed("You cannot disable your own account.")
+    if not staff.active:
+        return staff
+    if _is_last_secretariat(session, staff):
+        raise NotAllowed("This is the last active secretariat account: it cannot be disabled.")
+    staff.active = False
+    staff.session_version += 1  # every session of this account dies at once
+    session.add(staff)
+    audit.record(
+        session=session,
+        actor=actor_of(actor),
+        kind="staff.disabled",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+        reason=reason.strip(),
+    )
+    session.flush()
+    return staff
+
+
+def enable(*, session: Session, actor: Staff, staff_id: int, now: datetime) -> Staff:
+    staff = get(session=session, staff_id=staff_id)
+    if staff.active:
+        return staff
+    staff.active = True
+    session.add(staff)
+    audit.record(
+        session=session,
+        actor=actor_of(actor),
+        kind="staff.enabled",
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+    )
+    session.flush()
+    return staff

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
 
 from prize.models import Staff, StaffRole
-from prize.views.common import Redirect, database
+from prize.views.common import Redirect, database, render
 
 STAFF_KEY = "staff"
 
@@ -50,3 +53,41 @@ def require_staff(request: Request, *, write: bool = False) -> Staff:
     if write and staff.role is not StaffRole.secretariat:
         raise HTTPException(403)
     return staff
+
+
+def can_write(staff: Staff | None) -> bool:
+    return staff is not None and staff.active and staff.role is StaffRole.secretariat
+
+
+def client_of(request: Request) -> str:
+    """The client's address, as throttling counts it."""
+    return request.client.host if request.client else ""
+
+
+def render_staff(
+    request: Request,
+    name: str,
+    staff: Staff,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """Render a back-office page: the template also gets ``staff`` and ``can_write``
+    (advisers see no buttons; the server refuses their POSTs anyway)."""
+    ctx = {"staff": staff, "can_write": can_write(staff), **(context or {})}
+    return render(request, name, ctx, status_code=status_code)
+
+
+def page_url(request: Request, page: int) -> str:
+    """This page's address with its filters kept and ``page`` changed (for pagination links)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    params.append(("page", str(page)))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def optional_url(request: Request, name: str, /, **params: Any) -> str | None:
+    """A route's path, or None when no such route is installed (pages of other areas)."""
+    try:
+        return str(request.app.url_path_for(name, **params))
+    except NoMatchFound:
+        return None

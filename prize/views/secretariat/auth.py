@@ -1,20 +1,65 @@
-"""Signing in and out of the back office."""
+"""Signing in and out of the back office, changing a password, and resetting a forgotten one."""
 
 from __future__ import annotations
+
+import functools
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from prize.domain import outbox, signin
 from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.forms import staff as staff_forms
+from prize.forms.base import text
+from prize.models import Staff
 from prize.security import Passwords
-from prize.views.common import database, now, read_form, render, safe_next, settings
-from prize.views.secretariat.access import require_staff, sign_in, sign_out
+from prize.tokens import LinkError
+from prize.views.common import (
+    database,
+    flash,
+    now,
+    read_form,
+    redirect,
+    render,
+    safe_next,
+    settings,
+    signer,
+)
+from prize.views.secretariat.access import (
+    client_of,
+    render_staff,
+    require_staff,
+    sign_in,
+    sign_out,
+)
+
+RESET_KEY = "staff_reset"  # [staff id, session version] of a checked reset link
 
 
-def _passwords(request: Request) -> Passwords:
-    return Passwords(fast=settings(request).argon2_fast)
+@functools.cache
+def _passwords_for(fast: bool) -> Passwords:
+    return Passwords(fast=fast)
+
+
+def passwords(request: Request) -> Passwords:
+    return _passwords_for(settings(request).argon2_fast)
+
+
+def mailer(request: Request) -> staff_domain.Mailer:
+    """Makes set-password links to this app (the token goes in the path, redacted from logs)."""
+    base = settings(request).base_url
+    app = request.app
+    return staff_domain.Mailer(
+        signer=signer(request),
+        link=lambda token: base + str(app.url_path_for("staff_reset_link", token=token)),
+        mail_domain=outbox.mail_domain(settings(request).mail_from),
+    )
+
+
+# --------------------------------------------------------------------------- signing in
 
 
 def login(request: Request) -> Response:
@@ -24,25 +69,25 @@ def login(request: Request) -> Response:
             request, "secretariat/login.html", {"next": next_url, "email": "", "error": None}
         )
     form = read_form(request)
-    email = str(form.get("email", ""))[:254]
+    email = text(form, "email")[:254]
     password = str(form.get("password", ""))[:1024]
     next_url = safe_next(str(form.get("next", "")), "/secretariat")
     try:
-        with database(request).write() as session:
-            account = staff_domain.authenticate(
-                session=session,
-                passwords=_passwords(request),
-                email=email,
-                password=password,
-                client=request.client.host if request.client else "",
-                now=now(request),
-            )
+        account = signin.authenticate(
+            database=database(request),
+            passwords=passwords(request),
+            email=email,
+            password=password,
+            client=client_of(request),
+            now=now(request),
+        )
     except DomainError as error:
+        status = 429 if isinstance(error, signin.Throttled) else 400
         return render(
             request,
             "secretariat/login.html",
             {"next": next_url, "email": email, "error": error.message},
-            status_code=400,
+            status_code=status,
         )
     sign_in(request, account)
     return RedirectResponse(next_url, status_code=303)
@@ -51,16 +96,159 @@ def login(request: Request) -> Response:
 def logout(request: Request) -> Response:
     read_form(request)
     sign_out(request)
-    return RedirectResponse(request.app.url_path_for("staff_login"), status_code=303)
+    flash(request, "You are signed out.")
+    return redirect(request, "staff_login")
 
 
-def dashboard(request: Request) -> Response:
+# --------------------------------------------------------------------------- own password
+
+
+def change_password(request: Request) -> Response:
     account = require_staff(request)
-    return render(request, "secretariat/dashboard.html", {"staff": account})
+    context: dict[str, Any] = {"values": {}, "errors": {}}
+    if request.method == "GET":
+        return render_staff(request, "secretariat/password.html", account, context)
+    form = read_form(request)
+    result = staff_forms.parse_password_change(form)
+    if result.ok:
+        try:
+            with database(request).write() as session:
+                account = staff_domain.change_password(
+                    session=session,
+                    passwords=passwords(request),
+                    staff_id=account.id or 0,
+                    current=result.values["current"],
+                    new=result.values["new"],
+                    now=now(request),
+                )
+        except DomainError as error:
+            result.errors[error.field or "new"] = error.message
+        else:
+            sign_in(request, account)  # this session stays; every other one has ended
+            flash(request, "Your password is changed. Your other sessions have been signed out.")
+            return redirect(request, "staff_dashboard")
+    return render_staff(
+        request,
+        "secretariat/password.html",
+        account,
+        {"values": {}, "errors": result.errors},
+        status_code=400,
+    )
+
+
+# --------------------------------------------------------------------------- forgotten password
+
+
+def forgot(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "secretariat/forgot.html", {"email": "", "error": None})
+    form = read_form(request)
+    email = text(form, "email")[:254]
+    problem = staff_forms.email_error(email)
+    if problem:
+        return render(
+            request,
+            "secretariat/forgot.html",
+            {"email": email, "error": problem},
+            status_code=400,
+        )
+    try:
+        with database(request).write() as session:
+            signin.request_password_reset(
+                session=session,
+                mailer=mailer(request),
+                email=email,
+                client=client_of(request),
+                now=now(request),
+            )
+    except DomainError as error:
+        return render(
+            request,
+            "secretariat/forgot.html",
+            {"email": email, "error": error.message},
+            status_code=429,
+        )
+    return render(request, "secretariat/forgot_sent.html", {"email": email})
+
+
+def reset_link(request: Request) -> Response:
+    """Check the e-mailed link, keep what it proved in the session, and drop the token from the
+    address bar at once."""
+    token = request.path_params["token"]
+    try:
+        with database(request).read() as session:
+            account = staff_domain.check_password_link(
+                session=session, signer=signer(request), token=token
+            )
+    except LinkError as error:
+        status = 400 if error.reason == "invalid" else 410
+        return render(
+            request, "secretariat/reset_invalid.html", {"reason": error.reason}, status_code=status
+        )
+    request.session[RESET_KEY] = [account.id, account.session_version]
+    return redirect(request, "staff_reset")
+
+
+def reset(request: Request) -> Response:
+    """Choose a password, after opening a reset or invitation link."""
+    claim = request.session.get(RESET_KEY)
+    if not (isinstance(claim, list) and len(claim) == 2 and all(isinstance(v, int) for v in claim)):
+        return render(
+            request, "secretariat/reset_invalid.html", {"reason": "missing"}, status_code=400
+        )
+    with database(request).read() as session:
+        account = session.get(Staff, claim[0])
+    if account is None or not account.active or account.session_version != claim[1]:
+        request.session.pop(RESET_KEY, None)
+        return render(
+            request, "secretariat/reset_invalid.html", {"reason": "revoked"}, status_code=410
+        )
+    context = {"account": account, "invited": not staff_domain.has_password(account)}
+    if request.method == "GET":
+        return render(request, "secretariat/reset.html", {**context, "errors": {}})
+    form = read_form(request)
+    result = staff_forms.parse_new_password(form)
+    if result.ok:
+        try:
+            with database(request).write() as session:
+                account = staff_domain.set_password_from_link(
+                    session=session,
+                    passwords=passwords(request),
+                    staff_id=claim[0],
+                    version=claim[1],
+                    password=result.values["password"],
+                    now=now(request),
+                )
+        except LinkError as error:
+            request.session.pop(RESET_KEY, None)
+            return render(
+                request,
+                "secretariat/reset_invalid.html",
+                {"reason": error.reason},
+                status_code=410,
+            )
+        except DomainError as error:
+            result.errors[error.field or "password"] = error.message
+        else:
+            request.session.pop(RESET_KEY, None)
+            sign_in(request, account)
+            flash(request, "Your password is set. You are signed in.")
+            return redirect(request, "staff_dashboard")
+    return render(
+        request, "secretariat/reset.html", {**context, "errors": result.errors}, status_code=400
+    )
 
 
 routes: list[BaseRoute] = [
     Route("/secretariat/login", login, methods=["GET", "POST"], name="staff_login"),
     Route("/secretariat/logout", logout, methods=["POST"], name="staff_logout"),
-    Route("/secretariat", dashboard, name="staff_dashboard"),
+    Route(
+        "/secretariat/account/password",
+        change_password,
+        methods=["GET", "POST"],
+        name="staff_password",
+    ),
+    Route("/secretariat/password/forgot", forgot, methods=["GET", "POST"], name="staff_forgot"),
+    Route("/secretariat/reset/{token}", reset_link, name="staff_reset_link"),
+    Route("/secretariat/password/new", reset, methods=["GET", "POST"], name="staff_reset"),
 ]

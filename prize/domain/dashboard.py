@@ -1,0 +1,184 @@
+"""The back office's dashboard: per edition in progress, counts per application status, the
+coming dates, and what needs doing now (each item with a kind the page turns into a link)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from prize.domain import lifecycle
+from prize.i18n import N_, Message
+from prize.models import (
+    Application,
+    ApplicationStatus,
+    Edition,
+    EditionState,
+    OutboxMessage,
+    OutboxStatus,
+)
+
+SOON = timedelta(days=7)
+S = EditionState
+
+DATE_LABELS = {
+    "opens_at": N_("Applications open"),
+    "deadline": N_("Deadline for applications"),
+    "shortlist_closes_at": N_("First jury round closes"),
+    "final_closes_at": N_("Final jury round closes"),
+    "announce_at": N_("Announcement"),
+}
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing to do. ``kind`` names where it is done: ``edition``, ``applications``,
+    ``outbox``."""
+
+    kind: str
+    message: Message
+
+
+@dataclass
+class EditionOverview:
+    edition: Edition
+    counts: dict[str, int]
+    upcoming: list[tuple[str, datetime]]  # (label msgid, instant), soonest first
+    todos: list[Todo] = field(default_factory=list)
+    next_move: lifecycle.MoveOption | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def next_date(self) -> tuple[str, datetime] | None:
+        return self.upcoming[0] if self.upcoming else None
+
+
+@dataclass
+class Overview:
+    editions: list[EditionOverview]
+    failed_mail: int
+    todos: list[Todo]
+
+
+def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime]]:
+    found = []
+    for name, label in DATE_LABELS.items():
+        when = getattr(edition, name)
+        if when is not None and when > now:
+            found.append((label, when))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def _edition_todos(
+    session: Session, item: EditionOverview, now: datetime, returned_due: int
+) -> None:
+    edition = item.edition
+    counts = item.counts
+    todos = item.todos
+    state = edition.state
+    if state is S.open and now >= edition.deadline:
+        todos.append(
+            Todo("edition", Message("The deadline has passed: move the edition to screening."))
+        )
+    if state is S.screening:
+        waiting = counts.get(ApplicationStatus.submitted.value, 0)
+        if waiting:
+            todos.append(
+                Todo(
+                    "applications",
+                    Message("Applications waiting for screening: %(n)s.", {"n": waiting}),
+                )
+            )
+        if returned_due:
+            todos.append(
+                Todo(
+                    "applications",
+                    Message(
+                        "Applications returned for information and past their date: %(n)s.",
+                        {"n": returned_due},
+                    ),
+                )
+            )
+    for state_of_round, name, closing, closed in (
+        (
+            S.shortlisting,
+            "shortlist_closes_at",
+            N_("The first jury round closes within a week."),
+            N_("The first jury round has closed: confirm the shortlist."),
+        ),
+        (
+            S.final,
+            "final_closes_at",
+            N_("The final jury round closes within a week."),
+            N_("The final jury round has closed: record the decisions."),
+        ),
+    ):
+        when = getattr(edition, name)
+        if state is state_of_round and when is not None:
+            if now >= when:
+                todos.append(Todo("edition", Message(closed)))
+            elif when - now <= SOON:
+                todos.append(Todo("edition", Message(closing)))
+    if state is S.decided and edition.announce_at is not None and now >= edition.announce_at:
+        todos.append(
+            Todo("edition", Message("The announcement time has passed: publish the results."))
+        )
+
+
+def overview(*, session: Session, now: datetime) -> Overview:
+    """Every edition not yet published (archives aside), newest first."""
+    editions = list(
+        session.exec(
+            select(Edition)
+            .where(Edition.state != S.published, col(Edition.archived).is_(False))
+            .order_by(col(Edition.year).desc())
+        )
+    )
+    ids = [e.id for e in editions]
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids if i is not None}
+    returned_due: dict[int, int] = {}
+    if ids:
+        rows = session.exec(
+            select(Application.edition_id, Application.status, func.count())
+            .where(col(Application.edition_id).in_(ids))
+            .group_by(col(Application.edition_id), col(Application.status))
+        )
+        for edition_id, status, n in rows:
+            counts[edition_id][ApplicationStatus(status).value] = int(n)
+        for edition_id, n in session.exec(
+            select(Application.edition_id, func.count())
+            .where(
+                col(Application.edition_id).in_(ids),
+                Application.status == ApplicationStatus.returned,
+                col(Application.info_due) <= now,
+            )
+            .group_by(col(Application.edition_id))
+        ):
+            returned_due[edition_id] = int(n)
+    items = []
+    for edition in editions:
+        assert edition.id is not None
+        item = EditionOverview(
+            edition=edition, counts=counts[edition.id], upcoming=_upcoming(edition, now)
+        )
+        options = lifecycle.options(session, edition, now)
+        item.next_move = next((o for o in options if not o.backward), None)
+        _edition_todos(session, item, now, returned_due.get(edition.id, 0))
+        items.append(item)
+    failed = int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.failed)
+        ).one()
+    )
+    todos = []
+    if failed:
+        todos.append(
+            Todo("outbox", Message("E-mails that could not be sent: %(n)s.", {"n": failed}))
+        )
+    return Overview(editions=items, failed_mail=failed, todos=todos)

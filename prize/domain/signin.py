@@ -1,0 +1,171 @@
+"""Getting into the back office: signing in, and asking for a password link, both throttled.
+
+Failures are counted per account (or address) and per client in ``rate_event`` rows, so every app
+process sees the same counts; a refusal says when to try again.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import weakref
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, select
+
+from prize.db import Database
+from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.staff import Mailer, has_password, normalise_email, queue_password_mail
+from prize.i18n import N_
+from prize.models import RateEvent, Staff
+from prize.security import Passwords
+
+PARIS = ZoneInfo("Europe/Paris")
+# Sign-in throttling: failures counted per account and per client in a sliding window.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_ACCOUNT_LIMIT = 5
+LOGIN_CLIENT_LIMIT = 20
+# The "forgot password" form sends mail to an address typed in: limited per address and client.
+RESET_WINDOW = timedelta(hours=1)
+RESET_ADDRESS_LIMIT = 3
+RESET_CLIENT_LIMIT = 10
+
+
+class Throttled(NotAllowed):
+    """Too many recent failures; ``retry_at`` says when the next attempt is counted again."""
+
+    def __init__(self, msgid: str, *, retry_at: datetime, now: datetime) -> None:
+        minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+        super().__init__(
+            msgid,
+            field="password",
+            minutes=minutes,
+            time=retry_at.astimezone(PARIS).strftime("%H:%M"),
+        )
+        self.retry_at = retry_at
+
+
+def _blocked_until(
+    session: Session, key: str, now: datetime, limit: int, window: timedelta
+) -> datetime | None:
+    """When ``key`` may try again, if its last ``limit`` events all fall within ``window``."""
+    recent = list(
+        session.exec(
+            select(RateEvent.at)
+            .where(RateEvent.key == key, col(RateEvent.at) > now - window)
+            .order_by(col(RateEvent.at).desc())
+            .limit(limit)
+        )
+    )
+    if len(recent) < limit:
+        return None
+    return recent[-1] + window
+
+
+def _login_keys(email: str, client: str) -> tuple[str, str]:
+    return f"login:account:{normalise_email(email)}"[:200], f"login:client:{client}"[:200]
+
+
+_dummy_hashes: weakref.WeakKeyDictionary[Passwords, str] = weakref.WeakKeyDictionary()
+
+
+def _dummy_hash(passwords: Passwords) -> str:
+    """A hash to verify against when there is no account, so both cases take as long."""
+    if passwords not in _dummy_hashes:
+        _dummy_hashes[passwords] = passwords.hash(secrets.token_hex(16))
+    return _dummy_hashes[passwords]
+
+
+def authenticate(
+    *,
+    database: Database,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    client: str,
+    now: datetime,
+) -> Staff:
+    """The active account for these credentials, or a DomainError that says nothing about which
+    part was wrong, or ``Throttled`` after too many failures for the account or the client.
+
+    Every attempt is counted (and committed) before the password is checked, outside any
+    transaction; a success then takes back its own client count and clears the account's count,
+    leaving other accounts' and the client's other failures as they were.
+    """
+    account_key, client_key = _login_keys(email, client)
+    with database.write() as session:
+        for key, limit, msgid in (
+            (
+                account_key,
+                LOGIN_ACCOUNT_LIMIT,
+                N_(
+                    "Too many failed attempts for this account. Try again in %(minutes)s "
+                    "minutes (at %(time)s, Paris time)."
+                ),
+            ),
+            (
+                client_key,
+                LOGIN_CLIENT_LIMIT,
+                N_(
+                    "Too many failed attempts from your connection. Try again in %(minutes)s "
+                    "minutes (at %(time)s, Paris time)."
+                ),
+            ),
+        ):
+            until = _blocked_until(session, key, now, limit, LOGIN_WINDOW)
+            if until is not None:
+                raise Throttled(msgid, retry_at=until, now=now)
+        client_event = RateEvent(key=client_key, at=now)
+        session.add(RateEvent(key=account_key, at=now))
+        session.add(client_event)
+        account = session.exec(select(Staff).where(Staff.email == normalise_email(email))).first()
+        session.flush()
+        client_event_id = client_event.id
+    usable = account is not None and account.active and has_password(account)
+    password_hash = account.password_hash if usable and account else _dummy_hash(passwords)
+    if not passwords.verify(password_hash, password) or not usable or account is None:
+        raise DomainError("The e-mail address or the password is not right.", field="password")
+    with database.write() as session:
+        session.exec(delete(RateEvent).where(col(RateEvent.key) == account_key))
+        session.exec(delete(RateEvent).where(col(RateEvent.id) == client_event_id))
+        fresh = session.get_one(Staff, account.id)
+        if passwords.needs_rehash(fresh.password_hash):
+            fresh.password_hash = passwords.hash(password)
+        fresh.last_login_at = now
+        session.add(fresh)
+    return fresh
+
+
+def request_password_reset(
+    *, session: Session, mailer: Mailer, email: str, client: str, now: datetime
+) -> None:
+    """E-mail a reset link to an active account with this address; answer the same otherwise.
+
+    Raises ``Throttled`` only when the client asked too often (which says nothing about the
+    address); past the per-address limit, nothing more is sent, silently.
+    """
+    email = normalise_email(email)[:254]
+    client_key = f"reset:client:{client}"[:200]
+    address_key = f"reset:address:{email}"[:200]
+    until = _blocked_until(session, client_key, now, RESET_CLIENT_LIMIT, RESET_WINDOW)
+    if until is not None:
+        raise Throttled(
+            N_(
+                "Too many requests from your connection. Try again in %(minutes)s minutes "
+                "(at %(time)s, Paris time)."
+            ),
+            retry_at=until,
+            now=now,
+        )
+    session.add(RateEvent(key=client_key, at=now))
+    over_address = _blocked_until(session, address_key, now, RESET_ADDRESS_LIMIT, RESET_WINDOW)
+    session.add(RateEvent(key=address_key, at=now))
+    session.flush()
+    if over_address is not None:
+        return
+    staff = session.exec(select(Staff).where(Staff.email == email)).first()
+    if staff is None or not staff.active:
+        return
+    template = "staff_password_reset" if has_password(staff) else "staff_invitation"
+    queue_password_mail(session, staff, mailer, template, now)

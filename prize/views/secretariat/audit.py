@@ -1,0 +1,73 @@
+"""The audit log page: who, when, what and why for every change, filtered and paginated."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import audit, editions
+from prize.domain import staff as staff_domain
+from prize.models import ActorKind
+from prize.views.common import database
+from prize.views.secretariat.access import page_url, render_staff, require_staff
+
+PER_PAGE = 50
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _actor_filter(raw: str) -> tuple[ActorKind | None, int | None]:
+    """``system``, ``applicant``, ``juror``, ``staff`` or ``staff:<id>`` (also ``juror:<id>``...)."""
+    kind, _, ident = raw.partition(":")
+    if kind not in {k.value for k in ActorKind}:
+        return None, None
+    return ActorKind(kind), _int(ident)
+
+
+def audit_page(request: Request) -> Response:
+    account = require_staff(request)
+    query = request.query_params
+    edition_id = _int(query.get("edition"))
+    actor_raw = query.get("actor", "")
+    actor_kind, actor_id = _actor_filter(actor_raw)
+    kind = query.get("kind", "")[:60]
+    page = _int(query.get("page")) or 1
+    with database(request).read() as session:
+        found = audit.search(
+            session=session,
+            edition_id=edition_id,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            kind=kind or None,
+            page=page,
+            per_page=PER_PAGE,
+        )
+        people = staff_domain.all_staff(session=session)
+        kinds = audit.kinds(session=session)
+        all_editions = editions.all_editions(session=session)
+    emails = {p.id: p.email for p in people}
+    years = {e.id: e.year for e in all_editions}
+    return render_staff(
+        request,
+        "secretariat/audit.html",
+        account,
+        {
+            "found": found,
+            "emails": emails,
+            "years": years,
+            "people": people,
+            "kinds": kinds,
+            "editions": all_editions,
+            "filters": {"edition": edition_id, "actor": actor_raw, "kind": kind},
+            "as_json": lambda data: json.dumps(data, sort_keys=True, ensure_ascii=False),
+            "page_url": lambda n: page_url(request, n),
+        },
+    )
+
+
+routes: list[BaseRoute] = [Route("/secretariat/audit", audit_page, name="staff_audit")]

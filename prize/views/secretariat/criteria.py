@@ -1,0 +1,155 @@
+"""An edition's criteria: add, edit, remove and reorder (frozen once a score exists)."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import criteria, editions
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError, NotFound
+from prize.forms import edition as edition_forms
+from prize.forms.base import text
+from prize.models import Criterion, Edition, Staff
+from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.editions import edition_page
+
+
+def _load(request: Request) -> tuple[Edition, Criterion | None]:
+    with database(request).read() as session:
+        try:
+            edition = editions.get_by_year(session=session, year=int(request.path_params["year"]))
+            criterion_id = request.path_params.get("criterion_id")
+            criterion = (
+                criteria.get(session=session, edition=edition, criterion_id=int(criterion_id))
+                if criterion_id is not None
+                else None
+            )
+        except NotFound:
+            raise HTTPException(404) from None
+    return edition, criterion
+
+
+def _form(
+    request: Request,
+    account: Staff,
+    edition: Edition,
+    criterion: Criterion | None,
+    values: dict[str, str],
+    errors: dict[str, object],
+    status_code: int = 200,
+) -> Response:
+    return render_staff(
+        request,
+        "secretariat/criterion_form.html",
+        account,
+        {"edition": edition, "criterion": criterion, "values": values, "errors": errors},
+        status_code=status_code,
+    )
+
+
+def criterion_form(request: Request) -> Response:
+    """Add a criterion (no id in the path) or edit one."""
+    account = require_staff(request, write=request.method == "POST")
+    edition, criterion = _load(request)
+    if request.method == "GET":
+        values = edition_forms.criterion_values(criterion)
+        return _form(request, account, edition, criterion, values, {})
+    result, spec = edition_forms.parse_criterion(read_form(request))
+    if spec is not None:
+        try:
+            with database(request).write() as session:
+                fresh = session.get_one(Edition, edition.id)
+                actor = staff_domain.actor_of(account)
+                if criterion is None:
+                    criteria.add(
+                        session=session, actor=actor, now=now(request), edition=fresh, spec=spec
+                    )
+                else:
+                    criteria.update(
+                        session=session,
+                        actor=actor,
+                        now=now(request),
+                        edition=fresh,
+                        criterion_id=criterion.id or 0,
+                        spec=spec,
+                    )
+        except DomainError as error:
+            result.errors[error.field or "name_en"] = error.message
+        else:
+            flash(request, "The criteria are saved.")
+            return redirect(request, "staff_edition", year=edition.year)
+    return _form(
+        request, account, edition, criterion, result.values, dict(result.errors), status_code=400
+    )
+
+
+def _change(request: Request, action: str) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    edition, criterion = _load(request)
+    assert criterion is not None
+    try:
+        with database(request).write() as session:
+            fresh = session.get_one(Edition, edition.id)
+            actor = staff_domain.actor_of(account)
+            if action == "remove":
+                criteria.remove(
+                    session=session,
+                    actor=actor,
+                    now=now(request),
+                    edition=fresh,
+                    criterion_id=criterion.id or 0,
+                )
+            else:
+                criteria.move(
+                    session=session,
+                    actor=actor,
+                    now=now(request),
+                    edition=fresh,
+                    criterion_id=criterion.id or 0,
+                    up=text(form, "direction") == "up",
+                )
+    except DomainError as error:
+        return edition_page(request, account=account, problem=error.message, status_code=400)
+    flash(request, "The criteria are saved.")
+    return redirect(request, "staff_edition", year=edition.year)
+
+
+def remove(request: Request) -> Response:
+    return _change(request, "remove")
+
+
+def reorder(request: Request) -> Response:
+    return _change(request, "move")
+
+
+routes: list[BaseRoute] = [
+    Route(
+        "/secretariat/editions/{year:int}/criteria/new",
+        criterion_form,
+        methods=["GET", "POST"],
+        name="staff_criterion_new",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}",
+        criterion_form,
+        methods=["GET", "POST"],
+        name="staff_criterion",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/remove",
+        remove,
+        methods=["POST"],
+        name="staff_criterion_remove",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/move",
+        reorder,
+        methods=["POST"],
+        name="staff_criterion_move",
+    ),
+]

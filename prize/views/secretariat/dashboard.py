@@ -1,0 +1,45 @@
+"""The back office's first page: editions in progress, their next dates, what needs doing now."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import dashboard
+from prize.models import ApplicationStatus
+from prize.views.common import database, now
+from prize.views.secretariat.access import optional_url, render_staff, require_staff
+
+
+def todo_link(request: Request, item: dashboard.Todo, year: int | None) -> str | None:
+    """Where a to-do item is done."""
+    if item.kind == "outbox":
+        return f"{request.app.url_path_for('staff_outbox')}?status=failed"
+    if year is None:
+        return None
+    if item.kind == "applications":
+        path = optional_url(request, "staff_applications", year=year)
+        if path:
+            return f"{path}?status=submitted"
+    return str(request.app.url_path_for("staff_edition", year=year))
+
+
+def dashboard_page(request: Request) -> Response:
+    account = require_staff(request)
+    with database(request).read() as session:
+        found = dashboard.overview(session=session, now=now(request))
+    return render_staff(
+        request,
+        "secretariat/dashboard.html",
+        account,
+        {
+            "overview": found,
+            "statuses": [s.value for s in ApplicationStatus],
+            "todo_link": lambda item, year=None: todo_link(request, item, year),
+            "applications_url": lambda year: optional_url(request, "staff_applications", year=year),
+        },
+    )
+
+
+routes: list[BaseRoute] = [Route("/secretariat", dashboard_page, name="staff_dashboard")]

@@ -1,0 +1,320 @@
+"""Editions in the back office: the list, creating and editing one, and its lifecycle moves."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize import countries
+from prize.domain import audit, editions, lifecycle
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError, NotFound
+from prize.forms import edition as edition_forms
+from prize.forms.base import FormResult, text
+from prize.i18n import N_, Message, locale
+from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.secretariat.access import optional_url, render_staff, require_staff
+
+# What a move did, told on the next page.
+MOVED = {
+    EditionState.open: N_("The call is open."),
+    EditionState.screening: N_("The call is closed: screening can begin."),
+    EditionState.shortlisting: N_("The first jury round has begun."),
+    EditionState.final: N_("The final jury round has begun."),
+    EditionState.decided: N_("The results are decided, under embargo."),
+    EditionState.published: N_("The results are published."),
+}
+MOVED_BACK = {
+    EditionState.open: N_("The call is open again, until its new deadline."),
+    EditionState.shortlisting: N_("The first jury round is open again."),
+}
+# Codes Babel lists that are not countries one applies from.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "AQ", "BV", "HM", "TF", "UM"}
+
+
+@functools.cache
+def _all_codes() -> tuple[str, ...]:
+    codes = (str(c) for c in locale("en").territories)
+    return tuple(
+        sorted(c for c in codes if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+    )
+
+
+def _defaults(request: Request) -> dict[str, Any]:
+    year = now(request).year + 1
+    return {
+        "year": str(year),
+        **{name: "" for name in edition_forms.TEXTS},
+        **{name: "" for name in edition_forms.INSTANTS},
+        "shortlist_size": "7",
+        "scale_min": "0",
+        "scale_max": "10",
+        "quorum": "3",
+        "normalise": True,
+        "countries": list(countries.DEFAULT_ELIGIBLE),
+        "add_country": "",
+        "reason": "",
+    }
+
+
+def _edition(session: Session, request: Request) -> Edition:
+    try:
+        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+# --------------------------------------------------------------------------- list, create, edit
+
+
+def editions_list(request: Request) -> Response:
+    account = require_staff(request)
+    with database(request).read() as session:
+        items = editions.all_editions(session=session)
+    return render_staff(request, "secretariat/editions.html", account, {"editions": items})
+
+
+def _form_page(
+    request: Request,
+    account: Staff,
+    *,
+    edition: Edition | None,
+    values: dict[str, Any],
+    errors: dict[str, Message],
+    scores: bool = False,
+    status_code: int = 200,
+) -> Response:
+    listed = tuple(sorted(set(countries.DEFAULT_ELIGIBLE) | set(values.get("countries", []))))
+    others = tuple(c for c in _all_codes() if c not in listed)
+    return render_staff(
+        request,
+        "secretariat/edition_form.html",
+        account,
+        {
+            "edition": edition,
+            "values": values,
+            "errors": errors,
+            "scores": scores,
+            "country_choices": countries.choices(listed, lang(request)),
+            "other_countries": countries.choices(others, lang(request)),
+            "default_eligible": set(countries.DEFAULT_ELIGIBLE),
+        },
+        status_code=status_code,
+    )
+
+
+def _refused(result: FormResult, error: DomainError) -> None:
+    result.errors[error.field or "title_en"] = error.message
+
+
+def edition_new(request: Request) -> Response:
+    if request.method == "GET":
+        account = require_staff(request)
+        return _form_page(request, account, edition=None, values=_defaults(request), errors={})
+    account = require_staff(request, write=True)
+    result, parsed = edition_forms.parse_edition(read_form(request))
+    if result.ok:
+        try:
+            with database(request).write() as session:
+                edition = editions.create_edition(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    now=now(request),
+                    **parsed,
+                )
+        except DomainError as error:
+            _refused(result, error)
+        else:
+            flash(request, "The edition %(year)s is created as a draft.", year=edition.year)
+            return redirect(request, "staff_edition", year=edition.year)
+    return _form_page(
+        request, account, edition=None, values=result.values, errors=result.errors, status_code=400
+    )
+
+
+def edition_edit(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    with database(request).read() as session:
+        edition = _edition(session, request)
+        scores = editions.scores_recorded(session=session, edition=edition)
+    if request.method == "GET":
+        values = edition_forms.initial_values(edition, _defaults(request))
+        return _form_page(
+            request, account, edition=edition, values=values, errors={}, scores=scores
+        )
+    result, parsed = edition_forms.parse_edition(read_form(request))
+    if result.ok:
+        try:
+            with database(request).write() as session:
+                fresh = session.get_one(Edition, edition.id)
+                edition = editions.update_edition(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    now=now(request),
+                    edition=fresh,
+                    values=parsed,
+                    reason=result.values["reason"],
+                )
+        except DomainError as error:
+            _refused(result, error)
+        else:
+            flash(request, "The edition is saved.")
+            return redirect(request, "staff_edition", year=edition.year)
+    return _form_page(
+        request,
+        account,
+        edition=edition,
+        values=result.values,
+        errors=result.errors,
+        scores=scores,
+        status_code=400,
+    )
+
+
+# --------------------------------------------------------------------------- the edition's page
+
+
+def edition_page(
+    request: Request,
+    *,
+    account: Staff | None = None,
+    problem: Message | None = None,
+    back_values: dict[str, str] | None = None,
+    back_errors: dict[str, Message] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The edition: its state and dates, the moves it can make (and what each still needs),
+    its criteria, its applications by status, and its latest audit events."""
+    account = account or require_staff(request)
+    at = now(request)
+    with database(request).read() as session:
+        edition = _edition(session, request)
+        criteria = editions.criteria_of(session=session, edition=edition)
+        options = lifecycle.options(session, edition, at)
+        scores = editions.scores_recorded(session=session, edition=edition)
+        counts = editions.status_counts(session=session, edition=edition)
+        events = audit.search(session=session, edition_id=edition.id, per_page=10).events
+        actors = staff_domain.emails_by_id(
+            session=session,
+            ids={e.actor_id for e in events if e.actor_kind is ActorKind.staff and e.actor_id},
+        )
+    return render_staff(
+        request,
+        "secretariat/edition.html",
+        account,
+        {
+            "edition": edition,
+            "criteria": criteria,
+            "options": options,
+            "scores": scores,
+            "counts": counts,
+            "statuses": [s.value for s in ApplicationStatus],
+            "events": events,
+            "actors": actors,
+            "problem": problem,
+            "back_values": back_values or {"reason": "", "closes_at": ""},
+            "back_errors": back_errors or {},
+            "weight_total": sum(c.weight for c in criteria),
+            "eligible": countries.choices(tuple(edition.eligible_countries), lang(request)),
+            "applications_url": optional_url(request, "staff_applications", year=edition.year),
+        },
+        status_code=status_code,
+    )
+
+
+def edition(request: Request) -> Response:
+    return edition_page(request)
+
+
+def move(request: Request) -> Response:
+    """A move forward (the button shows what its guard still needs)."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    target = text(form, "to")
+    if target not in {s.value for s in EditionState}:
+        return edition_page(
+            request, account=account, problem=Message("Choose a move."), status_code=400
+        )
+    try:
+        with database(request).write() as session:
+            edition = _edition(session, request)
+            lifecycle.move(
+                session=session,
+                edition=edition,
+                to=EditionState(target),
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except DomainError as error:
+        return edition_page(request, account=account, problem=error.message, status_code=400)
+    flash(request, Message(MOVED[EditionState(target)]))
+    return redirect(request, "staff_edition", year=edition.year)
+
+
+def move_back(request: Request) -> Response:
+    """A safe move back, with its reason and its new date (deadline or first-round closing)."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    target = text(form, "to")
+    values = {"reason": text(form, "reason"), "closes_at": text(form, "closes_at")}
+    errors: dict[str, Message] = {}
+    closes_at = None
+    if values["closes_at"]:
+        try:
+            closes_at = edition_forms.parse_paris(values["closes_at"])
+        except (ValueError, OverflowError):
+            errors["closes_at"] = Message("Enter a date and time like 2027-06-30 22:00.")
+    if target not in {s.value for s in EditionState}:
+        errors["reason"] = Message("Choose a move.")
+    if not errors:
+        try:
+            with database(request).write() as session:
+                edition = _edition(session, request)
+                editions.move_back(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    now=now(request),
+                    edition=edition,
+                    to=EditionState(target),
+                    reason=values["reason"],
+                    closes_at=closes_at,
+                )
+        except DomainError as error:
+            errors[error.field or "reason"] = error.message
+        else:
+            flash(request, Message(MOVED_BACK[EditionState(target)]))
+            return redirect(request, "staff_edition", year=edition.year)
+    return edition_page(
+        request, account=account, back_values=values, back_errors=errors, status_code=400
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/editions", editions_list, name="staff_editions"),
+    Route(
+        "/secretariat/editions/new", edition_new, methods=["GET", "POST"], name="staff_edition_new"
+    ),
+    Route("/secretariat/editions/{year:int}", edition, name="staff_edition"),
+    Route(
+        "/secretariat/editions/{year:int}/edit",
+        edition_edit,
+        methods=["GET", "POST"],
+        name="staff_edition_edit",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/move", move, methods=["POST"], name="staff_edition_move"
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/back",
+        move_back,
+        methods=["POST"],
+        name="staff_edition_back",
+    ),
+]

@@ -1,0 +1,163 @@
+"""Staff accounts: the list, inviting someone, roles, disabling and enabling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError
+from prize.forms import staff as staff_forms
+from prize.forms.base import text
+from prize.i18n import Message
+from prize.models import Staff, StaffRole
+from prize.settings import LANGUAGES
+from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.auth import mailer
+
+
+def _page(
+    request: Request,
+    account: Staff,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+    problem: Message | None = None,
+    status_code: int = 200,
+) -> Response:
+    with database(request).read() as session:
+        people = staff_domain.all_staff(session=session)
+    return render_staff(
+        request,
+        "secretariat/staff.html",
+        account,
+        {
+            "people": people,
+            "values": values or {"email": "", "name": "", "role": "secretariat", "language": "en"},
+            "errors": errors or {},
+            "problem": problem,
+            "languages": LANGUAGES,
+            "has_password": staff_domain.has_password,
+        },
+        status_code=status_code,
+    )
+
+
+def accounts(request: Request) -> Response:
+    account = require_staff(request)
+    return _page(request, account)
+
+
+def invite(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    result = staff_forms.parse_invitation(form)
+    if result.ok:
+        try:
+            with database(request).write() as session:
+                invited = staff_domain.invite_staff(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    mailer=mailer(request),
+                    now=now(request),
+                    email=result.values["email"],
+                    name=result.values["name"],
+                    role=StaffRole(result.values["role"]),
+                    language=result.values["language"],
+                )
+        except DomainError as error:
+            result.errors[error.field or "email"] = error.message
+        else:
+            flash(
+                request,
+                "%(email)s is invited: an e-mail with a link is on its way.",
+                email=invited.email,
+            )
+            return redirect(request, "staff_accounts")
+    return _page(request, account, values=result.values, errors=result.errors, status_code=400)
+
+
+def _act(request: Request, action: str) -> Response:
+    """One change to one account (role, disable, enable, resend); 303 back to the list."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    staff_id = int(request.path_params["staff_id"])
+    try:
+        with database(request).write() as session:
+            if action == "role":
+                role = staff_forms.parse_role(form)
+                if role is None:
+                    raise DomainError("Choose a role.")
+                changed = staff_domain.set_role(
+                    session=session, actor=account, staff_id=staff_id, role=role, now=now(request)
+                )
+                note = Message(
+                    "%(email)s is now %(role)s.", {"email": changed.email, "role": role.value}
+                )
+            elif action == "disable":
+                changed = staff_domain.disable(
+                    session=session,
+                    actor=account,
+                    staff_id=staff_id,
+                    now=now(request),
+                    reason=text(form, "reason"),
+                )
+                note = Message("%(email)s is disabled and signed out.", {"email": changed.email})
+            elif action == "enable":
+                changed = staff_domain.enable(
+                    session=session, actor=account, staff_id=staff_id, now=now(request)
+                )
+                note = Message("%(email)s is enabled again.", {"email": changed.email})
+            else:
+                changed = staff_domain.resend_invitation(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    mailer=mailer(request),
+                    staff_id=staff_id,
+                    now=now(request),
+                )
+                note = Message(
+                    "The invitation is sent again to %(email)s.", {"email": changed.email}
+                )
+    except DomainError as error:
+        return _page(request, account, problem=error.message, status_code=400)
+    flash(request, note)
+    return redirect(request, "staff_accounts")
+
+
+def set_role(request: Request) -> Response:
+    return _act(request, "role")
+
+
+def disable(request: Request) -> Response:
+    return _act(request, "disable")
+
+
+def enable(request: Request) -> Response:
+    return _act(request, "enable")
+
+
+def resend(request: Request) -> Response:
+    return _act(request, "resend")
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/staff", accounts, name="staff_accounts"),
+    Route("/secretariat/staff/invite", invite, methods=["POST"], name="staff_invite"),
+    Route(
+        "/secretariat/staff/{staff_id:int}/role", set_role, methods=["POST"], name="staff_set_role"
+    ),
+    Route(
+        "/secretariat/staff/{staff_id:int}/disable", disable, methods=["POST"], name="staff_disable"
+    ),
+    Route(
+        "/secretariat/staff/{staff_id:int}/enable", enable, methods=["POST"], name="staff_enable"
+    ),
+    Route(
+        "/secretariat/staff/{staff_id:int}/resend", resend, methods=["POST"], name="staff_resend"
+    ),
+]

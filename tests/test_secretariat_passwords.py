@@ -1,0 +1,230 @@
+"""Changing a password, and resetting a forgotten one by an e-mailed link."""
+
+from __future__ import annotations
+
+import re
+import time
+import types
+
+import itsdangerous
+from sqlmodel import func, select
+
+from prize.models import AuditEvent, OutboxMessage, Staff
+from tests.conftest import STAFF_PASSWORD, TestClient, body_of, login, staff_post
+
+NEW_PASSWORD = "purple elephants dance slowly"
+
+
+def _change(client, current, new, again=None):  # type: ignore[no-untyped-def]
+    return staff_post(
+        client,
+        "/secretariat/account/password",
+        {"current": current, "new": new, "again": new if again is None else again},
+    )
+
+
+def _forgot(client, email="officer@example.org"):  # type: ignore[no-untyped-def]
+    return staff_post(client, "/secretariat/password/forgot", {"email": email})
+
+
+def _link_path(body: str) -> str:
+    match = re.search(r"http://testserver(/secretariat/reset/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _outbox_count(db) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return int(session.exec(select(func.count()).select_from(OutboxMessage)).one())
+
+
+def _age_links(monkeypatch, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    fake = types.SimpleNamespace(time=lambda: time.time() + seconds)
+    monkeypatch.setattr(itsdangerous.timed, "time", fake)
+
+
+# --------------------------------------------------------------------------- changing
+
+
+def test_change_password_keeps_this_session_and_ends_the_others(app, staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as other:
+        login(other)
+        response = _change(staff_client, STAFF_PASSWORD, NEW_PASSWORD)
+        assert response.headers["location"] == "/secretariat"
+        page = staff_client.get("/secretariat")
+        assert "Your password is changed. Your other sessions have been signed out." in page.text
+        assert other.get("/secretariat").status_code == 303  # the other session has ended
+        login(other, password=NEW_PASSWORD)
+    with sqlite_db.read() as session:
+        kinds = session.exec(select(AuditEvent.kind)).all()
+    assert "staff.password_changed" in kinds
+
+
+def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+    cases = [
+        (("wrong current", NEW_PASSWORD), "current", "Your current password is not right."),
+        ((STAFF_PASSWORD, "short"), "new", "Use at least 8 characters."),
+        (
+            (STAFF_PASSWORD, "Password123"),
+            "new",
+            "This password is one of the most common ones: choose another.",
+        ),
+        (
+            (STAFF_PASSWORD, "officer@example.org"),
+            "new",
+            "Do not use your e-mail address as your password.",
+        ),
+        (
+            (STAFF_PASSWORD, STAFF_PASSWORD),
+            "new",
+            "Choose a password different from the current one.",
+        ),
+    ]
+    for (current, new), field, message in cases:
+        page = _change(staff_client, current, new)
+        assert page.status_code == 400, message
+        assert f'id="{field}-error">{message}' in page.text
+    page = _change(staff_client, STAFF_PASSWORD, NEW_PASSWORD, again="something else")
+    assert 'id="again-error">The two new passwords differ.' in page.text
+    with sqlite_db.read() as session:
+        assert session.exec(select(Staff)).one().session_version == 1  # nothing changed
+
+
+def test_change_password_without_csrf_token_is_offered_again(staff_client):  # type: ignore[no-untyped-def]
+    page = staff_client.post(
+        "/secretariat/account/password", data={"current": STAFF_PASSWORD, "new": NEW_PASSWORD}
+    )
+    assert page.status_code == 403
+    assert "Please send again" in page.text
+
+
+# --------------------------------------------------------------------------- resetting
+
+
+def test_reset_by_emailed_link_sets_a_new_password_once(
+    client, officer, sqlite_db, smtp, clock, monkeypatch
+):  # type: ignore[no-untyped-def]
+    page = _forgot(client)
+    assert "If officer@example.org belongs to an active account" in page.text
+    assert smtp.deliver(sqlite_db, clock()) == 1
+    [mail] = smtp.inbox.to("officer@example.org")
+    assert (
+        " ".join(mail["Subject"].split())
+        == "Choose a new password for the European Drug Prevention Prize back office"
+    )
+    path = _link_path(body_of(mail))
+
+    response = client.get(path)
+    assert response.headers["location"] == "/secretariat/password/new"  # the token leaves the URL
+    form = client.get("/secretariat/password/new")
+    assert "For the account officer@example.org." in form.text
+    response = staff_post(
+        client, "/secretariat/password/new", {"password": NEW_PASSWORD, "again": NEW_PASSWORD}
+    )
+    assert response.headers["location"] == "/secretariat"
+    assert "Your password is set. You are signed in." in client.get("/secretariat").text
+
+    again = client.get(path)  # a link works once
+    assert again.status_code == 410
+    assert "This link is no longer valid" in again.text
+    with TestClient(client.app, follow_redirects=False) as fresh:
+        login(fresh, password=NEW_PASSWORD)
+    with sqlite_db.read() as session:
+        assert "staff.password_reset" in session.exec(select(AuditEvent.kind)).all()
+
+
+def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, clock, monkeypatch):  # type: ignore[no-untyped-def]
+    _forgot(client)
+    smtp.deliver(sqlite_db, clock())
+    path = _link_path(body_of(smtp.inbox.messages[0]))
+    _age_links(monkeypatch, 3601)
+    page = client.get(path)
+    assert page.status_code == 410
+    assert "This link has expired" in page.text
+
+
+def test_reset_link_opened_but_used_elsewhere_cannot_set_a_password(
+    client, app, officer, sqlite_db, smtp, clock
+):  # type: ignore[no-untyped-def]
+    _forgot(client)
+    smtp.deliver(sqlite_db, clock())
+    path = _link_path(body_of(smtp.inbox.messages[0]))
+    client.get(path)
+    with TestClient(app, follow_redirects=False) as other:  # the same link, in another browser
+        other.get(path)
+        staff_post(
+            other, "/secretariat/password/new", {"password": NEW_PASSWORD, "again": NEW_PASSWORD}
+        )
+    page = staff_post(
+        client,
+        "/secretariat/password/new",
+        {"password": "another fine passphrase", "again": "another fine passphrase"},
+    )
+    assert page.status_code == 410
+    assert "This link is no longer valid" in page.text
+
+
+def test_tampered_reset_link_does_not_work(client, officer):  # type: ignore[no-untyped-def]
+    page = client.get("/secretariat/reset/not-a-real-token")
+    assert page.status_code == 400
+    assert "This link does not work" in page.text
+
+
+def test_new_password_page_without_a_link_says_to_open_the_link(client):  # type: ignore[no-untyped-def]
+    page = client.get("/secretariat/password/new")
+    assert page.status_code == 400
+    assert "Open the link from the e-mail first." in page.text
+
+
+def test_new_password_from_a_link_follows_the_rules(client, officer, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+    _forgot(client)
+    smtp.deliver(sqlite_db, clock())
+    client.get(_link_path(body_of(smtp.inbox.messages[0])))
+    page = staff_post(
+        client, "/secretariat/password/new", {"password": "qwerty123", "again": "qwerty123"}
+    )
+    assert page.status_code == 400
+    assert 'id="password-error">This password is one of the most common ones' in page.text
+
+
+def test_forgot_answers_the_same_for_an_unknown_address_and_sends_nothing(
+    client, officer, sqlite_db
+):  # type: ignore[no-untyped-def]
+    known = _forgot(client, "officer@example.org")
+    unknown = _forgot(client, "nobody@example.org")
+    assert unknown.status_code == known.status_code == 200
+    assert unknown.text.replace("nobody@example.org", "X") == known.text.replace(
+        "officer@example.org", "X"
+    )
+    with sqlite_db.read() as session:
+        assert session.exec(select(OutboxMessage.recipient)).all() == ["officer@example.org"]
+
+
+def test_forgot_sends_at_most_three_links_an_hour_to_one_address(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        page = _forgot(client)
+        assert "If officer@example.org belongs to an active account" in page.text
+    assert _outbox_count(sqlite_db) == 3
+
+
+def test_forgot_is_limited_per_client(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+    for i in range(10):
+        assert _forgot(client, f"someone{i}@example.org").status_code == 200
+    page = _forgot(client)
+    assert page.status_code == 429
+    assert "Too many requests from your connection. Try again in 60 minutes" in page.text
+    assert _outbox_count(sqlite_db) == 0
+
+
+def test_forgot_refuses_a_malformed_address(client):  # type: ignore[no-untyped-def]
+    page = _forgot(client, "not an address")
+    assert page.status_code == 400
+    assert "Enter an e-mail address like name@example.org." in page.text
+    assert 'value="not an address"' in page.text
+
+
+def test_reset_tokens_are_redacted_from_log_lines():  # type: ignore[no-untyped-def]
+    from prize.security import redact
+
+    line = '127.0.0.1 - "GET /secretariat/reset/WzEsMV0.Zk3.abc HTTP/1.1" 303'
+    assert redact(line) == '127.0.0.1 - "GET /secretariat/reset/[redacted] HTTP/1.1" 303'
