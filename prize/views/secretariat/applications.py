@@ -1,0 +1,407 @@
+"""Applications in the back office: the list, one application in full, screening, late
+acceptance, translations for the jury, and the exports.
+
+Advisers read every page; every POST needs the secretariat.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize import storage
+from prize.domain import editions, exports, retention, screening
+from prize.domain import screening_queries as queries
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError, NotFound
+from prize.i18n import N_, Message, gettext
+from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.apply_access import links
+from prize.views.common import database, flash, lang, now, read_form, redirect, settings
+from prize.views.secretariat.access import render_staff, require_staff
+
+PARIS = ZoneInfo("Europe/Paris")
+A = ApplicationStatus
+
+STATUS_LABELS = {
+    A.draft.value: N_("Draft"),
+    A.submitted.value: N_("Submitted"),
+    A.returned.value: N_("Returned for information"),
+    A.eligible.value: N_("Eligible"),
+    A.ineligible.value: N_("Ineligible"),
+    A.withdrawn.value: N_("Withdrawn"),
+}
+HISTORY_LABELS = {
+    "application.started": N_("Started"),
+    "application.submitted": N_("Submitted"),
+    "application.resubmitted": N_("Submitted again"),
+    "application.withdrawn": N_("Withdrawn"),
+    "application.deleted": N_("Draft deleted"),
+    "application.link_revoked": N_("Links revoked"),
+    "application.screened": N_("Screening decision"),
+    "application.late_accepted": N_("Accepted after the deadline"),
+    "application.translated": N_("Translation for the jury"),
+    "personal_data.erased": N_("Personal data erased"),
+}
+OUTCOMES = ("eligible", "ineligible", "returned")
+
+
+def _not_found(error: NotFound) -> HTTPException:
+    return HTTPException(404, str(error))
+
+
+def _edition(session: Session, year: int) -> Edition:
+    try:
+        return editions.get_by_year(session=session, year=year)
+    except NotFound as error:
+        raise _not_found(error) from None
+
+
+# --------------------------------------------------------------------------- the list
+
+
+def index(request: Request) -> Response:
+    """The newest edition's applications (the back office's "Applications" link)."""
+    account = require_staff(request)
+    with database(request).read() as session:
+        newest = session.exec(
+            select(Edition)
+            .where(col(Edition.archived).is_(False))
+            .order_by(col(Edition.year).desc())
+        ).first()
+    if newest is None:
+        return render_staff(request, "secretariat/applications_none.html", account)
+    return redirect(request, "staff_applications", year=newest.year)
+
+
+def list_page(request: Request) -> Response:
+    account = require_staff(request)
+    filters = queries.Filters.parse(request.query_params)
+    with database(request).read() as session:
+        edition = _edition(session, int(request.path_params["year"]))
+        page = queries.list_applications(session=session, edition=edition, filters=filters)
+        years = [e.year for e in session.exec(select(Edition).order_by(col(Edition.year).desc()))]
+    return render_staff(
+        request,
+        "secretariat/applications.html",
+        account,
+        {
+            "edition": edition,
+            "page": page,
+            "filters": filters,
+            "years": years,
+            "status_labels": STATUS_LABELS,
+            "draft_days": retention.DRAFT_DAYS,
+            "status_options": [
+                (code, gettext(lang(request), STATUS_LABELS[code]))
+                for code in (
+                    "submitted",
+                    "returned",
+                    "eligible",
+                    "ineligible",
+                    "withdrawn",
+                    "draft",
+                )
+            ],
+        },
+    )
+
+
+def _export(request: Request) -> tuple[Edition, list[dict[str, Any]]]:
+    require_staff(request)
+    with database(request).read() as session:
+        edition = _edition(session, int(request.path_params["year"]))
+        return edition, exports.rows(session=session, edition=edition)
+
+
+def export_csv(request: Request) -> Response:
+    edition, rows = _export(request)
+    return Response(
+        exports.to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.csv"'},
+    )
+
+
+def export_json(request: Request) -> Response:
+    edition, rows = _export(request)
+    return Response(
+        exports.to_json(edition=edition, data=rows, now=now(request)),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.json"'},
+    )
+
+
+# --------------------------------------------------------------------------- one application
+
+
+def _dossier(request: Request) -> queries.Dossier:
+    with database(request).read() as session:
+        try:
+            return queries.load_application(
+                session=session, application_id=int(request.path_params["app_id"])
+            )
+        except NotFound as error:
+            raise _not_found(error) from None
+
+
+def _changed_fields(dossier: queries.Dossier) -> list[str]:
+    """The fields an edit in progress changes (compared with the submitted version)."""
+    if not (dossier.submitted and dossier.draft):
+        return []
+    names = (
+        *("title", "organisation", "countries", "goals", "summary", "participation"),
+        *("young_people", "adults", "start_date", "still_running", "end_date"),
+        *("applicant_name", "address", "phone", "contact_email", "website"),
+    )
+    return [n for n in names if getattr(dossier.submitted, n) != getattr(dossier.draft, n)]
+
+
+def _detail(
+    request: Request,
+    account: Staff,
+    dossier: queries.Dossier,
+    *,
+    errors: dict[str, Message] | None = None,
+    values: dict[str, str] | None = None,
+    problem: Message | None = None,
+    status_code: int = 200,
+) -> Response:
+    app, edition = dossier.application, dossier.edition
+    moment = now(request)
+    return render_staff(
+        request,
+        "secretariat/application.html",
+        account,
+        {
+            "d": dossier,
+            "app": app,
+            "edition": edition,
+            "content": dossier.shown,
+            "changed": _changed_fields(dossier),
+            "status_labels": STATUS_LABELS,
+            "history_labels": HISTORY_LABELS,
+            "name": app.reference or gettext(lang(request), N_("Draft %(id)s"), id=app.id),
+            "tr": dict(app.translation or {}),
+            "reasons": [
+                (code, gettext(lang(request), label)) for code, label in screening.REASONS.items()
+            ],
+            "reason_labels": screening.REASONS,
+            "can_screen": edition.state is EditionState.screening
+            and app.status not in (A.draft, A.withdrawn),
+            "can_accept_late": app.status is A.draft
+            and not app.late_reason
+            and edition.state in (EditionState.open, EditionState.screening)
+            and moment >= edition.deadline,
+            "can_translate": edition.state in screening.TRANSLATION_STATES
+            and app.status not in (A.draft, A.withdrawn),
+            "errors": errors or {},
+            "values": values or {},
+            "problem": problem,
+            "due_default": (moment.astimezone(PARIS).date() + timedelta(days=14)).isoformat(),
+        },
+        status_code=status_code,
+    )
+
+
+def detail(request: Request) -> Response:
+    account = require_staff(request)
+    return _detail(request, account, _dossier(request))
+
+
+def _due(raw: str) -> datetime | None:
+    """A date typed in the form: the end of that day in Paris, as a UTC instant."""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return datetime.combine(day, time(23, 59, 59), tzinfo=PARIS).astimezone(ZoneInfo("UTC"))
+
+
+def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: str(form.get(n, "")).strip() for n in names}
+
+
+def screen(request: Request) -> Response:
+    """One of the three screening forms (their fields are named ``<outcome>-<field>``)."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    outcome_name = str(form.get("outcome", ""))
+    prefix = outcome_name if outcome_name in OUTCOMES else "eligible"
+    names = ("reason", "note", "info_message", "info_due", "change_reason")
+    values = _values(form, tuple(f"{prefix}-{n}" for n in names))
+    raw = {n: values[f"{prefix}-{n}"] for n in names}
+    due = _due(raw["info_due"]) if raw["info_due"] else None
+    if outcome_name == "returned" and raw["info_due"] and due is None:
+        error = DomainError("Enter a date like 2027-07-31.", field="info_due")
+        return _refused(request, account, error, prefix, values)
+    outcome = screening.Outcome(
+        status=A(outcome_name) if outcome_name in OUTCOMES else A.submitted,
+        reason_code=raw["reason"],
+        note=raw["note"],
+        info_message=raw["info_message"],
+        info_due=due,
+    )
+    try:
+        with database(request).write() as session:
+            application = session.get(Application, int(request.path_params["app_id"]))
+            if application is None:
+                raise HTTPException(404)
+            screening.screen(
+                session=session,
+                application=application,
+                outcome=outcome,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                change_reason=raw["change_reason"],
+                links=links(request),
+            )
+    except DomainError as error:
+        return _refused(request, account, error, prefix, values)
+    flash(request, "%(ref)s: decision recorded and the applicant told.", ref=application.reference)
+    return redirect(request, "staff_application", app_id=application.id)
+
+
+def _refused(
+    request: Request, account: Staff, error: DomainError, prefix: str, values: dict[str, str]
+) -> Response:
+    known = error.field and error.field != "status"
+    errors = {f"{prefix}-{error.field}": error.message} if known else {}
+    return _detail(
+        request,
+        account,
+        _dossier(request),
+        errors=errors,
+        values=values,
+        problem=None if known else error.message,
+        status_code=400 if known else 409,
+    )
+
+
+def accept_late(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    reason = str(form.get("late-reason", ""))
+    try:
+        with database(request).write() as session:
+            application = session.get(Application, int(request.path_params["app_id"]))
+            if application is None:
+                raise HTTPException(404)
+            screening.accept_late(
+                session=session,
+                application=application,
+                reason=reason,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                links=links(request),
+            )
+    except DomainError as error:
+        return _refused(request, account, error, "late", {"late-reason": reason})
+    flash(request, "The applicant may now submit after the deadline; they have been told.")
+    return redirect(request, "staff_application", app_id=application.id)
+
+
+def translation(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    dossier = _dossier(request)
+    existing = dict(dossier.application.translation or {})
+    values = {k: existing.get(k, "") for k in screening.TRANSLATED_FIELDS}
+    errors: dict[str, Message] = {}
+    problem = None
+    if request.method == "POST":
+        form = read_form(request)
+        values = _values(form, screening.TRANSLATED_FIELDS)
+        try:
+            with database(request).write() as session:
+                application = session.get_one(Application, dossier.application.id)
+                screening.set_translation(
+                    session=session,
+                    application=application,
+                    texts=values,
+                    actor=staff_domain.actor_of(account),
+                    now=now(request),
+                )
+        except DomainError as error:
+            if error.field:
+                errors[error.field] = error.message
+            else:
+                problem = error.message
+        else:
+            flash(request, "The translation for the jury is saved.")
+            return redirect(request, "staff_application", app_id=dossier.application.id)
+    return render_staff(
+        request,
+        "secretariat/application_translation.html",
+        account,
+        {
+            "d": dossier,
+            "app": dossier.application,
+            "content": dossier.shown,
+            "values": values,
+            "errors": errors,
+            "problem": problem,
+        },
+        status_code=400 if request.method == "POST" else 200,
+    )
+
+
+def attachment(request: Request) -> Response:
+    require_staff(request)
+    with database(request).read() as session:
+        try:
+            found = queries.find_attachment(
+                session=session,
+                application_id=int(request.path_params["app_id"]),
+                attachment_id=int(request.path_params["attachment_id"]),
+            )
+        except NotFound as error:
+            raise _not_found(error) from None
+    return storage.download_response(storage_dir=settings(request).storage_dir, attachment=found)
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/applications", index, name="staff_applications_index"),
+    Route("/secretariat/editions/{year:int}/applications", list_page, name="staff_applications"),
+    Route(
+        "/secretariat/editions/{year:int}/applications.csv",
+        export_csv,
+        name="staff_applications_csv",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/applications.json",
+        export_json,
+        name="staff_applications_json",
+    ),
+    Route("/secretariat/applications/{app_id:int}", detail, name="staff_application"),
+    Route(
+        "/secretariat/applications/{app_id:int}/screening",
+        screen,
+        methods=["POST"],
+        name="staff_application_screen",
+    ),
+    Route(
+        "/secretariat/applications/{app_id:int}/late",
+        accept_late,
+        methods=["POST"],
+        name="staff_application_late",
+    ),
+    Route(
+        "/secretariat/applications/{app_id:int}/translation",
+        translation,
+        methods=["GET", "POST"],
+        name="staff_application_translation",
+    ),
+    Route(
+        "/secretariat/applications/{app_id:int}/files/{attachment_id:int}",
+        attachment,
+        name="staff_application_file",
+    ),
+]

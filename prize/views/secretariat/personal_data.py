@@ -1,0 +1,146 @@
+"""One person's data in the back office: what is held about an e-mail address, its export as
+JSON, and its erasure after publication. For the secretariat only: advisers get 403 here.
+
+Addresses are posted, never put in a URL, so that they stay out of access logs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import personal_data
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError
+from prize.i18n import Message
+from prize.models import Staff
+from prize.views.common import database, flash, now, read_form, redirect, settings
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.applications import STATUS_LABELS
+
+
+def _person_page(
+    request: Request,
+    account: Staff,
+    *,
+    email: str = "",
+    error: Message | None = None,
+    erase_error: Message | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The lookup form and, for a known address, what is held about it."""
+    found = None
+    if email and error is None:
+        try:
+            with database(request).read() as session:
+                found = personal_data.export_person(session=session, email=email, now=now(request))
+        except DomainError as refused:
+            error, status_code = refused.message, 400
+    return render_staff(
+        request,
+        "secretariat/applications_personal_data.html",
+        account,
+        {
+            "email": email,
+            "found": found,
+            "error": error,
+            "erase_error": erase_error,
+            "status_labels": STATUS_LABELS,
+        },
+        status_code=status_code,
+    )
+
+
+def person(request: Request) -> Response:
+    """Look up what is held about an address (posted, so that it stays out of access logs)."""
+    account = require_staff(request, write=True)
+    if request.method == "GET":
+        return _person_page(request, account)
+    form = read_form(request)
+    email = str(form.get("email", "")).strip()[:254]
+    if not email:
+        return _person_page(
+            request, account, error=Message("Enter an e-mail address."), status_code=400
+        )
+    return _person_page(request, account, email=email)
+
+
+def person_export(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    email = str(form.get("email", "")).strip()[:254]
+    try:
+        with database(request).write() as session:
+            document = personal_data.export_person(
+                session=session,
+                email=email,
+                now=now(request),
+                actor=staff_domain.actor_of(account),
+            )
+    except DomainError as error:
+        return _person_page(request, account, email=email, error=error.message, status_code=400)
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="personal-data.json"'},
+    )
+
+
+def person_erase(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    email = str(form.get("email", "")).strip()[:254]
+    if form.get("confirm") != "yes":
+        error = Message("Tick the box to confirm the erasure.")
+        return _person_page(request, account, email=email, erase_error=error, status_code=400)
+    try:
+        with database(request).write() as session:
+            report = personal_data.erase_person(
+                session=session,
+                email=email,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                storage_dir=settings(request).storage_dir,
+            )
+    except DomainError as error:
+        return _person_page(
+            request, account, email=email, erase_error=error.message, status_code=409
+        )
+    flash(
+        request,
+        "Personal data erased from %(apps)s applications and %(jurors)s juror records.",
+        apps=len(report.applications),
+        jurors=len(report.jurors),
+    )
+    if report.waiting:
+        flash(
+            request,
+            "Records in editions not published yet were kept: %(years)s.",
+            years=", ".join(str(y) for y in report.waiting),
+        )
+    return redirect(request, "staff_personal_data")
+
+
+routes: list[BaseRoute] = [
+    Route(
+        "/secretariat/personal-data",
+        person,
+        methods=["GET", "POST"],
+        name="staff_personal_data",
+    ),
+    Route(
+        "/secretariat/personal-data/export",
+        person_export,
+        methods=["POST"],
+        name="staff_personal_data_export",
+    ),
+    Route(
+        "/secretariat/personal-data/erase",
+        person_erase,
+        methods=["POST"],
+        name="staff_personal_data_erase",
+    ),
+]

@@ -1,0 +1,122 @@
+"""CSV and JSON exports of an edition's applications: submitted ones only, safe in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from prize.domain import exports
+from prize.models import ApplicationStatus, EditionState
+from tests import factories
+from tests.conftest import login, make_staff
+
+A = ApplicationStatus
+
+
+def _seed(db):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.screening)
+        factories.application(
+            session=session,
+            edition=edition,
+            title='=HYPERLINK("http://evil.example")',
+            organisation="+Attitude",
+            applicant_name="@admin",
+            phone="-1+1",
+            countries=["PT"],
+            attachments=[("a.pdf", factories.PDF), ("b.pdf", factories.PDF)],
+        )
+        factories.application(
+            session=session,
+            edition=edition,
+            status=A.ineligible,
+            title="Friday Coffee",
+            organisation="Jeunes, solidaires",
+            countries=["IL", "FR"],
+            screening_reason="country",
+        )
+        factories.application(session=session, edition=edition, status=A.draft, title="Draft")
+        other = factories.edition(session=session, year=2029)
+        factories.application(session=session, edition=other, title="Another edition")
+    return edition
+
+
+def test_rows_hold_the_submitted_applications_of_the_edition_only(db):  # type: ignore[no-untyped-def]
+    edition = _seed(db)
+    with db.read() as session:
+        rows = exports.rows(session=session, edition=edition)
+    assert [(r["reference"], r["title"], r["country"], r["attachments"]) for r in rows] == [
+        ("EDPP-2027-0001", '=HYPERLINK("http://evil.example")', "Portugal", 2),
+        ("EDPP-2027-0002", "Friday Coffee", "Israel", 0),
+    ]
+    assert rows[1]["countries"] == ["IL", "FR"]
+    assert rows[1]["status"] == "ineligible"
+
+
+def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):  # type: ignore[no-untyped-def]
+    edition = _seed(db)
+    with db.read() as session:
+        text = exports.to_csv(exports.rows(session=session, edition=edition))
+    assert text.startswith("\ufeff")
+    table = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    first, second = table
+    assert first["title"] == '\'=HYPERLINK("http://evil.example")'
+    assert first["organisation"] == "'+Attitude"
+    assert first["applicant_name"] == "'@admin"
+    assert first["phone"] == "'-1+1"
+    assert second["organisation"] == "Jeunes, solidaires"
+    assert second["countries"] == "IL FR"
+    assert first["applicant_name"] != "@admin"
+    assert list(table[0]) == list(exports.COLUMNS)
+
+
+def test_safe_cell_rules():  # type: ignore[no-untyped-def]
+    assert [exports.safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "\tx", "ok", None, True)] == [
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "ok",
+        "",
+        "yes",
+    ]
+
+
+def test_json_export_has_one_object_per_application(db):  # type: ignore[no-untyped-def]
+    edition = _seed(db)
+    now = datetime(2027, 7, 5, tzinfo=UTC)
+    with db.read() as session:
+        document = json.loads(
+            exports.to_json(
+                edition=edition, data=exports.rows(session=session, edition=edition), now=now
+            )
+        )
+    assert document["edition"] == 2027
+    assert document["count"] == 2
+    assert document["applications"][1]["screening_reason"] == (
+        "The project does not run mainly in an eligible country."
+    )
+
+
+def test_export_pages_download_csv_and_json(client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+    _seed(sqlite_db)
+    make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
+    login(client, email="adviser@example.org")  # advisers may read, and so export
+    response = client.get("/secretariat/editions/2027/applications.csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="applications-2027.csv"'
+    )
+    assert "Friday Coffee" in response.text and "Draft" not in response.text
+    data = client.get("/secretariat/editions/2027/applications.json").json()
+    assert [a["reference"] for a in data["applications"]] == ["EDPP-2027-0001", "EDPP-2027-0002"]
+
+
+def test_export_needs_a_signed_in_account(client, sqlite_db):  # type: ignore[no-untyped-def]
+    _seed(sqlite_db)
+    response = client.get("/secretariat/editions/2027/applications.csv")
+    assert response.status_code == 303
+    assert "Friday Coffee" not in response.text
