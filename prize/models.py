@@ -312,7 +312,7 @@ class Juror(SQLModel, table=True):
     last_name: str = Field(max_length=100)
     email: str = Field(max_length=254)
     country: str = Field(max_length=2)
-    birth_date: date
+    birth_date: date | None = None  # cleared when personal data is erased
     language: str = Field(default="en", max_length=5)
     guardian_name: str = Field(default="", max_length=200)
     guardian_consent_at: datetime | None = _when(default=None)

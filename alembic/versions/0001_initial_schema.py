@@ -296,7 +296,7 @@ def upgrade() -> None:
         sa.Column("last_name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("country", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
-        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=True),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
         sa.Column("guardian_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("guardian_consent_at", prize.models.UTCDateTime(timezone=True), nullable=True),

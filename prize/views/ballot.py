@@ -1,7 +1,325 @@
-"""ballot views."""
+"""The juror's ballot: the list, an application read in full and scored (plain posts and the
+JSON autosave), files, submitting and the receipt. Access is in ``ballot_access``, the first
+steps in ``ballot_onboarding``.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from prize import storage
+from prize.domain import attachments, ballots, jury, outbox, scoring
+from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.forms import ballot as forms
+from prize.i18n import N_, Message, gettext
+from prize.tokens import LinkError
+from prize.views.ballot_access import (
+    JUROR_KEY,
+    NoJuror,
+    ballot_links,
+    current_juror,
+    juror_page,
+    open_link,
+    phase,
+    sign_out,
+)
+from prize.views.ballot_onboarding import declare_conflicts, welcome
+from prize.views.common import (
+    database,
+    flash,
+    lang,
+    now,
+    read_form,
+    redirect,
+    render,
+    settings,
+)
+
+__all__ = ["ballot_links", "current_juror", "routes"]
+
+
+# --------------------------------------------------------------------------- the ballot
+
+
+@juror_page
+def home(request: Request) -> Response:
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        step = jury.next_step(juror, edition)
+        if step == "welcome":
+            return redirect(request, "ballot_welcome")
+        if step == "conflicts":
+            return redirect(request, "ballot_conflicts")
+        round_, editable = phase(edition, now(request))
+        view = (
+            ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+            if round_ is not None
+            else None
+        )
+    template = "ballot/home.html" if editable else "ballot/waiting.html"
+    return render(
+        request,
+        template,
+        {"juror": juror, "edition": edition, "view": view, "round": round_},
+    )
+
+
+def _item_or_404(view: ballots.BallotView, reference: str) -> ballots.Item:
+    item = view.item(reference)
+    if item is None:
+        raise HTTPException(404)
+    return item
+
+
+@juror_page
+def application(request: Request) -> Response:
+    reference = request.path_params["reference"]
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        if jury.next_step(juror, edition) is not None:
+            return redirect(request, "ballot_home")
+        round_, editable = phase(edition, now(request))
+        if round_ is None:
+            return redirect(request, "ballot_home")
+        view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+        item = _item_or_404(view, reference)
+        files = attachments.submitted_files(session=session, application=item.application)
+    context: dict[str, Any] = {
+        "juror": juror,
+        "edition": edition,
+        "view": view,
+        "item": item,
+        "files": files,
+        "editable": editable and not view.submitted,
+        "typed": {},
+        "errors": {},
+        "problem": None,
+    }
+    status = 200
+    if request.method == "POST":
+        form = read_form(request)
+        parsed = forms.parse_scores(
+            form,
+            criteria=[c.id for c in view.criteria if c.id is not None],
+            scale_min=edition.scale_min,
+            scale_max=edition.scale_max,
+            partial=False,
+        )
+        context["typed"], context["errors"] = parsed.typed, dict(parsed.errors)
+        try:
+            _save(request, item, parsed)
+        except DomainError as error:
+            if error.field:
+                context["errors"][error.field] = error.message
+            else:
+                context["problem"] = error.message
+            status = 409 if isinstance(error, NotAllowed) else 400
+        else:
+            if not parsed.errors:
+                flash(request, "Saved.")
+                return _after_save(request, reference, bool(form.get("next")))
+            status = 400
+            context["partly_saved"] = parsed.anything
+        with database(request).read() as session:
+            juror, edition = current_juror(request, session)
+            view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+            context.update(view=view, item=_item_or_404(view, reference), juror=juror)
+    return render(request, "ballot/application.html", context, status_code=status)
+
+
+def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> None:
+    if not parsed.anything:
+        return
+    with database(request).write() as session:
+        juror, _ = current_juror(request, session)
+        scoring.save_entry(
+            session=session,
+            juror=juror,
+            now=now(request),
+            application_id=item.application.id,  # type: ignore[arg-type]
+            scores=parsed.scores,
+            comment=parsed.comment,
+            abstain=parsed.abstain,
+            abstain_reason=parsed.abstain_reason,
+        )
+
+
+def _after_save(request: Request, reference: str, go_next: bool) -> Response:
+    if go_next:
+        with database(request).read() as session:
+            juror, edition = current_juror(request, session)
+            round_, _ = phase(edition, now(request))
+            if round_ is not None:
+                view = ballots.ballot_view(
+                    session=session, juror=juror, edition=edition, round_=round_, contents=False
+                )
+                following = view.next_after(reference)
+                if following is not None:
+                    return redirect(
+                        request,
+                        "ballot_application",
+                        reference=following.application.reference,
+                    )
+        return redirect(request, "ballot_home")
+    return redirect(request, "ballot_application", reference=reference)
+
+
+def autosave(request: Request) -> Response:
+    """The JSON twin of the plain form post, called by static/js/ballot.js field by field."""
+    language = lang(request)
+
+    def answer(status: int, message: Message | str, **extra: Any) -> JSONResponse:
+        return JSONResponse(
+            {"message": gettext(language, message), **extra},
+            status_code=status,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    reference = request.path_params["reference"]
+    try:
+        with database(request).read() as session:
+            juror, edition = current_juror(request, session)
+            round_, _ = phase(edition, now(request))
+            view = (
+                ballots.ballot_view(
+                    session=session, juror=juror, edition=edition, round_=round_, contents=False
+                )
+                if round_ is not None
+                else None
+            )
+    except NoJuror:
+        return answer(401, N_("You are signed out: open your personal link again."), saved=False)
+    except LinkError:
+        request.session.pop(JUROR_KEY, None)
+        return answer(410, N_("This link no longer works: nothing was saved."), saved=False)
+    form = read_form(request)
+    item = view.item(reference) if view is not None else None
+    if view is None or item is None:
+        return answer(404, N_("This project is not on your ballot."), saved=False)
+    parsed = forms.parse_scores(
+        form,
+        criteria=[c.id for c in view.criteria if c.id is not None],
+        scale_min=edition.scale_min,
+        scale_max=edition.scale_max,
+        partial=True,
+    )
+    errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
+    try:
+        _save(request, item, parsed)
+    except NotAllowed as error:
+        return answer(409, error.message, saved=False, errors=errors)
+    except NotFound as error:
+        return answer(404, error.message, saved=False, errors=errors)
+    except DomainError as error:
+        errors[error.field or "ballot"] = gettext(language, error.message)
+        return answer(400, error.message, saved=False, errors=errors)
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        view = ballots.ballot_view(
+            session=session, juror=juror, edition=edition, round_=view.round, contents=False
+        )
+    progress = {"done": view.done, "total": view.total}
+    if errors:
+        return answer(
+            400, N_("Not saved: see the message beside the field."), saved=False, errors=errors,
+            progress=progress,
+        )  # fmt: skip
+    return answer(200, N_("Saved"), saved=True, errors={}, progress=progress)
+
+
+@juror_page
+def download(request: Request) -> Response:
+    reference = request.path_params["reference"]
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        round_, _ = phase(edition, now(request))
+        if round_ is None or jury.next_step(juror, edition) is not None:
+            raise HTTPException(404)
+        view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+        item = _item_or_404(view, reference)
+        wanted = request.path_params["attachment_id"]
+        files = attachments.submitted_files(session=session, application=item.application)
+        found = next((f for f in files if f.id == wanted), None)
+    if found is None:
+        raise HTTPException(404)
+    return storage.download_response(storage_dir=settings(request).storage_dir, attachment=found)
+
+
+# --------------------------------------------------------------------------- submitting
+
+
+@juror_page
+def submit(request: Request) -> Response:
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        round_, editable = phase(edition, now(request))
+        if jury.next_step(juror, edition) is not None or round_ is None:
+            return redirect(request, "ballot_home")
+        view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+    if view.submitted:
+        return redirect(request, "ballot_receipt")
+    error = None
+    if request.method == "POST":
+        read_form(request)
+        try:
+            with database(request).write() as session:
+                writer, _ = current_juror(request, session)
+                scoring.submit(
+                    session=session,
+                    juror=writer,
+                    now=now(request),
+                    mail_domain=outbox.mail_domain(settings(request).mail_from),
+                )
+        except DomainError as problem:
+            error = problem.message
+        else:
+            return redirect(request, "ballot_receipt")
+    return render(
+        request,
+        "ballot/submit.html",
+        {"juror": juror, "edition": edition, "view": view, "editable": editable, "error": error},
+        status_code=409 if error else 200,
+    )
+
+
+@juror_page
+def receipt(request: Request) -> Response:
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        round_, _ = phase(edition, now(request))
+        ballot = ballots.get_ballot(session=session, juror=juror, round_=round_) if round_ else None
+    if ballot is None or ballot.receipt_code is None:
+        return redirect(request, "ballot_home")
+    return render(
+        request, "ballot/receipt.html", {"juror": juror, "edition": edition, "ballot": ballot}
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/ballot/link/{token}", open_link, name="ballot_link"),
+    Route("/ballot", home, name="ballot_home"),
+    Route("/ballot/welcome", welcome, methods=["GET", "POST"], name="ballot_welcome"),
+    Route("/ballot/conflicts", declare_conflicts, methods=["GET", "POST"], name="ballot_conflicts"),
+    Route(
+        "/ballot/applications/{reference}",
+        application,
+        methods=["GET", "POST"],
+        name="ballot_application",
+    ),
+    Route(
+        "/ballot/applications/{reference}/save", autosave, methods=["POST"], name="ballot_autosave"
+    ),
+    Route(
+        "/ballot/applications/{reference}/files/{attachment_id:int}",
+        download,
+        name="ballot_attachment",
+    ),
+    Route("/ballot/submit", submit, methods=["GET", "POST"], name="ballot_submit"),
+    Route("/ballot/receipt", receipt, name="ballot_receipt"),
+    Route("/ballot/sign-out", sign_out, methods=["POST"], name="ballot_sign_out"),
+]

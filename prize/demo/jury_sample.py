@@ -1,0 +1,359 @@
+"""A sample edition, labelled as such, whose youth jury is part-way through its first round.
+
+Everything is invented and built through the domain functions, step by step as it would happen:
+the call opens, projects apply, the secretariat screens them, the first round opens, seven
+jurors are invited, and some of them declare conflicts and score. `prize demo` prints two of
+their ballot links, so a newcomer can try the ballot at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from prize.db import Database
+from prize.demo.call2027 import CRITERIA
+from prize.domain import (
+    applications,
+    audit,
+    ballots,
+    conflicts,
+    editions,
+    juror_links,
+    jurors,
+    jury,
+    lifecycle,
+    scoring,
+    screening,
+    submissions,
+)
+from prize.domain.jurors import JurorData
+from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round
+from prize.settings import Settings
+from prize.tokens import Signer
+
+if TYPE_CHECKING:
+    from prize.demo import DemoReport
+
+YEAR = 2025
+MAIL_DOMAIN = "example.org"
+
+# (title, organisation, countries, language, goals, summary, participation)
+PROJECTS: tuple[tuple[str, str, tuple[str, ...], str, str, str, str], ...] = (
+    (
+        "Street Stage",
+        "Youth Theatre Collective",
+        ("BA",),
+        "en",
+        "Delay first use of alcohol and cannabis among 13 to 16 year olds.",
+        "Young volunteers write and perform short street plays about substance misuse and healthy "
+        "living, then talk with the audience about what they saw.",
+        "Young people choose the themes, write the scripts, act and run the audience talks.",
+    ),
+    (
+        "Coffee and Conversation",
+        "Friday Volunteers",
+        ("IL",),
+        "en",
+        "Reach young people who left school and lower their risk of drug use.",
+        "Every Friday young volunteers meet disaffected young people over coffee, listen, and help "
+        "them back to school, work or training.",
+        "The volunteers are all under 25; they plan the meetings and train the next group.",
+    ),
+    (
+        "Plus Attitude",
+        "Students for Leisure",
+        ("PT",),
+        "en",
+        "Offer positive leisure to young people aged 10 to 19 at risk of drug use.",
+        "University students organise sport, music and outdoor activities with young people from "
+        "neighbourhoods where drugs are easy to find.",
+        "Students design the activities with the young people, who also evaluate each season.",
+    ),
+    (
+        "Radio des pairs",
+        "Association Jeunes Ondes",
+        ("BE", "FR"),
+        "fr",
+        "Réduire l'usage de tabac et d'alcool chez les lycéens par l'information entre pairs.",
+        "Des lycéens produisent une émission de radio hebdomadaire sur la santé, les addictions et "
+        "la vie au lycée, diffusée en ligne et dans les établissements.",
+        "Les jeunes choisissent les sujets, mènent les interviews et animent les émissions.",
+    ),
+    (
+        "Open Gym Nights",
+        "City Youth Council",
+        ("HR",),
+        "en",
+        "Give young people a safe place on weekend nights, away from alcohol.",
+        "The youth council opens school gyms on Friday and Saturday nights with sport, music and "
+        "trained peer mentors.",
+        "The youth council runs the nights, recruits the mentors and reports to the city.",
+    ),
+    (
+        "Clear Screens",
+        "Digital Wellbeing Lab",
+        ("EE",),
+        "en",
+        "Prevent gaming and social media addiction among pupils aged 11 to 15.",
+        "Pupils build short workshops on healthy screen habits and give them in younger classes, "
+        "with a family evening at the end of each term.",
+        "Pupils write the workshops, lead them, and change them after each feedback round.",
+    ),
+    (
+        "Peer Pharmacy Talks",
+        "Young Health Network",
+        ("MD",),
+        "en",
+        "Reduce the misuse of medicines among students.",
+        "Pharmacy students and school pupils prepare talks on medicines that are misused, and answer "
+        "questions anonymously online.",
+        "Young people choose the questions, record the answers and moderate the forum.",
+    ),
+    (
+        "Summer Reading Club",
+        "Municipal Library",
+        ("GB",),
+        "en",
+        "Encourage reading over the summer holidays.",
+        "Librarians run a summer reading club with prizes for the most books read.",
+        "Children receive a reading card.",
+    ),
+)
+# (first name, last name, country, birth date offset in years, language)
+JURORS = (
+    ("Amira", "Haddad", "JO", 20, "en"),
+    ("Lukas", "Berger", "AT", 19, "en"),
+    ("Chiara", "Romano", "IT", 21, "en"),
+    ("Noa", "Levi", "IL", 18, "en"),
+    ("Élise", "Martin", "FR", 17, "fr"),
+    ("Mateus", "Silva", "PT", 20, "en"),
+    ("Ana", "Kovač", "SI", 16, "en"),
+)
+
+
+def _content(
+    project: tuple[str, str, tuple[str, ...], str, str, str, str], email: str, today: date
+) -> dict[str, Any]:
+    title, organisation, countries, _lang, goals, summary, participation = project
+    return {
+        "title": title,
+        "organisation": organisation,
+        "countries": list(countries),
+        "young_people": 30,
+        "adults": 4,
+        "start_date": today - timedelta(days=700),
+        "still_running": True,
+        "end_date": None,
+        "applicant_name": "Sample Applicant",
+        "address": "1 Sample Street, Sample Town",
+        "phone": "+33 1 00 00 00 00",
+        "contact_email": email,
+        "website": "https://example.org/" + title.lower().replace(" ", "-"),
+        "social_links": "",
+        "contact_person": "Sample Contact",
+        "contact_person_email": email,
+        "goals": goals,
+        "summary": summary,
+        "participation": participation,
+        "involvement": {
+            area: {"involved": True, "how": participation}
+            for area in ("strategy", "structures", "activities", "evaluation")
+        },
+        "links": [],
+        "consent_processing": True,
+        "consent_publication": True,
+    }
+
+
+def _birth(now: datetime, years: int) -> date:
+    today = now.date()
+    return today.replace(year=today.year - years) - timedelta(days=40)
+
+
+def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
+    signer = Signer(settings.secret_keys)
+    app_links = applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN)
+    ballot_links = juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN)
+    opened = now - timedelta(days=100)
+    with database.write() as session:
+        edition = editions.create_edition(
+            session=session,
+            actor=audit.SYSTEM,
+            now=opened,
+            year=YEAR,
+            title_en="Sample edition: the youth jury at work",
+            title_fr="Édition d'exemple : le jury des jeunes à l'œuvre",
+            call_en="A sample edition with invented projects and jurors, to try the jury's ballot.",
+            call_fr="Une édition d'exemple, aux projets et jurés inventés, pour essayer le vote.",
+            opens_at=opened - timedelta(days=1),
+            deadline=now - timedelta(days=40),
+            criteria=CRITERIA,
+            shortlist_closes_at=now + timedelta(days=14),
+            final_closes_at=now + timedelta(days=45),
+            announce_at=now + timedelta(days=60),
+            is_sample=True,
+        )
+        lifecycle.move(
+            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=opened
+        )
+        edition_id = edition.id
+    for i, project in enumerate(PROJECTS):
+        when = opened + timedelta(days=10 + i)
+        email = f"sample-applicant-{i + 1}@example.org"
+        with database.write() as session:
+            edition = session.get_one(Edition, edition_id)
+            app = applications.start_application(
+                session=session,
+                edition=edition,
+                email=email,
+                title=project[0],
+                language=project[3],
+                links=app_links,
+                client=f"sample-{i}",
+                now=when,
+            )
+            applications.save_draft(
+                session=session,
+                application=app,
+                values=_content(project, email, when.date()),
+                now=when,
+            )
+            submissions.submit(
+                session=session,
+                application=app,
+                links=app_links,
+                storage_dir=settings.storage_dir,
+                now=when,
+            )
+    screened = now - timedelta(days=30)
+    with database.write() as session:
+        edition = session.get_one(Edition, edition_id)
+        lifecycle.move(
+            session=session,
+            edition=edition,
+            to=EditionState.screening,
+            actor=audit.SYSTEM,
+            now=now - timedelta(days=39),
+        )
+        for app in screening_queue(session, edition):
+            ineligible = app.number == len(PROJECTS)
+            outcome = (
+                screening.Outcome(ApplicationStatus.ineligible, "not_prevention")
+                if ineligible
+                else screening.Outcome(ApplicationStatus.eligible)
+            )
+            screening.screen(
+                session=session,
+                application=app,
+                outcome=outcome,
+                actor=audit.SYSTEM,
+                now=screened,
+                links=app_links,
+            )
+            if app.language == "fr":
+                screening.set_translation(
+                    session=session,
+                    application=app,
+                    actor=audit.SYSTEM,
+                    now=screened,
+                    texts={
+                        "title": "Peer radio",
+                        "goals": "Reduce tobacco and alcohol use among secondary pupils through "
+                        "information from their peers.",
+                        "summary": "Secondary pupils produce a weekly radio programme on health, "
+                        "addictions and school life, broadcast online and in schools.",
+                        "participation": "Young people choose the topics, do the interviews and "
+                        "present the programmes.",
+                    },
+                )
+        started = now - timedelta(days=20)
+        lifecycle.move(
+            session=session,
+            edition=edition,
+            to=EditionState.shortlisting,
+            actor=audit.SYSTEM,
+            now=started,
+        )
+        people = []
+        for first, last, country, age, language in JURORS:
+            minor = age < 18
+            data = JurorData(
+                first_name=first,
+                last_name=last,
+                email=f"{first.lower().replace('é', 'e')}.{last.lower().replace('č', 'c')}"
+                "@example.org",
+                country=country,
+                birth_date=_birth(started, age),
+                language=language,
+                guardian_name=f"{last} (guardian)" if minor else "",
+                guardian_consent_on=(started - timedelta(days=5)).date() if minor else None,
+                publish_name_consent=True,
+            )
+            juror = jurors.add_juror(
+                session=session, actor=audit.SYSTEM, now=started, edition=edition, data=data
+            )
+            juror_links.invite(
+                session=session, actor=audit.SYSTEM, now=started, juror=juror, links=ballot_links
+            )
+            people.append(juror)
+        _progress(session, edition, people, now)
+        links = [juror_links.link_path(signer=signer, juror=people[i]) for i in (1, 5)]
+    report.links.append(
+        (f"Sample jury, a juror part-way through ({people[1].first_name})", links[0])
+    )
+    report.links.append((f"Sample jury, a juror yet to start ({people[5].first_name})", links[1]))
+
+
+def screening_queue(session: Session, edition: Edition) -> list[Application]:
+    return list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == ApplicationStatus.submitted,
+            )
+            .order_by(col(Application.number))
+        )
+    )
+
+
+def _progress(session: Session, edition: Edition, people: list[Juror], now: datetime) -> None:
+    """Three jurors finished or part-way, one only onboarded, three yet to open their link."""
+    on_ballot = ballots.round_applications(session=session, edition=edition, round_=Round.shortlist)
+    ids = [a.id for a in on_ballot if a.id is not None]
+    criteria = editions.criteria_of(session=session, edition=edition)
+    plans = {0: len(ids), 1: 3, 2: 2}  # juror index -> projects scored
+    for index, juror in enumerate(people[:4]):
+        when = now - timedelta(days=6 - index, hours=3)
+        jury.welcome(
+            session=session, juror=juror, now=when, first_name=juror.first_name, pledge=True
+        )
+        declarations: dict[int, str] = {}
+        if index == 2:  # knows one of the projects
+            declarations = {ids[2]: "I volunteered with this project last summer."}
+        conflicts.declare_conflicts(
+            session=session,
+            now=when,
+            juror=juror,
+            edition=edition,
+            declarations=declarations,
+            none=not declarations,
+        )
+        mine = [i for i in ids if i not in declarations]
+        for n, app_id in enumerate(mine[: plans.get(index, 0)]):
+            scores = {c.id: (3 + index + n + c.position) % 11 for c in criteria}
+            scoring.save_entry(
+                session=session,
+                juror=juror,
+                now=when + timedelta(minutes=5 * n),
+                application_id=app_id,
+                scores=scores,  # type: ignore[arg-type]
+                comment="Strong youth leadership." if n == 0 else "",
+            )
+        if index == 0:
+            scoring.submit(
+                session=session, juror=juror, now=when + timedelta(hours=1), mail_domain=MAIL_DOMAIN
+            )

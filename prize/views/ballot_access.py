@@ -1,0 +1,110 @@
+"""Who the juror is: the ballot session opened by a signed link, checked on every request.
+
+The link's token is exchanged for a session at once (``/ballot/link/{token}`` redirects to
+``/ballot``); the session holds the juror's id and link version, checked on every request, so a
+revoked link ends every session opened with it. No URL carries a juror's id: a juror only ever
+sees their own ballot.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from prize.domain import ballots, juror_links, jurors, outbox
+from prize.models import Edition, Juror, Round
+from prize.tokens import LinkError
+from prize.views.common import database, now, read_form, redirect, render, settings, signer
+from prize.views.errors import link_error
+
+JUROR_KEY = "juror"
+LANG_COOKIE = "lang"
+
+
+class NoJuror(Exception):
+    """No ballot session in this browser: the juror has to open their link."""
+
+
+def current_juror(request: Request, session: Session) -> tuple[Juror, Edition]:
+    """The juror whose link opened this session, if it still holds (else a ``LinkError``)."""
+    value = request.session.get(JUROR_KEY)
+    if not (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise NoJuror()
+    juror = juror_links.juror_for_session(
+        session=session, juror_id=value[0], version=value[1], now=now(request)
+    )
+    return juror, jurors.edition_of(session=session, juror=juror)
+
+
+def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Answer a missing or dead ballot session with a clear page instead of the view."""
+
+    @functools.wraps(view)
+    def wrapper(request: Request) -> Response:
+        try:
+            return view(request)
+        except NoJuror:
+            return render(request, "ballot/no_session.html", status_code=401)
+        except LinkError as error:
+            request.session.pop(JUROR_KEY, None)
+            return link_error(request, error, kind="ballot")
+
+    return wrapper
+
+
+def ballot_links(request: Request) -> juror_links.BallotLinks:
+    """Makes ballot links to this app, for e-mails sent from the back office."""
+    config = settings(request)
+    return juror_links.BallotLinks(
+        signer(request), config.base_url, outbox.mail_domain(config.mail_from)
+    )
+
+
+def phase(edition: Edition, at: datetime) -> tuple[Round | None, bool]:
+    """The round the juror's pages show, and whether it accepts scores now."""
+    open_round = ballots.open_round(edition, at)
+    if open_round is not None:
+        return open_round, True
+    return ballots.state_round(edition), False
+
+
+# --------------------------------------------------------------------------- the link
+
+
+def open_link(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        with database(request).read() as session:
+            juror = juror_links.juror_for_token(
+                session=session, signer=signer(request), token=token, now=now(request)
+            )
+    except LinkError as error:
+        return link_error(request, error, kind="ballot")
+    request.session[JUROR_KEY] = [juror.id, juror.link_version]
+    response = redirect(request, "ballot_home")
+    if LANG_COOKIE not in request.cookies:
+        response.set_cookie(
+            LANG_COOKIE,
+            juror.language,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings(request).https,
+        )
+    return response
+
+
+@juror_page
+def sign_out(request: Request) -> Response:
+    read_form(request)
+    request.session.pop(JUROR_KEY, None)
+    return render(request, "ballot/signed_out.html")

@@ -1,0 +1,111 @@
+"""The juror's first steps: confirm the first name, accept the pledge, declare conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from prize.domain import ballots, conflicts, jury
+from prize.domain.errors import DomainError
+from prize.forms import ballot as forms
+from prize.i18n import Message
+from prize.models import Edition
+from prize.views.ballot_access import current_juror, juror_page
+from prize.views.common import database, flash, now, read_form, redirect, render
+
+
+@juror_page
+def welcome(request: Request) -> Response:
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+    values: dict[str, Any] = {"first_name": juror.first_name, "pledge": False}
+    errors: dict[str, Message] = {}
+    if request.method == "POST":
+        form = read_form(request)
+        values = forms.parse_welcome(form).values
+        try:
+            with database(request).write() as session:
+                writer, _ = current_juror(request, session)
+                jury.welcome(
+                    session=session,
+                    juror=writer,
+                    now=now(request),
+                    first_name=values["first_name"],
+                    pledge=values["pledge"],
+                )
+        except DomainError as error:
+            errors[error.field or "first_name"] = error.message
+        else:
+            return redirect(request, "ballot_home")
+    return render(
+        request,
+        "ballot/welcome.html",
+        {"juror": juror, "edition": edition, "values": values, "errors": errors},
+        status_code=400 if errors else 200,
+    )
+
+
+@juror_page
+def declare_conflicts(request: Request) -> Response:
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        if jury.next_step(juror, edition) == "welcome" or not jury.conflicts_due(edition):
+            return redirect(request, "ballot_home")
+        candidates = _candidates(session, edition)
+        declared = conflicts.conflicts_of(session=session, juror=juror)
+    typed: dict[str, str] = {}
+    errors: dict[str, Message] = {}
+    if request.method == "POST":
+        form = read_form(request)
+        parsed = forms.parse_conflicts(form, candidates=[c["id"] for c in candidates])
+        typed, errors = parsed.typed, dict(parsed.errors)
+        if not errors:
+            try:
+                with database(request).write() as session:
+                    writer, current = current_juror(request, session)
+                    conflicts.declare_conflicts(
+                        session=session,
+                        now=now(request),
+                        juror=writer,
+                        edition=current,
+                        declarations=parsed.declarations,
+                        none=parsed.none,
+                    )
+            except DomainError as error:
+                errors[error.field or "none"] = error.message
+            else:
+                flash(request, "Thank you: your declaration is recorded.")
+                return redirect(request, "ballot_home")
+    return render(
+        request,
+        "ballot/conflicts.html",
+        {
+            "juror": juror,
+            "edition": edition,
+            "candidates": candidates,
+            "declared": {c.application_id for c in declared},
+            "typed": typed,
+            "errors": errors,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+def _candidates(session: Session, edition: Edition) -> list[dict[str, Any]]:
+    apps = conflicts.candidate_applications(session=session, edition=edition)
+    rows = []
+    for app in apps:
+        content = ballots.submitted_content(session=session, application=app)
+        rows.append(
+            {
+                "id": app.id,
+                "reference": app.reference,
+                "title": content.title if content else "",
+                "organisation": content.organisation if content else "",
+                "countries": content.countries if content else [],
+            }
+        )
+    return rows

@@ -1,0 +1,326 @@
+"""One juror in the back office: details, link actions (invite, resend, revoke, reissue),
+consent, conflicts, reopening a ballot, and replacing the juror."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize import countries
+from prize.domain import (
+    audit,
+    ballots,
+    conflicts,
+    editions,
+    juror_links,
+    jurors,
+    jury,
+    scoring,
+)
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.forms import jury as forms
+from prize.forms.base import text
+from prize.i18n import Message
+from prize.models import Application, Ballot, Edition, Juror, Staff
+from prize.views.ballot_access import ballot_links
+from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.secretariat.access import render_staff, require_staff
+
+EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
+
+
+def actor(account: Staff) -> audit.Actor:
+    return staff_domain.actor_of(account)
+
+
+def edition_or_404(session: Session, request: Request) -> Edition:
+    try:
+        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+def juror_or_404(session: Session, request: Request) -> Juror:
+    found = session.get(Juror, int(request.path_params["juror_id"]))
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+def country_choices(request: Request) -> list[tuple[str, str]]:
+    return countries.choices(tuple(countries.DEFAULT_ELIGIBLE), lang(request))
+
+
+def _juror_page(
+    request: Request,
+    account: Staff,
+    *,
+    problem: Message | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+    status_code: int = 200,
+) -> Response:
+    with database(request).read() as session:
+        juror = juror_or_404(session, request)
+        edition = jurors.edition_of(session=session, juror=juror)
+        row = next(
+            r
+            for r in jury.overview(session=session, edition=edition, now=now(request))
+            if r.juror.id == juror.id
+        )
+        candidates = [
+            (a, ballots.submitted_content(session=session, application=a))
+            for a in conflicts.candidate_applications(session=session, edition=edition)
+        ]
+        replaced_by = session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first()
+        replaces = session.get(Juror, juror.replaces_id) if juror.replaces_id else None
+        held = jury.ballots_of(session=session, juror=juror)
+    return render_staff(
+        request,
+        "secretariat/jury_juror.html",
+        account,
+        {
+            "edition": edition,
+            "juror": juror,
+            "row": row,
+            "candidates": candidates,
+            "ballots": held,
+            "replaced_by": replaced_by,
+            "replaces": replaces,
+            "open_round": ballots.open_round(edition, now(request)),
+            "problem": problem,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+def juror_page(request: Request) -> Response:
+    return _juror_page(request, require_staff(request))
+
+
+def _act(
+    request: Request,
+    change: Callable[[Session, Staff, Juror, Any], Message],
+    *,
+    form_fields: tuple[str, ...] = (),
+) -> Response:
+    """One change to one juror; 303 back to the juror's page, or the page with the refusal."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    values = {name: text(form, name) for name in form_fields}
+    try:
+        with database(request).write() as session:
+            note = change(session, account, juror_or_404(session, request), form)
+    except DomainError as error:
+        status = 409 if isinstance(error, NotAllowed) else 400
+        if error.field and error.field in form_fields:
+            return _juror_page(
+                request,
+                account,
+                values=values,
+                errors={error.field: error.message},
+                status_code=status,
+            )
+        return _juror_page(request, account, problem=error.message, status_code=status)
+    flash(request, note)
+    return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
+
+
+def invite(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        juror_links.invite(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            links=ballot_links(request),
+        )
+        return Message("The invitation with the ballot link is on its way.")
+
+    return _act(request, change)
+
+
+def resend(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        juror_links.resend(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            links=ballot_links(request),
+        )
+        return Message("The ballot link is sent again.")
+
+    return _act(request, change)
+
+
+def revoke(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        juror_links.revoke(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            reason=text(form, "revoke_reason"),
+        )
+        return Message("Every link of this juror is revoked, and their sessions are closed.")
+
+    return _act(request, change)
+
+
+def reissue(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        juror_links.reissue(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            links=ballot_links(request),
+        )
+        return Message("A new link is on its way; the earlier links no longer work.")
+
+    return _act(request, change)
+
+
+def consent(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        result, consent_on = forms.parse_consent(form)
+        if not result.ok:
+            name, message = next(iter(result.errors.items()))
+            raise DomainError(message.msgid, field=name, **message.params)
+        jurors.record_consent(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            guardian_name=result.values["guardian_name"],
+            consent_on=consent_on,
+            publish_name_consent=result.values["publish_name_consent"],
+        )
+        return Message("The consent is recorded.")
+
+    return _act(
+        request, change, form_fields=("guardian_name", "consent_on", "publish_name_consent")
+    )
+
+
+def record_conflict(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        result, app_id = forms.parse_conflict(form)
+        if app_id is None:
+            raise DomainError("Choose a project.", field="application")
+        application = session.get(Application, app_id)
+        if application is None:
+            raise DomainError("Choose a project.", field="application")
+        conflicts.record_conflict(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            application=application,
+            reason=result.values["reason"],
+        )
+        return Message("The conflict is recorded: the project leaves this juror's ballot.")
+
+    return _act(request, change, form_fields=("application", "reason"))
+
+
+def reopen(request: Request) -> Response:
+    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
+        ballot = session.get(Ballot, int(text(form, "ballot") or 0))
+        if ballot is None or ballot.juror_id != juror.id:
+            raise NotFound("There is no such ballot.")
+        if not text(form, "reopen_reason"):
+            raise DomainError("Give a reason for reopening the ballot.", field="reopen_reason")
+        scoring.reopen(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            ballot=ballot,
+            reason=text(form, "reopen_reason"),
+            mail_domain=ballot_links(request).mail_domain,
+        )
+        return Message("The ballot is reopened; the juror is told by e-mail.")
+
+    return _act(request, change, form_fields=("reopen_reason",))
+
+
+def replace(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    with database(request).read() as session:
+        old = juror_or_404(session, request)
+        edition = jurors.edition_of(session=session, juror=old)
+    values: dict[str, Any] = dict(EMPTY_JUROR) | {"country": old.country, "reason": ""}
+    errors: dict[str, Message] = {}
+    problem = None
+    if request.method == "POST":
+        form = read_form(request)
+        result, data = forms.parse_juror(form)
+        values, errors = result.values | {"reason": text(form, "reason")}, dict(result.errors)
+        if data is not None:
+            try:
+                with database(request).write() as session:
+                    new = juror_links.replace(
+                        session=session,
+                        actor=actor(account),
+                        now=now(request),
+                        juror=juror_or_404(session, request),
+                        data=data,
+                        links=ballot_links(request),
+                        reason=values["reason"],
+                    )
+            except DomainError as error:
+                if error.field:
+                    errors[error.field] = error.message
+                else:
+                    problem = error.message
+            else:
+                flash(request, "%(name)s replaces the juror and is invited.", name=new.first_name)
+                return redirect(request, "staff_juror", juror_id=new.id)
+    return render_staff(
+        request,
+        "secretariat/jury_replace.html",
+        account,
+        {
+            "edition": edition,
+            "old": old,
+            "values": values,
+            "errors": errors,
+            "problem": problem,
+            "country_choices": country_choices(request),
+        },
+        status_code=400 if errors or problem else 200,
+    )
+
+
+def _juror_route(path: str, endpoint: Callable[[Request], Response], name: str) -> Route:
+    return Route(
+        f"/secretariat/jurors/{{juror_id:int}}/{path}", endpoint, methods=["POST"], name=name
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/jurors/{juror_id:int}", juror_page, name="staff_juror"),
+    Route(
+        "/secretariat/jurors/{juror_id:int}/replace",
+        replace,
+        methods=["GET", "POST"],
+        name="staff_juror_replace",
+    ),
+    _juror_route("invite", invite, "staff_juror_invite"),
+    _juror_route("resend", resend, "staff_juror_resend"),
+    _juror_route("revoke", revoke, "staff_juror_revoke"),
+    _juror_route("reissue", reissue, "staff_juror_reissue"),
+    _juror_route("consent", consent, "staff_juror_consent"),
+    _juror_route("conflicts", record_conflict, "staff_juror_conflict"),
+    _juror_route("reopen", reopen, "staff_juror_reopen"),
+]

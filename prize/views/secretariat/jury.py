@@ -1,0 +1,238 @@
+"""The secretariat's jury pages: the jury of an edition with each juror's progress, adding and
+importing jurors, and reminders. One juror's page and its actions are in ``jurors``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import (
+    ballots,
+    jurors,
+    jury,
+)
+from prize.domain.errors import DomainError
+from prize.forms import jury as forms
+from prize.forms.base import text
+from prize.i18n import Message
+from prize.models import Edition
+from prize.settings import LANGUAGES
+from prize.views.ballot_access import ballot_links
+from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.secretariat import jurors as jurors_views
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.jurors import (
+    EMPTY_JUROR,
+    actor,
+    country_choices,
+    edition_or_404,
+)
+
+# --------------------------------------------------------------------------- the jury page
+
+
+def index(request: Request) -> Response:
+    account = require_staff(request)
+    with database(request).read() as session:
+        items = [
+            (e, len(jurors.jurors_of(session=session, edition=e, active_only=True)))
+            for e in session.exec(select(Edition).order_by(col(Edition.year).desc()))
+            if not e.archived
+        ]
+    return render_staff(request, "secretariat/jury_index.html", account, {"items": items})
+
+
+def jury_page(request: Request) -> Response:
+    account = require_staff(request)
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+        rows = jury.overview(session=session, edition=edition, now=now(request))
+    return render_staff(
+        request,
+        "secretariat/jury.html",
+        account,
+        {
+            "edition": edition,
+            "rows": rows,
+            "round": ballots.state_round(edition),
+            "round_open": ballots.open_round(edition, now(request)) is not None,
+        },
+    )
+
+
+def remind(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            edition = edition_or_404(session, request)
+            report = jury.remind(
+                session=session,
+                actor=actor(account),
+                now=now(request),
+                edition=edition,
+                links=ballot_links(request),
+            )
+    except DomainError as error:
+        flash(request, error.message)
+    else:
+        if report.sent:
+            flash(request, "Reminders sent: %(n)s.", n=len(report.sent))
+        if report.skipped:
+            flash(
+                request,
+                "Not reminded again, because reminded less than six hours ago: %(n)s.",
+                n=len(report.skipped),
+            )
+        if not report.sent and not report.skipped:
+            flash(request, "Every invited juror has submitted: nobody to remind.")
+    return redirect(request, "staff_jury", year=request.path_params["year"])
+
+
+def invite_all(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            report = jury.invite_all(
+                session=session,
+                actor=actor(account),
+                now=now(request),
+                edition=edition_or_404(session, request),
+                links=ballot_links(request),
+            )
+    except DomainError as error:
+        flash(request, error.message)
+    else:
+        flash(request, "Invitations sent: %(n)s.", n=len(report.sent))
+        if report.waiting_for_consent:
+            flash(
+                request,
+                "Not invited, waiting for a guardian's consent: %(names)s.",
+                names=", ".join(
+                    f"{j.first_name} {j.last_name}" for j in report.waiting_for_consent
+                ),
+            )
+    return redirect(request, "staff_jury", year=request.path_params["year"])
+
+
+# --------------------------------------------------------------------------- adding jurors
+
+
+def add(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+    values: dict[str, Any] = dict(EMPTY_JUROR)
+    errors: dict[str, Message] = {}
+    if request.method == "POST":
+        result, data = forms.parse_juror(read_form(request))
+        values, errors = result.values, dict(result.errors)
+        if data is not None:
+            try:
+                with database(request).write() as session:
+                    added = jurors.add_juror(
+                        session=session,
+                        actor=actor(account),
+                        now=now(request),
+                        edition=edition_or_404(session, request),
+                        data=data,
+                    )
+            except DomainError as error:
+                errors[error.field or "email"] = error.message
+            else:
+                flash(request, "%(name)s is added to the jury.", name=added.first_name)
+                return redirect(request, "staff_juror", juror_id=added.id)
+    return render_staff(
+        request,
+        "secretariat/jury_add.html",
+        account,
+        {
+            "edition": edition,
+            "values": values,
+            "errors": errors,
+            "country_choices": country_choices(request),
+            "languages": LANGUAGES,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+def import_csv(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+    context: dict[str, Any] = {"edition": edition, "pasted": "", "error": None, "rows": []}
+    if request.method == "GET":
+        return render_staff(request, "secretariat/jury_import.html", account, context)
+    form = read_form(request, max_files=1, max_part_size=forms.MAX_CSV_BYTES)
+    content = text(form, "pasted")
+    upload = form.get("file")
+    raw = b""
+    if upload is not None and not isinstance(upload, str):
+        try:
+            raw = upload.file.read(forms.MAX_CSV_BYTES + 1) if upload.filename else b""
+        finally:
+            upload.file.close()
+    if raw:
+        decoded = forms.read_upload(raw) if len(raw) <= forms.MAX_CSV_BYTES else None
+        if decoded is None:
+            context["error"] = Message("Save the file as CSV in UTF-8, at most 256 KB.")
+        else:
+            content = decoded
+    context["pasted"] = text(form, "pasted")
+    if context["error"] is None:
+        rows, parse_errors = forms.parse_csv(content)
+        try:
+            with database(request).write() as session:
+                added = jurors.import_jurors(
+                    session=session,
+                    actor=actor(account),
+                    now=now(request),
+                    edition=edition_or_404(session, request),
+                    rows=rows,
+                    parse_errors=parse_errors,
+                )
+        except jurors.ImportRefused as refused:
+            context["error"], context["rows"] = refused.message, refused.rows
+        except DomainError as error:
+            context["error"] = error.message
+        else:
+            flash(request, "%(n)s jurors are imported.", n=len(added))
+            return redirect(request, "staff_jury", year=edition.year)
+    return render_staff(request, "secretariat/jury_import.html", account, context, status_code=400)
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/jury", index, name="staff_jury_index"),
+    Route("/secretariat/editions/{year:int}/jury", jury_page, name="staff_jury"),
+    Route(
+        "/secretariat/editions/{year:int}/jury/add",
+        add,
+        methods=["GET", "POST"],
+        name="staff_juror_add",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/jury/import",
+        import_csv,
+        methods=["GET", "POST"],
+        name="staff_jury_import",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/jury/remind",
+        remind,
+        methods=["POST"],
+        name="staff_jury_remind",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/jury/invite",
+        invite_all,
+        methods=["POST"],
+        name="staff_jury_invite_all",
+    ),
+    *jurors_views.routes,
+]

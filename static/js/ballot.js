@@ -1,0 +1,151 @@
+// Autosave for the ballot: each field is saved as it is entered, with the page's CSRF token.
+// The form works without this file (a plain post saves it); this only saves sooner.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.URLSearchParams) { return; }
+  var url = form.getAttribute("data-autosave");
+  var status = document.getElementById("autosave-status");
+  var tokenField = form.querySelector('input[name="csrf_token"]');
+  var pending = {};      // field name -> value not yet saved
+  var timer = null;
+  var inFlight = false;
+  var stopped = false;   // a refusal that retrying cannot fix (signed out, stale form)
+  var delay = 1000;      // retry delay, doubled on each failure up to 30 s
+
+  function say(text, problem) {
+    if (!status) { return; }
+    status.textContent = text || "";
+    status.classList.toggle("error", Boolean(problem));
+  }
+
+  function valueOf(field) {
+    if (field.type === "checkbox") { return field.checked ? "yes" : "no"; }
+    return field.value;
+  }
+
+  function schedule(ms) {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(flush, ms);
+  }
+
+  function fieldError(name, message) {
+    var field = form.elements.namedItem(name);
+    if (!field || !field.id) { return; }
+    var id = field.id + "-error";
+    var box = document.getElementById(id);
+    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (message) {
+      if (!box) {
+        box = document.createElement("p");
+        box.className = "error";
+        box.id = id;
+        field.parentNode.insertBefore(box, field);
+      }
+      box.textContent = message;
+      field.setAttribute("aria-invalid", "true");
+      if (described.indexOf(id) < 0) { described.push(id); }
+    } else {
+      if (box) { box.remove(); }
+      field.removeAttribute("aria-invalid");
+      described = described.filter(function (d) { return d !== id; });
+    }
+    if (described.length) {
+      field.setAttribute("aria-describedby", described.join(" "));
+    } else {
+      field.removeAttribute("aria-describedby");
+    }
+  }
+
+  function showProgress(progress) {
+    if (!progress) { return; }
+    var bar = document.getElementById("ballot-progress");
+    if (bar) { bar.value = progress.done; bar.max = progress.total; bar.textContent = progress.done + " / " + progress.total; }
+  }
+
+  function requeue(sent) {
+    Object.keys(sent).forEach(function (name) {
+      if (!(name in pending)) { pending[name] = sent[name]; }
+    });
+  }
+
+  function flush() {
+    timer = null;
+    if (stopped) { return; }
+    if (inFlight) { schedule(300); return; }
+    var names = Object.keys(pending);
+    if (!names.length) { return; }
+    var body = new URLSearchParams();
+    body.append("csrf_token", tokenField ? tokenField.value : "");
+    var sent = {};
+    names.forEach(function (name) { body.append(name, pending[name]); sent[name] = pending[name]; });
+    pending = {};
+    inFlight = true;
+    say(form.getAttribute("data-msg-saving"));
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      var json = (response.headers.get("content-type") || "").indexOf("application/json") >= 0;
+      return (json ? response.json() : Promise.resolve(null)).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).then(function (result) {
+      inFlight = false;
+      if (result.status >= 500 || (!result.data && result.status !== 403)) {
+        throw new Error("server");
+      }
+      if (!result.data) {  // an expired form (CSRF): retrying the same token cannot help
+        stopped = true;
+        say(form.getAttribute("data-msg-failed"), true);
+        return;
+      }
+      var errors = result.data.errors || {};
+      Object.keys(sent).forEach(function (name) { fieldError(name, errors[name] || ""); });
+      showProgress(result.data.progress);
+      delay = 1000;
+      if (result.status === 200) {
+        say(result.data.message);
+      } else {
+        if (result.status === 401 || result.status === 410) { stopped = true; }
+        say(result.data.message, true);
+      }
+      if (Object.keys(pending).length) { schedule(300); }
+    }).catch(function () {
+      inFlight = false;
+      requeue(sent);
+      say(form.getAttribute("data-msg-retrying"), true);
+      schedule(delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+  }
+
+  function changed(event) {
+    var field = event.target;
+    if (!field.name || field.name === "csrf_token" || field.type === "submit") { return; }
+    pending[field.name] = valueOf(field);
+    if (field.name === "abstain" || field.name === "abstain_reason") {
+      // An abstention and its reason are saved together.
+      var box = form.elements.namedItem("abstain");
+      var reason = form.elements.namedItem("abstain_reason");
+      if (box) { pending.abstain = valueOf(box); }
+      if (reason) { pending.abstain_reason = reason.value; }
+    }
+    schedule(field.tagName === "TEXTAREA" || field.type === "text" ? 800 : 400);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  window.addEventListener("online", function () { if (Object.keys(pending).length) { schedule(0); } });
+  window.addEventListener("beforeunload", function (event) {
+    if (Object.keys(pending).length || inFlight) {
+      flush();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // A plain submit sends everything anyway: nothing is left pending.
+  form.addEventListener("submit", function () { pending = {}; stopped = true; });
+})();

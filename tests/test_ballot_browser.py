@@ -1,0 +1,134 @@
+"""A juror on a phone, in a real browser: open the link from the e-mail, confirm the name, accept
+the pledge, declare a conflict, score (autosaved), reload and find every score, submit, and read
+the receipt; every page accessible (axe-core) and free of console errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from prize.domain import audit, juror_links
+from prize.models import Juror
+from tests import jury_factories
+from tests.conftest import assert_accessible, body_of
+
+pytestmark = pytest.mark.browser
+
+
+def test_juror_scores_and_submits_on_a_phone(live_server, phone, smtp):  # type: ignore[no-untyped-def]
+    database, clock = live_server.database, live_server.clock
+    links = juror_links.BallotLinks(jury_factories.signer(), live_server.url, "example.org")
+    with database.write() as session:
+        made = jury_factories.jury_edition(session=session, applications=3)
+        juror = jury_factories.juror(
+            session=session,
+            edition=made.edition,
+            invited=False,
+            email="lena@example.org",
+            first_name="Lena",
+        )
+        juror_links.invite(
+            session=session, actor=audit.SYSTEM, now=clock(), juror=juror, links=links
+        )
+    smtp.deliver(database, clock())
+    (invitation,) = smtp.inbox.to("lena@example.org")
+    (link,) = jury_factories.links_in(body_of(invitation))
+
+    # The link from the e-mail opens the ballot and leaves the address bar without the token.
+    phone.goto(link)
+    assert phone.url == f"{live_server.url}/ballot/welcome"
+    assert_accessible(phone)
+    phone.get_by_label("Your first name").fill("Léna")
+    phone.get_by_label("I accept the confidentiality pledge.").check()
+    phone.get_by_role("button", name="Continue").click()
+
+    # Conflicts: one project is declared, with its reason.
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Conflicts of interest")
+    assert_accessible(phone)
+    conflicted = made.applications[1]
+    group = phone.get_by_role("group", name="Friday Coffee Project")
+    group.get_by_label("I have a conflict of interest with this project.").check()
+    group.get_by_label("What connects you to it?").fill("My cousin volunteers there")
+    phone.get_by_role("button", name="Send my declaration").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your ballot")
+    expect(phone.locator("#progress-text")).to_have_text("0 of 2 scored")
+    assert conflicted.reference not in phone.content()
+    assert_accessible(phone)
+
+    # Score both projects; each field saves itself as it is typed.
+    values = {
+        made.applications[0].reference: ("7", "9"),
+        made.applications[2].reference: ("4", "6"),
+    }
+    for reference, (first, second) in values.items():
+        phone.goto(f"{live_server.url}/ballot/applications/{reference}")
+        assert_accessible(phone)
+        phone.get_by_label("Innovation").fill(first)
+        expect(phone.locator("#autosave-status")).to_have_text("Saved")
+        phone.get_by_label("Efficiency").fill(second)
+        phone.get_by_label("Your comment").fill(f"Notes on {reference}")
+        expect(phone.locator("#autosave-status")).to_have_text("Saved")
+    # A value outside the scale is refused beside the field, and what was typed stays.
+    phone.get_by_label("Efficiency").fill("12")
+    expect(phone.locator("#autosave-status")).to_have_text(
+        "Not saved: see the message beside the field."
+    )
+    expect(phone.locator(".error").first).to_have_text("Give a whole number from 0 to 10.")
+    assert phone.get_by_label("Efficiency").input_value() == "12"
+    assert_accessible(phone)
+    phone.get_by_label("Efficiency").fill("6")
+    expect(phone.locator("#autosave-status")).to_have_text("Saved")
+
+    # Reload every page: every score is there.
+    for reference, (first, second) in values.items():
+        phone.goto(f"{live_server.url}/ballot/applications/{reference}")
+        assert phone.get_by_label("Innovation").input_value() == first
+        assert phone.get_by_label("Efficiency").input_value() == second
+        assert phone.get_by_label("Your comment").input_value() == f"Notes on {reference}"
+
+    # Submit and read the receipt.
+    phone.goto(f"{live_server.url}/ballot")
+    expect(phone.locator("#progress-text")).to_have_text("2 of 2 scored")
+    phone.get_by_role("link", name="Review and submit").click()
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Submit my ballot").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your ballot is submitted")
+    code = phone.locator("#receipt-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-7]{10}", code)
+    assert_accessible(phone)
+    smtp.deliver(database, clock())
+    assert any(code in body_of(m) for m in smtp.inbox.to("lena@example.org"))
+    with database.read() as session:
+        assert session.get_one(Juror, juror.id).first_name == "Léna"
+    # The one refused save (the value outside the scale) answered 400; nothing else failed.
+    assert phone.console_errors == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+
+
+def test_autosave_retries_until_the_server_answers(live_server, phone):  # type: ignore[no-untyped-def]
+    database = live_server.database
+    with database.write() as session:
+        made = jury_factories.jury_edition(session=session, applications=1)
+        juror = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
+    phone.goto(live_server.url + jury_factories.link_path(juror))
+    phone.goto(f"{live_server.url}/ballot/applications/{made.applications[0].reference}")
+    failures = {"left": 2}
+
+    def flaky(route):  # type: ignore[no-untyped-def]
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            route.abort()
+        else:
+            route.continue_()
+
+    phone.route("**/save", flaky)
+    phone.get_by_label("Innovation").fill("8")
+    expect(phone.locator("#autosave-status")).to_have_text("Not saved, retrying")
+    expect(phone.locator("#autosave-status")).to_have_text("Saved", timeout=15_000)
+    phone.reload()
+    assert phone.get_by_label("Innovation").input_value() == "8"
+    assert [e for e in phone.console_errors if "net::ERR_FAILED" not in e] == []
