@@ -1,0 +1,492 @@
+"""The 2016 edition, told through the real code: call, applications, screening, a youth jury
+with two rounds of ballots, the real tally, decisions and publication.
+
+The three winners and the four other shortlisted countries are the real ones (DESIGN.md); every
+other text, the jurors and all the scores are invented, and the edition is marked as a sample.
+Scores come from a seeded generator with margins wide enough that the real tally, with
+normalisation, shortlists the seven and makes Bosnia and Herzegovina, Israel and Portugal the
+winners; ``build`` checks that it did. Every e-mail goes to an example.org address and stays in
+the outbox. The clock is injected: each step happens on its own date of 2015-2016.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from prize.db import Database
+from prize.domain import (
+    applications,
+    audit,
+    ballots,
+    conflicts,
+    decisions,
+    editions,
+    juror_links,
+    jurors,
+    jury,
+    lifecycle,
+    results,
+    scoring,
+    screening,
+    submissions,
+)
+from prize.domain.editions import CriterionSpec
+from prize.domain.jurors import JurorData
+from prize.models import (
+    ActorKind,
+    Application,
+    ApplicationStatus,
+    Edition,
+    EditionState,
+    Juror,
+    Round,
+    Staff,
+)
+from prize.settings import Settings
+from prize.tokens import Signer
+
+if TYPE_CHECKING:
+    from prize.demo import DemoReport
+
+YEAR = 2016
+MAIL_DOMAIN = "example.org"
+SEED = 2016
+
+
+def when(text: str) -> datetime:
+    """A UTC instant of the story, written "2016-02-20 09:00"."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+
+
+CRITERIA = (
+    CriterionSpec("Innovation in content", "New ideas, or known ones used in a new way."),
+    CriterionSpec("Efficiency", "The project reaches its goals, and shows how it knows."),
+    CriterionSpec("Active youth participation", "Young people shape the project.", weight=2.0),
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    title: str
+    organisation: str
+    country: str
+    summary: str
+    quality: tuple[float, float]  # what the jury thinks of it: round 1, round 2
+    language: str = "en"
+    rule: str = ""  # the eligibility rule it does not meet (screened ineligible), if any
+
+
+WINNERS = (
+    Project(
+        "Intercity Theatre",
+        "Intercity Theatre youth group",
+        "BA",
+        "Young people write and perform street plays on substance misuse and healthy living in "
+        "towns across the country, then talk with their audience about what they saw.",
+        (8.7, 8.9),
+    ),
+    Project(
+        "Friday Coffee Project",
+        "Friday Coffee volunteers",
+        "IL",
+        "Young volunteers reach disaffected young people over coffee and conversation every "
+        "Friday, listen to them, and help them back to school, work or training.",
+        (8.5, 8.7),
+    ),
+    Project(
+        "+Attitude",
+        "+Attitude university students",
+        "PT",
+        "University students engage at-risk young people aged 10 to 19 in positive leisure "
+        "activities (sport, music, outdoor days) in neighbourhoods where drugs are easy to find.",
+        (8.6, 8.5),
+    ),
+)
+NOMINATED = (
+    Project(
+        "Peer Voices for Health",
+        "Youth Health Clubs",
+        "LB",
+        "Secondary pupils train as peer educators and run health clubs on tobacco, alcohol and "
+        "drugs in their schools.",
+        (7.9, 6.9),
+    ),
+    Project(
+        "Sober Summer Nights",
+        "Coastal Youth Council",
+        "HR",
+        "Young volunteers run alcohol-free evening events in tourist towns during the summer "
+        "season, with trained peer mentors on the beaches.",
+        (7.7, 6.6),
+    ),
+    Project(
+        "Jeunes en scène",
+        "Maison de jeunes du quartier",
+        "BE",
+        "Des jeunes créent des courts-métrages sur les addictions et les présentent dans les "
+        "écoles, suivis d'un débat qu'ils animent.",
+        (7.6, 6.8),
+        language="fr",
+    ),
+    Project(
+        "Street Sport Mentors",
+        "Sofia Street Sport Association",
+        "BG",
+        "Young coaches use street football and basketball to reach young people at risk and talk "
+        "with them about drugs and alcohol.",
+        (7.4, 6.4),
+    ),
+)
+OTHER_COUNTRIES = (
+    "FR", "DE", "IT", "ES", "GR", "PL", "RO", "RS", "SI", "SK",
+    "CZ", "HU", "IE", "NL", "SE", "NO", "TR", "UA", "MA", "TN",
+)  # fmt: skip
+THEMES = (
+    ("Peer Educators", "peer educators talk with younger pupils about alcohol and cannabis"),
+    ("Youth Radio", "young people produce a radio programme on health and addictions"),
+    ("Safe Party Team", "young volunteers give harm-reduction advice at festivals"),
+    ("Sport Not Smoke", "a youth sports club runs tobacco-free training camps"),
+    ("Digital Detox Lab", "pupils design workshops on healthy screen habits"),
+    ("Street Art Prevention", "young artists paint murals on prevention with their neighbours"),
+)
+INELIGIBLE = {  # index among the other projects -> the rule not met
+    3: "not_prevention",
+    8: "youth_participation",
+    15: "structure",
+    21: "not_running",
+}
+# (first name, last name, country, age on invitation, language, name may be published)
+JURORS = (
+    ("Amina", "Begić", "BA", 20, "en", True),
+    ("Jonas", "Keller", "DE", 19, "en", True),
+    ("Sofia", "Costa", "PT", 21, "en", True),
+    ("Yael", "Mizrahi", "IL", 18, "en", False),
+    ("Camille", "Dubois", "FR", 17, "fr", True),
+    ("Petar", "Ivanov", "BG", 20, "en", True),
+    ("Marta", "Nowak", "PL", 16, "en", True),
+)
+BIAS = (-1.4, 0.2, 1.2, -0.6, 0.7, -0.2, 1.5)  # strict and generous jurors, for normalisation
+
+
+def projects() -> list[Project]:
+    """About 40 projects: the seven of 2016, and 33 others from 20 more countries."""
+    rng = random.Random(SEED)  # noqa: S311 (seeded on purpose: the story is reproducible)
+    others = []
+    for i in range(33):
+        country = OTHER_COUNTRIES[i % len(OTHER_COUNTRIES)]
+        name, what = THEMES[i % len(THEMES)]
+        others.append(
+            Project(
+                f"{name} {i + 1}",
+                f"Sample organisation {i + 1}",
+                country,
+                f"In this sample project, {what}.",
+                (round(rng.uniform(2.0, 5.8), 1), 0.0),
+                rule=INELIGIBLE.get(i, ""),
+            )
+        )
+    mixed = [*WINNERS, *NOMINATED, *others]
+    rng.shuffle(mixed)  # applications arrive in no particular order
+    return mixed
+
+
+def content(project: Project, email: str, today: date) -> dict[str, Any]:
+    how = "Young people under 25 plan the activities, run them and evaluate them each year."
+    return {
+        "title": project.title,
+        "organisation": project.organisation,
+        "countries": [project.country],
+        "young_people": 25,
+        "adults": 3,
+        "start_date": today - timedelta(days=800),
+        "still_running": True,
+        "end_date": None,
+        "applicant_name": "Sample Applicant",
+        "address": "1 Sample Street, Sample Town",
+        "phone": "+33 3 88 00 00 00",
+        "contact_email": email,
+        "website": "https://example.org/projects",
+        "social_links": "",
+        "contact_person": "Sample Contact",
+        "contact_person_email": email,
+        "goals": "Prevent or delay the use of alcohol, tobacco and drugs among young people.",
+        "summary": project.summary,
+        "participation": how,
+        "involvement": {
+            area: {"involved": True, "how": how}
+            for area in ("strategy", "structures", "activities", "evaluation")
+        },
+        "links": [],
+        "consent_processing": True,
+        "consent_publication": True,
+    }
+
+
+@dataclass
+class Story:
+    """What the build keeps between its transactions."""
+
+    edition_id: int = 0
+    by_title: dict[str, int] = field(default_factory=dict)  # project title -> application id
+    jurors: list[int] = field(default_factory=list)
+    officer: audit.Actor = audit.SYSTEM
+
+
+def mark(rng: random.Random, quality: float, bias: float) -> int:
+    return max(0, min(10, round(quality + bias + rng.choice((-1, 0, 0, 1)))))
+
+
+def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
+    """Build the 2016 edition (``now`` is the real time; the story has its own clock)."""
+    signer = Signer(settings.secret_keys)
+    app_links = applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN)
+    ballot_links = juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN)
+    story = Story()
+    with database.write() as session:
+        officer = session.exec(select(Staff).order_by(col(Staff.id))).first()
+        if officer is not None:
+            story.officer = audit.Actor(ActorKind.staff, officer.id)
+        edition = editions.create_edition(
+            session=session,
+            actor=story.officer,
+            now=when("2015-09-01 09:00"),
+            year=YEAR,
+            title_en="European Drug Prevention Prize 2016",
+            title_fr="Prix européen de prévention des drogues 2016",
+            call_en="The Pompidou Group invites prevention projects in which young people take "
+            "an active part to apply for the European Drug Prevention Prize 2016. (Sample text.)",
+            call_fr="Le Groupe Pompidou invite les projets de prévention où les jeunes prennent "
+            "une part active à concourir pour le Prix 2016. (Texte d'exemple.)",
+            opens_at=when("2015-10-01 08:00"),
+            deadline=when("2016-01-31 22:00"),
+            criteria=CRITERIA,
+            shortlist_closes_at=when("2016-04-15 21:00"),
+            final_closes_at=when("2016-06-15 21:00"),
+            announce_at=when("2016-11-16 11:00"),
+            is_sample=True,
+        )
+        lifecycle.move(
+            session=session,
+            edition=edition,
+            to=EditionState.open,
+            actor=story.officer,
+            now=when("2015-10-01 08:00"),
+        )
+        assert edition.id is not None
+        story.edition_id = edition.id
+    _applications(database, story, app_links, settings)
+    _screening(database, story, app_links)
+    _jury(database, story, ballot_links)
+    _rounds(database, story)
+    report.links.append(("The 2016 edition, told through its ballots", "/editions/2016/results"))
+
+
+def _applications(
+    database: Database, story: Story, links: applications.LinkMaker, settings: Settings
+) -> None:
+    start = when("2015-10-05 10:00")
+    for i, project in enumerate(projects()):
+        at = start + timedelta(days=3 * i, hours=i % 7)
+        email = f"applicant-2016-{i + 1:02d}@example.org"
+        with database.write() as session:
+            edition = session.get_one(Edition, story.edition_id)
+            app = applications.start_application(
+                session=session,
+                edition=edition,
+                email=email,
+                title=project.title,
+                language=project.language,
+                links=links,
+                client=f"demo-2016-{i}",
+                now=at,
+            )
+            applications.save_draft(
+                session=session,
+                application=app,
+                values=content(project, email, at.date()),
+                now=at + timedelta(minutes=40),
+            )
+            submissions.submit(
+                session=session,
+                application=app,
+                links=links,
+                storage_dir=settings.storage_dir,
+                now=at + timedelta(hours=1),
+            )
+            assert app.id is not None
+            story.by_title[project.title] = app.id
+
+
+def _screening(database: Database, story: Story, links: applications.LinkMaker) -> None:
+    rules = {p.title: p.rule for p in projects()}
+    with database.write() as session:
+        edition = session.get_one(Edition, story.edition_id)
+        lifecycle.move(
+            session=session,
+            edition=edition,
+            to=EditionState.screening,
+            actor=story.officer,
+            now=when("2016-02-01 09:00"),
+        )
+        for title, app_id in story.by_title.items():
+            rule = rules.get(title)
+            outcome = (
+                screening.Outcome(
+                    ApplicationStatus.ineligible, rule, "Sample reason, told to the applicant."
+                )
+                if rule
+                else screening.Outcome(ApplicationStatus.eligible)
+            )
+            screening.screen(
+                session=session,
+                application=session.get_one(Application, app_id),
+                outcome=outcome,
+                actor=story.officer,
+                now=when("2016-02-10 14:00"),
+                links=links,
+            )
+        lifecycle.move(
+            session=session,
+            edition=edition,
+            to=EditionState.shortlisting,
+            actor=story.officer,
+            now=when("2016-02-20 09:00"),
+        )
+
+
+def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> None:
+    invited = when("2016-02-20 10:00")
+    with database.write() as session:
+        edition = session.get_one(Edition, story.edition_id)
+        for first, last, country, age, language, publish in JURORS:
+            minor = age < 18
+            born = date(invited.year - age - 1, 6, 1)  # ``age`` years old on invitation
+            juror = jurors.add_juror(
+                session=session,
+                actor=story.officer,
+                now=invited,
+                edition=edition,
+                data=JurorData(
+                    first_name=first,
+                    last_name=last,
+                    email=f"juror-2016-{first.lower()}@example.org",
+                    country=country,
+                    birth_date=born,
+                    language=language,
+                    guardian_name=f"{last} (parent)" if minor else "",
+                    guardian_consent_on=date(2016, 2, 15) if minor else None,
+                    publish_name_consent=publish,
+                ),
+            )
+            juror_links.invite(
+                session=session, actor=story.officer, now=invited, juror=juror, links=links
+            )
+            assert juror.id is not None
+            story.jurors.append(juror.id)
+        # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.
+        declared = {
+            2: {"+Attitude": "I studied at the university whose students run it."},
+            5: {"Peer Educators 7": "My cousin leads this project."},
+        }
+        for n, juror_id in enumerate(story.jurors):
+            juror = session.get_one(Juror, juror_id)
+            at = when("2016-02-22 17:00") + timedelta(hours=n)
+            jury.welcome(
+                session=session, juror=juror, now=at, first_name=juror.first_name, pledge=True
+            )
+            mine = {story.by_title[t]: r for t, r in declared.get(n, {}).items()}
+            conflicts.declare_conflicts(
+                session=session,
+                now=at,
+                juror=juror,
+                edition=edition,
+                declarations=mine,
+                none=not mine,
+            )
+
+
+def _score_round(session: Session, story: Story, round_: Round, start: datetime) -> None:
+    """Every juror scores every application on their ballot, and submits (seeded marks)."""
+    edition = session.get_one(Edition, story.edition_id)
+    criteria = editions.criteria_of(session=session, edition=edition)
+    quality = {story.by_title[p.title]: p.quality for p in projects()}
+    rng = random.Random(f"{SEED}-{round_.value}")  # noqa: S311 (seeded on purpose)
+    for n, juror_id in enumerate(story.jurors):
+        juror = session.get_one(Juror, juror_id)
+        on_ballot = ballots.ballot_applications(
+            session=session, edition=edition, round_=round_, juror=juror
+        )
+        at = start + timedelta(days=n * 2)
+        for k, app in enumerate(sorted(on_ballot, key=lambda a: a.number or 0)):
+            assert app.id is not None
+            moment = at + timedelta(minutes=7 * k)
+            if round_ is Round.shortlist and n == 4 and k == 5:  # one abstention
+                scoring.save_entry(
+                    session=session,
+                    juror=juror,
+                    now=moment,
+                    application_id=app.id,
+                    abstain=True,
+                    abstain_reason="I could not read the supporting files.",
+                )
+                continue
+            q = quality[app.id][0 if round_ is Round.shortlist else 1]
+            scoring.save_entry(
+                session=session,
+                juror=juror,
+                now=moment,
+                application_id=app.id,
+                scores={c.id: mark(rng, q, BIAS[n]) for c in criteria if c.id is not None},
+            )
+        scoring.submit(
+            session=session, juror=juror, now=at + timedelta(hours=6), mail_domain=MAIL_DOMAIN
+        )
+
+
+def _rounds(database: Database, story: Story) -> None:
+    with database.write() as session:
+        _score_round(session, story, Round.shortlist, when("2016-03-01 16:00"))
+    with database.write() as session:
+        edition = session.get_one(Edition, story.edition_id)
+        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        seven = {story.by_title[p.title] for p in (*WINNERS, *NOMINATED)}
+        if set(first.proposal.selected) != seven:
+            raise RuntimeError("the 2016 story's first-round ballots do not shortlist the seven")
+        decisions.confirm_shortlist(
+            session=session,
+            edition=edition,
+            application_ids=first.proposal.selected,
+            actor=story.officer,
+            now=when("2016-04-20 10:00"),
+        )
+        results.move_to_final(
+            session=session, edition=edition, actor=story.officer, now=when("2016-04-25 09:00")
+        )
+    with database.write() as session:
+        _score_round(session, story, Round.final, when("2016-05-02 16:00"))
+    with database.write() as session:
+        edition = session.get_one(Edition, story.edition_id)
+        final = results.tally_of(session=session, edition=edition, round_=Round.final)
+        winners = {story.by_title[p.title] for p in WINNERS}
+        if set(final.proposal.selected) != winners:
+            raise RuntimeError("the 2016 story's final ballots do not make the three winners")
+        decisions.confirm_final(
+            session=session,
+            edition=edition,
+            awards={a: "winner" for a in final.proposal.selected}
+            | {a: "nominated" for a in final.proposal.nominated},
+            actor=story.officer,
+            now=when("2016-06-20 10:00"),
+        )
+        results.decide(
+            session=session, edition=edition, actor=story.officer, now=when("2016-06-21 09:00")
+        )
+    with database.write() as session:  # the sender loop's call, at the announcement instant
+        published = results.publish_due(session=session, now=when("2016-11-16 11:00"))
+        if [e.year for e in published] != [YEAR]:
+            raise RuntimeError("the 2016 results were not published at their announcement")

@@ -1,0 +1,138 @@
+"""Public results: the page, its JSON and CSV (DESIGN.md "Contracts"), certificates, and the
+receipt check with which a juror sees that their ballot was counted."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import published, results, throttle
+from prize.domain.errors import NotFound
+from prize.domain.published import PublicResults
+from prize.views.common import database, now, read_form, redirect, render, settings
+
+RECEIPT_KEY = "receipt_check"
+RECEIPT_LIMIT = 10  # checks per client
+RECEIPT_WINDOW = timedelta(minutes=15)
+MAX_RECEIPT = 64
+
+
+def _load(request: Request) -> PublicResults:
+    with database(request).read() as session:
+        try:
+            return published.get_results(session=session, year=int(request.path_params["year"]))
+        except NotFound:
+            raise HTTPException(404) from None
+
+
+def results_page(request: Request) -> Response:
+    data = _load(request)
+    answer = request.session.pop(RECEIPT_KEY, None)
+    if not isinstance(answer, dict) or answer.get("year") != data.edition.year:
+        answer = None
+    path = str(request.url_for("results", year=data.edition.year).path)
+    return render(
+        request,
+        "results/results.html",
+        {
+            "data": data,
+            "edition": data.edition,
+            "answer": answer,
+            "page_url": settings(request).base_url + path,
+        },
+    )
+
+
+def results_json(request: Request) -> Response:
+    data = _load(request)
+    body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
+    return Response(
+        body + "\n",
+        media_type="application/json",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+def results_csv(request: Request) -> Response:
+    data = _load(request)
+    return Response(
+        data.as_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="edpp-{data.edition.year}-results.csv"'
+        },
+    )
+
+
+def certificate(request: Request) -> Response:
+    with database(request).read() as session:
+        try:
+            data, item = published.certificate(
+                session=session,
+                year=int(request.path_params["year"]),
+                reference=str(request.path_params["reference"]),
+            )
+        except NotFound:
+            raise HTTPException(404) from None
+    return render(
+        request, "results/certificate.html", {"data": data, "edition": data.edition, "item": item}
+    )
+
+
+def receipt_check(request: Request) -> Response:
+    """POST a receipt code; the answer (counted, or not found) shows beside the form."""
+    year = int(request.path_params["year"])
+    form = read_form(request)
+    code = str(form.get("receipt", "")).strip()[:MAX_RECEIPT]
+    client = request.client.host if request.client else ""
+    answer: dict[str, object]
+    with database(request).write() as session:
+        try:
+            edition = published.get_results(session=session, year=year).edition
+        except NotFound:
+            raise HTTPException(404) from None
+        if edition.archived:
+            answer = {"result": "no_ballots"}
+        elif not code:
+            answer = {"result": "empty"}
+        elif not throttle.hit(
+            session=session,
+            key=f"receipt:{client}",
+            now=now(request),
+            limit=RECEIPT_LIMIT,
+            window=RECEIPT_WINDOW,
+        ):
+            answer = {"result": "limited"}
+        else:
+            rounds = results.receipt_rounds(session=session, edition=edition, code=code)
+            answer = {
+                "result": "counted" if rounds else "not_found",
+                "rounds": [r.value for r in rounds],
+            }
+    request.session[RECEIPT_KEY] = {"year": year, **answer}
+    response = redirect(request, "results", year=year)
+    response.headers["location"] += "#receipt-check"
+    return response
+
+
+routes: list[BaseRoute] = [
+    Route("/editions/{year:int}/results", results_page, name="results"),
+    Route("/editions/{year:int}/results.json", results_json, name="results_json"),
+    Route("/editions/{year:int}/results.csv", results_csv, name="results_csv"),
+    Route(
+        "/editions/{year:int}/results/receipt",
+        receipt_check,
+        methods=["POST"],
+        name="results_receipt",
+    ),
+    Route(
+        "/editions/{year:int}/results/certificates/{reference}",
+        certificate,
+        name="results_certificate",
+    ),
+]

@@ -1,0 +1,399 @@
+"""Decisions: confirm or override the shortlist and the winners, decide, publish, correct; and
+the results of editions from before the platform, entered by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize import countries
+from prize.domain import decisions, editions, published, results
+from prize.domain import staff as staff_domain
+from prize.domain.errors import DomainError
+from prize.i18n import N_, Message
+from prize.models import Round, Staff
+from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.tally import edition_of, fixed
+
+MAX_REASON = 2000
+DONE = {
+    "final": N_("The final round has started."),
+    "decide": N_("The results are decided: winners and nominated applicants are told privately."),
+    "publish": N_("The results are published."),
+}
+
+
+def _text(form: FormData, name: str, limit: int = MAX_REASON) -> str:
+    value = form.get(name, "")
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _ids(form: FormData, name: str) -> list[int]:
+    found = []
+    for value in form.getlist(name):
+        if isinstance(value, str) and value.isdigit():
+            found.append(int(value))
+    return found
+
+
+def _reasons(form: FormData) -> dict[int, str]:
+    found = {}
+    for key, value in form.multi_items():
+        if key.startswith("reason-") and key[7:].isdigit() and isinstance(value, str):
+            found[int(key[7:])] = value.strip()[:MAX_REASON]
+    return found
+
+
+def decisions_page(
+    request: Request,
+    *,
+    account: Staff | None = None,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+    problem: Message | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The edition's decisions, with the form its state allows (kept as typed after an error)."""
+    account = account or require_staff(request)
+    with database(request).read() as session:
+        edition = edition_of(session, request)
+        context: dict[str, Any] = {"edition": edition, "form": form, "problem": problem}
+        context["fixed"] = fixed(request)
+        context["errors"] = errors or {}
+        if edition.archived:
+            context["entries"] = published.archive_entries(session=session, edition=edition)
+            context["country_choices"] = countries.choices(countries.DEFAULT_ELIGIBLE, "en")
+            return render_staff(
+                request,
+                "secretariat/decisions_archive.html",
+                account,
+                context,
+                status_code=status_code,
+            )
+        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        context["first"] = results.ranked(session=session, result=first)
+        context["first_result"] = first
+        shortlist = decisions.shortlist_of(session=session, edition=edition)
+        context["shortlist"] = {d.application_id: d for d in shortlist}
+        final = decisions.final_of(session=session, edition=edition)
+        context["final"] = {d.application_id: d for d in final}
+        context["second_result"] = None
+        context["second"] = []
+        if shortlist:
+            second = results.tally_of(session=session, edition=edition, round_=Round.final)
+            context["second_result"] = second
+            context["second"] = results.ranked(session=session, result=second)
+        names = results.projects(
+            session=session, ids=[d.application_id for d in (*shortlist, *final)]
+        )
+        context["names"] = names
+        mention = next((d for d in final if d.award.value == "special_mention"), None)
+        if form is not None and "awards" in form:
+            mention_id = form.get("mention")
+            context["mention_reason"] = form["reasons"].get(mention_id, "") if mention_id else ""
+        else:
+            mention_id = mention.application_id if mention else None
+            context["mention_reason"] = mention.reason if mention else ""
+        context["mention_value"] = str(mention_id) if mention_id else ""
+        context["mention_choices"] = [
+            (str(r.entry.application), f"{r.project.reference} · {r.project.title}")
+            for r in context["first"]
+        ]
+        context["notes"] = published.public_results(session=session, edition=edition).notes
+    return render_staff(
+        request, "secretariat/decisions.html", account, context, status_code=status_code
+    )
+
+
+def page(request: Request) -> Response:
+    return decisions_page(request)
+
+
+def confirm_shortlist(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    chosen = _ids(form, "app")
+    reasons = _reasons(form)
+    typed = {"chosen": chosen, "reasons": reasons}
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            decisions.confirm_shortlist(
+                session=session,
+                edition=edition,
+                application_ids=chosen,
+                reasons=reasons,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except decisions.ReasonsMissing as error:
+        errors = {
+            f"reason-{a}": Message("Give a reason for this change.") for a in error.application_ids
+        }
+        return decisions_page(
+            request,
+            account=account,
+            form=typed,
+            errors=errors,
+            problem=error.message,
+            status_code=400,
+        )
+    except DomainError as error:
+        return decisions_page(
+            request, account=account, form=typed, problem=error.message, status_code=400
+        )
+    flash(request, "The shortlist is confirmed (%(n)s applications).", n=len(chosen))
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+def confirm_final(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    awards = {}
+    for key, value in form.multi_items():
+        if key.startswith("award-") and key[6:].isdigit() and isinstance(value, str):
+            awards[int(key[6:])] = value
+    mention_raw = _text(form, "mention")
+    mention = int(mention_raw) if mention_raw.isdigit() else None
+    reasons = _reasons(form)
+    if mention is not None and _text(form, "mention_reason"):
+        reasons[mention] = reasons.get(mention) or _text(form, "mention_reason")
+    typed = {"awards": awards, "mention": mention, "reasons": reasons}
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            decisions.confirm_final(
+                session=session,
+                edition=edition,
+                awards=awards,
+                special_mention=mention,
+                reasons=reasons,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except decisions.ReasonsMissing as error:
+        errors = {
+            f"reason-{a}": Message("Give a reason for this change.") for a in error.application_ids
+        }
+        return decisions_page(
+            request,
+            account=account,
+            form=typed,
+            errors=errors,
+            problem=error.message,
+            status_code=400,
+        )
+    except DomainError as error:
+        return decisions_page(
+            request, account=account, form=typed, problem=error.message, status_code=400
+        )
+    flash(request, "The winners and nominated projects are recorded.")
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+def _move(request: Request, what: str) -> Response:
+    account = require_staff(request, write=True)
+    read_form(request)
+    actor = staff_domain.actor_of(account)
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            if what == "final":
+                results.move_to_final(
+                    session=session, edition=edition, actor=actor, now=now(request)
+                )
+            elif what == "decide":
+                results.decide(session=session, edition=edition, actor=actor, now=now(request))
+            else:
+                results.publish(session=session, edition=edition, actor=actor, now=now(request))
+    except DomainError as error:
+        return decisions_page(request, account=account, problem=error.message, status_code=400)
+    flash(request, DONE[what])
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+def start_final(request: Request) -> Response:
+    return _move(request, "final")
+
+
+def decide(request: Request) -> Response:
+    return _move(request, "decide")
+
+
+def publish(request: Request) -> Response:
+    return _move(request, "publish")
+
+
+def add_note(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    text = _text(form, "text", published.MAX_NOTE + 1)
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            published.add_note(
+                session=session,
+                edition=edition,
+                text=text,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except DomainError as error:
+        errors = {error.field or "text": error.message}
+        return decisions_page(
+            request, account=account, form={"text": text}, errors=errors, status_code=400
+        )
+    flash(request, "The correction is added to the results page.")
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+# --------------------------------------------------------------------------- archive
+
+
+def create_archived(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    values = {"year": _text(form, "year", 10), "title_en": _text(form, "title_en", 200)}
+    try:
+        if not values["year"].isdigit():
+            raise DomainError("Give a past year, from 2004.", field="year")
+        with database(request).write() as session:
+            edition = published.create_archived_edition(
+                session=session,
+                year=int(values["year"]),
+                title_en=values["title_en"],
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except DomainError as error:
+        with database(request).read() as session:
+            items = editions.all_editions(session=session)
+        return render_staff(
+            request,
+            "secretariat/tally_index.html",
+            account,
+            {"editions": items, "values": values, "errors": {error.field or "year": error.message}},
+            status_code=400,
+        )
+    flash(request, "Edition %(year)s added: enter its results.", year=edition.year)
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+def add_entry(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    values = {
+        name: _text(form, name, 5000)
+        for name in ("award", "rank", "title", "organisation", "country", "summary")
+    }
+    try:
+        rank = int(values["rank"]) if values["rank"] else None
+        if rank is not None and not 1 <= rank <= 99:
+            raise ValueError
+    except ValueError:
+        return decisions_page(
+            request,
+            account=account,
+            form=values,
+            errors={"rank": Message("Give a whole number from 1 to 99, or leave it empty.")},
+            status_code=400,
+        )
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            published.add_archive_entry(
+                session=session,
+                edition=edition,
+                award=values["award"],
+                rank=rank,
+                title=values["title"],
+                organisation=values["organisation"],
+                country=values["country"],
+                summary=values["summary"],
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except DomainError as error:
+        errors = {error.field or "title": error.message}
+        return decisions_page(request, account=account, form=values, errors=errors, status_code=400)
+    flash(request, "The entry is added.")
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+def remove_entry(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            edition = edition_of(session, request)
+            published.remove_archive_entry(
+                session=session,
+                edition=edition,
+                entry_id=int(request.path_params["entry_id"]),
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+            )
+    except DomainError:
+        raise HTTPException(404) from None
+    flash(request, "The entry is removed.")
+    return redirect(request, "staff_decisions", year=edition.year)
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/editions/{year:int}/decisions", page, name="staff_decisions"),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/shortlist",
+        confirm_shortlist,
+        methods=["POST"],
+        name="staff_decisions_shortlist",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/final-round",
+        start_final,
+        methods=["POST"],
+        name="staff_decisions_start_final",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/final",
+        confirm_final,
+        methods=["POST"],
+        name="staff_decisions_final",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/decide",
+        decide,
+        methods=["POST"],
+        name="staff_decisions_decide",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/publish",
+        publish,
+        methods=["POST"],
+        name="staff_decisions_publish",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/decisions/note",
+        add_note,
+        methods=["POST"],
+        name="staff_results_note",
+    ),
+    Route("/secretariat/archive", create_archived, methods=["POST"], name="staff_archive_create"),
+    Route(
+        "/secretariat/editions/{year:int}/archive",
+        add_entry,
+        methods=["POST"],
+        name="staff_archive_entry",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
+        remove_entry,
+        methods=["POST"],
+        name="staff_archive_entry_delete",
+    ),
+]

@@ -1,0 +1,184 @@
+"""The live, explained tally of each jury round (read by the secretariat and advisers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from babel.numbers import format_decimal
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize import tally as pure
+from prize.domain import editions, jurors, results
+from prize.domain.errors import NotFound
+from prize.models import Edition, Round, Staff
+from prize.views.common import database, lang
+from prize.views.secretariat.access import can_write, render_staff, require_staff
+
+
+def edition_of(session: Session, request: Request) -> Edition:
+    try:
+        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+def round_of(request: Request) -> Round:
+    try:
+        return Round(str(request.path_params["round"]))
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+def fixed(request: Request) -> Callable[[float | None, int], str]:
+    """A number with a fixed count of decimals, in the reader's language ("7.70", "7,70")."""
+    language = lang(request)
+
+    def show(value: float | None, digits: int = 2) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(value, format="0." + "0" * digits, locale=language)
+
+    return show
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    y: float
+    label: str
+    dots: tuple[float, ...]
+    mean: float | None
+    low: float | None
+    high: float | None
+    proposed: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Coordinates of the score distribution chart (inline SVG: attributes only, no style)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    rows: tuple[ChartRow, ...]
+    ticks: tuple[tuple[float, str], ...]
+
+
+def chart(result: pure.TallyResult, labels: dict[int, str]) -> Chart:
+    width, left, right, top, step = 640, 130, 16, 28, 22
+    low, high = result.params.scale_min, result.params.scale_max
+    span = (high - low) or 1
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / span * (width - left - right), 1)
+
+    rows = []
+    for n, entry in enumerate(result.ranking):
+        values = [b.score for b in entry.ballot_scores]
+        rows.append(
+            ChartRow(
+                y=top + n * step + step / 2,
+                label=labels.get(entry.application, ""),
+                dots=tuple(x(v) for v in sorted(values)),
+                mean=x(entry.score) if entry.score is not None else None,
+                low=x(min(values)) if values else None,
+                high=x(max(values)) if values else None,
+                proposed=bool(entry.proposed) and entry.proposed != "nominated",
+            )
+        )
+    count = int(high - low)
+    every = 1 if count <= 10 else max(1, count // 10)
+    ticks = tuple((x(low + i), f"{low + i:g}") for i in range(0, count + 1, every))
+    return Chart(
+        width=width,
+        height=top + len(rows) * step + 10,
+        left=left,
+        right=right,
+        top=top,
+        rows=tuple(rows),
+        ticks=ticks,
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def index(request: Request) -> Response:
+    """Every edition, with its tally and decisions pages, and a form for archived editions."""
+    account = require_staff(request)
+    with database(request).read() as session:
+        items = editions.all_editions(session=session)
+    return render_staff(
+        request,
+        "secretariat/tally_index.html",
+        account,
+        {"editions": items, "values": {"year": "", "title_en": ""}, "errors": {}},
+    )
+
+
+def _juror_labels(session: Session, edition: Edition, account: Staff) -> dict[int, str]:
+    """The secretariat sees each juror's name; an adviser sees "Juror 1", "Juror 2"..."""
+    people = sorted(jurors.jurors_of(session=session, edition=edition), key=lambda j: j.id or 0)
+    if can_write(account):
+        return {j.id: f"{j.first_name} {j.last_name}" for j in people if j.id is not None}
+    return {j.id: f"#{n}" for n, j in enumerate(people, start=1) if j.id is not None}
+
+
+def tally_page(request: Request) -> Response:
+    account = require_staff(request)
+    round_ = round_of(request)
+    with database(request).read() as session:
+        edition = edition_of(session, request)
+        if edition.archived:
+            raise HTTPException(404)
+        result = results.tally_of(session=session, edition=edition, round_=round_)
+        ranked = results.ranked(session=session, result=result)
+        names = _juror_labels(session, edition, account)
+        criteria = {c.id: c.name_en for c in editions.criteria_of(session=session, edition=edition)}
+        people = jurors.jurors_of(session=session, edition=edition, active_only=True)
+    progress = {j.juror: j for j in result.jurors}
+    unfinished: list[dict[str, Any]] = []
+    for person in people:
+        summary = progress.get(person.id or 0)
+        if summary is not None and summary.submitted:
+            continue
+        unfinished.append(
+            {
+                "name": names.get(person.id or 0, ""),
+                "started": summary is not None,
+                "invited": person.invited_at is not None,
+            }
+        )
+    return render_staff(
+        request,
+        "secretariat/tally.html",
+        account,
+        {
+            "edition": edition,
+            "round": round_.value,
+            "result": result,
+            "ranked": ranked,
+            "names": names,
+            "criteria": criteria,
+            "unfinished": unfinished,
+            "chart": chart(result, {r.entry.application: r.project.reference for r in ranked}),
+            "flags": pure.FLAGS,
+            "fixed": fixed(request),
+        },
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/results", index, name="staff_tally_index"),
+    Route("/secretariat/editions/{year:int}/tally/{round}", tally_page, name="staff_tally"),
+]

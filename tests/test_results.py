@@ -1,0 +1,336 @@
+"""Results: the tally of stored ballots, publication (by hand and at the announcement instant),
+the public data of the contracts, corrections and the archive. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from prize import tally as pure
+from prize.domain import audit, published, results
+from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.models import (
+    ActorKind,
+    AuditEvent,
+    Ballot,
+    EditionState,
+    ResultsNote,
+    Round,
+    Score,
+)
+from tests.conftest import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
+
+OFFICER = audit.Actor(ActorKind.staff, None)
+
+
+def test_tally_of_the_stored_ballots_counts_submitted_ballots_conflicts_and_abstentions(
+    db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_scored_edition(session, now=clock(), n_jurors=4)
+        for juror, marks in ROUND1.items():
+            cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
+        cast_ballot(session, scored, 3, "shortlist", dict.fromkeys(range(9), 0), submitted=False)
+    with db.read() as session:
+        result = results.tally_of(session=session, edition=scored.edition, round_=Round.shortlist)
+    assert result.counted_ballots == 3
+    assert [j.submitted for j in result.jurors] == [True, True, True, False]
+    e = result.entry(scored.ids[4])
+    f = result.entry(scored.ids[5])
+    assert e is not None and f is not None
+    assert (e.ballots, e.no_score) == (2, ((scored.jurors[1].id, pure.CONFLICT),))
+    assert (f.ballots, f.no_score) == (2, ((scored.jurors[2].id, pure.ABSTAINED),))
+    assert result.proposal.selected == tuple(scored.ids[:3])
+
+
+def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_scored_edition(session, now=clock())
+        for juror, marks in ROUND1.items():
+            cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
+    with db.read() as session:
+        data = results.ranking_json(session=session, edition=scored.edition, round_=Round.shortlist)
+    assert list(data) == ["edition", "round", "ranking"]
+    assert (data["edition"], data["round"]) == (2027, "shortlist")
+    first = data["ranking"][0]
+    assert list(first) == [
+        "rank",
+        "reference",
+        "title",
+        "country",
+        "country_code",
+        "score",
+        "median",
+        "spread",
+        "ballots",
+        "flags",
+    ]
+    assert first["reference"] == "EDPP-2027-0001"
+    assert (first["title"], first["country"], first["country_code"]) == (
+        "Project A",
+        "Bosnia & Herzegovina",
+        "BA",
+    )
+    assert first["ballots"] == 3 and first["flags"] == []
+    flags = {r["reference"]: r["flags"] for r in data["ranking"]}
+    assert flags["EDPP-2027-0005"] == ["below_quorum"]  # E: one juror was conflicted
+
+
+def test_publish_before_decided_is_refused(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_scored_edition(session, now=clock(), state="final")
+        with pytest.raises(NotAllowed) as error:
+            results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    assert error.value.message.msgid == "Decide the results before publishing them."
+
+
+def test_results_are_not_public_before_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        make_decided_edition(session, clock)
+    with db.read() as session, pytest.raises(NotFound):
+        published.get_results(session=session, year=2027)
+
+
+def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    with db.read() as session:
+        data = published.get_results(session=session, year=2027).as_json()
+        final = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
+        first = results.tally_of(session=session, edition=scored.edition, round_=Round.shortlist)
+    assert list(data) == [
+        "edition",
+        "published_at",
+        "winners",
+        "nominated",
+        "special_mentions",
+        "jury",
+        "method",
+        "ballot_digest",
+    ]
+    assert data["edition"] == 2027
+    assert data["published_at"] == "2027-03-01T10:00:00+00:00"
+    score_b = final.entry(scored.ids[1]).score  # type: ignore[union-attr]
+    assert data["winners"][0] == {
+        "rank": 1,
+        "reference": "EDPP-2027-0002",
+        "title": "Project B",
+        "organisation": "Organisation B",
+        "country": "Israel",
+        "country_code": "IL",
+        "score": round(score_b, 2),
+    }
+    assert [w["reference"] for w in data["winners"]] == [
+        "EDPP-2027-0002",
+        "EDPP-2027-0003",
+        "EDPP-2027-0001",
+    ]
+    assert [(n["rank"], n["reference"]) for n in data["nominated"]] == [(4, "EDPP-2027-0004")]
+    assert data["special_mentions"] == [
+        {
+            "rank": None,
+            "reference": "EDPP-2027-0006",
+            "title": "Project F",
+            "organisation": "Organisation F",
+            "country": "Belgium",
+            "country_code": "BE",
+            "score": None,  # outside the shortlist
+        }
+    ]
+    assert data["jury"] == [
+        {"name": "Ana", "country": "Belgium"},
+        {"name": "Lena", "country": "Lebanon"},
+    ]  # Omar gave no consent to publish his name
+    assert data["method"]["normalised"] is True and data["method"]["quorum"] == 3
+    assert "youth jury of 3" in data["method"]["text"]
+    assert data["ballot_digest"] == {"shortlist": first.digest, "final": final.digest}
+
+
+def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    with db.read() as session:
+        text = published.get_results(session=session, year=2027).as_csv()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == list(published.CSV_COLUMNS)
+    assert [(r["award"], r["rank"], r["reference"]) for r in rows] == [
+        ("winner", "1", "EDPP-2027-0002"),
+        ("winner", "2", "EDPP-2027-0003"),
+        ("winner", "3", "EDPP-2027-0001"),
+        ("nominated", "4", "EDPP-2027-0004"),
+        ("special_mention", "", "EDPP-2027-0006"),
+    ]
+    assert rows[0]["country"] == "Israel" and rows[4]["score"] == ""
+
+
+def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    with db.read() as session:
+        before = published.get_results(session=session, year=2027).as_json()
+    with db.write() as session:
+        ballot = session.exec(select(Ballot).where(Ballot.round == Round.final)).first()
+        for score in session.exec(select(Score).where(Score.ballot_id == ballot.id)):  # type: ignore[union-attr]
+            score.value = 0
+            session.add(score)
+    with db.read() as session:
+        after = published.get_results(session=session, year=2027).as_json()
+        live = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
+    assert after == before
+    assert live.digest != before["ballot_digest"]["final"]
+
+
+def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        announce = scored.edition.announce_at
+    with db.write() as session:
+        assert results.publish_due(session=session, now=announce - timedelta(seconds=1)) == []
+    with db.write() as session:
+        done = results.publish_due(session=session, now=announce)
+        assert [e.year for e in done] == [2027]
+    with db.read() as session:
+        data = published.get_results(session=session, year=2027)
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == results.PUBLISHED_KIND)
+        ).one()
+    assert data.edition.state is EditionState.published
+    assert data.edition.published_at == announce
+    assert event.actor_kind is ActorKind.system
+
+
+def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        with pytest.raises(NotAllowed, match="published already"):
+            results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+
+
+def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        receipt = session.exec(
+            select(Ballot.receipt_code).where(
+                Ballot.juror_id == scored.jurors[0].id, Ballot.round == Round.final
+            )
+        ).one()
+    with db.read() as session:
+        assert results.receipt_rounds(session=session, edition=scored.edition, code=receipt) == [
+            Round.final
+        ]
+        lower = f" {receipt.lower()} "  # type: ignore[union-attr]
+        assert results.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
+            Round.final
+        ]
+        assert results.receipt_rounds(session=session, edition=scored.edition, code="NOPE") == []
+        assert results.receipt_rounds(session=session, edition=scored.edition, code="") == []
+
+
+def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        with pytest.raises(NotAllowed):
+            published.add_note(
+                session=session, edition=scored.edition, text="x", actor=OFFICER, now=clock()
+            )
+        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        with pytest.raises(DomainError, match="Write the correction"):
+            published.add_note(
+                session=session, edition=scored.edition, text="  ", actor=OFFICER, now=clock()
+            )
+        published.add_note(
+            session=session,
+            edition=scored.edition,
+            text="Project B's organisation is spelt Organisation B.",
+            actor=OFFICER,
+            now=clock(),
+        )
+    with db.read() as session:
+        data = published.get_results(session=session, year=2027)
+        kinds = [e.kind for e in session.exec(select(AuditEvent)).all()]
+        assert [n.text for n in data.notes] == ["Project B's organisation is spelt Organisation B."]
+        assert len(session.exec(select(ResultsNote)).all()) == 1
+    assert "results.note_added" in kinds
+
+
+def test_archived_edition_results_are_recorded_without_ballots(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = published.create_archived_edition(
+            session=session, year=2014, title_en="", actor=OFFICER, now=clock()
+        )
+        published.add_archive_entry(
+            session=session,
+            edition=edition,
+            award="winner",
+            rank=1,
+            title="Peer Street Work",
+            organisation="Youth Club",
+            country="it",
+            actor=OFFICER,
+            now=clock(),
+        )
+        published.add_archive_entry(
+            session=session,
+            edition=edition,
+            award="nominated",
+            title="School Voices",
+            country="FR",
+            actor=OFFICER,
+            now=clock(),
+        )
+        with pytest.raises(DomainError, match="Choose a country"):
+            published.add_archive_entry(
+                session=session,
+                edition=edition,
+                award="winner",
+                title="X",
+                country="QQ",
+                actor=OFFICER,
+                now=clock(),
+            )
+    with db.read() as session:
+        data = published.get_results(session=session, year=2014).as_json()
+    assert data["ballot_digest"] is None
+    assert data["published_at"] is None
+    assert data["winners"] == [
+        {
+            "rank": 1,
+            "reference": None,
+            "title": "Peer Street Work",
+            "organisation": "Youth Club",
+            "country": "Italy",
+            "country_code": "IT",
+            "score": None,
+        }
+    ]
+    assert [n["title"] for n in data["nominated"]] == ["School Voices"]
+    assert data["method"]["recorded_without_ballots"] is True
+    assert "without ballots" in data["method"]["text"]
+
+
+def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        scored = make_scored_edition(session, now=clock())
+        with pytest.raises(NotAllowed):
+            published.add_archive_entry(
+                session=session,
+                edition=scored.edition,
+                award="winner",
+                title="X",
+                country="FR",
+                actor=OFFICER,
+                now=clock(),
+            )
+        with pytest.raises(DomainError, match="There is an edition 2027 already"):
+            published.create_archived_edition(
+                session=session, year=2027, title_en="", actor=OFFICER, now=clock()
+            )

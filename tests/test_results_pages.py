@@ -1,0 +1,254 @@
+"""The public results pages: HTML, JSON, CSV, certificates and the receipt check."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html import unescape
+
+import pytest
+from sqlmodel import select
+
+from prize.domain import audit, editions, published, results
+from prize.models import ActorKind, Ballot, Round
+from tests.conftest import csrf_of, make_decided_edition
+
+OFFICER = audit.Actor(ActorKind.staff, None)
+
+
+@pytest.fixture
+def decided_2027(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
+    with sqlite_db.write() as session:
+        return make_decided_edition(session, clock)
+
+
+@pytest.fixture
+def published_2027(sqlite_db, clock, decided_2027):  # type: ignore[no-untyped-def]
+    with sqlite_db.write() as session:
+        edition = results.publish(
+            session=session,
+            edition=editions.get_by_year(session=session, year=2027),
+            actor=OFFICER,
+            now=clock(),
+        )
+        published.add_note(
+            session=session,
+            edition=edition,
+            text="Project C's title was corrected.",
+            actor=OFFICER,
+            now=clock(),
+        )
+    return decided_2027
+
+
+def receipt_of(database, scored, juror: int, round_: Round) -> str:  # type: ignore[no-untyped-def]
+    with database.read() as session:
+        return session.exec(
+            select(Ballot.receipt_code).where(
+                Ballot.juror_id == scored.jurors[juror].id, Ballot.round == round_
+            )
+        ).one()
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_results_are_404_before_publication(client, decided_2027) -> None:  # type: ignore[no-untyped-def]
+    for suffix in ("", ".json", ".csv", "/certificates/EDPP-2027-0002"):
+        response = client.get(f"/editions/2027/results{suffix}")
+        assert response.status_code == 404
+        assert "Project B" not in response.text
+    assert "Page not found" in client.get("/editions/2027/results").text
+
+
+def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
+    client, published_2027, sqlite_db
+) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/editions/2027/results")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Results of the European Drug Prevention Prize 2027" in text
+    winners = text[text.index("Winners") : text.index("Nominated projects")]
+    assert [t for t in ("Project B", "Project C", "Project A") if t in winners] == [
+        "Project B",
+        "Project C",
+        "Project A",
+    ]
+    assert "Israel · Organisation B · EDPP-2027-0002" in winners
+    assert "Young volunteers write and perform short street plays" in winners  # the summary
+    assert "Project D" in text[text.index("Nominated projects") : text.index("Special mention")]
+    assert "Project F" in text[text.index("Special mention") : text.index("The youth jury")]
+    assert "3 young jurors scored the applications." in text
+    assert "Ana (Belgium)" in text and "Lena (Lebanon)" in text
+    assert "Omar" not in text  # no consent to publish his name
+    assert "Jurors are named only with their consent." in text
+    assert "Each juror's scores were normalised" in text
+    assert "Project C's title was corrected." in text  # the correction note
+    with sqlite_db.read() as session:
+        record = results.publication_record(session=session, edition=published_2027.edition)
+    assert record is not None
+    assert record["digests"]["shortlist"] in page.text
+    assert record["digests"]["final"] in page.text
+    assert (
+        '<meta property="og:title" content="Results · European Drug Prevention Prize 2027">'
+        in page.text
+    )
+    assert '<meta property="og:url" content="http://testserver/editions/2027/results">' in page.text
+    assert "Winners: Project B (Israel); Project C (Portugal); Project A (Bosnia" in page.text
+
+
+def test_results_json_is_the_contract_and_agrees_with_the_page(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/editions/2027/results.json")
+    assert response.headers["content-type"] == "application/json"
+    data = response.json()
+    assert sorted(data) == sorted(
+        [
+            "edition",
+            "published_at",
+            "winners",
+            "nominated",
+            "special_mentions",
+            "jury",
+            "method",
+            "ballot_digest",
+        ]
+    )
+    assert data["edition"] == 2027
+    assert [w["title"] for w in data["winners"]] == ["Project B", "Project C", "Project A"]
+    assert set(data["winners"][0]) == {
+        "rank",
+        "reference",
+        "title",
+        "organisation",
+        "country",
+        "country_code",
+        "score",
+    }
+    assert data["special_mentions"][0]["score"] is None
+    assert {"text", "normalised", "quorum"} <= set(data["method"])
+    page = client.get("/editions/2027/results").text
+    for digest in data["ballot_digest"].values():
+        assert digest in page
+
+
+def test_results_csv_downloads_one_row_per_project(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/editions/2027/results.csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="edpp-2027-results.csv"' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["award"], r["title"], r["country"]) for r in rows] == [
+        ("winner", "Project B", "Israel"),
+        ("winner", "Project C", "Portugal"),
+        ("winner", "Project A", "Bosnia & Herzegovina"),
+        ("nominated", "Project D", "Lebanon"),
+        ("special_mention", "Project F", "Belgium"),
+    ]
+
+
+def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/editions/2027/results").text
+    assert 'href="/editions/2027/results/certificates/EDPP-2027-0002"' in page
+    cert = client.get("/editions/2027/results/certificates/EDPP-2027-0002")
+    text = text_of(cert.text)
+    assert "Winner" in text and "is awarded to" in text and "Project B" in text
+    assert "Organisation B · Israel" in text
+    assert 'href="/static/css/print.css"' in cert.text
+    nominated = text_of(client.get("/editions/2027/results/certificates/EDPP-2027-0004").text)
+    assert "Certificate of recognition" in nominated and "Project D" in nominated
+
+
+def test_certificate_of_a_project_without_an_award_is_404(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/editions/2027/results/certificates/EDPP-2027-0008").status_code == 404
+
+
+def test_receipt_check_says_counted_for_a_counted_ballot(client, published_2027, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    code = receipt_of(sqlite_db, published_2027, 0, Round.final)
+    token = csrf_of(client, "/editions/2027/results")
+    response = client.post(
+        "/editions/2027/results/receipt", data={"receipt": code.lower(), "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/editions/2027/results#receipt-check"
+    page = text_of(client.get("/editions/2027/results").text)
+    assert (
+        "Counted. The ballot with this receipt code is among the counted ballots of the final round."
+        in page
+    )
+    assert "Counted." not in text_of(client.get("/editions/2027/results").text)  # shown once
+
+
+def test_receipt_check_says_not_found_for_an_unknown_code(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_of(client, "/editions/2027/results")
+    client.post("/editions/2027/results/receipt", data={"receipt": "ZZZZ", "csrf_token": token})
+    page = text_of(client.get("/editions/2027/results").text)
+    assert "Not found. No counted ballot has this receipt code." in page
+
+
+def test_receipt_check_without_a_code_asks_for_one_next_to_the_field(
+    client, published_2027
+) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_of(client, "/editions/2027/results")
+    client.post("/editions/2027/results/receipt", data={"receipt": " ", "csrf_token": token})
+    page = client.get("/editions/2027/results").text
+    assert 'id="receipt-error">Enter your receipt code.' in page
+
+
+def test_receipt_check_without_csrf_is_refused(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/editions/2027/results/receipt", data={"receipt": "ABC"})
+    assert response.status_code == 403
+    assert "Please send again" in response.text
+
+
+def test_receipt_check_is_rate_limited(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_of(client, "/editions/2027/results")
+    for _ in range(10):
+        client.post("/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token})
+        client.get("/editions/2027/results")
+    client.post("/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token})
+    page = text_of(client.get("/editions/2027/results").text)
+    assert "Too many checks from your connection: please try again in 15 minutes." in page
+
+
+def test_receipt_check_before_publication_is_404(client, decided_2027) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_of(client, "/secretariat/login")
+    response = client.post(
+        "/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token}
+    )
+    assert response.status_code == 404
+
+
+def test_editions_page_links_published_and_archived_results(
+    client, published_2027, sqlite_db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    with sqlite_db.write() as session:
+        edition = published.create_archived_edition(
+            session=session, year=2012, title_en="", actor=OFFICER, now=clock()
+        )
+        published.add_archive_entry(
+            session=session,
+            edition=edition,
+            award="winner",
+            title="Peer Street Work",
+            country="IT",
+            summary="Young people meet peers in the street.",
+            actor=OFFICER,
+            now=clock(),
+        )
+    page = client.get("/editions").text
+    assert 'href="/editions/2027/results">Results of 2027</a>' in page
+    assert 'href="/editions/2012/results">Results of 2012</a>' in page
+    assert "results recorded without ballots" in page
+    archived = client.get("/editions/2012/results")
+    text = text_of(archived.text)
+    assert "results recorded without ballots" in text
+    assert "Peer Street Work" in text and "Italy" in text
+    assert "Check my receipt" not in text and "digests below" not in text
+    assert client.get("/editions/2012/results.json").json()["ballot_digest"] is None
+
+
+def test_results_page_in_french(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/editions/2027/results", headers={"accept-language": "fr"})
+    assert '<html lang="fr">' in page.text
+    assert "Israël" in page.text  # country names in the reader's language
