@@ -24,7 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
 from prize.db import Database
-from prize.domain import outbox
+from prize.domain import applications, outbox, reminders
+from prize.domain import results as results_domain
 from prize.i18n import negotiate
 from prize.models import utcnow
 from prize.security import (
@@ -36,7 +37,7 @@ from prize.security import (
 from prize.settings import LANGUAGES, Settings
 from prize.templating import make_environment
 from prize.tokens import Signer
-from prize.views import apply, ballot, common, errors, public, secretariat
+from prize.views import apply, ballot, common, errors, public, results, secretariat
 
 log = logging.getLogger("prize")
 
@@ -83,7 +84,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = threading.Event()
         sender = None
-        if run_sender and settings.smtp_url:
+        if run_sender:  # delivers e-mail (when SMTP is set) and publishes results when due
             sender = threading.Thread(
                 target=_sender_loop, args=(app, stop), name="prize-outbox", daemon=True
             )
@@ -99,6 +100,7 @@ def create_app(
         *public.routes,
         *apply.routes,
         *ballot.routes,
+        *results.routes,
         *secretariat.routes,
         Mount("/static", app=StaticFiles(directory=str(paths.STATIC)), name="static"),
     ]
@@ -144,6 +146,24 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
     settings: Settings = app.state.settings
     while not stop.wait(settings.outbox_interval):
         try:
+            with app.state.database.write() as session:  # results due at their announcement
+                published = results_domain.publish_due(session=session, now=app.state.clock())
+            for edition in published:
+                log.info("results of %s published at their announcement instant", edition.year)
+        except Exception:
+            log.exception("results: publication pass failed")
+        try:
+            with app.state.database.write() as session:  # deadline reminders to drafts
+                reminded = reminders.queue_deadline_reminders(
+                    session=session, now=app.state.clock(), links=_link_maker(app)
+                )
+            if reminded:
+                log.info("queued %s deadline reminders", reminded)
+        except Exception:
+            log.exception("applications: reminder pass failed")
+        if not settings.smtp_url:
+            continue
+        try:
             outbox.deliver_due(
                 database=app.state.database,
                 smtp_url=settings.smtp_url,
@@ -152,6 +172,15 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
             )
         except Exception:  # keep sending later; the error is in the log
             log.exception("outbox: delivery pass failed")
+
+
+def _link_maker(app: Starlette) -> applications.LinkMaker:
+    settings: Settings = app.state.settings
+    return applications.LinkMaker(
+        signer=app.state.signer,
+        base_url=settings.base_url,
+        mail_domain=outbox.mail_domain(settings.mail_from),
+    )
 
 
 def asgi() -> Starlette:

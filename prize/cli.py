@@ -170,6 +170,186 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
 
 
+def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
+    """Recompute a round's ranking from the stored ballots (as the tally page and results JSON)."""
+    import json
+
+    from prize.domain import editions, results
+    from prize.domain.errors import NotFound
+    from prize.models import Round
+
+    database = Database(settings.database_url)
+    try:
+        with database.read() as session:
+            try:
+                edition = editions.get_by_year(session=session, year=args.year)
+            except NotFound:
+                print(f"There is no edition {args.year}.", file=sys.stderr)
+                return 1
+            round_ = Round(args.round)
+            data = results.ranking_json(session=session, edition=edition, round_=round_)
+            digest = results.tally_of(session=session, edition=edition, round_=round_).digest
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Edition {data['edition']}, round {data['round']}")
+
+    def fmt(value: float | None) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    for row in data["ranking"]:
+        print(
+            f"{row['rank']:>4}  {row['reference']:<15} {row['country_code']:<3}"
+            f"{fmt(row['score']):>8} {fmt(row['median']):>8} {fmt(row['spread']):>8}"
+            f"{row['ballots']:>4}  {row['title']}"
+            + (f"  [{', '.join(row['flags'])}]" if row["flags"] else "")
+        )
+    print(f"{len(data['ranking'])} applications. Ballot digest: {digest}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Walk the audit log's hash chain; report the first edited, inserted or deleted entry."""
+    from prize.domain import audit
+
+    database = Database(settings.database_url)
+    try:
+        with database.read() as session:
+            result = audit.verify(session=session)
+    finally:
+        database.dispose()
+    if result.ok:
+        print(f"OK: {result.checked} audit entries, the chain is intact.")
+        return 0
+    print(
+        f"FAILED at entry #{result.first_bad_id}: {result.problem} "
+        f"({result.checked} entries before it are intact).",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """One archive of the database and the stored files (see prize/backup.py)."""
+    from prize.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(
+            database_url=settings.database_url,
+            storage_dir=settings.storage_dir,
+            target=Path(args.file),
+            now=utcnow(),
+        )
+    except BackupError as error:
+        print(f"prize backup: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up the {manifest['engine']} database (revision {manifest['alembic_revision']}) "
+        f"and {len(manifest['files'])} stored files to {args.file}."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring a backup back onto an empty installation."""
+    from prize.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(
+            database_url=settings.database_url,
+            storage_dir=settings.storage_dir,
+            source=Path(args.file),
+        )
+    except BackupError as error:
+        print(f"prize restore: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Restored the backup made {manifest['created_at']} ({manifest['engine']}, revision "
+        f"{manifest['alembic_revision']}, {len(manifest['files'])} stored files)."
+    )
+    if manifest["alembic_revision"] != schema.head_revision():
+        print("The backup's schema is older than this version: run `prize migrate` next.")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
+    """The retention rule (docs/retention.md): show what is due, or do it."""
+    from prize.domain import retention
+
+    database = Database(settings.database_url)
+    now = utcnow()
+    try:
+        if args.dry_run:
+            with database.read() as session:
+                todo = retention.plan(session=session, now=now)
+        else:
+            with database.write() as session:
+                todo = retention.apply(session=session, now=now, storage_dir=settings.storage_dir)
+    finally:
+        database.dispose()
+    for line in todo.lines():
+        print(line)
+    print("Dry run: nothing was changed." if args.dry_run else "Done.")
+    return 0
+
+
+def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a juror's current ballot link (for a juror whose e-mail bounces)."""
+    from prize.domain import juror_links, jurors
+    from prize.domain.errors import DomainError
+    from prize.tokens import Signer
+
+    database = Database(settings.database_url)
+    try:
+        with database.read() as session:
+            juror = jurors.find_by_email(session=session, email=args.email, year=args.year)
+            if not juror.active:
+                raise DomainError("This juror was replaced: they have no ballot link any more.")
+            if juror.invited_at is None:
+                raise DomainError("This juror is not invited yet: invite them first.")
+            if juror.revoked_at is not None:
+                raise DomainError("This juror's links are revoked: reissue a new link first.")
+            edition = jurors.edition_of(session=session, juror=juror)
+            url = juror_links.link_url(
+                signer=Signer(settings.secret_keys), base_url=settings.base_url, juror=juror
+            )
+    except DomainError as error:
+        print(f"prize: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    if juror_links.ballot_closed_for_good(edition, utcnow()):
+        print("prize: the final round has closed: this link no longer opens.", file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
+    """Queue the deadline reminders due now (the sender loop of `prize serve` does it too)."""
+    from prize.domain import applications, outbox, reminders
+    from prize.tokens import Signer
+
+    database = Database(settings.database_url)
+    try:
+        with database.write() as session:
+            queued = reminders.queue_deadline_reminders(
+                session=session,
+                now=utcnow(),
+                links=applications.LinkMaker(
+                    signer=Signer(settings.secret_keys),
+                    base_url=settings.base_url,
+                    mail_domain=outbox.mail_domain(settings.mail_from),
+                ),
+            )
+    finally:
+        database.dispose()
+    print(f"Queued {queued} deadline reminders.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prize", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -202,6 +382,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("outbox", help="list the e-mail outbox, or send what is due")
     p.add_argument("action", choices=["list", "send"])
     p.set_defaults(handler=cmd_outbox)
+
+    p = sub.add_parser("tally", help="recompute a jury round's ranking from the stored ballots")
+    p.add_argument("year", type=int)
+    p.add_argument("--round", choices=["shortlist", "final"], required=True)
+    p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON shape")
+    p.set_defaults(handler=cmd_tally)
+
+    p = sub.add_parser("audit", help="check the audit log: `prize audit verify`")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(handler=cmd_audit)
+
+    p = sub.add_parser("backup", help="write one archive of the database and the stored files")
+    p.add_argument("file", help="the archive to write (.tar.gz); it must not exist yet")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="bring a backup back onto an empty installation")
+    p.add_argument("file", help="an archive written by `prize backup`")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("retention", help="delete old drafts and expired personal data")
+    p.add_argument("--dry-run", action="store_true", help="only print what would be done")
+    p.set_defaults(handler=cmd_retention)
+
+    p = sub.add_parser("ballot-link", help="print a juror's current ballot link")
+    p.add_argument("email", help="the juror's e-mail address")
+    p.add_argument("--year", type=int, help="the edition (default: the newest with this juror)")
+    p.set_defaults(handler=cmd_ballot_link)
+
+    p = sub.add_parser("reminders", help="queue the deadline reminders due to unsubmitted drafts")
+    p.set_defaults(handler=cmd_reminders)
 
     # More commands register themselves below (tally, audit, backup, restore, retention, ...).
     for register in EXTRA_PARSERS:

@@ -417,3 +417,465 @@ def staff_client(client: TestClient, officer) -> TestClient:  # type: ignore[no-
     """A client signed in to the back office as a secretariat officer."""
     login(client)
     return client
+
+
+# ---- tally
+# An edition with eligible applications, jurors and ballots, for the tally, decisions and results.
+
+
+@dataclass
+class Scored:
+    edition: object
+    apps: list  # type: ignore[type-arg]
+    jurors: list  # type: ignore[type-arg]
+
+    @property
+    def ids(self) -> list[int]:
+        return [a.id for a in self.apps]
+
+
+TALLY_COUNTRIES = ("BA", "IL", "PT", "LB", "HR", "BE", "BG", "FR", "DE", "ES")
+
+
+def make_scored_edition(
+    session,  # type: ignore[no-untyped-def]
+    *,
+    now: datetime,
+    year: int = 2027,
+    n_apps: int = 9,
+    n_jurors: int = 3,
+    state: str = "shortlisting",
+    **edition_fields,
+) -> Scored:
+    """Eligible applications (one per country of TALLY_COUNTRIES) and jurors; no ballots yet."""
+    from prize.models import ApplicationStatus, EditionState
+    from tests import factories
+
+    fields = {
+        "shortlist_closes_at": now + timedelta(days=30),
+        "final_closes_at": now + timedelta(days=60),
+        "announce_at": now + timedelta(days=90),
+        "shortlist_size": 3,
+        **edition_fields,
+    }
+    edition = factories.edition(session=session, year=year, state=EditionState(state), **fields)
+    apps = [
+        factories.application(
+            session=session,
+            edition=edition,
+            status=ApplicationStatus.eligible,
+            title=f"Project {chr(65 + i)}",
+            organisation=f"Organisation {chr(65 + i)}",
+            countries=(TALLY_COUNTRIES[i % len(TALLY_COUNTRIES)],),
+            email=f"applicant{i}@example.org",
+            language="fr" if i == 1 else "en",
+        )
+        for i in range(n_apps)
+    ]
+    names = ["Lena", "Omar", "Ana", "Jonas", "Mira", "Pavel", "Sara", "Tom", "Ivo"]
+    jurors = [
+        factories.juror(
+            session=session,
+            edition=edition,
+            first_name=names[j % len(names)],
+            email=f"juror{j}@example.org",
+            country=TALLY_COUNTRIES[(j + 3) % len(TALLY_COUNTRIES)],
+            publish_name_consent=j != 1,
+        )
+        for j in range(n_jurors)
+    ]
+    return Scored(edition=edition, apps=apps, jurors=jurors)
+
+
+def cast_ballot(
+    session,  # type: ignore[no-untyped-def]
+    scored: Scored,
+    juror: int,
+    round_: str,
+    marks: dict[int, object],
+    *,
+    submitted: bool = True,
+    now: datetime | None = None,
+):  # type: ignore[no-untyped-def]
+    """A ballot of juror number ``juror``: ``marks`` maps an application's index to a score
+    (every criterion gets it), "abstain" or "conflict"."""
+    from sqlmodel import select
+
+    from prize.domain import editions as editions_domain
+    from prize.models import ActorKind, Ballot, BallotEntry, BallotStatus, Conflict, Round, Score
+
+    person = scored.jurors[juror]
+    criteria = editions_domain.criteria_of(session=session, edition=scored.edition)
+    ballot = Ballot(
+        juror_id=person.id,
+        round=Round(round_),
+        status=BallotStatus.submitted if submitted else BallotStatus.draft,
+        submitted_at=now if submitted else None,
+        receipt_code=f"{round_[0].upper()}{person.id:03d}RCPT42" if submitted else None,
+    )
+    session.add(ballot)
+    session.flush()
+    for index, mark in marks.items():
+        app = scored.apps[index]
+        if mark == "conflict":
+            existing = session.exec(
+                select(Conflict).where(
+                    Conflict.juror_id == person.id, Conflict.application_id == app.id
+                )
+            ).first()
+            if existing is None:
+                session.add(
+                    Conflict(
+                        juror_id=person.id,
+                        application_id=app.id,
+                        reason="Volunteered there",
+                        declared_by=ActorKind.juror,
+                    )
+                )
+        elif mark == "abstain":
+            session.add(
+                BallotEntry(
+                    ballot_id=ballot.id, application_id=app.id, abstain=True, abstain_reason="Unsure"
+                )
+            )
+        else:
+            for criterion in criteria:
+                session.add(
+                    Score(
+                        ballot_id=ballot.id,
+                        application_id=app.id,
+                        criterion_id=criterion.id,
+                        value=int(mark),  # type: ignore[call-overload]
+                    )
+                )
+    session.flush()
+    return ballot
+
+
+# Round 1 marks of three jurors over nine applications: A > B > C > D ... (juror 1 conflicted on
+# E, juror 2 abstains on F); the proposal with a shortlist of 3 is A, B, C.
+ROUND1 = {
+    0: {0: 9, 1: 8, 2: 7, 3: 6, 4: 5, 5: 4, 6: 3, 7: 2, 8: 1},
+    1: {0: 10, 1: 9, 2: 7, 3: 5, 4: "conflict", 5: 4, 6: 3, 7: 2, 8: 1},
+    2: {0: 8, 1: 7, 2: 9, 3: 4, 4: 5, 5: "abstain", 6: 2, 7: 3, 8: 1},
+}
+# Round 2 marks over the shortlist A, B, C (+ D when the shortlist was overridden).
+ROUND2 = {
+    0: {0: 6, 1: 9, 2: 7, 3: 5},
+    1: {0: 7, 1: 10, 2: 8, 3: 5},
+    2: {0: 5, 1: 8, 2: 9, 3: 4},
+}
+
+
+# ---- applicants
+
+CALL_OPENS = datetime(2027, 1, 1, tzinfo=UTC)
+CALL_DEADLINE = datetime(2027, 6, 30, 20, 0, tzinfo=UTC)  # 22:00 in Paris
+APPLICANT = "applicant@example.org"
+
+
+def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):  # type: ignore[no-untyped-def]
+    """An open call (2027 by default) with one criterion, the default eligible countries, and
+    the deadline ``CALL_DEADLINE``; the test clock starts inside its window."""
+    from prize.domain import audit, editions, lifecycle
+    from prize.domain.editions import CriterionSpec
+    from prize.models import EditionState
+
+    with database.write() as session:
+        edition = editions.create_edition(
+            session=session,
+            actor=audit.SYSTEM,
+            now=now,
+            year=year,
+            title_en=f"European Drug Prevention Prize {year}",
+            title_fr=f"Prix européen de prévention des drogues {year}",
+            opens_at=changes.pop("opens_at", CALL_OPENS),
+            deadline=changes.pop("deadline", CALL_DEADLINE),
+            criteria=[CriterionSpec("Innovation", "New ideas", name_fr="Innovation")],
+            **changes,
+        )
+        lifecycle.move(
+            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
+        )
+    return edition
+
+
+def link_maker(keys: tuple[str, ...] = TEST_KEYS, base_url: str = "http://testserver"):  # type: ignore[no-untyped-def]
+    from prize.domain.applications import LinkMaker
+    from prize.tokens import Signer
+
+    return LinkMaker(signer=Signer(keys), base_url=base_url, mail_domain="example.org")
+
+
+def start_application(  # type: ignore[no-untyped-def]
+    database: Database,
+    now: datetime,
+    *,
+    email: str = APPLICANT,
+    title: str = "Street theatre against drugs",
+    language: str = "en",
+    client: str = "192.0.2.1",
+):
+    """A draft started through the domain, as the start page does."""
+    from prize.domain import applications, editions
+
+    with database.write() as session:
+        edition = editions.current_call(session=session)
+        assert edition is not None
+        return applications.start_application(
+            session=session,
+            edition=edition,
+            email=email,
+            title=title,
+            language=language,
+            links=link_maker(),
+            client=client,
+            now=now,
+        )
+
+
+def complete_form(**changes: object) -> dict[str, object]:
+    """Every field of a complete application, as the form posts it."""
+    form: dict[str, object] = {
+        "title": "Street theatre against drugs",
+        "organisation": "Youth Theatre Sarajevo",
+        "country_main": "BA",
+        "countries_other": ["HR"],
+        "young_people": "120",
+        "adults": "8",
+        "start_date": "2024-09-01",
+        "still_running": "yes",
+        "end_date": "",
+        "applicant_name": "Amra Hodžić",
+        "address": "Ulica 1\n71000 Sarajevo",
+        "phone": "+387 33 123 456",
+        "contact_email": "contact@example.org",
+        "website": "https://theatre.example.org",
+        "social_links": "https://social.example.org/theatre",
+        "contact_person": "Amra Hodžić",
+        "contact_person_email": "amra@example.org",
+        "goals": "Young people choose healthy lives without drugs.",
+        "summary": "Young people write and perform street plays about substance misuse.",
+        "participation": "Young people write the plays, decide where to play and evaluate.",
+        "inv_strategy": "yes",
+        "inv_strategy_how": "They set the yearly plan.",
+        "inv_structures": "yes",
+        "inv_structures_how": "Two of them sit on the board.",
+        "inv_activities": "yes",
+        "inv_activities_how": "They perform.",
+        "inv_evaluation": "no",
+        "inv_evaluation_how": "",
+        "link_1": "https://video.example.org/play",
+        "link_2": "",
+        "link_3": "",
+        "consent_processing": "yes",
+        "consent_publication": "yes",
+    }
+    form.update(changes)
+    return form
+
+
+def content_values(**changes: object) -> dict[str, object]:
+    """The stored values of a complete application (what save_draft takes)."""
+    from starlette.datastructures import FormData
+
+    from prize.countries import DEFAULT_ELIGIBLE
+    from prize.forms.application import parse
+
+    items: list[tuple[str, str]] = []
+    for key, value in complete_form().items():
+        for v in value if isinstance(value, list) else [value]:
+            items.append((key, str(v)))
+    parsed = parse(
+        FormData(items), eligible=list(DEFAULT_ELIGIBLE), today=datetime(2027, 3, 1).date()
+    )
+    assert parsed.ok, parsed.errors
+    return {**parsed.clean, **changes}
+
+
+def tiny_pdf() -> bytes:
+    """A small valid PDF (one empty page), made here rather than read from a file."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+@pytest.fixture
+def open_call(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    """The open 2027 call on the app's database."""
+    return make_call(sqlite_db, clock())
+
+
+@pytest.fixture
+def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    """A started draft, opened in ``client`` through its resume link: (client, application)."""
+    application = start_application(sqlite_db, clock())
+    response = client.get(f"/apply/link/{link_maker().token(application)}")
+    assert response.status_code == 303, response.text
+    return client, application
+
+
+# ---- jury
+
+
+@pytest.fixture
+def jury(sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    """On the app's database: an edition in its first jury round (two criteria, three eligible
+    applications) with one invited adult juror, lena@example.org (see tests/jury_factories.py)."""
+    from tests import jury_factories
+
+    with sqlite_db.write() as session:
+        made = jury_factories.jury_edition(session=session)
+        made.jurors.append(
+            jury_factories.juror(
+                session=session, edition=made.edition, email="lena@example.org", first_name="Lena"
+            )
+        )
+    return made
+
+
+@pytest.fixture
+def juror_client(client: TestClient, jury):  # type: ignore[no-untyped-def]
+    """A client whose ballot session was opened with the juror's link (not onboarded yet)."""
+    from tests import jury_factories
+
+    response = client.get(jury_factories.link_path(jury.jurors[0]))
+    assert response.status_code == 303, response.text
+    return client
+
+
+# ---- secretariat
+# Back-office helpers: a second signed-in client (an adviser, say), and POSTs with the CSRF token.
+
+
+def staff_post(client: TestClient, path: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def,type-arg]
+    """POST ``data`` to ``path`` with the session's CSRF token, read from the dashboard's form."""
+    token = csrf_of(client, "/secretariat/login")
+    return client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def adviser(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    return make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
+
+
+@pytest.fixture
+def adviser_client(app, adviser) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A second client on the same app, signed in as an adviser (reads only)."""
+    with TestClient(app, follow_redirects=False) as other:
+        login(other, "adviser@example.org")
+        yield other
+
+
+def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
+    """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
+    D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
+    from prize.domain import audit, decisions, results
+    from prize.models import ActorKind
+
+    officer = audit.Actor(ActorKind.staff, None)
+    scored = make_scored_edition(session, now=clock())
+    for juror, marks in ROUND1.items():
+        cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
+    ids = scored.ids
+    decisions.confirm_shortlist(
+        session=session,
+        edition=scored.edition,
+        application_ids=ids[:4],
+        reasons={ids[3]: "The jury wants a fourth"},
+        actor=officer,
+        now=clock(),
+    )
+    results.move_to_final(session=session, edition=scored.edition, actor=officer, now=clock())
+    for juror, marks in ROUND2.items():
+        cast_ballot(session, scored, juror, "final", marks, now=clock())
+    decisions.confirm_final(
+        session=session,
+        edition=scored.edition,
+        awards={ids[1]: "winner", ids[2]: "winner", ids[0]: "winner", ids[3]: "nominated"},
+        special_mention=ids[mention] if mention is not None else None,
+        actor=officer,
+        now=clock(),
+    )
+    results.decide(session=session, edition=scored.edition, actor=officer, now=clock())
+    return scored
+
+
+# ---- screening
+
+
+@pytest.fixture
+def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+    """On the app's database, the clock five days past the deadline: the 2027 edition in
+    screening with two submitted applications ("first": English, Bosnia, one stored file and an
+    edit in progress; "second": French, France), a draft and a withdrawn one (see
+    tests/factories.py)."""
+    from prize.models import ApplicationStatus, EditionState
+    from tests import factories
+
+    clock.set(datetime(2027, 7, 5, 9, tzinfo=UTC))
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.screening)
+        first = factories.application(
+            session=session,
+            edition=edition,
+            email="amra@example.org",
+            title="Intercity Theatre",
+            organisation="Youth Stage Association",
+            countries=["BA"],
+            attachments=[("season report.pdf", factories.PDF)],
+            storage_dir=settings.storage_dir,
+            draft_revision=True,
+        )
+        second = factories.application(
+            session=session,
+            edition=edition,
+            email="claire@example.org",
+            language="fr",
+            title="Café du vendredi",
+            organisation="Jeunes solidaires",
+            countries=["FR", "BE"],
+        )
+        draft = factories.application(
+            session=session, edition=edition, status=ApplicationStatus.draft, title="Unfinished"
+        )
+        factories.application(
+            session=session,
+            edition=edition,
+            status=ApplicationStatus.withdrawn,
+            title="Withdrawn project",
+            organisation="Another association",
+        )
+    return {"edition": edition, "first": first, "second": second, "draft": draft}
+
+
+def links_in(text: str) -> list[tuple[int, int]]:
+    """The (application id, link version) of every resume link in a text (an e-mail's body).
+
+    Compared as claims, not as strings: a token carries the second it was signed in."""
+    import re
+
+    from prize.tokens import Purpose, Signer
+
+    signer = Signer(TEST_KEYS)
+    claims = []
+    for token in re.findall(r"/apply/link/([^\s/]+)", text):
+        claim = signer.loads(Purpose.application, token)
+        claims.append((claim.subject_id, claim.version))
+    return claims

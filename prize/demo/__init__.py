@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from prize.db import Database
-from prize.demo import call2027
+from prize.demo import call2027, jury_sample, story2016
 from prize.domain import audit, staff
 from prize.security import Passwords
 from prize.settings import Settings
@@ -43,4 +43,6 @@ def build(*, database: Database, settings: Settings, now: datetime) -> DemoRepor
             name="Demo Secretariat",
         )
     call2027.build(database=database, settings=settings, now=now, report=report)
+    jury_sample.build(database=database, settings=settings, now=now, report=report)
+    story2016.build(database=database, settings=settings, now=now, report=report)
     return report

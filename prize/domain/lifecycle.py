@@ -7,12 +7,16 @@ Dates never move an edition by themselves; they gate what each state allows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
 from prize.domain import audit
 from prize.domain.errors import DomainError, NotAllowed
+from prize.i18n import Message
 from prize.models import (
     Application,
     ApplicationStatus,
@@ -28,6 +32,7 @@ from prize.models import (
 )
 
 S = EditionState
+PARIS = ZoneInfo("Europe/Paris")
 FORWARD = {
     S.draft: S.open,
     S.open: S.screening,
@@ -44,73 +49,65 @@ def _count(session: Session, stmt: object) -> int:
     return int(session.exec(stmt).one())  # type: ignore[call-overload]
 
 
-def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) -> None:
-    """Raise ``NotAllowed`` with the reason a person can act on, or return."""
+def _paris(when: datetime) -> str:
+    return when.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+
+
+def _applications(session: Session, eid: int | None, *where: Any) -> int:
+    return _count(
+        session,
+        select(func.count()).select_from(Application).where(Application.edition_id == eid, *where),
+    )
+
+
+def problems(session: Session, edition: Edition, to: EditionState, now: datetime) -> list[Message]:
+    """Everything that still stands in the way of moving ``edition`` to ``to`` (its guard), each
+    as a message a person can act on; empty when the move may be made."""
     eid = edition.id
+    out: list[Message] = []
+
+    def need(msgid: str, **params: Any) -> None:
+        out.append(Message(msgid, params))
+
     if to is S.open and edition.state is S.draft:
         n = _count(
             session, select(func.count()).select_from(Criterion).where(Criterion.edition_id == eid)
         )
         if n == 0:
-            raise NotAllowed("Add at least one criterion before opening the call.")
+            need("Add at least one criterion before opening the call.")
         if not edition.eligible_countries:
-            raise NotAllowed("List the eligible countries before opening the call.")
+            need("List the eligible countries before opening the call.")
         if edition.deadline <= edition.opens_at:
-            raise NotAllowed("The deadline must come after the opening.")
+            need("The deadline must come after the opening.")
         if edition.deadline <= now:
-            raise NotAllowed("The deadline has passed: set a later one first.")
+            need("The deadline has passed: set a later one first.")
     elif to is S.screening:
         if now < edition.deadline:
-            raise NotAllowed(
-                "Screening starts after the deadline (%(deadline)s UTC).",
-                deadline=edition.deadline.strftime("%Y-%m-%d %H:%M"),
+            need(
+                "Screening starts after the deadline (%(deadline)s, Paris time).",
+                deadline=_paris(edition.deadline),
             )
     elif to is S.open and edition.state is S.screening:
-        screened = _count(
-            session,
-            select(func.count())
-            .select_from(Application)
-            .where(Application.edition_id == eid, col(Application.screened_at).is_not(None)),
-        )
-        if screened:
-            raise NotAllowed("Screening has begun: the call cannot be reopened.")
+        if _applications(session, eid, col(Application.screened_at).is_not(None)):
+            need("Screening has begun: the call cannot be reopened.")
         if edition.deadline <= now:
-            raise NotAllowed("Set a new deadline in the future before reopening the call.")
+            need("Set a new deadline in the future before reopening the call.")
     elif to is S.shortlisting and edition.state is S.screening:
-        waiting = _count(
-            session,
-            select(func.count())
-            .select_from(Application)
-            .where(
-                Application.edition_id == eid, Application.status == ApplicationStatus.submitted
-            ),
-        )
+        waiting = _applications(session, eid, Application.status == ApplicationStatus.submitted)
         if waiting:
-            raise NotAllowed("%(n)s applications are not screened yet.", n=waiting)
-        returned = _count(
+            need("Applications not screened yet: %(n)s.", n=waiting)
+        returned = _applications(
             session,
-            select(func.count())
-            .select_from(Application)
-            .where(
-                Application.edition_id == eid,
-                Application.status == ApplicationStatus.returned,
-                col(Application.info_due) > now,
-            ),
+            eid,
+            Application.status == ApplicationStatus.returned,
+            col(Application.info_due) > now,
         )
         if returned:
-            raise NotAllowed(
-                "%(n)s applications are back with their applicants until their date.", n=returned
-            )
-        eligible = _count(
-            session,
-            select(func.count())
-            .select_from(Application)
-            .where(Application.edition_id == eid, Application.status == ApplicationStatus.eligible),
-        )
-        if not eligible:
-            raise NotAllowed("No application is eligible: the jury has nothing to score.")
+            need("Applications back with their applicants until their date: %(n)s.", n=returned)
+        if not _applications(session, eid, Application.status == ApplicationStatus.eligible):
+            need("No application is eligible: the jury has nothing to score.")
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
-            raise NotAllowed("Set when the first jury round closes, in the future.")
+            need("Set when the first jury round closes, in the future.")
     elif to is S.final and edition.state is S.shortlisting:
         shortlisted = _count(
             session,
@@ -123,9 +120,9 @@ def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) 
             ),
         )
         if not shortlisted:
-            raise NotAllowed("Confirm the shortlist before the final round.")
+            need("Confirm the shortlist before the final round.")
         if edition.final_closes_at is None or edition.final_closes_at <= now:
-            raise NotAllowed("Set when the final round closes, in the future.")
+            need("Set when the final round closes, in the future.")
     elif to is S.shortlisting and edition.state is S.final:
         submitted = _count(
             session,
@@ -139,9 +136,9 @@ def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) 
             ),
         )
         if submitted:
-            raise NotAllowed("Final-round ballots are already submitted: the round cannot go back.")
+            need("Final-round ballots are already submitted: the round cannot go back.")
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
-            raise NotAllowed("Set a new closing instant for the first round, in the future.")
+            need("Set a new closing instant for the first round, in the future.")
     elif to is S.decided:
         winners = _count(
             session,
@@ -154,9 +151,43 @@ def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) 
             ),
         )
         if not winners:
-            raise NotAllowed("Record at least one winner before deciding.")
+            need("Record at least one winner before deciding.")
     elif to is S.published:
         pass
+    return out
+
+
+def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) -> None:
+    """Raise ``NotAllowed`` with the first reason a person can act on, or return."""
+    found = problems(session, edition, to, now)
+    if found:
+        raise NotAllowed(found[0].msgid, **found[0].params)
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A move the edition page offers: where to, whether it goes back (a reason is needed),
+    and what its guard still needs (empty: it can be made now)."""
+
+    to: EditionState
+    backward: bool
+    problems: list[Message]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def options(session: Session, edition: Edition, now: datetime) -> list[MoveOption]:
+    """The moves from the edition's state: the next one forward, then the safe ones back."""
+    found: list[MoveOption] = []
+    forward = FORWARD.get(edition.state)
+    if forward is not None:
+        found.append(MoveOption(forward, False, problems(session, edition, forward, now)))
+    for origin, to in sorted(BACKWARD):
+        if origin is edition.state:
+            found.append(MoveOption(to, True, problems(session, edition, to, now)))
+    return found
 
 
 def _effects(
@@ -166,6 +197,19 @@ def _effects(
 
     Each effect is a call into the domain module that owns it.
     """
+    if edition.state is S.decided and origin is S.final:
+        # Imported here: decisions reaches the tally, which moves editions through this module.
+        from prize.domain import decisions
+
+        decisions.notify_decided(session=session, edition=edition, now=now)
+    if edition.state is S.published:
+        from prize.domain import results  # the published figures, written once, for good
+
+        results.record_publication(session=session, edition=edition, actor=actor, now=now)
+    if FORWARD.get(origin) is edition.state and edition.state in (S.shortlisting, S.final):
+        from prize.domain import jury  # tell the invited jurors that their round is open
+
+        jury.notify_round_open(session=session, edition=edition, now=now)
     return None
 
 

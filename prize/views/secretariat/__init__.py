@@ -4,6 +4,34 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from prize.views.secretariat import auth
+from prize.views.secretariat import (
+    applications,
+    audit,
+    auth,
+    criteria,
+    dashboard,
+    editions,
+    jury,
+    outbox,
+    personal_data,
+    staff,
+)
 
-routes: list[BaseRoute] = [*auth.routes]
+routes: list[BaseRoute] = [
+    *auth.routes,
+    *dashboard.routes,
+    *editions.routes,
+    *criteria.routes,
+    *staff.routes,
+    *outbox.routes,
+    *audit.routes,
+]
+routes += applications.routes
+routes += personal_data.routes
+routes += jury.routes
+
+from prize.views.secretariat import decisions as _decisions  # noqa: E402
+from prize.views.secretariat import tally as _tally  # noqa: E402
+
+routes += _tally.routes
+routes += _decisions.routes
