@@ -6,16 +6,13 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from prize import schema
 from prize.db import Database
 from prize.models import utcnow
 from prize.settings import Settings, SettingsError, load
-
-Handler = Callable[[argparse.Namespace, Settings], int]
-COMMANDS: dict[str, Handler] = {}
 
 
 def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -413,20 +410,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reminders", help="queue the deadline reminders due to unsubmitted drafts")
     p.set_defaults(handler=cmd_reminders)
 
-    # More commands register themselves below (tally, audit, backup, restore, retention, ...).
-    for register in EXTRA_PARSERS:
-        register(sub)
+    p = sub.add_parser(
+        "translations", help="update the catalogues from the code and templates, or check them"
+    )
+    p.add_argument("action", choices=["update", "check"])
+    p.set_defaults(handler=cmd_translations, secret=False)
+
+    # Commands that sign nothing run without PRIZE_SECRET_KEYS.
+    for name in ("migrate", "tally", "audit", "backup", "restore", "retention", "outbox"):
+        sub.choices[name].set_defaults(secret=False)
     return parser
 
 
-EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+def cmd_translations(args: argparse.Namespace, settings: Settings) -> int:
+    from prize import catalogue
+
+    if args.action == "update":
+        missing = catalogue.update()
+    else:
+        missing = {"fr": catalogue.missing_from("fr")}
+    for language, ids in missing.items():
+        for msgid in ids:
+            print(f"{language}: untranslated: {msgid!r}")
+        print(f"{language}: {len(ids)} untranslated messages.")
+    return 1 if any(missing.values()) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = load(demo=getattr(args, "demo", False))
+        settings = load(
+            demo=getattr(args, "demo", False), need_secret=getattr(args, "secret", True)
+        )
     except SettingsError as error:
         print(f"prize: {error}", file=sys.stderr)
         return 2

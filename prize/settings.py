@@ -75,15 +75,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}.")
 
 
-def load(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
+def load(
+    env: Mapping[str, str] | None = None, *, demo: bool = False, need_secret: bool = True
+) -> Settings:
     """Read the settings from ``env`` (default: the process environment).
 
-    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key.
+    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
+    and so do commands that sign nothing (``need_secret=False``).
     """
     env = os.environ if env is None else env
     keys = tuple(k.strip() for k in env.get("PRIZE_SECRET_KEYS", "").split(",") if k.strip())
     if not keys:
-        if not demo:
+        if need_secret and not demo:
             raise SettingsError(
                 "PRIZE_SECRET_KEYS is not set. Set it to a long random value, for example: "
                 "export PRIZE_SECRET_KEYS=\"$(python3 -c 'import secrets; "
