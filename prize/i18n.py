@@ -36,7 +36,13 @@ class Message:
 
     def translate(self, translations: NullTranslations) -> str:
         text = translations.gettext(self.msgid)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        params = {
+            k: v.translate(translations) if isinstance(v, Message) else v
+            for k, v in self.params.items()
+        }
+        return text % params
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from prize.domain import audit, screening
+from prize.domain import audit, labels, screening
 from prize.domain.errors import Conflict, DomainError, NotAllowed
 from prize.domain.screening import Outcome
 from prize.models import (
@@ -153,7 +153,7 @@ def test_screening_outside_the_screening_state_is_refused(db, screening_now, sta
         _screen(db, app.id, Outcome(A.eligible), screening_now)
     assert str(error.value) == (
         "Applications are screened only while the edition is in screening; "
-        f"edition 2027 is {state.value}."
+        f"edition 2027 is {labels.state(state).msgid}."
     )
     with db.read() as session:
         assert session.get_one(Application, app.id).status is A.submitted

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from prize import countries
-from prize.domain import audit, lifecycle
+from prize.domain import audit, labels, lifecycle
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.i18n import N_
 from prize.models import (
@@ -393,8 +393,8 @@ def move_back(
     if name is None:
         raise NotAllowed(
             "An edition cannot move from %(origin)s to %(to)s.",
-            origin=edition.state.value,
-            to=to.value,
+            origin=labels.state(edition.state),
+            to=labels.state(to),
         )
     if closes_at is None:
         raise DomainError("Enter the new date and time.", field="closes_at")

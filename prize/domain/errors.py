@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gettext import NullTranslations
 from typing import Any
 
 from prize.i18n import Message
@@ -11,8 +12,8 @@ class DomainError(Exception):
     """A rule refused an action. ``field`` names the form field it concerns, if any."""
 
     def __init__(self, msgid: str, *, field: str | None = None, **params: Any) -> None:
-        super().__init__(msgid % params if params else msgid)
         self.message = Message(msgid, params)
+        super().__init__(self.message.translate(NullTranslations()))  # English, for logs
         self.field = field
 
 

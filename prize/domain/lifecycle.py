@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from prize.domain import audit
+from prize.domain import audit, labels
 from prize.domain.errors import DomainError, NotAllowed
 from prize.i18n import Message
 from prize.models import (
@@ -229,7 +229,7 @@ def move(
     backward = (origin, to) in BACKWARD
     if not backward and FORWARD.get(origin) is not to:
         raise NotAllowed(
-            "An edition cannot move from %(origin)s to %(to)s.", origin=origin.value, to=to.value
+            "An edition cannot move from %(origin)s to %(to)s.", origin=labels.state(origin), to=labels.state(to)
         )
     if backward and not reason.strip():
         raise DomainError("Give a reason for moving back.", field="reason")

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, delete, select
 
-from prize.domain import attachments, audit
+from prize.domain import attachments, audit, labels
 from prize.domain.errors import DomainError, NotAllowed
 from prize.models import (
     Application,
@@ -210,7 +210,7 @@ def _require_published(session: Session, edition_id: int) -> Edition:
         raise NotAllowed(
             "Personal data is erased after the results are published; edition %(year)s is %(state)s.",
             year=edition.year,
-            state=edition.state.value,
+            state=labels.state(edition.state),
         )
     return edition
 

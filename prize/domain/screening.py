@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from prize.domain import audit, outbox
+from prize.domain import audit, labels, outbox
 from prize.domain.applications import LinkMaker
 from prize.domain.errors import Conflict, DomainError, NotAllowed
 from prize.i18n import N_, gettext
@@ -87,7 +87,7 @@ def _require_screening(edition: Edition) -> None:
             "Applications are screened only while the edition is in screening; "
             "edition %(year)s is %(state)s.",
             year=edition.year,
-            state=edition.state.value,
+            state=labels.state(edition.state),
         )
 
 
@@ -294,7 +294,7 @@ def set_translation(
             "Translations are added from screening until the results are published; "
             "edition %(year)s is %(state)s.",
             year=edition.year,
-            state=edition.state.value,
+            state=labels.state(edition.state),
         )
     if application.status in (A.draft, A.withdrawn):
         raise NotAllowed("Only submitted applications are translated for the jury.")

@@ -8,14 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from prize.domain import labels
 from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
-from prize.i18n import Message
+from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
 from prize.settings import LANGUAGES
-from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.auth import mailer
 
@@ -96,7 +97,8 @@ def _act(request: Request, action: str) -> Response:
                     session=session, actor=account, staff_id=staff_id, role=role, now=now(request)
                 )
                 note = Message(
-                    "%(email)s is now %(role)s.", {"email": changed.email, "role": role.value}
+                    "%(email)s is now %(role)s.",
+                    {"email": changed.email, "role": gettext(lang(request), labels.role(role))},
                 )
             elif action == "disable":
                 changed = staff_domain.disable(
