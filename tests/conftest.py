@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 
@@ -181,7 +181,7 @@ class Inbox:
         self.messages: list[Message] = []
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        message = message_from_bytes(envelope.original_content or envelope.content)
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"

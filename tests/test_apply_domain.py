@@ -144,10 +144,10 @@ def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):  # 
 
 def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
-    for _ in range(applications.MAIL_PER_ADDRESS):
-        start_application(db, clock())
+    for n in range(applications.MAIL_PER_ADDRESS):
+        start_application(db, clock(), title=f"Project {n}")
     with pytest.raises(applications.Throttled) as refused:
-        start_application(db, clock(), client="198.51.100.7")
+        start_application(db, clock(), client="198.51.100.7", title="One more")
     assert "Too many e-mails were sent to this address" in str(refused.value)
     # Another address from the same client goes on until the client's own limit.
     for i in range(applications.MAIL_PER_CLIENT - applications.MAIL_PER_ADDRESS):

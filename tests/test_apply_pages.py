@@ -110,13 +110,24 @@ def test_start_refuses_an_empty_title(client, open_call):  # type: ignore[no-unt
 
 def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
     token = csrf_of(client, "/apply")
-    for _ in range(applications.MAIL_PER_ADDRESS):
-        data = {"email": APPLICANT, "title": "Again", "csrf_token": token}
+    for n in range(applications.MAIL_PER_ADDRESS):
+        data = {"email": APPLICANT, "title": f"Project {n}", "csrf_token": token}
         assert client.post("/apply", data=data).status_code == 303
-    page = client.post("/apply", data={"email": APPLICANT, "title": "Again", "csrf_token": token})
+    page = client.post("/apply", data={"email": APPLICANT, "title": "One more", "csrf_token": token})
     assert page.status_code == 429
     assert error_of(page, "email").startswith("Too many e-mails were sent to this address.")
     assert len(outbox_rows(sqlite_db)) == applications.MAIL_PER_ADDRESS
+
+
+def test_start_sent_twice_makes_one_draft_and_one_email(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+    token = csrf_of(client, "/apply")
+    data = {"email": APPLICANT, "title": "Street theatre", "csrf_token": token}
+    first = client.post("/apply", data=data)
+    second = client.post("/apply", data=data)
+    assert first.headers["location"] == second.headers["location"]
+    assert len(outbox_rows(sqlite_db)) == 1
+    with sqlite_db.read() as session:
+        assert len(session.exec(select(Application)).all()) == 1
 
 
 def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clock):  # type: ignore[no-untyped-def]

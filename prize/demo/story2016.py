@@ -282,7 +282,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
     _applications(database, story, app_links, settings)
     _screening(database, story, app_links)
     _jury(database, story, ballot_links)
-    _rounds(database, story)
+    _rounds(database, story, ballot_links)
     report.links.append(("The 2016 edition, told through its ballots", "/editions/2016/results"))
 
 
@@ -448,7 +448,7 @@ def _score_round(session: Session, story: Story, round_: Round, start: datetime)
         )
 
 
-def _rounds(database: Database, story: Story) -> None:
+def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) -> None:
     with database.write() as session:
         _score_round(session, story, Round.shortlist, when("2016-03-01 16:00"))
     with database.write() as session:
@@ -465,7 +465,11 @@ def _rounds(database: Database, story: Story) -> None:
             now=when("2016-04-20 10:00"),
         )
         results.move_to_final(
-            session=session, edition=edition, actor=story.officer, now=when("2016-04-25 09:00")
+            session=session,
+            edition=edition,
+            actor=story.officer,
+            now=when("2016-04-25 09:00"),
+            links=links,
         )
     with database.write() as session:
         _score_round(session, story, Round.final, when("2016-05-02 16:00"))
@@ -484,7 +488,11 @@ def _rounds(database: Database, story: Story) -> None:
             now=when("2016-06-20 10:00"),
         )
         results.decide(
-            session=session, edition=edition, actor=story.officer, now=when("2016-06-21 09:00")
+            session=session,
+            edition=edition,
+            actor=story.officer,
+            now=when("2016-06-21 09:00"),
+            links=links,
         )
     with database.write() as session:  # the sender loop's call, at the announcement instant
         published = results.publish_due(session=session, now=when("2016-11-16 11:00"))

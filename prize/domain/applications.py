@@ -33,6 +33,7 @@ from prize.models import (
     ActorKind,
     Application,
     ApplicationContent,
+    ApplicationStatus,
     ContentKind,
     Edition,
     EditionState,
@@ -165,6 +166,9 @@ def _queue_link_mail(
 # --------------------------------------------------------------------------- starting
 
 
+REPEAT_WINDOW = timedelta(minutes=10)  # a start sent again within it is the same start
+
+
 def start_application(
     *,
     session: Session,
@@ -176,7 +180,11 @@ def start_application(
     client: str,
     now: datetime,
 ) -> Application:
-    """A new draft with its title, and its resume link e-mailed to ``email``."""
+    """A new draft with its title, and its resume link e-mailed to ``email``.
+
+    The same start sent again within a few minutes (a double click, a retry) returns the draft
+    it made, and sends nothing more.
+    """
     title = " ".join(title.split())
     email = check_email(email)
     if not title:
@@ -185,6 +193,21 @@ def start_application(
         raise DomainError("Use at most %(n)s characters.", field="title", n=300)
     if not accepts_applications(edition, now):
         raise NotAllowed("Applications are not being accepted at the moment.")
+    session.refresh(edition, with_for_update=True)  # concurrent starts queue up here
+    repeated = session.exec(
+        select(Application)
+        .join(ApplicationContent)
+        .where(
+            Application.edition_id == edition.id,
+            Application.email == email,
+            Application.status == ApplicationStatus.draft,
+            col(Application.created_at) >= now - REPEAT_WINDOW,
+            ApplicationContent.kind == ContentKind.draft,
+            ApplicationContent.title == title,
+        )
+    ).first()
+    if repeated is not None:
+        return repeated
     _throttle_mail(session=session, email=email, client=client, now=now)
     application = Application(
         edition_id=edition.id,  # type: ignore[arg-type]

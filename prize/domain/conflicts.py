@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import audit, errors
-from prize.domain.errors import DomainError, NotFound
+from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.models import (
     ActorKind,
     Application,
@@ -27,6 +27,7 @@ from prize.models import (
     Conflict,
     ContentKind,
     Edition,
+    EditionState,
     Juror,
     Score,
 )
@@ -123,7 +124,15 @@ def record_conflict(
     application: Application,
     reason: str,
 ) -> Conflict:
-    """The secretariat records a known conflict of interest (with a reason)."""
+    """The secretariat records a known conflict of interest (with a reason).
+
+    Refused once the results are decided: a conflict removes scores from the tally, and decided
+    results never change.
+    """
+    session.refresh(juror, with_for_update=True)  # two clicks record one conflict
+    edition = session.get_one(Edition, juror.edition_id)
+    if edition.state in (EditionState.decided, EditionState.published):
+        raise NotAllowed("The results are decided: conflicts can no longer be recorded.")
     reason = reason.strip()
     if not reason:
         raise DomainError("Say what the conflict is.", field="reason")
@@ -171,6 +180,7 @@ def declare_conflicts(
             "Choose each project you have a conflict with, or confirm that you have none.",
             field="none",
         )
+    session.refresh(juror, with_for_update=True)  # two devices declaring at once add each once
     candidates = {a.id: a for a in candidate_applications(session=session, edition=edition)}
     known = conflicted_ids(session=session, juror=juror)
     for app_id, reason in declarations.items():

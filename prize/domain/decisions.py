@@ -347,7 +347,9 @@ MAIL_OF = {
 }
 
 
-def notify_decided(*, session: Session, edition: Edition, now: datetime) -> int:
+def notify_decided(
+    *, session: Session, edition: Edition, now: datetime, mail_domain: str = "prize.invalid"
+) -> int:
     """E-mail each winner, nominated project and special mention privately, in the applicant's
     language, under embargo until publication. Called by ``lifecycle.move`` on ``decided``."""
     rows = final_of(session=session, edition=edition)
@@ -377,6 +379,7 @@ def notify_decided(*, session: Session, edition: Edition, now: datetime) -> int:
                 "announce_at": edition.announce_at,
             },
             now=now,
+            mail_domain=mail_domain,
             edition_id=edition.id,
         )
         sent += 1

@@ -73,8 +73,10 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def is_minor(juror: Juror | JurorData, now: datetime) -> bool:
+    """Under 18 today (Paris); False once the date of birth was erased."""
     birth_date: date | None = juror.birth_date
-    assert birth_date is not None
+    if birth_date is None:
+        return False
     return age_on(birth_date, paris_today(now)) < ADULT_AGE
 
 
@@ -303,6 +305,11 @@ def record_consent(
 ) -> Juror:
     """Record a guardian's consent (needed to invite a minor) and whether the name may be
     published (for a minor, only with a guardian's consent)."""
+    if juror.erased_at is not None:
+        raise NotAllowed("This juror's personal data was erased.")
+    edition = session.get_one(Edition, juror.edition_id)
+    if edition.state is EditionState.published:
+        raise NotAllowed("The results are published: the jury they name no longer changes.")
     guardian_name = guardian_name.strip()
     missing_date = guardian_name or (is_minor(juror, now) and juror.guardian_consent_at is None)
     if consent_on is None and missing_date:

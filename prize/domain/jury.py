@@ -223,8 +223,15 @@ def invite_all(
     return report
 
 
-def notify_round_open(*, session: Session, edition: Edition, now: datetime) -> int:
-    """Tell every invited juror that a round has opened (called by ``lifecycle.move``)."""
+def notify_round_open(
+    *,
+    session: Session,
+    edition: Edition,
+    now: datetime,
+    links: juror_links.BallotLinks | None = None,
+) -> int:
+    """Tell every invited juror that a round has opened, with their link when ``links`` can make
+    it (called by ``lifecycle.move``)."""
     round_ = ballots.state_round(edition)
     if round_ is None:
         return 0
@@ -243,8 +250,10 @@ def notify_round_open(*, session: Session, edition: Edition, now: datetime) -> i
                 "edition": edition,
                 "round": round_.value,
                 "closes_at": ballots.closes_at(edition, round_),
+                "link": links.url(juror) if links else "",
             },
             now=now,
+            mail_domain=links.mail_domain if links else "prize.invalid",
             edition_id=edition.id,
         )
         count += 1

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from prize.domain import audit, labels
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.juror_links import BallotLinks
 from prize.i18n import Message
 from prize.models import (
     Application,
@@ -191,7 +192,12 @@ def options(session: Session, edition: Edition, now: datetime) -> list[MoveOptio
 
 
 def _effects(
-    session: Session, edition: Edition, origin: EditionState, actor: audit.Actor, now: datetime
+    session: Session,
+    edition: Edition,
+    origin: EditionState,
+    actor: audit.Actor,
+    now: datetime,
+    links: BallotLinks | None,
 ) -> None:
     """What entering the new state implies (e-mails to queue), inside the move's transaction.
 
@@ -201,7 +207,12 @@ def _effects(
         # Imported here: decisions reaches the tally, which moves editions through this module.
         from prize.domain import decisions
 
-        decisions.notify_decided(session=session, edition=edition, now=now)
+        decisions.notify_decided(
+            session=session,
+            edition=edition,
+            now=now,
+            mail_domain=links.mail_domain if links else "prize.invalid",
+        )
     if edition.state is S.published:
         from prize.domain import results  # the published figures, written once, for good
 
@@ -209,7 +220,7 @@ def _effects(
     if FORWARD.get(origin) is edition.state and edition.state in (S.shortlisting, S.final):
         from prize.domain import jury  # tell the invited jurors that their round is open
 
-        jury.notify_round_open(session=session, edition=edition, now=now)
+        jury.notify_round_open(session=session, edition=edition, now=now, links=links)
     return None
 
 
@@ -221,15 +232,24 @@ def move(
     actor: audit.Actor,
     now: datetime,
     reason: str = "",
+    links: BallotLinks | None = None,
 ) -> Edition:
-    """Move ``edition`` to state ``to``, forward or (with a reason) one of the safe moves back."""
+    """Move ``edition`` to state ``to``, forward or (with a reason) one of the safe moves back.
+
+    The edition's row is locked first, so two clicks on the same move make one move (the second
+    finds the state already changed and is refused). ``links`` makes the e-mails the move sends
+    (jurors' ballot links, the Message-ID domain); without it they carry no link.
+    """
+    session.refresh(edition, with_for_update=True)
     origin = edition.state
     if origin is S.published:
         raise NotAllowed("Published results never change.")
     backward = (origin, to) in BACKWARD
     if not backward and FORWARD.get(origin) is not to:
         raise NotAllowed(
-            "An edition cannot move from %(origin)s to %(to)s.", origin=labels.state(origin), to=labels.state(to)
+            "An edition cannot move from %(origin)s to %(to)s.",
+            origin=labels.state(origin),
+            to=labels.state(to),
         )
     if backward and not reason.strip():
         raise DomainError("Give a reason for moving back.", field="reason")
@@ -250,6 +270,6 @@ def move(
         reason=reason.strip(),
         data={"from": origin.value, "to": to.value},
     )
-    _effects(session, edition, origin, actor, now)
+    _effects(session, edition, origin, actor, now, links)
     session.flush()
     return edition

@@ -49,7 +49,9 @@ def render(template: str, language: str, context: Mapping[str, Any]) -> tuple[st
     head, _, body = text.partition("\n\n")
     if not head.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
-    return head.removeprefix("Subject:").strip(), body.strip() + "\n"
+    # One line, whatever a title typed into a form holds (no header injection).
+    subject = " ".join(head.removeprefix("Subject:").splitlines()).strip()
+    return subject, body.strip() + "\n"
 
 
 def queue(
@@ -174,10 +176,12 @@ def mark_sent(*, session: Session, message_id: int, now: datetime) -> None:
     session.add(row)
 
 
-def mark_failed_attempt(*, session: Session, message_id: int, now: datetime, error: str) -> None:
+def mark_failed_attempt(
+    *, session: Session, message_id: int, now: datetime, error: str, permanent: bool = False
+) -> None:
     row = session.get_one(OutboxMessage, message_id)
     row.last_error = error[:2000]
-    if row.attempts >= MAX_ATTEMPTS:
+    if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = OutboxStatus.failed
     else:
         row.status = OutboxStatus.queued
@@ -198,6 +202,19 @@ def retry(*, session: Session, message_id: int, now: datetime) -> OutboxMessage:
     return row
 
 
+def _record_failure(
+    database: Database, message_id: int, now: datetime, error: Exception, *, permanent: bool
+) -> None:
+    with database.write() as session:
+        mark_failed_attempt(
+            session=session,
+            message_id=message_id,
+            now=now,
+            error=f"{type(error).__name__}: {error}",
+            permanent=permanent,
+        )
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -211,25 +228,22 @@ def deliver_due(
     report = DeliveryReport()
     target = SmtpTarget.from_url(smtp_url)
     with database.write() as session:
-        claimed = [
-            (m.id, build_email(m, mail_from))
-            for m in claim_due(session=session, now=now, limit=limit)
-        ]
-    for message_id, email in claimed:
-        assert message_id is not None
+        claimed = claim_due(session=session, now=now, limit=limit)
+    for message in claimed:
+        assert message.id is not None
+        try:
+            email = build_email(message, mail_from)
+        except Exception as error:  # a message that can never be built: failed at once
+            _record_failure(database, message.id, now, error, permanent=True)
+            report.failed += 1
+            continue
         try:
             send(email, target)
         except (OSError, smtplib.SMTPException) as error:
-            with database.write() as session:
-                mark_failed_attempt(
-                    session=session,
-                    message_id=message_id,
-                    now=now,
-                    error=f"{type(error).__name__}: {error}",
-                )
+            _record_failure(database, message.id, now, error, permanent=False)
             report.failed += 1
         else:
             with database.write() as session:
-                mark_sent(session=session, message_id=message_id, now=now)
+                mark_sent(session=session, message_id=message.id, now=now)
             report.sent += 1
     return report

@@ -20,6 +20,7 @@ from prize import countries
 from prize import tally as pure
 from prize.domain import audit, ballots, editions, lifecycle
 from prize.domain.errors import NotAllowed
+from prize.domain.juror_links import BallotLinks
 from prize.models import (
     Application,
     ApplicationContent,
@@ -203,20 +204,37 @@ def ranking_json(*, session: Session, edition: Edition, round_: Round) -> dict[s
 
 
 def move_to_final(
-    *, session: Session, edition: Edition, actor: audit.Actor, now: datetime
+    *,
+    session: Session,
+    edition: Edition,
+    actor: audit.Actor,
+    now: datetime,
+    links: BallotLinks | None = None,
 ) -> Edition:
     return lifecycle.move(
-        session=session, edition=edition, to=EditionState.final, actor=actor, now=now
+        session=session, edition=edition, to=EditionState.final, actor=actor, now=now, links=links
     )
 
 
-def decide(*, session: Session, edition: Edition, actor: audit.Actor, now: datetime) -> Edition:
+def decide(
+    *,
+    session: Session,
+    edition: Edition,
+    actor: audit.Actor,
+    now: datetime,
+    links: BallotLinks | None = None,
+) -> Edition:
     """Close the jury's work: winners and nominated applicants are told privately (embargo)."""
     session.refresh(edition, with_for_update=True)
     if edition.state is not EditionState.final:
         raise NotAllowed("Results are decided at the end of the final round.")
     return lifecycle.move(
-        session=session, edition=edition, to=EditionState.decided, actor=actor, now=now
+        session=session,
+        edition=edition,
+        to=EditionState.decided,
+        actor=actor,
+        now=now,
+        links=links,
     )
 
 

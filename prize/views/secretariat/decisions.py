@@ -17,6 +17,7 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.i18n import N_, Message
 from prize.models import Round, Staff
+from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.tally import edition_of, fixed
@@ -206,10 +207,20 @@ def _move(request: Request, what: str) -> Response:
             edition = edition_of(session, request)
             if what == "final":
                 results.move_to_final(
-                    session=session, edition=edition, actor=actor, now=now(request)
+                    session=session,
+                    edition=edition,
+                    actor=actor,
+                    now=now(request),
+                    links=ballot_links(request),
                 )
             elif what == "decide":
-                results.decide(session=session, edition=edition, actor=actor, now=now(request))
+                results.decide(
+                    session=session,
+                    edition=edition,
+                    actor=actor,
+                    now=now(request),
+                    links=ballot_links(request),
+                )
             else:
                 results.publish(session=session, edition=edition, actor=actor, now=now(request))
     except DomainError as error:

@@ -19,6 +19,7 @@ from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
@@ -251,6 +252,7 @@ def move(request: Request) -> Response:
                 to=EditionState(target),
                 actor=staff_domain.actor_of(account),
                 now=now(request),
+                links=ballot_links(request),
             )
     except DomainError as error:
         return edition_page(request, account=account, problem=error.message, status_code=400)
