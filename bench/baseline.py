@@ -24,9 +24,18 @@ async def page(request: Request) -> HTMLResponse:
     return HTMLResponse(_template.render(title="baseline", rows=rows))
 
 
+def page_sync(request: Request) -> HTMLResponse:
+    """The same, as a plain function: Starlette runs it in its thread pool, as Prize's views."""
+    size = int(request.query_params.get("bytes", "10000"))
+    rows = [_ROW] * max(1, size // (len(_ROW) + 20))
+    return HTMLResponse(_template.render(title="baseline", rows=rows))
+
+
 async def health(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
 def app() -> Starlette:
-    return Starlette(routes=[Route("/page", page), Route("/health", health)])
+    return Starlette(
+        routes=[Route("/page", page), Route("/page-sync", page_sync), Route("/health", health)]
+    )

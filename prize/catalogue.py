@@ -15,8 +15,9 @@ from babel.messages.pofile import read_po, write_po
 from prize import paths
 from prize.settings import LANGUAGES
 
-# Functions whose argument is a message id: gettext's own, the lazy marker, domain errors
-# (first argument), and FormResult.error(name, msgid) (second argument).
+# Functions whose argument is a message id: gettext's own, the lazy marker, domain errors and
+# their subclasses (first argument), lifecycle's need(msgid), and error(name, msgid) (second
+# argument). tests/test_i18n.py fails when a new one is missing here.
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -27,6 +28,11 @@ KEYWORDS = {
     "NotFound": None,
     "NotAllowed": None,
     "Conflict": None,
+    "Throttled": None,
+    "ReasonsMissing": None,
+    "ImportRefused": None,
+    "Incomplete": None,
+    "need": None,
     "flash": (2,),
     "error": (2,),
 }

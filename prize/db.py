@@ -7,6 +7,8 @@ only read use a plain deferred transaction. PostgreSQL needs neither.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,6 +62,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **kwargs)
         self._write_engine = self.engine.execution_options(prize_write=True)
+        # SQLite has one writer at a time: this process's writers queue here, each woken as soon
+        # as the one before commits, instead of polling SQLite's lock with sleeps of up to
+        # 100 ms (its busy handler); other processes still wait through ``busy_timeout``.
+        self._writers = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,7 +80,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits at the end, or rolls back on any exception."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self._writers,
+            Session(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def dispose(self) -> None:

@@ -10,16 +10,21 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from gettext import NullTranslations
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from prize import paths
 from prize.settings import LANGUAGES
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def N_(message: str) -> str:
@@ -34,15 +39,28 @@ class Message:
     msgid: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def translate(self, translations: NullTranslations) -> str:
+    def translate(self, translations: NullTranslations, language: str = "en") -> str:
+        """The text in the reader's language; a parameter that is itself a Message is translated
+        too, and an instant is shown in Paris time in the reader's locale."""
         text = translations.gettext(self.msgid)
         if not self.params:
             return text
-        params = {
-            k: v.translate(translations) if isinstance(v, Message) else v
-            for k, v in self.params.items()
-        }
+        params = {k: _param(v, translations, language) for k, v in self.params.items()}
         return text % params
+
+
+def _param(value: Any, translations: NullTranslations, language: str) -> Any:
+    if isinstance(value, Message):
+        return value.translate(translations, language)
+    if isinstance(value, datetime):
+        return paris_time(value, language)
+    return value
+
+
+def paris_time(value: datetime, language: str, fmt: str = "medium") -> str:
+    """An instant in Paris time, in the reader's locale, with the zone named."""
+    text = format_datetime(value.astimezone(PARIS), fmt, locale=locale(language))
+    return translations(language).gettext("%(time)s, Paris time") % {"time": text}
 
 
 @functools.cache
@@ -62,7 +80,7 @@ def translations(language: str) -> NullTranslations:
 
 def gettext(language: str, message: str | Message, **params: Any) -> str:
     if isinstance(message, Message):
-        return message.translate(translations(language))
+        return message.translate(translations(language), language)
     text = translations(language).gettext(message)
     return text % params if params else text
 

@@ -49,7 +49,7 @@ def error_of(page, name):  # type: ignore[no-untyped-def]
 
 def test_home_shows_the_call_with_dates_time_left_and_how_to_apply(client, open_call):  # type: ignore[no-untyped-def]
     page = client.get("/")
-    assert "Jun 30, 2027, 10:00:00\u202fPM (CET/CEST)" in page.text  # Babel's narrow space
+    assert "Jun 30, 2027, 10:00:00\u202fPM, Paris time" in page.text  # Babel's narrow space
     assert 'datetime="2027-06-30T20:00:00+00:00" data-local' in page.text
     assert "Time left: 4 months" in page.text
     assert 'href="/apply"' in page.text and 'href="/apply/resend"' in page.text

@@ -274,7 +274,7 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    assert "The round closed on 2027-03-31 20:00 UTC: this was not saved." in page.text
+    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved." in page.text
     assert set(_scores(sqlite_db).values()) == {7, 8}
 
 

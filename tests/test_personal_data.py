@@ -311,3 +311,18 @@ def test_erasure_refused_before_publication_on_the_page(staff_client, sqlite_db,
     )
     assert response.status_code == 409
     assert "only in editions not published yet (2027)" in response.text
+
+
+def test_export_leaves_out_the_tokens_of_personal_links(db, tmp_path):  # type: ignore[no-untyped-def]
+    _seed(db, tmp_path)
+    with db.write() as session:
+        session.add(OutboxMessage(
+            kind="test", recipient="amra@example.org", subject="Your link",
+            body="Open http://testserver/ballot/link/WzEsMV0.abc.def to vote.\n",
+            message_id="<link@test>", created_at=NOW, next_attempt_at=NOW,
+        ))
+    with db.write() as session:
+        document = personal_data.export_person(session=session, email="amra@example.org",
+                                               now=NOW, actor=OFFICER)
+    bodies = [m["body"] for m in document["messages"] if m["subject"] == "Your link"]
+    assert bodies == ["Open http://testserver/ballot/link/[redacted] to vote.\n"]

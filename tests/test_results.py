@@ -247,13 +247,14 @@ def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) ->
             published.add_note(
                 session=session, edition=scored.edition, text="  ", actor=OFFICER, now=clock()
             )
-        published.add_note(
-            session=session,
-            edition=scored.edition,
-            text="Project B's organisation is spelt Organisation B.",
-            actor=OFFICER,
-            now=clock(),
-        )
+        for _ in range(2):  # a double click adds the note once
+            published.add_note(
+                session=session,
+                edition=scored.edition,
+                text="Project B's organisation is spelt Organisation B.",
+                actor=OFFICER,
+                now=clock(),
+            )
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
         kinds = [e.kind for e in session.exec(select(AuditEvent)).all()]
@@ -334,3 +335,20 @@ def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clo
             published.create_archived_edition(
                 session=session, year=2027, title_en="", actor=OFFICER, now=clock()
             )
+
+
+def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = published.create_archived_edition(
+            session=session, year=2012, title_en="", actor=OFFICER, now=clock()
+        )
+        published.add_archive_entry(
+            session=session, edition=edition, award="winner", rank=1,
+            title='=HYPERLINK("http://evil.example","Click")', organisation="@SUM(1+1)",
+            country="PT", actor=OFFICER, now=clock(),
+        )
+    with db.read() as session:
+        text = published.get_results(session=session, year=2012).as_csv()
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+    assert row["organisation"] == "'@SUM(1+1)"

@@ -236,7 +236,7 @@ def test_screening_outside_the_screening_state_is_refused_with_a_message(  # typ
     assert response.status_code == 409
     assert (
         "Applications are screened only while the edition is in screening; "
-        "edition 2027 is shortlisting."
+        "edition 2027 is first jury round (shortlist)."
     ) in response.text
     assert _status(sqlite_db, app.id) is A.submitted
 

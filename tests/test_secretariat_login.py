@@ -212,3 +212,13 @@ def test_signing_in_again_after_sign_out(client, officer):  # type: ignore[no-un
     staff_post(client, "/secretariat/logout")
     login(client)
     assert "Signed in as officer@example.org." in client.get("/secretariat").text
+
+
+def test_a_stale_login_form_never_writes_the_password_back_into_the_page(client, officer):  # type: ignore[no-untyped-def]
+    page = client.post(
+        "/secretariat/login", data={"email": "officer@example.org", "password": "s3cret-typed"}
+    )
+    assert page.status_code == 403
+    assert "s3cret-typed" not in page.text
+    assert "Passwords are not kept: please type them again." in page.text
+    assert '<input type="password" id="password" name="password" value=""' in page.text

@@ -397,6 +397,7 @@ def ensure_draft(
 ) -> ApplicationContent:
     """The draft to edit; for a submitted application, a copy of the submitted version (with its
     attachments) that stands apart until a resubmit replaces the submitted one."""
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     draft = content_of(session=session, application=application, kind=ContentKind.draft)
     if draft is not None:
         return draft
@@ -427,6 +428,7 @@ def save_draft(
     On a submitted application an unchanged form changes nothing (a double click, a page sent
     again); a changed one starts a revision, leaving the submitted version standing.
     """
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = session.get_one(Edition, application.edition_id)
     if not can_edit(application, edition, now):
         raise NotAllowed("Your application can no longer be changed: the deadline has passed.")

@@ -124,6 +124,7 @@ def add(
     """Store one file and attach it to the draft (a revision's, for a submitted application)."""
     from prize.domain import applications
 
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = session.get_one(Edition, application.edition_id)
     if not applications.can_edit(application, edition, now):
         raise NotAllowed(
@@ -202,6 +203,7 @@ def remove(
     version keeps it until a resubmit)."""
     from prize.domain import applications
 
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = session.get_one(Edition, application.edition_id)
     if not applications.can_edit(application, edition, now):
         raise NotAllowed("Your application can no longer be changed: the deadline has passed.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -73,9 +74,9 @@ def _closed_error(edition: Edition) -> NotAllowed:
     closing = closes_at(edition, round_) if round_ else None
     if round_ is not None and closing is not None:
         return NotAllowed(
-            "The round closed on %(when)s UTC: this was not saved. "
+            "The round closed on %(when)s: this was not saved. "
             "Everything you saved before then is kept.",
-            when=closing.strftime("%Y-%m-%d %H:%M"),
+            when=closing,
         )
     if edition.state in (EditionState.decided, EditionState.published):
         return NotAllowed("The jury's rounds are over: nothing can be changed any more.")
@@ -92,19 +93,41 @@ def require_open_round(edition: Edition, now: datetime) -> Round:
 # --------------------------------------------------------------------------- what is on a ballot
 
 
-def round_applications(*, session: Session, edition: Edition, round_: Round) -> list[Application]:
-    """Round 1: every eligible application. Round 2: the confirmed shortlist."""
-    stmt = select(Application).where(
-        Application.edition_id == edition.id, Application.status == ApplicationStatus.eligible
-    )
+def _in_round(edition: Edition, round_: Round) -> list[Any]:
+    """The conditions an application of ``round_`` meets."""
+    conditions: list[Any] = [
+        Application.edition_id == edition.id,
+        Application.status == ApplicationStatus.eligible,
+    ]
     if round_ is Round.final:
         shortlisted = select(Decision.application_id).where(
             Decision.edition_id == edition.id,
             Decision.stage == Round.shortlist,
             Decision.award == Award.shortlisted,
         )
-        stmt = stmt.where(col(Application.id).in_(shortlisted))
+        conditions.append(col(Application.id).in_(shortlisted))
+    return conditions
+
+
+def round_applications(*, session: Session, edition: Edition, round_: Round) -> list[Application]:
+    """Round 1: every eligible application. Round 2: the confirmed shortlist."""
+    stmt = select(Application).where(*_in_round(edition, round_))
     return list(session.exec(stmt.order_by(col(Application.number), col(Application.id))))
+
+
+def is_on_ballot(
+    *, session: Session, edition: Edition, round_: Round, juror: Juror, application_id: int
+) -> bool:
+    """Whether ``application_id`` is on the juror's ballot (one row read, not the round's)."""
+    in_round = session.exec(
+        select(Application.id).where(Application.id == application_id, *_in_round(edition, round_))
+    ).first()
+    conflicted = session.exec(
+        select(ConflictRow.id).where(
+            ConflictRow.juror_id == juror.id, ConflictRow.application_id == application_id
+        )
+    ).first()
+    return in_round is not None and conflicted is None
 
 
 def ballot_applications(
@@ -162,6 +185,7 @@ class Item:
     abstain: bool = False
     abstain_reason: str = ""
     criteria_count: int = 0
+    known_title: str = ""  # the title alone, when the content was not loaded
 
     @property
     def complete(self) -> bool:
@@ -175,7 +199,7 @@ class Item:
 
     @property
     def title(self) -> str:
-        return self.content.title if self.content else ""
+        return self.content.title if self.content else self.known_title
 
 
 @dataclass
@@ -216,15 +240,56 @@ class BallotView:
         return None
 
 
+def _with_titles(
+    session: Session, edition: Edition, round_: Round, juror: Juror
+) -> list[tuple[Application, str]]:
+    """``ballot_applications`` with each submitted title, in one query."""
+    conflicted = select(ConflictRow.application_id).where(ConflictRow.juror_id == juror.id)
+    rows = session.exec(
+        select(Application, ApplicationContent.title)
+        .outerjoin(
+            ApplicationContent,
+            (col(ApplicationContent.application_id) == col(Application.id))
+            & (col(ApplicationContent.kind) == ContentKind.submitted),
+        )
+        .where(*_in_round(edition, round_), col(Application.id).not_in(conflicted))
+        .order_by(col(Application.number), col(Application.id))
+    )
+    return [(application, title or "") for application, title in rows]
+
+
 def ballot_view(
-    *, session: Session, juror: Juror, edition: Edition, round_: Round, contents: bool = True
+    *,
+    session: Session,
+    juror: Juror,
+    edition: Edition,
+    round_: Round,
+    contents: bool = True,
+    titles_only: bool = False,
 ) -> BallotView:
+    """The juror's ballot in ``round_``: every application on it with what the juror saved.
+
+    ``contents`` loads each application's submitted texts; ``titles_only`` only their titles
+    (a list of 40 applications reads 40 titles, not 40 full texts)."""
     criteria = criteria_of(session=session, edition=edition)
-    applications = ballot_applications(session=session, edition=edition, round_=round_, juror=juror)
+    titles: dict[int | None, str] = {}
+    if titles_only:
+        pairs = _with_titles(session, edition, round_, juror)
+        applications = [a for a, _ in pairs]
+        titles = {a.id: title for a, title in pairs}
+    else:
+        applications = ballot_applications(
+            session=session, edition=edition, round_=round_, juror=juror
+        )
     ids = [a.id for a in applications if a.id is not None]
-    found = _contents(session, ids) if contents else {}
+    found = _contents(session, ids) if contents and not titles_only else {}
     items = {
-        a.id: Item(a, found.get(a.id), criteria_count=len(criteria))  # type: ignore[arg-type]
+        a.id: Item(
+            a,
+            found.get(a.id),  # type: ignore[arg-type]
+            criteria_count=len(criteria),
+            known_title=titles.get(a.id, ""),
+        )
         for a in applications
     }
     ballot = get_ballot(session=session, juror=juror, round_=round_)

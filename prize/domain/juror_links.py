@@ -161,6 +161,7 @@ def invite(
     links: BallotLinks,
 ) -> Juror:
     """E-mail the juror their ballot link for the first time."""
+    session.refresh(juror, with_for_update=True)  # one request at a time per juror
     if juror.invited_at is not None:
         raise Conflict("This juror is invited already: resend or reissue the link instead.")
     edition = _check_can_get_link(session, juror, now)
@@ -190,6 +191,7 @@ def resend(
     links: BallotLinks,
 ) -> Juror:
     """Send the current link again (earlier links keep working)."""
+    session.refresh(juror, with_for_update=True)  # one request at a time per juror
     if juror.invited_at is None:
         raise NotAllowed("Invite this juror first.")
     if juror.revoked_at is not None:
@@ -213,6 +215,7 @@ def revoke(
     *, session: Session, actor: audit.Actor, now: datetime, juror: Juror, reason: str = ""
 ) -> Juror:
     """Every earlier link and every session opened with one stops working at once."""
+    session.refresh(juror, with_for_update=True)  # one request at a time per juror
     if juror.revoked_at is not None:
         return juror  # revoked already: a double click changes nothing twice
     juror.link_version += 1
@@ -232,6 +235,7 @@ def reissue(
     links: BallotLinks,
 ) -> Juror:
     """Revoke every earlier link and e-mail a new one."""
+    session.refresh(juror, with_for_update=True)  # one request at a time per juror
     if juror.invited_at is None:
         raise NotAllowed("Invite this juror first.")
     edition = _check_can_get_link(session, juror, now)

@@ -50,10 +50,6 @@ def _count(session: Session, stmt: object) -> int:
     return int(session.exec(stmt).one())  # type: ignore[call-overload]
 
 
-def _paris(when: datetime) -> str:
-    return when.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
-
-
 def _applications(session: Session, eid: int | None, *where: Any) -> int:
     return _count(
         session,
@@ -85,8 +81,8 @@ def problems(session: Session, edition: Edition, to: EditionState, now: datetime
     elif to is S.screening:
         if now < edition.deadline:
             need(
-                "Screening starts after the deadline (%(deadline)s, Paris time).",
-                deadline=_paris(edition.deadline),
+                "Screening starts after the deadline (%(deadline)s).",
+                deadline=edition.deadline,
             )
     elif to is S.open and edition.state is S.screening:
         if _applications(session, eid, col(Application.screened_at).is_not(None)):

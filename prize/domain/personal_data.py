@@ -34,6 +34,7 @@ from prize.models import (
     Juror,
     OutboxMessage,
 )
+from prize.security import redact
 
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a deliverable address
 ERASED_TEXT = "(erased)"
@@ -165,20 +166,17 @@ def export_person(
             }
             for j in jurors
         ],
+        # Bodies hold personal links: their tokens are left out, so that the export cannot be
+        # used to open someone's application or ballot.
         "messages": [
-            m.model_dump(
-                mode="json",
-                include={
-                    "created_at",
-                    "kind",
-                    "recipient",
-                    "subject",
-                    "body",
-                    "language",
-                    "status",
-                    "sent_at",
-                },
-            )
+            {
+                **m.model_dump(
+                    mode="json",
+                    include={"created_at", "kind", "recipient", "subject", "language", "status",
+                             "sent_at"},
+                ),
+                "body": redact(m.body),
+            }
             for m in messages
         ],
     }

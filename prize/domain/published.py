@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from prize import countries
 from prize.domain import audit, decisions, editions, results
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
+from prize.domain.exports import safe_cell
 from prize.models import (
     ArchiveEntry,
     Award,
@@ -93,7 +94,8 @@ class PublicResults:
     jury_size: int = 0
     digests: dict[str, str] | None = None
     notes: list[ResultsNote] = field(default_factory=list)
-    criteria: list[tuple[str, float]] = field(default_factory=list)
+    criteria: list[tuple[str, float]] = field(default_factory=list)  # English names (the JSON)
+    criteria_fr: list[str] = field(default_factory=list)  # French names, for the page
 
     @property
     def archived(self) -> bool:
@@ -134,7 +136,7 @@ class PublicResults:
         writer.writerow(CSV_COLUMNS)
         for item in self.items:
             row = {"award": item.award.value, **item.as_json()}
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
         return out.getvalue()
 
 
@@ -205,9 +207,9 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
             )
             _bucket(data, entry.award).append(item)
         return data
-    data.criteria = [
-        (c.name_en, c.weight) for c in editions.criteria_of(session=session, edition=edition)
-    ]
+    criteria = editions.criteria_of(session=session, edition=edition)
+    data.criteria = [(c.name_en, c.weight) for c in criteria]
+    data.criteria_fr = [c.name_fr or c.name_en for c in criteria]
     record = results.publication_record(session=session, edition=edition)
     if record is not None:
         data.digests = dict(record["digests"])
@@ -289,7 +291,10 @@ def certificate(*, session: Session, year: int, reference: str) -> tuple[PublicR
 def add_note(
     *, session: Session, edition: Edition, text: str, actor: audit.Actor, now: datetime
 ) -> ResultsNote:
-    """A correction to published results: a new note, shown on the page; nothing else changes."""
+    """A correction to published results: a new note, shown on the page; nothing else changes.
+
+    The same note sent twice (a double click) is added once: notes can never be removed.
+    """
     if not visible(edition):
         raise NotAllowed("A correction is added to published results only.")
     text = text.strip()
@@ -297,6 +302,14 @@ def add_note(
         raise DomainError("Write the correction.", field="text")
     if len(text) > MAX_NOTE:
         raise DomainError("Use at most %(n)s characters.", field="text", n=MAX_NOTE)
+    session.refresh(edition, with_for_update=True)
+    last = session.exec(
+        select(ResultsNote)
+        .where(ResultsNote.edition_id == edition.id)
+        .order_by(col(ResultsNote.id).desc())
+    ).first()
+    if last is not None and last.text == text:
+        return last
     note = ResultsNote(
         edition_id=edition.id,  # type: ignore[arg-type]
         text=text,

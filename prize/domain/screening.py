@@ -142,6 +142,7 @@ def screen(
     ineligible outcome without a rule, and for a change of decision without a reason. Sending
     the same decision twice (a double click) changes nothing and sends nothing.
     """
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = _edition(session, application)
     _require_screening(edition)
     if application.status is A.draft:
@@ -221,6 +222,7 @@ def accept_late(
     links: LinkMaker | None = None,
 ) -> Application:
     """Let one unsubmitted application be submitted after the deadline (``late_reason``)."""
+    session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = _edition(session, application)
     reason = reason.strip()
     if not reason:

@@ -4,8 +4,10 @@ and proposals. Every sum is ``math.fsum`` over canonically sorted inputs."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from prize.tally import explain
 from prize.tally.data import (
@@ -51,37 +53,63 @@ def weights(criteria: Collection[Criterion]) -> tuple[tuple[int, float], ...]:
 
 def ballot_scores(data: TallyInput) -> tuple[dict[Pair, tuple[Values, float]], dict[Pair, str]]:
     """Step 1: (juror, application) -> (criterion values, weighted mean); and why there is none."""
+    steps = _ballot_scores(data)
+    missing = {(juror, app): why for app, rows in steps.missing.items() for juror, why in rows}
+    return steps.scores, missing
+
+
+@dataclass(frozen=True)
+class _Step1:
+    scores: dict[Pair, tuple[Values, float]]
+    scored: dict[int, list[Pair]]  # application -> its scored pairs, in juror order
+    missing: dict[int, list[tuple[int, str]]]  # application -> (juror, why), in juror order
+
+
+def _ballot_scores(data: TallyInput) -> _Step1:
+    """Step 1, grouped by application as the ranking reads it.
+
+    A large round has far more (juror, application) pairs without a score than with one, so the
+    pairs a juror has nothing for ("not scored") are listed in one pass per application."""
     ballots, applications, criteria, conflicts, abstentions = counted(data)
     raw_weights = {c.id: max(c.weight, 0.0) for c in data.criteria}
     if math.fsum(raw_weights.values()) <= 0:
         raw_weights = dict.fromkeys(raw_weights, 1.0)
     total_weight = math.fsum(raw_weights[c] for c in sorted(criteria))
-    given: dict[Pair, dict[int, float]] = {}
+    given: dict[int, dict[int, dict[int, float]]] = {}  # application -> juror -> criterion
     for s in data.scores:
         if s.juror in ballots and s.application in applications and s.criterion in criteria:
-            given.setdefault((s.juror, s.application), {})[s.criterion] = float(s.value)
+            given.setdefault(s.application, {}).setdefault(s.juror, {})[s.criterion] = float(
+                s.value
+            )
+    excluded: dict[int, dict[int, str]] = {}  # application -> juror -> why
+    for (juror, app), why in (
+        *((pair, ABSTAINED) for pair in abstentions),
+        *((pair, CONFLICT) for pair in conflicts),  # a conflict outweighs an abstention
+    ):
+        excluded.setdefault(app, {})[juror] = why
+    jurors = sorted(ballots)
     scores: dict[Pair, tuple[Values, float]] = {}
-    missing: dict[Pair, str] = {}
-    for juror in sorted(ballots):
-        for app in sorted(applications):
+    scored: dict[int, list[Pair]] = {}
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for app in sorted(applications):
+        reasons = dict(excluded.get(app, {}))
+        mine: list[Pair] = []
+        for juror, marks in sorted(given.get(app, {}).items()):
+            if juror in reasons:
+                continue
+            if marks.keys() != criteria:
+                reasons[juror] = INCOMPLETE
+                continue
+            values = tuple(sorted(marks.items()))
+            # The weighted mean with weights normalised to sum 1, computed as
+            # sum(w * v) / sum(w), so that equal criterion scores give exactly that score.
             pair = (juror, app)
-            if pair in conflicts:
-                missing[pair] = CONFLICT
-            elif pair in abstentions:
-                missing[pair] = ABSTAINED
-            elif pair not in given:
-                missing[pair] = NOT_SCORED
-            elif set(given[pair]) != criteria:
-                missing[pair] = INCOMPLETE
-            else:
-                values = tuple(sorted(given[pair].items()))
-                # The weighted mean with weights normalised to sum 1, computed as
-                # sum(w * v) / sum(w), so that equal criterion scores give exactly that score.
-                scores[pair] = (
-                    values,
-                    math.fsum(raw_weights[c] * v for c, v in values) / total_weight,
-                )
-    return scores, missing
+            scores[pair] = (values, math.fsum(raw_weights[c] * v for c, v in values) / total_weight)
+            mine.append(pair)
+        done = {pair[0] for pair in mine}
+        scored[app] = mine
+        missing[app] = [(j, reasons.get(j, NOT_SCORED)) for j in jurors if j not in done]
+    return _Step1(scores, scored, missing)
 
 
 @dataclass(frozen=True)
@@ -99,8 +127,11 @@ def normalise(params: Params, raw: Mapping[Pair, float], jurors: Iterable[int]) 
     round_sd = population_sd(everything) if everything else None
     result = dict(raw)
     summary: dict[int, tuple[float | None, float | None, str]] = {}
+    by_juror: dict[int, list[Pair]] = {}
+    for k in sorted(raw):  # grouped once: each juror's keys stay in application order
+        by_juror.setdefault(k[0], []).append(k)
     for juror in sorted(jurors):
-        keys = sorted(k for k in raw if k[0] == juror)
+        keys = by_juror.get(juror, [])
         own = [raw[k] for k in keys]
         juror_mean = mean(own) if own else None
         juror_sd = population_sd(own) if own else None
@@ -112,7 +143,7 @@ def normalise(params: Params, raw: Mapping[Pair, float], jurors: Iterable[int]) 
             note = "no_variance"
         else:
             note = "normalised"
-            assert round_mean is not None and round_sd is not None
+            assert round_mean is not None and round_sd is not None  # nosec B101: the round's mean and spread exist whenever a juror is normalised
             for k in keys:
                 z = (raw[k] - juror_mean) / juror_sd
                 result[k] = clamp(round_mean + z * round_sd, params.scale_min, params.scale_max)
@@ -147,11 +178,11 @@ class _Row:
     def ballots(self) -> int:
         return len(self.ballot_scores)
 
-    @property
+    @cached_property
     def top_count(self) -> int:
         return sum(1 for b in self.ballot_scores if b.top)
 
-    @property
+    @cached_property
     def key(self) -> tuple[float, float, int]:
         """What ranks it: the rounded score, then the rounded median, then the top scores."""
         return (_r4(self.score), _r4(self.median), self.top_count)
@@ -160,17 +191,22 @@ class _Row:
 def _rank(rows: list[_Row], quorum: int) -> tuple[int, int]:
     """Steps 4-5: sort, give ranks (shared by a surviving tie), flag; count ties broken/left."""
     rows.sort(key=lambda r: (-r.key[0], -r.key[1], -r.key[2], r.application))
-    for row in rows:
-        same_score = [o for o in rows if o is not row and o.key[0] == row.key[0]]
-        row.rank = 1 + sum(1 for o in rows if o.key > row.key)
+    # Counted once (not row against row): equal keys are neighbours in this order, so a row's
+    # rank is one more than the number of rows before the first with its key.
+    same_key = Counter(r.key for r in rows)
+    same_median = Counter(r.key[:2] for r in rows)
+    same_score = Counter(r.key[0] for r in rows)
+    first_at: dict[tuple[float, float, int], int] = {}
+    for index, row in enumerate(rows):
+        row.rank = 1 + first_at.setdefault(row.key, index)
         if row.ballots < quorum:
             row.flags.append(BELOW_QUORUM)
-        if any(o.key == row.key for o in same_score):
+        if same_key[row.key] > 1:
             row.flags.append(TIE)
             row.tie_break = "unresolved"
-        elif same_score and any(o.key[1] == row.key[1] for o in same_score):
+        elif same_median[row.key[:2]] > 1:
             row.tie_break = "top_scores"
-        elif same_score:
+        elif same_score[row.key[0]] > 1:
             row.tie_break = "median"
     broken = len({r.key[0] for r in rows if r.tie_break in ("median", "top_scores")})
     unresolved = len({r.key for r in rows if r.tie_break == "unresolved"})
@@ -189,13 +225,22 @@ def _propose(params: Params, rows: list[_Row]) -> Proposal:
         selected = [r.application for r in eligible[:cut] if r.key != boundary]
     else:
         selected = [r.application for r in eligible[:cut]]
+    tied_set, selected_set = set(tied), set(selected)
     for r in rows:
-        if r.application in tied:
+        if r.application in tied_set:
             r.flags.append(TIE_AT_CUT)
+    # Round 2: the rest of the shortlist is nominated, except what is never proposed
+    # automatically (below quorum) and a tie at third place, both left to the secretariat.
     nominated = (
         []
         if params.round == SHORTLIST
-        else [r.application for r in rows if r.application not in selected]
+        else [
+            r.application
+            for r in rows
+            if r.application not in selected_set
+            and r.application not in tied_set
+            and BELOW_QUORUM not in r.flags
+        ]
     )
     return Proposal(
         round=params.round,
@@ -213,12 +258,14 @@ def tally(data: TallyInput) -> TallyResult:
     if params.round not in ("shortlist", "final"):
         raise ValueError(f"unknown round {params.round!r}")
     ballots, applications, _criteria, conflicts, abstentions = counted(data)
-    scored, missing = ballot_scores(data)
+    step1 = _ballot_scores(data)
+    scored = step1.scores
     raw = {k: v[1] for k, v in scored.items()}
     norm = normalise(params, raw, ballots)
     tops: dict[int, float] = {}  # each juror's highest ballot score of the round, as given
     for (juror, _app), value in sorted(raw.items()):
         tops[juror] = max(tops.get(juror, value), value)
+    top_r4 = {juror: _r4(value) for juror, value in tops.items()}
 
     rows = [
         _Row(
@@ -230,11 +277,11 @@ def tally(data: TallyInput) -> TallyResult:
                     values=scored[k][0],
                     raw=raw[k],
                     score=norm.scores[k],
-                    top=_r4(raw[k]) == _r4(tops[k[0]]),
+                    top=_r4(raw[k]) == top_r4[k[0]],
                 )
-                for k in sorted(k for k in scored if k[1] == app)
+                for k in step1.scored[app]
             ),
-            no_score=tuple((j, missing[(j, a)]) for (j, a) in sorted(missing) if a == app),
+            no_score=tuple(step1.missing[app]),
         )
         for app in sorted(applications)
     ]
@@ -301,6 +348,8 @@ def _jurors(
 ) -> tuple[JurorSummary, ...]:
     """Each juror with a ballot (submitted or draft): progress and how they were normalised."""
     rows: dict[int, JurorSummary] = {}
+    scored = Counter(k[0] for k in raw)
+    conflicted = Counter(j for j, a in conflicts if a in applications)
     for ballot in sorted(data.ballots, key=lambda b: (b.juror, not b.submitted)):
         if ballot.juror in rows:
             continue
@@ -309,8 +358,8 @@ def _jurors(
             juror=ballot.juror,
             submitted=ballot.juror in ballots,
             receipt=ballot.receipt if ballot.juror in ballots else None,
-            ballot_scores=sum(1 for k in raw if k[0] == ballot.juror),
-            expected=sum(1 for a in applications if (ballot.juror, a) not in conflicts),
+            ballot_scores=scored[ballot.juror],
+            expected=len(applications) - conflicted[ballot.juror],
             mean=juror_mean,
             sd=juror_sd,
             normalised=note == "normalised",

@@ -43,19 +43,26 @@ async def body_too_large(request: Request, exc: Exception) -> Response:
     )
 
 
+PASSWORD_FIELDS = frozenset({"password", "current", "new", "again"})
+
+
 async def csrf_failed(request: Request, exc: Exception) -> Response:
     """Offer the form again, filled in, with a fresh token: nothing typed is lost."""
     assert isinstance(exc, CsrfFailed)
-    fields = [
-        (key, value)
-        for key, value in exc.form.multi_items()
-        if key != CSRF_FIELD and isinstance(value, str)
-    ]
-    had_files = any(not isinstance(v, str) for _, v in exc.form.multi_items())
+    items = [(k, v) for k, v in exc.form.multi_items() if k != CSRF_FIELD]
+    fields = [(k, v) for k, v in items if isinstance(v, str) and k not in PASSWORD_FIELDS]
+    # A password is never written back into a page: it is asked for again.
+    passwords = sorted({k for k, v in items if isinstance(v, str) and k in PASSWORD_FIELDS})
+    had_files = any(not isinstance(v, str) for _, v in items)
     return render(
         request,
         "errors/resend.html",
-        {"fields": fields, "action": request.url.path, "had_files": had_files},
+        {
+            "fields": fields,
+            "passwords": passwords,
+            "action": request.url.path,
+            "had_files": had_files,
+        },
         status_code=403,
     )
 
