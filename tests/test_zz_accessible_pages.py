@@ -1,0 +1,93 @@
+"""Every page of every kind of person, in English and French, at a phone's and a desktop's size:
+no axe-core violation (WCAG 2.2 A and AA rules). The served HTML of each page is saved for the
+Nu Html Checker (tests/test_zz_html_validity.py, which runs after this module).
+
+The data (an edition in every state, applicants, jurors at every step, staff; see
+tests/pagecrawl_data.py) is built once for the module and served by one live server; each
+size and language gets one browser context that visits the pages in tests/pagecrawl_plan.py.
+A test lists the app's routes and fails when a page is not in the crawl.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from prize.app import create_app
+from prize.db import Database
+from prize.settings import Settings
+from tests import pagecrawl, pagecrawl_plan
+from tests.conftest import DESKTOP, PHONE, TEST_KEYS, Clock
+from tests.pagecrawl_data import NOW, CrawlData, build
+
+
+@dataclass
+class Site:
+    url: str
+    app: object
+    clock: Clock
+    data: CrawlData
+    visits: list[pagecrawl.Visit]
+
+
+@pytest.fixture(scope="module")
+def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("crawl")
+    shutil.copyfile(sqlite_template, folder / "crawl.sqlite3")
+    database = Database(f"sqlite:///{folder / 'crawl.sqlite3'}")
+    data = build(database, folder / "storage")
+    settings = Settings(
+        database_url="sqlite://",
+        secret_keys=TEST_KEYS,
+        storage_dir=folder / "storage",
+        argon2_fast=True,
+        demo=True,  # the demonstration banner on every page, the e-mails readable in the outbox
+    )
+
+    clock = Clock(now=NOW)
+
+    def make_app(base: str) -> object:
+        return create_app(settings.with_(base_url=base), clock=clock, database=database)
+
+    with pagecrawl.serve(make_app) as (url, app):
+        yield Site(url=url, app=app, clock=clock, data=data, visits=pagecrawl_plan.everything(data))
+    database.dispose()
+
+
+def test_every_html_page_of_the_app_is_in_the_crawl(site: Site) -> None:
+    pages = pagecrawl.get_routes(site.app)
+    assert pagecrawl.uncovered(site.app, site.visits) == []
+    assert sorted(set(pagecrawl.NOT_PAGES) - set(pages)) == []  # no stale entry
+    assert pagecrawl.duplicates(site.visits) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_page_is_accessible(site: Site, browser, lang: str, size: str) -> None:  # type: ignore[no-untyped-def]
+    if size == "phone":
+        # A phone's layout (CSS pixels, touch, the viewport meta honoured); drawn at scale 1,
+        # which changes nothing axe-core checks and draws four times fewer pixels.
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    else:
+        context = browser.new_context(viewport=DESKTOP)
+    context.add_cookies([{"name": "lang", "value": lang, "url": site.url}])
+    try:
+        crawl = pagecrawl.Crawl(
+            page=context.new_page(),
+            base=site.url,
+            label=f"{lang}-{size}",
+            lang=lang,
+            clock=site.clock,
+            save_as=lang if size == "phone" else None,
+        )
+        problems = crawl.run(site.visits)
+    finally:
+        context.close()
+    print("\n" + crawl.summary())
+    assert not problems, "\n".join(problems)
+    assert crawl.checked == len(site.visits)
