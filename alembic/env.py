@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import prize.models  # noqa: F401  (registers the tables)
+from alembic import context
 from prize.db import make_engine
 
 config = context.config

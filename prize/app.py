@@ -14,11 +14,11 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,6 +35,8 @@ from prize.security import (
     install_log_redaction,
 )
 from prize.settings import LANGUAGES, Settings
+from prize.static import FingerprintedStaticFiles
+from prize.storage import SIGNATURES
 from prize.templating import make_environment
 from prize.tokens import Signer
 from prize.views import apply, ballot, common, errors, public, results, secretariat
@@ -45,6 +47,8 @@ LANG_COOKIE = "lang"
 # Routes that take uploads get the larger body limit; every other route the small one.
 LARGE_BODY_PATHS = re.compile(r"/files$")
 SMALL_BODY_LIMIT = 512 * 1024
+# Types never compressed: uploaded files are already compressed, and are downloads.
+NOT_COMPRESSED = tuple(ct for _, ct, _ in SIGNATURES)
 
 
 class LanguageMiddleware:
@@ -102,9 +106,17 @@ def create_app(
         *ballot.routes,
         *results.routes,
         *secretariat.routes,
-        Mount("/static", app=StaticFiles(directory=str(paths.STATIC)), name="static"),
+        Mount("/static", app=FingerprintedStaticFiles(directory=paths.STATIC), name="static"),
     ]
     middleware = [
+        # Compresses pages, styles, scripts and JSON over 1 KB for clients that accept gzip;
+        # uploaded files (PDF, JPEG, PNG: attachment downloads) are passed through untouched.
+        Middleware(
+            GZipMiddleware,
+            minimum_size=1024,
+            compresslevel=6,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *NOT_COMPRESSED),
+        ),
         Middleware(SecurityHeadersMiddleware, https=settings.https),
         Middleware(errors.ServerErrorPageMiddleware),
         Middleware(

@@ -183,6 +183,10 @@ class RedactingFilter(logging.Filter):
             record.args = {
                 k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
             }
+        if record.exc_info and not record.exc_text:  # a traceback may quote the URL
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

@@ -20,7 +20,7 @@ MAX_AGE_SECONDS = 366 * 24 * 3600  # a year caps every link
 class Purpose(enum.StrEnum):
     application = "application"
     ballot = "ballot"
-    password_reset = "password-reset"  # noqa: S105  (a salt name, not a secret)
+    password_reset = "password-reset"  # noqa: S105  (a salt name, not a secret)  # nosec B105: a salt's name, not a secret
 
 
 class LinkError(Exception):

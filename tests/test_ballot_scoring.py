@@ -132,7 +132,7 @@ def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):  # t
     clock.set(jury_factories.SHORTLIST_CLOSES)
     with pytest.raises(NotAllowed) as refused:
         _save(db, clock, made, scores={c1: 9})
-    assert "The round closed on 2027-03-31 20:00 UTC" in str(refused.value)
+    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time" in str(refused.value)
     assert [v for *_, v in _scores(db)] == [5]
 
 

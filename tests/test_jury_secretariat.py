@@ -434,7 +434,7 @@ def test_reminder_outside_an_open_round_is_refused(staff_client, sqlite_db, cloc
     )
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027/jury")
-    assert "The round closed on 2027-03-31 20:00 UTC" in page.text
+    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time" in page.text
     assert "Send a reminder" not in page.text  # the button is gone once the round closed
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 0
 

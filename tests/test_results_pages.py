@@ -154,7 +154,7 @@ def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> N
     text = text_of(cert.text)
     assert "Winner" in text and "is awarded to" in text and "Project B" in text
     assert "Organisation B · Israel" in text
-    assert 'href="/static/css/print.css"' in cert.text
+    assert 'href="/static/css/print.css?v=' in cert.text  # fingerprinted: cached for a year
     nominated = text_of(client.get("/editions/2027/results/certificates/EDPP-2027-0004").text)
     assert "Certificate of recognition" in nominated and "Project D" in nominated
 

@@ -94,6 +94,7 @@ def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> No
     assert _final_winners(sqlite_db) == ["Intercity Theatre", "Friday Coffee Project", "+Attitude"]
     path = sqlite_db.url.removeprefix("sqlite:///")
     copy_path = tmp_path / "copy.sqlite3"
+    sqlite_db.dispose()  # close the pooled connections, so that the file holds every commit
     shutil.copyfile(path, copy_path)
     copy = Database(f"sqlite:///{copy_path}")
     try:

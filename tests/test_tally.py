@@ -225,7 +225,18 @@ def test_tie_at_third_place_leaves_that_place_to_the_secretariat() -> None:
     result = t.tally(data(table, round="final", normalise=False, quorum=1))
     assert result.proposal.selected == (1, 2)
     assert result.proposal.tied_at_cut == (3, 4)
-    assert result.proposal.nominated == (3, 4)
+    assert result.proposal.nominated == ()  # the tied two are left to the secretariat too
+    assert result.proposal.open_places == 1
+
+
+def test_final_round_never_proposes_a_project_below_quorum_even_as_nominated() -> None:
+    table = {1: {1: [9], 2: [8], 3: [7], 4: [6], 5: [5]},
+             2: {1: [9], 2: [8], 3: [7], 4: [6]}}
+    result = t.tally(data(table, round="final", normalise=False, quorum=2))
+    assert result.proposal.selected == (1, 2, 3)
+    assert result.proposal.nominated == (4,)
+    [five] = [e for e in result.ranking if e.application == 5]
+    assert "below_quorum" in five.flags
 
 
 def test_scores_are_compared_after_rounding_to_four_decimals() -> None:

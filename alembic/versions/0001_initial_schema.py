@@ -8,11 +8,10 @@ Create Date: 2026-11-28
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes  # noqa: F401
-from alembic import op
+import sqlmodel.sql.sqltypes
 
 import prize.models
-
+from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -17,7 +17,7 @@ from prize.security import Passwords
 from prize.settings import Settings
 
 DEMO_EMAIL = "secretariat@example.org"
-DEMO_PASSWORD = "demo-secretariat-2027"  # printed by `prize demo`; the demo is local only
+DEMO_PASSWORD = "demo-secretariat-2027"  # printed by `prize demo`; the demo is local only  # nosec B105: the demo's published sign-in, printed by `prize demo`, local only
 
 
 @dataclass

@@ -27,7 +27,7 @@ class LinkMaker:
     mail_domain: str = "prize.invalid"
 
     def token(self, application: Application) -> str:
-        assert application.id is not None
+        assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         return self.signer.dumps(Purpose.application, application.id, application.link_version)
 
     def resume_url(self, application: Application) -> str:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition
-from prize.storage import Storage, UploadRefused, clean_filename
+from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
 
 
 def of_content(*, session: Session, content: ApplicationContent | None) -> list[Attachment]:
@@ -122,6 +122,53 @@ def add(
     now: datetime,
 ) -> Attachment:
     """Store one file and attach it to the draft (a revision's, for a submitted application)."""
+    _check_can_attach(session=session, application=application, max_files=max_files, now=now)
+    stored = store_upload(source=source, storage_dir=storage_dir, max_bytes=max_bytes)
+    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    return _record(
+        session=session, application=application, stored=stored, filename=filename, now=now
+    )
+
+
+def store_upload(*, source: BinaryIO, storage_dir: Path, max_bytes: int) -> StoredFile:
+    """Copy an upload into the storage folder (checked on its content), outside any transaction.
+
+    For ``attach``: copying and flushing a file of several MB inside the writing transaction
+    would hold SQLite's one write lock meanwhile, and every other applicant's save would wait
+    for the disk (bench/surge.py)."""
+    try:
+        return Storage(storage_dir).save(source, max_bytes=max_bytes)
+    except UploadRefused as refused:
+        raise DomainError(refused.message.msgid, field="file", **refused.message.params) from None
+
+
+def discard(*, storage_dir: Path, stored: StoredFile) -> None:
+    """Remove a stored upload that was not attached."""
+    Storage(storage_dir).delete(stored.stored_name)
+
+
+def attach(
+    *,
+    session: Session,
+    application: Application,
+    stored: StoredFile,
+    filename: str,
+    storage_dir: Path,
+    max_files: int,
+    now: datetime,
+) -> Attachment:
+    """Attach a file ``store_upload`` stored to the draft; refused as ``add`` refuses, and the
+    file is removed if this transaction rolls back."""
+    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    _check_can_attach(session=session, application=application, max_files=max_files, now=now)
+    return _record(
+        session=session, application=application, stored=stored, filename=filename, now=now
+    )
+
+
+def _check_can_attach(
+    *, session: Session, application: Application, max_files: int, now: datetime
+) -> None:
     from prize.domain import applications
 
     session.refresh(application, with_for_update=True)  # one request at a time per application
@@ -137,12 +184,13 @@ def add(
             field="file",
             n=max_files,
         )
-    store = Storage(storage_dir)
-    try:
-        stored = store.save(source, max_bytes=max_bytes)
-    except UploadRefused as refused:
-        raise DomainError(refused.message.msgid, field="file", **refused.message.params) from None
-    _delete_file_on_rollback(session, store, stored.stored_name)
+
+
+def _record(
+    *, session: Session, application: Application, stored: StoredFile, filename: str, now: datetime
+) -> Attachment:
+    from prize.domain import applications
+
     draft = applications.ensure_draft(session=session, application=application, now=now)
     attachment = Attachment(
         content_id=draft.id,  # type: ignore[arg-type]

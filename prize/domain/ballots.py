@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from prize.domain.conflicts import conflicted_ids
 from prize.domain.editions import criteria_of
@@ -128,6 +128,54 @@ def is_on_ballot(
         )
     ).first()
     return in_round is not None and conflicted is None
+
+
+def _not_conflicted(juror: Juror) -> Any:
+    conflicted = select(ConflictRow.application_id).where(ConflictRow.juror_id == juror.id)
+    return col(Application.id).not_in(conflicted)
+
+
+def find_on_ballot(
+    *, session: Session, edition: Edition, round_: Round, juror: Juror, reference: str
+) -> Application | None:
+    """The application ``reference`` if it is on the juror's ballot, in one query."""
+    return session.exec(
+        select(Application).where(
+            Application.reference == reference, *_in_round(edition, round_), _not_conflicted(juror)
+        )
+    ).first()
+
+
+def progress(*, session: Session, edition: Edition, round_: Round, juror: Juror) -> tuple[int, int]:
+    """(done, total), as ``ballot_view`` counts them (``BallotView.done``, ``.total``), read as
+    counts rather than as every score's row: what autosave answers after each save."""
+    on_ballot: set[int | None] = set(
+        session.exec(
+            select(Application.id).where(*_in_round(edition, round_), _not_conflicted(juror))
+        )
+    )
+    ballot = get_ballot(session=session, juror=juror, round_=round_)
+    if ballot is None:
+        return 0, len(on_ballot)
+    needed = len(criteria_of(session=session, edition=edition))
+    scored: dict[int | None, int] = dict(
+        session.exec(
+            select(Score.application_id, func.count())
+            .where(Score.ballot_id == ballot.id)
+            .group_by(col(Score.application_id))
+        ).all()
+    )
+    abstained: set[int] = set(
+        session.exec(
+            select(BallotEntry.application_id).where(
+                BallotEntry.ballot_id == ballot.id,
+                col(BallotEntry.abstain).is_(True),
+                BallotEntry.abstain_reason != "",
+            )
+        )
+    )
+    done = len([a for a in on_ballot if a in abstained or scored.get(a, 0) >= needed])
+    return done, len(on_ballot)
 
 
 def ballot_applications(
@@ -244,7 +292,6 @@ def _with_titles(
     session: Session, edition: Edition, round_: Round, juror: Juror
 ) -> list[tuple[Application, str]]:
     """``ballot_applications`` with each submitted title, in one query."""
-    conflicted = select(ConflictRow.application_id).where(ConflictRow.juror_id == juror.id)
     rows = session.exec(
         select(Application, ApplicationContent.title)
         .outerjoin(
@@ -252,7 +299,7 @@ def _with_titles(
             (col(ApplicationContent.application_id) == col(Application.id))
             & (col(ApplicationContent.kind) == ContentKind.submitted),
         )
-        .where(*_in_round(edition, round_), col(Application.id).not_in(conflicted))
+        .where(*_in_round(edition, round_), _not_conflicted(juror))
         .order_by(col(Application.number), col(Application.id))
     )
     return [(application, title or "") for application, title in rows]
@@ -355,7 +402,7 @@ def counted_ballots(*, session: Session, edition: Edition, round_: Round) -> lis
         ] = score.value
     counted = []
     for b in ballots:
-        assert b.id is not None
+        assert b.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         skip = abstained.get(b.id, set())
         kept = {
             app: values

@@ -239,7 +239,7 @@ def suggestions(
     recorded = conflicts_by_juror(session=session, edition=edition)
     found: dict[int, list[Suggestion]] = {}
     for juror in jurors:
-        assert juror.id is not None
+        assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         if not juror.active:
             continue
         taken = {c.application_id for c in recorded.get(juror.id, [])}

@@ -154,6 +154,7 @@ def current_call(*, session: Session) -> Edition | None:
         .where(col(Edition.is_sample).is_(False))
         .where(col(Edition.archived).is_(False))
         .order_by(col(Edition.year).desc())
+        .limit(1)
     ).first()
 
 

@@ -31,6 +31,7 @@ from prize.templating import mail_environment
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)  # a claim older than this was lost in a crash: send it again
 BATCH = 20
+MAX_SUBJECT = 300  # OutboxMessage.subject's length
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,8 +50,11 @@ def render(template: str, language: str, context: Mapping[str, Any]) -> tuple[st
     head, _, body = text.partition("\n\n")
     if not head.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
-    # One line, whatever a title typed into a form holds (no header injection).
+    # One line, whatever a title typed into a form holds (no header injection), and short
+    # enough for its column (a 300-character title after "Your application link: " is not).
     subject = " ".join(head.removeprefix("Subject:").splitlines()).strip()
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1].rstrip() + "…"
     return subject, body.strip() + "\n"
 
 
@@ -230,7 +234,7 @@ def deliver_due(
     with database.write() as session:
         claimed = claim_due(session=session, now=now, limit=limit)
     for message in claimed:
-        assert message.id is not None
+        assert message.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         try:
             email = build_email(message, mail_from)
         except Exception as error:  # a message that can never be built: failed at once

@@ -22,8 +22,8 @@ from sqlmodel import Session, col, delete, func, select
 
 from prize.domain import audit, outbox
 from prize.domain.ballots import (
-    ballot_applications,
     ballot_view,
+    is_on_ballot,
     open_round,
     require_open_round,
 )
@@ -106,11 +106,9 @@ def save_entry(
         )
     # Checked under the ballot's lock, which a new conflict also takes: a project that just
     # left the ballot is never scored.
-    on_ballot = {
-        a.id
-        for a in ballot_applications(session=session, edition=edition, round_=round_, juror=juror)
-    }
-    if application_id not in on_ballot:
+    if not is_on_ballot(
+        session=session, edition=edition, round_=round_, juror=juror, application_id=application_id
+    ):
         raise NotFound("This project is not on your ballot.")
     if abstain:
         stored = _entry(session, ballot, application_id)

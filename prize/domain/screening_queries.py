@@ -183,7 +183,16 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
     order.append(col(Application.id).desc() if descending else col(Application.id).asc())
     stmt = (
         select(  # type: ignore[call-overload]
-            Application,
+            # the columns the list shows, not whole rows: no object built per application
+            col(Application.id),
+            col(Application.reference),
+            col(Application.status),
+            col(Application.email),
+            col(Application.language),
+            col(Application.submitted_at),
+            col(Application.created_at),
+            col(Application.late_reason),
+            col(Application.translation),
             col(ApplicationContent.title),
             col(ApplicationContent.organisation),
             country,
@@ -197,21 +206,35 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
     )
     rows = [
         Row(
-            id=app.id,
-            reference=app.reference,
-            status=app.status,
-            email=app.email,
-            language=app.language,
-            submitted_at=app.submitted_at,
-            created_at=app.created_at,
-            late=bool(app.late_reason),
-            has_translation=bool(app.translation),
+            id=app_id,
+            reference=reference,
+            status=status,
+            email=email,
+            language=language,
+            submitted_at=submitted_at,
+            created_at=created_at,
+            late=bool(late_reason),
+            has_translation=bool(translation),
             title=title or "",
             organisation=organisation or "",
             country=main or "",
             attachments=int(n or 0),
         )
-        for app, title, organisation, main, n in session.exec(stmt)
+        for (
+            app_id,
+            reference,
+            status,
+            email,
+            language,
+            submitted_at,
+            created_at,
+            late_reason,
+            translation,
+            title,
+            organisation,
+            main,
+            n,
+        ) in session.exec(stmt)
     ]
     return ListPage(
         rows=rows,

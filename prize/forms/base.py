@@ -33,3 +33,16 @@ def text(form: FormData, name: str, *, max_length: int = 10_000) -> str:
 
 def word_count(value: str) -> int:
     return len(value.split())
+
+
+MAX_WHOLE = 2**31 - 1  # the largest value of an integer column, on PostgreSQL as on SQLite
+
+
+def whole(raw: object, *, maximum: int = MAX_WHOLE) -> int | None:
+    """``raw`` as a whole number from 0 to ``maximum`` if it is one, written in ASCII digits;
+    else None. (``str.isdigit`` alone lets "²" through, which ``int`` refuses, and lets numbers
+    through that no column holds.)"""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return None
+    value = int(raw)
+    return value if value <= maximum else None

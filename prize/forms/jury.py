@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from prize import countries
 from prize.domain.jurors import JurorData, RowError
-from prize.forms.base import FormResult, text
+from prize.forms.base import FormResult, text, whole
 from prize.i18n import Message
 from prize.settings import LANGUAGES
 
@@ -175,7 +175,8 @@ def parse_conflict(form: FormData) -> tuple[FormResult, int | None]:
     raw = text(form, "application")
     reason = text(form, "reason")
     result.values = {"application": raw, "reason": reason}
-    if not raw.isdigit():
+    number = whole(raw)
+    if number is None:
         result.error("application", "Choose a project.")
         return result, None
-    return result, int(raw)
+    return result, number

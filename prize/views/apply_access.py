@@ -39,7 +39,7 @@ def pairs(request: Request) -> list[list[int]]:
 
 
 def remember(request: Request, application: Application) -> None:
-    assert application.id is not None
+    assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
     kept = [p for p in pairs(request) if p[0] != application.id]
     kept.append([application.id, application.link_version])
     request.session[SESSION_KEY] = kept[-MAX_REMEMBERED:]

@@ -19,6 +19,7 @@ from prize.views.common import (
     database,
     flash,
     now,
+    parsed_first,
     read_form,
     redirect,
     render,
@@ -79,18 +80,26 @@ def _attach(request: Request, app_id: int, upload: object) -> Response:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, Message("Choose a file to attach."), 400)
     try:
-        with database(request).write() as session:
-            application, _, _ = opened(request, session, app_id)
-            attachment = attachments.add(
-                session=session,
-                application=application,
-                source=upload.file,
-                filename=upload.filename,
-                storage_dir=conf.storage_dir,
-                max_bytes=conf.max_upload_bytes,
-                max_files=conf.max_uploads,
-                now=now(request),
-            )
+        # Copied to the storage folder first, so that the writing transaction (on SQLite, the
+        # one write lock of the whole app) is not held while the disk takes the file.
+        stored = attachments.store_upload(
+            source=upload.file, storage_dir=conf.storage_dir, max_bytes=conf.max_upload_bytes
+        )
+        try:
+            with database(request).write() as session:
+                application, _, _ = opened(request, session, app_id)
+                attachment = attachments.attach(
+                    session=session,
+                    application=application,
+                    stored=stored,
+                    filename=upload.filename,
+                    storage_dir=conf.storage_dir,
+                    max_files=conf.max_uploads,
+                    now=now(request),
+                )
+        except BaseException:
+            attachments.discard(storage_dir=conf.storage_dir, stored=stored)
+            raise
     except DomainError as error:
         return _page(request, error.message, 400)
     flash(request, "Attached: %(name)s", name=attachment.original_name)
@@ -139,7 +148,12 @@ def remove(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/apply/{application_id:int}/files", files, methods=["GET", "POST"], name="apply_files"),
+    Route(
+        "/apply/{application_id:int}/files",
+        parsed_first(files, max_files=1, max_fields=5),
+        methods=["GET", "POST"],
+        name="apply_files",
+    ),
     Route("/apply/{application_id:int}/files/{file_id:int}", download, name="apply_file"),
     Route(
         "/apply/{application_id:int}/files/{file_id:int}/delete",

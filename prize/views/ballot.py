@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize import storage
-from prize.domain import attachments, ballots, jury, outbox, scoring
+from prize.domain import attachments, ballots, editions, jury, outbox, scoring
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
@@ -57,7 +57,9 @@ def home(request: Request) -> Response:
             return redirect(request, "ballot_conflicts")
         round_, editable = phase(edition, now(request))
         view = (
-            ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+            ballots.ballot_view(
+                session=session, juror=juror, edition=edition, round_=round_, titles_only=True
+            )
             if round_ is not None
             else None
         )
@@ -181,29 +183,33 @@ def autosave(request: Request) -> Response:
         )
 
     reference = request.path_params["reference"]
+    found = None
+    criteria: list[int | None] = []
     try:
-        with database(request).read() as session:
+        with database(request).read() as session:  # the one application, not the whole ballot
             juror, edition = current_juror(request, session)
             round_, _ = phase(edition, now(request))
-            view = (
-                ballots.ballot_view(
-                    session=session, juror=juror, edition=edition, round_=round_, contents=False
+            if round_ is not None:
+                found = ballots.find_on_ballot(
+                    session=session,
+                    juror=juror,
+                    edition=edition,
+                    round_=round_,
+                    reference=reference,
                 )
-                if round_ is not None
-                else None
-            )
+                criteria = [c.id for c in editions.criteria_of(session=session, edition=edition)]
     except NoJuror:
         return answer(401, N_("You are signed out: open your personal link again."), saved=False)
     except LinkError:
         request.session.pop(JUROR_KEY, None)
         return answer(410, N_("This link no longer works: nothing was saved."), saved=False)
     form = read_form(request)
-    item = view.item(reference) if view is not None else None
-    if view is None or item is None:
+    if round_ is None or found is None:
         return answer(404, N_("This project is not on your ballot."), saved=False)
+    item = ballots.Item(found, None)
     parsed = forms.parse_scores(
         form,
-        criteria=[c.id for c in view.criteria if c.id is not None],
+        criteria=[c for c in criteria if c is not None],
         scale_min=edition.scale_min,
         scale_max=edition.scale_max,
         partial=True,
@@ -220,10 +226,8 @@ def autosave(request: Request) -> Response:
         return answer(400, error.message, saved=False, errors=errors)
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        view = ballots.ballot_view(
-            session=session, juror=juror, edition=edition, round_=view.round, contents=False
-        )
-    progress = {"done": view.done, "total": view.total}
+        done, total = ballots.progress(session=session, edition=edition, round_=round_, juror=juror)
+    progress = {"done": done, "total": total}
     if errors:
         return answer(
             400, N_("Not saved: see the message beside the field."), saved=False, errors=errors,
@@ -260,7 +264,9 @@ def submit(request: Request) -> Response:
         round_, editable = phase(edition, now(request))
         if jury.next_step(juror, edition) is not None or round_ is None:
             return redirect(request, "ballot_home")
-        view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
+        view = ballots.ballot_view(
+            session=session, juror=juror, edition=edition, round_=round_, titles_only=True
+        )
     if view.submitted:
         return redirect(request, "ballot_receipt")
     error = None

@@ -7,19 +7,20 @@ parse the body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import anyio.from_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from prize.db import Database
-from prize.i18n import Message
+from prize.i18n import Message, gettext
 from prize.security import CSRF_FIELD, csrf_ok, csrf_token
 from prize.settings import LANGUAGES, Settings
 from prize.tokens import Signer
@@ -82,6 +83,10 @@ def read_form(
     check_csrf: bool = True,
 ) -> FormData:
     """Parse the posted form (from a view running in the thread pool) and check its CSRF token."""
+    early = request.scope.get("state", {}).pop(FORM_ERROR_KEY, None)
+    if early is not None:  # the body was read before the view (``parsed_first``) and refused
+        raise early
+
     async def parse() -> FormData:
         return await request.form(
             max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
@@ -93,11 +98,46 @@ def read_form(
     return form
 
 
+FORM_ERROR_KEY = "form_error"
+
+
+def parsed_first(
+    view: Callable[[Request], Response],
+    *,
+    max_files: int,
+    max_fields: int = 200,
+    max_part_size: int = 64 * 1024,
+) -> Callable[[Request], Awaitable[Response]]:
+    """A route for a (sync) view that takes file uploads: the body is read on the event loop
+    before the view takes a worker thread, and ``read_form`` then finds it parsed.
+
+    Reading it from the view (``read_form``) would hold a worker thread while Starlette writes
+    each uploaded file past 1 MB to disk through the same thread pool: with as many uploads
+    at once as the pool has threads, every thread would wait for one that none could free (a
+    deadlock, found by bench/surge.py). A refusal while reading (a body over the limit, a
+    client gone) is raised by ``read_form``, where the view expects it, after its own checks.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                await request.form(
+                    max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
+                )
+            except Exception as error:  # raised again by read_form, in the view's order
+                request.scope.setdefault("state", {})[FORM_ERROR_KEY] = error
+        return await run_in_threadpool(view, request)
+
+    return endpoint
+
+
 def flash(request: Request, message: Message | str, **params: Any) -> None:
     """A one-time notice shown on the next page (kept in the session cookie: keep it short)."""
     msg = message if isinstance(message, Message) else Message(message, params)
     notes = list(request.session.get(FLASH_KEY, []))
-    notes.append([msg.msgid, msg.params])
+    # Translated now, in the reader's language: the cookie holds plain text, whatever the
+    # message's parameters are (an instant, a nested message).
+    notes.append([gettext(lang(request), msg), {}])
     request.session[FLASH_KEY] = notes[-3:]
 
 

@@ -17,7 +17,7 @@ log = logging.getLogger("prize")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    assert isinstance(exc, HTTPException)  # nosec B101: Starlette calls this handler only for this exception class
     return render(
         request,
         "errors/http.html",
@@ -28,12 +28,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def redirect(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Redirect)
+    assert isinstance(exc, Redirect)  # nosec B101: Starlette calls this handler only for this exception class
     return RedirectResponse(exc.url, status_code=303)
 
 
 async def body_too_large(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, BodyTooLarge)
+    assert isinstance(exc, BodyTooLarge)  # nosec B101: Starlette calls this handler only for this exception class
     return render(
         request,
         "errors/too_large.html",
@@ -48,7 +48,7 @@ PASSWORD_FIELDS = frozenset({"password", "current", "new", "again"})
 
 async def csrf_failed(request: Request, exc: Exception) -> Response:
     """Offer the form again, filled in, with a fresh token: nothing typed is lost."""
-    assert isinstance(exc, CsrfFailed)
+    assert isinstance(exc, CsrfFailed)  # nosec B101: Starlette calls this handler only for this exception class
     items = [(k, v) for k, v in exc.form.multi_items() if k != CSRF_FIELD]
     fields = [(k, v) for k, v in items if isinstance(v, str) and k not in PASSWORD_FIELDS]
     # A password is never written back into a page: it is asked for again.

@@ -3,6 +3,7 @@ receipt check with which a juror sees that their ballot was counted."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -22,6 +23,21 @@ RECEIPT_WINDOW = timedelta(minutes=15)
 MAX_RECEIPT = 64
 
 
+def _with_etag(request: Request, response: Response, cache_control: str) -> Response:
+    """Published results never change (a correction is a note, which changes the page): the
+    response carries an ETag, its content's hash, and a browser that sends it back in
+    If-None-Match gets 304 Not Modified, without the body."""
+    etag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    wanted = {
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    }
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
 def _load(request: Request) -> PublicResults:
     with database(request).read() as session:
         try:
@@ -36,7 +52,7 @@ def results_page(request: Request) -> Response:
     if not isinstance(answer, dict) or answer.get("year") != data.edition.year:
         answer = None
     path = str(request.url_for("results", year=data.edition.year).path)
-    return render(
+    response = render(
         request,
         "results/results.html",
         {
@@ -46,27 +62,31 @@ def results_page(request: Request) -> Response:
             "page_url": settings(request).base_url + path,
         },
     )
+    # private: the page holds this visitor's CSRF token (the receipt check's form).
+    return _with_etag(request, response, "private, no-cache")
 
 
 def results_json(request: Request) -> Response:
     data = _load(request)
     body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
-    return Response(
+    response = Response(
         body + "\n",
         media_type="application/json",
         headers={"Access-Control-Allow-Origin": "*"},
     )
+    return _with_etag(request, response, "public, no-cache")
 
 
 def results_csv(request: Request) -> Response:
     data = _load(request)
-    return Response(
+    response = Response(
         data.as_csv(),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="edpp-{data.edition.year}-results.csv"'
         },
     )
+    return _with_etag(request, response, "public, no-cache")
 
 
 def certificate(request: Request) -> Response:

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from prize.domain import audit, editions
 from prize.domain import staff as staff_domain
+from prize.forms.base import whole
 from prize.models import ActorKind
 from prize.views.common import database
 from prize.views.secretariat.access import page_url, render_staff, require_staff
@@ -18,7 +19,7 @@ PER_PAGE = 50
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return whole(raw)
 
 
 def _actor_filter(raw: str) -> tuple[ActorKind | None, int | None]:

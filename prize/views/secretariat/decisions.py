@@ -15,6 +15,7 @@ from prize import countries
 from prize.domain import decisions, editions, published, results
 from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.forms.base import whole
 from prize.i18n import N_, Message
 from prize.models import Round, Staff
 from prize.views.ballot_access import ballot_links
@@ -38,16 +39,17 @@ def _text(form: FormData, name: str, limit: int = MAX_REASON) -> str:
 def _ids(form: FormData, name: str) -> list[int]:
     found = []
     for value in form.getlist(name):
-        if isinstance(value, str) and value.isdigit():
-            found.append(int(value))
+        if (number := whole(value)) is not None:
+            found.append(number)
     return found
 
 
 def _reasons(form: FormData) -> dict[int, str]:
     found = {}
     for key, value in form.multi_items():
-        if key.startswith("reason-") and key[7:].isdigit() and isinstance(value, str):
-            found[int(key[7:])] = value.strip()[:MAX_REASON]
+        number = whole(key.removeprefix("reason-")) if key.startswith("reason-") else None
+        if number is not None and isinstance(value, str):
+            found[number] = value.strip()[:MAX_REASON]
     return found
 
 
@@ -158,10 +160,10 @@ def confirm_final(request: Request) -> Response:
     form = read_form(request)
     awards = {}
     for key, value in form.multi_items():
-        if key.startswith("award-") and key[6:].isdigit() and isinstance(value, str):
-            awards[int(key[6:])] = value
-    mention_raw = _text(form, "mention")
-    mention = int(mention_raw) if mention_raw.isdigit() else None
+        number = whole(key.removeprefix("award-")) if key.startswith("award-") else None
+        if number is not None and isinstance(value, str):
+            awards[number] = value
+    mention = whole(_text(form, "mention"))
     reasons = _reasons(form)
     if mention is not None and _text(form, "mention_reason"):
         reasons[mention] = reasons.get(mention) or _text(form, "mention_reason")
@@ -272,7 +274,7 @@ def create_archived(request: Request) -> Response:
     form = read_form(request)
     values = {"year": _text(form, "year", 10), "title_en": _text(form, "title_en", 200)}
     try:
-        if not values["year"].isdigit():
+        if whole(values["year"]) is None:
             raise DomainError("Give a past year, from 2004.", field="year")
         with database(request).write() as session:
             edition = published.create_archived_edition(

@@ -26,7 +26,7 @@ from prize.domain import (
 from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.forms import jury as forms
-from prize.forms.base import text
+from prize.forms.base import text, whole
 from prize.i18n import Message
 from prize.models import Application, Ballot, Edition, Juror, Staff
 from prize.views.ballot_access import ballot_links
@@ -236,7 +236,7 @@ def record_conflict(request: Request) -> Response:
 
 def reopen(request: Request) -> Response:
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        ballot = session.get(Ballot, int(text(form, "ballot") or 0))
+        ballot = session.get(Ballot, whole(text(form, "ballot")) or 0)
         if ballot is None or ballot.juror_id != juror.id:
             raise NotFound("There is no such ballot.")
         if not text(form, "reopen_reason"):

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize.domain import outbox, outbox_log
+from prize.forms.base import whole
 from prize.models import OutboxStatus
 from prize.views.common import database, flash, now, read_form, safe_next, settings
 from prize.views.secretariat.access import page_url, render_staff, require_staff
@@ -39,8 +40,7 @@ def linkify(text: str) -> Markup:
 
 
 def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return max(1, whole(request.query_params.get("page", "1"), maximum=100_000) or 1)
 
 
 def outbox_page(request: Request) -> Response:
