@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 30_000
+# Starlette's thread pool runs at most 40 views at once; the rest wait for a connection.
+SQLITE_POOL_SIZE = 8
+SQLITE_POOL_OVERFLOW = 40
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -32,8 +35,12 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         "connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     )
     if ":memory:" not in url and url not in {"sqlite://", "sqlite:///"}:
-        # A file database: connections are cheap; one per checkout avoids sharing across threads.
-        kwargs.setdefault("poolclass", NullPool)
+        # A file database: connections are kept and reused (opening one, with its pragmas and
+        # the schema read, costs more than most pages' queries). Each is used by one thread at
+        # a time; the pool rolls back what a session left open before lending it again.
+        kwargs.setdefault("poolclass", QueuePool)
+        kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+        kwargs.setdefault("max_overflow", SQLITE_POOL_OVERFLOW)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -145,8 +145,19 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in after if before.get(t) != after[t])
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def files_in(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+    """The files under ``folder``, but SQLite's own companions of a database file (its
+    write-ahead log and shared memory, kept while a pooled connection is open)."""
+    if not folder.exists():
+        return []
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if not p.name.endswith(SQLITE_COMPANIONS)
+    )
 
 
 # --------------------------------------------------------------------------- the payload
