@@ -28,6 +28,7 @@ from prize.domain import applications, outbox, reminders
 from prize.domain import results as results_domain
 from prize.i18n import negotiate
 from prize.models import utcnow
+from prize.pagecache import PageCache
 from prize.security import (
     BodyLimitMiddleware,
     BodyTooLarge,
@@ -151,6 +152,7 @@ def create_app(
     app.state.clock = clock or utcnow
     app.state.signer = Signer(settings.secret_keys)
     app.state.templates = templates
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
     return app
 
 

@@ -8,6 +8,7 @@ only read use a plain deferred transaction. PostgreSQL needs neither.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,10 @@ class Database:
         # as the one before commits, instead of polling SQLite's lock with sleeps of up to
         # 100 ms (its busy handler); other processes still wait through ``busy_timeout``.
         self._writers = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        # Moves on after every write session this process ends (committed or not): what was
+        # read before may have changed (prize/pagecache.py keeps pages until it moves).
+        self.generation = 0
+        self._writes = itertools.count(1)
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,12 +92,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits at the end, or rolls back on any exception."""
-        with (
-            self._writers,
-            Session(self._write_engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+        try:
+            with (
+                self._writers,
+                Session(self._write_engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                yield session
+        finally:
+            self.generation = next(self._writes)
 
     def dispose(self) -> None:
         self.engine.dispose()

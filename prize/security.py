@@ -15,7 +15,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_FIELD = "csrf_token"
-_CSRF_KEY = "csrf"
+CSRF_SESSION_KEY = "csrf"
 
 CSP = "; ".join(
     [
@@ -38,15 +38,15 @@ CSP = "; ".join(
 
 def csrf_token(session: MutableMapping[str, Any]) -> str:
     """The session's CSRF token, made on first use."""
-    token = session.get(_CSRF_KEY)
+    token = session.get(CSRF_SESSION_KEY)
     if not isinstance(token, str) or len(token) < 32:
         token = secrets.token_urlsafe(32)
-        session[_CSRF_KEY] = token
+        session[CSRF_SESSION_KEY] = token
     return token
 
 
 def csrf_ok(session: MutableMapping[str, Any], submitted: object) -> bool:
-    expected = session.get(_CSRF_KEY)
+    expected = session.get(CSRF_SESSION_KEY)
     return (
         isinstance(expected, str)
         and isinstance(submitted, str)

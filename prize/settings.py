@@ -36,6 +36,7 @@ class Settings:
     demo: bool = False
     access_log: bool = True
     outbox_interval: float = 5.0
+    page_cache_seconds: int = 10  # public pages kept rendered at most this long; 0: never
     argon2_fast: bool = False  # cheap hashing parameters, for tests only
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -51,7 +52,7 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, zero: bool = False) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -59,8 +60,10 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, not {raw!r}.")
+    if value < 0 or (value == 0 and not zero):
+        raise SettingsError(
+            f"{name} must be {'zero or more' if zero else 'positive'}, not {raw!r}."
+        )
     return value
 
 
@@ -120,4 +123,5 @@ def load(
         demo=demo,
         access_log=_bool(env, "PRIZE_ACCESS_LOG", True),
         outbox_interval=float(_int(env, "PRIZE_OUTBOX_INTERVAL", 5)),
+        page_cache_seconds=_int(env, "PRIZE_PAGE_CACHE_SECONDS", 10, zero=True),
     )

@@ -8,8 +8,9 @@ from starlette.routing import BaseRoute, Route
 
 from prize import countries
 from prize.domain import editions
+from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
-from prize.views.common import database, lang, now, read_form, render, safe_next
+from prize.views.common import FLASH_KEY, database, lang, now, read_form, render, safe_next
 
 LANG_COOKIE = "lang"
 
@@ -18,6 +19,10 @@ def home(request: Request) -> Response:
     with database(request).read() as session:
         edition = editions.current_call(session=session)
         criteria = editions.criteria_of(session=session, edition=edition) if edition else []
+    if edition is not None:  # the page says whether applications are accepted now
+        for instant in (edition.opens_at, edition.deadline):
+            if now(request) < instant:
+                keep_until(request, instant)
     return render(
         request,
         "public/home.html",
@@ -66,9 +71,9 @@ def health(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/", home, name="home"),
-    Route("/editions", editions_page, name="editions"),
-    Route("/jury", jury_page, name="jury"),
+    Route("/", kept_page(home, unless=[FLASH_KEY]), name="home"),
+    Route("/editions", kept_page(editions_page, unless=[FLASH_KEY]), name="editions"),
+    Route("/jury", kept_page(jury_page, unless=[FLASH_KEY]), name="jury"),
     Route("/language", set_language, methods=["POST"], name="set_language"),
     Route("/health", health, name="health"),
 ]

@@ -3,7 +3,6 @@ receipt check with which a juror sees that their ballot was counted."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import timedelta
 
@@ -15,27 +14,13 @@ from starlette.routing import BaseRoute, Route
 from prize.domain import published, results, throttle
 from prize.domain.errors import NotFound
 from prize.domain.published import PublicResults
-from prize.views.common import database, now, read_form, redirect, render, settings
+from prize.pagecache import kept_page, with_etag
+from prize.views.common import FLASH_KEY, database, now, read_form, redirect, render, settings
 
 RECEIPT_KEY = "receipt_check"
 RECEIPT_LIMIT = 10  # checks per client
 RECEIPT_WINDOW = timedelta(minutes=15)
 MAX_RECEIPT = 64
-
-
-def _with_etag(request: Request, response: Response, cache_control: str) -> Response:
-    """Published results never change (a correction is a note, which changes the page): the
-    response carries an ETag, its content's hash, and a browser that sends it back in
-    If-None-Match gets 304 Not Modified, without the body."""
-    etag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
-    wanted = {
-        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
-    }
-    headers = {"ETag": etag, "Cache-Control": cache_control}
-    if etag in wanted or "*" in wanted:
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return response
 
 
 def _load(request: Request) -> PublicResults:
@@ -63,7 +48,7 @@ def results_page(request: Request) -> Response:
         },
     )
     # private: the page holds this visitor's CSRF token (the receipt check's form).
-    return _with_etag(request, response, "private, no-cache")
+    return with_etag(request, response, "private, no-cache")
 
 
 def results_json(request: Request) -> Response:
@@ -74,7 +59,7 @@ def results_json(request: Request) -> Response:
         media_type="application/json",
         headers={"Access-Control-Allow-Origin": "*"},
     )
-    return _with_etag(request, response, "public, no-cache")
+    return with_etag(request, response, "public, no-cache")
 
 
 def results_csv(request: Request) -> Response:
@@ -86,7 +71,7 @@ def results_csv(request: Request) -> Response:
             "Content-Disposition": f'attachment; filename="edpp-{data.edition.year}-results.csv"'
         },
     )
-    return _with_etag(request, response, "public, no-cache")
+    return with_etag(request, response, "public, no-cache")
 
 
 def certificate(request: Request) -> Response:
@@ -141,9 +126,13 @@ def receipt_check(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/editions/{year:int}/results", results_page, name="results"),
-    Route("/editions/{year:int}/results.json", results_json, name="results_json"),
-    Route("/editions/{year:int}/results.csv", results_csv, name="results_csv"),
+    Route(
+        "/editions/{year:int}/results",
+        kept_page(results_page, unless=[FLASH_KEY, RECEIPT_KEY]),
+        name="results",
+    ),
+    Route("/editions/{year:int}/results.json", kept_page(results_json), name="results_json"),
+    Route("/editions/{year:int}/results.csv", kept_page(results_csv), name="results_csv"),
     Route(
         "/editions/{year:int}/results/receipt",
         receipt_check,
