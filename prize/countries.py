@@ -63,6 +63,7 @@ MEDNET = ("DZ", "EG", "JO", "LB", "PS", "TN")
 DEFAULT_ELIGIBLE = (*COUNCIL_OF_EUROPE, *POMPIDOU_OUTSIDE_COE, *MEDNET)
 
 
+@functools.lru_cache(maxsize=2048)
 def name(code: str, language: str = "en") -> str:
     """The country's name in ``language``; the code itself if Babel does not know it."""
     return str(locale(language).territories.get(code.upper(), code.upper()))

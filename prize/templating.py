@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -69,7 +70,12 @@ def local_date(ctx: Context, value: date | datetime | None, fmt: str = "long") -
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).date()
-    return format_date(value, fmt, locale=locale(_lang(ctx)))
+    return _date_text(value, _lang(ctx), fmt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(value: date, language: str, fmt: str) -> str:
+    return format_date(value, fmt, locale=locale(language))
 
 
 @pass_context
