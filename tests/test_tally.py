@@ -230,8 +230,7 @@ def test_tie_at_third_place_leaves_that_place_to_the_secretariat() -> None:
 
 
 def test_final_round_never_proposes_a_project_below_quorum_even_as_nominated() -> None:
-    table = {1: {1: [9], 2: [8], 3: [7], 4: [6], 5: [5]},
-             2: {1: [9], 2: [8], 3: [7], 4: [6]}}
+    table = {1: {1: [9], 2: [8], 3: [7], 4: [6], 5: [5]}, 2: {1: [9], 2: [8], 3: [7], 4: [6]}}
     result = t.tally(data(table, round="final", normalise=False, quorum=2))
     assert result.proposal.selected == (1, 2, 3)
     assert result.proposal.nominated == (4,)
@@ -313,3 +312,18 @@ def test_duplicate_score_rows_are_refused() -> None:
     d = t.TallyInput(**{**d.__dict__, "scores": [*d.scores, *d.scores]})
     with pytest.raises(ValueError, match="duplicate"):
         t.tally(d)
+
+
+def test_the_tally_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    round_ = data({1: {1: [7.0], 2: [5.0]}, 2: {1: [6.0], 2: [4.0]}})
+    assert gc.isenabled()
+    try:
+        t.tally(round_)
+        assert gc.isenabled()
+        gc.disable()
+        t.tally(round_)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
