@@ -260,6 +260,10 @@ def test_a_sixth_file_is_refused(applicant):  # type: ignore[no-untyped-def]
     page = upload(client, application, tiny_pdf(), name="f5.pdf")
     assert page.status_code == 400
     assert "You can attach at most 5 files. Remove one before adding another." in page.text
+    # The error summary leads to what exists: the list with its Remove buttons, not a field.
+    assert 'id="file"' not in page.text
+    assert '<a href="#attached">You can attach at most 5 files.' in page.text
+    assert '<h2 id="attached">Attached files</h2>' in page.text
 
 
 def test_posting_without_a_file_asks_for_one(applicant):  # type: ignore[no-untyped-def]
