@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from prize.db import Database
+from prize.demo.pdf import pdf
 from prize.domain import applications, attachments, audit, editions, lifecycle, submissions
 from prize.domain.editions import CriterionSpec
 from prize.models import Edition, EditionState
@@ -265,17 +266,4 @@ def _leaflet() -> bytes:
         b"<< /Length 41 >>\nstream\nBT /F1 18 Tf 40 100 Td (Peer Radio) Tj ET\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf(objects)
