@@ -1,5 +1,5 @@
 """Steps 1-6 of the tally: ballot scores, normalisation, application scores, quorum, ranking
-and proposals. Every sum is ``math.fsum`` over canonically sorted inputs."""
+and proposals. Every sum is ``math.fsum``: exact, so the same whatever the inputs' order."""
 
 from __future__ import annotations
 
@@ -90,6 +90,8 @@ def _ballot_scores(data: TallyInput) -> _Step1:
     ):
         excluded.setdefault(app, {})[juror] = why
     jurors = sorted(ballots)
+    # One (juror, "not scored") pair each, shared by every application the juror left out.
+    not_scored = {j: (j, NOT_SCORED) for j in jurors}
     scores: dict[Pair, tuple[Values, float]] = {}
     scored: dict[int, list[Pair]] = {}
     missing: dict[int, list[tuple[int, str]]] = {}
@@ -110,7 +112,9 @@ def _ballot_scores(data: TallyInput) -> _Step1:
             mine.append(pair)
         done = {pair[0] for pair in mine}
         scored[app] = mine
-        missing[app] = [(j, reasons.get(j, NOT_SCORED)) for j in jurors if j not in done]
+        missing[app] = [
+            (j, reasons[j]) if j in reasons else not_scored[j] for j in jurors if j not in done
+        ]
     return _Step1(scores, scored, missing)
 
 
@@ -124,13 +128,14 @@ class Normalised:
 
 def normalise(params: Params, raw: Mapping[Pair, float], jurors: Iterable[int]) -> Normalised:
     """Step 2: each juror's z-scores, mapped back onto the round's mean and deviation."""
-    everything = [raw[k] for k in sorted(raw)]
+    # No sorting for the sums: math.fsum is exact, so the same whatever the order.
+    everything = list(raw.values())
     round_mean = mean(everything) if everything else None
     round_sd = population_sd(everything) if everything else None
     result = dict(raw)
     summary: dict[int, tuple[float | None, float | None, str]] = {}
     by_juror: dict[int, list[Pair]] = {}
-    for k in sorted(raw):  # grouped once: each juror's keys stay in application order
+    for k in raw:  # grouped once
         by_juror.setdefault(k[0], []).append(k)
     for juror in sorted(jurors):
         keys = by_juror.get(juror, [])
@@ -286,7 +291,7 @@ def _tally(data: TallyInput) -> TallyResult:
     raw = {k: v[1] for k, v in scored.items()}
     norm = normalise(params, raw, ballots)
     tops: dict[int, float] = {}  # each juror's highest ballot score of the round, as given
-    for (juror, _app), value in sorted(raw.items()):
+    for (juror, _app), value in raw.items():
         tops[juror] = max(tops.get(juror, value), value)
     top_r4 = {juror: _r4(value) for juror, value in tops.items()}
 
