@@ -44,7 +44,6 @@ from prize.views import apply, ballot, common, errors, public, results, secretar
 
 log = logging.getLogger("prize")
 
-LANG_COOKIE = "lang"
 # Routes that take uploads get the larger body limit; every other route the small one.
 LARGE_BODY_PATHS = re.compile(r"/files$")
 SMALL_BODY_LIMIT = 512 * 1024
@@ -65,7 +64,7 @@ class LanguageMiddleware:
             cookie = SimpleCookie()
             with contextlib.suppress(Exception):
                 cookie.load(headers.get("cookie", ""))
-            chosen = cookie[LANG_COOKIE].value if LANG_COOKIE in cookie else ""
+            chosen = cookie[common.LANG_COOKIE].value if common.LANG_COOKIE in cookie else ""
             if chosen not in LANGUAGES:
                 chosen = negotiate(headers.get("accept-language", ""), self.default)
             scope.setdefault("state", {})["lang"] = chosen

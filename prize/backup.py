@@ -46,8 +46,6 @@ SQLITE_MEMBER = "database/prize.sqlite3"
 PG_MEMBER = "database/prize.pgdump"
 STORAGE_PREFIX = "storage/"
 CHUNK = 1024 * 1024
-# Tables a freshly migrated database fills by itself.
-BOOKKEEPING = {"alembic_version", "audit_head"}
 
 
 class BackupError(Exception):

@@ -116,7 +116,7 @@ class Storage:
                         raise UploadRefused(
                             Message(
                                 "This file is larger than %(mb)s MB. Choose a smaller file.",
-                                {"mb": _megabytes(max_bytes)},
+                                {"mb": megabytes(max_bytes)},
                             )
                         )
                     digest.update(chunk)
@@ -160,6 +160,7 @@ def download_response(*, storage_dir: Path, attachment: Attachment) -> FileRespo
     return Storage(storage_dir).download_response(attachment)
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A size limit as the pages and refusals state it: "10" MB, or "2.5" MB."""
     value = n / (1024 * 1024)
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"

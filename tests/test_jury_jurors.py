@@ -216,12 +216,3 @@ def test_recording_consent_refuses_incomplete_answers(db, guardian, consent_on, 
             publish_name_consent=publish,
         )
     assert refused.value.field == field
-
-
-def test_names_are_published_only_with_consent(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    _add(db, made, _data(publish_name_consent=True))
-    _add(db, made, _data(email="omar@example.org", first_name="Omar", country="JO"))
-    with db.read() as session:
-        names = jurors.published_names(session=session, edition=made.edition)
-    assert names == [{"name": "Lena", "country": "SI"}, {"name": None, "country": "JO"}]

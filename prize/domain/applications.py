@@ -27,6 +27,7 @@ from prize.domain.application_links import from_session as from_session
 from prize.domain.application_links import open_link as open_link
 from prize.domain.attachments import copy_attachments, delete_files_after_commit, stored_names_of
 from prize.domain.editions import accepts_applications
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
 from prize.i18n import N_
 from prize.models import (
@@ -81,10 +82,6 @@ MAX_LINKS = 3
 def applicant(application: Application) -> audit.Actor:
     """The applicant as an audit actor: known by their application's id only."""
     return audit.Actor(ActorKind.applicant, application.id)
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def check_email(email: str, *, field: str = "email") -> str:

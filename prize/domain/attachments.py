@@ -219,15 +219,6 @@ def get_visible(*, session: Session, application: Application, attachment_id: in
     return attachment
 
 
-def get_for_staff(*, session: Session, attachment_id: int) -> tuple[Attachment, Application]:
-    """Any stored attachment with its application, for the secretariat's views."""
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound("There is no such file.")
-    content = session.get_one(ApplicationContent, attachment.content_id)
-    return attachment, session.get_one(Application, content.application_id)
-
-
 def submitted_files(*, session: Session, application: Application) -> list[Attachment]:
     """The files of the submitted version (what the secretariat and jury see)."""
     content = session.exec(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from prize.domain.paging import Page
 from prize.models import ActorKind, AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -144,18 +145,6 @@ def verify(*, session: Session) -> VerifyResult:
 # --------------------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class EventPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def search(
     *,
     session: Session,
@@ -165,7 +154,7 @@ def search(
     kind: str | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> EventPage:
+) -> Page[AuditEvent]:
     """Events newest first, filtered by edition, actor (kind, and id) and kind, one page."""
     conditions: list[Any] = []
     if edition_id is not None:
@@ -187,7 +176,7 @@ def search(
             .limit(per_page)
         )
     )
-    return EventPage(events=events, total=total, page=page, per_page=per_page)
+    return Page(rows=events, total=total, page=page, per_page=per_page)
 
 
 def kinds(*, session: Session) -> list[str]:

@@ -41,11 +41,6 @@ from prize.models import (
     Conflict as ConflictRow,
 )
 
-MAX_COMMENT = 5000
-MAX_REASON = 2000
-RECEIPT_LENGTH = 10
-
-
 # --------------------------------------------------------------------------- rounds
 
 
@@ -188,15 +183,6 @@ def ballot_applications(
         for a in round_applications(session=session, edition=edition, round_=round_)
         if a.id not in conflicted
     ]
-
-
-def submitted_content(*, session: Session, application: Application) -> ApplicationContent | None:
-    return session.exec(
-        select(ApplicationContent).where(
-            ApplicationContent.application_id == application.id,
-            ApplicationContent.kind == ContentKind.submitted,
-        )
-    ).first()
 
 
 def _contents(session: Session, ids: list[int]) -> dict[int, ApplicationContent]:

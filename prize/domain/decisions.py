@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import audit, outbox
+from prize.domain.applications import content_of
 from prize.domain.errors import DomainError, NotAllowed
 from prize.models import (
     ActorKind,
     Application,
-    ApplicationContent,
     ApplicationStatus,
     Award,
     ContentKind,
@@ -56,6 +56,57 @@ def _applications(session: Session, edition: Edition, ids: Iterable[int]) -> dic
 
 def _clean_reasons(reasons: Mapping[int, str] | None) -> dict[int, str]:
     return {int(k): v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
+
+
+def _replace_decisions(
+    session: Session,
+    edition: Edition,
+    stage: Round,
+    plan: Iterable[tuple[int, Award, int | None]],
+    *,
+    actor: audit.Actor,
+    now: datetime,
+    reasons: Mapping[int, str] | None,
+    kind: str,
+    data: dict[str, object],
+) -> list[Decision]:
+    """Replace the round's decisions by ``plan`` (application, award, rank), audited as ``kind``.
+
+    An application with a reason in ``reasons`` is recorded as an override of the proposal.
+    """
+    notes = _clean_reasons(reasons)
+    session.exec(
+        delete(Decision).where(col(Decision.edition_id) == edition.id, col(Decision.stage) == stage)
+    )
+    session.flush()
+    rows = [
+        Decision(
+            edition_id=edition.id,  # type: ignore[arg-type]
+            application_id=app_id,
+            stage=stage,
+            award=award,
+            rank=rank,
+            proposed=app_id not in notes,
+            reason=notes.get(app_id, ""),
+            decided_by=_staff_id(actor),
+            decided_at=now,
+        )
+        for app_id, award, rank in plan
+    ]
+    session.add_all(rows)
+    audit.record(
+        session=session,
+        actor=actor,
+        kind=kind,
+        now=now,
+        edition_id=edition.id,
+        subject_kind="edition",
+        subject_id=edition.id,
+        reason="; ".join(f"{k}: {v}" for k, v in sorted(notes.items())),
+        data=data | {"overrides": {str(k): v for k, v in sorted(notes.items())}},
+    )
+    session.flush()
+    return rows
 
 
 def shortlist_of(*, session: Session, edition: Edition) -> list[Decision]:
@@ -112,44 +163,17 @@ def record_shortlist(
                 field="applications",
                 ref=apps[app_id].reference or app_id,
             )
-    notes = _clean_reasons(reasons)
-    session.exec(
-        delete(Decision).where(
-            col(Decision.edition_id) == edition.id, col(Decision.stage) == Round.shortlist
-        )
-    )
-    session.flush()
-    rows = []
-    for rank, app_id in enumerate(ordered, start=1):
-        row = Decision(
-            edition_id=edition.id,  # type: ignore[arg-type]
-            application_id=app_id,
-            stage=Round.shortlist,
-            award=Award.shortlisted,
-            rank=rank,
-            proposed=app_id not in notes,
-            reason=notes.get(app_id, ""),
-            decided_by=_staff_id(actor),
-            decided_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    audit.record(
-        session=session,
+    return _replace_decisions(
+        session,
+        edition,
+        Round.shortlist,
+        [(a, Award.shortlisted, rank) for rank, a in enumerate(ordered, start=1)],
         actor=actor,
-        kind="shortlist.confirmed",
         now=now,
-        edition_id=edition.id,
-        subject_kind="edition",
-        subject_id=edition.id,
-        reason="; ".join(f"{k}: {v}" for k, v in sorted(notes.items())),
-        data={
-            "applications": ordered,
-            "overrides": {str(k): v for k, v in sorted(notes.items())},
-        },
+        reasons=reasons,
+        kind="shortlist.confirmed",
+        data={"applications": ordered},
     )
-    session.flush()
-    return rows
 
 
 def record_final(
@@ -194,51 +218,22 @@ def record_final(
             raise DomainError(
                 "A special mention goes to an eligible application.", field="special_mention"
             )
-    notes = _clean_reasons(reasons)
-    session.exec(
-        delete(Decision).where(
-            col(Decision.edition_id) == edition.id, col(Decision.stage) == Round.final
-        )
-    )
-    session.flush()
-    rows = []
-    plan = [
+    plan: list[tuple[int, Award, int | None]] = [
         *((a, Award.winner, rank) for rank, a in enumerate(winners, start=1)),
         *((a, Award.nominated, rank) for rank, a in enumerate(nominated, start=len(winners) + 1)),
         *((a, Award.special_mention, None) for a in mentions),
     ]
-    for app_id, award, rank in plan:
-        row = Decision(
-            edition_id=edition.id,  # type: ignore[arg-type]
-            application_id=app_id,
-            stage=Round.final,
-            award=award,
-            rank=rank,
-            proposed=app_id not in notes,
-            reason=notes.get(app_id, ""),
-            decided_by=_staff_id(actor),
-            decided_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    audit.record(
-        session=session,
+    return _replace_decisions(
+        session,
+        edition,
+        Round.final,
+        plan,
         actor=actor,
-        kind="final.confirmed",
         now=now,
-        edition_id=edition.id,
-        subject_kind="edition",
-        subject_id=edition.id,
-        reason="; ".join(f"{k}: {v}" for k, v in sorted(notes.items())),
-        data={
-            "winners": winners,
-            "nominated": nominated,
-            "special_mentions": mentions,
-            "overrides": {str(k): v for k, v in sorted(notes.items())},
-        },
+        reasons=reasons,
+        kind="final.confirmed",
+        data={"winners": winners, "nominated": nominated, "special_mentions": mentions},
     )
-    session.flush()
-    return rows
 
 
 # --------------------------------------------------------------------------- against the tally
@@ -359,12 +354,7 @@ def notify_decided(
         application = session.get(Application, decision.application_id)
         if template is None or application is None or application.erased_at is not None:
             continue
-        content = session.exec(
-            select(ApplicationContent).where(
-                ApplicationContent.application_id == application.id,
-                ApplicationContent.kind == ContentKind.submitted,
-            )
-        ).first()
+        content = content_of(session=session, application=application, kind=ContentKind.submitted)
         outbox.queue(
             session=session,
             kind=template,

@@ -105,20 +105,23 @@ def _check_can_get_link(session: Session, juror: Juror, now: datetime) -> Editio
 
 def _send_link(
     session: Session,
+    actor: audit.Actor,
     juror: Juror,
     edition: Edition,
     *,
-    template: str,
-    kind: str,
+    mail: str,
+    event: str,
     links: BallotLinks,
     now: datetime,
-) -> None:
+) -> Juror:
+    """Store the juror, e-mail them their current link and audit it as ``event``."""
+    session.add(juror)
     outbox.queue(
         session=session,
-        kind=kind,
+        kind=mail,
         recipient=juror.email,
         language=juror.language,
-        template=template,
+        template=mail,
         context={
             "juror": juror,
             "edition": edition,
@@ -128,6 +131,9 @@ def _send_link(
         mail_domain=links.mail_domain,
         edition_id=edition.id,
     )
+    _audit(session, actor, juror, event, now)
+    session.flush()
+    return juror
 
 
 def _audit(
@@ -167,19 +173,16 @@ def invite(
     edition = _check_can_get_link(session, juror, now)
     juror.invited_at = now
     juror.revoked_at = None
-    session.add(juror)
-    _send_link(
+    return _send_link(
         session,
+        actor,
         juror,
         edition,
-        template="juror_invitation",
-        kind="juror_invitation",
+        mail="juror_invitation",
+        event="juror.invited",
         links=links,
         now=now,
     )
-    _audit(session, actor, juror, "juror.invited", now)
-    session.flush()
-    return juror
 
 
 def resend(
@@ -197,18 +200,16 @@ def resend(
     if juror.revoked_at is not None:
         raise NotAllowed("This juror's links are revoked: reissue a new link instead.")
     edition = _check_can_get_link(session, juror, now)
-    _send_link(
+    return _send_link(
         session,
+        actor,
         juror,
         edition,
-        template="juror_link",
-        kind="juror_link",
+        mail="juror_link",
+        event="juror.link_resent",
         links=links,
         now=now,
     )
-    _audit(session, actor, juror, "juror.link_resent", now)
-    session.flush()
-    return juror
 
 
 def revoke(
@@ -241,19 +242,16 @@ def reissue(
     edition = _check_can_get_link(session, juror, now)
     juror.link_version += 1
     juror.revoked_at = None
-    session.add(juror)
-    _send_link(
+    return _send_link(
         session,
+        actor,
         juror,
         edition,
-        template="juror_link",
-        kind="juror_link",
+        mail="juror_link",
+        event="juror.link_reissued",
         links=links,
         now=now,
     )
-    _audit(session, actor, juror, "juror.link_reissued", now)
-    session.flush()
-    return juror
 
 
 def replace(

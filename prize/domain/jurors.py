@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from prize import countries
 from prize.domain import audit
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.i18n import N_, Message
 from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage
@@ -85,10 +86,6 @@ def needs_guardian_consent(juror: Juror, now: datetime) -> bool:
     return is_minor(juror, now) and juror.guardian_consent_at is None
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def consent_instant(day: date) -> datetime:
     """A consent date stored as noon UTC, which is the same day in Paris."""
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
@@ -102,13 +99,6 @@ def jurors_of(*, session: Session, edition: Edition, active_only: bool = False) 
     if active_only:
         stmt = stmt.where(col(Juror.active).is_(True))
     return list(session.exec(stmt.order_by(col(Juror.last_name), col(Juror.first_name))))
-
-
-def get_juror(*, session: Session, juror_id: int) -> Juror:
-    juror = session.get(Juror, juror_id)
-    if juror is None:
-        raise NotFound("There is no such juror.")
-    return juror
 
 
 def edition_of(*, session: Session, juror: Juror) -> Edition:
@@ -142,18 +132,6 @@ def links_sent(*, session: Session, edition: Edition) -> dict[str, int]:
         .group_by(col(OutboxMessage.recipient))
     ).all()
     return {recipient: int(n) for recipient, n in rows}
-
-
-def published_names(*, session: Session, edition: Edition) -> list[dict[str, str | None]]:
-    """The jury as results pages may show it: a first name only with consent, and the country.
-
-    Jurors replaced before they submitted anything are left out by the caller if it wishes.
-    """
-    return [
-        {"name": j.first_name if j.publish_name_consent else None, "country": j.country}
-        for j in jurors_of(session=session, edition=edition)
-        if j.active and j.erased_at is None
-    ]
 
 
 # --------------------------------------------------------------------------- adding

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import Session, col, func, select
 
+from prize.domain.paging import Page
 from prize.models import OutboxMessage, OutboxStatus
-
-
-@dataclass(frozen=True)
-class MessagePage:
-    messages: list[OutboxMessage]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def search(
     *, session: Session, status: OutboxStatus | None = None, page: int = 1, per_page: int = 25
-) -> MessagePage:
+) -> Page[OutboxMessage]:
     """Messages newest first, optionally of one status."""
     where = [] if status is None else [OutboxMessage.status == status]
     total = int(session.exec(select(func.count()).select_from(OutboxMessage).where(*where)).one())
@@ -35,7 +22,7 @@ def search(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return MessagePage(messages=list(rows), total=total, page=page, per_page=per_page)
+    return Page(rows=list(rows), total=total, page=page, per_page=per_page)
 
 
 def status_counts(*, session: Session) -> dict[str, int]:

@@ -24,6 +24,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import attachments, audit, labels
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
 from prize.models import (
     Application,
@@ -48,10 +49,6 @@ CONTACT_FIELDS = (
     "contact_person",
     "contact_person_email",
 )
-
-
-def normalise(email: str) -> str:
-    return email.strip().lower()
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -107,7 +104,7 @@ def export_person(
     With an ``actor`` the export itself is audited (ids only), so the caller needs a writing
     session.
     """
-    email = normalise(email)
+    email = normalise_email(email)
     if "@" not in email:
         raise DomainError("Enter an e-mail address.", field="email")
     apps = _applications_of(session, email)
@@ -145,7 +142,7 @@ def export_person(
             {
                 "id": a.id,
                 "edition": years.get(a.edition_id),
-                "role": "applicant" if normalise(a.email) == email else "contact",
+                "role": "applicant" if normalise_email(a.email) == email else "contact",
                 **a.model_dump(
                     mode="json",
                     exclude={"id", "edition_id", "link_version", "number"},
@@ -248,7 +245,7 @@ def erase_application(
     _require_published(session, application.edition_id)
     if application.erased_at is not None:
         return application
-    email = normalise(application.email)
+    email = normalise_email(application.email)
     contents = list(
         session.exec(
             select(ApplicationContent).where(ApplicationContent.application_id == application.id)
@@ -298,7 +295,7 @@ def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: date
     _require_published(session, juror.edition_id)
     if juror.erased_at is not None:
         return juror
-    email = normalise(juror.email)
+    email = normalise_email(juror.email)
     if not juror.publish_name_consent:
         juror.first_name = ""
     juror.last_name = ""
@@ -337,7 +334,7 @@ def erase_person(
     Applications and juror records in editions not yet published are left alone and reported
     in ``waiting``; when nothing at all can be erased yet, the request is refused.
     """
-    email = normalise(email)
+    email = normalise_email(email)
     if "@" not in email:
         raise DomainError("Enter an e-mail address.", field="email")
     report = ErasureReport()

@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import attachments, audit, personal_data, throttle
+from prize.domain.email_addresses import normalise_email
 from prize.models import (
     Application,
     ApplicationContent,
@@ -149,7 +150,7 @@ def _delete_draft(session: Session, application: Application, storage_dir: Path)
         if c is not None
     ]
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
-    email = personal_data.normalise(application.email)
+    email = normalise_email(application.email)
     edition_id = application.edition_id
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     session.exec(delete(ApplicationContent).where(col(ApplicationContent.id).in_(content_ids)))

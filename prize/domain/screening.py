@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from prize.domain import audit, labels, outbox
-from prize.domain.applications import LinkMaker
+from prize.domain.applications import LinkMaker, content_of
 from prize.domain.errors import Conflict, DomainError, NotAllowed
 from prize.i18n import N_, gettext
 from prize.models import (
     Application,
-    ApplicationContent,
     ApplicationStatus,
     ContentKind,
     Edition,
@@ -70,15 +69,6 @@ class Outcome:
 
 def _edition(session: Session, application: Application) -> Edition:
     return session.get_one(Edition, application.edition_id)
-
-
-def _submitted_content(session: Session, application: Application) -> ApplicationContent | None:
-    return session.exec(
-        select(ApplicationContent).where(
-            ApplicationContent.application_id == application.id,
-            ApplicationContent.kind == ContentKind.submitted,
-        )
-    ).first()
 
 
 def _require_screening(edition: Edition) -> None:
@@ -184,7 +174,7 @@ def screen(
         reason=change_reason,
         data=data,
     )
-    content = _submitted_content(session, application)
+    content = content_of(session=session, application=application, kind=ContentKind.submitted)
     outbox.queue(
         session=session,
         kind=f"screening_{outcome.status.value}",
@@ -252,12 +242,7 @@ def accept_late(
         subject_id=application.id,
         reason=reason,
     )
-    draft = session.exec(
-        select(ApplicationContent).where(
-            ApplicationContent.application_id == application.id,
-            ApplicationContent.kind == ContentKind.draft,
-        )
-    ).first()
+    draft = content_of(session=session, application=application, kind=ContentKind.draft)
     outbox.queue(
         session=session,
         kind="screening_late",

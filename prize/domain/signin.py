@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from prize.db import Database
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
-from prize.domain.staff import Mailer, has_password, normalise_email, queue_password_mail
+from prize.domain.staff import Mailer, has_password, queue_password_mail
 from prize.i18n import N_
 from prize.models import RateEvent, Staff
 from prize.security import Passwords

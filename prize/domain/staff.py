@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from prize import paths
 from prize.domain import audit, outbox
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.models import ActorKind, Staff, StaffRole
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
@@ -34,10 +35,6 @@ UNUSABLE_PREFIX = "!"  # a password hash that matches nothing: the invitation is
 
 def actor_of(staff: Staff) -> audit.Actor:
     return audit.Actor(ActorKind.staff, staff.id)
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def has_password(staff: Staff) -> bool:

@@ -19,7 +19,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YES = {"yes", "y", "true", "1", "oui", "x"}
 _NO = {"", "no", "n", "false", "0", "non"}
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "country", "birth_date")
-OPTIONAL_COLUMNS = ("language", "guardian_name", "guardian_consent_date", "publish_name_consent")
 MAX_CSV_BYTES = 256 * 1024
 
 

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from prize import countries
 from prize.domain import applications, editions, submissions
 from prize.domain.applications import Access
+from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError
 from prize.forms import application as application_form
 from prize.i18n import Message
@@ -86,7 +87,7 @@ def start(request: Request) -> Response:
             errors[error.field or "email"] = error.message
             status = status_code(error)
         else:
-            request.session[SENT_KEY] = ["start", applications.normalise_email(values["email"])]
+            request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
             return redirect(request, "apply_sent")
     return render(
         request,
@@ -123,7 +124,7 @@ def resend(request: Request) -> Response:
             errors["email"] = error.message
             status = status_code(error)
         else:
-            request.session[SENT_KEY] = ["resend", applications.normalise_email(values["email"])]
+            request.session[SENT_KEY] = ["resend", normalise_email(values["email"])]
             return redirect(request, "apply_sent")
     return render(
         request, "apply/resend.html", {"values": values, "errors": errors}, status_code=status

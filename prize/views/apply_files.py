@@ -12,7 +12,7 @@ from prize.domain import attachments
 from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge
-from prize.storage import download_response
+from prize.storage import download_response, megabytes
 from prize.views.apply_access import application_id, guarded, opened, panel
 from prize.views.common import (
     CsrfFailed,
@@ -32,7 +32,7 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
         application, edition, mode = opened(request, session, application_id(request))
         context = panel(request, session, application, edition, mode)
     conf = settings(request)
-    context.update(max_mb=_megabytes(conf.max_upload_bytes), error=error)
+    context.update(max_mb=megabytes(conf.max_upload_bytes), error=error)
     return render(
         request,
         "apply/files.html",
@@ -40,11 +40,6 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
         status_code=status,
         headers={"Connection": "close"} if status == 413 else None,
     )
-
-
-def _megabytes(n: int) -> str:
-    value = n / (1024 * 1024)
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
 @guarded
@@ -62,7 +57,7 @@ def files(request: Request) -> Response:
             request,
             Message(
                 "This file is larger than %(mb)s MB. Choose a smaller file.",
-                {"mb": _megabytes(conf.max_upload_bytes)},
+                {"mb": megabytes(conf.max_upload_bytes)},
             ),
             413,
         )

@@ -19,11 +19,20 @@ from starlette.responses import Response
 from prize.domain import ballots, juror_links, jurors, outbox
 from prize.models import Edition, Juror, Round
 from prize.tokens import LinkError
-from prize.views.common import database, now, read_form, redirect, render, settings, signer
+from prize.views.common import (
+    LANG_COOKIE,
+    database,
+    now,
+    read_form,
+    redirect,
+    remember_language,
+    render,
+    settings,
+    signer,
+)
 from prize.views.errors import link_error
 
 JUROR_KEY = "juror"
-LANG_COOKIE = "lang"
 
 
 class NoJuror(Exception):
@@ -92,14 +101,7 @@ def open_link(request: Request) -> Response:
     request.session[JUROR_KEY] = [juror.id, juror.link_version]
     response = redirect(request, "ballot_home")
     if LANG_COOKIE not in request.cookies:
-        response.set_cookie(
-            LANG_COOKIE,
-            juror.language,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=settings(request).https,
-        )
+        remember_language(request, response, juror.language)
     return response
 
 

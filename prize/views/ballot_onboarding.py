@@ -8,11 +8,11 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import ballots, conflicts, jury
+from prize.domain import applications, conflicts, jury
 from prize.domain.errors import DomainError
 from prize.forms import ballot as forms
 from prize.i18n import Message
-from prize.models import Edition
+from prize.models import ContentKind, Edition
 from prize.views.ballot_access import current_juror, juror_page
 from prize.views.common import database, flash, now, read_form, redirect, render
 
@@ -98,7 +98,9 @@ def _candidates(session: Session, edition: Edition) -> list[dict[str, Any]]:
     apps = conflicts.candidate_applications(session=session, edition=edition)
     rows = []
     for app in apps:
-        content = ballots.submitted_content(session=session, application=app)
+        content = applications.content_of(
+            session=session, application=app, kind=ContentKind.submitted
+        )
         rows.append(
             {
                 "id": app.id,

@@ -26,6 +26,9 @@ from prize.settings import LANGUAGES, Settings
 from prize.tokens import Signer
 
 FLASH_KEY = "flash"
+# The reader's chosen language: set by the switcher and on a juror's first visit, read by
+# app.LanguageMiddleware.
+LANG_COOKIE = "lang"
 
 
 class CsrfFailed(Exception):
@@ -163,6 +166,19 @@ def render(
 def redirect(request: Request, route: str, /, **path_params: Any) -> RedirectResponse:
     """303 See Other to a named route (after a POST, or to drop a token from the URL)."""
     return RedirectResponse(str(request.url_for(route, **path_params).path), status_code=303)
+
+
+def remember_language(request: Request, response: Response, language: str) -> None:
+    """Keep the reader's language for a year, beyond the session, so that the next visit opens in
+    it; only the server reads the cookie."""
+    response.set_cookie(
+        LANG_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).https,
+    )
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

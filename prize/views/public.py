@@ -10,9 +10,16 @@ from prize import countries
 from prize.domain import editions
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
-from prize.views.common import FLASH_KEY, database, lang, now, read_form, render, safe_next
-
-LANG_COOKIE = "lang"
+from prize.views.common import (
+    FLASH_KEY,
+    database,
+    lang,
+    now,
+    read_form,
+    remember_language,
+    render,
+    safe_next,
+)
 
 
 def home(request: Request) -> Response:
@@ -53,14 +60,7 @@ def set_language(request: Request) -> Response:
     choice = str(form.get("lang", ""))
     response = RedirectResponse(safe_next(str(form.get("next", "/"))), status_code=303)
     if choice in LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE,
-            choice,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=request.app.state.settings.https,
-        )
+        remember_language(request, response, choice)
     return response
 
 

@@ -3,6 +3,8 @@ the results of editions from before the platform, entered by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -17,7 +19,7 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.forms.base import whole
 from prize.i18n import N_, Message
-from prize.models import Round, Staff
+from prize.models import Decision, Round, Staff
 from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
@@ -118,27 +120,26 @@ def page(request: Request) -> Response:
     return decisions_page(request)
 
 
-def confirm_shortlist(request: Request) -> Response:
-    account = require_staff(request, write=True)
-    form = read_form(request)
-    chosen = _ids(form, "app")
-    reasons = _reasons(form)
-    typed = {"chosen": chosen, "reasons": reasons}
+def _confirm(
+    request: Request,
+    account: Staff,
+    confirm: Callable[..., list[Decision]],
+    typed: dict[str, Any],
+    done: Message,
+) -> Response:
+    """Call ``confirm`` on the edition; on a refusal, the page again with the choices as typed."""
     try:
         with database(request).write() as session:
             edition = edition_of(session, request)
-            decisions.confirm_shortlist(
+            confirm(
                 session=session,
                 edition=edition,
-                application_ids=chosen,
-                reasons=reasons,
                 actor=staff_domain.actor_of(account),
                 now=now(request),
             )
-    except decisions.ReasonsMissing as error:
-        errors = {
-            f"reason-{a}": Message("Give a reason for this change.") for a in error.application_ids
-        }
+    except DomainError as error:
+        missing = error.application_ids if isinstance(error, decisions.ReasonsMissing) else []
+        errors = {f"reason-{a}": Message("Give a reason for this change.") for a in missing}
         return decisions_page(
             request,
             account=account,
@@ -147,12 +148,22 @@ def confirm_shortlist(request: Request) -> Response:
             problem=error.message,
             status_code=400,
         )
-    except DomainError as error:
-        return decisions_page(
-            request, account=account, form=typed, problem=error.message, status_code=400
-        )
-    flash(request, "The shortlist is confirmed (%(n)s applications).", n=len(chosen))
+    flash(request, done)
     return redirect(request, "staff_decisions", year=edition.year)
+
+
+def confirm_shortlist(request: Request) -> Response:
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    chosen = _ids(form, "app")
+    reasons = _reasons(form)
+    return _confirm(
+        request,
+        account,
+        partial(decisions.confirm_shortlist, application_ids=chosen, reasons=reasons),
+        {"chosen": chosen, "reasons": reasons},
+        Message("The shortlist is confirmed (%(n)s applications).", {"n": len(chosen)}),
+    )
 
 
 def confirm_final(request: Request) -> Response:
@@ -167,37 +178,13 @@ def confirm_final(request: Request) -> Response:
     reasons = _reasons(form)
     if mention is not None and _text(form, "mention_reason"):
         reasons[mention] = reasons.get(mention) or _text(form, "mention_reason")
-    typed = {"awards": awards, "mention": mention, "reasons": reasons}
-    try:
-        with database(request).write() as session:
-            edition = edition_of(session, request)
-            decisions.confirm_final(
-                session=session,
-                edition=edition,
-                awards=awards,
-                special_mention=mention,
-                reasons=reasons,
-                actor=staff_domain.actor_of(account),
-                now=now(request),
-            )
-    except decisions.ReasonsMissing as error:
-        errors = {
-            f"reason-{a}": Message("Give a reason for this change.") for a in error.application_ids
-        }
-        return decisions_page(
-            request,
-            account=account,
-            form=typed,
-            errors=errors,
-            problem=error.message,
-            status_code=400,
-        )
-    except DomainError as error:
-        return decisions_page(
-            request, account=account, form=typed, problem=error.message, status_code=400
-        )
-    flash(request, "The winners and nominated projects are recorded.")
-    return redirect(request, "staff_decisions", year=edition.year)
+    return _confirm(
+        request,
+        account,
+        partial(decisions.confirm_final, awards=awards, special_mention=mention, reasons=reasons),
+        {"awards": awards, "mention": mention, "reasons": reasons},
+        Message("The winners and nominated projects are recorded."),
+    )
 
 
 def _move(request: Request, what: str) -> Response:

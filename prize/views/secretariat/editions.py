@@ -201,7 +201,7 @@ def edition_page(
         options = lifecycle.options(session, edition, at)
         scores = editions.scores_recorded(session=session, edition=edition)
         counts = editions.status_counts(session=session, edition=edition)
-        events = audit.search(session=session, edition_id=edition.id, per_page=10).events
+        events = audit.search(session=session, edition_id=edition.id, per_page=10).rows
         actors = staff_domain.emails_by_id(
             session=session,
             ids={e.actor_id for e in events if e.actor_kind is ActorKind.staff and e.actor_id},

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from prize import countries
 from prize.domain import (
+    applications,
     audit,
     ballots,
     conflicts,
@@ -27,8 +28,8 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.forms import jury as forms
 from prize.forms.base import text, whole
-from prize.i18n import Message
-from prize.models import Application, Ballot, Edition, Juror, Staff
+from prize.i18n import N_, Message
+from prize.models import Application, Ballot, ContentKind, Edition, Juror, Staff
 from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
@@ -76,7 +77,7 @@ def _juror_page(
             if r.juror.id == juror.id
         )
         candidates = [
-            (a, ballots.submitted_content(session=session, application=a))
+            (a, applications.content_of(session=session, application=a, kind=ContentKind.submitted))
             for a in conflicts.candidate_applications(session=session, edition=edition)
         ]
         replaced_by = session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first()
@@ -135,60 +136,52 @@ def _act(
     return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
 
 
-def invite(request: Request) -> Response:
+def _link_action(
+    request: Request,
+    act: Callable[..., Juror],
+    done: str,
+    *,
+    reason_field: str = "",
+) -> Response:
+    """One ``juror_links`` action, given the ballot links or the reason in ``reason_field``."""
+
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        juror_links.invite(
-            session=session,
-            actor=actor(account),
-            now=now(request),
-            juror=juror,
-            links=ballot_links(request),
+        details = (
+            {"reason": text(form, reason_field)}
+            if reason_field
+            else {"links": ballot_links(request)}
         )
-        return Message("The invitation with the ballot link is on its way.")
+        act(session=session, actor=actor(account), now=now(request), juror=juror, **details)
+        return Message(done)
 
     return _act(request, change)
+
+
+def invite(request: Request) -> Response:
+    return _link_action(
+        request, juror_links.invite, N_("The invitation with the ballot link is on its way.")
+    )
 
 
 def resend(request: Request) -> Response:
-    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        juror_links.resend(
-            session=session,
-            actor=actor(account),
-            now=now(request),
-            juror=juror,
-            links=ballot_links(request),
-        )
-        return Message("The ballot link is sent again.")
-
-    return _act(request, change)
+    return _link_action(request, juror_links.resend, N_("The ballot link is sent again."))
 
 
 def revoke(request: Request) -> Response:
-    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        juror_links.revoke(
-            session=session,
-            actor=actor(account),
-            now=now(request),
-            juror=juror,
-            reason=text(form, "revoke_reason"),
-        )
-        return Message("Every link of this juror is revoked, and their sessions are closed.")
-
-    return _act(request, change)
+    return _link_action(
+        request,
+        juror_links.revoke,
+        N_("Every link of this juror is revoked, and their sessions are closed."),
+        reason_field="revoke_reason",
+    )
 
 
 def reissue(request: Request) -> Response:
-    def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        juror_links.reissue(
-            session=session,
-            actor=actor(account),
-            now=now(request),
-            juror=juror,
-            links=ballot_links(request),
-        )
-        return Message("A new link is on its way; the earlier links no longer work.")
-
-    return _act(request, change)
+    return _link_action(
+        request,
+        juror_links.reissue,
+        N_("A new link is on its way; the earlier links no longer work."),
+    )
 
 
 def consent(request: Request) -> Response:
