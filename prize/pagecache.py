@@ -43,7 +43,6 @@ View = Callable[[Request], Response]
 @dataclass(frozen=True)
 class Kept:
     body: bytes
-    status: int
     headers: tuple[tuple[bytes, bytes], ...]
     cache_control: str  # non-empty: the response carries an ETag (see ``with_etag``)
     generation: int
@@ -126,7 +125,6 @@ def kept_page(view: View, *, unless: Collection[str] = ()) -> Callable[[Request]
                 key,
                 Kept(
                     body=body,
-                    status=response.status_code,
                     headers=tuple(
                         (k, v) for k, v in response.raw_headers if k not in _DROPPED_HEADERS
                     ),
@@ -146,6 +144,6 @@ def _serve(request: Request, kept: Kept) -> Response:
     body = kept.body
     if _MARK in body:
         body = body.replace(_MARK, csrf_token(request.session).encode())
-    response = Response(body, status_code=kept.status)
+    response = Response(body)
     response.raw_headers = [*kept.headers, (b"content-length", str(len(body)).encode())]
     return with_etag(request, response, kept.cache_control) if kept.cache_control else response
