@@ -31,7 +31,7 @@ from prize.models import (
 )
 from prize.tokens import Purpose, Signer
 from tests import factories
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 
 OPENS = datetime(2026, 9, 1, tzinfo=UTC)
 DEADLINE = datetime(2026, 12, 31, 20, tzinfo=UTC)

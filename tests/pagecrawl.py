@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 from starlette.routing import BaseRoute, Match, Mount, Route
 
 from tests import htmlpages
-from tests.conftest import assert_accessible, free_port
+from tests.basekit import free_port
+from tests.browserkit import assert_accessible
 
 # GET routes that do not render an HTML page, each with the reason.
 NOT_PAGES: dict[str, str] = {
@@ -217,7 +218,7 @@ class Crawl:
     label: str  # "en-phone", ...
     lang: str  # every page must be in this language (<html lang>)
     save_as: str | None = None  # a prefix: save each page's served HTML under it
-    clock: Any = None  # the live server's clock (tests.conftest.Clock), for visits with ``at``
+    clock: Any = None  # the live server's clock (tests.appkit.Clock), for visits with ``at``
     problems: list[str] | None = None
     checked: int = 0
     timings: list[tuple[str, float, float]] | None = None  # (page, loading s, checking s)

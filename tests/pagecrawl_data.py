@@ -47,12 +47,9 @@ from prize.models import (
 )
 from prize.tokens import Purpose, Signer
 from tests import factories, jury_factories
-from tests.conftest import (
-    TEST_KEYS,
-    content_values,
-    make_call,
-    make_staff,
-)
+from tests.appkit import TEST_KEYS
+from tests.applykit import content_values, make_call
+from tests.staffkit import make_staff
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -182,7 +179,7 @@ def _draft_2028(database: Database, data: CrawlData) -> None:
 
 
 def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
-    from tests.conftest import link_maker, start_application
+    from tests.applykit import link_maker, start_application
 
     make_call(database, NOW)
     draft = start_application(database, NOW, email="draft@example.org", title="Peer radio")

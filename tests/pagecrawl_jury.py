@@ -12,7 +12,7 @@ from prize.domain import conflicts, decisions, juror_links, jury, published, res
 from prize.domain.jurors import JurorData
 from prize.models import Ballot, Juror, Round
 from tests import factories, jury_factories
-from tests.conftest import ROUND1, ROUND2, Scored, cast_ballot, make_scored_edition
+from tests.jurykit import ROUND1, ROUND2, Scored, cast_ballot, make_scored_edition
 from tests.pagecrawl_data import NOW, OFFICER, CrawlData, apply_link, ballot_link
 
 # --------------------------------------------------------------------------- the first round

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.conftest import STAFF_PASSWORD
 from tests.pagecrawl import Visit, oversized, send, tampered
 from tests.pagecrawl_data import CrawlData, apply_link
+from tests.staffkit import STAFF_PASSWORD
 
 AFTER_DEADLINE = datetime(2027, 7, 1, 10, tzinfo=UTC)  # the 2027 call is closed, not screened
 

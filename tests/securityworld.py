@@ -6,7 +6,7 @@ Built once per test run (about a second) and copied for each test that changes i
     world = securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
     client = world.client("juror")
 
-On the clock of ``tests.conftest.Clock`` (2027-03-01 10:00 UTC):
+On the clock of ``tests.appkit.Clock`` (2027-03-01 10:00 UTC):
 
 - 2027, open: the call. ``applicant`` has a draft with a stored PDF, ``other_applicant`` a draft,
   ``submitted_applicant`` a submitted application.
@@ -58,22 +58,11 @@ from prize.models import (
 from prize.settings import Settings
 from prize.tokens import Purpose, Signer
 from tests import factories, jury_factories
-from tests.conftest import (
-    ROUND1,
-    ROUND2,
-    TEST_KEYS,
-    Clock,
-    Scored,
-    cast_ballot,
-    link_maker,
-    login,
-    make_call,
-    make_scored_edition,
-    make_staff,
-    start_application,
-    tiny_pdf,
-)
+from tests.appkit import TEST_KEYS, Clock
+from tests.applykit import link_maker, make_call, start_application, tiny_pdf
+from tests.jurykit import ROUND1, ROUND2, Scored, cast_ballot, make_scored_edition
 from tests.securitykit import Form, RouteInfo, crawl, forms_by_route
+from tests.staffkit import login, make_staff
 
 
 @dataclass

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import col, select
 
 from prize.models import OutboxMessage
-from tests.conftest import assert_accessible, make_call, tiny_pdf
+from tests.applykit import make_call, tiny_pdf
+from tests.browserkit import assert_accessible
 
 pytestmark = pytest.mark.browser
 

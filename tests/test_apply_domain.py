@@ -22,7 +22,7 @@ from prize.models import (
     EditionState,
     OutboxMessage,
 )
-from tests.conftest import (
+from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
     content_values,

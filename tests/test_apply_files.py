@@ -14,11 +14,11 @@ from prize.app import create_app
 from prize.domain import applications, attachments, submissions
 from prize.domain.errors import DomainError
 from prize.models import Application, ApplicationContent, Attachment, ContentKind
-from tests.conftest import (
+from tests.appkit import csrf_of
+from tests.applykit import (
     CALL_DEADLINE,
     complete_form,
     content_values,
-    csrf_of,
     link_maker,
     make_call,
     start_application,

@@ -12,11 +12,10 @@ from sqlmodel import select
 from prize.domain import applications
 from prize.models import Application, Edition, EditionState
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer
-from tests.conftest import (
+from tests.appkit import TEST_KEYS, csrf_of
+from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
-    TEST_KEYS,
-    csrf_of,
     link_maker,
     links_in,
     make_call,

@@ -7,16 +7,16 @@ import re
 from datetime import timedelta
 
 from prize.domain import reminders
-from tests.conftest import (
+from tests.appkit import csrf_of
+from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
-    body_of,
     complete_form,
-    csrf_of,
     link_maker,
     links_in,
     start_application,
 )
+from tests.mailkit import body_of
 
 
 def link_in(body: str) -> str:
@@ -115,7 +115,7 @@ def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp
     import threading
 
     from prize.app import _sender_loop, create_app
-    from tests.conftest import make_call
+    from tests.applykit import make_call
 
     make_call(sqlite_db, clock())
     start_application(sqlite_db, clock())
@@ -143,7 +143,8 @@ def test_prize_reminders_queues_what_is_due(sqlite_db, monkeypatch, capsys):  # 
 
     from prize.cli import main
     from prize.models import OutboxMessage, utcnow
-    from tests.conftest import TEST_KEYS, make_call
+    from tests.appkit import TEST_KEYS
+    from tests.applykit import make_call
 
     now = utcnow()
     make_call(

@@ -16,7 +16,8 @@ from prize.models import (
     ContentKind,
     OutboxMessage,
 )
-from tests.conftest import APPLICANT, CALL_DEADLINE, complete_form, csrf_of
+from tests.appkit import csrf_of
+from tests.applykit import APPLICANT, CALL_DEADLINE, complete_form
 
 
 def outbox_rows(database):  # type: ignore[no-untyped-def]
@@ -368,7 +369,7 @@ def test_an_expired_session_while_typing_keeps_everything_typed(applicant):  # t
 
 
 def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, sqlite_db):  # type: ignore[no-untyped-def]
-    from tests.conftest import link_maker
+    from tests.applykit import link_maker
 
     client, application = applicant
     client.cookies.clear()

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from prize.domain import reminders
 from prize.models import Application, Edition, EditionState
-from tests.conftest import (
+from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
     link_maker,

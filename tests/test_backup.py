@@ -19,7 +19,8 @@ from prize.db import Database
 from prize.domain import audit, screening
 from prize.models import ActorKind, ApplicationStatus, EditionState
 from tests import factories
-from tests.conftest import TEST_KEYS, _pg_admin, _pg_url
+from tests.appkit import TEST_KEYS
+from tests.dbkit import _pg_admin, _pg_url
 
 NOW = datetime(2027, 7, 5, 9, tzinfo=UTC)
 

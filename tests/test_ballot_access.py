@@ -10,7 +10,7 @@ from prize.domain import audit, juror_links
 from prize.models import EditionState, Juror
 from prize.tokens import Purpose, Signer
 from tests import htmlpages, jury_factories
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 
 
 def _juror(db, juror_id: int) -> Juror:  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from prize.domain import audit, juror_links
 from prize.models import Juror
 from tests import jury_factories
-from tests.conftest import assert_accessible, body_of
+from tests.browserkit import assert_accessible
+from tests.mailkit import body_of
 
 pytestmark = pytest.mark.browser
 

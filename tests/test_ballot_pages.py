@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from prize.domain import audit, screening
 from prize.models import Ballot, BallotStatus, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
-from tests.conftest import body_of, csrf_of
+from tests.appkit import csrf_of
+from tests.mailkit import body_of
 
 
 def _onboard(client, conflicts: dict[int, str] | None = None) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_accessible
+from tests.browserkit import assert_accessible
 
 pytestmark = pytest.mark.browser
 

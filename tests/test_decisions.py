@@ -17,7 +17,7 @@ from prize.models import (
     OutboxMessage,
     Round,
 )
-from tests.conftest import ROUND1, ROUND2, cast_ballot, make_scored_edition
+from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 

@@ -12,15 +12,9 @@ from sqlmodel import col, select
 from prize.domain import decisions
 from prize.models import Award, Decision, Edition, EditionState, OutboxMessage, Round
 from tests import htmlpages
-from tests.conftest import (
-    ROUND1,
-    ROUND2,
-    cast_ballot,
-    csrf_of,
-    login,
-    make_scored_edition,
-    make_staff,
-)
+from tests.appkit import csrf_of
+from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
+from tests.staffkit import login, make_staff
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from prize.domain import exports
 from prize.models import ApplicationStatus, EditionState
 from tests import factories
-from tests.conftest import login, make_staff
+from tests.staffkit import login, make_staff
 
 A = ApplicationStatus
 

@@ -30,7 +30,8 @@ from prize.models import (
     utcnow,
 )
 from tests import jury_factories
-from tests.conftest import TEST_KEYS, complete_form, link_maker, make_call, start_application
+from tests.appkit import TEST_KEYS
+from tests.applykit import complete_form, link_maker, make_call, start_application
 from tests.faultkit import ServerProcess, invariants
 
 DRAFTS = 12

@@ -15,7 +15,8 @@ from sqlmodel import col, select
 
 from prize.domain import outbox
 from prize.models import OutboxMessage, OutboxStatus, Staff
-from tests.conftest import Inbox, free_port
+from tests.basekit import free_port
+from tests.mailkit import Inbox
 
 START = datetime(2027, 3, 1, 10, tzinfo=UTC)
 FROM = "Prize <prize@example.org>"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests import securityworld
-from tests.conftest import tiny_pdf
+from tests.applykit import tiny_pdf
 from tests.faultkit import invariants
 from tests.securitykit import changed_tables, files_in, multipart, snapshot
 from tests.securityworld import World

@@ -21,7 +21,8 @@ from prize.forms.base import MAX_WHOLE, whole
 from prize.models import OutboxMessage
 from prize.settings import Settings
 from tests import securityworld
-from tests.conftest import TEST_KEYS, make_call, start_application, tiny_pdf
+from tests.appkit import TEST_KEYS
+from tests.applykit import make_call, start_application, tiny_pdf
 from tests.faultkit import invariants
 from tests.securitykit import (
     RIGHT_ROLE,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from prize.app import create_app
 from prize.settings import Settings
 from tests import securityworld
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 from tests.securitykit import RouteInfo, all_routes
 
 PAGES = [

@@ -12,7 +12,7 @@ from prize.domain import audit, conflicts, jurors
 from prize.domain.errors import NotAllowed
 from prize.models import Conflict, EditionState, Juror
 from tests import jury_factories as jf
-from tests.conftest import login, make_staff
+from tests.staffkit import login, make_staff
 
 
 @pytest.mark.parametrize("state", [EditionState.decided, EditionState.published])

@@ -15,7 +15,7 @@ from prize.domain import audit, juror_links
 from prize.models import Edition, Juror
 from prize.tokens import Purpose
 from tests import jury_factories
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from sqlmodel import col, func, select
 from prize.domain import scoring
 from prize.models import AuditEvent, Ballot, BallotStatus, Conflict, Juror, OutboxMessage
 from tests import htmlpages, jury_factories
-from tests.conftest import body_of, csrf_of, login, make_staff
+from tests.appkit import csrf_of
+from tests.mailkit import body_of
+from tests.staffkit import login, make_staff
 
 
 def _juror_id(db, email: str) -> int:  # type: ignore[no-untyped-def]

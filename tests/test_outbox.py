@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from prize.domain import outbox
 from prize.models import OutboxMessage, OutboxStatus
-from tests.conftest import free_port
+from tests.basekit import free_port
 
 
 def _status(db, message_id):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from prize.domain import audit, editions
 from prize.models import Edition
 from prize.settings import SettingsError, load
 from prize.views.common import flash
-from tests.conftest import CALL_DEADLINE
+from tests.applykit import CALL_DEADLINE
 from tests.test_performance import _csrf, _publish
 
 LIFETIME = 10  # the default PRIZE_PAGE_CACHE_SECONDS

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from prize.domain import audit, editions, published, results
 from prize.models import ActorKind, Edition
-from tests.conftest import make_decided_edition
+from tests.jurykit import make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 

@@ -21,7 +21,8 @@ from prize.models import (
     OutboxMessage,
 )
 from tests import factories, htmlpages
-from tests.conftest import csrf_of, login, make_staff
+from tests.appkit import csrf_of
+from tests.staffkit import login, make_staff
 
 OFFICER = audit.Actor(ActorKind.staff, 1)
 NOW = datetime(2029, 3, 1, 10, tzinfo=UTC)

@@ -22,7 +22,7 @@ from prize.models import (
     Round,
     Score,
 )
-from tests.conftest import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
+from tests.jurykit import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 

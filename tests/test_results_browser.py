@@ -8,15 +8,9 @@ from sqlmodel import select
 
 from prize.models import Ballot, Round
 from tests import htmlpages
-from tests.conftest import (
-    ROUND1,
-    ROUND2,
-    STAFF_PASSWORD,
-    assert_accessible,
-    cast_ballot,
-    make_scored_edition,
-    make_staff,
-)
+from tests.browserkit import assert_accessible
+from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from prize.domain import audit, editions, published, results
 from prize.models import ActorKind, Ballot, Round
-from tests.conftest import csrf_of, make_decided_edition
+from tests.appkit import csrf_of
+from tests.jurykit import make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 

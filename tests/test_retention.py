@@ -22,7 +22,7 @@ from prize.models import (
     RateEvent,
 )
 from tests import factories
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 
 A = ApplicationStatus
 DEADLINE = factories.DEADLINE  # 2027-06-30 20:00 UTC

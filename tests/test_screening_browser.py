@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from prize.models import Application, ApplicationStatus
-from tests.conftest import STAFF_PASSWORD, assert_accessible, make_staff
+from tests.browserkit import assert_accessible
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
 A = ApplicationStatus

@@ -11,13 +11,7 @@ import pytest
 from prize.domain import applications, audit, lifecycle, screening, submissions
 from prize.domain.errors import NotAllowed
 from prize.models import ActorKind, Application, ApplicationStatus, Edition, EditionState
-from tests.conftest import (
-    CALL_DEADLINE,
-    content_values,
-    link_maker,
-    make_call,
-    start_application,
-)
+from tests.applykit import CALL_DEADLINE, content_values, link_maker, make_call, start_application
 
 A = ApplicationStatus
 OFFICER = audit.Actor(ActorKind.staff, 1)

@@ -18,7 +18,9 @@ from prize.models import (
     OutboxMessage,
 )
 from tests import factories, htmlpages
-from tests.conftest import body_of, csrf_of, login, make_staff
+from tests.appkit import csrf_of
+from tests.mailkit import body_of
+from tests.staffkit import login, make_staff
 
 A = ApplicationStatus
 AFTER_DEADLINE = datetime(2027, 7, 5, 9, tzinfo=UTC)

@@ -11,7 +11,7 @@ from prize import cli
 from prize.domain import audit
 from prize.models import ActorKind
 from tests import factories
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 
 
 def _record(db, clock, kind="test.event", actor=audit.SYSTEM, **fields):  # type: ignore[no-untyped-def]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from prize.tokens import Purpose, Signer
-from tests.conftest import STAFF_PASSWORD, TEST_KEYS, assert_accessible, make_staff
+from tests.appkit import TEST_KEYS
+from tests.browserkit import assert_accessible
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
 

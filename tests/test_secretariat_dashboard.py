@@ -108,7 +108,7 @@ def test_every_back_office_page_renders_for_the_html_check(
     """Each page of this area with data on it; saved for the one Nu Html Checker run."""
     from prize.domain import audit
     from tests import htmlpages
-    from tests.conftest import staff_post
+    from tests.staffkit import staff_post
 
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)

@@ -22,7 +22,7 @@ from prize.models import (
     Score,
 )
 from tests import factories
-from tests.conftest import staff_post
+from tests.staffkit import staff_post
 
 
 def edition_form(**changes: object) -> dict[str, object]:

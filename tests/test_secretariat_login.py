@@ -14,7 +14,8 @@ from sqlmodel import select
 from prize import cli
 from prize.models import Staff
 from prize.security import Passwords
-from tests.conftest import STAFF_PASSWORD, TEST_KEYS, csrf_of, login, staff_post
+from tests.appkit import TEST_KEYS, csrf_of
+from tests.staffkit import STAFF_PASSWORD, login, staff_post
 
 
 def test_dashboard_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from prize.app import create_app
 from prize.models import OutboxMessage, OutboxStatus
 from prize.views.secretariat.outbox import linkify
-from tests.conftest import login, make_staff, staff_post
+from tests.staffkit import login, make_staff, staff_post
 
 BODY = (
     "Hello,\n\nOpen your link: http://testserver/apply/link/abc123.\n"

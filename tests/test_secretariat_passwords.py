@@ -8,9 +8,11 @@ import types
 
 import itsdangerous
 from sqlmodel import func, select
+from starlette.testclient import TestClient
 
 from prize.models import AuditEvent, OutboxMessage, Staff
-from tests.conftest import STAFF_PASSWORD, TestClient, body_of, login, staff_post
+from tests.mailkit import body_of
+from tests.staffkit import STAFF_PASSWORD, login, staff_post
 
 NEW_PASSWORD = "purple elephants dance slowly"
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
+from starlette.testclient import TestClient
 
 from prize.domain import audit, signin
 from prize.domain import staff as staff_domain
@@ -14,7 +15,8 @@ from prize.domain.errors import DomainError, NotAllowed
 from prize.models import AuditEvent, Edition, EditionState, OutboxMessage, Staff, StaffRole
 from prize.security import Passwords
 from tests import factories
-from tests.conftest import TestClient, body_of, login, make_staff, staff_post
+from tests.mailkit import body_of
+from tests.staffkit import login, make_staff, staff_post
 
 NEW_PASSWORD = "seven blue lanterns glow"
 

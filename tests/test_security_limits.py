@@ -11,9 +11,10 @@ from sqlmodel import col, func, select
 
 from prize.models import Attachment, OutboxMessage
 from tests import securityworld
-from tests.conftest import STAFF_PASSWORD, tiny_pdf
+from tests.applykit import tiny_pdf
 from tests.securitykit import changed_tables, files_in, multipart, snapshot
 from tests.securityworld import World
+from tests.staffkit import STAFF_PASSWORD
 
 
 @pytest.fixture

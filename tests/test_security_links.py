@@ -16,7 +16,8 @@ from prize.domain import staff as staff_domain
 from prize.models import Application, Edition, EditionState, Juror, Staff
 from prize.tokens import LinkInvalid, Purpose, Signer
 from tests import securityworld
-from tests.conftest import TEST_KEYS, link_maker
+from tests.appkit import TEST_KEYS
+from tests.applykit import link_maker
 from tests.securitykit import changed_tables, snapshot
 from tests.securityworld import World
 

@@ -14,9 +14,10 @@ from starlette.routing import Route
 
 from prize.security import redact
 from tests import securityworld
-from tests.conftest import STAFF_PASSWORD, TEST_KEYS
+from tests.appkit import TEST_KEYS
 from tests.faultkit import ServerProcess
 from tests.securityworld import World
+from tests.staffkit import STAFF_PASSWORD
 
 NEW_PASSWORD = "orange kayak thunder meadow"
 WRONG_PASSWORD = "Wrong-Secret-2027!"

@@ -19,7 +19,7 @@ from prize.app import create_app
 from prize.models import BallotEntry, Score
 from prize.settings import Settings
 from tests import securityworld
-from tests.conftest import TEST_KEYS
+from tests.appkit import TEST_KEYS
 from tests.securitykit import (
     RIGHT_ROLE,
     WRONG_ROLES,

@@ -11,7 +11,7 @@ import pytest
 
 from prize.models import Attachment
 from prize.storage import CHUNK, Storage, UploadRefused, clean_filename, download_response, sniff
-from tests.conftest import tiny_pdf
+from tests.applykit import tiny_pdf
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100

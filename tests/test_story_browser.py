@@ -20,7 +20,10 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from prize.models import Application, ApplicationStatus, Edition, EditionState
-from tests.conftest import DESKTOP, PHONE, STAFF_PASSWORD, body_of, make_staff, tiny_pdf
+from tests.applykit import tiny_pdf
+from tests.browserkit import DESKTOP, PHONE
+from tests.mailkit import body_of
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
 

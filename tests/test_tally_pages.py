@@ -11,14 +11,8 @@ import pytest
 from prize import cli
 from prize.domain import audit, results
 from prize.models import ActorKind
-from tests.conftest import (
-    ROUND1,
-    cast_ballot,
-    login,
-    make_decided_edition,
-    make_scored_edition,
-    make_staff,
-)
+from tests.jurykit import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
+from tests.staffkit import login, make_staff
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 

@@ -21,7 +21,8 @@ from prize.app import create_app
 from prize.db import Database
 from prize.settings import Settings
 from tests import pagecrawl, pagecrawl_plan
-from tests.conftest import DESKTOP, PHONE, TEST_KEYS, Clock
+from tests.appkit import TEST_KEYS, Clock
+from tests.browserkit import DESKTOP, PHONE
 from tests.pagecrawl_data import NOW, CrawlData, build
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import htmlpages
-from tests.conftest import skip_or_fail
+from tests.basekit import skip_or_fail
 
 pytestmark = pytest.mark.vnu
 

@@ -1,0 +1,88 @@
+"""The app under test, on an injected clock.
+
+- ``Clock`` and the ``clock`` fixture: the app's clock (2027-03-01 10:00 UTC), moved by tests
+  instead of sleeping.
+- ``TEST_KEYS``: the secret keys of the test settings (to sign or read links in a test).
+- Fixtures ``settings`` (cheap argon2, storage under ``tmp_path``), ``app`` (on ``sqlite_db``,
+  see tests/dbkit.py) and ``client`` (a Starlette TestClient that does not follow redirects).
+- ``csrf_of(client, path)``: the session's CSRF token, read from a page's form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from prize.app import create_app
+from prize.db import Database
+from prize.settings import Settings
+
+TEST_KEYS = ("test-key-newest-0123456789abcdef", "test-key-older-0123456789abcdef")
+
+
+# --------------------------------------------------------------------------- clock
+
+
+@dataclass
+class Clock:
+    """The app's clock, moved by tests instead of sleeping."""
+
+    now: datetime = field(default_factory=lambda: datetime(2027, 3, 1, 10, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    def set(self, when: datetime) -> datetime:
+        self.now = when
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+# --------------------------------------------------------------------------- app
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url="sqlite://",  # the app gets its Database from the fixture, not this URL
+        secret_keys=TEST_KEYS,
+        base_url="http://testserver",
+        storage_dir=tmp_path / "storage",
+        argon2_fast=True,
+        demo=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    """The app on SQLite; page tests run here (domain tests also run on PostgreSQL)."""
+    return create_app(settings, clock=clock, database=sqlite_db)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf_of(client: TestClient, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page's form as a browser would."""
+    import re
+
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)

@@ -1,0 +1,231 @@
+"""The jury at work: a jury round with a juror, and editions whose ballots are cast, for the
+ballot, tally, decision and results tests (built on tests/factories.py and
+tests/jury_factories.py).
+
+- Fixtures ``jury`` (a first round with one invited juror, lena@example.org) and
+  ``juror_client`` (``client`` with the juror's ballot session opened by their link).
+- ``make_scored_edition(session, now=...)``: a ``Scored`` edition with eligible applications and
+  jurors; ``cast_ballot(...)`` gives a juror's marks; ``ROUND1`` and ``ROUND2`` are the marks
+  the tally tests use.
+- ``make_decided_edition(session, clock)``: both rounds scored and the edition decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from prize.db import Database
+from tests.appkit import Clock
+
+# --------------------------------------------------------------------------- a jury round
+
+
+@pytest.fixture
+def jury(sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    """On the app's database: an edition in its first jury round (two criteria, three eligible
+    applications) with one invited adult juror, lena@example.org (see tests/jury_factories.py)."""
+    from tests import jury_factories
+
+    with sqlite_db.write() as session:
+        made = jury_factories.jury_edition(session=session)
+        made.jurors.append(
+            jury_factories.juror(
+                session=session, edition=made.edition, email="lena@example.org", first_name="Lena"
+            )
+        )
+    return made
+
+
+@pytest.fixture
+def juror_client(client: TestClient, jury):  # type: ignore[no-untyped-def]
+    """A client whose ballot session was opened with the juror's link (not onboarded yet)."""
+    from tests import jury_factories
+
+    response = client.get(jury_factories.link_path(jury.jurors[0]))
+    assert response.status_code == 303, response.text
+    return client
+
+
+# --------------------------------------------------------------------------- scored editions
+
+
+@dataclass
+class Scored:
+    edition: object
+    apps: list  # type: ignore[type-arg]
+    jurors: list  # type: ignore[type-arg]
+
+    @property
+    def ids(self) -> list[int]:
+        return [a.id for a in self.apps]
+
+
+TALLY_COUNTRIES = ("BA", "IL", "PT", "LB", "HR", "BE", "BG", "FR", "DE", "ES")
+
+
+def make_scored_edition(
+    session,  # type: ignore[no-untyped-def]
+    *,
+    now: datetime,
+    year: int = 2027,
+    n_apps: int = 9,
+    n_jurors: int = 3,
+    state: str = "shortlisting",
+    **edition_fields,
+) -> Scored:
+    """Eligible applications (one per country of TALLY_COUNTRIES) and jurors; no ballots yet."""
+    from prize.models import ApplicationStatus, EditionState
+    from tests import factories
+
+    fields = {
+        "shortlist_closes_at": now + timedelta(days=30),
+        "final_closes_at": now + timedelta(days=60),
+        "announce_at": now + timedelta(days=90),
+        "shortlist_size": 3,
+        **edition_fields,
+    }
+    edition = factories.edition(session=session, year=year, state=EditionState(state), **fields)
+    apps = [
+        factories.application(
+            session=session,
+            edition=edition,
+            status=ApplicationStatus.eligible,
+            title=f"Project {chr(65 + i)}",
+            organisation=f"Organisation {chr(65 + i)}",
+            countries=(TALLY_COUNTRIES[i % len(TALLY_COUNTRIES)],),
+            email=f"applicant{i}@example.org",
+            language="fr" if i == 1 else "en",
+        )
+        for i in range(n_apps)
+    ]
+    names = ["Lena", "Omar", "Ana", "Jonas", "Mira", "Pavel", "Sara", "Tom", "Ivo"]
+    jurors = [
+        factories.juror(
+            session=session,
+            edition=edition,
+            first_name=names[j % len(names)],
+            email=f"juror{j}@example.org",
+            country=TALLY_COUNTRIES[(j + 3) % len(TALLY_COUNTRIES)],
+            publish_name_consent=j != 1,
+        )
+        for j in range(n_jurors)
+    ]
+    return Scored(edition=edition, apps=apps, jurors=jurors)
+
+
+def cast_ballot(
+    session,  # type: ignore[no-untyped-def]
+    scored: Scored,
+    juror: int,
+    round_: str,
+    marks: dict[int, object],
+    *,
+    submitted: bool = True,
+    now: datetime | None = None,
+):  # type: ignore[no-untyped-def]
+    """A ballot of juror number ``juror``: ``marks`` maps an application's index to a score
+    (every criterion gets it), "abstain" or "conflict"."""
+    from sqlmodel import select
+
+    from prize.domain import editions as editions_domain
+    from prize.models import ActorKind, Ballot, BallotEntry, BallotStatus, Conflict, Round, Score
+
+    person = scored.jurors[juror]
+    criteria = editions_domain.criteria_of(session=session, edition=scored.edition)
+    ballot = Ballot(
+        juror_id=person.id,
+        round=Round(round_),
+        status=BallotStatus.submitted if submitted else BallotStatus.draft,
+        submitted_at=now if submitted else None,
+        receipt_code=f"{round_[0].upper()}{person.id:03d}RCPT42" if submitted else None,
+    )
+    session.add(ballot)
+    session.flush()
+    for index, mark in marks.items():
+        app = scored.apps[index]
+        if mark == "conflict":
+            existing = session.exec(
+                select(Conflict).where(
+                    Conflict.juror_id == person.id, Conflict.application_id == app.id
+                )
+            ).first()
+            if existing is None:
+                session.add(
+                    Conflict(
+                        juror_id=person.id,
+                        application_id=app.id,
+                        reason="Volunteered there",
+                        declared_by=ActorKind.juror,
+                    )
+                )
+        elif mark == "abstain":
+            session.add(
+                BallotEntry(
+                    ballot_id=ballot.id, application_id=app.id, abstain=True, abstain_reason="Unsure"
+                )
+            )
+        else:
+            for criterion in criteria:
+                session.add(
+                    Score(
+                        ballot_id=ballot.id,
+                        application_id=app.id,
+                        criterion_id=criterion.id,
+                        value=int(mark),  # type: ignore[call-overload]
+                    )
+                )
+    session.flush()
+    return ballot
+
+
+# Round 1 marks of three jurors over nine applications: A > B > C > D ... (juror 1 conflicted on
+# E, juror 2 abstains on F); the proposal with a shortlist of 3 is A, B, C.
+ROUND1 = {
+    0: {0: 9, 1: 8, 2: 7, 3: 6, 4: 5, 5: 4, 6: 3, 7: 2, 8: 1},
+    1: {0: 10, 1: 9, 2: 7, 3: 5, 4: "conflict", 5: 4, 6: 3, 7: 2, 8: 1},
+    2: {0: 8, 1: 7, 2: 9, 3: 4, 4: 5, 5: "abstain", 6: 2, 7: 3, 8: 1},
+}
+# Round 2 marks over the shortlist A, B, C (+ D when the shortlist was overridden).
+ROUND2 = {
+    0: {0: 6, 1: 9, 2: 7, 3: 5},
+    1: {0: 7, 1: 10, 2: 8, 3: 5},
+    2: {0: 5, 1: 8, 2: 9, 3: 4},
+}
+
+
+def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
+    """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
+    D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
+    from prize.domain import audit, decisions, results
+    from prize.models import ActorKind
+
+    officer = audit.Actor(ActorKind.staff, None)
+    scored = make_scored_edition(session, now=clock())
+    for juror, marks in ROUND1.items():
+        cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
+    ids = scored.ids
+    decisions.confirm_shortlist(
+        session=session,
+        edition=scored.edition,
+        application_ids=ids[:4],
+        reasons={ids[3]: "The jury wants a fourth"},
+        actor=officer,
+        now=clock(),
+    )
+    results.move_to_final(session=session, edition=scored.edition, actor=officer, now=clock())
+    for juror, marks in ROUND2.items():
+        cast_ballot(session, scored, juror, "final", marks, now=clock())
+    decisions.confirm_final(
+        session=session,
+        edition=scored.edition,
+        awards={ids[1]: "winner", ids[2]: "winner", ids[0]: "winner", ids[3]: "nominated"},
+        special_mention=ids[mention] if mention is not None else None,
+        actor=officer,
+        now=clock(),
+    )
+    results.decide(session=session, edition=scored.edition, actor=officer, now=clock())
+    return scored

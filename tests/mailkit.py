@@ -1,0 +1,78 @@
+"""E-mail in the tests: a real SMTP server in-process (aiosmtpd) that collects what it receives.
+
+- ``smtp`` fixture: the server (``smtp.url``), its ``inbox`` (``Inbox.to(address)``), and
+  ``smtp.deliver(database, now)``, which runs the outbox sender into it until nothing is due.
+- ``body_of(message)``: a received message's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from prize.db import Database
+from prize.domain import outbox
+from tests.basekit import free_port
+
+
+class Inbox:
+    """Collects what the in-process SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+def body_of(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(message.get_content_charset() or "utf-8")
+
+
+@dataclass
+class Smtp:
+    inbox: Inbox
+    url: str
+    controller: Controller
+
+    def deliver(
+        self, database: Database, now: datetime, mail_from: str = "prize@example.org"
+    ) -> int:
+        """Run the outbox sender until nothing is due; return how many were sent."""
+        sent = 0
+        while True:
+            report = outbox.deliver_due(
+                database=database, smtp_url=self.url, mail_from=mail_from, now=now
+            )
+            sent += report.sent
+            if report.sent == 0:
+                return sent
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield Smtp(inbox=inbox, url=f"smtp://127.0.0.1:{port}", controller=controller)
+    finally:
+        controller.stop()
