@@ -8,7 +8,6 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from http.cookies import SimpleCookie
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -16,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
@@ -61,10 +60,7 @@ class LanguageMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = Headers(scope=scope)
-            cookie = SimpleCookie()
-            with contextlib.suppress(Exception):
-                cookie.load(headers.get("cookie", ""))
-            chosen = cookie[common.LANG_COOKIE].value if common.LANG_COOKIE in cookie else ""
+            chosen = cookie_parser(headers.get("cookie", "")).get(common.LANG_COOKIE, "")
             if chosen not in LANGUAGES:
                 chosen = negotiate(headers.get("accept-language", ""), self.default)
             scope.setdefault("state", {})["lang"] = chosen

@@ -46,6 +46,23 @@ def test_home_in_french_from_accept_language(client):  # type: ignore[no-untyped
     assert '<html lang="fr">' in page.text
 
 
+def test_the_language_cookie_wins_over_accept_language_and_a_bad_one_is_ignored(app):  # type: ignore[no-untyped-def]
+    from starlette.testclient import TestClient
+
+    french = {"Accept-Language": "fr"}
+    cases = [
+        ("lang=en", french, "en"),  # the switcher's choice wins
+        ("lang=fr", {"Accept-Language": "en"}, "fr"),
+        ("lang=de", french, "fr"),  # not one of ours: the browser's languages decide
+        ('=; lang; ;="x', french, "fr"),  # a malformed header breaks nothing
+    ]
+    with TestClient(app) as client:
+        for cookie, headers, shown in cases:
+            page = client.get("/", headers={**headers, "Cookie": cookie})
+            assert page.status_code == 200
+            assert f'<html lang="{shown}">' in page.text, cookie
+
+
 def test_security_headers_on_every_response(client):  # type: ignore[no-untyped-def]
     for path in ("/", "/no-such-page"):
         response = client.get(path)
