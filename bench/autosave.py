@@ -168,7 +168,7 @@ def main() -> None:
                         "of the data, phase by phase")  # fmt: skip
     args = parser.parse_args()
     print(harness.describe())
-    trees = [("this tree" if args.compare else "prize", None)]
+    trees: list[tuple[str, Path | None]] = [("this tree" if args.compare else "prize", None)]
     if args.compare:
         trees.append((args.compare, Path(args.compare)))
     with tempfile.TemporaryDirectory(prefix="prize-autosave-") as tmp, \

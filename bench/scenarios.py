@@ -8,36 +8,21 @@ jurors added, invited and onboarded, so the pages measured read what real use le
 
 from __future__ import annotations
 
-import io
-import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from prize import demo, schema
 from prize.db import Database
+from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain import (
-    applications,
-    attachments,
-    audit,
-    conflicts,
-    editions,
-    juror_links,
-    jurors,
-    jury,
-    lifecycle,
-    screening,
-    submissions,
-)
+from prize.domain import applications, audit, editions, juror_links, lifecycle, screening
 from prize.domain.jurors import JurorData
 from prize.models import Application, ApplicationStatus, Edition, EditionState, utcnow
 from prize.settings import Settings
-from prize.tokens import Signer
 
 KEY = "bench-key-" + "0123456789abcdef" * 3
-MAIL_DOMAIN = "example.org"
 WORDS = [
     "young",
     "people",
@@ -89,68 +74,62 @@ def pdf(size: int) -> bytes:
 
 def full_content(email: str, title: str, seed: int = 0, *, start: date) -> dict[str, Any]:
     """Every field of the form filled, near the word limits applicants actually reach."""
-    return {
-        "title": title,
-        "organisation": f"Youth Prevention Network {seed}",
-        "countries": ["PT", "ES", "FR"],
-        "young_people": 120 + seed,
-        "adults": 9,
-        "start_date": start,
-        "still_running": True,
-        "end_date": None,
-        "applicant_name": "Maria Example",
-        "address": "Rua do Exemplo 1\n1000-001 Lisboa\nPortugal",
-        "phone": "+351 21 000 0000",
-        "contact_email": email,
-        "website": "https://www.example.org/project",
-        "social_links": "https://social.example.org/youthnet\nhttps://video.example.org/youthnet",
-        "contact_person": "Alex Example",
-        "contact_person_email": email,
-        "goals": text(90, seed),
-        "summary": text(600, seed + 1),
-        "participation": text(300, seed + 2),
-        "involvement": {
+    return steps.application_form(
+        email=email,
+        participation=text(300, seed + 2),
+        title=title,
+        organisation=f"Youth Prevention Network {seed}",
+        countries=["PT", "ES", "FR"],
+        young_people=120 + seed,
+        adults=9,
+        start_date=start,
+        applicant_name="Maria Example",
+        address="Rua do Exemplo 1\n1000-001 Lisboa\nPortugal",
+        phone="+351 21 000 0000",
+        website="https://www.example.org/project",
+        social_links="https://social.example.org/youthnet\nhttps://video.example.org/youthnet",
+        contact_person="Alex Example",
+        goals=text(90, seed),
+        summary=text(600, seed + 1),
+        involvement={
             area: {"involved": True, "how": text(40, seed + k)}
             for k, area in enumerate(applications.INVOLVEMENT_AREAS)
         },
-        "links": [f"https://www.example.org/report-{k}" for k in range(applications.MAX_LINKS)],
-        "consent_processing": True,
-        "consent_publication": True,
-    }
+        links=[f"https://www.example.org/report-{k}" for k in range(applications.MAX_LINKS)],
+    )
 
 
 @dataclass
 class Built:
     """A database and storage folder, and what the benchmarks open in them."""
 
-    folder: Path
-    database_url: str
-    storage: Path
     settings: Settings
     now: datetime
     staff_email: str = demo.DEMO_EMAIL
     staff_password: str = demo.DEMO_PASSWORD
     draft_link: str = ""  # the resume path of a draft with every field filled
-    draft_id: int = 0
     ballot_links: list[str] = field(default_factory=list)  # jurors of the 40-application round
     ballot_references: list[str] = field(default_factory=list)
     list_year: int = 0
-    surge: list[tuple[int, str]] = field(default_factory=list)  # (application id, resume path)
 
-    def env(self, **extra: str) -> dict[str, str]:
-        return server_env(self.database_url, self.storage, **extra)
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url
 
+    @property
+    def storage(self) -> Path:
+        return self.settings.storage_dir
 
-def server_env(database_url: str, storage: Path, **extra: str) -> dict[str, str]:
-    return {
-        "PRIZE_SECRET_KEYS": KEY,
-        "PRIZE_DATABASE_URL": database_url,
-        "PRIZE_STORAGE_DIR": str(storage),
-        "PRIZE_ACCESS_LOG": "false",
-        "PRIZE_OUTBOX_INTERVAL": "3600",
-        "PRIZE_BASE_URL": "http://127.0.0.1:8000",
-        **extra,
-    }
+    def env(self) -> dict[str, str]:
+        """The ``PRIZE_*`` variables that serve this data."""
+        return {
+            "PRIZE_SECRET_KEYS": KEY,
+            "PRIZE_DATABASE_URL": self.database_url,
+            "PRIZE_STORAGE_DIR": str(self.storage),
+            "PRIZE_ACCESS_LOG": "false",
+            "PRIZE_OUTBOX_INTERVAL": "3600",
+            "PRIZE_BASE_URL": "http://127.0.0.1:8000",
+        }
 
 
 def prepare(folder: Path, database_url: str | None = None) -> Built:
@@ -158,15 +137,13 @@ def prepare(folder: Path, database_url: str | None = None) -> Built:
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'prize.sqlite3'}"
     schema.upgrade(url)
-    storage = folder / "storage"
     settings = Settings(
-        database_url=url, secret_keys=(KEY,), storage_dir=storage, base_url="http://127.0.0.1"
+        database_url=url,
+        secret_keys=(KEY,),
+        storage_dir=folder / "storage",
+        base_url="http://127.0.0.1",
     )
-    return Built(folder=folder, database_url=url, storage=storage, settings=settings, now=utcnow())
-
-
-def _links(built: Built) -> applications.LinkMaker:
-    return applications.LinkMaker(Signer(built.settings.secret_keys), built.settings.base_url)
+    return Built(settings=settings, now=utcnow())
 
 
 def with_demo(built: Built) -> Built:
@@ -190,40 +167,24 @@ def drafts(
     """``count`` drafts in the open call, every field filled; (id, resume path) each."""
     database = Database(built.database_url)
     edition_id = call_edition(database)
-    links = _links(built)
+    links = steps.links(built.settings).applications
     made = []
     for i in range(count):
         email = f"{prefix}-{i}@example.org"
+        title = f"Peer project {prefix} {i}"
         with database.write() as session:
-            app = applications.start_application(
+            app = steps.apply(
                 session=session,
                 edition=session.get_one(Edition, edition_id),
-                email=email,
-                title=f"Peer project {prefix} {i}",
-                language="en",
+                settings=built.settings,
                 links=links,
+                email=email,
+                language="en",
+                values=full_content(email, title, i, start=built.now.date().replace(day=1)),
                 client=f"{prefix}-{i}",
                 now=built.now,
+                files=[(f"report-{i}.pdf", pdf(file_bytes))] if file_bytes else [],
             )
-            applications.save_draft(
-                session=session,
-                application=app,
-                values=full_content(
-                    email, f"Peer project {prefix} {i}", i, start=built.now.date().replace(day=1)
-                ),
-                now=built.now,
-            )
-            if file_bytes:
-                attachments.add(
-                    session=session,
-                    application=app,
-                    source=io.BytesIO(pdf(file_bytes)),
-                    filename=f"report-{i}.pdf",
-                    storage_dir=built.storage,
-                    max_bytes=built.settings.max_upload_bytes,
-                    max_files=built.settings.max_uploads,
-                    now=built.now,
-                )
             assert app.id is not None
             made.append((app.id, f"/apply/link/{links.token(app)}"))
     database.dispose()
@@ -231,7 +192,7 @@ def drafts(
 
 
 def with_full_draft(built: Built) -> Built:
-    ((built.draft_id, built.draft_link),) = drafts(built, count=1, file_bytes=200_000)
+    ((_, built.draft_link),) = drafts(built, count=1, file_bytes=200_000)
     return built
 
 
@@ -247,94 +208,68 @@ def jury_edition(
     ``juror_count`` jurors invited and onboarded. Returns their ballot paths and the references."""
     database = Database(built.database_url)
     now = built.now
-    signer = Signer(built.settings.secret_keys)
-    links = _links(built)
-    ballot_links = juror_links.BallotLinks(signer, built.settings.base_url, MAIL_DOMAIN)
+    links = steps.links(built.settings)
     opened = now - timedelta(days=100)
-    with database.write() as session:
-        edition = editions.create_edition(
-            session=session,
-            actor=audit.SYSTEM,
-            now=opened,
-            year=year,
-            title_en=f"Benchmark edition {year}",
-            opens_at=opened - timedelta(days=1),
-            deadline=now - timedelta(days=40),
-            criteria=CRITERIA,
-            shortlist_closes_at=now + timedelta(days=14),
-            final_closes_at=now + timedelta(days=45),
-            announce_at=now + timedelta(days=60),
-        )
-        lifecycle.move(
-            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=opened
-        )
-        edition_id = edition.id
+    edition_id = steps.open_edition(
+        database=database,
+        now=opened,
+        year=year,
+        title_en=f"Benchmark edition {year}",
+        criteria=CRITERIA,
+        **steps.first_round_dates(now),
+    )
+    applied = []
     for i in range(count):
         when = opened + timedelta(minutes=10 + i)
         email = f"applicant-{year}-{i}@example.org"
         with database.write() as session:
-            app = applications.start_application(
+            app = steps.apply(
                 session=session,
                 edition=session.get_one(Edition, edition_id),
+                settings=built.settings,
+                links=links.applications,
                 email=email,
-                title=f"Project {i}",
                 language="en",
-                links=links,
+                values=full_content(email, f"Project {i}", i, start=date(2024, 1, 1)),
                 client=f"client-{year}-{i}",
                 now=when,
+                submitted=when,
             )
-            applications.save_draft(
-                session=session,
-                application=app,
-                values=full_content(email, f"Project {i}", i, start=date(2024, 1, 1)),
-                now=when,
-            )
-            submissions.submit(
-                session=session,
-                application=app,
-                links=links,
-                storage_dir=built.storage,
-                now=when,
-            )
-    references: list[str] = []
-    paths: list[str] = []
+            assert app.id is not None
+            applied.append(app.id)
     with database.write() as session:
-        edition = session.get_one(Edition, edition_id)
         lifecycle.move(
             session=session,
-            edition=edition,
+            edition=session.get_one(Edition, edition_id),
             to=EditionState.screening,
             actor=audit.SYSTEM,
             now=now - timedelta(days=39),
         )
-        if state is EditionState.screening:
-            database.dispose()
-            return [], []
-        from sqlmodel import col, select
-
-        for app in session.exec(
-            select(Application)
-            .where(Application.edition_id == edition_id)
-            .order_by(col(Application.number))
-        ):
+    references: list[str] = []
+    paths: list[str] = []
+    if state is EditionState.screening:
+        database.dispose()
+        return paths, references
+    with database.write() as session:
+        edition = session.get_one(Edition, edition_id)
+        for app_id in applied:
+            app = session.get_one(Application, app_id)
             screening.screen(
                 session=session,
                 application=app,
                 outcome=screening.Outcome(ApplicationStatus.eligible),
                 actor=audit.SYSTEM,
                 now=now - timedelta(days=30),
-                links=links,
+                links=links.applications,
             )
             references.append(str(app.reference))
         started = now - timedelta(days=20)
         lifecycle.move(session=session, edition=edition, to=state, actor=audit.SYSTEM, now=started)
-        for j in range(juror_count):
-            juror = jurors.add_juror(
-                session=session,
-                actor=audit.SYSTEM,
-                now=started,
-                edition=edition,
-                data=JurorData(
+        people = steps.invite_jurors(
+            session=session,
+            edition=edition,
+            people=[
+                JurorData(
                     first_name=f"Juror{j}",
                     last_name="Example",
                     email=f"juror-{year}-{j}@example.org",
@@ -344,19 +279,15 @@ def jury_edition(
                     guardian_name="",
                     guardian_consent_on=None,
                     publish_name_consent=True,
-                ),
-            )
-            juror_links.invite(
-                session=session, actor=audit.SYSTEM, now=started, juror=juror, links=ballot_links
-            )
-            jury.welcome(
-                session=session, juror=juror, now=started, first_name=juror.first_name, pledge=True
-            )
-            conflicts.declare_conflicts(
-                session=session, now=started, juror=juror, edition=edition, declarations={},
-                none=True,
-            )  # fmt: skip
-            paths.append(juror_links.link_path(signer=signer, juror=juror))
+                )
+                for j in range(juror_count)
+            ],
+            links=links.ballots,
+            now=started,
+        )
+        for juror in people:
+            steps.onboard(session=session, edition=edition, juror=juror, now=started)
+            paths.append(juror_links.link_path(signer=links.signer, juror=juror))
     database.dispose()
     return paths, references
 
@@ -368,10 +299,3 @@ def pages_data(folder: Path) -> Built:
     built.list_year = 2033
     jury_edition(built, year=built.list_year, count=500, state=EditionState.screening)
     return built
-
-
-def unique_suffix() -> str:
-    return secrets.token_hex(3)
-
-
-__all__ = ["UTC", "Built", "pages_data", "prepare", "server_env"]

@@ -114,6 +114,18 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed: " + " / ".join(detail))
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy an SQLite database with SQLite's online backup API: consistent even while the app
+    writes to ``source``, and waiting for a writer of ``target``."""
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 @contextlib.contextmanager
 def _engine(url: str) -> Iterator[Engine]:
     engine = make_engine(url)
@@ -149,13 +161,7 @@ def create_backup(
             if not source.is_file():
                 raise BackupError(f"The database file {source} does not exist.")
             member = SQLITE_MEMBER
-            src = sqlite3.connect(source, timeout=30)
-            dst = sqlite3.connect(dump)
-            try:
-                src.backup(dst)  # consistent, even while the app writes
-            finally:
-                dst.close()
-                src.close()
+            _sqlite_copy(source, dump)
         else:
             member = PG_MEMBER
             url = make_url(database_url)
@@ -286,11 +292,7 @@ def _rows_in(engine: Engine) -> tuple[list[str], str | None, dict[str, int]]:
 def check_empty(*, database_url: str, storage_dir: Path, revision: str | None = None) -> bool:
     """Refuse (``BackupError``) unless the installation is empty; True when it has a schema."""
     names: list[str] = []
-    if engine_name(database_url) == "sqlite":
-        path = _sqlite_path(database_url)
-        if path.exists() and path.stat().st_size > 0:
-            names = _check_database(database_url, revision)
-    else:
+    if engine_name(database_url) != "sqlite" or _has_file(_sqlite_path(database_url)):
         names = _check_database(database_url, revision)
     if storage_dir.exists() and any(storage_dir.iterdir()):
         raise BackupError(
@@ -298,6 +300,11 @@ def check_empty(*, database_url: str, storage_dir: Path, revision: str | None = 
             "(a new database and an empty storage folder)."
         )
     return bool(names)
+
+
+def _has_file(path: Path) -> bool:
+    """An SQLite file with something in it (SQLite makes an empty one on first connection)."""
+    return path.exists() and path.stat().st_size > 0
 
 
 def _check_database(database_url: str, revision: str | None) -> list[str]:
@@ -347,13 +354,7 @@ def restore_backup(
         if engine == "sqlite":
             target = _sqlite_path(database_url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            src = sqlite3.connect(dump)
-            dst = sqlite3.connect(target, timeout=30)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-                src.close()
+            _sqlite_copy(dump, target)
         else:
             url = make_url(database_url)
             args, env = _pg_args(url)

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from prize import schema
 from prize.db import Database
 from prize.models import utcnow
 from prize.settings import Settings, SettingsError, load
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    """The installation's database, its connections closed when the command is done."""
+    database = Database(settings.database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -107,9 +118,8 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    database = Database(settings.database_url)
     try:
-        with database.write() as session:
+        with _database(settings) as database, database.write() as session:
             account = staff.create_staff(
                 session=session,
                 passwords=Passwords(),
@@ -119,12 +129,10 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
                 password=password,
                 name=args.name,
             )
-            print(f"Created secretariat account {account.email}.")
     except DomainError as error:
         print(str(error), file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
+    print(f"Created secretariat account {account.email}.")
     return 0
 
 
@@ -134,12 +142,11 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain import outbox
     from prize.models import OutboxMessage
 
-    database = Database(settings.database_url)
-    try:
+    if args.action == "send" and not settings.smtp_url:
+        print("PRIZE_SMTP_URL is not set: nothing can be sent.", file=sys.stderr)
+        return 1
+    with _database(settings) as database:
         if args.action == "send":
-            if not settings.smtp_url:
-                print("PRIZE_SMTP_URL is not set: nothing can be sent.", file=sys.stderr)
-                return 1
             total = outbox.DeliveryReport()
             while True:
                 report = outbox.deliver_due(
@@ -163,8 +170,6 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
                 )
             print(f"{len(rows)} messages.")
         return 0
-    finally:
-        database.dispose()
 
 
 def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,19 +180,15 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain.errors import NotFound
     from prize.models import Round
 
-    database = Database(settings.database_url)
-    try:
-        with database.read() as session:
-            try:
-                edition = editions.get_by_year(session=session, year=args.year)
-            except NotFound:
-                print(f"There is no edition {args.year}.", file=sys.stderr)
-                return 1
-            round_ = Round(args.round)
-            data = results.ranking_json(session=session, edition=edition, round_=round_)
-            digest = results.tally_of(session=session, edition=edition, round_=round_).digest
-    finally:
-        database.dispose()
+    with _database(settings) as database, database.read() as session:
+        try:
+            edition = editions.get_by_year(session=session, year=args.year)
+        except NotFound:
+            print(f"There is no edition {args.year}.", file=sys.stderr)
+            return 1
+        round_ = Round(args.round)
+        data = results.ranking_json(session=session, edition=edition, round_=round_)
+        digest = results.tally_of(session=session, edition=edition, round_=round_).digest
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -211,12 +212,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """Walk the audit log's hash chain; report the first edited, inserted or deleted entry."""
     from prize.domain import audit
 
-    database = Database(settings.database_url)
-    try:
-        with database.read() as session:
-            result = audit.verify(session=session)
-    finally:
-        database.dispose()
+    with _database(settings) as database, database.read() as session:
+        result = audit.verify(session=session)
     if result.ok:
         print(f"OK: {result.checked} audit entries, the chain is intact.")
         return 0
@@ -275,17 +272,14 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     """The retention rule (docs/retention.md): show what is due, or do it."""
     from prize.domain import retention
 
-    database = Database(settings.database_url)
     now = utcnow()
-    try:
+    with _database(settings) as database:
         if args.dry_run:
             with database.read() as session:
                 todo = retention.plan(session=session, now=now)
         else:
             with database.write() as session:
                 todo = retention.apply(session=session, now=now, storage_dir=settings.storage_dir)
-    finally:
-        database.dispose()
     for line in todo.lines():
         print(line)
     print("Dry run: nothing was changed." if args.dry_run else "Done.")
@@ -298,9 +292,8 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain.errors import DomainError
     from prize.tokens import Signer
 
-    database = Database(settings.database_url)
     try:
-        with database.read() as session:
+        with _database(settings) as database, database.read() as session:
             juror = jurors.find_by_email(session=session, email=args.email, year=args.year)
             if not juror.active:
                 raise DomainError("This juror was replaced: they have no ballot link any more.")
@@ -315,8 +308,6 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as error:
         print(f"prize: {error}", file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
     if juror_links.ballot_closed_for_good(edition, utcnow()):
         print("prize: the final round has closed: this link no longer opens.", file=sys.stderr)
         return 1
@@ -329,20 +320,16 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain import applications, outbox, reminders
     from prize.tokens import Signer
 
-    database = Database(settings.database_url)
-    try:
-        with database.write() as session:
-            queued = reminders.queue_deadline_reminders(
-                session=session,
-                now=utcnow(),
-                links=applications.LinkMaker(
-                    signer=Signer(settings.secret_keys),
-                    base_url=settings.base_url,
-                    mail_domain=outbox.mail_domain(settings.mail_from),
-                ),
-            )
-    finally:
-        database.dispose()
+    with _database(settings) as database, database.write() as session:
+        queued = reminders.queue_deadline_reminders(
+            session=session,
+            now=utcnow(),
+            links=applications.LinkMaker(
+                signer=Signer(settings.secret_keys),
+                base_url=settings.base_url,
+                mail_domain=outbox.mail_domain(settings.mail_from),
+            ),
+        )
     print(f"Queued {queued} deadline reminders.")
     return 0
 

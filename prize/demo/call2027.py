@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from prize.db import Database
+from prize.demo import steps
 from prize.demo.pdf import pdf
-from prize.domain import applications, attachments, audit, editions, lifecycle, submissions
 from prize.domain.editions import CriterionSpec
-from prize.models import Edition, EditionState
+from prize.models import Edition
 from prize.settings import Settings
-from prize.tokens import Signer
 
 if TYPE_CHECKING:
     from prize.demo import DemoReport
@@ -65,30 +63,23 @@ PRIZE_FR = "Jusqu'à trois lauréats reçoivent chacun 5 000 euros, un trophée 
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
     opens = (now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
     deadline = (now + timedelta(days=120)).replace(hour=22, minute=0, second=0, microsecond=0)
-    with database.write() as session:
-        edition = editions.create_edition(
-            session=session,
-            actor=audit.SYSTEM,
-            now=now,
-            year=2027,
-            title_en="European Drug Prevention Prize 2027",
-            title_fr="Prix européen de prévention des drogues 2027",
-            call_en=CALL_EN,
-            call_fr=CALL_FR,
-            prize_en=PRIZE_EN,
-            prize_fr=PRIZE_FR,
-            opens_at=opens,
-            deadline=deadline.astimezone(UTC),
-            criteria=CRITERIA,
-            shortlist_closes_at=deadline + timedelta(days=45),
-            final_closes_at=deadline + timedelta(days=90),
-            announce_at=deadline + timedelta(days=120),
-        )
-        lifecycle.move(
-            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
-        )
-        edition_id = edition.id
-        assert edition_id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+    edition_id = steps.open_edition(
+        database=database,
+        now=now,
+        year=2027,
+        title_en="European Drug Prevention Prize 2027",
+        title_fr="Prix européen de prévention des drogues 2027",
+        call_en=CALL_EN,
+        call_fr=CALL_FR,
+        prize_en=PRIZE_EN,
+        prize_fr=PRIZE_FR,
+        opens_at=opens,
+        deadline=deadline.astimezone(UTC),
+        criteria=CRITERIA,
+        shortlist_closes_at=deadline + timedelta(days=45),
+        final_closes_at=deadline + timedelta(days=90),
+        announce_at=deadline + timedelta(days=120),
+    )
     report.links.append(("The 2027 call", "/"))
     _applications(
         database=database, settings=settings, now=now, report=report, edition_id=edition_id
@@ -179,7 +170,20 @@ APPLICANTS: tuple[tuple[Any, ...], ...] = (
 
 
 def _content(spec: tuple[Any, ...]) -> dict[str, Any]:
-    (email, _, title, organisation, countries, young, adults, start, goals, summary, part, _) = spec
+    (
+        email,
+        _,
+        title,
+        organisation,
+        countries,
+        young,
+        adults,
+        start,
+        goals,
+        summary,
+        part,
+        complete,
+    ) = spec
     values: dict[str, Any] = {
         "title": title,
         "organisation": organisation,
@@ -189,70 +193,45 @@ def _content(spec: tuple[Any, ...]) -> dict[str, Any]:
         "start_date": start,
         "goals": goals,
         "summary": summary,
-        "participation": part,
-        "contact_email": email,
     }
-    if spec[-1]:  # a complete application
-        values.update(
-            still_running=True,
-            applicant_name=organisation,
-            address="1 Example Street\n00000 Example Town",
-            phone="+33 3 88 00 00 00",
-            website="https://www.example.org/",
-            contact_person="Alex Example",
-            contact_person_email=email,
-            involvement={
-                area: {"involved": True, "how": part} for area in applications.INVOLVEMENT_AREAS
-            },
-            links=["https://www.example.org/project"],
-            consent_processing=True,
-            consent_publication=True,
-        )
-    return values
+    if not complete:  # a draft with only its first fields filled
+        return {**values, "participation": part, "contact_email": email}
+    return steps.application_form(
+        email=email,
+        participation=part,
+        **values,
+        applicant_name=organisation,
+        address="1 Example Street\n00000 Example Town",
+        website="https://www.example.org/",
+        contact_person="Alex Example",
+        links=["https://www.example.org/project"],
+    )
 
 
 def _applications(
     *, database: Database, settings: Settings, now: datetime, report: DemoReport, edition_id: int
 ) -> None:
-    links = applications.LinkMaker(Signer(settings.secret_keys), settings.base_url, "example.org")
+    links = steps.links(settings).applications
     for i, spec in enumerate(APPLICANTS):
         when = now + timedelta(seconds=i + 1)
+        complete = spec[-1]
         with database.write() as session:
-            application = applications.start_application(
+            application = steps.apply(
                 session=session,
                 edition=session.get_one(Edition, edition_id),
-                email=spec[0],
-                title=spec[2],
-                language=spec[1],
+                settings=settings,
                 links=links,
+                email=spec[0],
+                language=spec[1],
+                values=_content(spec),
                 client=f"demo-{i}",
                 now=when,
+                files=[("peer-radio-leaflet.pdf", _leaflet())] if i == 0 else [],
+                submitted=when if complete else None,
             )
-            applications.save_draft(
-                session=session, application=application, values=_content(spec), now=when
-            )
-            if i == 0:
-                attachments.add(
-                    session=session,
-                    application=application,
-                    source=io.BytesIO(_leaflet()),
-                    filename="peer-radio-leaflet.pdf",
-                    storage_dir=settings.storage_dir,
-                    max_bytes=settings.max_upload_bytes,
-                    max_files=settings.max_uploads,
-                    now=when,
-                )
-            if spec[-1]:
-                submissions.submit(
-                    session=session,
-                    application=application,
-                    links=links,
-                    storage_dir=settings.storage_dir,
-                    now=when,
-                )
             token = links.token(application)
         if i in (0, 3):
-            label = "A submitted application" if spec[-1] else "A draft application"
+            label = "A submitted application" if complete else "A draft application"
             report.links.append((f"{label} (its resume link)", f"/apply/link/{token}"))
 
 

@@ -9,36 +9,31 @@ their ballot links, so a newcomer can try the ballot at once.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from prize.db import Database
+from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
 from prize.domain import (
     applications,
     audit,
     ballots,
-    conflicts,
     editions,
     juror_links,
-    jurors,
-    jury,
     lifecycle,
     scoring,
     screening,
-    submissions,
 )
 from prize.domain.jurors import JurorData
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round
 from prize.settings import Settings
-from prize.tokens import Signer
 
 if TYPE_CHECKING:
     from prize.demo import DemoReport
 
 YEAR = 2025
-MAIL_DOMAIN = "example.org"
 
 # (title, organisation, countries, language, goals, summary, participation)
 PROJECTS: tuple[tuple[str, str, tuple[str, ...], str, str, str, str], ...] = (
@@ -134,141 +129,76 @@ JURORS = (
 )
 
 
-def _content(
-    project: tuple[str, str, tuple[str, ...], str, str, str, str], email: str, today: date
-) -> dict[str, Any]:
-    title, organisation, countries, _lang, goals, summary, participation = project
-    return {
-        "title": title,
-        "organisation": organisation,
-        "countries": list(countries),
-        "young_people": 30,
-        "adults": 4,
-        "start_date": today - timedelta(days=700),
-        "still_running": True,
-        "end_date": None,
-        "applicant_name": "Sample Applicant",
-        "address": "1 Sample Street, Sample Town",
-        "phone": "+33 1 00 00 00 00",
-        "contact_email": email,
-        "website": "https://example.org/" + title.lower().replace(" ", "-"),
-        "social_links": "",
-        "contact_person": "Sample Contact",
-        "contact_person_email": email,
-        "goals": goals,
-        "summary": summary,
-        "participation": participation,
-        "involvement": {
-            area: {"involved": True, "how": participation}
-            for area in ("strategy", "structures", "activities", "evaluation")
-        },
-        "links": [],
-        "consent_processing": True,
-        "consent_publication": True,
-    }
-
-
 def _birth(now: datetime, years: int) -> date:
     today = now.date()
     return today.replace(year=today.year - years) - timedelta(days=40)
 
 
+def _juror(first: str, last: str, country: str, age: int, language: str, on: datetime) -> JurorData:
+    minor = age < 18
+    return JurorData(
+        first_name=first,
+        last_name=last,
+        email=f"{first.lower().replace('é', 'e')}.{last.lower().replace('č', 'c')}@example.org",
+        country=country,
+        birth_date=_birth(on, age),
+        language=language,
+        guardian_name=f"{last} (guardian)" if minor else "",
+        guardian_consent_on=(on - timedelta(days=5)).date() if minor else None,
+        publish_name_consent=True,
+    )
+
+
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
-    signer = Signer(settings.secret_keys)
-    app_links = applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN)
-    ballot_links = juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN)
+    links = steps.links(settings)
     opened = now - timedelta(days=100)
-    with database.write() as session:
-        edition = editions.create_edition(
-            session=session,
-            actor=audit.SYSTEM,
-            now=opened,
-            year=YEAR,
-            title_en="Sample edition: the youth jury at work",
-            title_fr="Édition d'exemple : le jury des jeunes à l'œuvre",
-            call_en="A sample edition with invented projects and jurors, to try the jury's ballot.",
-            call_fr="Une édition d'exemple, aux projets et jurés inventés, pour essayer le vote.",
-            opens_at=opened - timedelta(days=1),
-            deadline=now - timedelta(days=40),
-            criteria=CRITERIA,
-            shortlist_closes_at=now + timedelta(days=14),
-            final_closes_at=now + timedelta(days=45),
-            announce_at=now + timedelta(days=60),
-            is_sample=True,
-        )
-        lifecycle.move(
-            session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=opened
-        )
-        edition_id = edition.id
-    for i, project in enumerate(PROJECTS):
+    edition_id = steps.open_edition(
+        database=database,
+        now=opened,
+        year=YEAR,
+        title_en="Sample edition: the youth jury at work",
+        title_fr="Édition d'exemple : le jury des jeunes à l'œuvre",
+        call_en="A sample edition with invented projects and jurors, to try the jury's ballot.",
+        call_fr="Une édition d'exemple, aux projets et jurés inventés, pour essayer le vote.",
+        criteria=CRITERIA,
+        **steps.first_round_dates(now),
+        is_sample=True,
+    )
+    applied = []  # application ids, in the order they arrived (their numbers)
+    for i, (title, organisation, countries, language, goals, summary, part) in enumerate(PROJECTS):
         when = opened + timedelta(days=10 + i)
         email = f"sample-applicant-{i + 1}@example.org"
         with database.write() as session:
-            edition = session.get_one(Edition, edition_id)
-            app = applications.start_application(
+            app = steps.apply(
                 session=session,
-                edition=edition,
+                edition=session.get_one(Edition, edition_id),
+                settings=settings,
+                links=links.applications,
                 email=email,
-                title=project[0],
-                language=project[3],
-                links=app_links,
+                language=language,
+                values=steps.application_form(
+                    email=email,
+                    participation=part,
+                    title=title,
+                    organisation=organisation,
+                    countries=list(countries),
+                    young_people=30,
+                    adults=4,
+                    start_date=when.date() - timedelta(days=700),
+                    phone="+33 1 00 00 00 00",
+                    website="https://example.org/" + title.lower().replace(" ", "-"),
+                    goals=goals,
+                    summary=summary,
+                ),
                 client=f"sample-{i}",
                 now=when,
+                submitted=when,
             )
-            applications.save_draft(
-                session=session,
-                application=app,
-                values=_content(project, email, when.date()),
-                now=when,
-            )
-            submissions.submit(
-                session=session,
-                application=app,
-                links=app_links,
-                storage_dir=settings.storage_dir,
-                now=when,
-            )
-    screened = now - timedelta(days=30)
+            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+            applied.append(app.id)
     with database.write() as session:
         edition = session.get_one(Edition, edition_id)
-        lifecycle.move(
-            session=session,
-            edition=edition,
-            to=EditionState.screening,
-            actor=audit.SYSTEM,
-            now=now - timedelta(days=39),
-        )
-        for app in screening_queue(session, edition):
-            ineligible = app.number == len(PROJECTS)
-            outcome = (
-                screening.Outcome(ApplicationStatus.ineligible, "not_prevention")
-                if ineligible
-                else screening.Outcome(ApplicationStatus.eligible)
-            )
-            screening.screen(
-                session=session,
-                application=app,
-                outcome=outcome,
-                actor=audit.SYSTEM,
-                now=screened,
-                links=app_links,
-            )
-            if app.language == "fr":
-                screening.set_translation(
-                    session=session,
-                    application=app,
-                    actor=audit.SYSTEM,
-                    now=screened,
-                    texts={
-                        "title": "Peer radio",
-                        "goals": "Reduce tobacco and alcohol use among secondary pupils through "
-                        "information from their peers.",
-                        "summary": "Secondary pupils produce a weekly radio programme on health, "
-                        "addictions and school life, broadcast online and in schools.",
-                        "participation": "Young people choose the topics, do the interviews and "
-                        "present the programmes.",
-                    },
-                )
+        _screen(session, edition, applied, links.applications, now)
         started = now - timedelta(days=20)
         lifecycle.move(
             session=session,
@@ -277,47 +207,69 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
             actor=audit.SYSTEM,
             now=started,
         )
-        people = []
-        for first, last, country, age, language in JURORS:
-            minor = age < 18
-            data = JurorData(
-                first_name=first,
-                last_name=last,
-                email=f"{first.lower().replace('é', 'e')}.{last.lower().replace('č', 'c')}"
-                "@example.org",
-                country=country,
-                birth_date=_birth(started, age),
-                language=language,
-                guardian_name=f"{last} (guardian)" if minor else "",
-                guardian_consent_on=(started - timedelta(days=5)).date() if minor else None,
-                publish_name_consent=True,
-            )
-            juror = jurors.add_juror(
-                session=session, actor=audit.SYSTEM, now=started, edition=edition, data=data
-            )
-            juror_links.invite(
-                session=session, actor=audit.SYSTEM, now=started, juror=juror, links=ballot_links
-            )
-            people.append(juror)
-        _progress(session, edition, people, now)
-        links = [juror_links.link_path(signer=signer, juror=people[i]) for i in (1, 5)]
-    report.links.append(
-        (f"Sample jury, a juror part-way through ({people[1].first_name})", links[0])
-    )
-    report.links.append((f"Sample jury, a juror yet to start ({people[5].first_name})", links[1]))
-
-
-def screening_queue(session: Session, edition: Edition) -> list[Application]:
-    return list(
-        session.exec(
-            select(Application)
-            .where(
-                Application.edition_id == edition.id,
-                Application.status == ApplicationStatus.submitted,
-            )
-            .order_by(col(Application.number))
+        people = steps.invite_jurors(
+            session=session,
+            edition=edition,
+            people=[_juror(*person, on=started) for person in JURORS],
+            links=links.ballots,
+            now=started,
         )
+        _progress(session, edition, people, now)
+        paths = [juror_links.link_path(signer=links.signer, juror=people[i]) for i in (1, 5)]
+    report.links.append(
+        (f"Sample jury, a juror part-way through ({people[1].first_name})", paths[0])
     )
+    report.links.append((f"Sample jury, a juror yet to start ({people[5].first_name})", paths[1]))
+
+
+def _screen(
+    session: Session,
+    edition: Edition,
+    applied: list[int],
+    links: applications.LinkMaker,
+    now: datetime,
+) -> None:
+    """The secretariat screens every project eligible but the last, which is not about
+    prevention, and translates the French one."""
+    lifecycle.move(
+        session=session,
+        edition=edition,
+        to=EditionState.screening,
+        actor=audit.SYSTEM,
+        now=now - timedelta(days=39),
+    )
+    screened = now - timedelta(days=30)
+    for app_id in applied:
+        app = session.get_one(Application, app_id)
+        outcome = (
+            screening.Outcome(ApplicationStatus.ineligible, "not_prevention")
+            if app_id == applied[-1]
+            else screening.Outcome(ApplicationStatus.eligible)
+        )
+        screening.screen(
+            session=session,
+            application=app,
+            outcome=outcome,
+            actor=audit.SYSTEM,
+            now=screened,
+            links=links,
+        )
+        if app.language == "fr":
+            screening.set_translation(
+                session=session,
+                application=app,
+                actor=audit.SYSTEM,
+                now=screened,
+                texts={
+                    "title": "Peer radio",
+                    "goals": "Reduce tobacco and alcohol use among secondary pupils through "
+                    "information from their peers.",
+                    "summary": "Secondary pupils produce a weekly radio programme on health, "
+                    "addictions and school life, broadcast online and in schools.",
+                    "participation": "Young people choose the topics, do the interviews and "
+                    "present the programmes.",
+                },
+            )
 
 
 def _progress(session: Session, edition: Edition, people: list[Juror], now: datetime) -> None:
@@ -328,32 +280,27 @@ def _progress(session: Session, edition: Edition, people: list[Juror], now: date
     plans = {0: len(ids), 1: 3, 2: 2}  # juror index -> projects scored
     for index, juror in enumerate(people[:4]):
         when = now - timedelta(days=6 - index, hours=3)
-        jury.welcome(
-            session=session, juror=juror, now=when, first_name=juror.first_name, pledge=True
-        )
         declarations: dict[int, str] = {}
         if index == 2:  # knows one of the projects
             declarations = {ids[2]: "I volunteered with this project last summer."}
-        conflicts.declare_conflicts(
-            session=session,
-            now=when,
-            juror=juror,
-            edition=edition,
-            declarations=declarations,
-            none=not declarations,
+        steps.onboard(
+            session=session, edition=edition, juror=juror, now=when, declarations=declarations
         )
         mine = [i for i in ids if i not in declarations]
         for n, app_id in enumerate(mine[: plans.get(index, 0)]):
-            scores = {c.id: (3 + index + n + c.position) % 11 for c in criteria}
+            scores = {c.id: (3 + index + n + c.position) % 11 for c in criteria if c.id is not None}
             scoring.save_entry(
                 session=session,
                 juror=juror,
                 now=when + timedelta(minutes=5 * n),
                 application_id=app_id,
-                scores=scores,  # type: ignore[arg-type]
+                scores=scores,
                 comment="Strong youth leadership." if n == 0 else "",
             )
         if index == 0:
             scoring.submit(
-                session=session, juror=juror, now=when + timedelta(hours=1), mail_domain=MAIL_DOMAIN
+                session=session,
+                juror=juror,
+                now=when + timedelta(hours=1),
+                mail_domain=steps.MAIL_DOMAIN,
             )

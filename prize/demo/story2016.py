@@ -19,26 +19,23 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from prize.db import Database
+from prize.demo import steps
 from prize.domain import (
     applications,
     audit,
     ballots,
-    conflicts,
     decisions,
     editions,
     juror_links,
-    jurors,
-    jury,
     lifecycle,
     results,
     scoring,
     screening,
-    submissions,
+    staff,
 )
 from prize.domain.editions import CriterionSpec
 from prize.domain.jurors import JurorData
 from prize.models import (
-    ActorKind,
     Application,
     ApplicationStatus,
     Edition,
@@ -48,13 +45,11 @@ from prize.models import (
     Staff,
 )
 from prize.settings import Settings
-from prize.tokens import Signer
 
 if TYPE_CHECKING:
     from prize.demo import DemoReport
 
 YEAR = 2016
-MAIL_DOMAIN = "example.org"
 SEED = 2016
 
 
@@ -195,36 +190,22 @@ def projects() -> list[Project]:
     return mixed
 
 
+HOW = "Young people under 25 plan the activities, run them and evaluate them each year."
+
+
 def content(project: Project, email: str, today: date) -> dict[str, Any]:
-    how = "Young people under 25 plan the activities, run them and evaluate them each year."
-    return {
-        "title": project.title,
-        "organisation": project.organisation,
-        "countries": [project.country],
-        "young_people": 25,
-        "adults": 3,
-        "start_date": today - timedelta(days=800),
-        "still_running": True,
-        "end_date": None,
-        "applicant_name": "Sample Applicant",
-        "address": "1 Sample Street, Sample Town",
-        "phone": "+33 3 88 00 00 00",
-        "contact_email": email,
-        "website": "https://example.org/projects",
-        "social_links": "",
-        "contact_person": "Sample Contact",
-        "contact_person_email": email,
-        "goals": "Prevent or delay the use of alcohol, tobacco and drugs among young people.",
-        "summary": project.summary,
-        "participation": how,
-        "involvement": {
-            area: {"involved": True, "how": how}
-            for area in ("strategy", "structures", "activities", "evaluation")
-        },
-        "links": [],
-        "consent_processing": True,
-        "consent_publication": True,
-    }
+    return steps.application_form(
+        email=email,
+        participation=HOW,
+        title=project.title,
+        organisation=project.organisation,
+        countries=[project.country],
+        young_people=25,
+        adults=3,
+        start_date=today - timedelta(days=800),
+        goals="Prevent or delay the use of alcohol, tobacco and drugs among young people.",
+        summary=project.summary,
+    )
 
 
 @dataclass
@@ -232,6 +213,7 @@ class Story:
     """What the build keeps between its transactions."""
 
     edition_id: int = 0
+    projects: list[Project] = field(default_factory=projects)  # in the order they applied
     by_title: dict[str, int] = field(default_factory=dict)  # project title -> application id
     jurors: list[int] = field(default_factory=list)
     officer: audit.Actor = audit.SYSTEM
@@ -243,46 +225,36 @@ def mark(rng: random.Random, quality: float, bias: float) -> int:
 
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
     """Build the 2016 edition (``now`` is the real time; the story has its own clock)."""
-    signer = Signer(settings.secret_keys)
-    app_links = applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN)
-    ballot_links = juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN)
+    links = steps.links(settings)
     story = Story()
-    with database.write() as session:
+    with database.read() as session:
         officer = session.exec(select(Staff).order_by(col(Staff.id))).first()
-        if officer is not None:
-            story.officer = audit.Actor(ActorKind.staff, officer.id)
-        edition = editions.create_edition(
-            session=session,
-            actor=story.officer,
-            now=when("2015-09-01 09:00"),
-            year=YEAR,
-            title_en="European Drug Prevention Prize 2016",
-            title_fr="Prix européen de prévention des drogues 2016",
-            call_en="The Pompidou Group invites prevention projects in which young people take "
-            "an active part to apply for the European Drug Prevention Prize 2016. (Sample text.)",
-            call_fr="Le Groupe Pompidou invite les projets de prévention où les jeunes prennent "
-            "une part active à concourir pour le Prix 2016. (Texte d'exemple.)",
-            opens_at=when("2015-10-01 08:00"),
-            deadline=when("2016-01-31 22:00"),
-            criteria=CRITERIA,
-            shortlist_closes_at=when("2016-04-15 21:00"),
-            final_closes_at=when("2016-06-15 21:00"),
-            announce_at=when("2016-11-16 11:00"),
-            is_sample=True,
-        )
-        lifecycle.move(
-            session=session,
-            edition=edition,
-            to=EditionState.open,
-            actor=story.officer,
-            now=when("2015-10-01 08:00"),
-        )
-        assert edition.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        story.edition_id = edition.id
-    _applications(database, story, app_links, settings)
-    _screening(database, story, app_links)
-    _jury(database, story, ballot_links)
-    _rounds(database, story, ballot_links)
+    if officer is not None:
+        story.officer = staff.actor_of(officer)
+    story.edition_id = steps.open_edition(
+        database=database,
+        actor=story.officer,
+        now=when("2015-09-01 09:00"),
+        opened=when("2015-10-01 08:00"),
+        year=YEAR,
+        title_en="European Drug Prevention Prize 2016",
+        title_fr="Prix européen de prévention des drogues 2016",
+        call_en="The Pompidou Group invites prevention projects in which young people take "
+        "an active part to apply for the European Drug Prevention Prize 2016. (Sample text.)",
+        call_fr="Le Groupe Pompidou invite les projets de prévention où les jeunes prennent "
+        "une part active à concourir pour le Prix 2016. (Texte d'exemple.)",
+        opens_at=when("2015-10-01 08:00"),
+        deadline=when("2016-01-31 22:00"),
+        criteria=CRITERIA,
+        shortlist_closes_at=when("2016-04-15 21:00"),
+        final_closes_at=when("2016-06-15 21:00"),
+        announce_at=when("2016-11-16 11:00"),
+        is_sample=True,
+    )
+    _applications(database, story, links.applications, settings)
+    _screening(database, story, links.applications)
+    _jury(database, story, links.ballots)
+    _rounds(database, story, links.ballots)
     report.links.append(("The 2016 edition, told through its ballots", "/editions/2016/results"))
 
 
@@ -290,40 +262,28 @@ def _applications(
     database: Database, story: Story, links: applications.LinkMaker, settings: Settings
 ) -> None:
     start = when("2015-10-05 10:00")
-    for i, project in enumerate(projects()):
+    for i, project in enumerate(story.projects):
         at = start + timedelta(days=3 * i, hours=i % 7)
         email = f"applicant-2016-{i + 1:02d}@example.org"
         with database.write() as session:
-            edition = session.get_one(Edition, story.edition_id)
-            app = applications.start_application(
+            app = steps.apply(
                 session=session,
-                edition=edition,
-                email=email,
-                title=project.title,
-                language=project.language,
+                edition=session.get_one(Edition, story.edition_id),
+                settings=settings,
                 links=links,
+                email=email,
+                language=project.language,
+                values=content(project, email, at.date()),
                 client=f"demo-2016-{i}",
                 now=at,
-            )
-            applications.save_draft(
-                session=session,
-                application=app,
-                values=content(project, email, at.date()),
-                now=at + timedelta(minutes=40),
-            )
-            submissions.submit(
-                session=session,
-                application=app,
-                links=links,
-                storage_dir=settings.storage_dir,
-                now=at + timedelta(hours=1),
+                saved=at + timedelta(minutes=40),
+                submitted=at + timedelta(hours=1),
             )
             assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
             story.by_title[project.title] = app.id
 
 
 def _screening(database: Database, story: Story, links: applications.LinkMaker) -> None:
-    rules = {p.title: p.rule for p in projects()}
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
         lifecycle.move(
@@ -333,18 +293,19 @@ def _screening(database: Database, story: Story, links: applications.LinkMaker) 
             actor=story.officer,
             now=when("2016-02-01 09:00"),
         )
-        for title, app_id in story.by_title.items():
-            rule = rules.get(title)
+        for project in story.projects:
             outcome = (
                 screening.Outcome(
-                    ApplicationStatus.ineligible, rule, "Sample reason, told to the applicant."
+                    ApplicationStatus.ineligible,
+                    project.rule,
+                    "Sample reason, told to the applicant.",
                 )
-                if rule
+                if project.rule
                 else screening.Outcome(ApplicationStatus.eligible)
             )
             screening.screen(
                 session=session,
-                application=session.get_one(Application, app_id),
+                application=session.get_one(Application, story.by_title[project.title]),
                 outcome=outcome,
                 actor=story.officer,
                 now=when("2016-02-10 14:00"),
@@ -359,54 +320,49 @@ def _screening(database: Database, story: Story, links: applications.LinkMaker) 
         )
 
 
+def _juror(
+    first: str, last: str, country: str, age: int, language: str, publish: bool, on: datetime
+) -> JurorData:
+    minor = age < 18
+    return JurorData(
+        first_name=first,
+        last_name=last,
+        email=f"juror-2016-{first.lower()}@example.org",
+        country=country,
+        birth_date=date(on.year - age - 1, 6, 1),  # ``age`` years old on invitation
+        language=language,
+        guardian_name=f"{last} (parent)" if minor else "",
+        guardian_consent_on=date(2016, 2, 15) if minor else None,
+        publish_name_consent=publish,
+    )
+
+
 def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> None:
     invited = when("2016-02-20 10:00")
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        for first, last, country, age, language, publish in JURORS:
-            minor = age < 18
-            born = date(invited.year - age - 1, 6, 1)  # ``age`` years old on invitation
-            juror = jurors.add_juror(
-                session=session,
-                actor=story.officer,
-                now=invited,
-                edition=edition,
-                data=JurorData(
-                    first_name=first,
-                    last_name=last,
-                    email=f"juror-2016-{first.lower()}@example.org",
-                    country=country,
-                    birth_date=born,
-                    language=language,
-                    guardian_name=f"{last} (parent)" if minor else "",
-                    guardian_consent_on=date(2016, 2, 15) if minor else None,
-                    publish_name_consent=publish,
-                ),
-            )
-            juror_links.invite(
-                session=session, actor=story.officer, now=invited, juror=juror, links=links
-            )
-            assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-            story.jurors.append(juror.id)
+        people = steps.invite_jurors(
+            session=session,
+            edition=edition,
+            people=[_juror(*person, on=invited) for person in JURORS],
+            links=links,
+            now=invited,
+            actor=story.officer,
+        )
+        story.jurors = [juror.id for juror in people if juror.id is not None]
         # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.
         declared = {
             2: {"+Attitude": "I studied at the university whose students run it."},
             5: {"Peer Educators 7": "My cousin leads this project."},
         }
-        for n, juror_id in enumerate(story.jurors):
-            juror = session.get_one(Juror, juror_id)
-            at = when("2016-02-22 17:00") + timedelta(hours=n)
-            jury.welcome(
-                session=session, juror=juror, now=at, first_name=juror.first_name, pledge=True
-            )
+        for n, juror in enumerate(people):
             mine = {story.by_title[t]: r for t, r in declared.get(n, {}).items()}
-            conflicts.declare_conflicts(
+            steps.onboard(
                 session=session,
-                now=at,
-                juror=juror,
                 edition=edition,
+                juror=juror,
+                now=when("2016-02-22 17:00") + timedelta(hours=n),
                 declarations=mine,
-                none=not mine,
             )
 
 
@@ -414,7 +370,7 @@ def _score_round(session: Session, story: Story, round_: Round, start: datetime)
     """Every juror scores every application on their ballot, and submits (seeded marks)."""
     edition = session.get_one(Edition, story.edition_id)
     criteria = editions.criteria_of(session=session, edition=edition)
-    quality = {story.by_title[p.title]: p.quality for p in projects()}
+    quality = {story.by_title[p.title]: p.quality for p in story.projects}
     rng = random.Random(f"{SEED}-{round_.value}")  # noqa: S311 (seeded on purpose)  # nosec B311: seeded on purpose for reproducible demo data, never used for security
     for n, juror_id in enumerate(story.jurors):
         juror = session.get_one(Juror, juror_id)
@@ -444,7 +400,7 @@ def _score_round(session: Session, story: Story, round_: Round, start: datetime)
                 scores={c.id: mark(rng, q, BIAS[n]) for c in criteria if c.id is not None},
             )
         scoring.submit(
-            session=session, juror=juror, now=at + timedelta(hours=6), mail_domain=MAIL_DOMAIN
+            session=session, juror=juror, now=at + timedelta(hours=6), mail_domain=steps.MAIL_DOMAIN
         )
 
 
