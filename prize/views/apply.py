@@ -22,7 +22,6 @@ from prize.domain.errors import DomainError
 from prize.forms import application as application_form
 from prize.i18n import Message
 from prize.models import Application, ContentKind, Edition
-from prize.settings import LANGUAGES
 from prize.tokens import LinkError
 from prize.views import apply_files
 from prize.views.apply_access import (
@@ -97,7 +96,6 @@ def start(request: Request) -> Response:
             "accepting": accepting,
             "values": values,
             "errors": errors,
-            "languages": LANGUAGES,
         },
         status_code=status,
     )
@@ -151,13 +149,11 @@ def follow_link(request: Request) -> Response:
 
 
 def mine(request: Request) -> Response:
+    kept = pairs(request)
     with database(request).read() as session:
         items = []
-        for application in applications.applications_of(
-            session=session, ids=[p[0] for p in pairs(request)]
-        ):
-            pair = next(p for p in pairs(request) if p[0] == application.id)
-            if pair[1] != application.link_version:
+        for application in applications.applications_of(session=session, ids=[p[0] for p in kept]):
+            if [application.id, application.link_version] not in kept:  # a revoked link's entry
                 continue
             content = applications.current_content(session=session, application=application)
             items.append((application, content.title if content else ""))

@@ -198,7 +198,6 @@ def context_processor(request: Request) -> dict[str, Any]:
     session = request.scope.get("session")  # absent only on an error before the session loaded
     return {
         "lang": lang(request),
-        "languages": LANGUAGES,
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(session) if session is not None else "",
         "flashes": pop_flashes(request) if session and FLASH_KEY in session else [],

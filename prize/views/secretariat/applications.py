@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -72,11 +72,7 @@ def index(request: Request) -> Response:
     """The newest edition's applications (the back office's "Applications" link)."""
     account = require_staff(request)
     with database(request).read() as session:
-        newest = session.exec(
-            select(Edition)
-            .where(col(Edition.archived).is_(False))
-            .order_by(col(Edition.year).desc())
-        ).first()
+        newest = next((e for e in editions.all_editions(session=session) if not e.archived), None)
     if newest is None:
         return render_staff(request, "secretariat/applications_none.html", account)
     return redirect(request, "staff_applications", year=newest.year)
@@ -88,7 +84,7 @@ def list_page(request: Request) -> Response:
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
         page = queries.list_applications(session=session, edition=edition, filters=filters)
-        years = [e.year for e in session.exec(select(Edition).order_by(col(Edition.year).desc()))]
+        years = [e.year for e in editions.all_editions(session=session)]
     return render_staff(
         request,
         "secretariat/applications.html",
@@ -141,6 +137,13 @@ def export_json(request: Request) -> Response:
 
 
 # --------------------------------------------------------------------------- one application
+
+
+def _application_or_404(session: Session, request: Request) -> Application:
+    found = session.get(Application, int(request.path_params["app_id"]))
+    if found is None:
+        raise HTTPException(404)
+    return found
 
 
 def _dossier(request: Request) -> queries.Dossier:
@@ -252,9 +255,7 @@ def screen(request: Request) -> Response:
     )
     try:
         with database(request).write() as session:
-            application = session.get(Application, int(request.path_params["app_id"]))
-            if application is None:
-                raise HTTPException(404)
+            application = _application_or_404(session, request)
             screening.screen(
                 session=session,
                 application=application,
@@ -292,9 +293,7 @@ def accept_late(request: Request) -> Response:
     reason = str(form.get("late-reason", ""))
     try:
         with database(request).write() as session:
-            application = session.get(Application, int(request.path_params["app_id"]))
-            if application is None:
-                raise HTTPException(404)
+            application = _application_or_404(session, request)
             screening.accept_late(
                 session=session,
                 application=application,

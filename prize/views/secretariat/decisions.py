@@ -19,18 +19,13 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.forms.base import whole
 from prize.i18n import N_, Message
-from prize.models import Decision, Round, Staff
+from prize.models import Decision, Edition, Round, Staff
 from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.tally import edition_of, fixed
 
 MAX_REASON = 2000
-DONE = {
-    "final": N_("The final round has started."),
-    "decide": N_("The results are decided: winners and nominated applicants are told privately."),
-    "publish": N_("The results are published."),
-}
 
 
 def _text(form: FormData, name: str, limit: int = MAX_REASON) -> str:
@@ -187,47 +182,45 @@ def confirm_final(request: Request) -> Response:
     )
 
 
-def _move(request: Request, what: str) -> Response:
+def _move(request: Request, move: Callable[..., Edition], done: str, **extra: Any) -> Response:
+    """One move of the edition (``move`` is a ``results`` function), then back to the page."""
     account = require_staff(request, write=True)
     read_form(request)
-    actor = staff_domain.actor_of(account)
     try:
         with database(request).write() as session:
-            edition = edition_of(session, request)
-            if what == "final":
-                results.move_to_final(
-                    session=session,
-                    edition=edition,
-                    actor=actor,
-                    now=now(request),
-                    links=ballot_links(request),
-                )
-            elif what == "decide":
-                results.decide(
-                    session=session,
-                    edition=edition,
-                    actor=actor,
-                    now=now(request),
-                    links=ballot_links(request),
-                )
-            else:
-                results.publish(session=session, edition=edition, actor=actor, now=now(request))
+            edition = move(
+                session=session,
+                edition=edition_of(session, request),
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                **extra,
+            )
     except DomainError as error:
         return decisions_page(request, account=account, problem=error.message, status_code=400)
-    flash(request, DONE[what])
+    flash(request, done)
     return redirect(request, "staff_decisions", year=edition.year)
 
 
 def start_final(request: Request) -> Response:
-    return _move(request, "final")
+    return _move(
+        request,
+        results.move_to_final,
+        N_("The final round has started."),
+        links=ballot_links(request),
+    )
 
 
 def decide(request: Request) -> Response:
-    return _move(request, "decide")
+    return _move(
+        request,
+        results.decide,
+        N_("The results are decided: winners and nominated applicants are told privately."),
+        links=ballot_links(request),
+    )
 
 
 def publish(request: Request) -> Response:
-    return _move(request, "publish")
+    return _move(request, results.publish, N_("The results are published."))
 
 
 def add_note(request: Request) -> Response:

@@ -209,9 +209,7 @@ def consent(request: Request) -> Response:
 def record_conflict(request: Request) -> Response:
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
         result, app_id = forms.parse_conflict(form)
-        if app_id is None:
-            raise DomainError("Choose a project.", field="application")
-        application = session.get(Application, app_id)
+        application = session.get(Application, app_id) if app_id is not None else None
         if application is None:
             raise DomainError("Choose a project.", field="application")
         conflicts.record_conflict(
@@ -247,51 +245,80 @@ def reopen(request: Request) -> Response:
     return _act(request, change, form_fields=("reopen_reason",))
 
 
-def replace(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
-    with database(request).read() as session:
-        old = juror_or_404(session, request)
-        edition = jurors.edition_of(session=session, juror=old)
-    values: dict[str, Any] = dict(EMPTY_JUROR) | {"country": old.country, "reason": ""}
+def juror_form(
+    request: Request,
+    account: Staff,
+    template: str,
+    context: dict[str, Any],
+    *,
+    values: dict[str, Any],
+    save: Callable[[Session, jurors.JurorData, dict[str, Any]], Juror],
+    done: str,
+    extra_fields: tuple[str, ...] = (),
+) -> Response:
+    """A form for one new juror (added, or replacing another): on a valid POST, ``save`` it and
+    go to the juror's page; else the form again, everything typed kept, each refusal next to its
+    field (or above the form when it names none)."""
     errors: dict[str, Message] = {}
     problem = None
     if request.method == "POST":
         form = read_form(request)
         result, data = forms.parse_juror(form)
-        values, errors = result.values | {"reason": text(form, "reason")}, dict(result.errors)
+        values = result.values | {name: text(form, name) for name in extra_fields}
+        errors = dict(result.errors)
         if data is not None:
             try:
                 with database(request).write() as session:
-                    new = juror_links.replace(
-                        session=session,
-                        actor=actor(account),
-                        now=now(request),
-                        juror=juror_or_404(session, request),
-                        data=data,
-                        links=ballot_links(request),
-                        reason=values["reason"],
-                    )
+                    new = save(session, data, values)
             except DomainError as error:
                 if error.field:
                     errors[error.field] = error.message
                 else:
                     problem = error.message
             else:
-                flash(request, "%(name)s replaces the juror and is invited.", name=new.first_name)
+                flash(request, done, name=new.first_name)
                 return redirect(request, "staff_juror", juror_id=new.id)
     return render_staff(
         request,
-        "secretariat/jury_replace.html",
+        template,
         account,
         {
-            "edition": edition,
-            "old": old,
+            **context,
             "values": values,
             "errors": errors,
             "problem": problem,
             "country_choices": country_choices(request),
         },
         status_code=400 if errors or problem else 200,
+    )
+
+
+def replace(request: Request) -> Response:
+    account = require_staff(request, write=request.method == "POST")
+    with database(request).read() as session:
+        old = juror_or_404(session, request)
+        edition = jurors.edition_of(session=session, juror=old)
+
+    def save(session: Session, data: jurors.JurorData, values: dict[str, Any]) -> Juror:
+        return juror_links.replace(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror_or_404(session, request),
+            data=data,
+            links=ballot_links(request),
+            reason=values["reason"],
+        )
+
+    return juror_form(
+        request,
+        account,
+        "secretariat/jury_replace.html",
+        {"edition": edition, "old": old},
+        values=dict(EMPTY_JUROR) | {"country": old.country, "reason": ""},
+        save=save,
+        done=N_("%(name)s replaces the juror and is invited."),
+        extra_fields=("reason",),
     )
 
 

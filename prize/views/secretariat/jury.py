@@ -5,32 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import (
-    ballots,
-    jurors,
-    jury,
-)
+from prize.domain import ballots, editions, jurors, jury
 from prize.domain.errors import DomainError
 from prize.forms import jury as forms
 from prize.forms.base import text
-from prize.i18n import Message
-from prize.models import Edition
-from prize.settings import LANGUAGES
+from prize.i18n import N_, Message
+from prize.models import Juror
 from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat import jurors as jurors_views
 from prize.views.secretariat.access import render_staff, require_staff
-from prize.views.secretariat.jurors import (
-    EMPTY_JUROR,
-    actor,
-    country_choices,
-    edition_or_404,
-)
+from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
 
 # --------------------------------------------------------------------------- the jury page
 
@@ -40,7 +30,7 @@ def index(request: Request) -> Response:
     with database(request).read() as session:
         items = [
             (e, len(jurors.jurors_of(session=session, edition=e, active_only=True)))
-            for e in session.exec(select(Edition).order_by(col(Edition.year).desc()))
+            for e in editions.all_editions(session=session)
             if not e.archived
         ]
     return render_staff(request, "secretariat/jury_index.html", account, {"items": items})
@@ -127,38 +117,24 @@ def add(request: Request) -> Response:
     account = require_staff(request, write=request.method == "POST")
     with database(request).read() as session:
         edition = edition_or_404(session, request)
-    values: dict[str, Any] = dict(EMPTY_JUROR)
-    errors: dict[str, Message] = {}
-    if request.method == "POST":
-        result, data = forms.parse_juror(read_form(request))
-        values, errors = result.values, dict(result.errors)
-        if data is not None:
-            try:
-                with database(request).write() as session:
-                    added = jurors.add_juror(
-                        session=session,
-                        actor=actor(account),
-                        now=now(request),
-                        edition=edition_or_404(session, request),
-                        data=data,
-                    )
-            except DomainError as error:
-                errors[error.field or "email"] = error.message
-            else:
-                flash(request, "%(name)s is added to the jury.", name=added.first_name)
-                return redirect(request, "staff_juror", juror_id=added.id)
-    return render_staff(
+
+    def save(session: Session, data: jurors.JurorData, values: dict[str, Any]) -> Juror:
+        return jurors.add_juror(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            edition=edition_or_404(session, request),
+            data=data,
+        )
+
+    return juror_form(
         request,
-        "secretariat/jury_add.html",
         account,
-        {
-            "edition": edition,
-            "values": values,
-            "errors": errors,
-            "country_choices": country_choices(request),
-            "languages": LANGUAGES,
-        },
-        status_code=400 if errors else 200,
+        "secretariat/jury_add.html",
+        {"edition": edition},
+        values=dict(EMPTY_JUROR),
+        save=save,
+        done=N_("%(name)s is added to the jury."),
     )
 
 

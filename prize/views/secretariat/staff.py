@@ -15,7 +15,6 @@ from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
-from prize.settings import LANGUAGES
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.auth import mailer
@@ -41,7 +40,6 @@ def _page(
             "values": values or {"email": "", "name": "", "role": "secretariat", "language": "en"},
             "errors": errors or {},
             "problem": problem,
-            "languages": LANGUAGES,
             "has_password": staff_domain.has_password,
         },
         status_code=status_code,

@@ -1,0 +1,44 @@
+"""Submitting the application form with a malformed answer: nothing is submitted, the draft keeps
+the rest, and the page says so above the answers marked."""
+
+from __future__ import annotations
+
+import re
+
+from prize.models import Application
+from tests.appkit import csrf_of
+from tests.applykit import complete_form
+
+
+def test_submitting_with_a_malformed_answer_is_refused_and_keeps_what_was_typed(
+    applicant, sqlite_db
+):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}")
+    page = client.post(
+        f"/apply/{application.id}",
+        data={
+            **complete_form(young_people="about forty"),
+            "action": "submit",
+            "csrf_token": token,
+        },
+    )
+    assert page.status_code == 400
+    assert "Not submitted. Correct the answers marked below, then submit again." in page.text
+    assert re.search(
+        r'<p class="error" id="young_people-error">Enter a whole number, like 120.</p>', page.text
+    )
+    assert 'value="about forty"' in page.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, application.id).reference is None
+
+
+def test_my_applications_leaves_out_one_whose_links_were_revoked_elsewhere(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+    client, application = applicant
+    with sqlite_db.write() as session:
+        stored = session.get_one(Application, application.id)
+        stored.link_version += 1
+        session.add(stored)
+    page = client.get("/apply/mine")
+    assert "Street theatre against drugs" not in page.text
+    assert "No application is open in this browser." in page.text
