@@ -378,6 +378,21 @@ def content_of(
     ).first()
 
 
+def submitted_contents(*, session: Session, ids: list[int]) -> dict[int, ApplicationContent]:
+    """The submitted version of each of these applications, by application id (one query)."""
+    if not ids:
+        return {}
+    return {
+        c.application_id: c
+        for c in session.exec(
+            select(ApplicationContent).where(
+                col(ApplicationContent.application_id).in_(ids),
+                ApplicationContent.kind == ContentKind.submitted,
+            )
+        )
+    }
+
+
 def current_content(*, session: Session, application: Application) -> ApplicationContent | None:
     """What the applicant sees: the draft being edited, else the submitted version."""
     return content_of(

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from prize.domain.applications import submitted_contents
 from prize.domain.conflicts import conflicted_ids
 from prize.domain.editions import criteria_of
 from prize.domain.errors import NotAllowed
@@ -185,20 +186,6 @@ def ballot_applications(
     ]
 
 
-def _contents(session: Session, ids: list[int]) -> dict[int, ApplicationContent]:
-    if not ids:
-        return {}
-    return {
-        c.application_id: c
-        for c in session.exec(
-            select(ApplicationContent).where(
-                col(ApplicationContent.application_id).in_(ids),
-                ApplicationContent.kind == ContentKind.submitted,
-            )
-        )
-    }
-
-
 def get_ballot(*, session: Session, juror: Juror, round_: Round) -> Ballot | None:
     return session.exec(
         select(Ballot).where(Ballot.juror_id == juror.id, Ballot.round == round_)
@@ -315,7 +302,7 @@ def ballot_view(
             session=session, edition=edition, round_=round_, juror=juror
         )
     ids = [a.id for a in applications if a.id is not None]
-    found = _contents(session, ids) if contents and not titles_only else {}
+    found = submitted_contents(session=session, ids=ids) if contents and not titles_only else {}
     items = {
         a.id: Item(
             a,

@@ -15,17 +15,17 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import audit, errors
+from prize.domain.applications import submitted_contents
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jurors import actor_of, edition_of
 from prize.models import (
     ActorKind,
     Application,
-    ApplicationContent,
     ApplicationStatus,
     Ballot,
     BallotEntry,
     BallotStatus,
     Conflict,
-    ContentKind,
     Edition,
     EditionState,
     Juror,
@@ -130,7 +130,7 @@ def record_conflict(
     results never change.
     """
     session.refresh(juror, with_for_update=True)  # two clicks record one conflict
-    edition = session.get_one(Edition, juror.edition_id)
+    edition = edition_of(session=session, juror=juror)
     if edition.state in (EditionState.decided, EditionState.published):
         raise NotAllowed("The results are decided: conflicts can no longer be recorded.")
     reason = reason.strip()
@@ -202,7 +202,7 @@ def declare_conflicts(
     session.flush()
     audit.record(
         session=session,
-        actor=audit.Actor(ActorKind.juror, juror.id),
+        actor=actor_of(juror),
         kind="juror.conflicts_declared",
         now=now,
         edition_id=juror.edition_id,
@@ -227,15 +227,9 @@ def suggestions(
     """Possible conflicts to look at: the juror's country is one of the project's countries, and
     no conflict is recorded yet."""
     candidates = candidate_applications(session=session, edition=edition)
-    contents = {
-        c.application_id: c
-        for c in session.exec(
-            select(ApplicationContent).where(
-                col(ApplicationContent.application_id).in_([a.id for a in candidates]),
-                ApplicationContent.kind == ContentKind.submitted,
-            )
-        )
-    }
+    contents = submitted_contents(
+        session=session, ids=[a.id for a in candidates if a.id is not None]
+    )
     recorded = conflicts_by_juror(session=session, edition=edition)
     found: dict[int, list[Suggestion]] = {}
     for juror in jurors:

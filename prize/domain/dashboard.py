@@ -73,9 +73,7 @@ def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime]]:
     return sorted(found, key=lambda pair: pair[1])
 
 
-def _edition_todos(
-    session: Session, item: EditionOverview, now: datetime, returned_due: int
-) -> None:
+def _edition_todos(item: EditionOverview, now: datetime, returned_due: int) -> None:
     edition = item.edition
     counts = item.counts
     todos = item.todos
@@ -167,7 +165,7 @@ def overview(*, session: Session, now: datetime) -> Overview:
         )
         options = lifecycle.options(session, edition, now)
         item.next_move = next((o for o in options if not o.backward), None)
-        _edition_todos(session, item, now, returned_due.get(edition.id, 0))
+        _edition_todos(item, now, returned_due.get(edition.id, 0))
         items.append(item)
     failed = int(
         session.exec(

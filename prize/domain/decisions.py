@@ -16,6 +16,7 @@ from sqlmodel import Session, col, delete, select
 from prize.domain import audit, outbox
 from prize.domain.applications import content_of
 from prize.domain.errors import DomainError, NotAllowed
+from prize.i18n import N_
 from prize.models import (
     ActorKind,
     Application,
@@ -244,7 +245,7 @@ class ReasonsMissing(DomainError):
 
     def __init__(self, application_ids: list[int]) -> None:
         super().__init__(
-            "Give a reason for each application you moved away from the proposal.",
+            N_("Give a reason for each application you moved away from the proposal."),
             field="reasons",
         )
         self.application_ids = application_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -107,11 +107,7 @@ def create_edition(
             Criterion(
                 edition_id=edition.id,  # type: ignore[arg-type]
                 position=position,
-                name_en=spec.name_en,
-                name_fr=spec.name_fr,
-                description_en=spec.description_en,
-                description_fr=spec.description_fr,
-                weight=spec.weight,
+                **asdict(spec),
             )
         )
     audit.record(

@@ -266,6 +266,7 @@ def replace(
 ) -> Juror:
     """A new juror takes ``juror``'s seat and gets a link at once; the replaced juror's links
     die. Their submitted ballots still count; their drafts never do."""
+    session.refresh(juror, with_for_update=True)  # two clicks replace the juror once
     if not juror.active:
         raise NotAllowed("This juror was replaced already.")
     edition = edition_of(session=session, juror=juror)

@@ -285,7 +285,7 @@ def record_consent(
     published (for a minor, only with a guardian's consent)."""
     if juror.erased_at is not None:
         raise NotAllowed("This juror's personal data was erased.")
-    edition = session.get_one(Edition, juror.edition_id)
+    edition = edition_of(session=session, juror=juror)
     if edition.state is EditionState.published:
         raise NotAllowed("The results are published: the jury they name no longer changes.")
     guardian_name = guardian_name.strip()

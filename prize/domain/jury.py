@@ -129,6 +129,38 @@ def _reachable(juror: Juror) -> bool:
     return juror.active and juror.invited_at is not None and juror.revoked_at is None
 
 
+def _queue_round_mail(
+    session: Session,
+    template: str,
+    juror: Juror,
+    edition: Edition,
+    round_: Round,
+    now: datetime,
+    links: juror_links.BallotLinks | None,
+    **extra: object,
+) -> None:
+    """E-mail the juror about ``round_``: when it closes and their link (when ``links`` can
+    make it), with ``extra`` in the template's context."""
+    outbox.queue(
+        session=session,
+        kind=template,
+        recipient=juror.email,
+        language=juror.language,
+        template=template,
+        context={
+            "juror": juror,
+            "edition": edition,
+            "round": round_.value,
+            "closes_at": ballots.closes_at(edition, round_),
+            "link": links.url(juror) if links else "",
+            **extra,
+        },
+        now=now,
+        mail_domain=links.mail_domain if links else "prize.invalid",
+        edition_id=edition.id,
+    )
+
+
 @dataclass
 class Reminded:
     sent: list[Juror] = field(default_factory=list)
@@ -162,24 +194,16 @@ def remind(
         view = ballots.ballot_view(
             session=session, juror=juror, edition=edition, round_=round_, contents=False
         )
-        outbox.queue(
-            session=session,
-            kind="juror_reminder",
-            recipient=juror.email,
-            language=juror.language,
-            template="juror_reminder",
-            context={
-                "juror": juror,
-                "edition": edition,
-                "round": round_.value,
-                "done": view.done,
-                "total": view.total,
-                "closes_at": ballots.closes_at(edition, round_),
-                "link": links.url(juror),
-            },
-            now=now,
-            mail_domain=links.mail_domain,
-            edition_id=edition.id,
+        _queue_round_mail(
+            session,
+            "juror_reminder",
+            juror,
+            edition,
+            round_,
+            now,
+            links,
+            done=view.done,
+            total=view.total,
         )
         report.sent.append(juror)
     if report.sent:
@@ -239,22 +263,6 @@ def notify_round_open(
     for juror in jurors.jurors_of(session=session, edition=edition, active_only=True):
         if not _reachable(juror):
             continue
-        outbox.queue(
-            session=session,
-            kind="ballot_round_open",
-            recipient=juror.email,
-            language=juror.language,
-            template="ballot_round_open",
-            context={
-                "juror": juror,
-                "edition": edition,
-                "round": round_.value,
-                "closes_at": ballots.closes_at(edition, round_),
-                "link": links.url(juror) if links else "",
-            },
-            now=now,
-            mail_domain=links.mail_domain if links else "prize.invalid",
-            edition_id=edition.id,
-        )
+        _queue_round_mail(session, "ballot_round_open", juror, edition, round_, now, links)
         count += 1
     return count

@@ -57,6 +57,15 @@ def _applications(session: Session, eid: int | None, *where: Any) -> int:
     )
 
 
+def _decisions(session: Session, eid: int | None, stage: Round, award: Award) -> int:
+    return _count(
+        session,
+        select(func.count())
+        .select_from(Decision)
+        .where(Decision.edition_id == eid, Decision.stage == stage, Decision.award == award),
+    )
+
+
 def problems(session: Session, edition: Edition, to: EditionState, now: datetime) -> list[Message]:
     """Everything that still stands in the way of moving ``edition`` to ``to`` (its guard), each
     as a message a person can act on; empty when the move may be made."""
@@ -106,17 +115,7 @@ def problems(session: Session, edition: Edition, to: EditionState, now: datetime
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
             need("Set when the first jury round closes, in the future.")
     elif to is S.final and edition.state is S.shortlisting:
-        shortlisted = _count(
-            session,
-            select(func.count())
-            .select_from(Decision)
-            .where(
-                Decision.edition_id == eid,
-                Decision.stage == Round.shortlist,
-                Decision.award == Award.shortlisted,
-            ),
-        )
-        if not shortlisted:
+        if not _decisions(session, eid, Round.shortlist, Award.shortlisted):
             need("Confirm the shortlist before the final round.")
         if edition.final_closes_at is None or edition.final_closes_at <= now:
             need("Set when the final round closes, in the future.")
@@ -137,17 +136,7 @@ def problems(session: Session, edition: Edition, to: EditionState, now: datetime
         if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
             need("Set a new closing instant for the first round, in the future.")
     elif to is S.decided:
-        winners = _count(
-            session,
-            select(func.count())
-            .select_from(Decision)
-            .where(
-                Decision.edition_id == eid,
-                Decision.stage == Round.final,
-                Decision.award == Award.winner,
-            ),
-        )
-        if not winners:
+        if not _decisions(session, eid, Round.final, Award.winner):
             need("Record at least one winner before deciding.")
     elif to is S.published:
         pass
@@ -217,7 +206,6 @@ def _effects(
         from prize.domain import jury  # tell the invited jurors that their round is open
 
         jury.notify_round_open(session=session, edition=edition, now=now, links=links)
-    return None
 
 
 def move(

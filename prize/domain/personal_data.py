@@ -169,8 +169,15 @@ def export_person(
             {
                 **m.model_dump(
                     mode="json",
-                    include={"created_at", "kind", "recipient", "subject", "language", "status",
-                             "sent_at"},
+                    include={
+                        "created_at",
+                        "kind",
+                        "recipient",
+                        "subject",
+                        "language",
+                        "status",
+                        "sent_at",
+                    },
                 ),
                 "body": redact(m.body),
             }

@@ -273,14 +273,10 @@ def _bucket(data: PublicResults, award: Award) -> list[Item]:
 
 
 def certificate(*, session: Session, year: int, reference: str) -> tuple[PublicResults, Item]:
-    """A winner's or a nominated project's certificate (published results only)."""
+    """An awarded project's certificate (published results only)."""
     data = get_results(session=session, year=year)
-    for item in data.items:
-        if item.reference == reference and item.award in (
-            Award.winner,
-            Award.nominated,
-            Award.special_mention,
-        ):
+    for item in data.items:  # winners, nominated projects and special mentions only
+        if item.reference == reference:
             return data, item
     raise NotFound("There is no certificate for %(reference)s.", reference=reference)
 

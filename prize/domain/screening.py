@@ -116,6 +116,34 @@ def _unchanged(application: Application, outcome: Outcome) -> bool:
     )
 
 
+def _tell_applicant(
+    session: Session,
+    application: Application,
+    edition: Edition,
+    template: str,
+    now: datetime,
+    links: LinkMaker | None,
+    **context: object,
+) -> None:
+    """E-mail the applicant ``template`` in their language, with the edition and their resume
+    link (when ``links`` can make it) besides ``context``."""
+    outbox.queue(
+        session=session,
+        kind=template,
+        recipient=application.email,
+        language=application.language,
+        template=template,
+        context={
+            **context,
+            "edition": edition,
+            "url": links.resume_url(application) if links else "",
+        },
+        now=now,
+        mail_domain=links.mail_domain if links else "prize.invalid",
+        edition_id=edition.id,
+    )
+
+
 def screen(
     *,
     session: Session,
@@ -175,28 +203,22 @@ def screen(
         data=data,
     )
     content = content_of(session=session, application=application, kind=ContentKind.submitted)
-    outbox.queue(
-        session=session,
-        kind=f"screening_{outcome.status.value}",
-        recipient=application.email,
-        language=application.language,
-        template=f"screening_{outcome.status.value}",
-        context={
-            "reference": application.reference,
-            "title": content.title if content else "",
-            "edition": edition,
-            "reason": reason_label(outcome.reason_code, application.language)
-            if outcome.reason_code
-            else "",
-            "note": outcome.note,
-            "message": outcome.info_message,
-            "due": outcome.info_due,
-            "changed": origin in SCREENED,
-            "url": links.resume_url(application) if links else "",
-        },
-        now=now,
-        mail_domain=links.mail_domain if links else "prize.invalid",
-        edition_id=edition.id,
+    _tell_applicant(
+        session,
+        application,
+        edition,
+        f"screening_{outcome.status.value}",
+        now,
+        links,
+        reference=application.reference,
+        title=content.title if content else "",
+        reason=reason_label(outcome.reason_code, application.language)
+        if outcome.reason_code
+        else "",
+        note=outcome.note,
+        message=outcome.info_message,
+        due=outcome.info_due,
+        changed=origin in SCREENED,
     )
     session.flush()
     return application
@@ -243,20 +265,14 @@ def accept_late(
         reason=reason,
     )
     draft = content_of(session=session, application=application, kind=ContentKind.draft)
-    outbox.queue(
-        session=session,
-        kind="screening_late",
-        recipient=application.email,
-        language=application.language,
-        template="screening_late",
-        context={
-            "title": draft.title if draft else "",
-            "edition": edition,
-            "url": links.resume_url(application) if links else "",
-        },
-        now=now,
-        mail_domain=links.mail_domain if links else "prize.invalid",
-        edition_id=edition.id,
+    _tell_applicant(
+        session,
+        application,
+        edition,
+        "screening_late",
+        now,
+        links,
+        title=draft.title if draft else "",
     )
     session.flush()
     return application
@@ -288,7 +304,8 @@ def set_translation(
     unknown = sorted(set(texts) - set(TRANSLATED_FIELDS))
     if unknown:
         raise DomainError("%(name)s cannot be translated.", field=unknown[0], name=unknown[0])
-    translation = dict(application.translation or {})
+    before = dict(application.translation or {})
+    translation = dict(before)
     for name, value in texts.items():
         value = value.strip().replace("\r\n", "\n")
         if len(value) > TRANSLATION_LIMITS[name]:
@@ -299,11 +316,9 @@ def set_translation(
             translation[name] = value
         else:
             translation.pop(name, None)
-    if translation == (application.translation or {}):
+    if translation == before:
         return application
-    changed = sorted(
-        k for k in TRANSLATED_FIELDS if translation.get(k) != (application.translation or {}).get(k)
-    )
+    changed = sorted(k for k in TRANSLATED_FIELDS if translation.get(k) != before.get(k))
     application.translation = translation
     application.updated_at = now
     session.add(application)

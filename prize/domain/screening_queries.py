@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, literal_column, or_
 from sqlmodel import Session, col, select
 
+from prize.domain import editions
 from prize.domain.errors import NotFound
 from prize.models import (
     Application,
@@ -247,14 +248,7 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
 
 def status_counts(*, session: Session, edition: Edition) -> dict[str, int]:
     """How many applications the edition has in each status (every status listed, drafts too)."""
-    counts = {s.value: 0 for s in A}
-    for status, n in session.exec(
-        select(Application.status, func.count())
-        .where(Application.edition_id == edition.id)
-        .group_by(Application.status)
-    ):
-        counts[A(status).value] = int(n)
-    return counts
+    return {s.value: 0 for s in A} | editions.status_counts(session=session, edition=edition)
 
 
 def _countries(session: Session, edition: Edition) -> list[str]:

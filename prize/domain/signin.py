@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from prize.db import Database
+from prize.domain import throttle
 from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.staff import Mailer, has_password, queue_password_mail
@@ -128,7 +129,7 @@ def authenticate(
     if not passwords.verify(password_hash, password) or not usable or account is None:
         raise DomainError("The e-mail address or the password is not right.", field="password")
     with database.write() as session:
-        session.exec(delete(RateEvent).where(col(RateEvent.key) == account_key))
+        throttle.reset(session=session, key=account_key)
         session.exec(delete(RateEvent).where(col(RateEvent.id) == client_event_id))
         fresh = session.get_one(Staff, account.id)
         if passwords.needs_rehash(fresh.password_hash):

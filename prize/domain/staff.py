@@ -37,6 +37,27 @@ def actor_of(staff: Staff) -> audit.Actor:
     return audit.Actor(ActorKind.staff, staff.id)
 
 
+def _audit(
+    session: Session,
+    actor: audit.Actor,
+    staff: Staff,
+    kind: str,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, object] | None = None,
+) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        kind=kind,
+        now=now,
+        subject_kind="staff",
+        subject_id=staff.id,
+        reason=reason,
+        data=data,
+    )
+
+
 def has_password(staff: Staff) -> bool:
     return not staff.password_hash.startswith(UNUSABLE_PREFIX)
 
@@ -94,17 +115,14 @@ def create_staff(
     staff = Staff(
         email=email, name=name, role=role, password_hash=passwords.hash(password), created_at=now
     )
+    return _add(session, actor, staff, "staff.created", now)
+
+
+def _add(session: Session, actor: audit.Actor, staff: Staff, kind: str, now: datetime) -> Staff:
+    """Store a new account and audit it as ``kind``, with its role."""
     session.add(staff)
     session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        kind="staff.created",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-        data={"role": role.value},
-    )
+    _audit(session, actor, staff, kind, now, data={"role": staff.role.value})
     return staff
 
 
@@ -119,7 +137,7 @@ class Mailer:
 
 
 def queue_password_mail(
-    session: Session, staff: Staff, mailer: Mailer, template: str, now: datetime, **extra: object
+    session: Session, staff: Staff, mailer: Mailer, template: str, now: datetime
 ) -> None:
     token = mailer.signer.dumps(Purpose.password_reset, staff.id or 0, staff.session_version)
     outbox.queue(
@@ -128,7 +146,7 @@ def queue_password_mail(
         recipient=staff.email,
         language=staff.language,
         template=template,
-        context={"staff": staff, "link": mailer.link(token), **extra},
+        context={"staff": staff, "link": mailer.link(token)},
         now=now,
         mail_domain=mailer.mail_domain,
     )
@@ -156,17 +174,7 @@ def invite_staff(
         password_hash=UNUSABLE_PREFIX + secrets.token_hex(16),
         created_at=now,
     )
-    session.add(staff)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        kind="staff.invited",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-        data={"role": role.value},
-    )
+    _add(session, actor, staff, "staff.invited", now)
     queue_password_mail(session, staff, mailer, "staff_invitation", now)
     return staff
 
@@ -180,14 +188,7 @@ def resend_invitation(
     if not staff.active:
         raise NotAllowed("This account is disabled.")
     queue_password_mail(session, staff, mailer, "staff_invitation", now)
-    audit.record(
-        session=session,
-        actor=actor,
-        kind="staff.invitation_resent",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-    )
+    _audit(session, actor, staff, "staff.invitation_resent", now)
     return staff
 
 
@@ -215,9 +216,7 @@ def emails_by_id(*, session: Session, ids: set[int]) -> dict[int, str]:
 # --------------------------------------------------------------------------- passwords
 
 
-def _set_password(
-    session: Session, staff: Staff, passwords: Passwords, password: str, now: datetime
-) -> None:
+def _set_password(session: Session, staff: Staff, passwords: Passwords, password: str) -> None:
     staff.password_hash = passwords.hash(password)
     staff.session_version += 1  # every other session and every earlier link dies
     session.add(staff)
@@ -238,15 +237,8 @@ def change_password(
     check_password_rules(new, email=staff.email, field="new")
     if passwords.verify(staff.password_hash, new):
         raise DomainError("Choose a password different from the current one.", field="new")
-    _set_password(session, staff, passwords, new, now)
-    audit.record(
-        session=session,
-        actor=actor_of(staff),
-        kind="staff.password_changed",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-    )
+    _set_password(session, staff, passwords, new)
+    _audit(session, actor_of(staff), staff, "staff.password_changed", now)
     session.flush()
     return staff
 
@@ -284,14 +276,13 @@ def set_password_from_link(
         raise LinkRevoked()
     check_password_rules(password, email=staff.email)
     first = not has_password(staff)
-    _set_password(session, staff, passwords, password, now)
-    audit.record(
-        session=session,
-        actor=actor_of(staff),
-        kind="staff.invitation_accepted" if first else "staff.password_reset",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
+    _set_password(session, staff, passwords, password)
+    _audit(
+        session,
+        actor_of(staff),
+        staff,
+        "staff.invitation_accepted" if first else "staff.password_reset",
+        now,
     )
     session.flush()
     return staff
@@ -327,13 +318,12 @@ def set_role(
     before = staff.role
     staff.role = role  # checked on every request: it takes effect at once
     session.add(staff)
-    audit.record(
-        session=session,
-        actor=actor_of(actor),
-        kind="staff.role_changed",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
+    _audit(
+        session,
+        actor_of(actor),
+        staff,
+        "staff.role_changed",
+        now,
         data={"from": before.value, "to": role.value},
     )
     session.flush()
@@ -353,15 +343,7 @@ def disable(
     staff.active = False
     staff.session_version += 1  # every session of this account dies at once
     session.add(staff)
-    audit.record(
-        session=session,
-        actor=actor_of(actor),
-        kind="staff.disabled",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-        reason=reason.strip(),
-    )
+    _audit(session, actor_of(actor), staff, "staff.disabled", now, reason=reason.strip())
     session.flush()
     return staff
 
@@ -372,13 +354,6 @@ def enable(*, session: Session, actor: Staff, staff_id: int, now: datetime) -> S
         return staff
     staff.active = True
     session.add(staff)
-    audit.record(
-        session=session,
-        actor=actor_of(actor),
-        kind="staff.enabled",
-        now=now,
-        subject_kind="staff",
-        subject_id=staff.id,
-    )
+    _audit(session, actor_of(actor), staff, "staff.enabled", now)
     session.flush()
     return staff

@@ -28,16 +28,6 @@ def hit(*, session: Session, key: str, now: datetime, limit: int, window: timede
     return True
 
 
-def count(*, session: Session, key: str, now: datetime, window: timedelta) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(RateEvent)
-            .where(RateEvent.key == key, col(RateEvent.at) > now - window)
-        ).one()
-    )
-
-
 def reset(*, session: Session, key: str) -> None:
     session.exec(delete(RateEvent).where(col(RateEvent.key) == key))
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
+from prize.domain import conflicts
+from prize.domain.scoring import MAX_COMMENT, MAX_REASON
 from prize.forms.base import FormResult, text
 from prize.i18n import Message
 
 _WHOLE = re.compile(r"^[+-]?\d{1,6}$")
-MAX_COMMENT = 5000
-MAX_REASON = 2000
 
 
 @dataclass
@@ -123,9 +123,9 @@ def parse_conflicts(form: FormData, *, candidates: Iterable[int]) -> ConflictsIn
             typed[f"conflict-{app_id}"] = "yes"
             if not reason:
                 errors[f"reason-{app_id}"] = Message("Say what connects you to this project.")
-            elif len(reason) > MAX_REASON:
+            elif len(reason) > conflicts.MAX_REASON:
                 errors[f"reason-{app_id}"] = Message(
-                    "Use at most %(n)s characters.", {"n": MAX_REASON}
+                    "Use at most %(n)s characters.", {"n": conflicts.MAX_REASON}
                 )
             else:
                 declarations[app_id] = reason

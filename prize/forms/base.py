@@ -25,7 +25,7 @@ class FormResult:
         self.errors.setdefault(name, Message(msgid, params))
 
 
-def text(form: FormData, name: str, *, max_length: int = 10_000) -> str:
+def text(form: FormData, name: str) -> str:
     """A text field, stripped; over-long input is cut by the caller's validation, not here."""
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
