@@ -8,7 +8,7 @@
 - ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored) and
   ``tiny_pdf()`` (a small valid PDF).
 - Fixture ``screening_applications``: the 2027 edition in screening, with applications in each
-  status (built with tests/factories.py).
+  status (built with tests/factories.py); ``screening_pair(...)`` makes its two submitted ones.
 """
 
 from __future__ import annotations
@@ -172,6 +172,35 @@ def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):
     return client, application
 
 
+def screening_pair(*, session, edition, storage_dir):  # type: ignore[no-untyped-def]
+    """Two submitted applications to screen in ``edition``: Amra's (English, Bosnia, one file
+    stored under ``storage_dir`` and an edit in progress) and Claire's (French, France and
+    Belgium), in that order (see tests/factories.py)."""
+    from tests import factories
+
+    amra = factories.application(
+        session=session,
+        edition=edition,
+        email="amra@example.org",
+        title="Intercity Theatre",
+        organisation="Youth Stage Association",
+        countries=["BA"],
+        attachments=[("season report.pdf", factories.PDF)],
+        storage_dir=storage_dir,
+        draft_revision=True,
+    )
+    claire = factories.application(
+        session=session,
+        edition=edition,
+        email="claire@example.org",
+        language="fr",
+        title="Café du vendredi",
+        organisation="Jeunes solidaires",
+        countries=["FR", "BE"],
+    )
+    return amra, claire
+
+
 @pytest.fixture
 def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
     """On the app's database, the clock five days past the deadline: the 2027 edition in
@@ -184,25 +213,8 @@ def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock
     clock.set(datetime(2027, 7, 5, 9, tzinfo=UTC))
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
-        first = factories.application(
-            session=session,
-            edition=edition,
-            email="amra@example.org",
-            title="Intercity Theatre",
-            organisation="Youth Stage Association",
-            countries=["BA"],
-            attachments=[("season report.pdf", factories.PDF)],
-            storage_dir=settings.storage_dir,
-            draft_revision=True,
-        )
-        second = factories.application(
-            session=session,
-            edition=edition,
-            email="claire@example.org",
-            language="fr",
-            title="Café du vendredi",
-            organisation="Jeunes solidaires",
-            countries=["FR", "BE"],
+        first, second = screening_pair(
+            session=session, edition=edition, storage_dir=settings.storage_dir
         )
         draft = factories.application(
             session=session, edition=edition, status=ApplicationStatus.draft, title="Unfinished"

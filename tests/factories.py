@@ -1,4 +1,5 @@
-"""Test data: editions in any state, applications with submitted content and stored attachments.
+"""Test data: editions in any state, applications with submitted content and stored attachments,
+jurors, winners and e-mails in the outbox.
 
 Made through the models (no domain function, no audit event, no e-mail), so that any
 test can arrange the state it needs without walking the whole applicant journey. Every function
@@ -34,6 +35,8 @@ from prize.models import (
     Edition,
     EditionState,
     Juror,
+    OutboxMessage,
+    OutboxStatus,
     Round,
 )
 
@@ -254,6 +257,27 @@ def winner(*, session: Session, application: Application, rank: int = 1) -> Deci
         award=Award.winner,
         rank=rank,
     )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def outbox_message(
+    *,
+    session: Session,
+    status: OutboxStatus = OutboxStatus.queued,
+    recipient: str = "a@example.org",
+    **fields: Any,
+) -> OutboxMessage:
+    """An e-mail in the outbox (a failed one with ``status=OutboxStatus.failed``)."""
+    values: dict[str, Any] = {
+        "kind": "x",
+        "subject": "S",
+        "body": "B",
+        "message_id": f"<{secrets.token_hex(4)}@x>",
+        **fields,
+    }
+    row = OutboxMessage(recipient=recipient, status=status, **values)
     session.add(row)
     session.flush()
     return row

@@ -7,7 +7,12 @@ tests/jury_factories.py).
 - ``make_scored_edition(session, now=...)``: a ``Scored`` edition with eligible applications and
   jurors; ``cast_ballot(...)`` gives a juror's marks; ``ROUND1`` and ``ROUND2`` are the marks
   the tally tests use.
-- ``make_decided_edition(session, clock)``: both rounds scored and the edition decided.
+- ``start_final_round(session, scored, now=..., actor=...)``: the first round scored, the
+  shortlist A B C D confirmed and the final round started; ``award_final(...)`` then scores the
+  final round and confirms its awards.
+- ``make_decided_edition(session, clock)``: both rounds scored and the edition decided;
+  ``RESULTS_JSON_FIELDS``, the fields of its published results as JSON.
+- ``make_archived_edition(session, now=..., year=..., **winner)``: a year entered by hand.
 """
 
 from __future__ import annotations
@@ -165,7 +170,10 @@ def cast_ballot(
         elif mark == "abstain":
             session.add(
                 BallotEntry(
-                    ballot_id=ballot.id, application_id=app.id, abstain=True, abstain_reason="Unsure"
+                    ballot_id=ballot.id,
+                    application_id=app.id,
+                    abstain=True,
+                    abstain_reason="Unsure",
                 )
             )
         else:
@@ -197,35 +205,84 @@ ROUND2 = {
 }
 
 
-def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
-    """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
-    D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
-    from prize.domain import audit, decisions, results
-    from prize.models import ActorKind
+# The fields of a published edition's results JSON (``/editions/<year>/results.json``), in order:
+# the contract with the people who reuse the results.
+RESULTS_JSON_FIELDS = (
+    "edition",
+    "published_at",
+    "winners",
+    "nominated",
+    "special_mentions",
+    "jury",
+    "method",
+    "ballot_digest",
+)
 
-    officer = audit.Actor(ActorKind.staff, None)
-    scored = make_scored_edition(session, now=clock())
+
+def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:  # type: ignore[no-untyped-def]
+    """The first round scored (``ROUND1``), the shortlist A B C D confirmed (D an override, with
+    its reason) and the final round started."""
+    from prize.domain import decisions, results
+
     for juror, marks in ROUND1.items():
-        cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
+        cast_ballot(session, scored, juror, "shortlist", marks, now=now)
     ids = scored.ids
     decisions.confirm_shortlist(
         session=session,
         edition=scored.edition,
         application_ids=ids[:4],
         reasons={ids[3]: "The jury wants a fourth"},
-        actor=officer,
-        now=clock(),
+        actor=actor,
+        now=now,
     )
-    results.move_to_final(session=session, edition=scored.edition, actor=officer, now=clock())
+    results.move_to_final(session=session, edition=scored.edition, actor=actor, now=now)
+
+
+def award_final(  # type: ignore[no-untyped-def]
+    session, scored: Scored, *, now: datetime, actor, mention: int | None = 5
+) -> None:
+    """The final round scored (``ROUND2``) and its awards confirmed: winners B C A, D nominated,
+    a special mention for application number ``mention`` (F by default; none when None)."""
+    from prize.domain import decisions
+
     for juror, marks in ROUND2.items():
-        cast_ballot(session, scored, juror, "final", marks, now=clock())
+        cast_ballot(session, scored, juror, "final", marks, now=now)
+    ids = scored.ids
     decisions.confirm_final(
         session=session,
         edition=scored.edition,
         awards={ids[1]: "winner", ids[2]: "winner", ids[0]: "winner", ids[3]: "nominated"},
         special_mention=ids[mention] if mention is not None else None,
-        actor=officer,
-        now=clock(),
+        actor=actor,
+        now=now,
     )
+
+
+def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
+    """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
+    D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
+    from prize.domain import audit, results
+    from prize.models import ActorKind
+
+    officer = audit.Actor(ActorKind.staff, None)
+    scored = make_scored_edition(session, now=clock())
+    start_final_round(session, scored, now=clock(), actor=officer)
+    award_final(session, scored, now=clock(), actor=officer, mention=mention)
     results.decide(session=session, edition=scored.edition, actor=officer, now=clock())
     return scored
+
+
+def make_archived_edition(session, *, now: datetime, year: int, **winner):  # type: ignore[no-untyped-def]
+    """An edition from before the platform, entered by hand: no ballots, one winner whose
+    fields (``title``, ``country``, ``organisation``, ``rank``, ``summary``...) are given."""
+    from prize.domain import audit, published
+    from prize.models import ActorKind
+
+    officer = audit.Actor(ActorKind.staff, None)
+    edition = published.create_archived_edition(
+        session=session, year=year, title_en="", actor=officer, now=now
+    )
+    published.add_archive_entry(
+        session=session, edition=edition, award="winner", actor=officer, now=now, **winner
+    )
+    return edition

@@ -48,7 +48,7 @@ from prize.models import (
 from prize.tokens import Purpose, Signer
 from tests import factories, jury_factories
 from tests.appkit import TEST_KEYS
-from tests.applykit import content_values, make_call
+from tests.applykit import content_values, make_call, screening_pair
 from tests.staffkit import make_staff
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
@@ -225,25 +225,12 @@ def _screening_2026(database: Database, data: CrawlData, storage_dir: Path) -> N
             opens_at=datetime(2026, 1, 1, tzinfo=UTC),
             deadline=datetime(2026, 6, 30, 20, tzinfo=UTC),
         )
+        submitted, french = screening_pair(
+            session=session, edition=edition, storage_dir=storage_dir
+        )
         made = {
-            "screen_submitted": factories.application(
-                session=session,
-                edition=edition,
-                email="amra@example.org",
-                title="Intercity Theatre",
-                attachments=[("season report.pdf", factories.PDF)],
-                storage_dir=storage_dir,
-                draft_revision=True,
-            ),
-            "screen_french": factories.application(
-                session=session,
-                edition=edition,
-                email="claire@example.org",
-                language="fr",
-                title="Café du vendredi",
-                organisation="Jeunes solidaires",
-                countries=["FR", "BE"],
-            ),
+            "screen_submitted": submitted,
+            "screen_french": french,
             "screen_eligible": factories.application(
                 session=session, edition=edition, title="Peer Street Work", countries=["IT"]
             ),

@@ -8,11 +8,18 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from prize.db import Database
-from prize.domain import conflicts, decisions, juror_links, jury, published, results, scoring
+from prize.domain import conflicts, juror_links, jury, published, results, scoring
 from prize.domain.jurors import JurorData
 from prize.models import Ballot, Juror, Round
 from tests import factories, jury_factories
-from tests.jurykit import ROUND1, ROUND2, Scored, cast_ballot, make_scored_edition
+from tests.jurykit import (
+    ROUND2,
+    Scored,
+    award_final,
+    cast_ballot,
+    make_scored_edition,
+    start_final_round,
+)
 from tests.pagecrawl_data import NOW, OFFICER, CrawlData, apply_link, ballot_link
 
 # --------------------------------------------------------------------------- the first round
@@ -146,18 +153,7 @@ def _first_round(session: Session, year: int) -> Scored:
     scored = make_scored_edition(session, now=NOW, year=year)
     for person in scored.jurors:
         _invite(session, person)
-    for number, marks in ROUND1.items():
-        cast_ballot(session, scored, number, "shortlist", marks, now=NOW)
-    ids = scored.ids
-    decisions.confirm_shortlist(
-        session=session,
-        edition=scored.edition,
-        application_ids=ids[:4],
-        reasons={ids[3]: "The jury wants a fourth"},
-        actor=OFFICER,
-        now=NOW,
-    )
-    results.move_to_final(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
+    start_final_round(session, scored, now=NOW, actor=OFFICER)
     return scored
 
 
@@ -174,17 +170,7 @@ def final_2024(session: Session, data: CrawlData) -> None:
 
 def decided(session: Session, data: CrawlData, *, year: int, key: str) -> None:
     scored = _first_round(session, year)
-    for number, marks in ROUND2.items():
-        cast_ballot(session, scored, number, "final", marks, now=NOW)
-    ids = scored.ids
-    decisions.confirm_final(
-        session=session,
-        edition=scored.edition,
-        awards={ids[1]: "winner", ids[2]: "winner", ids[0]: "winner", ids[3]: "nominated"},
-        special_mention=ids[5],
-        actor=OFFICER,
-        now=NOW,
-    )
+    award_final(session, scored, now=NOW, actor=OFFICER, mention=5)
     results.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
     person = scored.jurors[0]
     data.jurors[key] = person.id  # type: ignore[assignment]

@@ -60,7 +60,13 @@ from prize.tokens import Purpose, Signer
 from tests import factories, jury_factories
 from tests.appkit import TEST_KEYS, Clock
 from tests.applykit import link_maker, make_call, start_application, tiny_pdf
-from tests.jurykit import ROUND1, ROUND2, Scored, cast_ballot, make_scored_edition
+from tests.jurykit import (
+    Scored,
+    award_final,
+    cast_ballot,
+    make_scored_edition,
+    start_final_round,
+)
 from tests.securitykit import Form, RouteInfo, crawl, forms_by_route
 from tests.staffkit import login, make_staff
 
@@ -451,28 +457,8 @@ def _decided_edition(
     until: EditionState,
 ) -> None:
     scored = make_scored_edition(session, now=now, year=year)
-    for juror, marks in ROUND1.items():
-        cast_ballot(session, scored, juror, "shortlist", marks, now=now)
-    apps = scored.ids
-    decisions.confirm_shortlist(
-        session=session,
-        edition=scored.edition,
-        application_ids=apps[:4],
-        reasons={apps[3]: "The jury wants a fourth"},
-        actor=officer,
-        now=now,
-    )
-    results.move_to_final(session=session, edition=scored.edition, actor=officer, now=now)
-    for juror, marks in ROUND2.items():
-        cast_ballot(session, scored, juror, "final", marks, now=now)
-    decisions.confirm_final(
-        session=session,
-        edition=scored.edition,
-        awards={apps[1]: "winner", apps[2]: "winner", apps[0]: "winner", apps[3]: "nominated"},
-        special_mention=apps[5],
-        actor=officer,
-        now=now,
-    )
+    start_final_round(session, scored, now=now, actor=officer)
+    award_final(session, scored, now=now, actor=officer, mention=5)
     ids[f"{until.value}_year"] = year
     if until is EditionState.final:
         return

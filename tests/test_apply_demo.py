@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import col, select
 from starlette.testclient import TestClient
 
@@ -31,4 +33,5 @@ def test_the_2027_demo_call_has_submitted_and_draft_applications(settings, sqlit
             if "/apply/link/" in path:
                 page = client.get(path)
                 assert page.status_code == 200, label
+                assert re.fullmatch(r"/apply/\d+", page.url.path), label
         assert "Peer Radio" in client.get("/apply/mine").text

@@ -251,6 +251,9 @@ def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp
     with pytest.raises(submissions.Incomplete):
         submit(db, application.id, clock(), tmp_path)
     assert contents(db, application.id)[ContentKind.submitted].summary != ""
+    assert contents(db, application.id)[ContentKind.submitted].summary == (
+        content_values()["summary"]
+    )
     clock.set(CALL_DEADLINE + timedelta(minutes=1))
     rows = contents(db, application.id)
     assert rows[ContentKind.submitted].title == "Street theatre against drugs"

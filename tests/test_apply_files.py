@@ -251,7 +251,7 @@ def test_a_body_over_the_routes_limit_gets_the_message_next_to_the_file_field(
     assert "Supporting files" in page.text
 
 
-def test_a_sixth_file_is_refused(applicant):  # type: ignore[no-untyped-def]
+def test_a_sixth_file_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     for i in range(5):
         assert upload(client, application, tiny_pdf(), name=f"f{i}.pdf").status_code == 303
@@ -264,14 +264,16 @@ def test_a_sixth_file_is_refused(applicant):  # type: ignore[no-untyped-def]
     assert 'id="file"' not in page.text
     assert '<a href="#attached">You can attach at most 5 files.' in page.text
     assert '<h2 id="attached">Attached files</h2>' in page.text
+    assert files_of(sqlite_db, application.id, ContentKind.draft) == [f"f{i}.pdf" for i in range(5)]
 
 
-def test_posting_without_a_file_asks_for_one(applicant):  # type: ignore[no-untyped-def]
+def test_posting_without_a_file_asks_for_one(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}/files")
     page = client.post(f"/apply/{application.id}/files", data={"csrf_token": token})
     assert page.status_code == 400
     assert error_text(page) == "Choose a file to attach."
+    assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
 def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, open_call, tmp_path):  # type: ignore[no-untyped-def]
@@ -286,6 +288,7 @@ def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, o
         page = upload(client, application, tiny_pdf())
     assert page.status_code == 400
     assert (error_text(page) or "").startswith("The file could not be stored just now.")
+    assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
 def test_removing_a_file(applicant, settings):  # type: ignore[no-untyped-def]
@@ -311,13 +314,15 @@ def test_files_are_given_back_only_to_their_applicant(app, applicant, sqlite_db,
     with TestClient(app, follow_redirects=False) as stranger:
         response = stranger.get(f"/apply/{application.id}/files/{file_id}")
         assert response.status_code == 403 and b"%PDF" not in response.content
+        assert "Open your personal link" in response.text
         other = start_application(sqlite_db, clock(), email="other@example.org")
         stranger.get(f"/apply/link/{link_maker().token(other)}")
         response = stranger.get(f"/apply/{other.id}/files/{file_id}")
         assert response.status_code == 404 and b"%PDF" not in response.content
+        assert "<h1>Page not found</h1>" in response.text
 
 
-def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock):  # type: ignore[no-untyped-def]
+def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     upload(client, application, tiny_pdf(), name="kept.pdf")
     token = csrf_of(client, f"/apply/{application.id}/files")
@@ -331,9 +336,10 @@ def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock):
     )
     assert response.status_code == 400
     assert "Your application can no longer be changed: the deadline has passed." in response.text
+    assert files_of(sqlite_db, application.id, ContentKind.draft) == ["kept.pdf"]
 
 
-def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(applicant):  # type: ignore[no-untyped-def]
+def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     page = client.post(
         f"/apply/{application.id}/files",
@@ -342,6 +348,7 @@ def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(app
     )
     assert page.status_code == 403
     assert "Files cannot be kept this way: please choose them again after sending." in page.text
+    assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
 def test_the_whole_form_with_a_file_submits(applicant, sqlite_db):  # type: ignore[no-untyped-def]

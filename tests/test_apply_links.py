@@ -87,10 +87,12 @@ def test_a_link_older_than_a_year_has_expired(db, clock, monkeypatch):  # type: 
 
 def test_a_link_expires_once_the_results_are_published(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
-    token = link_maker().token(start_application(db, clock()))
+    application = start_application(db, clock())
+    token = link_maker().token(application)
     clock.set(CALL_DEADLINE + timedelta(days=200))
     set_state(db, EditionState.decided)
     assert open_link(db, token, clock()) is not None  # read-only, still open
+    assert open_link(db, token, clock()).id == application.id
     set_state(db, EditionState.published)
     with pytest.raises(LinkExpired):
         open_link(db, token, clock())
@@ -170,8 +172,12 @@ def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock
     token = link_maker().token(application)
     for _ in range(2):  # a mail scanner first, then the person, then their phone
         with TestClient(app, follow_redirects=False) as device:
-            assert device.get(f"/apply/link/{token}").status_code == 303
-            assert device.get(f"/apply/{application.id}").status_code == 200
+            opened = device.get(f"/apply/link/{token}")
+            assert opened.status_code == 303
+            assert opened.headers["location"] == f"/apply/{application.id}"
+            page = device.get(f"/apply/{application.id}")
+            assert page.status_code == 200
+            assert 'value="Street theatre against drugs"' in page.text
 
 
 @pytest.mark.parametrize(
@@ -189,7 +195,10 @@ def test_a_bad_link_gets_a_clear_page_that_names_no_one(
     assert response.status_code == status
     assert f"<h1>{heading}</h1>" in response.text
     assert "Street theatre" not in response.text and APPLICANT not in response.text
-    assert client.get(f"/apply/{application.id}").status_code == 403
+    refused = client.get(f"/apply/{application.id}")
+    assert refused.status_code == 403
+    assert "Open your personal link" in refused.text
+    assert "Street theatre" not in refused.text
 
 
 def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
@@ -227,7 +236,10 @@ def test_a_session_dies_at_once_when_the_link_is_revoked_elsewhere(
     page = client.get(f"/apply/{application.id}")
     assert page.status_code == 410
     assert "<h1>This link is no longer valid</h1>" in page.text
-    assert client.get(f"/apply/{application.id}").status_code == 403  # the entry is gone
+    again = client.get(f"/apply/{application.id}")
+    assert again.status_code == 403  # the entry is gone
+    assert "Open your personal link" in again.text
+    assert "Street theatre" not in again.text
 
 
 def test_after_the_deadline_the_link_opens_the_application_read_only(applicant, clock):  # type: ignore[no-untyped-def]
@@ -260,11 +272,18 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
         assert response.status_code == 303
         page = client.get(f"/apply/{application.id}")
         assert "Your earlier links no longer work." in page.text
-        assert other_device.get(f"/apply/{application.id}").status_code == 410
-    assert client.get(f"/apply/link/{old_token}").status_code == 410
+        elsewhere = other_device.get(f"/apply/{application.id}")
+        assert elsewhere.status_code == 410
+        assert "<h1>This link is no longer valid</h1>" in elsewhere.text
+    old = client.get(f"/apply/link/{old_token}")
+    assert old.status_code == 410
+    assert "<h1>This link is no longer valid</h1>" in old.text
     with sqlite_db.read() as session:
         renewed = session.get_one(Application, application.id)
-    assert client.get(f"/apply/link/{link_maker().token(renewed)}").status_code == 303
+    assert renewed.link_version == 2
+    fresh = client.get(f"/apply/link/{link_maker().token(renewed)}")
+    assert fresh.status_code == 303
+    assert fresh.headers["location"] == f"/apply/{application.id}"
 
 
 def test_revoking_is_rate_limited(applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]

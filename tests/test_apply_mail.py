@@ -81,7 +81,9 @@ def test_the_confirmation_arrives_with_the_reference_and_a_summary(
     assert "Reference: EDPP-2027-0001" in body
     assert "- Organisation: Youth Theatre Sarajevo" in body
     assert "- Countries: Bosnia & Herzegovina, Croatia" in body
-    assert client.get(link_in(body)).status_code == 303
+    opened = client.get(link_in(body))
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/apply/{application.id}"
 
 
 def test_the_link_sent_again_is_the_current_one(client, applicant, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
@@ -96,7 +98,7 @@ def test_the_link_sent_again_is_the_current_one(client, applicant, sqlite_db, sm
 
 
 def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
-    start_application(sqlite_db, clock())
+    application = start_application(sqlite_db, clock())
     week_before = CALL_DEADLINE - timedelta(days=7)
     with sqlite_db.write() as session:
         queued = reminders.queue_deadline_reminders(
@@ -108,7 +110,10 @@ def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smt
     assert reminder["Subject"] == "One week left to submit your application"
     assert "Street theatre against drugs" in body_of(reminder)
     clock.set(week_before)
-    assert client.get(link_in(body_of(reminder))).status_code == 303
+    opened = client.get(link_in(body_of(reminder)))
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/apply/{application.id}"
+    assert 'value="Street theatre against drugs"' in client.get(opened.headers["location"]).text
 
 
 def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]

@@ -100,13 +100,16 @@ def test_start_refuses_a_bad_address_next_to_the_field_and_keeps_the_title(
     assert outbox_rows(sqlite_db) == []
 
 
-def test_start_refuses_an_empty_title(client, open_call):  # type: ignore[no-untyped-def]
+def test_start_refuses_an_empty_title(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
     page = client.post(
         "/apply", data={"email": APPLICANT, "title": "", "csrf_token": csrf_of(client, "/apply")}
     )
     assert page.status_code == 400
     assert error_of(page, "title") == "Enter your project&#39;s title."
     assert f'value="{APPLICANT}"' in page.text
+    assert outbox_rows(sqlite_db) == []
+    with sqlite_db.read() as session:
+        assert session.exec(select(Application)).all() == []
 
 
 def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
@@ -131,13 +134,16 @@ def test_start_sent_twice_makes_one_draft_and_one_email(client, open_call, sqlit
         assert len(session.exec(select(Application)).all()) == 1
 
 
-def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clock):  # type: ignore[no-untyped-def]
+def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clock, sqlite_db):  # type: ignore[no-untyped-def]
     token = csrf_of(client, "/apply")
     clock.set(CALL_DEADLINE)
     assert "Applications are not being accepted at the moment." in client.get("/apply").text
     page = client.post("/apply", data={"email": APPLICANT, "title": "Late", "csrf_token": token})
     assert page.status_code == 400
     assert "Applications are not being accepted at the moment." in page.text
+    assert outbox_rows(sqlite_db) == []
+    with sqlite_db.read() as session:
+        assert session.exec(select(Application)).all() == []
 
 
 def test_start_without_a_call_says_so(client):  # type: ignore[no-untyped-def]
@@ -145,11 +151,15 @@ def test_start_without_a_call_says_so(client):  # type: ignore[no-untyped-def]
     assert "Applications are not being accepted at the moment." in page.text
 
 
-def test_start_with_a_stale_token_offers_to_send_again_with_everything_kept(client, open_call):  # type: ignore[no-untyped-def]
+def test_start_with_a_stale_token_offers_to_send_again_with_everything_kept(
+    client, open_call, sqlite_db
+):  # type: ignore[no-untyped-def]
     page = client.post("/apply", data={"email": APPLICANT, "title": "Friday coffee"})
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert 'name="title" value="Friday coffee"' in page.text
+    with sqlite_db.read() as session:
+        assert session.exec(select(Application)).all() == []
 
 
 # --------------------------------------------------------------------------- resend
@@ -170,13 +180,14 @@ def test_resend_answers_the_same_for_known_and_unknown_addresses(client, applica
     assert kinds == ["application_link", "application_links"]
 
 
-def test_resend_refuses_a_malformed_address(client, open_call):  # type: ignore[no-untyped-def]
+def test_resend_refuses_a_malformed_address(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
     page = client.post(
         "/apply/resend", data={"email": "x@", "csrf_token": csrf_of(client, "/apply/resend")}
     )
     assert page.status_code == 400
     assert error_of(page, "email") == "Enter an e-mail address like name@example.org."
     assert 'value="x@"' in page.text
+    assert outbox_rows(sqlite_db) == []
 
 
 def test_resend_is_rate_limited_per_client(client, open_call):  # type: ignore[no-untyped-def]
@@ -256,10 +267,13 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):  # type: ig
     assert '<a href="javascript' not in page.text
 
 
-def test_a_country_outside_the_list_is_refused(applicant):  # type: ignore[no-untyped-def]
+def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     page = post_form(client, application, **complete_form(country_main="US"))
     assert error_of(page, "country_main") == "Choose a country from the list."
+    draft = stored(sqlite_db, application.id)
+    assert "US" not in draft.countries
+    assert draft.organisation == "Youth Theatre Sarajevo"  # the rest is saved
 
 
 def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_db):  # type: ignore[no-untyped-def]
@@ -402,7 +416,7 @@ def test_withdrawing_a_submitted_application(applicant, sqlite_db):  # type: ign
         assert session.get_one(Application, application.id).status is ApplicationStatus.withdrawn
 
 
-def test_withdrawing_a_draft_is_refused(applicant):  # type: ignore[no-untyped-def]
+def test_withdrawing_a_draft_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     client, application = applicant
     page = client.post(
         f"/apply/{application.id}/withdraw",
@@ -410,6 +424,8 @@ def test_withdrawing_a_draft_is_refused(applicant):  # type: ignore[no-untyped-d
     )
     assert page.status_code == 409
     assert "A draft is not withdrawn: delete it instead." in page.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, application.id).status is ApplicationStatus.draft
 
 
 def test_deleting_a_draft(applicant, sqlite_db):  # type: ignore[no-untyped-def]
@@ -423,7 +439,9 @@ def test_deleting_a_draft(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     assert "Your draft is deleted, with its files." in client.get("/").text
     with sqlite_db.read() as session:
         assert session.get(Application, application.id) is None
-    assert client.get(f"/apply/{application.id}").status_code == 403
+    gone = client.get(f"/apply/{application.id}")
+    assert gone.status_code == 403
+    assert "Open your personal link" in gone.text
 
 
 def test_deleting_a_submitted_application_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]

@@ -55,7 +55,9 @@ def test_tampered_link_is_refused_with_a_clear_page(client, jury):  # type: igno
     assert page.status_code == 400
     assert "This link does not work" in page.text
     assert "Lena" not in page.text
-    assert client.get("/ballot").status_code == 401
+    signed_out = client.get("/ballot")
+    assert signed_out.status_code == 401
+    assert "Open your personal link" in signed_out.text
 
 
 def test_link_for_another_purpose_is_refused(client, jury):  # type: ignore[no-untyped-def]
@@ -88,7 +90,9 @@ def test_link_expires_when_the_final_round_closes(client, clock, jury):  # type:
 
 
 def test_session_ends_when_the_final_round_closes(juror_client, clock, jury):  # type: ignore[no-untyped-def]
-    assert juror_client.get("/ballot/welcome").status_code == 200
+    before = juror_client.get("/ballot/welcome")
+    assert before.status_code == 200
+    assert "Welcome to the jury" in before.text
     clock.set(jury_factories.FINAL_CLOSES + timedelta(seconds=1))
     page = juror_client.get("/ballot/welcome")
     assert page.status_code == 410
@@ -102,6 +106,8 @@ def test_link_of_a_decided_edition_has_expired(client, sqlite_db, jury):  # type
         edition.state = EditionState.decided
     page = client.get(path)
     assert page.status_code == 410
+    assert "This link has expired" in page.text
+    assert "Welcome to the jury" not in page.text
 
 
 def test_revoking_kills_every_link_and_every_session_at_once(
@@ -109,7 +115,9 @@ def test_revoking_kills_every_link_and_every_session_at_once(
 ):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
     old_path = jury_factories.link_path(juror)
-    assert juror_client.get("/ballot/welcome").status_code == 200
+    before = juror_client.get("/ballot/welcome")
+    assert before.status_code == 200
+    assert "Welcome to the jury" in before.text
     with sqlite_db.write() as session:
         juror_links.revoke(
             session=session, actor=audit.SYSTEM, now=clock(), juror=session.merge(juror)
@@ -118,9 +126,13 @@ def test_revoking_kills_every_link_and_every_session_at_once(
     assert page.status_code == 410
     assert "This link is no longer valid" in page.text
     assert "Write to the secretariat: they can send you a new link." in page.text
-    assert client.get(old_path).status_code == 410
+    old = client.get(old_path)
+    assert old.status_code == 410
+    assert "This link is no longer valid" in old.text
     # The session was dropped: afterwards the browser is simply signed out.
-    assert juror_client.get("/ballot").status_code == 401
+    signed_out = juror_client.get("/ballot")
+    assert signed_out.status_code == 401
+    assert "Open your personal link" in signed_out.text
 
 
 def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
@@ -134,14 +146,19 @@ def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db,
             juror=session.merge(juror),
             links=jury_factories.links(),
         )
-    assert client.get(old_path).status_code == 410
+    old = client.get(old_path)
+    assert old.status_code == 410
+    assert "This link is no longer valid" in old.text
     assert client.get(jury_factories.link_path(fresh)).headers["location"] == "/ballot"
 
 
 def test_link_signed_with_an_older_key_still_opens(client, jury):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
     old = Signer(TEST_KEYS[1:]).dumps(Purpose.ballot, juror.id, juror.link_version)
-    assert client.get(f"/ballot/link/{old}").status_code == 303
+    opened = client.get(f"/ballot/link/{old}")
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/ballot"
+    assert "Welcome to the jury" in client.get("/ballot/welcome").text
 
 
 def test_link_of_a_juror_never_invited_does_not_work(client, sqlite_db, jury):  # type: ignore[no-untyped-def]
@@ -149,6 +166,10 @@ def test_link_of_a_juror_never_invited_does_not_work(client, sqlite_db, jury):  
         waiting = jury_factories.juror(session=session, edition=jury.edition, invited=False)
     page = client.get(jury_factories.link_path(waiting))
     assert page.status_code == 400
+    assert "This link does not work" in page.text
+    signed_out = client.get("/ballot")
+    assert signed_out.status_code == 401
+    assert "Open your personal link" in signed_out.text
 
 
 def test_link_opens_before_the_first_round_with_a_waiting_page(client, sqlite_db):  # type: ignore[no-untyped-def]

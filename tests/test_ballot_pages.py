@@ -8,26 +8,38 @@ import re
 from sqlmodel import col, select
 
 from prize.domain import audit, screening
-from prize.models import Ballot, BallotStatus, EditionState, Juror, Score
+from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
 
 
-def _onboard(client, conflicts: dict[int, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def _welcome(client, first_name: str = "Lena"):  # type: ignore[no-untyped-def]
+    """The welcome page sent with the name confirmed and the pledge accepted."""
     token = csrf_of(client, "/ballot/welcome")
-    response = client.post(
-        "/ballot/welcome", data={"first_name": "Lena", "pledge": "yes", "csrf_token": token}
+    return client.post(
+        "/ballot/welcome", data={"first_name": first_name, "pledge": "yes", "csrf_token": token}
     )
+
+
+def _declare(client, **data: str):  # type: ignore[no-untyped-def]
+    """The conflicts page sent with these fields (``conflict-<id>``, ``reason-<id>``, ``none``)."""
+    return client.post(
+        "/ballot/conflicts", data={**data, "csrf_token": csrf_of(client, "/ballot/conflicts")}
+    )
+
+
+def _onboard(client, conflicts: dict[int, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    response = _welcome(client)
     assert response.headers["location"] == "/ballot"
-    data: dict[str, str] = {"csrf_token": csrf_of(client, "/ballot/conflicts")}
+    data: dict[str, str] = {}
     if conflicts:
         for app_id, reason in conflicts.items():
             data[f"conflict-{app_id}"] = "yes"
             data[f"reason-{app_id}"] = reason
     else:
         data["none"] = "yes"
-    response = client.post("/ballot/conflicts", data=data)
+    response = _declare(client, **data)
     assert response.status_code == 303, response.text
 
 
@@ -37,6 +49,14 @@ def _scores(db) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
             (s.application_id, s.criterion_id): s.value
             for s in session.exec(select(Score).order_by(col(Score.id)))
         }
+
+
+def _declared_conflicts(db, jury):  # type: ignore[no-untyped-def]
+    """When the juror finished declaring conflicts, and the applications of their conflicts."""
+    with db.read() as session:
+        juror = session.get_one(Juror, jury.jurors[0].id)
+        rows = session.exec(select(Conflict).where(Conflict.juror_id == juror.id)).all()
+        return juror.conflicts_declared_at, [c.application_id for c in rows]
 
 
 def _form(jury, values, **extra):  # type: ignore[no-untyped-def]
@@ -56,28 +76,31 @@ def _post_scores(client, jury, app_index, values, **extra):  # type: ignore[no-u
 # --------------------------------------------------------------------------- onboarding
 
 
-def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client):  # type: ignore[no-untyped-def]
+def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
     token = csrf_of(juror_client, "/ballot/welcome")
     page = juror_client.post("/ballot/welcome", data={"first_name": "Lenna", "csrf_token": token})
     assert page.status_code == 400
     assert 'id="pledge-error">Accept the pledge to continue.' in page.text
     assert 'value="Lenna"' in page.text
+    with sqlite_db.read() as session:
+        juror = session.get_one(Juror, jury.jurors[0].id)
+    assert (juror.first_name, juror.pledge_accepted_at) == ("Lena", None)
 
 
-def test_onboarding_refuses_an_empty_first_name(juror_client):  # type: ignore[no-untyped-def]
+def test_onboarding_refuses_an_empty_first_name(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
     token = csrf_of(juror_client, "/ballot/welcome")
     page = juror_client.post(
         "/ballot/welcome", data={"first_name": " ", "pledge": "yes", "csrf_token": token}
     )
     assert page.status_code == 400
     assert 'id="first_name-error">Give your first name.' in page.text
+    with sqlite_db.read() as session:
+        juror = session.get_one(Juror, jury.jurors[0].id)
+    assert (juror.first_name, juror.pledge_accepted_at) == ("Lena", None)
 
 
 def test_onboarding_confirms_the_name_then_asks_for_conflicts(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
-    token = csrf_of(juror_client, "/ballot/welcome")
-    juror_client.post(
-        "/ballot/welcome", data={"first_name": "Lena M.", "pledge": "yes", "csrf_token": token}
-    )
+    _welcome(juror_client, first_name="Lena M.")
     page = juror_client.get("/ballot", follow_redirects=True)
     assert page.url.path == "/ballot/conflicts"
     assert "Intercity Theatre" in page.text
@@ -88,41 +111,26 @@ def test_onboarding_confirms_the_name_then_asks_for_conflicts(juror_client, sqli
     assert juror.pledge_accepted_at is not None
 
 
-def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, jury):  # type: ignore[no-untyped-def]
-    token = csrf_of(juror_client, "/ballot/welcome")
-    juror_client.post(
-        "/ballot/welcome", data={"first_name": "Lena", "pledge": "yes", "csrf_token": token}
-    )
+def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    _welcome(juror_client)
     app_id = jury.applications[1].id
-    page = juror_client.post(
-        "/ballot/conflicts",
-        data={
-            f"conflict-{app_id}": "yes",
-            "csrf_token": csrf_of(juror_client, "/ballot/conflicts"),
-        },
-    )
+    page = _declare(juror_client, **{f"conflict-{app_id}": "yes"})
     assert page.status_code == 400
     assert f'id="reason-{app_id}-error">Say what connects you to this project.' in page.text
     assert re.search(rf'id="conflict-{app_id}"[^>]*checked', page.text)
+    assert _declared_conflicts(sqlite_db, jury) == (None, [])
 
 
-def test_conflicts_and_none_together_are_refused(juror_client, jury):  # type: ignore[no-untyped-def]
-    token = csrf_of(juror_client, "/ballot/welcome")
-    juror_client.post(
-        "/ballot/welcome", data={"first_name": "Lena", "pledge": "yes", "csrf_token": token}
-    )
+def test_conflicts_and_none_together_are_refused(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    _welcome(juror_client)
     app_id = jury.applications[1].id
-    page = juror_client.post(
-        "/ballot/conflicts",
-        data={
-            f"conflict-{app_id}": "yes",
-            f"reason-{app_id}": "Friend",
-            "none": "yes",
-            "csrf_token": csrf_of(juror_client, "/ballot/conflicts"),
-        },
+    page = _declare(
+        juror_client, **{f"conflict-{app_id}": "yes", f"reason-{app_id}": "Friend", "none": "yes"}
     )
     assert page.status_code == 400
     assert "choose one or the other" in page.text
+    assert 'value="Friend"' in page.text
+    assert _declared_conflicts(sqlite_db, jury) == (None, [])
 
 
 def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ignore[no-untyped-def]
@@ -131,7 +139,10 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ign
     page = juror_client.get("/ballot")
     assert "0 of 2 scored" in page.text
     assert conflicted.reference not in page.text
-    assert juror_client.get(f"/ballot/applications/{conflicted.reference}").status_code == 404
+    hidden = juror_client.get(f"/ballot/applications/{conflicted.reference}")
+    assert hidden.status_code == 404
+    assert "<h1>Page not found</h1>" in hidden.text
+    assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
 
 
 def test_ballot_page_shows_progress_without_inline_style(juror_client, jury):  # type: ignore[no-untyped-def]
@@ -203,7 +214,12 @@ def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, ju
     reference = jury.applications[0].reference
     response = juror_client.get(f"/ballot/applications/{reference}/files/{hidden.id}")
     assert response.status_code == 404
-    assert juror_client.get(f"/ballot/applications/{other.reference}").status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert factories.PDF not in response.content
+    page = juror_client.get(f"/ballot/applications/{other.reference}")
+    assert page.status_code == 404
+    assert "<h1>Page not found</h1>" in page.text
+    assert "secret.pdf" not in page.text
 
 
 def test_plain_form_post_saves_the_scores(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
@@ -477,4 +493,7 @@ def test_sign_out_ends_the_ballot_session(juror_client, jury):  # type: ignore[n
         "/ballot/sign-out", data={"csrf_token": csrf_of(juror_client, "/ballot")}
     )
     assert "Everything you saved is kept" in page.text
-    assert juror_client.get("/ballot").status_code == 401
+    signed_out = juror_client.get("/ballot")
+    assert signed_out.status_code == 401
+    assert "Open your personal link" in signed_out.text
+    assert "Hello Lena." not in signed_out.text

@@ -119,8 +119,10 @@ def test_adviser_sees_no_form_and_is_refused_on_post(client, sqlite_db, clock, f
     for path in ("shortlist", "final-round", "final", "decide", "publish", "note"):
         response = client.post(f"{DECISIONS}/{path}", data={"csrf_token": token, "app": "1"})
         assert response.status_code == 403, path
+        assert "You are not allowed to see this page." in response.text, path
     with sqlite_db.read() as session:
         assert session.exec(select(Decision)).all() == []
+    assert state_of(sqlite_db) is EditionState.shortlisting
 
 
 def test_post_without_csrf_is_refused_and_changes_nothing(
@@ -173,10 +175,15 @@ def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client
         "applicant2@example.org": "decision_winner",
         "applicant7@example.org": "decision_special_mention",
     }
-    assert client.get("/editions/2027/results").status_code == 404  # embargo
+    embargoed = client.get("/editions/2027/results")
+    assert embargoed.status_code == 404  # embargo
+    assert "<h1>Page not found</h1>" in embargoed.text
+    assert "Project A" not in embargoed.text
     assert post(staff_client, f"{DECISIONS}/publish").status_code == 303
     assert state_of(sqlite_db) is EditionState.published
-    assert client.get("/editions/2027/results").status_code == 200
+    published = client.get("/editions/2027/results")
+    assert published.status_code == 200
+    assert "Project A" in published.text and "Project H" in published.text
 
 
 def test_winners_override_without_reason_is_refused(staff_client, final_round, sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -228,6 +235,10 @@ def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) 
     )
     assert bad.status_code == 400 and 'id="country-error">Choose a country.' in bad.text
     assert 'value="Peer Street Work"' in bad.text
+    with sqlite_db.read() as session:
+        from prize.models import ArchiveEntry
+
+        assert session.exec(select(ArchiveEntry)).all() == []
     staff_client.post(
         path,
         data={

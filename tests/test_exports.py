@@ -120,3 +120,6 @@ def test_export_needs_a_signed_in_account(client, sqlite_db):  # type: ignore[no
     response = client.get("/secretariat/editions/2027/applications.csv")
     assert response.status_code == 303
     assert "Friday Coffee" not in response.text
+    assert response.headers["location"] == (
+        "/secretariat/login?next=/secretariat/editions/2027/applications.csv"
+    )

@@ -116,23 +116,24 @@ def test_odd_addresses_never_fail(route, tmp_path_factory, sqlite_template):  # 
 
 
 @pytest.mark.parametrize(
-    ("role", "method", "address", "status"),
+    ("role", "method", "address", "status", "shown"),
     [
-        ("secretariat", "GET", "/secretariat/applications/99999999999999999999", 404),
-        ("secretariat", "GET", "/secretariat/editions/99999999999999999999", 404),
-        ("anonymous", "GET", "/editions/99999999999999999999/results", 404),
-        ("secretariat", "GET", "/secretariat/audit?edition=²&page=99999999999999999999", 200),
-        ("secretariat", "GET", "/secretariat/audit?actor=staff:99999999999999999999", 200),
-        ("secretariat", "GET", "/secretariat/outbox?page=²", 200),
-        ("secretariat", "GET", "/secretariat/outbox?page=99999999999999999999", 200),
-        ("secretariat", "POST", "/secretariat/jurors/{juror}/reopen?ballot=\x00", 400),
-        ("secretariat", "POST", "/secretariat/jurors/{juror}/conflicts?application=²", 400),
-        ("secretariat", "POST", "/secretariat/editions/2026/decisions/shortlist?app=²", 400),
-        ("secretariat", "POST", "/secretariat/archive?year=²", 400),
+        ("secretariat", "GET", "/secretariat/applications/99999999999999999999", 404, "Page not found"),
+        ("secretariat", "GET", "/secretariat/editions/99999999999999999999", 404, "Page not found"),
+        ("anonymous", "GET", "/editions/99999999999999999999/results", 404, "Page not found"),
+        ("secretariat", "GET", "/secretariat/audit?edition=²&page=99999999999999999999", 200, "Audit log"),
+        ("secretariat", "GET", "/secretariat/audit?actor=staff:99999999999999999999", 200, "Audit log"),
+        ("secretariat", "GET", "/secretariat/outbox?page=²", 200, "Outbox"),
+        ("secretariat", "GET", "/secretariat/outbox?page=99999999999999999999", 200, "Outbox"),
+        ("secretariat", "POST", "/secretariat/jurors/{juror}/reopen?ballot=\x00", 400, "There is no such ballot."),
+        ("secretariat", "POST", "/secretariat/jurors/{juror}/conflicts?application=²", 400, "Choose a project."),
+        ("secretariat", "POST", "/secretariat/editions/2026/decisions/shortlist?app=²", 400,
+         "Give a reason for each application you moved away from the proposal."),
+        ("secretariat", "POST", "/secretariat/archive?year=²", 400, "Give a past year, from 2004."),
     ],
-)
+)  # fmt: skip
 def test_numbers_that_are_not_what_they_seem_get_a_clear_answer(
-    tmp_path_factory, sqlite_template, tmp_path, role, method, address, status
+    tmp_path_factory, sqlite_template, tmp_path, role, method, address, status, shown
 ):  # type: ignore[no-untyped-def]
     """Found by the fuzzing above: digits that are not ASCII ("²" passes ``str.isdigit`` but
     not ``int``) and ids no integer column holds (SQLite cannot bind them) were 500s."""
@@ -145,3 +146,5 @@ def test_numbers_that_are_not_what_they_seem_get_a_clear_answer(
         name, _, value = query.partition("=")
         response = client.post(path, data={name: value, "csrf_token": world.csrf(client)})
     assert response.status_code == status, response.text[:300]
+    assert shown in response.text
+    assert "Something went wrong" not in response.text

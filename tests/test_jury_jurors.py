@@ -17,24 +17,14 @@ from prize.models import (
     Juror,
 )
 from tests import jury_factories
-
-NOW = jury_factories.NOW
-_data = jury_factories.juror_data
-_add = jury_factories.add_juror
-_outbox = jury_factories.outbox_of
-_invite = jury_factories.invite
-
-
-def _edition(db, **kwargs):  # type: ignore[no-untyped-def]
-    return jury_factories.make(db, **kwargs)
-
+from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 
 # --------------------------------------------------------------------------- adding
 
 
 def test_add_juror_stores_the_details_and_audits_by_id(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    juror = _add(db, made, _data())
+    made = jury_factories.make(db)
+    juror = add_juror(db, made, juror_data())
     assert (juror.email, juror.country, juror.invited_at) == ("lena.novak@example.org", "SI", None)
     with db.read() as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.kind == "juror.added")).one()
@@ -57,26 +47,26 @@ def test_add_juror_stores_the_details_and_audits_by_id(db):  # type: ignore[no-u
     ],
 )
 def test_add_juror_refuses_wrong_details(db, changes, field):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with pytest.raises(DomainError) as refused:
-        _add(db, made, _data(**changes))
+        add_juror(db, made, juror_data(**changes))
     assert refused.value.field == field
     with db.read() as session:
         assert session.exec(select(func.count()).select_from(Juror)).one() == 0
 
 
 def test_add_juror_refuses_an_address_already_on_the_jury(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    _add(db, made, _data())
+    made = jury_factories.make(db)
+    add_juror(db, made, juror_data())
     with pytest.raises(DomainError) as refused:
-        _add(db, made, _data(email="lena.novak@example.ORG", first_name="Other"))
+        add_juror(db, made, juror_data(email="lena.novak@example.ORG", first_name="Other"))
     assert refused.value.field == "email"
 
 
 def test_jury_of_a_decided_edition_cannot_change(db):  # type: ignore[no-untyped-def]
-    made = _edition(db, state=EditionState.decided)
+    made = jury_factories.make(db, state=EditionState.decided)
     with pytest.raises(NotAllowed):
-        _add(db, made, _data())
+        add_juror(db, made, juror_data())
 
 
 # --------------------------------------------------------------------------- importing
@@ -89,7 +79,7 @@ Zoé,Martin,zoe@example.org,France,2006-01-02,fr
 
 
 def test_import_adds_every_row(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     rows, errors = jury_forms.parse_csv(CSV_OK)
     assert errors == []
     with db.write() as session:
@@ -103,7 +93,7 @@ def test_import_adds_every_row(db):  # type: ignore[no-untyped-def]
 
 
 def test_import_with_one_wrong_row_imports_nothing_and_names_each_problem(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     text = (
         "first_name;last_name;email;country;birth_date\n"
         "Lena;Novak;lena@example.org;SI;2005-05-04\n"
@@ -138,7 +128,7 @@ def test_import_refuses_a_file_without_the_columns(db):  # type: ignore[no-untyp
 
 
 def test_import_of_an_empty_file_is_refused(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with pytest.raises(DomainError, match="no juror"), db.write() as session:
         jurors.import_jurors(
             session=session, actor=audit.SYSTEM, now=NOW, edition=made.edition, rows=[]
@@ -164,11 +154,11 @@ def test_csv_reader_takes_a_byte_order_mark_tabs_and_optional_columns():  # type
 
 
 def test_minor_cannot_be_invited_until_a_guardian_consents(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    minor = _add(db, made, _data(birth_date=date(2010, 6, 1)))
+    made = jury_factories.make(db)
+    minor = add_juror(db, made, juror_data(birth_date=date(2010, 6, 1)))
     with pytest.raises(NotAllowed, match="under 18"):
-        _invite(db, minor)
-    assert _outbox(db, "juror_invitation") == []
+        invite(db, minor)
+    assert outbox_of(db, "juror_invitation") == []
     with db.write() as session:
         jurors.record_consent(
             session=session,
@@ -179,17 +169,17 @@ def test_minor_cannot_be_invited_until_a_guardian_consents(db):  # type: ignore[
             consent_on=date(2027, 2, 20),
             publish_name_consent=True,
         )
-    invited = _invite(db, minor)
+    invited = invite(db, minor)
     assert invited.invited_at == NOW
     assert invited.publish_name_consent is True
 
 
 def test_age_is_counted_on_the_day_of_the_invitation(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    turning_18 = _add(db, made, _data(birth_date=date(2009, 3, 1)))
+    made = jury_factories.make(db)
+    turning_18 = add_juror(db, made, juror_data(birth_date=date(2009, 3, 1)))
     with pytest.raises(NotAllowed):
-        _invite(db, turning_18, datetime(2027, 2, 28, 22, 59, tzinfo=UTC))  # 23:59 in Paris
-    assert _invite(db, turning_18, datetime(2027, 2, 28, 23, 1, tzinfo=UTC)).invited_at
+        invite(db, turning_18, datetime(2027, 2, 28, 22, 59, tzinfo=UTC))  # 23:59 in Paris
+    assert invite(db, turning_18, datetime(2027, 2, 28, 23, 1, tzinfo=UTC)).invited_at
 
 
 @pytest.mark.parametrize(
@@ -203,8 +193,8 @@ def test_age_is_counted_on_the_day_of_the_invitation(db):  # type: ignore[no-unt
     ],
 )
 def test_recording_consent_refuses_incomplete_answers(db, guardian, consent_on, publish, field):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    minor = _add(db, made, _data(birth_date=date(2010, 6, 1)))
+    made = jury_factories.make(db)
+    minor = add_juror(db, made, juror_data(birth_date=date(2010, 6, 1)))
     with pytest.raises(DomainError) as refused, db.write() as session:
         jurors.record_consent(
             session=session,

@@ -17,25 +17,15 @@ from prize.models import (
     Round,
 )
 from tests import jury_factories
-
-NOW = jury_factories.NOW
-_data = jury_factories.juror_data
-_add = jury_factories.add_juror
-_outbox = jury_factories.outbox_of
-_invite = jury_factories.invite
-
-
-def _edition(db, **kwargs):  # type: ignore[no-untyped-def]
-    return jury_factories.make(db, **kwargs)
-
+from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 
 # --------------------------------------------------------------------------- links
 
 
 def test_invitation_emails_a_signed_ballot_link(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    juror = _invite(db, _add(db, made, _data()))
-    (mail,) = _outbox(db, "juror_invitation")
+    made = jury_factories.make(db)
+    juror = invite(db, add_juror(db, made, juror_data()))
+    (mail,) = outbox_of(db, "juror_invitation")
     assert mail.recipient == "lena.novak@example.org"
     assert mail.message_id.endswith("@example.org>")
     (link,) = jury_factories.links_in(mail.body)
@@ -48,12 +38,12 @@ def test_invitation_emails_a_signed_ballot_link(db):  # type: ignore[no-untyped-
         )
     assert opened.id == juror.id
     with pytest.raises(DomainError, match="invited already"):
-        _invite(db, juror)
+        invite(db, juror)
 
 
 def test_resend_revoke_and_reissue(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    juror = _invite(db, _add(db, made, _data()))
+    made = jury_factories.make(db)
+    juror = invite(db, add_juror(db, made, juror_data()))
 
     def act(fn, **kw):  # type: ignore[no-untyped-def]
         with db.write() as session:
@@ -66,7 +56,7 @@ def test_resend_revoke_and_reissue(db):  # type: ignore[no-untyped-def]
             )
 
     act(juror_links.resend, links=jury_factories.links())
-    assert len(_outbox(db, "juror_link")) == 1
+    assert len(outbox_of(db, "juror_link")) == 1
     revoked = act(juror_links.revoke, reason="Lost phone")
     assert (revoked.link_version, revoked.revoked_at) == (2, NOW)
     assert act(juror_links.revoke).link_version == 2  # a second click changes nothing
@@ -74,14 +64,14 @@ def test_resend_revoke_and_reissue(db):  # type: ignore[no-untyped-def]
         act(juror_links.resend, links=jury_factories.links())
     fresh = act(juror_links.reissue, links=jury_factories.links())
     assert (fresh.link_version, fresh.revoked_at) == (3, None)
-    mails = _outbox(db, "juror_link")
+    mails = outbox_of(db, "juror_link")
     assert len(mails) == 2
     assert jury_factories.links_in(mails[1].body) != jury_factories.links_in(mails[0].body)
 
 
 def test_resend_and_reissue_need_an_invitation_first(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    juror = _add(db, made, _data())
+    made = jury_factories.make(db)
+    juror = add_juror(db, made, juror_data())
     for fn in (juror_links.resend, juror_links.reissue):
         with pytest.raises(NotAllowed, match="Invite this juror first"), db.write() as session:
             fn(
@@ -94,14 +84,14 @@ def test_resend_and_reissue_need_an_invitation_first(db):  # type: ignore[no-unt
 
 
 def test_no_link_after_the_final_round_closed(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
-    juror = _add(db, made, _data())
+    made = jury_factories.make(db)
+    juror = add_juror(db, made, juror_data())
     with pytest.raises(NotAllowed, match="final round has closed"):
-        _invite(db, juror, jury_factories.FINAL_CLOSES)
+        invite(db, juror, jury_factories.FINAL_CLOSES)
 
 
 def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
     with db.write() as session:
@@ -120,7 +110,7 @@ def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
             actor=audit.SYSTEM,
             now=NOW,
             juror=session.get_one(Juror, old.id),
-            data=_data(email="new@example.org", first_name="Nina"),
+            data=juror_data(email="new@example.org", first_name="Nina"),
             links=jury_factories.links(),
             reason="Moved abroad",
         )
@@ -134,7 +124,7 @@ def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
     assert (new.replaces_id, new.invited_at) == (old.id, NOW)
     assert [c.juror_id for c in counted] == [old.id]  # their submitted ballot still counts
     assert event.reason == "Moved abroad"
-    (mail,) = [m for m in _outbox(db, "juror_invitation") if m.recipient == "new@example.org"]
+    (mail,) = [m for m in outbox_of(db, "juror_invitation") if m.recipient == "new@example.org"]
     assert jury_factories.links_in(mail.body)
     with pytest.raises(NotAllowed, match="replaced already"), db.write() as session:
         juror_links.replace(
@@ -142,13 +132,13 @@ def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
             actor=audit.SYSTEM,
             now=NOW,
             juror=session.get_one(Juror, old.id),
-            data=_data(email="third@example.org"),
+            data=juror_data(email="third@example.org"),
             links=jury_factories.links(),
         )
 
 
 def test_a_replaced_jurors_draft_does_not_count(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
         scoring.save_entry(
@@ -164,7 +154,7 @@ def test_a_replaced_jurors_draft_does_not_count(db):  # type: ignore[no-untyped-
             actor=audit.SYSTEM,
             now=NOW,
             juror=session.get_one(Juror, old.id),
-            data=_data(email="new@example.org"),
+            data=juror_data(email="new@example.org"),
             links=jury_factories.links(),
         )
     with db.read() as session:
@@ -175,7 +165,7 @@ def test_a_replaced_jurors_draft_does_not_count(db):  # type: ignore[no-untyped-
 
 
 def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition)
     with pytest.raises(DomainError) as refused, db.write() as session:
@@ -184,7 +174,7 @@ def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # ty
             actor=audit.SYSTEM,
             now=NOW,
             juror=session.get_one(Juror, old.id),
-            data=_data(email="young@example.org", birth_date=date(2011, 1, 1)),
+            data=juror_data(email="young@example.org", birth_date=date(2011, 1, 1)),
             links=jury_factories.links(),
         )
     assert refused.value.field == "guardian_name"
@@ -197,7 +187,7 @@ def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # ty
 
 
 def test_secretariat_records_a_conflict_with_a_reason_once(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
 
@@ -221,7 +211,7 @@ def test_secretariat_records_a_conflict_with_a_reason_once(db):  # type: ignore[
 
 
 def test_conflict_suggestions_follow_the_jurors_country(db):  # type: ignore[no-untyped-def]
-    made = _edition(db, applications=4)  # countries BA, IL, PT, HR+SI
+    made = jury_factories.make(db, applications=4)  # countries BA, IL, PT, HR+SI
     with db.write() as session:
         slovene = jury_factories.juror(session=session, edition=made.edition, country="SI")
         jury_factories.juror(session=session, edition=made.edition, country="AT")
@@ -236,7 +226,7 @@ def test_conflict_suggestions_follow_the_jurors_country(db):  # type: ignore[no-
 
 
 def test_juror_declares_conflicts_or_none(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
 
@@ -268,7 +258,7 @@ def test_juror_declares_conflicts_or_none(db):  # type: ignore[no-untyped-def]
 
 
 def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyped-def]
-    made = _edition(db, state=EditionState.screening)
+    made = jury_factories.make(db, state=EditionState.screening)
     with db.write() as session:
         jury_factories.juror(session=session, edition=made.edition, email="in@example.org")
         jury_factories.juror(
@@ -283,13 +273,13 @@ def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyp
             actor=audit.SYSTEM,
             now=NOW,
         )
-    mails = _outbox(db, "ballot_round_open")
+    mails = outbox_of(db, "ballot_round_open")
     assert [m.recipient for m in mails] == ["in@example.org"]
     assert "The first round of the jury is open" in mails[0].body
 
 
 def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-def]
-    made = _edition(db)
+    made = jury_factories.make(db)
     with db.write() as session:
         done = jury_factories.juror(
             session=session, edition=made.edition, onboarded=True, email="done@example.org"
@@ -322,6 +312,6 @@ def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-
     second = remind()
     assert [j.email for j in first.sent] == ["late@example.org"]
     assert (second.sent, [j.email for j in second.skipped]) == ([], ["late@example.org"])
-    (mail,) = _outbox(db, "juror_reminder")
+    (mail,) = outbox_of(db, "juror_reminder")
     assert "0 of 3 projects are scored" in mail.body
     assert jury_factories.links_in(mail.body)

@@ -193,10 +193,13 @@ def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db
     refused = _post(staff_client, f"{page_path}/invite", page_path)
     assert refused.status_code == 409
     assert "record a guardian&#39;s consent before inviting them" in refused.text
+    assert _count(sqlite_db, Juror, Juror.id == minor.id, col(Juror.invited_at).is_(None)) == 1
+    assert _count(sqlite_db, OutboxMessage, OutboxMessage.recipient == minor.email) == 0
     missing = _post(staff_client, f"{page_path}/consent", page_path, guardian_name="Marta Kovač")
     assert missing.status_code == 400
     assert 'id="consent_on-error">Give the date of the guardian&#39;s consent.' in missing.text
     assert 'value="Marta Kovač"' in missing.text
+    assert _count(sqlite_db, Juror, Juror.guardian_name == "Marta Kovač") == 0
     ok = _post(
         staff_client,
         f"{page_path}/consent",
@@ -225,6 +228,7 @@ def test_resend_revoke_and_reissue_from_the_jurors_page(
     resend = _post(staff_client, f"{page_path}/resend", page_path)
     assert resend.status_code == 409
     assert "reissue a new link instead" in resend.text
+    assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_link") == 1
     assert _post(staff_client, f"{page_path}/reissue", page_path).status_code == 303
     smtp.deliver(sqlite_db, clock())
     mails = smtp.inbox.to("lena@example.org")
@@ -233,9 +237,13 @@ def test_resend_revoke_and_reissue_from_the_jurors_page(
     from starlette.testclient import TestClient
 
     with TestClient(staff_client.app, follow_redirects=False) as juror_browser:
-        assert juror_browser.get(jury_factories.path_of(links[0])).status_code == 410
-        assert juror_browser.get(jury_factories.path_of(links[1])).status_code == 410
-        assert juror_browser.get(jury_factories.path_of(links[2])).status_code == 303
+        for dead in links[:2]:
+            page = juror_browser.get(jury_factories.path_of(dead))
+            assert page.status_code == 410
+            assert "This link is no longer valid" in page.text
+        opened = juror_browser.get(jury_factories.path_of(links[2]))
+        assert opened.status_code == 303
+        assert opened.headers["location"] == "/ballot"
     with sqlite_db.read() as session:
         event = session.exec(
             select(AuditEvent).where(AuditEvent.kind == "juror.link_revoked")
@@ -259,6 +267,7 @@ def test_recording_a_conflict_from_a_suggestion(staff_client, sqlite_db, jury): 
     )
     assert refused.status_code == 400
     assert 'id="reason-error">Say what the conflict is.' in refused.text
+    assert _count(sqlite_db, Conflict) == 0
     ok = _post(
         staff_client,
         f"{page_path}/conflicts",
@@ -304,13 +313,12 @@ def test_replacing_a_juror_invites_the_new_one_and_kills_the_old_links(
     from starlette.testclient import TestClient
 
     with TestClient(staff_client.app, follow_redirects=False) as browser:
-        assert browser.get(old_link).status_code == 410
-        assert (
-            browser.get(
-                jury_factories.path_of(jury_factories.links_in(body_of(mail))[0])
-            ).status_code
-            == 303
-        )
+        dead = browser.get(old_link)
+        assert dead.status_code == 410
+        assert "This link is no longer valid" in dead.text
+        opened = browser.get(jury_factories.path_of(jury_factories.links_in(body_of(mail))[0]))
+        assert opened.status_code == 303
+        assert opened.headers["location"] == "/ballot"
     assert (
         "This juror was replaced by Nina Berg"
         in staff_client.get(f"/secretariat/jurors/{old.id}").text
@@ -342,6 +350,7 @@ def test_reopening_a_submitted_ballot_needs_a_reason(staff_client, sqlite_db, cl
     refused = _post(staff_client, f"{page_path}/reopen", page_path, ballot=str(ballot.id))
     assert refused.status_code == 400
     assert 'id="reopen_reason-error">Give a reason for reopening the ballot.' in refused.text
+    assert _count(sqlite_db, Ballot, Ballot.status == BallotStatus.submitted) == 1
     ok = _post(
         staff_client,
         f"{page_path}/reopen",
@@ -370,6 +379,8 @@ def test_reopening_after_the_round_closed_is_refused(staff_client, sqlite_db, cl
     )
     assert refused.status_code == 409
     assert "only while its round is open" in refused.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Ballot, ballot.id).status is BallotStatus.submitted
 
 
 def test_reminder_goes_once_to_jurors_who_have_not_finished(
@@ -403,13 +414,16 @@ def test_adviser_reads_the_jury_but_cannot_change_it(client, sqlite_db, clock, j
     juror_id = jury.jurors[0].id
     response = client.post(f"/secretariat/jurors/{juror_id}/revoke", data={"csrf_token": token})
     assert response.status_code == 403
+    assert "You are not allowed to see this page." in response.text
     with sqlite_db.read() as session:
         assert session.get_one(Juror, juror_id).revoked_at is None
 
 
 def test_unknown_edition_or_juror_is_a_404(staff_client, jury):  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat/editions/1999/jury").status_code == 404
-    assert staff_client.get("/secretariat/jurors/999").status_code == 404
+    for path in ("/secretariat/editions/1999/jury", "/secretariat/jurors/999"):
+        page = staff_client.get(path)
+        assert page.status_code == 404, path
+        assert "<h1>Page not found</h1>" in page.text, path
 
 
 def test_every_jury_action_is_audited(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]

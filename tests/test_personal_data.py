@@ -281,6 +281,8 @@ def test_personal_data_page_finds_exports_and_erases(staff_client, sqlite_db, se
     )
     assert unconfirmed.status_code == 400
     assert 'id="confirm-error">Tick the box to confirm the erasure.' in unconfirmed.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, seeded["mine"].id).erased_at is None
     erased = staff_client.post(
         "/secretariat/personal-data/erase",
         data={"email": "amra@example.org", "confirm": "yes", "csrf_token": token},
@@ -312,6 +314,9 @@ def test_erasure_refused_before_publication_on_the_page(staff_client, sqlite_db,
     )
     assert response.status_code == 409
     assert "only in editions not published yet (2027)" in response.text
+    with sqlite_db.read() as session:
+        kept = session.exec(select(Application).where(Application.email == "new@example.org"))
+        assert [a.erased_at for a in kept] == [None]
 
 
 def test_export_leaves_out_the_tokens_of_personal_links(db, tmp_path):  # type: ignore[no-untyped-def]

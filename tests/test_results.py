@@ -22,7 +22,14 @@ from prize.models import (
     Round,
     Score,
 )
-from tests.jurykit import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
+from tests.jurykit import (
+    RESULTS_JSON_FIELDS,
+    ROUND1,
+    cast_ballot,
+    make_archived_edition,
+    make_decided_edition,
+    make_scored_edition,
+)
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 
@@ -103,16 +110,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
         data = published.get_results(session=session, year=2027).as_json()
         final = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
         first = results.tally_of(session=session, edition=scored.edition, round_=Round.shortlist)
-    assert list(data) == [
-        "edition",
-        "published_at",
-        "winners",
-        "nominated",
-        "special_mentions",
-        "jury",
-        "method",
-        "ballot_digest",
-    ]
+    assert list(data) == list(RESULTS_JSON_FIELDS)
     assert data["edition"] == 2027
     assert data["published_at"] == "2027-03-01T10:00:00+00:00"
     score_b = final.entry(scored.ids[1]).score  # type: ignore[union-attr]
@@ -210,8 +208,21 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        first_published_at = scored.edition.published_at
         with pytest.raises(NotAllowed, match="published already"):
-            results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+            results.publish(
+                session=session,
+                edition=scored.edition,
+                actor=OFFICER,
+                now=clock() + timedelta(days=1),
+            )
+    with db.read() as session:
+        data = published.get_results(session=session, year=2027)
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == results.PUBLISHED_KIND)
+        ).all()
+    assert data.edition.published_at == first_published_at == clock()
+    assert len(events) == 1
 
 
 def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # type: ignore[no-untyped-def]
@@ -339,13 +350,14 @@ def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clo
 
 def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
-        edition = published.create_archived_edition(
-            session=session, year=2012, title_en="", actor=OFFICER, now=clock()
-        )
-        published.add_archive_entry(
-            session=session, edition=edition, award="winner", rank=1,
-            title='=HYPERLINK("http://evil.example","Click")', organisation="@SUM(1+1)",
-            country="PT", actor=OFFICER, now=clock(),
+        make_archived_edition(
+            session,
+            now=clock(),
+            year=2012,
+            rank=1,
+            title='=HYPERLINK("http://evil.example","Click")',
+            organisation="@SUM(1+1)",
+            country="PT",
         )
     with db.read() as session:
         text = published.get_results(session=session, year=2012).as_csv()

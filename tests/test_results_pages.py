@@ -13,7 +13,7 @@ from sqlmodel import select
 from prize.domain import audit, editions, published, results
 from prize.models import ActorKind, Ballot, Round
 from tests.appkit import csrf_of
-from tests.jurykit import make_decided_edition
+from tests.jurykit import RESULTS_JSON_FIELDS, make_archived_edition, make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 
@@ -104,18 +104,7 @@ def test_results_json_is_the_contract_and_agrees_with_the_page(client, published
     response = client.get("/editions/2027/results.json")
     assert response.headers["content-type"] == "application/json"
     data = response.json()
-    assert sorted(data) == sorted(
-        [
-            "edition",
-            "published_at",
-            "winners",
-            "nominated",
-            "special_mentions",
-            "jury",
-            "method",
-            "ballot_digest",
-        ]
-    )
+    assert sorted(data) == sorted(RESULTS_JSON_FIELDS)
     assert data["edition"] == 2027
     assert [w["title"] for w in data["winners"]] == ["Project B", "Project C", "Project A"]
     assert set(data["winners"][0]) == {
@@ -161,7 +150,10 @@ def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> N
 
 
 def test_certificate_of_a_project_without_an_award_is_404(client, published_2027) -> None:  # type: ignore[no-untyped-def]
-    assert client.get("/editions/2027/results/certificates/EDPP-2027-0008").status_code == 404
+    response = client.get("/editions/2027/results/certificates/EDPP-2027-0008")
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert "Project H" not in response.text and "is awarded to" not in response.text
 
 
 def test_receipt_check_says_counted_for_a_counted_ballot(client, published_2027, sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -218,24 +210,21 @@ def test_receipt_check_before_publication_is_404(client, decided_2027) -> None: 
         "/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token}
     )
     assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert "Counted." not in response.text and "Not found. No counted ballot" not in response.text
 
 
 def test_editions_page_links_published_and_archived_results(
     client, published_2027, sqlite_db, clock
 ) -> None:  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
-        edition = published.create_archived_edition(
-            session=session, year=2012, title_en="", actor=OFFICER, now=clock()
-        )
-        published.add_archive_entry(
-            session=session,
-            edition=edition,
-            award="winner",
+        make_archived_edition(
+            session,
+            now=clock(),
+            year=2012,
             title="Peer Street Work",
             country="IT",
             summary="Young people meet peers in the street.",
-            actor=OFFICER,
-            now=clock(),
         )
     page = client.get("/editions").text
     assert 'href="/editions/2027/results">Results of 2027</a>' in page

@@ -129,7 +129,9 @@ def test_applications_link_goes_to_the_newest_edition(staff_client, seeded):  # 
 
 
 def test_unknown_edition_is_a_404(staff_client, seeded):  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat/editions/1999/applications").status_code == 404
+    page = staff_client.get("/secretariat/editions/1999/applications")
+    assert page.status_code == 404
+    assert "<h1>Page not found</h1>" in page.text
 
 
 # --------------------------------------------------------------------------- one application
@@ -160,13 +162,16 @@ def test_attachment_downloads_as_an_attachment(staff_client, seeded, sqlite_db):
     )
     assert response.headers["x-content-type-options"] == "nosniff"
     other = seeded["second"]
-    assert (
-        staff_client.get(link.group(1).replace(f"/{app.id}/", f"/{other.id}/")).status_code == 404
-    )
+    elsewhere = staff_client.get(link.group(1).replace(f"/{app.id}/", f"/{other.id}/"))
+    assert elsewhere.status_code == 404
+    assert "<h1>Page not found</h1>" in elsewhere.text
+    assert factories.PDF not in elsewhere.content
 
 
 def test_unknown_application_is_a_404(staff_client, seeded):  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat/applications/9999").status_code == 404
+    page = staff_client.get("/secretariat/applications/9999")
+    assert page.status_code == 404
+    assert "<h1>Page not found</h1>" in page.text
 
 
 # --------------------------------------------------------------------------- screening
@@ -256,6 +261,7 @@ def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sq
     assert 'id="ineligible-change_reason-error">Give a reason for changing the decision.' in (
         refused.text
     )
+    assert _status(sqlite_db, app.id) is A.eligible
     done = _post(
         staff_client,
         f"{path}/screening",
@@ -315,6 +321,8 @@ def test_accepting_a_draft_late_from_the_page(staff_client, seeded, sqlite_db): 
     assert 'id="late-reason-error">Give the reason for accepting this application late.' in (
         refused.text
     )
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, draft.id).late_reason == ""
     done = _post(staff_client, f"{path}/late", {"late-reason": "Flood at the office"}, page=path)
     assert done.status_code == 303
     with sqlite_db.read() as session:
@@ -345,6 +353,8 @@ def test_translation_is_saved_and_shown_beside_the_original(staff_client, seeded
     too_long = _post(staff_client, path, {"title": "x" * 301})
     assert too_long.status_code == 400
     assert 'id="title-error">Use at most 300 characters.' in too_long.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, app.id).translation["title"] == "Friday Coffee"
 
 
 def test_a_post_without_csrf_token_changes_nothing(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prize.domain import dashboard
-from prize.models import ApplicationStatus, EditionState, OutboxMessage, OutboxStatus
+from prize.models import ApplicationStatus, EditionState, OutboxStatus
 from tests import factories
 
 S = ApplicationStatus
@@ -50,16 +50,7 @@ def test_dashboard_says_what_a_draft_still_needs(staff_client, sqlite_db):  # ty
 def test_dashboard_points_to_failed_emails_and_the_passed_deadline(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
         factories.edition(session=session, state=EditionState.open)
-        session.add(
-            OutboxMessage(
-                kind="x",
-                recipient="a@example.org",
-                subject="S",
-                body="B",
-                message_id="<1@x>",
-                status=OutboxStatus.failed,
-            )
-        )
+        factories.outbox_message(session=session, status=OutboxStatus.failed)
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
     page = staff_client.get("/secretariat").text
     assert (
@@ -113,17 +104,7 @@ def test_every_back_office_page_renders_for_the_html_check(
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         factories.application(session=session, edition=edition, status=S.submitted)
-        session.add(
-            OutboxMessage(
-                kind="x",
-                recipient="a@example.org",
-                subject="S",
-                body="B",
-                message_id="<1@x>",
-                status=OutboxStatus.failed,
-                last_error="boom",
-            )
-        )
+        factories.outbox_message(session=session, status=OutboxStatus.failed, last_error="boom")
         audit.record(
             session=session,
             actor=audit.SYSTEM,
@@ -152,6 +133,7 @@ def test_every_back_office_page_renders_for_the_html_check(
     for name, path in pages.items():
         page = staff_client.get(path)
         assert page.status_code in (200, 400), path
+        assert page.status_code == (400 if name == "secretariat-reset-invalid" else 200), path
         assert "<h1>" in page.text, path
         htmlpages.save(name, page.text)
     errors = staff_post(
@@ -160,4 +142,7 @@ def test_every_back_office_page_renders_for_the_html_check(
     assert "Give a reason for moving back." in errors.text
     htmlpages.save("secretariat-edition-move-back-errors", errors.text)
     errors = staff_post(staff_client, "/secretariat/editions/new", {"year": "x"})
+    assert errors.status_code == 400
+    assert 'id="year-error">Enter a whole number.' in errors.text
+    assert 'value="x"' in errors.text
     htmlpages.save("secretariat-edition-new-errors", errors.text)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import col, select
+from starlette.testclient import TestClient
 
 from prize import countries
 from prize.domain import audit, criteria, editions, lifecycle
@@ -22,7 +23,7 @@ from prize.models import (
     Score,
 )
 from tests import factories
-from tests.staffkit import staff_post
+from tests.staffkit import login, staff_post
 
 
 def edition_form(**changes: object) -> dict[str, object]:
@@ -231,8 +232,10 @@ def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: 
 
 
 def test_unknown_edition_is_a_404(staff_client):  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat/editions/1999").status_code == 404
-    assert staff_client.get("/secretariat/editions/1999/edit").status_code == 404
+    for path in ("/secretariat/editions/1999", "/secretariat/editions/1999/edit"):
+        page = staff_client.get(path)
+        assert page.status_code == 404, path
+        assert "<h1>Page not found</h1>" in page.text, path
 
 
 def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
@@ -291,7 +294,11 @@ def test_criterion_refusals(staff_client, sqlite_db):  # type: ignore[no-untyped
     assert page.status_code == 400
     assert 'id="name_en-error">Enter the criterion&#39;s name in English.' in page.text
     assert 'id="weight-error">The weight must be more than 0 and at most 100.' in page.text
-    assert staff_client.get("/secretariat/editions/2027/criteria/99").status_code == 404
+    with sqlite_db.read() as session:
+        assert [c.name_en for c in session.exec(select(Criterion)).all()] == ["Innovation"]
+    unknown = staff_client.get("/secretariat/editions/2027/criteria/99")
+    assert unknown.status_code == 404
+    assert "<h1>Page not found</h1>" in unknown.text
 
 
 def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
@@ -343,6 +350,11 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert "Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, Paris time)." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
+    assert (
+        'role="alert">Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, '
+        "Paris time)." in page.text
+    )
+    assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
     staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert _stored(sqlite_db, 2027).state is EditionState.screening
@@ -424,6 +436,12 @@ def test_adviser_can_change_their_own_password_but_nothing_else(adviser_client, 
         },
     )
     assert response.status_code == 303
+    with TestClient(adviser_client.app, follow_redirects=False) as fresh:
+        login(fresh, "adviser@example.org", "a quiet river at dawn")  # asserts it signs in
+    refused = staff_post(adviser_client, "/secretariat/editions/2027/move", {"to": "open"})
+    assert refused.status_code == 403
+    assert "You are not allowed to see this page." in refused.text
+    assert _stored(sqlite_db, 2027).state is EditionState.draft
 
 
 def test_move_without_csrf_is_offered_again(staff_client, sqlite_db):  # type: ignore[no-untyped-def]

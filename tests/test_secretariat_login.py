@@ -60,6 +60,9 @@ BACK_OFFICE_PAGES = [
 ]
 
 
+WRONG = 'id="password-error">The e-mail address or the password is not right.'
+
+
 def _attempt(client, email, password):  # type: ignore[no-untyped-def]
     return staff_post(client, "/secretariat/login", {"email": email, "password": password})
 
@@ -106,20 +109,26 @@ def test_create_admin_takes_no_password_argument(capsys):  # type: ignore[no-unt
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(client, officer, clock):  # type: ignore[no-untyped-def]
     for _ in range(5):
-        assert _attempt(client, "officer@example.org", "wrong password").status_code == 400
+        wrong = _attempt(client, "officer@example.org", "wrong password")
+        assert wrong.status_code == 400
+        assert WRONG in wrong.text
     page = _attempt(client, "officer@example.org", STAFF_PASSWORD)  # right, but too late
     assert page.status_code == 429
     assert (
         "Too many failed attempts for this account. Try again in 15 minutes "
         "(at 11:15, Paris time)." in page.text
     )
+    assert "Signed in as" not in client.get("/secretariat", follow_redirects=True).text
     clock.advance(minutes=15)
     assert _attempt(client, "officer@example.org", STAFF_PASSWORD).status_code == 303
+    assert "Signed in as officer@example.org." in client.get("/secretariat").text
 
 
 def test_twenty_failures_from_one_client_lock_it_whatever_the_account(client, officer, clock):  # type: ignore[no-untyped-def]
     for i in range(20):
-        assert _attempt(client, f"guess{i}@example.org", "wrong password").status_code == 400
+        wrong = _attempt(client, f"guess{i}@example.org", "wrong password")
+        assert wrong.status_code == 400
+        assert WRONG in wrong.text
         clock.advance(seconds=30)
     page = _attempt(client, "officer@example.org", STAFF_PASSWORD)
     assert page.status_code == 429
@@ -134,10 +143,15 @@ def test_a_success_clears_its_account_count_but_not_the_clients_failures(client,
     for _ in range(4):
         _attempt(client, "officer@example.org", "wrong password")
     assert _attempt(client, "officer@example.org", STAFF_PASSWORD).status_code == 303
+    assert "Signed in as officer@example.org." in client.get("/secretariat").text
     for _ in range(4):  # the account's count started again from zero
-        assert _attempt(client, "officer@example.org", "wrong password").status_code == 400
+        wrong = _attempt(client, "officer@example.org", "wrong password")
+        assert wrong.status_code == 400
+        assert WRONG in wrong.text  # not yet "too many failed attempts"
     for i in range(12):  # 4 + 4 + 12 = 20 failures from this client; the success is not one
-        assert _attempt(client, f"guess{i}@example.org", "wrong").status_code == 400
+        wrong = _attempt(client, f"guess{i}@example.org", "wrong")
+        assert wrong.status_code == 400
+        assert WRONG in wrong.text
     page = _attempt(client, "officer@example.org", STAFF_PASSWORD)
     assert page.status_code == 429
     assert "from your connection" in page.text
@@ -147,11 +161,15 @@ def test_sign_out_ends_the_session(staff_client):  # type: ignore[no-untyped-def
     response = staff_post(staff_client, "/secretariat/logout")
     assert response.headers["location"] == "/secretariat/login"
     assert "You are signed out." in staff_client.get("/secretariat/login").text
-    assert staff_client.get("/secretariat").status_code == 303
+    after = staff_client.get("/secretariat")
+    assert after.status_code == 303
+    assert after.headers["location"] == "/secretariat/login?next=/secretariat"
 
 
 def test_session_expires_after_its_maximum_age(staff_client, settings, monkeypatch):  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat").status_code == 200
+    before = staff_client.get("/secretariat")
+    assert before.status_code == 200
+    assert "Signed in as officer@example.org." in before.text
     _shift_signing_clock(monkeypatch, settings.session_max_age + 60)
     response = staff_client.get("/secretariat")
     assert response.status_code == 303
@@ -200,7 +218,9 @@ def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, offic
 
 def test_a_forged_staff_entry_with_an_old_session_version_is_refused(client, officer):  # type: ignore[no-untyped-def]
     client.cookies.set("prize_session", _session_cookie({"staff": [officer.id, 0]}))
-    assert client.get("/secretariat").status_code == 303
+    response = client.get("/secretariat")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/secretariat/login?next=/secretariat"
 
 
 def test_login_page_links_to_the_forgotten_password_form(client):  # type: ignore[no-untyped-def]

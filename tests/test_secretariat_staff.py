@@ -12,7 +12,15 @@ from starlette.testclient import TestClient
 from prize.domain import audit, signin
 from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError, NotAllowed
-from prize.models import AuditEvent, Edition, EditionState, OutboxMessage, Staff, StaffRole
+from prize.models import (
+    AuditEvent,
+    Edition,
+    EditionState,
+    OutboxMessage,
+    OutboxStatus,
+    Staff,
+    StaffRole,
+)
 from prize.security import Passwords
 from tests import factories
 from tests.mailkit import body_of
@@ -75,6 +83,9 @@ def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, c
     with TestClient(staff_client.app, follow_redirects=False) as other:
         page = staff_post(other, "/secretariat/login", {"email": "new@example.org", "password": ""})
         assert page.status_code == 400
+        assert 'value="new@example.org"' in page.text
+        assert "The e-mail address or the password is not right." in page.text
+        assert "Signed in as" not in other.get("/secretariat", follow_redirects=True).text
 
 
 def test_invitation_refusals_keep_what_was_typed(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
@@ -108,14 +119,18 @@ def test_invitation_can_be_sent_again(staff_client, sqlite_db, smtp, clock):  # 
 
 
 def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, adviser, sqlite_db):  # type: ignore[no-untyped-def]
-    assert adviser_client.get("/secretariat").status_code == 200
+    before = adviser_client.get("/secretariat")
+    assert before.status_code == 200
+    assert "Signed in as adviser@example.org." in before.text
     response = staff_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
     assert response.status_code == 303
     assert (
         "adviser@example.org is disabled and signed out."
         in staff_client.get("/secretariat/staff").text
     )
-    assert adviser_client.get("/secretariat").status_code == 303
+    ended = adviser_client.get("/secretariat")
+    assert ended.status_code == 303
+    assert ended.headers["location"] == "/secretariat/login?next=/secretariat"
     page = staff_post(
         adviser_client,
         "/secretariat/login",
@@ -145,11 +160,21 @@ def test_the_last_secretariat_account_keeps_its_role(staff_client, officer, sqli
         assert session.get_one(Staff, officer.id).role is StaffRole.secretariat
 
 
-def test_promoting_an_adviser_lets_them_change_things(staff_client, adviser_client, adviser):  # type: ignore[no-untyped-def]
-    assert _invite(adviser_client, email="x@example.org").status_code == 403
+def test_promoting_an_adviser_lets_them_change_things(
+    staff_client, adviser_client, adviser, sqlite_db
+):  # type: ignore[no-untyped-def]
+    def invited() -> list[str]:
+        with sqlite_db.read() as session:
+            return list(session.exec(select(Staff.email).where(Staff.email == "x@example.org")))
+
+    refused = _invite(adviser_client, email="x@example.org")
+    assert refused.status_code == 403
+    assert "You are not allowed to see this page." in refused.text
+    assert invited() == []
     staff_post(staff_client, f"/secretariat/staff/{adviser.id}/role", {"role": "secretariat"})
     assert "adviser@example.org is now secretariat." in staff_client.get("/secretariat/staff").text
     assert _invite(adviser_client, email="x@example.org").status_code == 303
+    assert invited() == ["x@example.org"]
 
 
 def test_staff_page_lists_accounts_and_hides_buttons_from_advisers(adviser_client, officer):  # type: ignore[no-untyped-def]
@@ -164,17 +189,7 @@ def test_adviser_posts_are_refused_and_store_nothing(adviser_client, officer, sq
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.draft)
         criterion_id = 1
-        message = OutboxMessage(
-            kind="x",
-            recipient="a@example.org",
-            subject="S",
-            body="B",
-            message_id="<m@x>",
-            status="failed",
-        )
-        session.add(message)
-        session.flush()
-        message_id = message.id
+        message_id = factories.outbox_message(session=session, status=OutboxStatus.failed).id
     before = _counts(sqlite_db)
     year = edition.year
     posts = [

@@ -55,6 +55,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_message_then_it_opens_agai
     assert STAFF_PASSWORD not in page.text
     world.clock.advance(minutes=15, seconds=1)
     assert sign_in(world, client, STAFF_PASSWORD).status_code == 303
+    assert "Signed in as officer@example.org." in client.get("/secretariat").text
 
 
 def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(world):  # type: ignore[no-untyped-def]
@@ -62,12 +63,17 @@ def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(world):  # 
     unknown = sign_in(world, client, STAFF_PASSWORD, email="nobody@example.org")
     wrong = sign_in(world, client, "not the password")
     assert (unknown.status_code, error_of(unknown)) == (wrong.status_code, error_of(wrong))
+    assert (wrong.status_code, error_of(wrong)) == (
+        400, "The e-mail address or the password is not right."
+    )  # fmt: skip
 
 
 def test_twenty_failures_from_one_connection_lock_it_for_every_account(world):  # type: ignore[no-untyped-def]
     client = world.client("anonymous")
     for i in range(20):
-        assert sign_in(world, client, "wrong", email=f"guess{i}@example.org").status_code == 400
+        wrong = sign_in(world, client, "wrong", email=f"guess{i}@example.org")
+        assert wrong.status_code == 400
+        assert error_of(wrong) == "The e-mail address or the password is not right."
     page = sign_in(world, client, STAFF_PASSWORD)
     assert page.status_code == 429
     assert error_of(page).startswith("Too many failed attempts from your connection.")

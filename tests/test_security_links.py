@@ -14,6 +14,7 @@ from sqlmodel import select
 from prize.domain import applications, audit, juror_links
 from prize.domain import staff as staff_domain
 from prize.models import Application, Edition, EditionState, Juror, Staff
+from prize.security import Passwords
 from prize.tokens import LinkInvalid, Purpose, Signer
 from tests import securityworld
 from tests.appkit import TEST_KEYS
@@ -111,6 +112,9 @@ def test_a_link_stops_with_its_subjects_state(world, kind):  # type: ignore[no-u
         form = {"password": "a brand new passphrase", "again": "a brand new passphrase"}
         form = {**form, "csrf_token": world.csrf(client)}
         assert client.post("/secretariat/password/new", data=form).status_code == 303
+        with world.database.read() as session:
+            colleague = session.get_one(Staff, world.ids["colleague"])
+        assert Passwords(fast=True).verify(colleague.password_hash, "a brand new passphrase")
         refused(follow(world, ROUTE[kind], value), 410, REVOKED)
 
 
@@ -171,6 +175,7 @@ def test_a_link_signed_with_a_key_removed_from_the_list_is_refused(world, tmp_pa
     refused(follow(rotated, ROUTE[kind], old), 400, INVALID)
     fresh = follow(rotated, ROUTE[kind], token(world, kind, keys=(TEST_KEYS[0],)))
     assert fresh.status_code == 303
+    assert fresh.headers["location"].startswith(OPENS[kind])
 
 
 def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one():  # type: ignore[no-untyped-def]

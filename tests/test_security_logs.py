@@ -85,6 +85,8 @@ def test_no_log_record_at_any_level_holds_a_token_or_a_password(world, caplog): 
         used = exercise(world, client)
         crashed = client.get(f"/test-only/link/{world.tokens['juror']}?token=x")
     assert crashed.status_code == 500
+    assert "<h1>Something went wrong</h1>" in crashed.text
+    assert "RuntimeError" not in crashed.text and "cannot handle" not in crashed.text
     # Every record but the test client's own (it logs the URLs it asks for, as a browser would).
     records = [r for r in caplog.records if not r.name.startswith("httpx")]
     text = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in records)

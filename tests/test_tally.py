@@ -120,6 +120,16 @@ def test_normalised_scores_are_clamped_to_the_scale() -> None:
     }
     result = t.tally(data(table, quorum=1))
     assert all(0 <= b.score <= 10 for e in result.ranking for b in e.ballot_scores)
+    assert len(result.ranking) == 4
+    # One lone 10 among a juror's zeros, and a juror's zeros in a spread-out round, land past
+    # each end of the scale before the clamp: both ends are cut to the scale exactly.
+    extreme = {
+        1: {10: [0], 11: [0], 12: [0], 13: [0], 14: [0], 15: [10]},
+        2: {10: [0], 11: [10], 12: [0], 13: [10], 14: [0], 15: [10]},
+    }
+    cut = [b.score for e in t.tally(data(extreme, quorum=1)).ranking for b in e.ballot_scores]
+    assert len(cut) == 12
+    assert (min(cut), max(cut)) == (0.0, 10.0)
 
 
 def test_juror_with_fewer_than_three_scores_or_no_variance_is_left_unnormalised() -> None:

@@ -125,8 +125,14 @@ def test_tally_page_needs_a_signed_in_account(client, first_round) -> None:  # t
 
 
 def test_tally_page_of_an_unknown_round_or_year_is_404(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
-    assert staff_client.get("/secretariat/editions/2027/tally/semifinal").status_code == 404
-    assert staff_client.get("/secretariat/editions/2031/tally/final").status_code == 404
+    for path in (
+        "/secretariat/editions/2027/tally/semifinal",
+        "/secretariat/editions/2031/tally/final",
+    ):
+        page = staff_client.get(path)
+        assert page.status_code == 404, path
+        assert "<h1>Page not found</h1>" in page.text, path
+        assert "Tally of the" not in page.text, path
 
 
 def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
