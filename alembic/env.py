@@ -17,6 +17,12 @@ def run_migrations() -> None:
     assert url, "sqlalchemy.url is not set"
     engine = make_engine(url)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A migration may remake a table (batch mode): with foreign keys on, dropping the old
+            # one would cascade to every row that refers to it. The pragma is a no-op inside a
+            # transaction, so it is set on the driver's connection before Alembic's begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -25,6 +31,10 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
     engine.dispose()
 
 

@@ -7,6 +7,7 @@ that these models and the migrations never drift apart.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,6 +49,17 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_secret() -> str:
+    """A row's random link secret (16 random bytes), carried by each of its links and compared
+    on every use, so that a link opens only the row it was made for (see ``prize.tokens``)."""
+    return secrets.token_urlsafe(16)
+
+
+def _secret() -> Any:
+    # Rows from before secrets existed keep "" (their old links carry none; see prize.tokens).
+    return Field(default_factory=new_secret, max_length=32, sa_column_kwargs={"server_default": ""})
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -208,6 +220,7 @@ class Application(SQLModel, table=True):
     number: int | None = None
     reference: str | None = Field(default=None, max_length=20)
     link_version: int = 1
+    link_secret: str = _secret()
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
     submitted_at: datetime | None = _when(default=None)
@@ -285,7 +298,8 @@ class Staff(SQLModel, table=True):
     role: StaffRole = Field(default=StaffRole.secretariat, sa_type=_enum(StaffRole))
     active: bool = True
     language: str = Field(default="en", max_length=5)
-    session_version: int = 1  # bumped on password change, disable, sign-out everywhere
+    session_version: int = 1  # bumped on password change, disable, sign-out
+    link_secret: str = _secret()
     created_at: datetime = _when(default_factory=utcnow)
     last_login_at: datetime | None = _when(default=None)
 
@@ -320,6 +334,8 @@ class Juror(SQLModel, table=True):
     active: bool = True  # false once replaced or removed
     replaces_id: int | None = _fk("juror.id", nullable=True)
     link_version: int = 1
+    link_secret: str = _secret()
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # sign-out
     invited_at: datetime | None = _when(default=None)
     revoked_at: datetime | None = _when(default=None)
     name_confirmed_at: datetime | None = _when(default=None)
@@ -488,3 +504,10 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = _when(default=None)
     last_error: str = _text()
     sent_at: datetime | None = _when(default=None)
+
+
+# Ids are never reused: a link, a session or the audit log may name one, and a reused id would
+# point at a stranger's row. SQLite reuses the largest rowid after that row is deleted unless the
+# table says AUTOINCREMENT; PostgreSQL's sequences never go back.
+for _table in SQLModel.metadata.tables.values():
+    _table.dialect_kwargs["sqlite_autoincrement"] = True

@@ -1,13 +1,20 @@
 """Signed links: the only module that imports itsdangerous.
 
-A token holds a subject's id and the link version stored on the subject's row. Validity is decided
-by the caller from the subject's state (see the domain); here we check the signature, the salt
-(one per purpose) and the maximum age, and turn itsdangerous's errors into our own.
+A token holds a subject's id, the link version stored on the subject's row and the random secret
+stored on that row (``models.new_secret``). Both are compared on every use (``Signer.check``), so a link
+opens only the very row it was made for: no id arithmetic and no reused id can ever open another.
+Validity is decided by the caller from the subject's state (see the domain); here we check the
+signature, the salt (one per purpose) and the maximum age, and turn itsdangerous's errors into our
+own.
+
+Links made before rows had secrets carry ``[id, version]`` only; they read as an empty secret,
+which only a row from that time still has (its secret is set when its links are next revoked).
 """
 
 from __future__ import annotations
 
 import enum
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +52,7 @@ class LinkRevoked(LinkError):
 class LinkClaim:
     subject_id: int
     version: int
+    secret: str
     issued_at: datetime
 
 
@@ -60,8 +68,8 @@ class Signer:
     def _serializer(self, purpose: Purpose) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self._keys_oldest_first, salt=f"prize.{purpose.value}")
 
-    def dumps(self, purpose: Purpose, subject_id: int, version: int) -> str:
-        return str(self._serializer(purpose).dumps([subject_id, version]))
+    def dumps(self, purpose: Purpose, subject_id: int, version: int, secret: str) -> str:
+        return str(self._serializer(purpose).dumps([subject_id, version, secret]))
 
     def loads(self, purpose: Purpose, token: str, *, max_age: int = MAX_AGE_SECONDS) -> LinkClaim:
         try:
@@ -72,15 +80,27 @@ class Signer:
             raise LinkExpired() from None
         except BadData:
             raise LinkInvalid() from None
-        if (
-            not isinstance(payload, list)
-            or len(payload) != 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) for x in payload)
-        ):
+        if not isinstance(payload, list) or len(payload) not in (2, 3):
             raise LinkInvalid()
-        return LinkClaim(subject_id=payload[0], version=payload[1], issued_at=issued)
+        subject_id, version, *rest = payload
+        secret = rest[0] if rest else ""  # a link from before rows had secrets
+        if not (_is_int(subject_id) and _is_int(version) and isinstance(secret, str)):
+            raise LinkInvalid()
+        return LinkClaim(subject_id=subject_id, version=version, secret=secret, issued_at=issued)
 
-    def check_version(self, claim: LinkClaim, current_version: int) -> None:
-        """Raise ``LinkRevoked`` when the subject's links were revoked after this one was made."""
-        if claim.version != current_version:
-            raise LinkRevoked()
+
+def check(claim: LinkClaim, *, version: int, secret: str) -> None:
+    """Raise unless the claim was made for this very row, since its links were last revoked.
+
+    A secret that differs means the row the link was made for is gone (a deleted draft), and the
+    row at that id is someone else's: ``LinkRevoked``, saying nothing about whose it is. A version
+    that differs means the links were revoked: ``LinkRevoked`` too.
+    """
+    if not hmac.compare_digest(claim.secret.encode(), secret.encode()):
+        raise LinkRevoked()
+    if claim.version != version:
+        raise LinkRevoked()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

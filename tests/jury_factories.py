@@ -160,7 +160,7 @@ def link_path(juror_: Juror) -> str:
 
 def token_of(juror_: Juror) -> str:
     assert juror_.id is not None
-    return signer().dumps(Purpose.ballot, juror_.id, juror_.link_version)
+    return signer().dumps(Purpose.ballot, juror_.id, juror_.link_version, juror_.link_secret)
 
 
 def shortlist(*, session: Session, edition: Edition, applications: list[Application]) -> None:

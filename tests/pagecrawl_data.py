@@ -43,6 +43,7 @@ from prize.models import (
     Juror,
     OutboxMessage,
     OutboxStatus,
+    Staff,
     StaffRole,
 )
 from prize.tokens import Purpose, Signer
@@ -75,6 +76,7 @@ def apply_link(application: Application, version: int | None = None) -> str:
         Purpose.application,
         application.id,
         application.link_version if version is None else version,
+        application.link_secret,
     )
     return f"/apply/link/{token}"
 
@@ -82,7 +84,10 @@ def apply_link(application: Application, version: int | None = None) -> str:
 def ballot_link(juror: Juror, version: int | None = None) -> str:
     assert juror.id is not None
     token = SIGNER.dumps(
-        Purpose.ballot, juror.id, juror.link_version if version is None else version
+        Purpose.ballot,
+        juror.id,
+        juror.link_version if version is None else version,
+        juror.link_secret,
     )
     return f"/ballot/link/{token}"
 
@@ -134,12 +139,13 @@ def _staff(database: Database, data: CrawlData, officer_id: int | None) -> None:
             name="New Colleague",
             role=StaffRole.secretariat,
         )
-        assert officer_id is not None and invited.id is not None
-        data.links["staff_reset"] = (
-            f"/secretariat/reset/{SIGNER.dumps(Purpose.password_reset, officer_id, 1)}"
+        officer = session.get(Staff, officer_id)
+        assert officer is not None and officer.id is not None and invited.id is not None
+        data.links["staff_reset"] = "/secretariat/reset/" + SIGNER.dumps(
+            Purpose.password_reset, officer.id, 1, officer.link_secret
         )
-        data.links["staff_invited"] = (
-            f"/secretariat/reset/{SIGNER.dumps(Purpose.password_reset, invited.id, invited.session_version)}"
+        data.links["staff_invited"] = "/secretariat/reset/" + SIGNER.dumps(
+            Purpose.password_reset, invited.id, invited.session_version, invited.link_secret
         )
 
 

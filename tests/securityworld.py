@@ -279,7 +279,7 @@ def build_on(database: Database, directory: Path) -> World:
     tokens["submitted_applicant"] = link_maker().token(submitted)
     for role, juror in jurors.items():
         tokens[role] = jury_factories.token_of(juror)
-    tokens["reset"] = signer.dumps(Purpose.password_reset, colleague.id, colleague.session_version)  # type: ignore[arg-type]
+    tokens["reset"] = signer.dumps(Purpose.password_reset, colleague.id, colleague.session_version, colleague.link_secret)  # type: ignore[arg-type]
 
     app = create_app(settings, clock=clock, database=database)
     world = World(app, database, settings, clock, ids, {}, tokens)

@@ -70,7 +70,7 @@ def test_a_tampered_link_is_invalid(db, clock):  # type: ignore[no-untyped-def]
 def test_a_link_for_another_purpose_is_invalid(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    ballot_token = Signer(TEST_KEYS).dumps(Purpose.ballot, application.id, 1)
+    ballot_token = Signer(TEST_KEYS).dumps(Purpose.ballot, application.id, 1, application.link_secret)
     with pytest.raises(LinkInvalid):
         open_link(db, ballot_token, clock())
 
@@ -109,7 +109,11 @@ def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, cloc
     assert open_link(db, link_maker().token(renewed), clock()).id == application.id
     with db.read() as session, pytest.raises(LinkRevoked):
         applications.from_session(
-            session=session, application_id=application.id, version=1, now=clock()
+            session=session,
+            application_id=application.id,
+            version=1,
+            secret=renewed.link_secret,
+            now=clock(),
         )
     with db.read() as session:
         from prize.models import OutboxMessage
@@ -138,8 +142,10 @@ def test_links_survive_key_rotation_both_ways(db, clock):  # type: ignore[no-unt
     make_call(db, clock())
     application = start_application(db, clock())
     old_key, new_key = "an-old-key-0123456789abcdef", "a-new-key-0123456789abcdef"
-    before = Signer([old_key]).dumps(Purpose.application, application.id, 1)
-    after = Signer([new_key, old_key]).dumps(Purpose.application, application.id, 1)
+    before = Signer([old_key]).dumps(Purpose.application, application.id, 1, application.link_secret)
+    after = Signer([new_key, old_key]).dumps(
+        Purpose.application, application.id, 1, application.link_secret
+    )
     # A link made before the rotation still opens; one made after is signed with the new key.
     assert open_link(db, before, clock(), keys=(new_key, old_key)).id == application.id
     assert open_link(db, after, clock(), keys=(new_key,)).id == application.id

@@ -62,7 +62,9 @@ def test_tampered_link_is_refused_with_a_clear_page(client, jury):  # type: igno
 
 def test_link_for_another_purpose_is_refused(client, jury):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
-    token = Signer(TEST_KEYS).dumps(Purpose.application, juror.id, juror.link_version)
+    token = Signer(TEST_KEYS).dumps(
+        Purpose.application, juror.id, juror.link_version, juror.link_secret
+    )
     page = client.get(f"/ballot/link/{token}")
     assert page.status_code == 400
     assert "This link does not work" in page.text
@@ -154,7 +156,9 @@ def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db,
 
 def test_link_signed_with_an_older_key_still_opens(client, jury):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
-    old = Signer(TEST_KEYS[1:]).dumps(Purpose.ballot, juror.id, juror.link_version)
+    old = Signer(TEST_KEYS[1:]).dumps(
+        Purpose.ballot, juror.id, juror.link_version, juror.link_secret
+    )
     opened = client.get(f"/ballot/link/{old}")
     assert opened.status_code == 303
     assert opened.headers["location"] == "/ballot"

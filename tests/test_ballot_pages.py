@@ -497,3 +497,24 @@ def test_sign_out_ends_the_ballot_session(juror_client, jury):  # type: ignore[n
     assert signed_out.status_code == 401
     assert "Open your personal link" in signed_out.text
     assert "Hello Lena." not in signed_out.text
+
+
+def test_sign_out_ends_every_copy_of_the_session_and_the_link_opens_a_new_one(
+    app, juror_client, jury
+):  # type: ignore[no-untyped-def]
+    """A copy of the cookie taken before signing out (another tab, a stolen cookie) is dead too."""
+    from starlette.testclient import TestClient
+
+    from tests import jury_factories
+
+    _onboard(juror_client)
+    copied = dict(juror_client.cookies)
+    juror_client.post("/ballot/sign-out", data={"csrf_token": csrf_of(juror_client, "/ballot")})
+    with TestClient(app, follow_redirects=False, cookies=copied) as thief:
+        page = thief.get("/ballot")
+        assert page.status_code == 410
+        assert "This link is no longer valid" in page.text
+        assert "Hello Lena." not in page.text
+    reopened = juror_client.get(jury_factories.link_path(jury.jurors[0]))
+    assert reopened.status_code == 303
+    assert "Hello Lena." in juror_client.get("/ballot").text

@@ -89,7 +89,9 @@ def test_password_pages_are_accessible(live_server, phone):  # type: ignore[no-u
     assert_accessible(phone)
 
     officer = make_staff(live_server.database, live_server.clock())
-    token = Signer(TEST_KEYS).dumps(Purpose.password_reset, officer.id, officer.session_version)
+    token = Signer(TEST_KEYS).dumps(
+        Purpose.password_reset, officer.id, officer.session_version, officer.link_secret
+    )
     phone.goto(f"{live_server.url}/secretariat/reset/{token}")
     assert phone.url == live_server.url + "/secretariat/password/new"  # the token left the URL
     assert_accessible(phone)

@@ -287,7 +287,9 @@ def test_password_link_is_one_time(db, clock, settings):  # type: ignore[no-unty
 
     officer = make_staff(db, clock())
     signer = Signer(settings.secret_keys)
-    token = signer.dumps(Purpose.password_reset, officer.id, officer.session_version)
+    token = signer.dumps(
+        Purpose.password_reset, officer.id, officer.session_version, officer.link_secret
+    )
     with db.write() as session:
         found = staff_domain.check_password_link(session=session, signer=signer, token=token)
         staff_domain.set_password_from_link(

@@ -47,7 +47,7 @@ def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore
 def token(world: World, kind: str, keys: tuple[str, ...] = TEST_KEYS) -> str:
     """The subject's current link, signed with ``keys`` (newest first)."""
     claim = Signer(TEST_KEYS).loads(PURPOSE[kind], world.tokens[ROLE[kind]])
-    return Signer(keys).dumps(PURPOSE[kind], claim.subject_id, claim.version)
+    return Signer(keys).dumps(PURPOSE[kind], claim.subject_id, claim.version, claim.secret)
 
 
 def follow(world: World, route: str, value: str):  # type: ignore[no-untyped-def]
@@ -75,7 +75,7 @@ def test_a_good_link_opens_at_a_clean_address(world, kind):  # type: ignore[no-u
 def test_a_tampered_link_is_refused(world, kind):  # type: ignore[no-untyped-def]
     value = token(world, kind)
     payload, stamp, signature = value.split(".")
-    other = Signer(TEST_KEYS).dumps(PURPOSE[kind], 999, 1).split(".")[0]
+    other = Signer(TEST_KEYS).dumps(PURPOSE[kind], 999, 1, "s").split(".")[0]
     # (not the last character: its low bits are padding, and some changes there decode the same)
     flipped = ("B" if signature[0] != "B" else "C") + signature[1:]
     for bad in (f"{payload}.{stamp}.{flipped}", value[: len(value) // 2], f"{other}.{stamp}.{signature}",
@@ -179,9 +179,9 @@ def test_a_link_signed_with_a_key_removed_from_the_list_is_refused(world, tmp_pa
 
 
 def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one():  # type: ignore[no-untyped-def]
-    made = Signer(TEST_KEYS).dumps(Purpose.ballot, 7, 1)
+    made = Signer(TEST_KEYS).dumps(Purpose.ballot, 7, 1, "s")
     assert Signer((TEST_KEYS[0],)).loads(Purpose.ballot, made).subject_id == 7
     with pytest.raises(LinkInvalid):
         Signer((TEST_KEYS[1],)).loads(Purpose.ballot, made)
-    older = Signer((TEST_KEYS[1],)).dumps(Purpose.ballot, 7, 1)
+    older = Signer((TEST_KEYS[1],)).dumps(Purpose.ballot, 7, 1, "s")
     assert Signer(TEST_KEYS).loads(Purpose.ballot, older).subject_id == 7

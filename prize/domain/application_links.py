@@ -1,6 +1,7 @@
 """Resume links and what they open: the application's state and the server's clock decide.
 
-A link (purpose ``application``) holds the application's id and ``Application.link_version``; it
+A link (purpose ``application``) holds the application's id, ``Application.link_version`` and
+``Application.link_secret`` (so it opens that row and no other, whatever happens to ids); it
 opens the application for editing until the deadline (with the secretariat's exceptions) and
 read-only afterwards, until the results are published. A year caps it (see ``prize.tokens``).
 """
@@ -8,6 +9,7 @@ read-only afterwards, until the results are published. A year caps it (see ``pri
 from __future__ import annotations
 
 import enum
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +17,7 @@ from sqlmodel import Session
 
 from prize.domain.editions import accepts_applications
 from prize.models import Application, ApplicationStatus, Edition, EditionState
-from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer
+from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer, check
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class LinkMaker:
 
     def token(self, application: Application) -> str:
         assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        return self.signer.dumps(Purpose.application, application.id, application.link_version)
+        return self.signer.dumps(
+            Purpose.application, application.id, application.link_version, application.link_secret
+        )
 
     def resume_url(self, application: Application) -> str:
         return f"{self.base_url.rstrip('/')}/apply/link/{self.token(application)}"
@@ -93,7 +97,7 @@ def open_link(*, session: Session, signer: Signer, token: str, now: datetime) ->
     application = session.get(Application, claim.subject_id)
     if application is None or application.erased_at is not None:
         raise LinkRevoked()  # a deleted draft: the link was genuine but opens nothing now
-    signer.check_version(claim, application.link_version)
+    check(claim, version=application.link_version, secret=application.link_secret)
     edition = session.get_one(Edition, application.edition_id)
     if access(application, edition, now) is Access.closed:
         raise LinkExpired()
@@ -101,11 +105,14 @@ def open_link(*, session: Session, signer: Signer, token: str, now: datetime) ->
 
 
 def from_session(
-    *, session: Session, application_id: int, version: int, now: datetime
+    *, session: Session, application_id: int, version: int, secret: str, now: datetime
 ) -> tuple[Application, Edition, Access]:
-    """Check a (id, link version) pair kept in a browser session; a stale version is revoked."""
+    """Check what a browser session keeps of the link that opened it (id, link version, secret):
+    a stale version is revoked, and a secret of another row opens nothing."""
     application = session.get(Application, application_id)
     if application is None or application.erased_at is not None:
+        raise LinkRevoked()
+    if not secrets.compare_digest(application.link_secret, secret):
         raise LinkRevoked()
     if application.link_version != version:
         raise LinkRevoked()

@@ -1,13 +1,14 @@
 """Jurors' signed ballot links: invite, resend, revoke, reissue, replace, and checking a link.
 
-A juror's link is a token (``tokens.Purpose.ballot``) holding the juror's id and
-``Juror.link_version``. Revoking bumps the version, so every earlier link and every session
+A juror's link is a token (``tokens.Purpose.ballot``) holding the juror's id,
+``Juror.link_version`` and ``Juror.link_secret``. Revoking bumps the version, so every earlier link and every session
 opened with one dies at once. Validity comes from the juror's and the edition's state, checked
 at each use: from the invitation until the final round closes, capped at a year by the token.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,13 +19,14 @@ from prize.domain.errors import Conflict, DomainError, NotAllowed
 from prize.domain.jurors import (
     CLOSED_STATES,
     JurorData,
+    actor_of,
     add_juror,
     check_open_jury,
     edition_of,
     needs_guardian_consent,
 )
 from prize.models import Edition, Juror
-from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer
+from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer, check
 
 
 def ballot_closed_for_good(edition: Edition, now: datetime) -> bool:
@@ -37,7 +39,8 @@ def ballot_closed_for_good(edition: Edition, now: datetime) -> bool:
 def link_path(*, signer: Signer, juror: Juror) -> str:
     """The path of the juror's current ballot link (the token is made afresh, same version)."""
     assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-    return f"/ballot/link/{signer.dumps(Purpose.ballot, juror.id, juror.link_version)}"
+    token = signer.dumps(Purpose.ballot, juror.id, juror.link_version, juror.link_secret)
+    return f"/ballot/link/{token}"
 
 
 def link_url(*, signer: Signer, base_url: str, juror: Juror) -> str:
@@ -74,17 +77,33 @@ def juror_for_token(*, session: Session, signer: Signer, token: str, now: dateti
     juror = session.get(Juror, claim.subject_id)
     if juror is None:
         raise LinkInvalid()
-    signer.check_version(claim, juror.link_version)
+    check(claim, version=juror.link_version, secret=juror.link_secret)
     check_access(session=session, juror=juror, now=now)
     return juror
 
 
-def juror_for_session(*, session: Session, juror_id: int, version: int, now: datetime) -> Juror:
-    """The juror of a ballot session opened with a link, if that link still holds."""
-    juror = session.get(Juror, juror_id)
-    if juror is None:
+@dataclass(frozen=True)
+class BallotSession:
+    """What a browser's ballot session keeps: whose link opened it, and when."""
+
+    juror_id: int
+    link_version: int
+    link_secret: str
+    session_version: int
+
+    @classmethod
+    def of(cls, juror: Juror) -> BallotSession:
+        assert juror.id is not None  # nosec B101: a stored juror has an id; narrows the type
+        return cls(juror.id, juror.link_version, juror.link_secret, juror.session_version)
+
+
+def juror_for_session(*, session: Session, kept: BallotSession, now: datetime) -> Juror:
+    """The juror of a ballot session opened with a link, if that link still holds and the juror
+    has not signed out since (signing out ends every session opened before it)."""
+    juror = session.get(Juror, kept.juror_id)
+    if juror is None or not secrets.compare_digest(juror.link_secret, kept.link_secret):
         raise LinkInvalid()
-    if juror.link_version != version:
+    if juror.link_version != kept.link_version or juror.session_version != kept.session_version:
         raise LinkRevoked()
     check_access(session=session, juror=juror, now=now)
     return juror
@@ -286,3 +305,14 @@ def replace(
     _audit(session, actor, juror, "juror.replaced", now, reason=reason.strip(), data={"by": new.id})
     invite(session=session, actor=actor, now=now, juror=new, links=links)
     return new
+
+
+def sign_out(*, session: Session, juror: Juror, now: datetime) -> Juror:
+    """End every ballot session of this juror opened so far, in any browser and any copy of its
+    cookie; their link still opens a new one."""
+    session.refresh(juror, with_for_update=True)
+    juror.session_version += 1
+    session.add(juror)
+    _audit(session, actor_of(juror), juror, "juror.signed_out", now)
+    session.flush()
+    return juror

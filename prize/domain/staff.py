@@ -23,7 +23,7 @@ from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.models import ActorKind, Staff, StaffRole
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
-from prize.tokens import LinkRevoked, Purpose, Signer
+from prize.tokens import LinkRevoked, Purpose, Signer, check
 
 MAX_PASSWORD_LENGTH = 1024
 
@@ -139,7 +139,9 @@ class Mailer:
 def queue_password_mail(
     session: Session, staff: Staff, mailer: Mailer, template: str, now: datetime
 ) -> None:
-    token = mailer.signer.dumps(Purpose.password_reset, staff.id or 0, staff.session_version)
+    token = mailer.signer.dumps(
+        Purpose.password_reset, staff.id or 0, staff.session_version, staff.link_secret
+    )
     outbox.queue(
         session=session,
         kind=template,
@@ -255,7 +257,7 @@ def check_password_link(*, session: Session, signer: Signer, token: str) -> Staf
         raise LinkRevoked()
     if not staff.active:
         raise LinkRevoked()
-    signer.check_version(claim, staff.session_version)
+    check(claim, version=staff.session_version, secret=staff.link_secret)
     if has_password(staff):
         signer.loads(Purpose.password_reset, token, max_age=RESET_MAX_AGE)
     return staff

@@ -26,6 +26,7 @@ from prize.tokens import LinkError
 from prize.views import apply_files
 from prize.views.apply_access import (
     Denied,
+    Kept,
     application_id,
     client_of,
     forget,
@@ -153,7 +154,7 @@ def mine(request: Request) -> Response:
     with database(request).read() as session:
         items = []
         for application in applications.applications_of(session=session, ids=[p[0] for p in kept]):
-            if [application.id, application.link_version] not in kept:  # a revoked link's entry
+            if Kept.of(application) not in kept:  # a revoked link's entry, or another row's
                 continue
             content = applications.current_content(session=session, application=application)
             items.append((application, content.title if content else ""))

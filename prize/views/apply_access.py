@@ -1,14 +1,15 @@
-"""Who may open which application in this browser: the session's [id, link version] pairs.
+"""Who may open which application in this browser: what the session keeps of each link opened.
 
-A resume link is exchanged for such a pair (``remember``); every applicant page checks it against
-the application's current link version and state (``opened``), so a revoked link's sessions die
-at once and a closed application shows nothing.
+A resume link is exchanged for an entry [id, link version, link secret] (``remember``); every
+applicant page checks it against the application's current row and state (``opened``), so a
+revoked link's sessions die at once, an entry never opens another row at the same id, and a
+closed application shows nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -22,31 +23,53 @@ from prize.tokens import LinkError
 from prize.views.common import now, render, settings, signer
 from prize.views.errors import link_error
 
-SESSION_KEY = "applications"  # [[application id, link version], ...]
+SESSION_KEY = "applications"  # [[application id, link version, link secret], ...]
 MAX_REMEMBERED = 20
 
 
 # --------------------------------------------------------------------------- sessions
 
 
-def pairs(request: Request) -> list[list[int]]:
+class Kept(NamedTuple):
+    """One link opened in this browser, as the session keeps it."""
+
+    application_id: int
+    version: int
+    secret: str
+
+    @classmethod
+    def of(cls, application: Application) -> Kept:
+        assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+        return cls(application.id, application.link_version, application.link_secret)
+
+
+def pairs(request: Request) -> list[Kept]:
+    """The links opened in this browser (entries of another shape are ignored)."""
     value = request.session.get(SESSION_KEY, [])
     if not isinstance(value, list):
         return []
+    entries = [[*e, ""] if isinstance(e, list) and len(e) == 2 else e for e in value]  # pre-secret
     return [
-        p for p in value if isinstance(p, list) and len(p) == 2 and all(type(x) is int for x in p)
+        Kept(*entry)
+        for entry in entries
+        if isinstance(entry, list)
+        and len(entry) == 3
+        and all(type(x) is int for x in entry[:2])
+        and type(entry[2]) is str
     ]
 
 
+def _keep(request: Request, entries: list[Kept]) -> None:
+    request.session[SESSION_KEY] = [list(entry) for entry in entries[-MAX_REMEMBERED:]]
+
+
 def remember(request: Request, application: Application) -> None:
-    assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-    kept = [p for p in pairs(request) if p[0] != application.id]
-    kept.append([application.id, application.link_version])
-    request.session[SESSION_KEY] = kept[-MAX_REMEMBERED:]
+    entry = Kept.of(application)
+    _keep(request, [p for p in pairs(request) if p[0] != entry.application_id] + [entry])
 
 
 def forget(request: Request, application_id: int) -> None:
-    request.session[SESSION_KEY] = [p for p in pairs(request) if p[0] != application_id]
+    _keep(request, [p for p in pairs(request) if p[0] != application_id])
 
 
 def links(request: Request) -> LinkMaker:
@@ -79,7 +102,11 @@ def opened(
         raise Denied(render(request, "apply/need_link.html", status_code=403))
     try:
         return applications.from_session(
-            session=session, application_id=pair[0], version=pair[1], now=now(request)
+            session=session,
+            application_id=pair.application_id,
+            version=pair.version,
+            secret=pair.secret,
+            now=now(request),
         )
     except LinkError as error:
         forget(request, application_id)

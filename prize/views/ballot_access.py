@@ -1,13 +1,15 @@
 """Who the juror is: the ballot session opened by a signed link, checked on every request.
 
 The link's token is exchanged for a session at once (``/ballot/link/{token}`` redirects to
-``/ballot``); the session holds the juror's id and link version, checked on every request, so a
-revoked link ends every session opened with it. No URL carries a juror's id: a juror only ever
-sees their own ballot.
+``/ballot``); the session holds the juror's id, link version, link secret and session version,
+checked on every request, so a revoked link ends every session opened with it, and signing out
+ends every session opened before (a copy of the cookie included). No URL carries a juror's id: a
+juror only ever sees their own ballot.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -41,17 +43,26 @@ class NoJuror(Exception):
 
 def current_juror(request: Request, session: Session) -> tuple[Juror, Edition]:
     """The juror whose link opened this session, if it still holds (else a ``LinkError``)."""
-    value = request.session.get(JUROR_KEY)
-    if not (
-        isinstance(value, list)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
+    kept = _kept(request.session.get(JUROR_KEY))
+    if kept is None:
         raise NoJuror()
-    juror = juror_links.juror_for_session(
-        session=session, juror_id=value[0], version=value[1], now=now(request)
-    )
+    juror = juror_links.juror_for_session(session=session, kept=kept, now=now(request))
     return juror, jurors.edition_of(session=session, juror=juror)
+
+
+def _kept(value: object) -> juror_links.BallotSession | None:
+    """The ballot session kept in the cookie, if it has the shape this version writes."""
+    if isinstance(value, list) and len(value) == 2:  # from before secrets: [id, link version]
+        value = [*value, "", 1]
+    if not (isinstance(value, list) and len(value) == 4):
+        return None
+    juror_id, link_version, link_secret, session_version = value
+    numbers = (juror_id, link_version, session_version)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
+        return None
+    if not isinstance(link_secret, str):
+        return None
+    return juror_links.BallotSession(juror_id, link_version, link_secret, session_version)
 
 
 def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -98,7 +109,7 @@ def open_link(request: Request) -> Response:
             )
     except LinkError as error:
         return link_error(request, error, kind="ballot")
-    request.session[JUROR_KEY] = [juror.id, juror.link_version]
+    request.session[JUROR_KEY] = list(dataclasses.astuple(juror_links.BallotSession.of(juror)))
     response = redirect(request, "ballot_home")
     if LANG_COOKIE not in request.cookies:
         remember_language(request, response, juror.language)
@@ -108,5 +119,8 @@ def open_link(request: Request) -> Response:
 @juror_page
 def sign_out(request: Request) -> Response:
     read_form(request)
+    with database(request).write() as session:
+        juror, _ = current_juror(request, session)
+        juror_links.sign_out(session=session, juror=juror, now=now(request))
     request.session.pop(JUROR_KEY, None)
     return render(request, "ballot/signed_out.html")
