@@ -124,6 +124,7 @@ def complete_form(**changes: object) -> dict[str, object]:
         "link_3": "",
         "consent_processing": "yes",
         "consent_publication": "yes",
+        "consent_summary": "yes",
     }
     form.update(changes)
     return form

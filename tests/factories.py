@@ -127,6 +127,7 @@ def content(
         "links": [],
         "consent_processing": True,
         "consent_publication": True,
+        "consent_summary": True,
         **fields,
     }
     row = ApplicationContent(

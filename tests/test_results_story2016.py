@@ -77,6 +77,7 @@ def test_2016_is_told_through_the_domain_and_the_real_tally(db, settings) -> Non
         ("+Attitude", "PT"),
     ]
     assert sorted(n.country_code for n in data.nominated) == ["BE", "BG", "HR", "LB"]
+    assert all(i.named and i.organisation and i.summary for i in data.items)  # both consents
     assert data.special_mentions == []
     decided_mails = [m for m in mails if m.kind.startswith("decision_")]
     assert len(decided_mails) == 7

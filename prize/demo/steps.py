@@ -119,6 +119,7 @@ def application_form(*, email: str, participation: str, **fields: Any) -> dict[s
         "links": [],
         "consent_processing": True,
         "consent_publication": True,
+        "consent_summary": True,
         **fields,
     }
 

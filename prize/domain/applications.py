@@ -73,6 +73,7 @@ CONTENT_FIELDS = (
     "links",
     "consent_processing",
     "consent_publication",
+    "consent_summary",
 )
 INVOLVEMENT_AREAS = ("strategy", "structures", "activities", "evaluation")
 WORD_LIMITS = {"goals": 100, "summary": 1000, "participation": 500}

@@ -7,8 +7,10 @@ address, and every e-mail sent to it.
 **Erasure** (``erase_person``, ``erase_application``, ``erase_juror``) runs only once the edition's
 results are published. It clears names, e-mail addresses, phone, postal address and the other
 contact fields, deletes attached files (they may show people), and blanks the e-mails sent to the
-person, while keeping what was consented for publication (project title, organisation, country;
-a juror's first name only with consent) so that published results stay whole. Audit events refer
+person, and every text of the application that its applicant did not agree to publish, while
+keeping what was consented for publication (title, organisation and country with the first
+publication consent, the summary with both; a juror's first name only with consent) so that
+published results stay whole. Figures, dates, countries and yes/no answers stay. Audit events refer
 to people by id only, so the audit chain stays valid (``audit.verify``).
 """
 
@@ -30,6 +32,7 @@ from prize.models import (
     Application,
     ApplicationContent,
     Attachment,
+    ContentKind,
     Edition,
     EditionState,
     Juror,
@@ -49,6 +52,8 @@ CONTACT_FIELDS = (
     "contact_person",
     "contact_person_email",
 )
+# Texts never published (DESIGN.md, "Publication and consent"), cleared on erasure too.
+UNPUBLISHED_TEXTS = ("website", "goals", "participation")
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -262,10 +267,20 @@ def erase_application(
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
+    kept = published_texts(contents)
     for content in contents:
-        for name in CONTACT_FIELDS:
+        for name in (*CONTACT_FIELDS, *UNPUBLISHED_TEXTS):
             setattr(content, name, "")
+        for name in ("title", "organisation", "summary"):
+            if name not in kept:
+                setattr(content, name, "")
+        content.involvement = {
+            area: {**answer, "how": ""} if isinstance(answer, dict) else answer
+            for area, answer in content.involvement.items()
+        }
+        content.links = []
         session.add(content)
+    application.translation = {k: v for k, v in application.translation.items() if k in kept}
     application.email = erased_address("application", application.id)
     application.link_version += 1  # every resume link dies
     application.erased_at = now
@@ -295,6 +310,16 @@ def erase_application(
     )
     session.flush()
     return application
+
+
+def published_texts(contents: Iterable[ApplicationContent]) -> set[str]:
+    """The texts an application's applicant agreed to publish, as its submitted version says
+    (a draft's consent was never given): title and organisation with the first consent, the
+    summary with both (``published`` shows a summary only beside a title)."""
+    submitted = next((c for c in contents if c.kind is ContentKind.submitted), None)
+    if submitted is None or not submitted.consent_publication:
+        return set()
+    return {"title", "organisation"} | ({"summary"} if submitted.consent_summary else set())
 
 
 def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: datetime) -> Juror:

@@ -3,6 +3,12 @@ archive of editions from before the platform, entered by hand.
 
 ``public_results`` raises ``NotFound`` before publication (embargo). Scores and digests come from
 the figures written at publication (``results.publication_record``), so a page never changes.
+
+Only what an applicant agreed to is published (DESIGN.md, "Publication and consent"): a project
+without consent to publish its title, organisation and country is "a project from <country>"
+(``Item.named`` is false; its title, organisation and summary are left out here, at the source,
+so no page or file can show them); its summary is published only with the second consent too.
+``consents_of`` lists what each decided project lacks, for the secretariat before publishing.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from prize import countries
 from prize.domain import audit, decisions, editions, results
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.exports import safe_cell
+from prize.i18n import N_
 from prize.models import (
     ArchiveEntry,
     Award,
     Ballot,
     BallotStatus,
+    Decision,
     Edition,
     EditionState,
     Juror,
@@ -42,11 +50,16 @@ CSV_COLUMNS = (
     "country_code",
     "score",
 )
+# The name of a project published without its title (no consent): English in the JSON and CSV,
+# translated on the pages.
+UNNAMED = N_("A project from %(country)s")
+UNNAMED_NO_COUNTRY = N_("A project")
 
 
 @dataclass(frozen=True)
 class Item:
-    """One awarded project, as the results page, JSON and CSV give it."""
+    """One awarded project, as the results page, JSON and CSV give it: only what its applicant
+    agreed to publish (``named`` false: no title, organisation or summary)."""
 
     award: Award
     rank: int | None
@@ -57,16 +70,24 @@ class Item:
     summary: str
     score: float | None  # final-round application score, 2 decimals
     application_id: int | None = None
+    named: bool = True
 
     @property
     def country(self) -> str:
         return countries.name(self.country_code, "en") if self.country_code else ""
 
+    @property
+    def public_title(self) -> str:
+        """The title, or "A project from <country>" (English, as the contracts are)."""
+        if self.named:
+            return self.title
+        return UNNAMED % {"country": self.country} if self.country_code else UNNAMED_NO_COUNTRY
+
     def as_json(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
             "reference": self.reference,
-            "title": self.title,
+            "title": self.public_title,
             "organisation": self.organisation,
             "country": self.country,
             "country_code": self.country_code,
@@ -230,17 +251,19 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
         if project is None:
             continue
         in_shortlist = d.application_id in shortlisted
+        named = project.consent_publication
         _bucket(data, d.award).append(
             Item(
                 award=d.award,
                 rank=d.rank if d.award is not Award.special_mention else None,
                 reference=project.reference,
-                title=project.title,
-                organisation=project.organisation,
+                title=project.title if named else "",
+                organisation=project.organisation if named else "",
                 country_code=project.country_code,
-                summary=project.summary,
+                summary=project.summary if named and project.consent_summary else "",
                 score=_score(final_scores.get(d.application_id)) if in_shortlist else None,
                 application_id=d.application_id,
+                named=named,
             )
         )
     jurors = list(
@@ -270,6 +293,41 @@ def _bucket(data: PublicResults, award: Award) -> list[Item]:
         Award.nominated: data.nominated,
         Award.special_mention: data.special_mentions,
     }.get(award, [])
+
+
+@dataclass(frozen=True)
+class ConsentCheck:
+    """A decided project and the publication consents its applicant gave (staff only)."""
+
+    award: Award
+    project: results.Project
+
+    @property
+    def lacks_name(self) -> bool:
+        """No consent to publish the title, organisation and country."""
+        return not self.project.consent_publication
+
+    @property
+    def lacks_summary(self) -> bool:
+        """No consent to publish the summary."""
+        return not self.project.consent_summary
+
+
+def consents_of(*, session: Session, edition: Edition) -> list[ConsentCheck]:
+    """Every project that publication would show (winners, nominated, special mentions), with
+    its consents, in the order of the results page: what the secretariat checks before
+    publishing."""
+    decided = [d for d in decisions.final_of(session=session, edition=edition) if _published(d)]
+    found = results.projects(session=session, ids=[d.application_id for d in decided])
+    return [
+        ConsentCheck(award=d.award, project=found[d.application_id])
+        for d in decided
+        if d.application_id in found
+    ]
+
+
+def _published(decision: Decision) -> bool:
+    return decision.award in ARCHIVE_AWARDS
 
 
 def certificate(*, session: Session, year: int, reference: str) -> tuple[PublicResults, Item]:

@@ -125,6 +125,8 @@ class Project:
     summary: str
     email: str
     language: str
+    consent_publication: bool = False  # (1) title, organisation and country may be published
+    consent_summary: bool = False  # (2) the summary may be published
 
     @property
     def country(self) -> str:
@@ -155,6 +157,8 @@ def projects(*, session: Session, ids: list[int]) -> dict[int, Project]:
             summary=content.summary,
             email=app.email,
             language=app.language,
+            consent_publication=content.consent_publication,
+            consent_summary=content.consent_summary,
         )
     return found
 

@@ -38,6 +38,9 @@ LONG = {
     "summary": 20_000,
     "participation": 20_000,
 }
+# Checkboxes: processing (needed to submit), then the two publication consents (title,
+# organisation and country; the summary).
+CONSENTS = ("consent_processing", "consent_publication", "consent_summary")
 HOW_MAX = 5000
 MAX_NUMBER = 10_000_000
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,48}$")
@@ -202,7 +205,7 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
     if not any(f"link_{i}" in result.errors for i in range(1, MAX_LINKS + 1)):
         clean["links"] = links
 
-    for name in ("consent_processing", "consent_publication"):
+    for name in CONSENTS:
         typed[name] = form.get(name) == "yes"
         clean[name] = typed[name]
     return result
@@ -228,8 +231,8 @@ def initial(content: ApplicationContent | None) -> dict[str, Any]:
         typed[f"inv_{area}_how"] = str(answer.get("how", ""))
     for i in range(1, MAX_LINKS + 1):
         typed[f"link_{i}"] = content.links[i - 1] if len(content.links) >= i else ""
-    typed["consent_processing"] = content.consent_processing
-    typed["consent_publication"] = content.consent_publication
+    for name in CONSENTS:
+        typed[name] = getattr(content, name)
     return typed
 
 

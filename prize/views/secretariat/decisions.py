@@ -19,7 +19,7 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.forms.base import whole
 from prize.i18n import N_, Message
-from prize.models import Decision, Edition, Round, Staff
+from prize.models import Decision, Edition, EditionState, Round, Staff
 from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
@@ -106,6 +106,11 @@ def decisions_page(
             for r in context["first"]
         ]
         context["notes"] = published.public_results(session=session, edition=edition).notes
+        context["consents"] = (
+            published.consents_of(session=session, edition=edition)
+            if edition.state is EditionState.decided
+            else []
+        )
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
