@@ -276,12 +276,15 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database:
         if args.dry_run:
             with database.read() as session:
-                todo = retention.plan(session=session, now=now)
+                todo = retention.plan(session=session, now=now, storage_dir=settings.storage_dir)
         else:
             with database.write() as session:
                 todo = retention.apply(session=session, now=now, storage_dir=settings.storage_dir)
     for line in todo.lines():
         print(line)
+    if todo.orphans_refused:
+        print("Done, but some files could not be deleted: see the log above.", file=sys.stderr)
+        return 1
     print("Dry run: nothing was changed." if args.dry_run else "Done.")
     return 0
 

@@ -1,8 +1,13 @@
 """Helpers of the fault tests (and the fuzz tests' checks): a real server process that can be
-killed, and the invariants no crash, retry or odd input may break."""
+killed, a storage folder that refuses new files, and the invariants no crash, retry or odd input
+may break."""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +83,53 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except Exception:
                 self.kill()
+
+
+# --------------------------------------------------------------------------- a folder that refuses
+
+
+def writable(folder: Path) -> bool:
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def run(*command: str) -> bool:
+    try:
+        return subprocess.run(command, capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[str]:
+    """The folder refuses new files for the duration; yields how that was done."""
+    folder.chmod(0o500)
+    if not writable(folder):
+        try:
+            yield "chmod"
+        finally:
+            folder.chmod(0o700)
+        return
+    folder.chmod(0o700)
+    if run("chattr", "+i", str(folder)) and not writable(folder):
+        try:
+            yield "chattr +i"
+        finally:
+            run("chattr", "-i", str(folder))
+        return
+    kept = folder.with_name(folder.name + ".kept")
+    folder.rename(kept)
+    folder.write_text("not a folder")
+    try:
+        yield "a file in its place"
+    finally:
+        folder.unlink()
+        kept.rename(folder)
 
 
 # --------------------------------------------------------------------------- what must always hold
