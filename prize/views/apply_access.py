@@ -38,6 +38,13 @@ def pairs(request: Request) -> list[list[int]]:
     ]
 
 
+def holds(request: Request, application_id: int) -> bool:
+    """Whether this browser's session has an entry for the application, by its id alone (what
+    else the entry holds is ``opened``'s to check): enough to turn a stranger away before
+    reading what they send."""
+    return any(p[0] == application_id for p in pairs(request))
+
+
 def remember(request: Request, application: Application) -> None:
     assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
     kept = [p for p in pairs(request) if p[0] != application.id]
