@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
 from prize.db import Database
-from prize.domain import applications, outbox, reminders
+from prize.domain import applications, attachments, outbox, reminders
 from prize.domain import results as results_domain
 from prize.i18n import negotiate
 from prize.models import utcnow
@@ -84,7 +85,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = threading.Event()
         sender = None
-        if run_sender:  # delivers e-mail (when SMTP is set) and publishes results when due
+        if run_sender:  # a serving process: delivers e-mail (when SMTP is set), publishes
+            # results when due; first it removes stored files left without a row
+            await anyio.to_thread.run_sync(_sweep_orphans, app)
             sender = threading.Thread(
                 target=_sender_loop, args=(app, stop), name="prize-outbox", daemon=True
             )
@@ -149,6 +152,26 @@ def create_app(
     app.state.templates = templates
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     return app
+
+
+def _sweep_orphans(app: Starlette) -> None:
+    """Remove the stored files no attachment row names (older than the grace period): one
+    listing of the folder and one query, so start-up stays fast. Never stops the start."""
+    settings: Settings = app.state.settings
+    try:
+        with app.state.database.read() as session:
+            # The real time, not the app's clock: it is compared with the files' times on disk.
+            names = attachments.orphans(
+                session=session, storage_dir=settings.storage_dir, now=utcnow()
+            )
+        removed = attachments.remove_orphans(storage_dir=settings.storage_dir, names=names)
+    except Exception:
+        log.exception(
+            "storage: the sweep of orphaned files failed; it runs again at the next start"
+        )
+        return
+    if names:
+        log.info("storage: removed %s of %s orphaned files", len(removed), len(names))
 
 
 def _sender_loop(app: Starlette, stop: threading.Event) -> None:

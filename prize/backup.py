@@ -8,6 +8,9 @@ The archive is a ``tar.gz`` holding:
   ``database/prize.pgdump`` (``pg_dump --format=custom``);
 - ``storage/...``: the uploaded files, as they are in the storage folder.
 
+The archive holds everyone's personal data: it is written readable by its owner only (0600),
+whatever the umask, and so are the files a restore puts back (in a 0700 storage folder).
+
 ``restore_backup`` checks the whole archive (members, checksums, engine, revision) before it
 touches anything, and restores only onto an empty installation: a database without rows (no
 tables, or a freshly migrated schema) and an empty storage folder. Every refusal is a
@@ -28,7 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
@@ -38,6 +41,7 @@ from sqlalchemy.exc import OperationalError
 
 from prize import schema
 from prize.db import make_engine
+from prize.storage import Storage
 
 FORMAT = "prize-backup"
 VERSION = 1
@@ -46,6 +50,7 @@ SQLITE_MEMBER = "database/prize.sqlite3"
 PG_MEMBER = "database/prize.pgdump"
 STORAGE_PREFIX = "storage/"
 CHUNK = 1024 * 1024
+PRIVATE_FILE = 0o600
 
 
 class BackupError(Exception):
@@ -127,6 +132,16 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
+def _private_file(path: Path) -> Iterator[BinaryIO]:
+    """A new file readable and writable by its owner only (0600), whatever the umask: a backup
+    holds every applicant's and juror's personal data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with open(fd, "wb") as raw:
+        os.fchmod(fd, PRIVATE_FILE)
+        yield raw
+
+
+@contextlib.contextmanager
 def _engine(url: str) -> Iterator[Engine]:
     engine = make_engine(url)
     try:
@@ -184,8 +199,9 @@ def create_backup(
         manifest_path = Path(work) / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)  # left by an interrupted backup
         try:
-            with tarfile.open(partial, "w:gz") as archive:
+            with _private_file(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 archive.add(manifest_path, MANIFEST)
                 archive.add(dump, member)
                 for path, name in files:
@@ -363,10 +379,11 @@ def restore_backup(
             if has_schema:
                 command += ["--clean", "--if-exists"]
             _run([*command, *args, "--dbname", str(url.database), str(dump)], env)
-        storage_dir.mkdir(parents=True, exist_ok=True)
+        Storage(storage_dir).make_folder()
         for entry in manifest.get("files", []):
             name = str(entry["path"])
             destination = storage_dir / name.removeprefix(STORAGE_PREFIX)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(work / name, destination)
+            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with (work / name).open("rb") as source_file, _private_file(destination) as copy:
+                shutil.copyfileobj(source_file, copy, CHUNK)
     return manifest

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from prize import schema
 from prize.db import Database
@@ -29,36 +29,25 @@ def _database(settings: Settings) -> Iterator[Database]:
 def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from prize.security import install_log_redaction
+    from prize.security import log_config
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_log_redaction()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": settings.access_log,
+        # The logging set-up goes to uvicorn, which applies it here and in every worker.
+        "log_config": log_config(),
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxies,
+    }
     if workers > 1:
-        # Several processes read their settings from the environment, as the first did.
-        uvicorn.run(
-            "prize.app:asgi",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=settings.access_log,
-            proxy_headers=True,
-            log_config=None,
-        )
+        # Each worker is a fresh process: it reads its settings from the environment, as the
+        # first did, and builds the app with ``prize.app:asgi``.
+        uvicorn.run("prize.app:asgi", factory=True, workers=workers, **options)
         return
     from prize.app import create_app
 
-    app = create_app(settings, run_sender=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        access_log=settings.access_log,
-        proxy_headers=True,
-        log_config=None,
-    )
+    uvicorn.run(create_app(settings, run_sender=True), **options)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,12 +265,15 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database:
         if args.dry_run:
             with database.read() as session:
-                todo = retention.plan(session=session, now=now)
+                todo = retention.plan(session=session, now=now, storage_dir=settings.storage_dir)
         else:
             with database.write() as session:
                 todo = retention.apply(session=session, now=now, storage_dir=settings.storage_dir)
     for line in todo.lines():
         print(line)
+    if todo.orphans_refused:
+        print("Done, but some files could not be deleted: see the log above.", file=sys.stderr)
+        return 1
     print("Dry run: nothing was changed." if args.dry_run else "Done.")
     return 0
 

@@ -163,7 +163,9 @@ class BodyLimitMiddleware:
 
 # --------------------------------------------------------------------------- logs
 
-_TOKEN_IN_PATH = re.compile(r"(/(?:link|reset)/)[^\s/?\"']+")
+# Everything after /link/ or /reset/ up to the query string: every later segment too, and
+# however many slashes an odd request puts before the token.
+_TOKEN_IN_PATH = re.compile(r"(/(?:link|reset)/)[^\s?#\"']+")
 _TOKEN_IN_QUERY = re.compile(r"((?:token|csrf_token|password)=)[^&\s\"']+")
 
 
@@ -199,3 +201,41 @@ def install_log_redaction() -> None:
     for handler in logging.getLogger().handlers + logging.getLogger("uvicorn.access").handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(redactor)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+
+
+def log_config(level: str = "INFO") -> dict[str, Any]:
+    """The logging set-up of ``prize serve``, for ``uvicorn.run(log_config=...)``.
+
+    uvicorn applies it in the serving process and again in each worker it starts (a fresh
+    process, which would otherwise log nothing below a warning, access log included). Every
+    line goes to standard error through ``RedactingFilter`` on the handler itself, so a record
+    from any logger is redacted, whichever logger it propagated from; each line names its
+    process, to tell workers apart. (uvicorn drops the access log's handlers itself when
+    ``access_log`` is off.)"""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": "prize.security.RedactingFilter"}},
+        "formatters": {
+            "default": {"format": LOG_FORMAT},
+            "access": {"format": LOG_FORMAT},
+        },
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "default",
+                "filters": ["redact"],
+            },
+        },
+        "loggers": {
+            "uvicorn": {"level": level},
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": {"level": level},
+            "prize": {"level": level},
+        },
+        "root": {"level": level, "handlers": ["default"]},
+    }

@@ -5,6 +5,7 @@ Every setting is a ``PRIZE_*`` variable, documented in README.md's configuration
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "fr")
+LOOPBACK = ("127.0.0.1", "::1")
 
 
 class SettingsError(Exception):
@@ -37,6 +39,9 @@ class Settings:
     access_log: bool = True
     outbox_interval: float = 5.0
     page_cache_seconds: int = 10  # public pages kept rendered at most this long; 0: never
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks);
+    # empty: the loopback addresses only.
+    forwarded_allow_ips: tuple[str, ...] = ()
     argon2_fast: bool = False  # cheap hashing parameters, for tests only
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -47,6 +52,11 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def trusted_proxies(self) -> str:
+        """``forwarded_allow_ips`` as uvicorn takes it."""
+        return ",".join(self.forwarded_allow_ips or LOOPBACK)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -76,6 +86,23 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR, host bits zero), or ``*`` alone for any
+    address; checked here, as uvicorn would quietly ignore an entry it cannot read."""
+    items = tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+    if items == ("*",):
+        return items
+    for item in items:
+        try:
+            ipaddress.ip_network(item)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks separated by commas "
+                f"(for example 10.0.0.5,192.168.1.0/24; or * alone), not {item!r}."
+            ) from None
+    return items
 
 
 def load(
@@ -124,4 +151,5 @@ def load(
         access_log=_bool(env, "PRIZE_ACCESS_LOG", True),
         outbox_interval=float(_int(env, "PRIZE_OUTBOX_INTERVAL", 5)),
         page_cache_seconds=_int(env, "PRIZE_PAGE_CACHE_SECONDS", 10, zero=True),
+        forwarded_allow_ips=_networks(env, "PRIZE_FORWARDED_ALLOW_IPS"),
     )

@@ -4,18 +4,27 @@ downloads only.
 A file is streamed from the request's spooled temporary file to the storage folder in chunks
 (constant memory), its SHA-256 computed on the way, its type decided by its first bytes (never by
 its name or the type the client claims), its size capped. It is written under a temporary name
-and renamed into place, so a half-written file never carries a stored name.
+and renamed into place, so a half-written file never carries a stored name. Files are readable by
+their owner only (0600) and the folder is made 0700, whatever the umask.
+
+A file whose attachment row is gone (a removal the disk refused, a crash between writing a file
+and committing its row) is an *orphan*: ``listing`` and ``written_before`` serve the sweep in
+``prize.domain.attachments``, which removes them once they are older than a grace period; a
+deletion the disk refuses is logged (by the file's random name only) and left to that sweep.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +42,13 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
 _STORED_NAME = re.compile(r"^[0-9a-f]{48}$")
+TEMPORARY_PREFIX = ".upload-"
+# What the storage folder may hold: stored files, and temporaries a crash left mid-upload.
+_OWN_NAME = re.compile(rf"^(?:{re.escape(TEMPORARY_PREFIX)})?[0-9a-f]{{48}}$")
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+log = logging.getLogger("prize.storage")
 
 
 class UploadRefused(Exception):
@@ -90,6 +106,13 @@ class Storage:
             raise ValueError("not a stored name")
         return self.root / stored_name
 
+    def make_folder(self) -> None:
+        """Create the folder (and its parents) if missing; a folder made here is 0700."""
+        if self.root.is_dir():
+            return
+        self.root.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        self.root.chmod(FOLDER_MODE)  # the umask may have taken bits off mkdir's mode
+
     def save(self, source: BinaryIO, *, max_bytes: int) -> StoredFile:
         """Copy ``source`` (read from its start) into the folder, or raise ``UploadRefused``."""
         with contextlib.suppress(OSError, ValueError):
@@ -105,10 +128,12 @@ class Storage:
         stored_name = secrets.token_hex(24)
         digest = hashlib.sha256()
         size = 0
-        temporary = self.root / f".upload-{stored_name}"
+        temporary = self.root / f"{TEMPORARY_PREFIX}{stored_name}"
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            with temporary.open("xb") as target:
+            self.make_folder()
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            with open(fd, "wb") as target:
+                os.fchmod(fd, FILE_MODE)  # whatever the umask
                 chunk = head
                 while chunk:
                     size += len(chunk)
@@ -137,9 +162,49 @@ class Storage:
                 temporary.unlink(missing_ok=True)
         return StoredFile(stored_name, size, digest.hexdigest(), content_type)
 
-    def delete(self, stored_name: str) -> None:
-        with contextlib.suppress(OSError):
-            self.path(stored_name).unlink(missing_ok=True)
+    def delete(self, stored_name: str) -> bool:
+        """Remove a stored file (or a leftover temporary); False when the disk refused, which is
+        logged: the file is then an orphan, and the sweep tries again later."""
+        if not _OWN_NAME.match(stored_name):
+            raise ValueError("not a stored name")
+        try:
+            (self.root / stored_name).unlink(missing_ok=True)
+        except OSError as error:
+            log.warning(
+                "storage: could not delete the stored file %s (%s); the orphan sweep will try "
+                "again",
+                stored_name,
+                error.strerror or type(error).__name__,
+            )
+            return False
+        return True
+
+    def listing(self) -> list[str]:
+        """The folder's own files (stored names and upload temporaries; nothing else is ours), in
+        one listing. A missing folder has none; an unreadable one is logged and has none."""
+        try:
+            return sorted(n for n in os.listdir(self.root) if _OWN_NAME.match(n))
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            log.warning(
+                "storage: cannot list the storage folder (%s)",
+                error.strerror or type(error).__name__,
+            )
+            return []
+
+    def written_before(self, names: Iterable[str], *, before: datetime) -> list[str]:
+        """Those of ``names`` last written before ``before`` (a file gone meanwhile is left out)."""
+        cutoff = before.timestamp()
+        found = []
+        for name in names:
+            try:
+                modified = (self.root / name).stat().st_mtime
+            except OSError:
+                continue
+            if modified < cutoff:
+                found.append(name)
+        return found
 
     def download_response(self, attachment: Attachment) -> FileResponse:
         """The file as a download (never shown inline from our origin), under its client name."""

@@ -1,8 +1,13 @@
 """Helpers of the fault tests (and the fuzz tests' checks): a real server process that can be
-killed, and the invariants no crash, retry or odd input may break."""
+killed, a storage folder that refuses new files, and the invariants no crash, retry or odd input
+may break."""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +23,13 @@ class ServerProcess:
     in ``log``; started, killed with SIGKILL, and started again by the fault tests."""
 
     def __init__(
-        self, env: dict[str, str], log: Path, *, log_level: str = "info", prize_serve: bool = False
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        log_level: str = "info",
+        prize_serve: bool = False,
+        workers: int = 1,
     ) -> None:
         import os
         import socket
@@ -30,6 +41,7 @@ class ServerProcess:
         self.log = log
         self.log_level = log_level
         self.prize_serve = prize_serve  # `prize serve` (the README's way) instead of uvicorn's CLI
+        self.workers = workers  # with `prize serve` only
         self.process: Any = None
 
     @property
@@ -46,7 +58,8 @@ class ServerProcess:
                    "--host", "127.0.0.1", "--port", str(self.port), "--log-level", self.log_level]  # fmt: skip
         if self.prize_serve:
             command = [sys.executable, "-m", "prize.cli", "serve",
-                       "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+                       "--host", "127.0.0.1", "--port", str(self.port),
+                       "--workers", str(self.workers)]  # fmt: skip
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + timeout
@@ -78,6 +91,53 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except Exception:
                 self.kill()
+
+
+# --------------------------------------------------------------------------- a folder that refuses
+
+
+def writable(folder: Path) -> bool:
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def run(*command: str) -> bool:
+    try:
+        return subprocess.run(command, capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[str]:
+    """The folder refuses new files for the duration; yields how that was done."""
+    folder.chmod(0o500)
+    if not writable(folder):
+        try:
+            yield "chmod"
+        finally:
+            folder.chmod(0o700)
+        return
+    folder.chmod(0o700)
+    if run("chattr", "+i", str(folder)) and not writable(folder):
+        try:
+            yield "chattr +i"
+        finally:
+            run("chattr", "-i", str(folder))
+        return
+    kept = folder.with_name(folder.name + ".kept")
+    folder.rename(kept)
+    folder.write_text("not a folder")
+    try:
+        yield "a file in its place"
+    finally:
+        folder.unlink()
+        kept.rename(folder)
 
 
 # --------------------------------------------------------------------------- what must always hold

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import tarfile
 import uuid
 from datetime import UTC, datetime
@@ -264,6 +266,30 @@ def test_backup_refuses_to_overwrite_a_file(sqlite_db, tmp_path):  # type: ignor
         )
     assert "exists already" in str(error.value)
     assert target.read_text() == "precious"
+
+
+def test_a_backup_and_the_files_it_restores_are_readable_by_their_owner_only(sqlite_db, tmp_path):  # type: ignore[no-untyped-def]
+    previous = os.umask(0)  # whatever the umask: here one that takes nothing away
+    try:
+        storage = tmp_path / "storage"
+        _seed(sqlite_db, storage)
+        archive = tmp_path / "backup.tar.gz"
+        backup.create_backup(
+            database_url=_url(sqlite_db), storage_dir=storage, target=archive, now=NOW
+        )
+        restored = tmp_path / "restored-storage"
+        backup.restore_backup(
+            database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}",
+            storage_dir=restored,
+            source=archive,
+        )
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert stat.S_IMODE(restored.stat().st_mode) == 0o700
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in restored.iterdir()}
+    assert len(list(restored.iterdir())) == 2
+    assert modes == {0o600}
 
 
 @pytest.mark.postgres

@@ -14,8 +14,6 @@ import contextlib
 import errno
 import os
 import shutil
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import pytest
 
 from tests import securityworld
 from tests.applykit import tiny_pdf
-from tests.faultkit import invariants
+from tests.faultkit import invariants, run, unwritable
 from tests.securitykit import changed_tables, files_in, multipart, snapshot
 from tests.securityworld import World
 
@@ -37,50 +35,6 @@ BIG_PDF = tiny_pdf() + b"%" * (200 * 1024)  # larger than the tiny tmpfs
 @pytest.fixture
 def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
-
-
-def writable(folder: Path) -> bool:
-    probe = folder / f".probe-{uuid.uuid4().hex}"
-    try:
-        probe.write_bytes(b"x")
-    except OSError:
-        return False
-    probe.unlink()
-    return True
-
-
-def run(*command: str) -> bool:
-    try:
-        return subprocess.run(command, capture_output=True, check=False).returncode == 0
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def unwritable(folder: Path) -> Iterator[str]:
-    """The folder refuses new files for the duration; yields how that was done."""
-    folder.chmod(0o500)
-    if not writable(folder):
-        try:
-            yield "chmod"
-        finally:
-            folder.chmod(0o700)
-        return
-    folder.chmod(0o700)
-    if run("chattr", "+i", str(folder)) and not writable(folder):
-        try:
-            yield "chattr +i"
-        finally:
-            run("chattr", "-i", str(folder))
-        return
-    kept = folder.with_name(folder.name + ".kept")
-    folder.rename(kept)
-    folder.write_text("not a folder")
-    try:
-        yield "a file in its place"
-    finally:
-        folder.unlink()
-        kept.rename(folder)
 
 
 @contextlib.contextmanager

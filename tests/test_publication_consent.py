@@ -215,7 +215,7 @@ def test_existing_applications_keep_only_the_consent_they_gave(db) -> None:  # t
         app = factories.application(session=session, edition=edition, consent_summary=True)
     url = db.engine.url.render_as_string(hide_password=False)
     db.dispose()
-    schema.downgrade(url, "0001")  # the column goes: the rows are as the first schema had them
+    schema.downgrade(url, "0002")  # the column goes: the rows are as the first schema had them
     db.dispose()
     schema.upgrade(url, "head")
     db.dispose()

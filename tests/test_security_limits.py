@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlmodel import col, func, select
 
-from prize.models import Attachment, OutboxMessage
+from prize.models import Application, Attachment, OutboxMessage
 from tests import securityworld
 from tests.applykit import tiny_pdf
 from tests.securitykit import changed_tables, files_in, multipart, snapshot
@@ -165,6 +165,54 @@ def test_a_body_over_the_limit_gets_the_message_beside_the_file_field_and_keeps_
     assert changed_tables(before, snapshot(small.database)) == []
     assert files_in(small.settings.storage_dir) == files
     assert "Street theatre against drugs" in client.get(f"/apply/{small.ids['applicant_app']}").text
+
+
+class Trickle:
+    """A request body sent in chunks as the server asks for them, counting what it took."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        self.head = head
+        self.size = size
+        self.sent = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        chunk = self.head
+        while self.sent < self.size:
+            self.sent += len(chunk)
+            yield chunk
+            chunk = b"%" * (64 * 1024)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other_applicant"])
+def test_an_upload_from_a_browser_without_the_link_is_refused_before_its_body_is_read(world, role):  # type: ignore[no-untyped-def]
+    client = world.client(role)
+    body, headers = multipart(world.csrf(client), b"big.pdf", tiny_pdf())
+    trickle = Trickle(body[: len(body) // 2], 8 * 1024 * 1024)
+    before, files = snapshot(world.database), files_in(world.settings.storage_dir)
+    page = client.post(
+        f"/apply/{world.ids['applicant_app']}/files", content=iter(trickle), headers=headers
+    )
+    assert page.status_code == 403
+    assert "<h1>Open your personal link</h1>" in page.text
+    assert trickle.sent == 0  # not a byte of it was read
+    assert page.headers["connection"] == "close"
+    assert changed_tables(before, snapshot(world.database)) == []
+    assert files_in(world.settings.storage_dir) == files
+
+
+def test_an_upload_on_a_revoked_link_is_refused_and_leaves_no_temporary_file_open(world):  # type: ignore[no-untyped-def]
+    client = world.client("applicant")
+    with world.database.write() as session:  # the applicant asked for a new link elsewhere
+        application = session.get_one(Application, world.ids["applicant_app"])
+        application.link_version += 1
+        session.add(application)
+    before, files = snapshot(world.database), files_in(world.settings.storage_dir)
+    page = upload(world, client, b"report.pdf", tiny_pdf() + b"%" * (2 * 1024 * 1024))
+    # (an upload file left open would fail this test: warnings are errors)
+    assert page.status_code == 410
+    assert "<title>This link is no longer valid" in page.text
+    assert changed_tables(before, snapshot(world.database)) == []
+    assert files_in(world.settings.storage_dir) == files
 
 
 def test_a_file_over_the_size_limit_within_the_body_limit_is_refused(world, tmp_path):  # type: ignore[no-untyped-def]

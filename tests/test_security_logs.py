@@ -130,6 +130,8 @@ def test_a_real_servers_log_holds_no_token_or_password(world, tmp_path, prize_se
         '127.0.0.1:5000 - "GET /apply/link/WzEsMV0.abc.def HTTP/1.1" 303',
         '127.0.0.1:5000 - "GET /ballot/link/WzEsMV0.abc.def?x=1 HTTP/1.1" 303',
         "GET /secretariat/reset/WzEsMV0.abc.def",
+        '"GET /apply/link//WzEsMV0.abc.def HTTP/1.1" 404',  # however many slashes
+        '"GET /ballot/link/x/WzEsMV0.abc.def/y HTTP/1.1" 404',  # in every later segment
         "GET /apply?token=WzEsMV0.abc.def&lang=fr",
         "POST /secretariat/login password=WzEsMV0.abc.def&csrf_token=WzEsMV0.abc.def",
     ],

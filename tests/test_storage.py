@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,21 @@ def test_an_unwritable_storage_folder_refuses_with_a_message(tmp_path):  # type:
     with pytest.raises(UploadRefused) as refused:
         Storage(blocker / "storage").save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     assert refused.value.message.msgid.startswith("The file could not be stored just now.")
+
+
+@pytest.fixture
+def open_umask():  # type: ignore[no-untyped-def]
+    """A umask that takes nothing away, as a careless service manager might leave it."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_stored_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_path, open_umask):  # type: ignore[no-untyped-def]
+    storage = tmp_path / "new" / "storage"
+    stored = Storage(storage).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
+    assert stat.S_IMODE((storage / stored.stored_name).stat().st_mode) == 0o600
+    assert stat.S_IMODE(storage.stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ published (the first, ``consent_publication``, covers title, organisation and co
 applications never gave it, so it is false for them.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2027-01-15
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,12 +4,17 @@ Files belong to a content row (the draft or the submitted version). A revision c
 submitted version's attachment rows, sharing the stored files; a stored file is deleted from disk
 once no row refers to it any more, and only after the transaction that dropped the last
 reference has committed (a file written for a transaction that rolls back is removed too).
+
+A file the disk refused to delete then, or one a crash left behind, has no row: an orphan.
+``orphans`` finds those older than ``ORPHAN_GRACE`` (younger ones may be uploads whose row is not
+committed yet) and ``remove_orphans`` deletes them; ``prize retention`` and every server's
+start-up do both, so a failed deletion is retried until the disk lets it happen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,6 +24,10 @@ from sqlmodel import Session, col, delete, func, select
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition
 from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
+
+# An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
+# a file this young without a row may be one in flight, and is left alone.
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 def of_content(*, session: Session, content: ApplicationContent | None) -> list[Attachment]:
@@ -72,6 +81,25 @@ def delete_rows_of(*, session: Session, content: ApplicationContent) -> set[str]
     names = stored_names_of(session=session, content_ids=[content.id] if content.id else [])
     session.exec(delete(Attachment).where(col(Attachment.content_id) == content.id))
     return names
+
+
+def orphans(*, session: Session, storage_dir: Path, now: datetime) -> list[str]:
+    """The stored files no attachment row names, last written more than ``ORPHAN_GRACE`` before
+    ``now`` (upload temporaries left by a crash included): one listing of the folder and one
+    query. ``now`` is compared with the files' modification times: pass the real time."""
+    store = Storage(storage_dir)
+    on_disk = store.listing()
+    if not on_disk:
+        return []
+    known = set(session.exec(select(Attachment.stored_name).distinct()))
+    return store.written_before([n for n in on_disk if n not in known], before=now - ORPHAN_GRACE)
+
+
+def remove_orphans(*, storage_dir: Path, names: Iterable[str]) -> list[str]:
+    """Delete the orphans ``orphans`` listed; return those removed (a refusal is logged, and the
+    next sweep finds the file again)."""
+    store = Storage(storage_dir)
+    return [name for name in names if store.delete(name)]
 
 
 def delete_files_after_commit(*, session: Session, storage_dir: Path, names: set[str]) -> None:

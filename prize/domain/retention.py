@@ -8,9 +8,13 @@
    ``ERASE_MONTHS`` (24) months after the edition's results were published, as
    ``personal_data.erase_application`` and ``erase_juror`` do; winners' records are kept.
 3. **Throttling records** (``rate_event``) older than ``RATE_EVENT_AGE`` (one day) are pruned.
+4. **Orphaned files** (stored files no attachment row names: a deletion the disk refused, a crash
+   mid-upload) older than ``attachments.ORPHAN_GRACE`` (an hour) are removed from the storage
+   folder.
 
 ``plan`` says what is due (``prize retention --dry-run`` prints it); ``apply`` does it in the
-caller's transaction and audits it; stored files go once that transaction commits.
+caller's transaction and audits it; stored files of deleted rows go once that transaction
+commits (orphans at once: no row names them, whatever the transaction does).
 """
 
 from __future__ import annotations
@@ -67,10 +71,14 @@ class Plan:
     applications: list[Item] = field(default_factory=list)  # personal data to erase
     jurors: list[Item] = field(default_factory=list)
     rate_events: int = 0
+    orphans: list[str] = field(default_factory=list)  # stored names of files without a row
+    orphans_refused: list[str] = field(default_factory=list)  # by the disk, when applied
 
     @property
     def empty(self) -> bool:
-        return not (self.drafts or self.applications or self.jurors or self.rate_events)
+        return not (
+            self.drafts or self.applications or self.jurors or self.rate_events or self.orphans
+        )
 
     def lines(self) -> list[str]:
         """What is due, one line per kind, for the command line."""
@@ -81,7 +89,16 @@ class Plan:
             f"publication, winners kept): {len(self.applications)}" + _ids(self.applications),
             f"Jurors whose personal data to erase: {len(self.jurors)}" + _ids(self.jurors),
             f"Throttling records older than a day to prune: {self.rate_events}",
-        ]
+            "Orphaned files (stored without an attachment row, older than an hour) to remove: "
+            f"{len(self.orphans)}" + _names(self.orphans),
+        ] + (
+            [
+                "Orphaned files the disk refused to delete (tried again on the next run): "
+                f"{len(self.orphans_refused)}" + _names(self.orphans_refused)
+            ]
+            if self.orphans_refused
+            else []
+        )
 
 
 def _ids(items: list[Item]) -> str:
@@ -91,9 +108,20 @@ def _ids(items: list[Item]) -> str:
     return f": {shown}" + (f" and {len(items) - 20} more" if len(items) > 20 else "")
 
 
-def plan(*, session: Session, now: datetime) -> Plan:
-    """What the retention rule would do now."""
+def _names(names: list[str]) -> str:
+    if not names:
+        return ""
+    return (
+        ": " + ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    )
+
+
+def plan(*, session: Session, now: datetime, storage_dir: Path | None = None) -> Plan:
+    """What the retention rule would do now (orphaned files only when ``storage_dir`` is given:
+    their age is read from the disk, so ``now`` should then be the real time)."""
     result = Plan()
+    if storage_dir is not None:
+        result.orphans = attachments.orphans(session=session, storage_dir=storage_dir, now=now)
     editions = list(session.exec(select(Edition)))
     for edition in sorted(editions, key=lambda e: e.year):
         if edition.deadline + timedelta(days=DRAFT_DAYS) <= now:
@@ -170,9 +198,12 @@ def apply(
 ) -> Plan:
     """Do what ``plan`` lists, audited, in the caller's transaction; return what was done.
 
-    Stored files are deleted from ``storage_dir`` once the transaction commits.
+    Stored files of deleted rows are deleted from ``storage_dir`` once the transaction commits;
+    orphaned files (listed before any row is deleted) at once. A file the disk refuses to
+    delete is logged and left for the next run; it is not counted as removed.
     """
-    todo = plan(session=session, now=now)
+    todo = plan(session=session, now=now, storage_dir=storage_dir)
+    removed = attachments.remove_orphans(storage_dir=storage_dir, names=todo.orphans)
     for item in todo.drafts:
         _delete_draft(session, session.get_one(Application, item.id), storage_dir)
         audit.record(
@@ -210,7 +241,10 @@ def apply(
                 "applications_erased": len(todo.applications),
                 "jurors_erased": len(todo.jurors),
                 "rate_events_pruned": todo.rate_events,
+                "orphaned_files_removed": len(removed),
             },
         )
     session.flush()
+    todo.orphans_refused = [name for name in todo.orphans if name not in removed]
+    todo.orphans = removed
     return todo

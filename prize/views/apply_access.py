@@ -63,6 +63,13 @@ def _keep(request: Request, entries: list[Kept]) -> None:
     request.session[SESSION_KEY] = [list(entry) for entry in entries[-MAX_REMEMBERED:]]
 
 
+def holds(request: Request, application_id: int) -> bool:
+    """Whether this browser's session has an entry for the application, by its id alone (what
+    else the entry holds is ``opened``'s to check): enough to turn a stranger away before
+    reading what they send."""
+    return any(p.application_id == application_id for p in pairs(request))
+
+
 def remember(request: Request, application: Application) -> None:
     entry = Kept.of(application)
     _keep(request, [p for p in pairs(request) if p[0] != entry.application_id] + [entry])

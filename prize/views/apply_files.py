@@ -13,7 +13,7 @@ from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge
 from prize.storage import download_response, megabytes
-from prize.views.apply_access import application_id, guarded, opened, panel
+from prize.views.apply_access import application_id, guarded, holds, opened, panel
 from prize.views.common import (
     CsrfFailed,
     database,
@@ -68,6 +68,11 @@ def files(request: Request) -> Response:
         return _attach(request, app_id, form.get("file"))
     finally:
         _close_files(form)
+
+
+def _known(request: Request) -> bool:
+    """Whether this browser has opened the application (else its upload is not even read)."""
+    return holds(request, application_id(request))
 
 
 def _attach(request: Request, app_id: int, upload: object) -> Response:
@@ -145,7 +150,7 @@ def remove(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route(
         "/apply/{application_id:int}/files",
-        parsed_first(files, max_files=1, max_fields=5),
+        parsed_first(files, max_files=1, max_fields=5, admitted=_known),
         methods=["GET", "POST"],
         name="apply_files",
     ),

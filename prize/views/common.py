@@ -110,9 +110,15 @@ def parsed_first(
     max_files: int,
     max_fields: int = 200,
     max_part_size: int = 64 * 1024,
+    admitted: Callable[[Request], bool] | None = None,
 ) -> Callable[[Request], Awaitable[Response]]:
     """A route for a (sync) view that takes file uploads: the body is read on the event loop
     before the view takes a worker thread, and ``read_form`` then finds it parsed.
+
+    Unless ``admitted(request)`` is false (a check of the session alone, on the loop): then the
+    body is never read, the view runs (it must refuse such a request before it reads the form,
+    as it would anyway) and the connection is closed after its answer, so a stranger cannot make
+    the server take in megabytes.
 
     Reading it from the view (``read_form``) would hold a worker thread while Starlette writes
     each uploaded file past 1 MB to disk through the same thread pool: with as many uploads
@@ -122,6 +128,10 @@ def parsed_first(
     """
 
     async def endpoint(request: Request) -> Response:
+        if request.method == "POST" and admitted is not None and not admitted(request):
+            response = await run_in_threadpool(view, request)
+            response.headers["Connection"] = "close"
+            return response
         if request.method == "POST":
             try:
                 await request.form(
@@ -129,7 +139,10 @@ def parsed_first(
                 )
             except Exception as error:  # raised again by read_form, in the view's order
                 request.scope.setdefault("state", {})[FORM_ERROR_KEY] = error
-        return await run_in_threadpool(view, request)
+        try:
+            return await run_in_threadpool(view, request)
+        finally:  # the uploads' temporary files, even when the view refused before using them
+            await request.close()
 
     return endpoint
 
