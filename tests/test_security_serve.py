@@ -48,7 +48,7 @@ def test_every_worker_logs_its_start_and_its_requests_with_tokens_redacted(
     process = server(tmp_path, sqlite_template, PRIZE_ACCESS_LOG="true")
     process.workers = 2
     signer = Signer(TEST_KEYS)
-    tokens = [signer.dumps(Purpose.application, 7, 1), signer.dumps(Purpose.ballot, 8, 1)]
+    tokens = [signer.dumps(Purpose.application, 7, 1, "s"), signer.dumps(Purpose.ballot, 8, 1, "s")]
     paths = [f"/apply/link/{tokens[0]}", f"/ballot/link/{tokens[1]}"]
     process.start()
     try:

@@ -22,12 +22,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("application_content", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "application_content", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.add_column(
             sa.Column("consent_summary", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("application_content", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "application_content", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_column("consent_summary")
