@@ -20,7 +20,7 @@ from prize.domain import audit, screening
 from prize.models import ActorKind, ApplicationStatus, EditionState
 from tests import factories
 from tests.appkit import TEST_KEYS
-from tests.dbkit import _pg_admin, _pg_url
+from tests.dbkit import TEST_AUDIT_KEYS, _pg_admin, _pg_url
 
 NOW = datetime(2027, 7, 5, 9, tzinfo=UTC)
 
@@ -78,7 +78,7 @@ def _round_trip(source: Database, target_url: str, tmp_path: Path) -> Database:
     assert len(manifest["files"]) == 2
     restored_storage = tmp_path / "restored-storage"
     backup.restore_backup(database_url=target_url, storage_dir=restored_storage, source=archive)
-    restored = Database(target_url)
+    restored = Database(target_url, audit_keys=TEST_AUDIT_KEYS)
     assert snapshot(restored) == snapshot(source)
     assert snapshot(source)["application"]  # the comparison compared something
     assert files_of(restored_storage) == files_of(storage)
@@ -305,7 +305,7 @@ def test_commands_back_up_and_restore(sqlite_db, tmp_path, monkeypatch, capsys):
     _env(monkeypatch, f"sqlite:///{target}", tmp_path / "fresh-storage")
     assert cli.main(["restore", str(file)]) == 0
     assert "Restored the backup made 20" in capsys.readouterr().out
-    restored = Database(f"sqlite:///{target}")
+    restored = Database(f"sqlite:///{target}", audit_keys=TEST_AUDIT_KEYS)
     assert snapshot(restored) == snapshot(sqlite_db)
     restored.dispose()
 
