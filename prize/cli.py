@@ -291,12 +291,19 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         f"Backed up the {manifest['engine']} database (revision {manifest['alembic_revision']}) "
         f"and {len(manifest['files'])} stored files to {args.file}."
     )
+    if manifest["audit_head"] is not None:
+        head = manifest["audit_head"]
+        print(
+            f"Audit log head: {head['id']} {head['hash']} (keep it elsewhere; "
+            "`prize audit verify --head` checks it)."
+        )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     """Bring a backup back onto an empty installation."""
     from prize.backup import BackupError, restore_backup
+    from prize.domain import audit
 
     try:
         manifest = restore_backup(
@@ -313,6 +320,16 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     )
     if manifest["alembic_revision"] != schema.head_revision():
         print("The backup's schema is older than this version: run `prize migrate` next.")
+    kept = manifest.get("audit_head")
+    try:
+        head = audit.Head.parse(f"{kept['id']}:{kept['hash']}") if kept else None
+    except (TypeError, KeyError, ValueError):
+        head = None
+    if head is not None:
+        print(
+            f"Its audit log head was {head}: compare it with the copy you kept, then check the "
+            f"log with `prize audit verify --head {head.id}:{head.hash}`."
+        )
     return 0
 
 

@@ -106,6 +106,7 @@ def decisions_page(
             for r in context["first"]
         ]
         context["notes"] = published.public_results(session=session, edition=edition).notes
+        context["audit_head"] = results.publication_head(session=session, edition=edition)
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
