@@ -148,7 +148,7 @@ def prepare(folder: Path, database_url: str | None = None) -> Built:
 
 def with_demo(built: Built) -> Built:
     """The demo: the open 2027 call, a sample jury at work, the published 2016 results."""
-    database = Database(built.database_url)
+    database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     demo.build(database=database, settings=built.settings, now=built.now)
     database.dispose()
     return built
@@ -165,7 +165,7 @@ def drafts(
     built: Built, *, count: int, file_bytes: int = 0, prefix: str = "draft"
 ) -> list[tuple[int, str]]:
     """``count`` drafts in the open call, every field filled; (id, resume path) each."""
-    database = Database(built.database_url)
+    database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     edition_id = call_edition(database)
     links = steps.links(built.settings).applications
     made = []
@@ -206,7 +206,7 @@ def jury_edition(
 ) -> tuple[list[str], list[str]]:
     """An edition with ``count`` submitted applications, screened eligible, and (in a jury round)
     ``juror_count`` jurors invited and onboarded. Returns their ballot paths and the references."""
-    database = Database(built.database_url)
+    database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     now = built.now
     links = steps.links(built.settings)
     opened = now - timedelta(days=100)

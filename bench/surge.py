@@ -103,7 +103,7 @@ async def surge(url: str, links: list[str], seconds: float, data: bytes) -> Outc
 
 def check(built: scenarios.Built, ids: list[int]) -> list[str]:
     """What the database and the storage folder hold afterwards."""
-    database = Database(built.database_url)
+    database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     lines = []
     with database.read() as session:
         apps = list(session.exec(select(Application).where(col(Application.id).in_(ids))))

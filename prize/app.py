@@ -76,7 +76,7 @@ def create_app(
     run_sender: bool = False,
 ) -> Starlette:
     install_log_redaction()
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, audit_keys=settings.audit_chain_keys)
     templates = Jinja2Templates(
         env=make_environment(), context_processors=[common.context_processor]
     )

@@ -3,7 +3,10 @@
 The archive is a ``tar.gz`` holding:
 
 - ``manifest.json``: the format and its version, when it was made, the database engine, the
-  Alembic revision, and the size and SHA-256 of every other member;
+  Alembic revision, the audit chain's head (``audit_head``: the newest entry's id and hash when
+  the backup began, every entry up to it being in the archive: keep it, and check a restored
+  database with ``prize audit verify --head ID:HASH``), and the size and SHA-256 of every other
+  member;
 - ``database/prize.sqlite3`` (SQLite's online backup API, consistent while the app runs) or
   ``database/prize.pgdump`` (``pg_dump --format=custom``);
 - ``storage/...``: the uploaded files, as they are in the storage folder.
@@ -38,9 +41,11 @@ from alembic.util.exc import CommandError
 from sqlalchemy import func, inspect, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from prize import schema
 from prize.db import make_engine
+from prize.domain import audit
 from prize.storage import Storage
 
 FORMAT = "prize-backup"
@@ -167,8 +172,11 @@ def create_backup(
         raise BackupError(f"{target} exists already: choose another file name.")
     with _engine(database_url) as connection_engine:
         revision = schema.current_revision(connection_engine)
-    if revision is None:
-        raise BackupError("The database has no schema yet (run `prize migrate` first).")
+        if revision is None:
+            raise BackupError("The database has no schema yet (run `prize migrate` first).")
+        # Read before the dump: entries are only ever appended, so the dump holds this one.
+        with Session(connection_engine) as session:
+            head = audit.head(session=session)
     with tempfile.TemporaryDirectory(prefix="prize-backup-") as work:
         dump = Path(work) / "database"
         if engine == "sqlite":
@@ -193,6 +201,7 @@ def create_backup(
             "created_at": now.isoformat(),
             "engine": engine,
             "alembic_revision": revision,
+            "audit_head": None if head is None else {"id": head.id, "hash": head.hash},
             "database": _entry(dump, member),
             "files": [_entry(path, name) for path, name in files],
         }

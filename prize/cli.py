@@ -19,7 +19,7 @@ from prize.settings import Settings, SettingsError, load
 @contextlib.contextmanager
 def _database(settings: Settings) -> Iterator[Database]:
     """The installation's database, its connections closed when the command is done."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, audit_keys=settings.audit_chain_keys)
     try:
         yield database
     finally:
@@ -76,7 +76,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     print("Preparing the demo database…", flush=True)
     schema.upgrade(url)
-    database = Database(url)
+    database = Database(url, audit_keys=settings.audit_chain_keys)
     report = demo.build(database=database, settings=settings, now=utcnow())
     database.dispose()
     base = settings.base_url
@@ -197,21 +197,69 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _entries(first: int, last: int) -> str:
+    return f"Entry #{first} was" if first == last else f"Entries #{first}-#{last} were"
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    """Walk the audit log's hash chain; report the first edited, inserted or deleted entry."""
+    """Print the chain's head, or walk the chain and report the first damaged entry."""
     from prize.domain import audit
 
     with _database(settings) as database, database.read() as session:
-        result = audit.verify(session=session)
-    if result.ok:
-        print(f"OK: {result.checked} audit entries, the chain is intact.")
-        return 0
-    print(
-        f"FAILED at entry #{result.first_bad_id}: {result.problem} "
-        f"({result.checked} entries before it are intact).",
-        file=sys.stderr,
-    )
-    return 1
+        if args.action == "head":
+            head = audit.head(session=session)
+            if head is None:
+                print(f"prize: {audit.NO_HEAD}.", file=sys.stderr)
+                return 1
+            print(head)
+            return 0
+        result = audit.verify(session=session, anchor=args.head)
+    if not result.ok:
+        if result.first_bad_id is None:
+            print(f"FAILED: {result.problem}.", file=sys.stderr)
+            return 1
+        intact = (
+            "1 entry before it is intact"
+            if result.checked == 1
+            else f"{result.checked} entries before it are intact"
+        )
+        print(
+            f"FAILED at entry #{result.first_bad_id}: {result.problem}. {intact}.",
+            file=sys.stderr,
+        )
+        return 1
+    entries = "1 audit entry" if result.checked == 1 else f"{result.checked} audit entries"
+    print(f"OK: {entries}, the chain is intact.")
+    if result.anchor is not None:
+        print(
+            f"Nothing up to entry #{result.anchor.id} was dropped or changed: it matches the "
+            f"head given ({result.anchor})."
+        )
+    if result.unkeyed:
+        print(
+            f"{_entries(1, result.unkeyed)} written before the chain was keyed (a plain SHA-256)."
+        )
+        if result.unkeyed == result.checked:
+            print(
+                "No entry is keyed yet: until Prize records the next change, whoever can write "
+                "the database can rewrite the whole log."
+            )
+    for use in result.keys:
+        if use.index > 0:
+            print(
+                f"{_entries(use.first_id, use.last_id)} keyed with an older key, "
+                f"{settings.audit_key_name(use.index)}: keep it configured."
+            )
+    return 0
+
+
+def _head_arg(text: str) -> object:
+    from prize.domain import audit
+
+    try:
+        return audit.Head.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,12 +280,19 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         f"Backed up the {manifest['engine']} database (revision {manifest['alembic_revision']}) "
         f"and {len(manifest['files'])} stored files to {args.file}."
     )
+    if manifest["audit_head"] is not None:
+        head = manifest["audit_head"]
+        print(
+            f"Audit log head: {head['id']} {head['hash']} (keep it elsewhere; "
+            "`prize audit verify --head` checks it)."
+        )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     """Bring a backup back onto an empty installation."""
     from prize.backup import BackupError, restore_backup
+    from prize.domain import audit
 
     try:
         manifest = restore_backup(
@@ -254,6 +309,16 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     )
     if manifest["alembic_revision"] != schema.head_revision():
         print("The backup's schema is older than this version: run `prize migrate` next.")
+    kept = manifest.get("audit_head")
+    try:
+        head = audit.Head.parse(f"{kept['id']}:{kept['hash']}") if kept else None
+    except (TypeError, KeyError, ValueError):
+        head = None
+    if head is not None:
+        print(
+            f"Its audit log head was {head}: compare it with the copy you kept, then check the "
+            f"log with `prize audit verify --head {head.id}:{head.hash}`."
+        )
     return 0
 
 
@@ -365,9 +430,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON shape")
     p.set_defaults(handler=cmd_tally)
 
-    p = sub.add_parser("audit", help="check the audit log: `prize audit verify`")
-    p.add_argument("action", choices=["verify"])
-    p.set_defaults(handler=cmd_audit)
+    p = sub.add_parser("audit", help="check the audit log, or print its head to keep elsewhere")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("verify", help="walk the hash chain; name the first damaged entry")
+    a.add_argument(
+        "--head",
+        type=_head_arg,
+        metavar="ID:HASH",
+        help="a head printed earlier by `prize audit head` (or in a backup's manifest, or on "
+        "the publication page): prove that nothing up to that entry was dropped or changed",
+    )
+    a.set_defaults(handler=cmd_audit, secret=False, audit_key=True)
+    a = actions.add_parser("head", help="print the newest entry's id and hash, to keep elsewhere")
+    a.set_defaults(handler=cmd_audit, secret=False)
 
     p = sub.add_parser("backup", help="write one archive of the database and the stored files")
     p.add_argument("file", help="the archive to write (.tar.gz); it must not exist yet")
@@ -395,9 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["update", "check"])
     p.set_defaults(handler=cmd_translations, secret=False)
 
-    # Commands that sign nothing run without PRIZE_SECRET_KEYS.
-    for name in ("migrate", "tally", "audit", "backup", "restore", "retention", "outbox"):
+    # Commands that sign nothing run without PRIZE_SECRET_KEYS; those that write or check the
+    # audit log need its key (PRIZE_AUDIT_KEY, or PRIZE_SECRET_KEYS that it is derived from).
+    for name in ("migrate", "tally", "backup", "restore", "retention", "outbox"):
         sub.choices[name].set_defaults(secret=False)
+    sub.choices["retention"].set_defaults(audit_key=True)
     return parser
 
 
@@ -420,7 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load(
-            demo=getattr(args, "demo", False), need_secret=getattr(args, "secret", True)
+            demo=getattr(args, "demo", False),
+            need_secret=getattr(args, "secret", True),
+            need_audit_key=getattr(args, "audit_key", False),
         )
     except SettingsError as error:
         print(f"prize: {error}", file=sys.stderr)

@@ -3,6 +3,10 @@
 SQLite writes go through ``BEGIN IMMEDIATE`` so that a transaction that reads and then writes
 waits for the lock (``busy_timeout``) instead of failing with "database is locked"; pages that
 only read use a plain deferred transaction. PostgreSQL needs neither.
+
+Every session carries the audit chain's keys in ``session.info`` (``audit_keys``), so that
+``prize.domain.audit`` keys what it appends, and checks what it reads, with the keys of the
+``Database`` the session came from.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +26,7 @@ BUSY_TIMEOUT_MS = 30_000
 # Starlette's thread pool runs at most 40 views at once; the rest wait for a connection.
 SQLITE_POOL_SIZE = 8
 SQLITE_POOL_OVERFLOW = 40
+AUDIT_KEYS = "prize.audit_keys"  # the key of session.info holding the audit chain's keys
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -63,11 +68,22 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-class Database:
-    """The engine and the two kinds of session the app opens."""
+def audit_keys(session: Session) -> tuple[bytes, ...]:
+    """The audit chain's keys, newest first, of the ``Database`` that opened ``session``."""
+    keys: tuple[bytes, ...] = session.info.get(AUDIT_KEYS, ())
+    return keys
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+
+class Database:
+    """The engine, the audit chain's keys, and the two kinds of session the app opens.
+
+    ``audit_keys`` (``Settings.audit_chain_keys``, newest first) go with every session: the
+    first keys the audit entries appended through it, all verify.
+    """
+
+    def __init__(self, url: str, *, audit_keys: Sequence[bytes], **kwargs: Any) -> None:
         self.url = url
+        self.audit_keys = tuple(audit_keys)
         self.engine = make_engine(url, **kwargs)
         self._write_engine = self.engine.execution_options(prize_write=True)
         # SQLite has one writer at a time: this process's writers queue here, each woken as soon
@@ -86,7 +102,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for pages that only read; nothing it does is committed."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False, info=self._info()) as session:
             yield session
 
     @contextmanager
@@ -95,12 +111,15 @@ class Database:
         try:
             with (
                 self._writers,
-                Session(self._write_engine, expire_on_commit=False) as session,
+                Session(self._write_engine, expire_on_commit=False, info=self._info()) as session,
                 session.begin(),
             ):
                 yield session
         finally:
             self.generation = next(self._writes)
+
+    def _info(self) -> dict[str, Any]:
+        return {AUDIT_KEYS: self.audit_keys}
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,8 @@ Every setting is a ``PRIZE_*`` variable, documented in README.md's configuration
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import os
 import secrets
@@ -15,6 +17,9 @@ from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "fr")
 LOOPBACK = ("127.0.0.1", "::1")
+# What the audit chain's key is derived from, with each of PRIZE_SECRET_KEYS, when PRIZE_AUDIT_KEY
+# is unset. Changing it makes every entry written before unverifiable.
+AUDIT_KEY_LABEL = b"prize: audit chain key, v1"
 
 
 class SettingsError(Exception):
@@ -26,6 +31,8 @@ class Settings:
     database_url: str = "sqlite:///prize.sqlite3"
     # Newest first, as an operator writes them: the first signs, all verify.
     secret_keys: tuple[str, ...] = ()
+    # PRIZE_AUDIT_KEY, newest first; empty: the chain is keyed from secret_keys (audit_chain_keys).
+    audit_keys: tuple[str, ...] = ()
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "European Drug Prevention Prize <prize@example.org>"
@@ -57,6 +64,27 @@ class Settings:
     def trusted_proxies(self) -> str:
         """``forwarded_allow_ips`` as uvicorn takes it."""
         return ",".join(self.forwarded_allow_ips or LOOPBACK)
+
+    @property
+    def audit_chain_keys(self) -> tuple[bytes, ...]:
+        """The audit chain's HMAC keys, newest first: the first keys new entries, all verify.
+
+        PRIZE_AUDIT_KEY's keys, then one derived from each of PRIZE_SECRET_KEYS (the only ones
+        when PRIZE_AUDIT_KEY is unset; still tried when it is set, so that entries written before
+        it was set stay verifiable).
+        """
+        own = tuple(key.encode() for key in self.audit_keys)
+        derived = tuple(
+            hmac.new(key.encode(), AUDIT_KEY_LABEL, hashlib.sha256).digest()
+            for key in self.secret_keys
+        )
+        return own + derived
+
+    def audit_key_name(self, index: int) -> str:
+        """Which setting the ``index``-th of ``audit_chain_keys`` comes from, for a person."""
+        if index < len(self.audit_keys):
+            return f"key {index + 1} of PRIZE_AUDIT_KEY"
+        return f"the key derived from key {index - len(self.audit_keys) + 1} of PRIZE_SECRET_KEYS"
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -105,16 +133,36 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return items
 
 
+def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in env.get(name, "").split(",") if k.strip())
+    if any(len(k) < 16 for k in keys):
+        raise SettingsError(f"Each key in {name} must be at least 16 characters long.")
+    return keys
+
+
 def load(
-    env: Mapping[str, str] | None = None, *, demo: bool = False, need_secret: bool = True
+    env: Mapping[str, str] | None = None,
+    *,
+    demo: bool = False,
+    need_secret: bool = True,
+    need_audit_key: bool = False,
 ) -> Settings:
     """Read the settings from ``env`` (default: the process environment).
 
     Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
-    and so do commands that sign nothing (``need_secret=False``).
+    and so do commands that sign nothing (``need_secret=False``). Commands that write or check
+    the audit log without signing (``need_audit_key=True``) need the audit chain's key:
+    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
     """
     env = os.environ if env is None else env
-    keys = tuple(k.strip() for k in env.get("PRIZE_SECRET_KEYS", "").split(",") if k.strip())
+    keys = _keys(env, "PRIZE_SECRET_KEYS")
+    audit_keys = _keys(env, "PRIZE_AUDIT_KEY")
+    if not keys and not audit_keys and need_audit_key and not demo:
+        raise SettingsError(
+            "The audit log is keyed with PRIZE_AUDIT_KEY, or with a key derived from "
+            "PRIZE_SECRET_KEYS when PRIZE_AUDIT_KEY is unset, and neither is set. Set the same "
+            "keys as the server's."
+        )
     if not keys:
         if need_secret and not demo:
             raise SettingsError(
@@ -123,8 +171,6 @@ def load(
                 "print(secrets.token_urlsafe(48))')\""
             )
         keys = (secrets.token_urlsafe(48),)
-    if any(len(k) < 16 for k in keys):
-        raise SettingsError("Each key in PRIZE_SECRET_KEYS must be at least 16 characters long.")
     language = env.get("PRIZE_DEFAULT_LANGUAGE", "en")
     if language not in LANGUAGES:
         raise SettingsError(f"PRIZE_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
@@ -138,6 +184,7 @@ def load(
     return Settings(
         database_url=env.get("PRIZE_DATABASE_URL", "sqlite:///prize.sqlite3"),
         secret_keys=keys,
+        audit_keys=audit_keys,
         base_url=base_url,
         smtp_url=smtp_url,
         mail_from=env.get("PRIZE_MAIL_FROM", "European Drug Prevention Prize <prize@example.org>"),

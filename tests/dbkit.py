@@ -5,6 +5,8 @@ per run (a template file, a template database) and copied for each test.
 - ``sqlite_db`` (the app's database in page tests), ``postgres_db``, and the session-scoped
   ``sqlite_template`` and ``pg_template`` they are copied from.
 - ``new_sqlite_database(template, directory)``: one more copy, outside a fixture.
+- ``TEST_AUDIT_KEYS``: the audit chain's keys of every test database, those the test settings
+  (tests/appkit.py) derive from their secret keys, so that the app and ``prize`` agree.
 - ``PG_ADMIN_URL`` (PRIZE_TEST_POSTGRES_URL) is the server where test databases are made; when it
   is not reachable the test is skipped, or fails with CI=true (see tests/basekit.py).
 """
@@ -22,11 +24,15 @@ import pytest
 
 from prize import schema
 from prize.db import Database
+from prize.settings import Settings
+from tests.appkit import TEST_KEYS
 from tests.basekit import skip_or_fail
 
 PG_ADMIN_URL = os.environ.get(
     "PRIZE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+TEST_AUDIT_KEYS = Settings(secret_keys=TEST_KEYS).audit_chain_keys
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +75,7 @@ def pg_template() -> Iterator[str]:
 def new_sqlite_database(template: Path, directory: Path) -> Database:
     path = directory / f"prize-{uuid.uuid4().hex[:8]}.sqlite3"
     shutil.copyfile(template, path)
-    return Database(f"sqlite:///{path}")
+    return Database(f"sqlite:///{path}", audit_keys=TEST_AUDIT_KEYS)
 
 
 @pytest.fixture
@@ -85,7 +91,7 @@ def postgres_db(request: pytest.FixtureRequest) -> Iterator[Database]:
     name = f"prize_t_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    database = Database(_pg_url(name))
+    database = Database(_pg_url(name), audit_keys=TEST_AUDIT_KEYS)
     try:
         yield database
     finally:

@@ -60,6 +60,7 @@ from prize.tokens import Purpose, Signer
 from tests import factories, jury_factories
 from tests.appkit import TEST_KEYS, Clock
 from tests.applykit import link_maker, make_call, start_application, tiny_pdf
+from tests.dbkit import TEST_AUDIT_KEYS
 from tests.jurykit import (
     Scored,
     award_final,
@@ -120,8 +121,8 @@ class World:
             src.backup(dst)
         storage = directory / "storage"
         shutil.copytree(self.settings.storage_dir, storage, dirs_exist_ok=True)
-        database = Database(f"sqlite:///{target}")
         settings = self.settings.with_(storage_dir=storage, **settings_changes)
+        database = Database(f"sqlite:///{target}", audit_keys=settings.audit_chain_keys)
         clock = type(self.clock)(self.clock.now)
         app = create_app(settings, clock=clock, database=database)
         return World(app, database, settings, clock, self.ids, self.cookies, self.tokens)
@@ -207,7 +208,7 @@ def settings_for(directory: Path) -> Settings:
 def build(directory: Path, sqlite_template: Path) -> World:
     path = directory / "world.sqlite3"
     shutil.copyfile(sqlite_template, path)
-    return build_on(Database(f"sqlite:///{path}"), directory)
+    return build_on(Database(f"sqlite:///{path}", audit_keys=TEST_AUDIT_KEYS), directory)
 
 
 def build_on(database: Database, directory: Path) -> World:

@@ -22,7 +22,7 @@ from prize.domain import audit, screening
 from prize.models import ActorKind, ApplicationStatus, EditionState
 from tests import factories
 from tests.appkit import TEST_KEYS
-from tests.dbkit import _pg_admin, _pg_url
+from tests.dbkit import TEST_AUDIT_KEYS, _pg_admin, _pg_url
 
 NOW = datetime(2027, 7, 5, 9, tzinfo=UTC)
 
@@ -78,14 +78,18 @@ def _round_trip(source: Database, target_url: str, tmp_path: Path) -> Database:
     )
     assert manifest["alembic_revision"] == schema.head_revision()
     assert len(manifest["files"]) == 2
+    with source.read() as session:
+        head = audit.head(session=session)
+    assert head is not None and head.id > 0
+    assert manifest["audit_head"] == {"id": head.id, "hash": head.hash}
     restored_storage = tmp_path / "restored-storage"
     backup.restore_backup(database_url=target_url, storage_dir=restored_storage, source=archive)
-    restored = Database(target_url)
+    restored = Database(target_url, audit_keys=TEST_AUDIT_KEYS)
     assert snapshot(restored) == snapshot(source)
     assert snapshot(source)["application"]  # the comparison compared something
     assert files_of(restored_storage) == files_of(storage)
     with restored.read() as session:
-        assert audit.verify(session=session).ok
+        assert audit.verify(session=session, anchor=head).ok
     return restored
 
 
@@ -322,16 +326,29 @@ def test_commands_back_up_and_restore(sqlite_db, tmp_path, monkeypatch, capsys):
     storage = tmp_path / "storage"
     _seed(sqlite_db, storage)
     _env(monkeypatch, _url(sqlite_db), storage)
+    with sqlite_db.read() as session:
+        head = audit.head(session=session)
+    assert head is not None
     file = tmp_path / "nightly.tar.gz"
     assert cli.main(["backup", str(file)]) == 0
-    assert f"and 2 stored files to {file}." in capsys.readouterr().out
+    assert capsys.readouterr().out.endswith(
+        f"and 2 stored files to {file}.\n"
+        f"Audit log head: {head} (keep it elsewhere; `prize audit verify --head` checks it).\n"
+    )
     assert cli.main(["restore", str(file)]) == 1  # onto the same, non-empty installation
     assert "prize restore: The database is not empty" in capsys.readouterr().err
     target = tmp_path / "fresh.sqlite3"
     _env(monkeypatch, f"sqlite:///{target}", tmp_path / "fresh-storage")
     assert cli.main(["restore", str(file)]) == 0
-    assert "Restored the backup made 20" in capsys.readouterr().out
-    restored = Database(f"sqlite:///{target}")
+    out = capsys.readouterr().out
+    assert "Restored the backup made 20" in out
+    assert out.endswith(
+        f"Its audit log head was {head}: compare it with the copy you kept, then check the log "
+        f"with `prize audit verify --head {head.id}:{head.hash}`.\n"
+    )
+    assert cli.main(["audit", "verify", "--head", f"{head.id}:{head.hash}"]) == 0
+    assert f"Nothing up to entry #{head.id} was dropped or changed" in capsys.readouterr().out
+    restored = Database(f"sqlite:///{target}", audit_keys=TEST_AUDIT_KEYS)
     assert snapshot(restored) == snapshot(sqlite_db)
     restored.dispose()
 

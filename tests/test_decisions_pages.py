@@ -9,10 +9,19 @@ from html import unescape
 import pytest
 from sqlmodel import col, select
 
+from prize import cli
 from prize.domain import decisions
-from prize.models import Award, Decision, Edition, EditionState, OutboxMessage, Round
+from prize.models import (
+    AuditEvent,
+    Award,
+    Decision,
+    Edition,
+    EditionState,
+    OutboxMessage,
+    Round,
+)
 from tests import htmlpages
-from tests.appkit import csrf_of
+from tests.appkit import TEST_KEYS, csrf_of
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 from tests.staffkit import login, make_staff
 
@@ -184,6 +193,29 @@ def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client
     published = client.get("/editions/2027/results")
     assert published.status_code == 200
     assert "Project A" in published.text and "Project H" in published.text
+
+
+def test_the_published_page_shows_the_audit_head_at_publication(
+    staff_client, final_round, sqlite_db, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    ids = final_round.ids
+    post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
+    post(staff_client, f"{DECISIONS}/decide")
+    post(staff_client, f"{DECISIONS}/publish")
+    with sqlite_db.read() as session:
+        published = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == "results.published")
+        ).one()
+    kept = f"{published.id}:{published.hash}"
+    post(staff_client, f"{DECISIONS}/note", {"text": "The jury had seven members."})  # later
+    page = staff_client.get(DECISIONS).text
+    assert f"The audit log's head at publication: {kept}" in text_of(page)
+    assert f'<code class="digest">{kept}</code>' in page
+    assert "prize audit verify --head followed by this line proves" in page
+    monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
+    monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
+    assert cli.main(["audit", "verify", "--head", kept]) == 0
+    assert f"Nothing up to entry #{published.id} was dropped or changed" in capsys.readouterr().out
 
 
 def test_winners_override_without_reason_is_refused(staff_client, final_round, sqlite_db) -> None:  # type: ignore[no-untyped-def]

@@ -71,8 +71,8 @@ def test_demo_sample_jury_is_part_way_through_its_first_round(tmp_path, settings
 
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     schema.upgrade(url)
-    database = Database(url)
     demo_settings = settings.with_(base_url="http://127.0.0.1:8000")
+    database = Database(url, audit_keys=demo_settings.audit_chain_keys)
     report = demo.build(database=database, settings=demo_settings, now=clock())
     ballot_links = [(label, path) for label, path in report.links if "/ballot/link/" in path]
     assert len(ballot_links) == 2

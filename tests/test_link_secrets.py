@@ -17,6 +17,7 @@ from prize.domain import applications
 from prize.models import Application, AuditEvent
 from prize.tokens import LinkRevoked, Purpose, Signer
 from tests.appkit import TEST_KEYS
+from tests.dbkit import TEST_AUDIT_KEYS
 from tests.applykit import link_maker, make_call, start_application
 
 
@@ -135,7 +136,7 @@ def _database_at_0001(engine: str, request: pytest.FixtureRequest, tmp_path: Pat
     if engine == "sqlite":  # a database made before 0002, with the tables 0001 made
         url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
         schema.upgrade(url, "0001")
-        return Database(url)
+        return Database(url, audit_keys=TEST_AUDIT_KEYS)
     database: Database = request.getfixturevalue("postgres_db")
     url = database.engine.url.render_as_string(hide_password=False)
     database.dispose()

@@ -58,7 +58,9 @@ def test_another_process_change_shows_once_the_kept_page_has_expired(  # type: i
     client, open_call, sqlite_db, clock
 ) -> None:
     assert "European Drug Prevention Prize 2027" in client.get("/").text
-    elsewhere = Database(sqlite_db.url)  # another worker process, with a database of its own
+    elsewhere = Database(
+        sqlite_db.url, audit_keys=sqlite_db.audit_keys
+    )  # another worker process, with a database of its own
     try:
         _retitle(elsewhere, clock, "Retitled by another worker")
     finally:
@@ -132,7 +134,7 @@ def test_no_page_is_kept_when_the_lifetime_is_zero(settings, sqlite_db, clock, o
     app = create_app(settings.with_(page_cache_seconds=0), clock=clock, database=sqlite_db)
     with TestClient(app) as client:
         assert "European Drug Prevention Prize 2027" in client.get("/").text
-        elsewhere = Database(sqlite_db.url)
+        elsewhere = Database(sqlite_db.url, audit_keys=sqlite_db.audit_keys)
         try:
             _retitle(elsewhere, clock, "Seen at once")
         finally:

@@ -97,7 +97,7 @@ def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> No
     copy_path = tmp_path / "copy.sqlite3"
     sqlite_db.dispose()  # close the pooled connections, so that the file holds every commit
     shutil.copyfile(path, copy_path)
-    copy = Database(f"sqlite:///{copy_path}")
+    copy = Database(f"sqlite:///{copy_path}", audit_keys=sqlite_db.audit_keys)
     try:
         with copy.write() as session:  # in the copy: the jury now prefers Street Sport Mentors
             editions.get_by_year(session=session, year=2016)  # it is there

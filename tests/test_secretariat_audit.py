@@ -48,8 +48,9 @@ def test_verify_finds_an_edited_row(db, clock, monkeypatch, capsys):  # type: ig
     code, output = _verify(db, monkeypatch, capsys)
     assert code == 1
     assert output == (
-        "FAILED at entry #2: the entry was edited after it was written "
-        "(1 entries before it are intact)."
+        "FAILED at entry #2: the entry does not verify with any configured audit key: either it "
+        "was edited after it was written, or it was written with a key that is no longer "
+        "configured. 1 entry before it is intact."
     )
 
 
@@ -68,7 +69,10 @@ def test_verify_finds_rows_deleted_from_the_end(db, clock, monkeypatch, capsys):
     _raw(db, "DELETE FROM audit_event WHERE id = 3")
     code, output = _verify(db, monkeypatch, capsys)
     assert code == 1
-    assert output.startswith("FAILED at entry #3: entries from #3 on were deleted")
+    assert output == (
+        "FAILED at entry #3: entries from #3 on are missing: the chain's head says the log goes "
+        "to #3. 2 entries before it are intact."
+    )
 
 
 def test_verify_finds_an_inserted_row(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
@@ -83,8 +87,9 @@ def test_verify_finds_an_inserted_row(db, clock, monkeypatch, capsys):  # type: 
     )
     code, output = _verify(db, monkeypatch, capsys)
     assert code == 1
-    assert output.startswith(
-        "FAILED at entry #4: the entry was inserted after the last recorded one"
+    assert output == (
+        "FAILED at entry #4: the entry comes after the chain's head (#3): the head was moved "
+        "back, or the entry was added outside Prize. 3 entries before it are intact."
     )
 
 

@@ -23,6 +23,7 @@ from prize.settings import Settings
 from tests import pagecrawl, pagecrawl_plan
 from tests.appkit import TEST_KEYS, Clock
 from tests.browserkit import DESKTOP, PHONE
+from tests.dbkit import TEST_AUDIT_KEYS
 from tests.pagecrawl_data import NOW, CrawlData, build
 
 
@@ -39,7 +40,7 @@ class Site:
 def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("crawl")
     shutil.copyfile(sqlite_template, folder / "crawl.sqlite3")
-    database = Database(f"sqlite:///{folder / 'crawl.sqlite3'}")
+    database = Database(f"sqlite:///{folder / 'crawl.sqlite3'}", audit_keys=TEST_AUDIT_KEYS)
     data = build(database, folder / "storage")
     settings = Settings(
         database_url="sqlite://",

@@ -303,14 +303,28 @@ def publish_due(*, session: Session, now: datetime) -> list[Edition]:
     return due
 
 
-def publication_record(*, session: Session, edition: Edition) -> dict[str, Any] | None:
-    """The figures written when the edition was published (None if it never was, by us)."""
-    event = session.exec(
+def _publication_event(session: Session, edition: Edition) -> AuditEvent | None:
+    return session.exec(
         select(AuditEvent)
         .where(AuditEvent.edition_id == edition.id, AuditEvent.kind == PUBLISHED_KIND)
         .order_by(col(AuditEvent.id).desc())
     ).first()
+
+
+def publication_record(*, session: Session, edition: Edition) -> dict[str, Any] | None:
+    """The figures written when the edition was published (None if it never was, by us)."""
+    event = _publication_event(session, edition)
     return dict(event.data) if event is not None else None
+
+
+def publication_head(*, session: Session, edition: Edition) -> audit.Head | None:
+    """The audit chain's head at publication: the entry holding the published figures (None if
+    never published by us). Kept outside Prize, it proves later, with ``prize audit verify
+    --head``, that nothing up to the publication was dropped or changed."""
+    event = _publication_event(session, edition)
+    if event is None or event.id is None:
+        return None
+    return audit.Head(event.id, event.hash)
 
 
 def receipt_rounds(*, session: Session, edition: Edition, code: str) -> list[Round]:

@@ -111,6 +111,7 @@ def decisions_page(
             if edition.state is EditionState.decided
             else []
         )
+        context["audit_head"] = results.publication_head(session=session, edition=edition)
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
