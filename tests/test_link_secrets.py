@@ -17,8 +17,8 @@ from prize.domain import applications
 from prize.models import Application, AuditEvent
 from prize.tokens import LinkRevoked, Purpose, Signer
 from tests.appkit import TEST_KEYS
-from tests.dbkit import TEST_AUDIT_KEYS
 from tests.applykit import link_maker, make_call, start_application
+from tests.dbkit import TEST_AUDIT_KEYS
 
 
 def open_link(db, token, now):  # type: ignore[no-untyped-def]
