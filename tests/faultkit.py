@@ -18,7 +18,13 @@ class ServerProcess:
     in ``log``; started, killed with SIGKILL, and started again by the fault tests."""
 
     def __init__(
-        self, env: dict[str, str], log: Path, *, log_level: str = "info", prize_serve: bool = False
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        log_level: str = "info",
+        prize_serve: bool = False,
+        workers: int = 1,
     ) -> None:
         import os
         import socket
@@ -30,6 +36,7 @@ class ServerProcess:
         self.log = log
         self.log_level = log_level
         self.prize_serve = prize_serve  # `prize serve` (the README's way) instead of uvicorn's CLI
+        self.workers = workers  # with `prize_serve`: more than one process on the same port
         self.process: Any = None
 
     @property
@@ -46,7 +53,8 @@ class ServerProcess:
                    "--host", "127.0.0.1", "--port", str(self.port), "--log-level", self.log_level]  # fmt: skip
         if self.prize_serve:
             command = [sys.executable, "-m", "prize.cli", "serve",
-                       "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+                       "--host", "127.0.0.1", "--port", str(self.port),
+                       "--workers", str(self.workers)]  # fmt: skip
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + timeout

@@ -1,7 +1,10 @@
 """Getting into the back office: signing in, and asking for a password link, both throttled.
 
 Failures are counted per account (or address) and per client in ``rate_event`` rows, so every app
-process sees the same counts; a refusal says when to try again.
+process sees the same counts; a refusal says when to try again. Each count is taken with its key
+held (``throttle.blocked_until``) in the transaction that adds the attempt, and a password is
+checked only after its attempt is counted and committed: however many requests arrive at once,
+at most the limit of passwords is checked per account and window.
 """
 
 from __future__ import annotations
@@ -37,36 +40,25 @@ RESET_CLIENT_LIMIT = 10
 class Throttled(NotAllowed):
     """Too many recent failures; ``retry_at`` says when the next attempt is counted again."""
 
-    def __init__(self, msgid: str, *, retry_at: datetime, now: datetime) -> None:
+    def __init__(
+        self, msgid: str, *, retry_at: datetime, now: datetime, field: str = "password"
+    ) -> None:
         minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
         super().__init__(
             msgid,
-            field="password",
+            field=field,
             minutes=minutes,
             time=retry_at.astimezone(PARIS).strftime("%H:%M"),
         )
         self.retry_at = retry_at
 
 
-def _blocked_until(
-    session: Session, key: str, now: datetime, limit: int, window: timedelta
-) -> datetime | None:
-    """When ``key`` may try again, if its last ``limit`` events all fall within ``window``."""
-    recent = list(
-        session.exec(
-            select(RateEvent.at)
-            .where(RateEvent.key == key, col(RateEvent.at) > now - window)
-            .order_by(col(RateEvent.at).desc())
-            .limit(limit)
-        )
-    )
-    if len(recent) < limit:
-        return None
-    return recent[-1] + window
+def _account_key(email: str) -> str:
+    return f"login:account:{normalise_email(email)}"[:200]
 
 
 def _login_keys(email: str, client: str) -> tuple[str, str]:
-    return f"login:account:{normalise_email(email)}"[:200], f"login:client:{client}"[:200]
+    return _account_key(email), f"login:client:{client}"[:200]
 
 
 _dummy_hashes: weakref.WeakKeyDictionary[Passwords, str] = weakref.WeakKeyDictionary()
@@ -92,8 +84,9 @@ def authenticate(
     part was wrong, or ``Throttled`` after too many failures for the account or the client.
 
     Every attempt is counted (and committed) before the password is checked, outside any
-    transaction; a success then takes back its own client count and clears the account's count,
-    leaving other accounts' and the client's other failures as they were.
+    transaction, so that requests at once for one account check at most its limit of passwords;
+    a success then takes back its own client count and clears the account's count, leaving other
+    accounts' and the client's other failures as they were.
     """
     account_key, client_key = _login_keys(email, client)
     with database.write() as session:
@@ -115,7 +108,9 @@ def authenticate(
                 ),
             ),
         ):
-            until = _blocked_until(session, key, now, limit, LOGIN_WINDOW)
+            until = throttle.blocked_until(
+                session=session, key=key, now=now, limit=limit, window=LOGIN_WINDOW
+            )
             if until is not None:
                 raise Throttled(msgid, retry_at=until, now=now)
         client_event = RateEvent(key=client_key, at=now)
@@ -150,7 +145,9 @@ def request_password_reset(
     email = normalise_email(email)[:254]
     client_key = f"reset:client:{client}"[:200]
     address_key = f"reset:address:{email}"[:200]
-    until = _blocked_until(session, client_key, now, RESET_CLIENT_LIMIT, RESET_WINDOW)
+    until = throttle.blocked_until(
+        session=session, key=client_key, now=now, limit=RESET_CLIENT_LIMIT, window=RESET_WINDOW
+    )
     if until is not None:
         raise Throttled(
             N_(
@@ -161,7 +158,9 @@ def request_password_reset(
             now=now,
         )
     session.add(RateEvent(key=client_key, at=now))
-    over_address = _blocked_until(session, address_key, now, RESET_ADDRESS_LIMIT, RESET_WINDOW)
+    over_address = throttle.blocked_until(
+        session=session, key=address_key, now=now, limit=RESET_ADDRESS_LIMIT, window=RESET_WINDOW
+    )
     session.add(RateEvent(key=address_key, at=now))
     session.flush()
     if over_address is not None:
