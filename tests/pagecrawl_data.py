@@ -89,9 +89,12 @@ def ballot_link(juror: Juror, version: int | None = None) -> str:
 
 def build(database: Database, storage_dir: Path) -> CrawlData:
     data = CrawlData()
-    officer = make_staff(database, NOW)
+    make_staff(database, NOW)
     make_staff(database, NOW, email="adviser@example.org", role="adviser")
-    _staff(database, data, officer.id)
+    # The reset link's account: each browser context signs the officer out at its end, which
+    # ends the officer's links too.
+    forgetful = make_staff(database, NOW, email="forgetful@example.org")
+    _staff(database, data, forgetful.id)
     _draft_2028(database, data)
     _open_2027(database, data, storage_dir)
     _screening_2026(database, data, storage_dir)
@@ -120,7 +123,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
 # --------------------------------------------------------------------------- staff
 
 
-def _staff(database: Database, data: CrawlData, officer_id: int | None) -> None:
+def _staff(database: Database, data: CrawlData, forgetful_id: int | None) -> None:
     from prize.domain import staff
 
     with database.write() as session:
@@ -134,9 +137,9 @@ def _staff(database: Database, data: CrawlData, officer_id: int | None) -> None:
             name="New Colleague",
             role=StaffRole.secretariat,
         )
-        assert officer_id is not None and invited.id is not None
+        assert forgetful_id is not None and invited.id is not None
         data.links["staff_reset"] = (
-            f"/secretariat/reset/{SIGNER.dumps(Purpose.password_reset, officer_id, 1)}"
+            f"/secretariat/reset/{SIGNER.dumps(Purpose.password_reset, forgetful_id, 1)}"
         )
         data.links["staff_invited"] = (
             f"/secretariat/reset/{SIGNER.dumps(Purpose.password_reset, invited.id, invited.session_version)}"

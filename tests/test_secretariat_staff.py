@@ -144,6 +144,19 @@ def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, ad
     assert {"staff.disabled", "staff.enabled"} <= set(kinds)
 
 
+def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
+    app, staff_client, adviser_client, adviser
+):  # type: ignore[no-untyped-def]
+    with TestClient(app) as copy:
+        copy.cookies.set("prize_session", adviser_client.cookies["prize_session"])
+        assert "Signed in as adviser@example.org." in copy.get("/secretariat").text
+        staff_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
+        page = copy.get("/secretariat")
+    assert page.url.path == "/secretariat/login"
+    assert "Secretariat sign-in" in page.text
+    assert "Signed in as" not in page.text
+
+
 def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):  # type: ignore[no-untyped-def]
     page = staff_post(staff_client, f"/secretariat/staff/{officer.id}/disable")
     assert page.status_code == 400

@@ -23,18 +23,19 @@ from sqlmodel import col, func, select
 from prize.db import Database
 from prize.domain.applications import MAIL_PER_ADDRESS
 from prize.domain.signin import LOGIN_ACCOUNT_LIMIT, RESET_ADDRESS_LIMIT, RESET_CLIENT_LIMIT
-from prize.models import OutboxMessage, RateEvent, utcnow
+from prize.models import AuditEvent, OutboxMessage, RateEvent, Staff, utcnow
 from tests.appkit import TEST_KEYS
 from tests.applykit import make_call, start_application
 from tests.dbkit import new_postgres_database
 from tests.faultkit import ServerProcess
-from tests.staffkit import make_staff
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.postgres
 
 BURST = 30
 APPLICANT = "burst@example.org"
 OFFICER = "officer@example.org"
+CHANGER = "changer@example.org"  # changes their password: their own account's count
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Two worker processes on one fresh PostgreSQL database: an open call with one draft (its
-    start counted two hours ago, outside every window) and one back-office account."""
+    start counted two hours ago, outside every window) and two back-office accounts."""
     folder = tmp_path_factory.mktemp("throttle")
     with new_postgres_database(pg_template) as database:
         now = utcnow()
@@ -55,6 +56,7 @@ def served(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         )
         start_application(database, now - timedelta(hours=2), email=APPLICANT)
         make_staff(database, now, email=OFFICER)
+        make_staff(database, now, email=CHANGER)
         server = ServerProcess(
             {
                 "PRIZE_SECRET_KEYS": ",".join(TEST_KEYS),
@@ -170,6 +172,44 @@ def test_concurrent_wrong_sign_ins_check_exactly_the_limit_of_passwords(served):
     )
     assert seen == {"checked": LOGIN_ACCOUNT_LIMIT, "refused": BURST - LOGIN_ACCOUNT_LIMIT}
     assert _attempts(served.database, OFFICER) == LOGIN_ACCOUNT_LIMIT
+
+
+def test_concurrent_wrong_current_passwords_check_exactly_the_limit_and_end_the_session(served):  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=served.url, timeout=60) as browser:
+        page = browser.get("/secretariat/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        signed_in = browser.post(
+            "/secretariat/login",
+            data={"email": CHANGER, "password": STAFF_PASSWORD, "csrf_token": token},
+        )
+        assert signed_in.headers["location"] == "/secretariat"
+        cookies = {"prize_session": browser.cookies["prize_session"]}
+    new = "purple elephants dance slowly"
+    answers = _burst(
+        served.url,
+        "/secretariat/account/password",
+        "/secretariat/account/password",
+        {"current": "a wrong guess", "new": new, "again": new},
+        cookies=cookies,
+    )
+    seen = Counter(
+        "ended"
+        if a.startswith("303 /secretariat/login")  # signed out, or found so
+        else "wrong"
+        if a.startswith("400 ") and "Your current password is not right." in a
+        else a
+        for a in answers
+    )
+    assert set(seen) <= {"ended", "wrong"}
+    assert seen["ended"] >= BURST - LOGIN_ACCOUNT_LIMIT
+    assert _attempts(served.database, CHANGER) == LOGIN_ACCOUNT_LIMIT
+    with served.database.read() as session:
+        kinds = session.exec(select(AuditEvent.kind).where(AuditEvent.subject_kind == "staff"))
+        assert list(kinds).count("staff.sessions_ended") == 1
+        changer = session.exec(select(Staff).where(Staff.email == CHANGER)).one()
+    assert changer.session_version == 2
+    with httpx.Client(base_url=served.url, timeout=60, cookies=cookies) as thief:
+        assert "Secretariat sign-in" in thief.get("/secretariat", follow_redirects=True).text
 
 
 def _attempts(database: Database, email: str) -> int:

@@ -1,4 +1,5 @@
-"""Getting into the back office: signing in, and asking for a password link, both throttled.
+"""Getting into the back office: signing in, and asking for a password link, both throttled;
+and changing one's password, which counts wrong current passwords as failed sign-ins.
 
 Failures are counted per account (or address) and per client in ``rate_event`` rows, so every app
 process sees the same counts; a refusal says when to try again. Each count is taken with its key
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from prize.db import Database
+from prize.domain import staff as staff_domain
 from prize.domain import throttle
 from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
@@ -51,6 +53,21 @@ class Throttled(NotAllowed):
             time=retry_at.astimezone(PARIS).strftime("%H:%M"),
         )
         self.retry_at = retry_at
+
+
+class SessionEnded(Throttled):
+    """Too many wrong passwords for the account of a signed-in session: all its sessions ended."""
+
+    def __init__(self, *, retry_at: datetime, now: datetime) -> None:
+        super().__init__(
+            N_(
+                "Too many wrong passwords were typed for this account, so you are signed out. "
+                "You can sign in again in %(minutes)s minutes (at %(time)s, Paris time)."
+            ),
+            retry_at=retry_at,
+            now=now,
+            field="current",
+        )
 
 
 def _account_key(email: str) -> str:
@@ -170,3 +187,59 @@ def request_password_reset(
         return
     template = "staff_password_reset" if has_password(staff) else "staff_invitation"
     queue_password_mail(session, staff, mailer, template, now)
+
+
+def change_password(
+    *,
+    database: Database,
+    passwords: Passwords,
+    staff_id: int,
+    version: int,
+    current: str,
+    new: str,
+    now: datetime,
+) -> Staff:
+    """Change the password of a person signed in with ``version`` (``staff.change_password``),
+    counting a wrong current password as a failed sign-in of the account.
+
+    As in ``authenticate``, the attempt is counted and committed before the current password is
+    checked. When the account's failures reach the sign-in limit, whoever holds this session may
+    be guessing with a taken cookie: every session of the account ends (``SessionEnded``).
+    """
+    with database.write() as session:
+        account = staff_domain.get(session=session, staff_id=staff_id)
+        key = _account_key(account.email)
+        until = throttle.blocked_until(
+            session=session, key=key, now=now, limit=LOGIN_ACCOUNT_LIMIT, window=LOGIN_WINDOW
+        )
+        if until is None:
+            session.add(RateEvent(key=key, at=now))
+        else:
+            staff_domain.end_sessions_after_wrong_passwords(
+                session=session, staff_id=staff_id, version=version, now=now
+            )
+    if until is not None:
+        raise SessionEnded(retry_at=until, now=now)
+    if not passwords.verify(account.password_hash, current):
+        with database.write() as session:
+            until = throttle.blocked_until(
+                session=session, key=key, now=now, limit=LOGIN_ACCOUNT_LIMIT, window=LOGIN_WINDOW
+            )
+            if until is not None:
+                staff_domain.end_sessions_after_wrong_passwords(
+                    session=session, staff_id=staff_id, version=version, now=now
+                )
+        if until is not None:
+            raise SessionEnded(retry_at=until, now=now)
+        raise DomainError("Your current password is not right.", field="current")
+    with database.write() as session:
+        throttle.reset(session=session, key=key)
+    with database.write() as session:
+        return staff_domain.change_password(
+            session=session,
+            passwords=passwords,
+            staff_id=staff_id,
+            current=current,
+            new=new,
+            now=now,
+        )

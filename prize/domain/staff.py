@@ -3,8 +3,9 @@
 Signing in and asking for a link (both throttled) are in ``prize.domain.signin``.
 
 A session, a password-reset link and an invitation link all carry the account's
-``session_version``; changing the password (by hand or from a link) and disabling the account bump
-it, so every earlier session and link dies at once and a link works only once.
+``session_version``; changing the password (by hand or from a link), disabling the account and
+signing out bump it, so every earlier session and link dies at once (a session is a signed
+cookie: only the stored version can stop an earlier copy of it) and a link works only once.
 """
 
 from __future__ import annotations
@@ -286,6 +287,37 @@ def set_password_from_link(
     )
     session.flush()
     return staff
+
+
+# --------------------------------------------------------------------------- ending sessions
+
+
+def _end_sessions(
+    session: Session, staff_id: int, version: int, kind: str, now: datetime, *, system: bool
+) -> None:
+    """Bump the account's version if it still is ``version`` (the row locked and read afresh, so
+    that requests at once end the sessions once)."""
+    staff = session.get(Staff, staff_id, with_for_update=True, populate_existing=True)
+    if staff is None or staff.session_version != version:
+        return  # those sessions had ended already
+    staff.session_version += 1  # every session and every unused link of the account dies
+    session.add(staff)
+    _audit(session, audit.SYSTEM if system else actor_of(staff), staff, kind, now)
+    session.flush()
+
+
+def sign_out(*, session: Session, staff_id: int, version: int, now: datetime) -> None:
+    """End the session that holds ``version`` of this account, with every other one: a copy of
+    the cookie taken before opens nothing any more."""
+    _end_sessions(session, staff_id, version, "staff.signed_out", now, system=False)
+
+
+def end_sessions_after_wrong_passwords(
+    *, session: Session, staff_id: int, version: int, now: datetime
+) -> None:
+    """End every session of an account whose password was guessed wrong too often from a
+    session holding ``version`` (its cookie may have been taken)."""
+    _end_sessions(session, staff_id, version, "staff.sessions_ended", now, system=True)
 
 
 # --------------------------------------------------------------------------- roles, disabling

@@ -30,6 +30,7 @@ from prize.views.common import (
 )
 from prize.views.secretariat.access import (
     client_of,
+    current_staff,
     render_staff,
     require_staff,
     sign_in,
@@ -95,6 +96,15 @@ def login(request: Request) -> Response:
 
 def logout(request: Request) -> Response:
     read_form(request)
+    account = current_staff(request)
+    if account is not None:
+        with database(request).write() as session:
+            staff_domain.sign_out(
+                session=session,
+                staff_id=account.id or 0,
+                version=account.session_version,
+                now=now(request),
+            )
     sign_out(request)
     flash(request, "You are signed out.")
     return redirect(request, "staff_login")
@@ -112,15 +122,19 @@ def change_password(request: Request) -> Response:
     result = staff_forms.parse_password_change(form)
     if result.ok:
         try:
-            with database(request).write() as session:
-                account = staff_domain.change_password(
-                    session=session,
-                    passwords=passwords(request),
-                    staff_id=account.id or 0,
-                    current=result.values["current"],
-                    new=result.values["new"],
-                    now=now(request),
-                )
+            account = signin.change_password(
+                database=database(request),
+                passwords=passwords(request),
+                staff_id=account.id or 0,
+                version=account.session_version,
+                current=result.values["current"],
+                new=result.values["new"],
+                now=now(request),
+            )
+        except signin.SessionEnded as ended:
+            sign_out(request)
+            flash(request, ended.message)
+            return redirect(request, "staff_login")
         except DomainError as error:
             result.errors[error.field or "new"] = error.message
         else:
