@@ -242,6 +242,30 @@ def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, cloc
     assert "This link has expired" in page.text
 
 
+def test_reset_link_opened_within_the_hour_sets_no_password_after_it(
+    client, officer, sqlite_db, smtp, clock
+):  # type: ignore[no-untyped-def]
+    _forgot(client)
+    smtp.deliver(sqlite_db, clock())
+    client.get(_link_path(body_of(smtp.inbox.messages[0])))
+    clock.advance(minutes=59)
+    assert "For the account officer@example.org." in client.get("/secretariat/password/new").text
+    clock.advance(minutes=2)
+    page = staff_post(
+        client, "/secretariat/password/new", {"password": NEW_PASSWORD, "again": NEW_PASSWORD}
+    )
+    assert page.status_code == 410
+    assert "This link has expired" in page.text
+    assert "A link to choose a password works for one hour (an invitation for one week)." in (
+        page.text
+    )
+    assert "Open the link from the e-mail first." in client.get("/secretariat/password/new").text
+    with sqlite_db.read() as session:
+        stored = session.exec(select(Staff)).one()
+    assert stored.session_version == 1
+    assert Passwords(fast=True).verify(stored.password_hash, STAFF_PASSWORD)
+
+
 def test_reset_link_opened_but_used_elsewhere_cannot_set_a_password(
     client, app, officer, sqlite_db, smtp, clock
 ):  # type: ignore[no-untyped-def]
