@@ -4,7 +4,8 @@ per run (a template file, a template database) and copied for each test.
 - ``db``: each test that takes it runs once on SQLite and once on PostgreSQL (marked ``postgres``).
 - ``sqlite_db`` (the app's database in page tests), ``postgres_db``, and the session-scoped
   ``sqlite_template`` and ``pg_template`` they are copied from.
-- ``new_sqlite_database(template, directory)``: one more copy, outside a fixture.
+- ``new_sqlite_database(template, directory)`` and ``new_postgres_database(template)``: one more
+  copy, outside a fixture (a module's server, say).
 - ``TEST_AUDIT_KEYS``: the audit chain's keys of every test database, those the test settings
   (tests/appkit.py) derive from their secret keys, so that the app and ``prize`` agree.
 - ``PG_ADMIN_URL`` (PRIZE_TEST_POSTGRES_URL) is the server where test databases are made; when it
@@ -17,6 +18,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -85,9 +87,9 @@ def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture
-def postgres_db(request: pytest.FixtureRequest) -> Iterator[Database]:
-    template = request.getfixturevalue("pg_template")
+@contextmanager
+def new_postgres_database(template: str) -> Iterator[Database]:
+    """A fresh copy of the template database, dropped at the end."""
     name = f"prize_t_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -98,6 +100,12 @@ def postgres_db(request: pytest.FixtureRequest) -> Iterator[Database]:
         database.dispose()
         with _pg_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    with new_postgres_database(request.getfixturevalue("pg_template")) as database:
+        yield database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -41,7 +41,7 @@ class ServerProcess:
         self.log = log
         self.log_level = log_level
         self.prize_serve = prize_serve  # `prize serve` (the README's way) instead of uvicorn's CLI
-        self.workers = workers  # with `prize serve` only
+        self.workers = workers  # with `prize_serve`: more than one process on the same port
         self.process: Any = None
 
     @property

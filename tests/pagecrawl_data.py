@@ -94,9 +94,12 @@ def ballot_link(juror: Juror, version: int | None = None) -> str:
 
 def build(database: Database, storage_dir: Path) -> CrawlData:
     data = CrawlData()
-    officer = make_staff(database, NOW)
+    make_staff(database, NOW)
     make_staff(database, NOW, email="adviser@example.org", role="adviser")
-    _staff(database, data, officer.id)
+    # The reset link's account: each browser context signs the officer out at its end, which
+    # ends the officer's links too.
+    forgetful = make_staff(database, NOW, email="forgetful@example.org")
+    _staff(database, data, forgetful.id)
     _draft_2028(database, data)
     _open_2027(database, data, storage_dir)
     _screening_2026(database, data, storage_dir)
@@ -125,7 +128,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
 # --------------------------------------------------------------------------- staff
 
 
-def _staff(database: Database, data: CrawlData, officer_id: int | None) -> None:
+def _staff(database: Database, data: CrawlData, forgetful_id: int | None) -> None:
     from prize.domain import staff
 
     with database.write() as session:
@@ -139,10 +142,10 @@ def _staff(database: Database, data: CrawlData, officer_id: int | None) -> None:
             name="New Colleague",
             role=StaffRole.secretariat,
         )
-        officer = session.get(Staff, officer_id)
-        assert officer is not None and officer.id is not None and invited.id is not None
+        forgetful = session.get(Staff, forgetful_id)
+        assert forgetful is not None and forgetful.id is not None and invited.id is not None
         data.links["staff_reset"] = "/secretariat/reset/" + SIGNER.dumps(
-            Purpose.password_reset, officer.id, 1, officer.link_secret
+            Purpose.password_reset, forgetful.id, 1, forgetful.link_secret
         )
         data.links["staff_invited"] = "/secretariat/reset/" + SIGNER.dumps(
             Purpose.password_reset, invited.id, invited.session_version, invited.link_secret

@@ -74,7 +74,7 @@ PUBLIC = frozenset(
         "apply_resend",
         "results_receipt",
         "staff_login",
-        "staff_logout",  # signs out whoever sent it; changes nothing stored
+        "staff_logout",  # ends the sender's own sessions, if any; a stranger changes nothing
         "staff_forgot",
         "ballot_sign_out",  # likewise for a juror's ballot session
     }

@@ -10,12 +10,14 @@ import types
 import itsdangerous
 import pytest
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from prize import cli
-from prize.models import Staff
+from prize.app import create_app
+from prize.models import AuditEvent, Staff
 from prize.security import Passwords
 from tests.appkit import TEST_KEYS, csrf_of
-from tests.staffkit import STAFF_PASSWORD, login, staff_post
+from tests.staffkit import STAFF_PASSWORD, login, make_staff, staff_post
 
 
 def test_dashboard_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]
@@ -164,6 +166,31 @@ def test_sign_out_ends_the_session(staff_client):  # type: ignore[no-untyped-def
     after = staff_client.get("/secretariat")
     assert after.status_code == 303
     assert after.headers["location"] == "/secretariat/login?next=/secretariat"
+
+
+def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(db, settings, clock):  # type: ignore[no-untyped-def]
+    app = create_app(settings, clock=clock, database=db)
+    officer = make_staff(db, clock())
+    with TestClient(app, follow_redirects=False) as client, TestClient(app) as thief:
+        login(client)
+        thief.cookies.set("prize_session", client.cookies["prize_session"])
+        assert "Signed in as officer@example.org." in thief.get("/secretariat").text
+        staff_post(client, "/secretariat/logout")
+        page = thief.get("/secretariat")
+    assert page.url.path == "/secretariat/login"
+    assert "Secretariat sign-in" in page.text
+    assert "Signed in as" not in page.text
+    with db.read() as session:
+        assert session.get_one(Staff, officer.id).session_version == 2
+        assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.signed_out"
+
+
+def test_sign_out_without_a_session_changes_nothing(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+    response = staff_post(client, "/secretariat/logout")
+    assert response.headers["location"] == "/secretariat/login"
+    assert "You are signed out." in client.get("/secretariat/login").text
+    with sqlite_db.read() as session:
+        assert session.get_one(Staff, officer.id).session_version == 1
 
 
 def test_session_expires_after_its_maximum_age(staff_client, settings, monkeypatch):  # type: ignore[no-untyped-def]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 import time
 import types
+from datetime import timedelta
 
 import itsdangerous
+import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
+from prize.domain import signin
+from prize.domain.errors import DomainError
+from prize.domain.signin import LOGIN_ACCOUNT_LIMIT
 from prize.models import AuditEvent, OutboxMessage, Staff
+from prize.security import Passwords
 from tests.mailkit import body_of
-from tests.staffkit import STAFF_PASSWORD, login, staff_post
+from tests.staffkit import STAFF_PASSWORD, login, make_staff, staff_post
 
 NEW_PASSWORD = "purple elephants dance slowly"
 
@@ -94,6 +100,95 @@ def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, s
         assert session.exec(select(Staff)).one().session_version == 1  # nothing changed
 
 
+def test_a_copy_of_the_cookie_taken_before_a_password_change_opens_nothing(app, staff_client):  # type: ignore[no-untyped-def]
+    with TestClient(app) as thief:
+        thief.cookies.set("prize_session", staff_client.cookies["prize_session"])
+        assert "Signed in as officer@example.org." in thief.get("/secretariat").text
+        _change(staff_client, STAFF_PASSWORD, NEW_PASSWORD)
+        page = thief.get("/secretariat")
+    assert page.url.path == "/secretariat/login"
+    assert "Secretariat sign-in" in page.text
+    assert "Signed in as" not in page.text
+    assert "Signed in as officer@example.org." in staff_client.get("/secretariat").text
+
+
+def test_wrong_current_passwords_end_every_session_at_the_sign_in_limit(
+    app, staff_client, sqlite_db, clock
+):  # type: ignore[no-untyped-def]
+    with TestClient(app) as copy:
+        copy.cookies.set("prize_session", staff_client.cookies["prize_session"])
+        for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
+            page = _change(staff_client, "a wrong guess", NEW_PASSWORD)
+            assert page.status_code == 400
+            assert 'id="current-error">Your current password is not right.' in page.text
+        response = _change(staff_client, "a wrong guess", NEW_PASSWORD)
+        assert response.headers["location"] == "/secretariat/login"
+        login_page = staff_client.get("/secretariat/login")
+        assert (
+            "Too many wrong passwords were typed for this account, so you are signed out. You can "
+            "sign in again in 15 minutes (at 11:15, Paris time)." in login_page.text
+        )
+        assert "Secretariat sign-in" in copy.get("/secretariat").text  # every copy has ended
+    assert staff_client.get("/secretariat").headers["location"].startswith("/secretariat/login")
+    refused = staff_post(
+        staff_client,
+        "/secretariat/login",
+        {"email": "officer@example.org", "password": STAFF_PASSWORD},
+    )
+    assert refused.status_code == 429
+    assert "Too many failed attempts for this account. Try again in 15 minutes" in refused.text
+    clock.advance(minutes=15)
+    login(staff_client)
+    with sqlite_db.read() as session:
+        assert session.exec(select(Staff)).one().session_version == 2
+        kinds = session.exec(select(AuditEvent.kind)).all()
+    assert kinds.count("staff.sessions_ended") == 1
+    assert "staff.password_changed" not in kinds
+
+
+def test_a_right_current_password_clears_the_accounts_failures(staff_client):  # type: ignore[no-untyped-def]
+    for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
+        _change(staff_client, "a wrong guess", NEW_PASSWORD)
+    page = _change(staff_client, STAFF_PASSWORD, "short")  # right, but the new one is refused
+    assert 'id="new-error">Use at least 8 characters.' in page.text
+    for _ in range(LOGIN_ACCOUNT_LIMIT - 1):  # counted from zero again: not yet signed out
+        page = _change(staff_client, "a wrong guess", NEW_PASSWORD)
+        assert 'id="current-error">Your current password is not right.' in page.text
+    assert "Signed in as officer@example.org." in staff_client.get("/secretariat").text
+
+
+def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):  # type: ignore[no-untyped-def]
+    officer = make_staff(db, clock())
+    passwords = Passwords(fast=True)
+    for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
+        with pytest.raises(DomainError):
+            signin.authenticate(
+                database=db,
+                passwords=passwords,
+                email="officer@example.org",
+                password="a wrong guess",
+                client="198.51.100.7",
+                now=clock(),
+            )
+    with pytest.raises(signin.SessionEnded) as ended:
+        signin.change_password(
+            database=db,
+            passwords=passwords,
+            staff_id=officer.id,
+            version=officer.session_version,
+            current="another wrong guess",
+            new=NEW_PASSWORD,
+            now=clock.advance(minutes=5),
+        )
+    assert ended.value.field == "current"
+    assert ended.value.retry_at == clock() + timedelta(minutes=10)
+    with db.read() as session:
+        stored = session.get_one(Staff, officer.id)
+        assert stored.session_version == 2
+        assert passwords.verify(stored.password_hash, STAFF_PASSWORD)
+        assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.sessions_ended"
+
+
 def test_change_password_without_csrf_token_is_offered_again(staff_client):  # type: ignore[no-untyped-def]
     page = staff_client.post(
         "/secretariat/account/password", data={"current": STAFF_PASSWORD, "new": NEW_PASSWORD}
@@ -145,6 +240,30 @@ def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, cloc
     page = client.get(path)
     assert page.status_code == 410
     assert "This link has expired" in page.text
+
+
+def test_reset_link_opened_within_the_hour_sets_no_password_after_it(
+    client, officer, sqlite_db, smtp, clock
+):  # type: ignore[no-untyped-def]
+    _forgot(client)
+    smtp.deliver(sqlite_db, clock())
+    client.get(_link_path(body_of(smtp.inbox.messages[0])))
+    clock.advance(minutes=59)
+    assert "For the account officer@example.org." in client.get("/secretariat/password/new").text
+    clock.advance(minutes=2)
+    page = staff_post(
+        client, "/secretariat/password/new", {"password": NEW_PASSWORD, "again": NEW_PASSWORD}
+    )
+    assert page.status_code == 410
+    assert "This link has expired" in page.text
+    assert "A link to choose a password works for one hour (an invitation for one week)." in (
+        page.text
+    )
+    assert "Open the link from the e-mail first." in client.get("/secretariat/password/new").text
+    with sqlite_db.read() as session:
+        stored = session.exec(select(Staff)).one()
+    assert stored.session_version == 1
+    assert Passwords(fast=True).verify(stored.password_hash, STAFF_PASSWORD)
 
 
 def test_reset_link_opened_but_used_elsewhere_cannot_set_a_password(

@@ -78,6 +78,28 @@ def test_invited_adviser_sets_a_password_from_the_email_and_signs_in(
     assert kinds[-2:] == ["staff.invited", "staff.invitation_accepted"]
 
 
+def test_invitation_opened_within_its_week_sets_no_password_after_it(
+    app, staff_client, sqlite_db, smtp, clock
+):  # type: ignore[no-untyped-def]
+    _invite(staff_client)
+    smtp.deliver(sqlite_db, clock())
+    body = body_of(smtp.inbox.to("new@example.org")[0])
+    path = re.search(r"http://testserver(/secretariat/reset/\S+)", body).group(1)  # type: ignore[union-attr]
+    with TestClient(app, follow_redirects=False) as newcomer:
+        newcomer.get(path)
+        clock.advance(days=6, hours=23)
+        assert "Choose your password" in newcomer.get("/secretariat/password/new").text
+        clock.advance(hours=1, minutes=1)
+        page = staff_post(
+            newcomer, "/secretariat/password/new", {"password": NEW_PASSWORD, "again": NEW_PASSWORD}
+        )
+    assert page.status_code == 410
+    assert "This link has expired" in page.text
+    with sqlite_db.read() as session:
+        invited = session.exec(select(Staff).where(Staff.email == "new@example.org")).one()
+    assert not staff_domain.has_password(invited)
+
+
 def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, client):  # type: ignore[no-untyped-def]
     _invite(staff_client)
     with TestClient(staff_client.app, follow_redirects=False) as other:
@@ -142,6 +164,19 @@ def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, ad
     with sqlite_db.read() as session:
         kinds = session.exec(select(AuditEvent.kind)).all()
     assert {"staff.disabled", "staff.enabled"} <= set(kinds)
+
+
+def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
+    app, staff_client, adviser_client, adviser
+):  # type: ignore[no-untyped-def]
+    with TestClient(app) as copy:
+        copy.cookies.set("prize_session", adviser_client.cookies["prize_session"])
+        assert "Signed in as adviser@example.org." in copy.get("/secretariat").text
+        staff_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
+        page = copy.get("/secretariat")
+    assert page.url.path == "/secretariat/login"
+    assert "Secretariat sign-in" in page.text
+    assert "Signed in as" not in page.text
 
 
 def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):  # type: ignore[no-untyped-def]
@@ -291,12 +326,15 @@ def test_password_link_is_one_time(db, clock, settings):  # type: ignore[no-unty
         Purpose.password_reset, officer.id, officer.session_version, officer.link_secret
     )
     with db.write() as session:
-        found = staff_domain.check_password_link(session=session, signer=signer, token=token)
+        link = staff_domain.open_password_link(
+            session=session, signer=signer, token=token, now=clock()
+        )
         staff_domain.set_password_from_link(
             session=session,
             passwords=Passwords(fast=True),
-            staff_id=found.id,
-            version=found.session_version,
+            staff_id=link.staff.id,
+            version=link.staff.session_version,
+            expires_at=link.expires_at,
             password=NEW_PASSWORD,
             now=clock(),
         )

@@ -1,7 +1,11 @@
-"""Getting into the back office: signing in, and asking for a password link, both throttled.
+"""Getting into the back office: signing in, and asking for a password link, both throttled;
+and changing one's password, which counts wrong current passwords as failed sign-ins.
 
 Failures are counted per account (or address) and per client in ``rate_event`` rows, so every app
-process sees the same counts; a refusal says when to try again.
+process sees the same counts; a refusal says when to try again. Each count is taken with its key
+held (``throttle.blocked_until``) in the transaction that adds the attempt, and a password is
+checked only after its attempt is counted and committed: however many requests arrive at once,
+at most the limit of passwords is checked per account and window.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from prize.db import Database
+from prize.domain import staff as staff_domain
 from prize.domain import throttle
 from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
@@ -37,36 +42,40 @@ RESET_CLIENT_LIMIT = 10
 class Throttled(NotAllowed):
     """Too many recent failures; ``retry_at`` says when the next attempt is counted again."""
 
-    def __init__(self, msgid: str, *, retry_at: datetime, now: datetime) -> None:
+    def __init__(
+        self, msgid: str, *, retry_at: datetime, now: datetime, field: str = "password"
+    ) -> None:
         minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
         super().__init__(
             msgid,
-            field="password",
+            field=field,
             minutes=minutes,
             time=retry_at.astimezone(PARIS).strftime("%H:%M"),
         )
         self.retry_at = retry_at
 
 
-def _blocked_until(
-    session: Session, key: str, now: datetime, limit: int, window: timedelta
-) -> datetime | None:
-    """When ``key`` may try again, if its last ``limit`` events all fall within ``window``."""
-    recent = list(
-        session.exec(
-            select(RateEvent.at)
-            .where(RateEvent.key == key, col(RateEvent.at) > now - window)
-            .order_by(col(RateEvent.at).desc())
-            .limit(limit)
+class SessionEnded(Throttled):
+    """Too many wrong passwords for the account of a signed-in session: all its sessions ended."""
+
+    def __init__(self, *, retry_at: datetime, now: datetime) -> None:
+        super().__init__(
+            N_(
+                "Too many wrong passwords were typed for this account, so you are signed out. "
+                "You can sign in again in %(minutes)s minutes (at %(time)s, Paris time)."
+            ),
+            retry_at=retry_at,
+            now=now,
+            field="current",
         )
-    )
-    if len(recent) < limit:
-        return None
-    return recent[-1] + window
+
+
+def _account_key(email: str) -> str:
+    return f"login:account:{normalise_email(email)}"[:200]
 
 
 def _login_keys(email: str, client: str) -> tuple[str, str]:
-    return f"login:account:{normalise_email(email)}"[:200], f"login:client:{client}"[:200]
+    return _account_key(email), f"login:client:{client}"[:200]
 
 
 _dummy_hashes: weakref.WeakKeyDictionary[Passwords, str] = weakref.WeakKeyDictionary()
@@ -92,8 +101,9 @@ def authenticate(
     part was wrong, or ``Throttled`` after too many failures for the account or the client.
 
     Every attempt is counted (and committed) before the password is checked, outside any
-    transaction; a success then takes back its own client count and clears the account's count,
-    leaving other accounts' and the client's other failures as they were.
+    transaction, so that requests at once for one account check at most its limit of passwords;
+    a success then takes back its own client count and clears the account's count, leaving other
+    accounts' and the client's other failures as they were.
     """
     account_key, client_key = _login_keys(email, client)
     with database.write() as session:
@@ -115,7 +125,9 @@ def authenticate(
                 ),
             ),
         ):
-            until = _blocked_until(session, key, now, limit, LOGIN_WINDOW)
+            until = throttle.blocked_until(
+                session=session, key=key, now=now, limit=limit, window=LOGIN_WINDOW
+            )
             if until is not None:
                 raise Throttled(msgid, retry_at=until, now=now)
         client_event = RateEvent(key=client_key, at=now)
@@ -150,7 +162,9 @@ def request_password_reset(
     email = normalise_email(email)[:254]
     client_key = f"reset:client:{client}"[:200]
     address_key = f"reset:address:{email}"[:200]
-    until = _blocked_until(session, client_key, now, RESET_CLIENT_LIMIT, RESET_WINDOW)
+    until = throttle.blocked_until(
+        session=session, key=client_key, now=now, limit=RESET_CLIENT_LIMIT, window=RESET_WINDOW
+    )
     if until is not None:
         raise Throttled(
             N_(
@@ -161,7 +175,9 @@ def request_password_reset(
             now=now,
         )
     session.add(RateEvent(key=client_key, at=now))
-    over_address = _blocked_until(session, address_key, now, RESET_ADDRESS_LIMIT, RESET_WINDOW)
+    over_address = throttle.blocked_until(
+        session=session, key=address_key, now=now, limit=RESET_ADDRESS_LIMIT, window=RESET_WINDOW
+    )
     session.add(RateEvent(key=address_key, at=now))
     session.flush()
     if over_address is not None:
@@ -171,3 +187,59 @@ def request_password_reset(
         return
     template = "staff_password_reset" if has_password(staff) else "staff_invitation"
     queue_password_mail(session, staff, mailer, template, now)
+
+
+def change_password(
+    *,
+    database: Database,
+    passwords: Passwords,
+    staff_id: int,
+    version: int,
+    current: str,
+    new: str,
+    now: datetime,
+) -> Staff:
+    """Change the password of a person signed in with ``version`` (``staff.change_password``),
+    counting a wrong current password as a failed sign-in of the account.
+
+    As in ``authenticate``, the attempt is counted and committed before the current password is
+    checked. When the account's failures reach the sign-in limit, whoever holds this session may
+    be guessing with a taken cookie: every session of the account ends (``SessionEnded``).
+    """
+    with database.write() as session:
+        account = staff_domain.get(session=session, staff_id=staff_id)
+        key = _account_key(account.email)
+        until = throttle.blocked_until(
+            session=session, key=key, now=now, limit=LOGIN_ACCOUNT_LIMIT, window=LOGIN_WINDOW
+        )
+        if until is None:
+            session.add(RateEvent(key=key, at=now))
+        else:
+            staff_domain.end_sessions_after_wrong_passwords(
+                session=session, staff_id=staff_id, version=version, now=now
+            )
+    if until is not None:
+        raise SessionEnded(retry_at=until, now=now)
+    if not passwords.verify(account.password_hash, current):
+        with database.write() as session:
+            until = throttle.blocked_until(
+                session=session, key=key, now=now, limit=LOGIN_ACCOUNT_LIMIT, window=LOGIN_WINDOW
+            )
+            if until is not None:
+                staff_domain.end_sessions_after_wrong_passwords(
+                    session=session, staff_id=staff_id, version=version, now=now
+                )
+        if until is not None:
+            raise SessionEnded(retry_at=until, now=now)
+        raise DomainError("Your current password is not right.", field="current")
+    with database.write() as session:
+        throttle.reset(session=session, key=key)
+    with database.write() as session:
+        return staff_domain.change_password(
+            session=session,
+            passwords=passwords,
+            staff_id=staff_id,
+            current=current,
+            new=new,
+            now=now,
+        )

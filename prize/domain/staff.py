@@ -3,8 +3,9 @@
 Signing in and asking for a link (both throttled) are in ``prize.domain.signin``.
 
 A session, a password-reset link and an invitation link all carry the account's
-``session_version``; changing the password (by hand or from a link) and disabling the account bump
-it, so every earlier session and link dies at once and a link works only once.
+``session_version``; changing the password (by hand or from a link), disabling the account and
+signing out bump it, so every earlier session and link dies at once (a session is a signed
+cookie: only the stored version can stop an earlier copy of it) and a link works only once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -21,9 +22,9 @@ from prize import paths
 from prize.domain import audit, outbox
 from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
-from prize.models import ActorKind, Staff, StaffRole
+from prize.models import ActorKind, Staff, StaffRole, utcnow
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
-from prize.tokens import LinkRevoked, Purpose, Signer, check
+from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer, check
 
 MAX_PASSWORD_LENGTH = 1024
 
@@ -251,6 +252,26 @@ def check_password_link(*, session: Session, signer: Signer, token: str) -> Staf
     A link dies when used (the password change bumps ``session_version``), when the account is
     disabled, and after an hour (a week for an invitation, while no password is set).
     """
+    return open_password_link(session=session, signer=signer, token=token, now=utcnow()).staff
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    """What a checked reset or invitation link proves, until ``expires_at`` (the app's clock)."""
+
+    staff: Staff
+    expires_at: datetime
+
+
+def open_password_link(
+    *, session: Session, signer: Signer, token: str, now: datetime
+) -> PasswordLink:
+    """``check_password_link``, with the instant the link dies, so that a page opened with it
+    can refuse a password sent after that.
+
+    Links are timed by the wall clock; what is left of this one's life is carried over to ``now``
+    (the same instant, unless a test moves the app's clock).
+    """
     claim = signer.loads(Purpose.password_reset, token, max_age=INVITATION_MAX_AGE)
     staff = session.get(Staff, claim.subject_id)
     if staff is None:
@@ -258,8 +279,24 @@ def check_password_link(*, session: Session, signer: Signer, token: str) -> Staf
     if not staff.active:
         raise LinkRevoked()
     check(claim, version=staff.session_version, secret=staff.link_secret)
+    max_age = INVITATION_MAX_AGE
     if has_password(staff):
         signer.loads(Purpose.password_reset, token, max_age=RESET_MAX_AGE)
+        max_age = RESET_MAX_AGE
+    left = claim.issued_at + timedelta(seconds=max_age) - utcnow()
+    return PasswordLink(staff=staff, expires_at=now + left)
+
+
+def check_link_claim(
+    *, session: Session, staff_id: int, version: int, expires_at: datetime, now: datetime
+) -> Staff:
+    """The account of a link opened earlier (its id, version and end), while it can still set a
+    password: ``LinkExpired`` after its end, ``LinkRevoked`` once used or the account disabled."""
+    if now >= expires_at:
+        raise LinkExpired()
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active or staff.session_version != version:
+        raise LinkRevoked()
     return staff
 
 
@@ -269,13 +306,15 @@ def set_password_from_link(
     passwords: Passwords,
     staff_id: int,
     version: int,
+    expires_at: datetime,
     password: str,
     now: datetime,
 ) -> Staff:
-    """Set the password of the account a checked link (id and version) was for; once only."""
-    staff = session.get(Staff, staff_id)
-    if staff is None or not staff.active or staff.session_version != version:
-        raise LinkRevoked()
+    """Set the password of the account a checked link (id, version and end) was for; once only,
+    and only before the link's end."""
+    staff = check_link_claim(
+        session=session, staff_id=staff_id, version=version, expires_at=expires_at, now=now
+    )
     check_password_rules(password, email=staff.email)
     first = not has_password(staff)
     _set_password(session, staff, passwords, password)
@@ -288,6 +327,37 @@ def set_password_from_link(
     )
     session.flush()
     return staff
+
+
+# --------------------------------------------------------------------------- ending sessions
+
+
+def _end_sessions(
+    session: Session, staff_id: int, version: int, kind: str, now: datetime, *, system: bool
+) -> None:
+    """Bump the account's version if it still is ``version`` (the row locked and read afresh, so
+    that requests at once end the sessions once)."""
+    staff = session.get(Staff, staff_id, with_for_update=True, populate_existing=True)
+    if staff is None or staff.session_version != version:
+        return  # those sessions had ended already
+    staff.session_version += 1  # every session and every unused link of the account dies
+    session.add(staff)
+    _audit(session, audit.SYSTEM if system else actor_of(staff), staff, kind, now)
+    session.flush()
+
+
+def sign_out(*, session: Session, staff_id: int, version: int, now: datetime) -> None:
+    """End the session that holds ``version`` of this account, with every other one: a copy of
+    the cookie taken before opens nothing any more."""
+    _end_sessions(session, staff_id, version, "staff.signed_out", now, system=False)
+
+
+def end_sessions_after_wrong_passwords(
+    *, session: Session, staff_id: int, version: int, now: datetime
+) -> None:
+    """End every session of an account whose password was guessed wrong too often from a
+    session holding ``version`` (its cookie may have been taken)."""
+    _end_sessions(session, staff_id, version, "staff.sessions_ended", now, system=True)
 
 
 # --------------------------------------------------------------------------- roles, disabling

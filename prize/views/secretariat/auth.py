@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +16,6 @@ from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
-from prize.models import Staff
 from prize.security import Passwords
 from prize.tokens import LinkError
 from prize.views.common import (
@@ -30,13 +31,15 @@ from prize.views.common import (
 )
 from prize.views.secretariat.access import (
     client_of,
+    current_staff,
     render_staff,
     require_staff,
     sign_in,
     sign_out,
 )
 
-RESET_KEY = "staff_reset"  # [staff id, session version] of a checked reset link
+# [staff id, session version, end (a POSIX timestamp)] of a checked reset or invitation link
+RESET_KEY = "staff_reset"
 
 
 @functools.cache
@@ -95,6 +98,15 @@ def login(request: Request) -> Response:
 
 def logout(request: Request) -> Response:
     read_form(request)
+    account = current_staff(request)
+    if account is not None:
+        with database(request).write() as session:
+            staff_domain.sign_out(
+                session=session,
+                staff_id=account.id or 0,
+                version=account.session_version,
+                now=now(request),
+            )
     sign_out(request)
     flash(request, "You are signed out.")
     return redirect(request, "staff_login")
@@ -112,15 +124,19 @@ def change_password(request: Request) -> Response:
     result = staff_forms.parse_password_change(form)
     if result.ok:
         try:
-            with database(request).write() as session:
-                account = staff_domain.change_password(
-                    session=session,
-                    passwords=passwords(request),
-                    staff_id=account.id or 0,
-                    current=result.values["current"],
-                    new=result.values["new"],
-                    now=now(request),
-                )
+            account = signin.change_password(
+                database=database(request),
+                passwords=passwords(request),
+                staff_id=account.id or 0,
+                version=account.session_version,
+                current=result.values["current"],
+                new=result.values["new"],
+                now=now(request),
+            )
+        except signin.SessionEnded as ended:
+            sign_out(request)
+            flash(request, ended.message)
+            return redirect(request, "staff_login")
         except DomainError as error:
             result.errors[error.field or "new"] = error.message
         else:
@@ -177,31 +193,50 @@ def reset_link(request: Request) -> Response:
     token = request.path_params["token"]
     try:
         with database(request).read() as session:
-            account = staff_domain.check_password_link(
-                session=session, signer=signer(request), token=token
+            link = staff_domain.open_password_link(
+                session=session, signer=signer(request), token=token, now=now(request)
             )
     except LinkError as error:
         status = 400 if error.reason == "invalid" else 410
         return render(
             request, "secretariat/reset_invalid.html", {"reason": error.reason}, status_code=status
         )
-    request.session[RESET_KEY] = [account.id, account.session_version]
+    request.session[RESET_KEY] = [
+        link.staff.id,
+        link.staff.session_version,
+        math.floor(link.expires_at.timestamp()),
+    ]
     return redirect(request, "staff_reset")
 
 
-def reset(request: Request) -> Response:
-    """Choose a password, after opening a reset or invitation link."""
+def _reset_claim(request: Request) -> tuple[int, int, datetime] | None:
     claim = request.session.get(RESET_KEY)
-    if not (isinstance(claim, list) and len(claim) == 2 and all(isinstance(v, int) for v in claim)):
+    if not (isinstance(claim, list) and len(claim) == 3 and all(type(v) is int for v in claim)):
+        return None
+    return claim[0], claim[1], datetime.fromtimestamp(claim[2], UTC)
+
+
+def reset(request: Request) -> Response:
+    """Choose a password, after opening a reset or invitation link (until the link's end)."""
+    claim = _reset_claim(request)
+    if claim is None:
         return render(
             request, "secretariat/reset_invalid.html", {"reason": "missing"}, status_code=400
         )
-    with database(request).read() as session:
-        account = session.get(Staff, claim[0])
-    if account is None or not account.active or account.session_version != claim[1]:
+    staff_id, version, expires_at = claim
+    try:
+        with database(request).read() as session:
+            account = staff_domain.check_link_claim(
+                session=session,
+                staff_id=staff_id,
+                version=version,
+                expires_at=expires_at,
+                now=now(request),
+            )
+    except LinkError as error:
         request.session.pop(RESET_KEY, None)
         return render(
-            request, "secretariat/reset_invalid.html", {"reason": "revoked"}, status_code=410
+            request, "secretariat/reset_invalid.html", {"reason": error.reason}, status_code=410
         )
     context = {"account": account, "invited": not staff_domain.has_password(account)}
     if request.method == "GET":
@@ -214,8 +249,9 @@ def reset(request: Request) -> Response:
                 account = staff_domain.set_password_from_link(
                     session=session,
                     passwords=passwords(request),
-                    staff_id=claim[0],
-                    version=claim[1],
+                    staff_id=staff_id,
+                    version=version,
+                    expires_at=expires_at,
                     password=result.values["password"],
                     now=now(request),
                 )
