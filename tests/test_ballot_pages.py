@@ -291,14 +291,21 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved." in page.text
+    assert (
+        "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved."
+        in page.text
+    )
     assert set(_scores(sqlite_db).values()) == {7, 8}
 
 
-def test_post_without_csrf_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_post_with_a_stale_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
     _onboard(juror_client)
     reference = jury.applications[0].reference
-    page = juror_client.post(f"/ballot/applications/{reference}", data=_form(jury, [7, 8]))
+    page = juror_client.post(
+        f"/ballot/applications/{reference}",
+        data={**_form(jury, [7, 8]), "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
+    )
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert f'name="score-{jury.criteria[0].id}" value="7"' in page.text

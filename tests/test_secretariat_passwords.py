@@ -94,12 +94,12 @@ def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, s
         assert session.exec(select(Staff)).one().session_version == 1  # nothing changed
 
 
-def test_change_password_without_csrf_token_is_offered_again(staff_client):  # type: ignore[no-untyped-def]
+def test_change_password_without_csrf_token_is_refused(staff_client):  # type: ignore[no-untyped-def]
     page = staff_client.post(
         "/secretariat/account/password", data={"current": STAFF_PASSWORD, "new": NEW_PASSWORD}
     )
     assert page.status_code == 403
-    assert "Please send again" in page.text
+    assert "This form was not accepted" in page.text
 
 
 # --------------------------------------------------------------------------- resetting
