@@ -374,6 +374,39 @@ def test_autosave_after_the_round_closed_is_refused(juror_client, sqlite_db, clo
     assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 6}
 
 
+ONBOARDING_FIRST = (
+    "Nothing was saved: first confirm your first name, accept the pledge and declare any "
+    "conflict of interest."
+)
+
+
+def test_autosave_before_onboarding_saves_nothing_and_says_why(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    c1 = jury.criteria[0].id
+    response = juror_client.post(
+        f"/ballot/applications/{jury.applications[0].reference}/save",
+        data={f"score-{c1}": "9", "csrf_token": csrf_of(juror_client, "/ballot/welcome")},
+    )
+    assert response.status_code == 403
+    assert response.json() == {"message": ONBOARDING_FIRST, "saved": False, "step": "welcome"}
+    assert _scores(sqlite_db) == {}
+    with sqlite_db.read() as session:
+        assert session.exec(select(Ballot)).all() == []
+
+
+def test_autosave_before_the_conflicts_are_declared_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    _welcome(juror_client)  # name and pledge, but no declaration of conflicts yet
+    c1 = jury.criteria[0].id
+    path = f"/ballot/applications/{jury.applications[0].reference}/save"
+    token = csrf_of(juror_client, "/ballot/conflicts")
+    refused = juror_client.post(path, data={f"score-{c1}": "9", "csrf_token": token})
+    assert (refused.status_code, refused.json()["step"]) == (403, "conflicts")
+    assert _scores(sqlite_db) == {}
+    _declare(juror_client, none="yes")
+    saved = juror_client.post(path, data={f"score-{c1}": "9", "csrf_token": token})
+    assert saved.json()["saved"] is True
+    assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 9}
+
+
 def test_autosave_without_a_session_answers_401_in_json(client, jury):  # type: ignore[no-untyped-def]
     response = client.post(
         f"/ballot/applications/{jury.applications[0].reference}/save", data={"score-1": "5"}
