@@ -6,8 +6,9 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,6 +53,50 @@ def csrf_ok(session: MutableMapping[str, Any], submitted: object) -> bool:
         and isinstance(submitted, str)
         and hmac.compare_digest(expected.encode(), submitted.encode())
     )
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of a URL, lower-cased, without a default port; None if it has
+    none (``null``, a path, garbage)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    suffix = f":{port}" if port is not None and port != default else ""
+    return f"{parts.scheme}://{host}{suffix}"
+
+
+def same_origin(headers: Mapping[str, str], own: Iterable[str]) -> bool:
+    """Whether a browser says that this request comes from a page of one of the ``own`` URLs.
+
+    In order, the first header present decides:
+
+    - ``Sec-Fetch-Site`` (Fetch Metadata, set by the browser, never by a page): ``same-origin``.
+      It comes first because our pages send ``Referrer-Policy: no-referrer``, under which a
+      browser sends a form's POST with ``Origin: null`` and no ``Referer`` even to its own site.
+    - ``Origin``, unless it is ``null`` (a sandboxed frame, a ``data:`` page, or that policy):
+      equal to one of ours.
+    - ``Referer``: its origin is one of ours.
+
+    Nothing to go by (``Origin: null`` alone, or no header: a script, an old browser) is not
+    same-origin.
+    """
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site:
+        return fetch_site.strip().lower() == "same-origin"
+    ours = {o for o in (origin_of(url) for url in own) if o}
+    origin = headers.get("origin")
+    if origin and origin.strip().lower() != "null":
+        return origin_of(origin) in ours
+    referer = headers.get("referer")
+    if referer:
+        return origin_of(referer) in ours
+    return False
 
 
 # --------------------------------------------------------------------------- passwords

@@ -182,12 +182,15 @@ def send(
     return act
 
 
-def tampered(action: str, fields: dict[str, str] | None = None) -> Act:
-    """Send the form with a wrong CSRF token (a stale page): the resend page answers."""
+def tampered(
+    action: str, fields: dict[str, str] | None = None, *, token: str = "stale-token"
+) -> Act:
+    """Send the form with a wrong CSRF token (a stale page): the resend page answers; with an
+    empty one (a form that is not ours), the refusal."""
 
     def act(page: Any) -> None:
         page.locator(f'form[action="{action}"] input[name="csrf_token"]').evaluate(
-            "e => { e.value = 'stale-token' }"
+            "(e, token) => { e.value = token }", token
         )
         send(action, fields)(page)
 

@@ -70,6 +70,12 @@ def errors(data: CrawlData) -> list[Visit]:
             403,
             act=tampered("/apply/resend", {"#email": "someone@example.org"}),
         ),
+        Visit(
+            "error-refused-form",
+            "/apply/resend",
+            403,
+            act=tampered("/apply/resend", {"#email": "someone@example.org"}, token=""),
+        ),
         Visit("error-413", "/apply/resend", 413, act=oversized("/apply/resend", "email")),
         Visit("error-apply-need-link", f"/apply/{data.apps['draft']}", 403),
         Visit("error-apply-link-invalid", "/apply/link/not-a-real-link", 400),

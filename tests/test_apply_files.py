@@ -345,6 +345,7 @@ def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(app
         f"/apply/{application.id}/files",
         data={"csrf_token": "stale"},
         files={"file": ("report.pdf", tiny_pdf(), "application/pdf")},
+        headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
     assert "Files cannot be kept this way: please choose them again after sending." in page.text

@@ -117,7 +117,9 @@ def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db
     for n in range(applications.MAIL_PER_ADDRESS):
         data = {"email": APPLICANT, "title": f"Project {n}", "csrf_token": token}
         assert client.post("/apply", data=data).status_code == 303
-    page = client.post("/apply", data={"email": APPLICANT, "title": "One more", "csrf_token": token})
+    page = client.post(
+        "/apply", data={"email": APPLICANT, "title": "One more", "csrf_token": token}
+    )
     assert page.status_code == 429
     assert error_of(page, "email").startswith("Too many e-mails were sent to this address.")
     assert len(outbox_rows(sqlite_db)) == applications.MAIL_PER_ADDRESS
@@ -154,7 +156,11 @@ def test_start_without_a_call_says_so(client):  # type: ignore[no-untyped-def]
 def test_start_with_a_stale_token_offers_to_send_again_with_everything_kept(
     client, open_call, sqlite_db
 ):  # type: ignore[no-untyped-def]
-    page = client.post("/apply", data={"email": APPLICANT, "title": "Friday coffee"})
+    page = client.post(
+        "/apply",
+        data={"email": APPLICANT, "title": "Friday coffee", "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
+    )
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert 'name="title" value="Friday coffee"' in page.text
@@ -375,6 +381,7 @@ def test_an_expired_session_while_typing_keeps_everything_typed(applicant):  # t
     page = client.post(
         f"/apply/{application.id}",
         data={**complete_form(summary="Three hours of typing"), "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
     assert "Please send again" in page.text
@@ -387,7 +394,11 @@ def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, 
 
     client, application = applicant
     client.cookies.clear()
-    page = client.post(f"/apply/{application.id}", data={"summary": "Kept", "csrf_token": "old"})
+    page = client.post(
+        f"/apply/{application.id}",
+        data={"summary": "Kept", "csrf_token": "old"},
+        headers={"Origin": "http://testserver"},
+    )
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     client.get(f"/apply/link/{link_maker().token(application)}")  # the link, in another tab
     response = client.post(

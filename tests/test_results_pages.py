@@ -191,7 +191,7 @@ def test_receipt_check_without_a_code_asks_for_one_next_to_the_field(
 def test_receipt_check_without_csrf_is_refused(client, published_2027) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/editions/2027/results/receipt", data={"receipt": "ABC"})
     assert response.status_code == 403
-    assert "Please send again" in response.text
+    assert "This form was not accepted" in response.text
 
 
 def test_receipt_check_is_rate_limited(client, published_2027) -> None:  # type: ignore[no-untyped-def]

@@ -363,7 +363,7 @@ def test_a_post_without_csrf_token_changes_nothing(staff_client, seeded, sqlite_
         f"/secretariat/applications/{app.id}/screening", data={"outcome": "eligible"}
     )
     assert response.status_code == 403
-    assert "Please send again" in response.text
+    assert "This form was not accepted" in response.text
     assert _status(sqlite_db, app.id) is A.submitted
 
 

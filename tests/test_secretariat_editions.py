@@ -347,7 +347,10 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
-    assert "Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, Paris time)." in page.text
+    assert (
+        "Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, Paris time)."
+        in page.text
+    )
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
     assert (
@@ -444,11 +447,11 @@ def test_adviser_can_change_their_own_password_but_nothing_else(adviser_client, 
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
 
-def test_move_without_csrf_is_offered_again(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_move_without_csrf_is_refused(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
     _make(sqlite_db, EditionState.draft)
     page = staff_client.post("/secretariat/editions/2027/move", data={"to": "open"})
     assert page.status_code == 403
-    assert "Please send again" in page.text
+    assert "This form was not accepted" in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
 

@@ -42,8 +42,12 @@ def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client,
     assert 'value="officer@example.org"' in page.text
 
 
-def test_login_without_csrf_token_offers_to_send_again_with_the_email_kept(client, officer):  # type: ignore[no-untyped-def]
-    page = client.post("/secretariat/login", data={"email": "officer@example.org", "password": "x"})
+def test_login_with_a_stale_token_offers_to_send_again_with_the_email_kept(client, officer):  # type: ignore[no-untyped-def]
+    page = client.post(
+        "/secretariat/login",
+        data={"email": "officer@example.org", "password": "x", "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
+    )
     assert page.status_code == 403
     assert "Please send again" in page.text
     assert 'name="email" value="officer@example.org"' in page.text
@@ -264,7 +268,9 @@ def test_signing_in_again_after_sign_out(client, officer):  # type: ignore[no-un
 
 def test_a_stale_login_form_never_writes_the_password_back_into_the_page(client, officer):  # type: ignore[no-untyped-def]
     page = client.post(
-        "/secretariat/login", data={"email": "officer@example.org", "password": "s3cret-typed"}
+        "/secretariat/login",
+        data={"email": "officer@example.org", "password": "s3cret-typed", "csrf_token": "stale"},
+        headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
     assert "s3cret-typed" not in page.text

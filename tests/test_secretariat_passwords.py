@@ -189,12 +189,12 @@ def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):  # type:
         assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.sessions_ended"
 
 
-def test_change_password_without_csrf_token_is_offered_again(staff_client):  # type: ignore[no-untyped-def]
+def test_change_password_without_csrf_token_is_refused(staff_client):  # type: ignore[no-untyped-def]
     page = staff_client.post(
         "/secretariat/account/password", data={"current": STAFF_PASSWORD, "new": NEW_PASSWORD}
     )
     assert page.status_code == 403
-    assert "Please send again" in page.text
+    assert "This form was not accepted" in page.text
 
 
 # --------------------------------------------------------------------------- resetting

@@ -103,14 +103,31 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(world, 
     body = [
         (k, v) for k, v in bodies.get(route.name, [("title", "Typed text")]) if k != "csrf_token"
     ]
-    for token in (None, "", "forged-token-0123456789abcdefghijklmnop", stranger_token):
+    kept = [v for k, v in body if v and "\n" not in v][:1]
+    ours, theirs = {"Origin": "http://testserver"}, {"Origin": "https://evil.example"}
+    forged = "forged-token-0123456789abcdefghijklmnop"
+    refusals = [(None, ours), ("", ours), (forged, theirs), (stranger_token, theirs), (forged, {})]
+    for token, headers in refusals:  # not from one of our pages: nothing is echoed
         data = body + ([("csrf_token", token)] if token is not None else [])
         page = refused_unchanged(
-            world, lambda data=data: client.post(world.path(route), data=form_data(data))
+            world,
+            lambda data=data, headers=headers: client.post(
+                world.path(route), data=form_data(data), headers=headers
+            ),
+        )
+        assert page.status_code == 403, (route, token, page.status_code)
+        assert "<h1>This form was not accepted</h1>" in page.text
+        assert "csrf_token" not in page.text
+        for value in kept:
+            assert f'value="{value}"' not in page.text
+    for token in (forged, stranger_token):  # a stale page of ours: offered again, filled in
+        data = [*body, ("csrf_token", token)]
+        page = refused_unchanged(
+            world,
+            lambda data=data: client.post(world.path(route), data=form_data(data), headers=ours),
         )
         assert page.status_code == 403, (route, token, page.status_code)
         assert "<h1>Please send again</h1>" in page.text
-        kept = [v for k, v in body if v and "\n" not in v][:1]
         for value in kept:  # what was typed is offered back (escaped), nothing is lost
             assert f'value="{value}"' in page.text or value in page.text
 

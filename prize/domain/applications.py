@@ -9,7 +9,6 @@ submitted (see ``submissions``). Its owner never has a password: a signed link (
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from prize.domain.application_links import from_session as from_session
 from prize.domain.application_links import open_link as open_link
 from prize.domain.attachments import copy_attachments, delete_files_after_commit, stored_names_of
 from prize.domain.editions import accepts_applications
-from prize.domain.email_addresses import normalise_email
+from prize.domain.email_addresses import normalise_email, parse_email
 from prize.domain.errors import DomainError, NotAllowed
 from prize.i18n import N_
 from prize.models import (
@@ -40,8 +39,6 @@ from prize.models import (
     EditionState,
 )
 from prize.settings import LANGUAGES
-
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 # Forms that send mail to an address typed in: per address and per client, in a sliding hour.
 MAIL_WINDOW = timedelta(hours=1)
@@ -86,12 +83,13 @@ def applicant(application: Application) -> audit.Actor:
 
 
 def check_email(email: str, *, field: str = "email") -> str:
-    email = normalise_email(email)
-    if not email:
+    """The applicant's address, normalised: exactly one mailbox (see ``email_addresses``)."""
+    if not normalise_email(email):
         raise DomainError("Enter your e-mail address.", field=field)
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    parsed = parse_email(email)
+    if parsed is None:
         raise DomainError("Enter an e-mail address like name@example.org.", field=field)
-    return email
+    return parsed
 
 
 # --------------------------------------------------------------------------- throttling

@@ -1,8 +1,8 @@
 """CSV and JSON exports of an edition's submitted applications: one row per application.
 
-Drafts are never exported. The CSV is safe to open in a spreadsheet: a cell that starts with
-``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) is prefixed with a quote, so that it is
-shown as text and never run as a formula (OWASP, "CSV injection").
+Drafts are never exported. The CSV is safe to open in a spreadsheet: every cell is quoted, and
+a quote is put before any formula a spreadsheet could run, at the start of a cell and after any
+separator inside one (see ``safe_cell``; OWASP, "CSV injection").
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -58,7 +59,15 @@ COLUMNS = (
     "attachments",
     "translated",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start reading a new cell inside one of ours: the separators of the
+# two usual delimiters (a French-locale Excel splits on ";"), and line and tab breaks.
+_SEPARATOR = re.compile(r"([,;\t\r\n])")
+# A whole cell that starts with a sign and is still plain text or a plain number: a number
+# (a telephone number: digits, spaces, dots, slashes, closed brackets) or words of letters.
+_PLAIN_SIGNED = re.compile(
+    r"[+-] *(?:[0-9][0-9 ./]*(?:\([0-9 ./]*\)[0-9 ./]*)*|[^\W\d_]+(?: [^\W\d_]+)*)? *"
+)
+_FORMULA_STARTS = "=+-@"
 
 
 def rows(*, session: Session, edition: Edition) -> list[dict[str, Any]]:
@@ -132,7 +141,25 @@ def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) 
 
 
 def safe_cell(value: Any) -> str:
-    """A CSV cell: lists joined with spaces, booleans as yes/no, formulas defused with a quote."""
+    """A CSV cell: lists joined with spaces, booleans as yes/no, formulas defused with a quote.
+
+    The rule. The cell is cut into pieces at every ``,`` ``;`` tab, carriage return and line
+    break: a spreadsheet that splits on another delimiter than ours, or by lines, starts a new
+    cell there. In each piece, the leading spaces (tab and CR included) and double quotes are
+    skipped, as a spreadsheet may strip them; if what follows is ``=``, ``+``, ``-`` or ``@``,
+    a quote ``'`` goes before it (text in every spreadsheet), with one exception:
+
+    - the cell's own start keeps a sign (``+`` or ``-``) when the whole cell is only a number
+      (digits, spaces, dots, slashes, closed brackets: ``-1``, ``+33 (0)3 88 41 20 00``) or
+      only words of letters (``+Attitude``, a winning title of 2016). Such a cell holds no
+      function call (a name followed by ``(``), no cell reference (``A1``, ``R1C1`` and ``A:A``
+      need digits or ``:``), no command (``cmd|' /C calc'!A0`` needs ``|`` and ``!``) and no
+      arithmetic joining them (``-2+3``, ``+A1``): at worst a spreadsheet shows ``#NAME?``.
+
+    ``=`` and ``@`` are always quoted (``=HYPERLINK(...)``, ``@SUM(...)``), and so is a sign
+    after a separator inside a cell: split there, the new cell would run on into the cells
+    that follow ours. A piece that already starts with ``'`` is text and is left alone.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -140,13 +167,23 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    plain = _PLAIN_SIGNED.fullmatch(text.strip()) is not None
+    pieces = _SEPARATOR.split(text)  # odd indexes hold the separators
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        start = 0
+        while start < len(piece) and (piece[start].isspace() or piece[start] == '"'):
+            start += 1
+        rest = piece[start:]
+        if rest[:1] and rest[0] in _FORMULA_STARTS and not (index == 0 and plain):
+            pieces[index] = piece[:start] + "'" + rest
+    return "".join(pieces)
 
 
 def to_csv(data: list[dict[str, Any]]) -> str:
     """UTF-8 CSV text with a byte-order mark (so that spreadsheets read the accents right)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in data:
         writer.writerow([safe_cell(row[name]) for name in COLUMNS])

@@ -5,7 +5,6 @@ Their signed links (invite, resend, revoke, reissue, replace) are in ``juror_lin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -15,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from prize import countries
 from prize.domain import audit
-from prize.domain.email_addresses import normalise_email
+from prize.domain.email_addresses import normalise_email, parse_email
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.i18n import N_, Message
 from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage
@@ -23,7 +22,6 @@ from prize.settings import LANGUAGES
 
 PARIS = ZoneInfo("Europe/Paris")
 ADULT_AGE = 18
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CLOSED_STATES = (EditionState.decided, EditionState.published)
 LINK_KINDS = ("juror_invitation", "juror_link")  # outbox kinds that carry a ballot link
 
@@ -149,8 +147,8 @@ def _row_problems(data: JurorData, now: datetime, taken: set[str]) -> list[tuple
         problems.append(("first_name", Message("Give a first name of at most 100 characters.")))
     if not data.last_name.strip() or len(data.last_name) > 100:
         problems.append(("last_name", Message("Give a last name of at most 100 characters.")))
-    email = normalise_email(data.email)
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    email = parse_email(data.email)
+    if email is None:
         problems.append(("email", Message("Give a valid e-mail address.")))
     elif email in taken:
         problems.append(("email", Message("A juror of this edition has this address already.")))
@@ -194,7 +192,7 @@ def _new_juror(edition: Edition, data: JurorData, now: datetime) -> Juror:
         edition_id=edition.id,  # type: ignore[arg-type]
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
-        email=normalise_email(data.email),
+        email=normalise_email(data.email),  # checked by _row_problems: one mailbox
         country=data.country.upper(),
         birth_date=data.birth_date,
         language=data.language,

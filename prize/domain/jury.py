@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from prize.domain import audit, ballots, conflicts, juror_links, jurors, outbox, throttle
 from prize.domain.conflicts import Suggestion
-from prize.domain.errors import DomainError
+from prize.domain.errors import DomainError, NotAllowed
 from prize.models import Ballot, BallotStatus, Conflict, Edition, EditionState, Juror, Round
 
 REMINDER_WINDOW = timedelta(hours=6)
@@ -27,14 +27,39 @@ JURY_STATES = (EditionState.shortlisting, EditionState.final)
 def welcome(
     *, session: Session, juror: Juror, now: datetime, first_name: str, pledge: bool
 ) -> Juror:
-    """The juror confirms (or corrects) their first name and accepts the confidentiality pledge."""
+    """The juror confirms (or corrects) their first name and accepts the confidentiality pledge.
+
+    The name can be corrected only here, before it is first confirmed: afterwards it may stand
+    on the public results page (with consent), so a change is refused and goes through the
+    secretariat. A correction is audited as ``juror.name_corrected``, naming the field but not
+    the names: the audit chain refers to people by id only, as it can never be edited when
+    personal data is erased (docs/retention.md).
+    """
     first_name = first_name.strip()
     if not first_name:
         raise DomainError("Give your first name.", field="first_name")
     if len(first_name) > 100:
         raise DomainError("Use at most %(n)s characters.", field="first_name", n=100)
+    corrected = first_name != juror.first_name
+    if corrected and juror.name_confirmed_at is not None:
+        raise NotAllowed(
+            "Your first name is confirmed already and can no longer be changed here: write to "
+            "the secretariat if it needs correcting.",
+            field="first_name",
+        )
     if not pledge:
         raise DomainError("Accept the pledge to continue.", field="pledge")
+    if corrected:
+        audit.record(
+            session=session,
+            actor=jurors.actor_of(juror),
+            kind="juror.name_corrected",
+            now=now,
+            edition_id=juror.edition_id,
+            subject_kind="juror",
+            subject_id=juror.id,
+            data={"field": "first_name"},
+        )
     juror.first_name = first_name
     juror.name_confirmed_at = juror.name_confirmed_at or now
     juror.pledge_accepted_at = juror.pledge_accepted_at or now

@@ -153,7 +153,7 @@ class PublicResults:
 
     def as_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         for item in self.items:
             row = {"award": item.award.value, **item.as_json()}

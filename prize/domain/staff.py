@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from prize import paths
 from prize.domain import audit, outbox
-from prize.domain.email_addresses import normalise_email
+from prize.domain.email_addresses import normalise_email, parse_email
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.models import ActorKind, Staff, StaffRole, utcnow
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
@@ -92,6 +92,14 @@ def check_password_rules(password: str, *, email: str = "", field: str = "passwo
 # --------------------------------------------------------------------------- creating accounts
 
 
+def _checked_email(email: str) -> str:
+    """An account's address, normalised: exactly one mailbox (see ``email_addresses``)."""
+    parsed = parse_email(email)
+    if parsed is None:
+        raise DomainError("Enter an e-mail address like name@example.org.", field="email")
+    return parsed
+
+
 def _unique_email(session: Session, email: str) -> None:
     exists = session.exec(select(func.count()).select_from(Staff).where(Staff.email == email)).one()
     if exists:
@@ -110,7 +118,7 @@ def create_staff(
     role: StaffRole = StaffRole.secretariat,
 ) -> Staff:
     """An account with a password (``prize create-admin``, the demo, tests)."""
-    email = normalise_email(email)
+    email = _checked_email(email)
     check_password_rules(password, email=email)
     _unique_email(session, email)
     staff = Staff(
@@ -167,7 +175,7 @@ def invite_staff(
     language: str = "en",
 ) -> Staff:
     """A new account without a password; its owner sets one from the invitation e-mail."""
-    email = normalise_email(email)
+    email = _checked_email(email)
     _unique_email(session, email)
     staff = Staff(
         email=email,

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
-from prize.domain.applications import EMAIL_RE, INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.domain.applications import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.domain.email_addresses import parse_email
 from prize.forms.base import FormResult, text, word_count
 from prize.i18n import Message
 from prize.models import ApplicationContent
@@ -113,9 +114,14 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
             clean[name] = value if name in LONG else " ".join(value.split())
 
     for name in ("contact_email", "contact_person_email"):
-        if typed[name] and not EMAIL_RE.match(typed[name]):
+        if not typed[name] or name in result.errors:
+            continue
+        address = parse_email(typed[name])
+        if address is None:
             result.error(name, "Enter an e-mail address like name@example.org.")
             clean.pop(name, None)
+        else:
+            clean[name] = address
     if typed["phone"] and not _PHONE.match(typed["phone"]):
         result.error("phone", "Enter a telephone number, like +33 3 88 41 20 00.")
         clean.pop("phone", None)

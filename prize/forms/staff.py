@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.datastructures import FormData
 
+from prize.domain.email_addresses import parse_email
 from prize.forms.base import FormResult, text
 from prize.i18n import N_
 from prize.models import StaffRole
 from prize.settings import LANGUAGES
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
 
 def email_error(value: str) -> str | None:
-    """The message id for a malformed e-mail address, or None."""
+    """The message id for what is not exactly one e-mail address (see ``email_addresses``)."""
     if not value:
         return N_("Enter an e-mail address.")
-    if len(value) > 254 or not _EMAIL.match(value):
+    if parse_email(value) is None:
         return N_("Enter an e-mail address like name@example.org.")
     return None
 

@@ -188,8 +188,9 @@ def autosave(request: Request) -> Response:
     try:
         with database(request).read() as session:  # the one application, not the whole ballot
             juror, edition = current_juror(request, session)
+            step = jury.next_step(juror, edition)
             round_, _ = phase(edition, now(request))
-            if round_ is not None:
+            if round_ is not None and step is None:
                 found = ballots.find_on_ballot(
                     session=session,
                     juror=juror,
@@ -204,6 +205,16 @@ def autosave(request: Request) -> Response:
         request.session.pop(JUROR_KEY, None)
         return answer(410, N_("This link no longer works: nothing was saved."), saved=False)
     form = read_form(request)
+    if step is not None:  # as on every ballot page: the first steps come before any score
+        return answer(
+            403,
+            N_(
+                "Nothing was saved: first confirm your first name, accept the pledge and "
+                "declare any conflict of interest."
+            ),
+            saved=False,
+            step=step,
+        )
     if round_ is None or found is None:
         return answer(404, N_("This project is not on your ballot."), saved=False)
     item = ballots.Item(found, None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from prize.security import CSRF_FIELD, BodyTooLarge
+from prize.security import CSRF_FIELD, BodyTooLarge, csrf_ok, same_origin
 from prize.tokens import LinkError
-from prize.views.common import CsrfFailed, Redirect, render
+from prize.views.common import CsrfFailed, Redirect, render, settings
 
 log = logging.getLogger("prize")
 
@@ -47,8 +48,22 @@ PASSWORD_FIELDS = frozenset({"password", "current", "new", "again"})
 
 
 async def csrf_failed(request: Request, exc: Exception) -> Response:
-    """Offer the form again, filled in, with a fresh token: nothing typed is lost."""
+    """A form whose CSRF check failed: offered again, or refused.
+
+    Offered again, filled in, with a fresh token (nothing typed is lost) only when the form is
+    one of ours gone stale: its token was right (the view found the visitor signed out while
+    they typed), or it carries a token and the browser says it comes from a page of this site
+    (an expired session, a page left open). Anything else (no token, or a page of another site:
+    a forged request) is refused with a page that echoes nothing, holds no token and leaves the
+    visitor's session cookie as it was.
+    """
     assert isinstance(exc, CsrfFailed)  # nosec B101: Starlette calls this handler only for this exception class
+    submitted = exc.form.get(CSRF_FIELD)
+    ours = (str(request.base_url), settings(request).base_url)
+    if not csrf_ok(request.session, submitted) and not (
+        isinstance(submitted, str) and submitted and same_origin(request.headers, ours)
+    ):
+        return _refused(request)
     items = [(k, v) for k, v in exc.form.multi_items() if k != CSRF_FIELD]
     fields = [(k, v) for k, v in items if isinstance(v, str) and k not in PASSWORD_FIELDS]
     # A password is never written back into a page: it is asked for again.
@@ -65,6 +80,21 @@ async def csrf_failed(request: Request, exc: Exception) -> Response:
         },
         status_code=403,
     )
+
+
+def _refused(request: Request) -> Response:
+    """The refusal of a form that is not ours, rendered without the session: the page holds no
+    CSRF token and shows no notice, and the session cookie is neither replaced nor extended
+    (a forged cross-site POST arrives without the Lax cookie: writing a fresh session would
+    sign the visitor out)."""
+    without_session = Request(
+        {k: v for k, v in request.scope.items() if k != "session"}, request.receive
+    )
+    response = render(without_session, "errors/refused.html", status_code=403)
+    session = request.scope.get("session")
+    if session is not None:  # whatever the view did before reading the form is not kept
+        request.scope["session"] = Session(session)
+    return response
 
 
 def link_error(request: Request, error: LinkError, *, kind: str) -> Response:
