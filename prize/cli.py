@@ -427,7 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tally", help="recompute a jury round's ranking from the stored ballots")
     p.add_argument("year", type=int)
     p.add_argument("--round", choices=["shortlist", "final"], required=True)
-    p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON shape")
+    p.add_argument(
+        "--json", action="store_true", help="print JSON, as docs/design.md (Contracts) describes"
+    )
     p.set_defaults(handler=cmd_tally)
 
     p = sub.add_parser("audit", help="check the audit log, or print its head to keep elsewhere")

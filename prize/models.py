@@ -273,7 +273,7 @@ class ApplicationContent(SQLModel, table=True):
     involvement: dict[str, Any] = _json(dict)
     links: list[str] = _json(list)
     consent_processing: bool = False
-    # Publication, if the project is decided (DESIGN.md "Publication and consent"): (1) its
+    # Publication, if the project is decided (docs/design.md, "Contracts"): (1) its
     # title, organisation and country; (2) its summary. Without (1) it is "a project from X".
     consent_publication: bool = False
     consent_summary: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})

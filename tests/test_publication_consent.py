@@ -1,4 +1,4 @@
-"""Publication follows the applicants' consents (DESIGN.md, "Publication and consent"): (1) title,
+"""Publication follows the applicants' consents (docs/design.md, "Contracts"): (1) title,
 organisation and country, (2) the summary. Without (1) a decided project is "a project from
 <country>", rank and score kept; a summary only with both. The form asks both, the secretariat
 sees what each decided project lacks before publishing, and erasure keeps only consented text."""

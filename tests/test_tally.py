@@ -1,4 +1,4 @@
-"""The tally, step by step, on small examples worked out by hand (DESIGN.md, "The tally")."""
+"""The tally, step by step, on small examples worked out by hand (docs/design.md, "The tally")."""
 
 from __future__ import annotations
 

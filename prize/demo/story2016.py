@@ -1,8 +1,8 @@
 """The 2016 edition, told through the real code: call, applications, screening, a youth jury
 with two rounds of ballots, the real tally, decisions and publication.
 
-The three winners and the four other shortlisted countries are the real ones (DESIGN.md); every
-other text, the jurors and all the scores are invented, and the edition is marked as a sample.
+The three winners and the four other shortlisted countries are the real ones (docs/design.md);
+every other text, the jurors and all the scores are invented, and the edition is marked as a sample.
 Scores come from a seeded generator with margins wide enough that the real tally, with
 normalisation, shortlists the seven and makes Bosnia and Herzegovina, Israel and Portugal the
 winners; ``build`` checks that it did. Every e-mail goes to an example.org address and stays in

@@ -2,7 +2,9 @@
 
 ``move`` is the one way an edition changes state. It checks the move's guard, writes the change
 and an audit event, and queues the e-mails the move implies, all in the caller's transaction.
-Dates never move an edition by themselves; they gate what each state allows.
+Dates gate what each state allows (see docs/design.md, "The edition lifecycle"). The one move a
+date makes is publication: a decided edition whose announcement instant has come is published by
+the serving processes' loop (``results.publish_due``), through ``move`` like any other.
 """
 
 from __future__ import annotations

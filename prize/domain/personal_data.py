@@ -52,7 +52,7 @@ CONTACT_FIELDS = (
     "contact_person",
     "contact_person_email",
 )
-# Texts never published (DESIGN.md, "Publication and consent"), cleared on erasure too.
+# Texts never published (docs/design.md, "Contracts"), cleared on erasure too.
 UNPUBLISHED_TEXTS = ("website", "goals", "participation")
 
 

@@ -1,10 +1,10 @@
-"""What the public reads: published results (DESIGN.md, "Contracts"), corrections, and the
+"""What the public reads: published results (docs/design.md, "Contracts"), corrections, and the
 archive of editions from before the platform, entered by hand.
 
 ``public_results`` raises ``NotFound`` before publication (embargo). Scores and digests come from
 the figures written at publication (``results.publication_record``), so a page never changes.
 
-Only what an applicant agreed to is published (DESIGN.md, "Publication and consent"): a project
+Only what an applicant agreed to is published (docs/design.md, "Contracts"): a project
 without consent to publish its title, organisation and country is "a project from <country>"
 (``Item.named`` is false; its title, organisation and summary are left out here, at the source,
 so no page or file can show them); its summary is published only with the second consent too.

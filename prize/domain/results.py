@@ -181,7 +181,8 @@ def _figure(value: float | None) -> float | None:
 
 
 def ranking_json(*, session: Session, edition: Edition, round_: Round) -> dict[str, Any]:
-    """``prize tally YEAR --round ... --json``: DESIGN.md's shape, recomputed from the ballots."""
+    """``prize tally YEAR --round ... --json``, recomputed from the ballots: the shape is in
+    docs/design.md ("Contracts")."""
     result = tally_of(session=session, edition=edition, round_=round_)
     return {
         "edition": edition.year,

@@ -31,7 +31,7 @@ from prize.models import (
 
 A = ApplicationStatus
 
-# The eligibility rules (DESIGN.md, "Facts about the real prize"), each with its label.
+# The eligibility rules (docs/design.md, "The real prize the product fits"), each with its label.
 REASONS: dict[str, str] = {
     "country": N_("The project does not run mainly in an eligible country."),
     "structure": N_("The project is not run by more than one person with some structure."),

@@ -1,4 +1,4 @@
-"""Public results: the page, its JSON and CSV (DESIGN.md "Contracts"), certificates, and the
+"""Public results: the page, its JSON and CSV (docs/design.md, "Contracts"), certificates, and the
 receipt check with which a juror sees that their ballot was counted."""
 
 from __future__ import annotations
