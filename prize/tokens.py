@@ -8,7 +8,8 @@ signature, the salt (one per purpose) and the maximum age, and turn itsdangerous
 own.
 
 Links made before rows had secrets carry ``[id, version]`` only; they read as an empty secret,
-which only a row from that time still has (its secret is set when its links are next revoked).
+which only a row from that time has (and keeps: revoking bumps the version, and ids are never
+reused, so such a link can only ever open its own row).
 """
 
 from __future__ import annotations
