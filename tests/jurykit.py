@@ -6,7 +6,8 @@ tests/jury_factories.py).
   ``juror_client`` (``client`` with the juror's ballot session opened by their link).
 - ``make_scored_edition(session, now=...)``: a ``Scored`` edition with eligible applications and
   jurors; ``cast_ballot(...)`` gives a juror's marks; ``ROUND1`` and ``ROUND2`` are the marks
-  the tally tests use.
+  the tally tests use, ``ROUND1_SCORES`` and ``ROUND2_SCORES`` the scores they give (worked out
+  independently of the app), ``digest_by_hand(...)`` the digest of a round of them.
 - ``start_final_round(session, scored, now=..., actor=...)``: the first round scored, the
   shortlist A B C D confirmed and the final round started; ``award_final(...)`` then scores the
   final round and confirms its awards.
@@ -190,8 +191,9 @@ def cast_ballot(
     return ballot
 
 
-# Round 1 marks of three jurors over nine applications: A > B > C > D ... (juror 1 conflicted on
-# E, juror 2 abstains on F); the proposal with a shortlist of 3 is A, B, C.
+# Round 1 marks of three jurors over nine applications (juror 1 conflicted on E, juror 2 abstains
+# on F): once normalised, A > B > C > E > D > F > G > H > I (ROUND1_SCORES below); the proposal
+# with a shortlist of 3 is A, B, C.
 ROUND1 = {
     0: {0: 9, 1: 8, 2: 7, 3: 6, 4: 5, 5: 4, 6: 3, 7: 2, 8: 1},
     1: {0: 10, 1: 9, 2: 7, 3: 5, 4: "conflict", 5: 4, 6: 3, 7: 2, 8: 1},
@@ -203,6 +205,68 @@ ROUND2 = {
     1: {0: 7, 1: 10, 2: 8, 3: 5},
     2: {0: 5, 1: 8, 2: 9, 3: 4},
 }
+
+
+# The application scores these marks give, by application number, to 4 decimals (normalisation
+# on, as by default), worked out from the marks with the reference tally of
+# tests/tally_reference.py, which shares no code with prize.tally; tests/test_tally_reference.py
+# checks them against it. Round 1: the round's 25 scores have mean 5 and population sd 2.78568.
+# Round 2 (A B C D): mean 83/12 and sd 1.84654; B's ballot scores 9, 10, 8 become 9.72577,
+# 9.47736, 8.26022, so B scores 9.1545 (worked out by hand in test_tally_reference.py).
+ROUND1_SCORES = {
+    0: 8.9878,
+    1: 7.9824,
+    2: 7.7003,
+    3: 5.0222,
+    4: 5.0642,
+    5: 3.9484,
+    6: 2.6517,
+    7: 2.3308,
+    8: 0.9831,
+}
+ROUND2_SCORES = {0: 5.9860, 1: 9.1545, 2: 7.9378, 3: 4.5884}
+
+
+def digest_by_hand(session, scored: Scored, round_: str, marks, on_round: range) -> str:  # type: ignore[no-untyped-def]
+    """DESIGN.md, "The tally", step 7, from the jury kit's marks: the SHA-256 of the canonical
+    JSON (sorted keys and rows, no spaces) of the round's counted ballots, each with its juror,
+    receipt, scores (every criterion gets the mark), abstentions and conflicts."""
+    import hashlib
+    import json
+
+    from sqlmodel import select
+
+    from prize.models import Ballot, Criterion, Round
+
+    criteria = session.exec(
+        select(Criterion.id).where(Criterion.edition_id == scored.edition.id)
+    ).all()
+    ballots = []
+    for j, row in marks.items():
+        juror = scored.jurors[j]
+        receipt = session.exec(
+            select(Ballot.receipt_code).where(
+                Ballot.juror_id == juror.id, Ballot.round == Round(round_)
+            )
+        ).one()
+        mine = {scored.ids[a]: mark for a, mark in row.items() if a in on_round}
+        ballots.append(
+            {
+                "abstentions": sorted(a for a, mark in mine.items() if mark == "abstain"),
+                "conflicts": sorted(a for a, mark in mine.items() if mark == "conflict"),
+                "juror": juror.id,
+                "receipt": receipt,
+                "scores": [
+                    {"application": a, "criterion": c, "value": mine[a]}
+                    for a in sorted(mine)
+                    if isinstance(mine[a], int)
+                    for c in sorted(criteria)
+                ],
+            }
+        )
+    body = {"ballots": sorted(ballots, key=lambda b: b["juror"]), "round": round_}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # The fields of a published edition's results JSON (``/editions/<year>/results.json``), in order:

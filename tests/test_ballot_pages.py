@@ -8,6 +8,7 @@ import re
 from sqlmodel import col, select
 
 from prize.domain import audit, screening
+from prize.i18n import paris_time
 from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
@@ -291,10 +292,8 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    assert (
-        "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time: this was not saved."
-        in page.text
-    )
+    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    assert f"The round closed on {closed}: this was not saved." in page.text
     assert set(_scores(sqlite_db).values()) == {7, 8}
 
 

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 
 from prize.domain import audit, ballots, conflicts, scoring
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.i18n import paris_time
 from prize.models import (
     AuditEvent,
     Ballot,
@@ -132,7 +133,8 @@ def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):  # t
     clock.set(jury_factories.SHORTLIST_CLOSES)
     with pytest.raises(NotAllowed) as refused:
         _save(db, clock, made, scores={c1: 9})
-    assert "The round closed on Mar 31, 2027, 10:00:00\u202fPM, Paris time" in str(refused.value)
+    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    assert f"The round closed on {closed}: this was not saved." in str(refused.value)
     assert [v for *_, v in _scores(db)] == [5]
 
 

@@ -8,15 +8,28 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from prize.domain import audit, ballots, conflicts, juror_links, jurors, jury, lifecycle, scoring
+from prize.domain import (
+    audit,
+    ballots,
+    conflicts,
+    juror_links,
+    jurors,
+    jury,
+    lifecycle,
+    results,
+    scoring,
+)
 from prize.domain.errors import DomainError, NotAllowed
 from prize.models import (
     AuditEvent,
+    Ballot,
+    BallotStatus,
     EditionState,
     Juror,
     Round,
 )
 from tests import jury_factories
+from tests.appkit import csrf_of
 from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 
 # --------------------------------------------------------------------------- links
@@ -137,31 +150,73 @@ def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
         )
 
 
-def test_a_replaced_jurors_draft_does_not_count(db):  # type: ignore[no-untyped-def]
-    made = jury_factories.make(db)
-    with db.write() as session:
-        old = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
-        scoring.save_entry(
+def test_a_replaced_jurors_submitted_ballot_counts_and_their_draft_can_no_longer_be_submitted(
+    juror_client, sqlite_db, clock, jury
+):  # type: ignore[no-untyped-def]
+    """Omar submitted his ballot, then was replaced: it still counts. Lena, whose link opened
+    this browser's ballot session, had a complete draft: once she is replaced, her link and her
+    session are refused, and submitting stores nothing."""
+    apps, criteria = jury.applications, jury.criteria
+    with sqlite_db.write() as session:
+        lena = session.get_one(Juror, jury.jurors[0].id)
+        lena.name_confirmed_at = lena.pledge_accepted_at = lena.conflicts_declared_at = clock()
+        omar = jury_factories.juror(
             session=session,
-            juror=old,
-            now=NOW,
-            application_id=made.applications[0].id,
-            scores={c.id: 9 for c in made.criteria},
+            edition=jury.edition,
+            email="omar@example.org",
+            first_name="Omar",
+            onboarded=True,
         )
-    with db.write() as session:
-        juror_links.replace(
-            session=session,
-            actor=audit.SYSTEM,
-            now=NOW,
-            juror=session.get_one(Juror, old.id),
-            data=juror_data(email="new@example.org"),
-            links=jury_factories.links(),
-        )
-    with db.read() as session:
-        assert (
-            ballots.counted_ballots(session=session, edition=made.edition, round_=Round.shortlist)
-            == []
-        )
+        for person, marks in ((omar, (8, 6, 4)), (lena, (2, 4, 10))):
+            for app, mark in zip(apps, marks, strict=True):
+                scoring.save_entry(
+                    session=session,
+                    juror=person,
+                    now=clock(),
+                    application_id=app.id,
+                    scores=dict.fromkeys((c.id for c in criteria), mark),
+                )
+        scoring.submit(session=session, juror=omar, now=clock())
+    lena_link = jury_factories.link_path(lena)
+    review = juror_client.get("/ballot/submit")
+    assert "Submit my ballot" in review.text  # her draft is complete: it could be submitted
+    token = csrf_of(juror_client, "/ballot/submit")
+    for person, email in ((omar, "nina@example.org"), (lena, "jonas@example.org")):
+        with sqlite_db.write() as session:
+            juror_links.replace(
+                session=session,
+                actor=audit.SYSTEM,
+                now=clock(),
+                juror=session.get_one(Juror, person.id),
+                data=juror_data(email=email),
+                links=jury_factories.links(),
+            )
+
+    refused = juror_client.post("/ballot/submit", data={"csrf_token": token})
+    assert refused.status_code == 410
+    assert "This link is no longer valid" in refused.text
+    reopened = juror_client.get(lena_link)
+    assert reopened.status_code == 410
+    assert "This link is no longer valid" in reopened.text
+    with sqlite_db.read() as session:
+        ballot = session.exec(select(Ballot).where(Ballot.juror_id == lena.id)).one()
+        result = results.tally_of(session=session, edition=jury.edition, round_=Round.shortlist)
+    assert (ballot.status, ballot.receipt_code, ballot.submitted_at) == (
+        BallotStatus.draft,
+        None,
+        None,
+    )
+    assert [m.recipient for m in outbox_of(sqlite_db, "ballot_receipt")] == ["omar@example.org"]
+    # The tally counts Omar's ballot alone: his marks 8, 6, 4, each the only ballot score of its
+    # project (normalising him onto a round that is his ballot alone changes nothing). Lena's
+    # draft counted would have made them 5, 5, 7.
+    assert result.counted_ballots == 1
+    assert {j.juror: j.submitted for j in result.jurors} == {omar.id: True, lena.id: False}
+    assert {e.application: (e.score, e.ballots) for e in result.ranking} == {
+        apps[0].id: (pytest.approx(8.0), 1),
+        apps[1].id: (pytest.approx(6.0), 1),
+        apps[2].id: (pytest.approx(4.0), 1),
+    }
 
 
 def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # type: ignore[no-untyped-def]

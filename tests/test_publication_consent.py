@@ -93,7 +93,7 @@ def test_public_results_name_a_project_only_with_consent(db, clock) -> None:  # 
         "PT",
         2,
     )
-    assert c.score is not None  # the ranking stays whole and checkable
+    assert c.score == 7.94  # the ranking stays whole and checkable (ROUND2_SCORES: 7.9378)
     assert (a.named, a.title, a.organisation, a.summary) == (
         True,
         "Project A",
@@ -116,9 +116,8 @@ def test_results_json_and_csv_give_a_project_from_its_country_without_consent(db
         "organisation": "",
         "country": "Portugal",
         "country_code": "PT",
-        "score": document["winners"][1]["score"],
+        "score": 7.94,  # C's final score, 7.9378 (tests/jurykit.py ROUND2_SCORES)
     }
-    assert isinstance(document["winners"][1]["score"], float)
     assert document["special_mentions"] == [
         {
             "rank": None,

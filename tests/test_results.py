@@ -25,7 +25,11 @@ from prize.models import (
 from tests.jurykit import (
     RESULTS_JSON_FIELDS,
     ROUND1,
+    ROUND1_SCORES,
+    ROUND2,
+    ROUND2_SCORES,
     cast_ballot,
+    digest_by_hand,
     make_archived_edition,
     make_decided_edition,
     make_scored_edition,
@@ -52,6 +56,11 @@ def test_tally_of_the_stored_ballots_counts_submitted_ballots_conflicts_and_abst
     assert (e.ballots, e.no_score) == (2, ((scored.jurors[1].id, pure.CONFLICT),))
     assert (f.ballots, f.no_score) == (2, ((scored.jurors[2].id, pure.ABSTAINED),))
     assert result.proposal.selected == tuple(scored.ids[:3])
+    # Figures worked out independently (tests/jurykit.py ROUND1_SCORES); the draft changes none.
+    assert {
+        scored.ids.index(e.application): round(e.score, 4)  # type: ignore[arg-type]
+        for e in result.ranking
+    } == ROUND1_SCORES
 
 
 def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +92,10 @@ def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: i
         "BA",
     )
     assert first["ballots"] == 3 and first["flags"] == []
+    # Scores to 4 decimals, as worked out independently (tests/jurykit.py ROUND1_SCORES).
+    assert [(r["reference"], r["score"]) for r in data["ranking"]] == [
+        (f"EDPP-2027-000{i + 1}", ROUND1_SCORES[i]) for i in (0, 1, 2, 4, 3, 5, 6, 7, 8)
+    ]
     flags = {r["reference"]: r["flags"] for r in data["ranking"]}
     assert flags["EDPP-2027-0005"] == ["below_quorum"]  # E: one juror was conflicted
 
@@ -109,11 +122,16 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
     with db.read() as session:
         data = published.get_results(session=session, year=2027).as_json()
         final = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
-        first = results.tally_of(session=session, edition=scored.edition, round_=Round.shortlist)
+        digests = {
+            "shortlist": digest_by_hand(session, scored, "shortlist", ROUND1, range(9)),
+            "final": digest_by_hand(session, scored, "final", ROUND2, range(4)),
+        }
     assert list(data) == list(RESULTS_JSON_FIELDS)
     assert data["edition"] == 2027
     assert data["published_at"] == "2027-03-01T10:00:00+00:00"
-    score_b = final.entry(scored.ids[1]).score  # type: ignore[union-attr]
+    # B's final score is 9.1545, worked out by hand and with the reference tally (tests/jurykit.py
+    # ROUND2_SCORES); the results give it to 2 decimals.
+    assert round(final.entry(scored.ids[1]).score, 4) == ROUND2_SCORES[1] == 9.1545  # type: ignore[arg-type,union-attr]
     assert data["winners"][0] == {
         "rank": 1,
         "reference": "EDPP-2027-0002",
@@ -121,14 +139,16 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
         "organisation": "Organisation B",
         "country": "Israel",
         "country_code": "IL",
-        "score": round(score_b, 2),
+        "score": 9.15,
     }
-    assert [w["reference"] for w in data["winners"]] == [
-        "EDPP-2027-0002",
-        "EDPP-2027-0003",
-        "EDPP-2027-0001",
+    assert [(w["reference"], w["score"]) for w in data["winners"]] == [
+        ("EDPP-2027-0002", 9.15),
+        ("EDPP-2027-0003", 7.94),  # ROUND2_SCORES: 7.9378
+        ("EDPP-2027-0001", 5.99),  # 5.9860
     ]
-    assert [(n["rank"], n["reference"]) for n in data["nominated"]] == [(4, "EDPP-2027-0004")]
+    assert [(n["rank"], n["reference"], n["score"]) for n in data["nominated"]] == [
+        (4, "EDPP-2027-0004", 4.59)  # 4.5884
+    ]
     assert data["special_mentions"] == [
         {
             "rank": None,
@@ -146,7 +166,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
     ]  # Omar gave no consent to publish his name
     assert data["method"]["normalised"] is True and data["method"]["quorum"] == 3
     assert "youth jury of 3" in data["method"]["text"]
-    assert data["ballot_digest"] == {"shortlist": first.digest, "final": final.digest}
+    assert data["ballot_digest"] == digests
 
 
 def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,14 @@ from sqlmodel import select
 from prize.domain import audit, editions, published, results
 from prize.models import ActorKind, Ballot, Round
 from tests.appkit import csrf_of
-from tests.jurykit import RESULTS_JSON_FIELDS, make_archived_edition, make_decided_edition
+from tests.jurykit import (
+    RESULTS_JSON_FIELDS,
+    ROUND1,
+    ROUND2,
+    digest_by_hand,
+    make_archived_edition,
+    make_decided_edition,
+)
 
 OFFICER = audit.Actor(ActorKind.staff, None)
 
@@ -100,7 +107,9 @@ def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
     assert "Winners: Project B (Israel); Project C (Portugal); Project A (Bosnia" in page.text
 
 
-def test_results_json_is_the_contract_and_agrees_with_the_page(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_json_is_the_contract_and_agrees_with_the_page(
+    client, published_2027, sqlite_db
+) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/editions/2027/results.json")
     assert response.headers["content-type"] == "application/json"
     data = response.json()
@@ -117,7 +126,15 @@ def test_results_json_is_the_contract_and_agrees_with_the_page(client, published
         "score",
     }
     assert data["special_mentions"][0]["score"] is None
+    # Worked out independently (tests/jurykit.py ROUND2_SCORES: 9.1545, 7.9378, 5.9860, 4.5884).
+    assert [w["score"] for w in data["winners"]] == [9.15, 7.94, 5.99]
+    assert [n["score"] for n in data["nominated"]] == [4.59]
     assert {"text", "normalised", "quorum"} <= set(data["method"])
+    with sqlite_db.read() as session:
+        assert data["ballot_digest"] == {
+            "shortlist": digest_by_hand(session, published_2027, "shortlist", ROUND1, range(9)),
+            "final": digest_by_hand(session, published_2027, "final", ROUND2, range(4)),
+        }
     page = client.get("/editions/2027/results").text
     for digest in data["ballot_digest"].values():
         assert digest in page

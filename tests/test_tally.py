@@ -107,10 +107,12 @@ def test_normalisation_maps_each_juror_onto_the_round_mean_and_deviation() -> No
         a, b = (bs.score for bs in by_app[app].ballot_scores)
         assert a == pytest.approx(b)
     assert all(j.note == "normalised" for j in result.jurors)
-    # round sd = population sd of 1,2,3,7,8,9; juror sd = sd of 1,2,3; 10 sits at z = -1.2247
-    round_sd = result.round_sd
-    assert round_sd is not None
-    assert by_app[10].score == pytest.approx(5.0 - 1.224744871 * round_sd)
+    # By hand: the round's scores 1 2 3 7 8 9 have mean 5 and population sd sqrt(58/6); juror 1's
+    # 1 2 3 have mean 2 and sd sqrt(2/3), so their 1 sits at z = -sqrt(3/2) and becomes
+    # 5 - sqrt(3/2) * sqrt(58/6) = 5 - sqrt(14.5) = 1.19211 (juror 2's 7 likewise).
+    assert result.round_sd == pytest.approx(3.1091264)
+    assert by_app[10].score == pytest.approx(5 - 14.5**0.5) == pytest.approx(1.1921134)
+    assert by_app[12].score == pytest.approx(5 + 14.5**0.5)
 
 
 def test_normalised_scores_are_clamped_to_the_scale() -> None:
@@ -181,7 +183,7 @@ def test_tie_broken_by_more_ballots_with_the_jurors_highest_score() -> None:
     }
     result = t.tally(data(table, normalise=False, quorum=1))
     top = {e.application: e for e in result.ranking}
-    assert top[10].score == top[11].score and top[10].median == top[11].median
+    assert (top[10].score, top[10].median) == (top[11].score, top[11].median) == (6.0, 6.0)
     assert (top[11].top_count, top[10].top_count) == (2, 1)
     assert [e.application for e in result.ranking][:2] == [11, 10]
     assert top[11].tie_break == "top_scores"

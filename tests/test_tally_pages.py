@@ -11,7 +11,14 @@ import pytest
 from prize import cli
 from prize.domain import audit, results
 from prize.models import ActorKind
-from tests.jurykit import ROUND1, cast_ballot, make_decided_edition, make_scored_edition
+from tests.jurykit import (
+    ROUND1,
+    ROUND1_SCORES,
+    ROUND2_SCORES,
+    cast_ballot,
+    make_decided_edition,
+    make_scored_edition,
+)
 from tests.staffkit import login, make_staff
 
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -74,10 +81,19 @@ def test_tally_page_agrees_with_the_command_line_json(
     assert cli.main(["tally", "2027", "--round", "shortlist", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["edition"] == 2027 and data["round"] == "shortlist"
+    # The figures, worked out independently (tests/jurykit.py ROUND1_SCORES; the draft counts
+    # for nothing): the page shows them to 2 decimals, the command line to 4.
+    order = (0, 1, 2, 4, 3, 5, 6, 7, 8)  # A B C E D F G H I
+    assert [(r["reference"], r["score"]) for r in data["ranking"]] == [
+        (f"EDPP-2027-000{i + 1}", ROUND1_SCORES[i]) for i in order
+    ]
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
     for row in data["ranking"]:
         assert f"{row['reference']} · {row['title']}" in page
         assert f"{row['score']:.2f}" in page
+    shown = [f"{ROUND1_SCORES[i]:.2f}" for i in order]
+    assert shown == ["8.99", "7.98", "7.70", "5.06", "5.02", "3.95", "2.65", "2.33", "0.98"]
+    assert all(f">{figure}<" in page for figure in shown)
     # and the plain text output
     assert cli.main(["tally", "2027", "--round", "shortlist"]) == 0
     out = capsys.readouterr().out
@@ -106,6 +122,18 @@ def test_command_line_final_round_agrees_with_the_published_results_json(
     for item in published["winners"] + published["nominated"]:
         assert round(ranking[item["reference"]]["score"], 2) == item["score"]
         assert ranking[item["reference"]]["country_code"] == item["country_code"]
+    # The figures, worked out independently (tests/jurykit.py ROUND2_SCORES): B 9.1545...
+    assert {ref: r["score"] for ref, r in ranking.items()} == {
+        f"EDPP-2027-000{i + 1}": score for i, score in ROUND2_SCORES.items()
+    }
+    assert [
+        (i["reference"], i["score"]) for i in published["winners"] + published["nominated"]
+    ] == [
+        ("EDPP-2027-0002", 9.15),
+        ("EDPP-2027-0003", 7.94),
+        ("EDPP-2027-0001", 5.99),
+        ("EDPP-2027-0004", 4.59),
+    ]
 
 
 def test_adviser_reads_the_tally_with_jurors_anonymised(
