@@ -87,7 +87,8 @@ def test_an_applicant_applies_on_a_phone(live_server, phone):  # type: ignore[no
             page.get_by_label(f"How are they involved {how}").fill(answer)
     page.get_by_label("Link 1").fill("https://video.example.org/play")
     page.get_by_label("I agree that the Council of Europe processes").check()
-    page.get_by_label("may be published").check()
+    page.get_by_label("title, organisation and country may be published").check()
+    page.get_by_label("its summary (section C) may be published").check()
     words = page.locator('.word-count[data-for="goals"]')
     assert words.inner_text() == "5 of 100 words"
     page.get_by_role("button", name="Save draft").click()

@@ -291,7 +291,8 @@ def _apply_in_english(page, base: str, mail: Mail) -> None:  # type: ignore[no-u
     ):
         page.get_by_label(f"How are they involved {how}").fill("They decide together.")
     page.get_by_label("I agree that the Council of Europe processes").check()
-    page.get_by_label("may be published").check()
+    page.get_by_label("title, organisation and country may be published").check()
+    page.get_by_label("its summary (section C) may be published").check()
     page.get_by_role("button", name="Submit application").click()
     expect(page.locator(".reference")).to_have_text("EDPP-2027-0001")
 
