@@ -167,7 +167,7 @@ def drafts(
     """``count`` drafts in the open call, every field filled; (id, resume path) each."""
     database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     edition_id = call_edition(database)
-    links = steps.links(built.settings).applications
+    links = steps.links(built.settings, now=built.now).applications
     made = []
     for i in range(count):
         email = f"{prefix}-{i}@example.org"
@@ -208,7 +208,7 @@ def jury_edition(
     ``juror_count`` jurors invited and onboarded. Returns their ballot paths and the references."""
     database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     now = built.now
-    links = steps.links(built.settings)
+    links = steps.links(built.settings, now=now)
     opened = now - timedelta(days=100)
     edition_id = steps.open_edition(
         database=database,

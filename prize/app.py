@@ -76,6 +76,7 @@ def create_app(
     run_sender: bool = False,
 ) -> Starlette:
     install_log_redaction()
+    clock = clock or utcnow
     database = database or Database(settings.database_url, audit_keys=settings.audit_chain_keys)
     templates = Jinja2Templates(
         env=make_environment(), context_processors=[common.context_processor]
@@ -147,8 +148,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.clock = clock or utcnow
-    app.state.signer = Signer(settings.secret_keys)
+    app.state.clock = clock
+    app.state.signer = Signer(settings.secret_keys, clock=clock)
     app.state.templates = templates
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     return app

@@ -5,7 +5,8 @@ stored on that row (``models.new_secret``). Both are compared on every use (``Si
 opens only the very row it was made for: no id arithmetic and no reused id can ever open another.
 Validity is decided by the caller from the subject's state (see the domain); here we check the
 signature, the salt (one per purpose) and the maximum age, and turn itsdangerous's errors into our
-own.
+own. A ``Signer`` runs on the app's clock: it dates the links it makes and judges their age by it
+(itsdangerous would read ``time.time()``), so a test that moves the clock ages links too.
 
 Links made before rows had secrets carry ``[id, version]`` only; they read as an empty secret,
 which only a row from that time has (and keeps: revoking bumps the version, and ids are never
@@ -16,13 +17,20 @@ from __future__ import annotations
 
 import enum
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 MAX_AGE_SECONDS = 366 * 24 * 3600  # a year caps every link
+
+Clock = Callable[[], datetime]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class Purpose(enum.StrEnum):
@@ -57,17 +65,35 @@ class LinkClaim:
     issued_at: datetime
 
 
-class Signer:
-    """Makes and reads signed links. ``keys`` are newest first, as the operator lists them."""
+class _ClockedSigner(TimestampSigner):
+    """itsdangerous's timed signer, dating and ageing by ``clock`` (whole seconds, as it does)."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, *args: Any, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock().timestamp())
+
+
+class Signer:
+    """Makes and reads signed links. ``keys`` are newest first, as the operator lists them;
+    ``clock`` dates new links and judges the age of those read (the app's clock)."""
+
+    def __init__(self, keys: Sequence[str], *, clock: Clock = _wall_clock) -> None:
         if not keys:
             raise ValueError("at least one secret key is needed")
         # itsdangerous signs with the *last* key and verifies with all: reverse ours here, once.
         self._keys_oldest_first = list(reversed(keys))
+        self._clock = clock
 
     def _serializer(self, purpose: Purpose) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._keys_oldest_first, salt=f"prize.{purpose.value}")
+        return URLSafeTimedSerializer(
+            self._keys_oldest_first,
+            salt=f"prize.{purpose.value}",
+            signer=_ClockedSigner,
+            signer_kwargs={"clock": self._clock},
+        )
 
     def dumps(self, purpose: Purpose, subject_id: int, version: int, secret: str) -> str:
         return str(self._serializer(purpose).dumps([subject_id, version, secret]))

@@ -2,7 +2,9 @@
 
 - ``Clock`` and the ``clock`` fixture: the app's clock (2027-03-01 10:00 UTC), moved by tests
   instead of sleeping.
-- ``TEST_KEYS``: the secret keys of the test settings (to sign or read links in a test).
+- ``TEST_KEYS``: the secret keys of the test settings; ``make_signer(clock)`` signs and reads
+  links with them on the test's clock (by default the clock fixture's first instant), as the app
+  does: a link's age is judged by the clock that reads it.
 - Fixtures ``settings`` (cheap argon2, storage under ``tmp_path``), ``app`` (on ``sqlite_db``,
   see tests/dbkit.py) and ``client`` (a Starlette TestClient that does not follow redirects).
 - ``csrf_of(client, path)``: the session's CSRF token, read from a page's form.
@@ -10,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from starlette.testclient import TestClient
 from prize.app import create_app
 from prize.db import Database
 from prize.settings import Settings
+from prize.tokens import Signer
 
 TEST_KEYS = ("test-key-newest-0123456789abcdef", "test-key-older-0123456789abcdef")
 
@@ -49,6 +52,13 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+def make_signer(
+    clock: Callable[[], datetime] | None = None, keys: Sequence[str] = TEST_KEYS
+) -> Signer:
+    """A signer with the test keys on ``clock`` (by default ``Clock()``'s first instant)."""
+    return Signer(keys, clock=clock or Clock())
 
 
 # --------------------------------------------------------------------------- app

@@ -3,8 +3,8 @@
 - ``make_call(database, now)``: the open 2027 call (``CALL_OPENS`` to ``CALL_DEADLINE``);
   fixture ``open_call`` makes it on the app's database.
 - ``start_application(database, now)``: a draft of ``APPLICANT``; fixture ``applicant`` opens
-  one in ``client`` through its resume link. ``link_maker()`` signs resume links with
-  ``TEST_KEYS``, and ``links_in(text)`` reads them back from an e-mail.
+  one in ``client`` through its resume link. ``link_maker(clock=...)`` signs resume links with
+  ``TEST_KEYS`` on the test's clock, and ``links_in(text)`` reads them back from an e-mail.
 - ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored) and
   ``tiny_pdf()`` (a small valid PDF).
 - Fixture ``screening_applications``: the 2027 edition in screening, with applications in each
@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +22,7 @@ from starlette.testclient import TestClient
 from prize.db import Database
 from prize.demo.pdf import pdf
 from prize.settings import Settings
-from tests.appkit import TEST_KEYS, Clock
+from tests.appkit import TEST_KEYS, Clock, make_signer
 
 CALL_OPENS = datetime(2027, 1, 1, tzinfo=UTC)
 CALL_DEADLINE = datetime(2027, 6, 30, 20, 0, tzinfo=UTC)  # 22:00 in Paris
@@ -54,11 +55,16 @@ def make_call(database: Database, now: datetime, *, year: int = 2027, **changes)
     return edition
 
 
-def link_maker(keys: tuple[str, ...] = TEST_KEYS, base_url: str = "http://testserver"):  # type: ignore[no-untyped-def]
+def link_maker(  # type: ignore[no-untyped-def]
+    keys: tuple[str, ...] = TEST_KEYS,
+    base_url: str = "http://testserver",
+    clock: Callable[[], datetime] | None = None,
+):
+    """Resume links signed with ``keys`` on ``clock`` (see ``tests.appkit.make_signer``)."""
     from prize.domain.applications import LinkMaker
-    from prize.tokens import Signer
 
-    return LinkMaker(signer=Signer(keys), base_url=base_url, mail_domain="example.org")
+    signer = make_signer(clock, keys)
+    return LinkMaker(signer=signer, base_url=base_url, mail_domain="example.org")
 
 
 def start_application(  # type: ignore[no-untyped-def]
@@ -82,7 +88,7 @@ def start_application(  # type: ignore[no-untyped-def]
             email=email,
             title=title,
             language=language,
-            links=link_maker(),
+            links=link_maker(clock=lambda: now),
             client=client,
             now=now,
         )
@@ -168,7 +174,7 @@ def open_call(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untype
 def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
     """A started draft, opened in ``client`` through its resume link: (client, application)."""
     application = start_application(sqlite_db, clock())
-    response = client.get(f"/apply/link/{link_maker().token(application)}")
+    response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
     assert response.status_code == 303, response.text
     return client, application
 
@@ -230,15 +236,16 @@ def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock
     return {"edition": edition, "first": first, "second": second, "draft": draft}
 
 
-def links_in(text: str) -> list[tuple[int, int]]:
-    """The (application id, link version) of every resume link in a text (an e-mail's body).
+def links_in(text: str, clock: Callable[[], datetime] | None = None) -> list[tuple[int, int]]:
+    """The (application id, link version) of every resume link in a text (an e-mail's body),
+    read on ``clock`` (see ``tests.appkit.make_signer``).
 
     Compared as claims, not as strings: a token carries the second it was signed in."""
     import re
 
-    from prize.tokens import Purpose, Signer
+    from prize.tokens import Purpose
 
-    signer = Signer(TEST_KEYS)
+    signer = make_signer(clock)
     claims = []
     for token in re.findall(r"/apply/link/([^\s/]+)", text):
         claim = signer.loads(Purpose.application, token)

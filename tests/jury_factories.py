@@ -8,6 +8,7 @@ closed at the end of 2026, the first round closes on 31 March 2027 and the final
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,7 +32,7 @@ from prize.models import (
 )
 from prize.tokens import Purpose, Signer
 from tests import factories
-from tests.appkit import TEST_KEYS
+from tests.appkit import make_signer
 
 OPENS = datetime(2026, 9, 1, tzinfo=UTC)
 DEADLINE = datetime(2026, 12, 31, 20, tzinfo=UTC)
@@ -50,12 +51,13 @@ COUNTRIES = (("BA",), ("IL",), ("PT",), ("HR", "SI"), ("BE",), ("BG",))
 LINK_RE = re.compile(r"https?://[^\s]+/ballot/link/[^\s]+")
 
 
-def signer() -> Signer:
-    return Signer(TEST_KEYS)
+def signer(clock: Callable[[], datetime] | None = None) -> Signer:
+    """The test keys on ``clock`` (see ``tests.appkit.make_signer``)."""
+    return make_signer(clock)
 
 
-def links() -> juror_links.BallotLinks:
-    return juror_links.BallotLinks(signer(), BASE_URL, "example.org")
+def links(clock: Callable[[], datetime] | None = None) -> juror_links.BallotLinks:
+    return juror_links.BallotLinks(signer(clock), BASE_URL, "example.org")
 
 
 @dataclass
@@ -143,7 +145,7 @@ def juror(
             actor=audit.SYSTEM,
             now=now,
             juror=made,
-            links=links(),
+            links=links(lambda: now),
         )
     if onboarded:
         made.name_confirmed_at = now
@@ -154,13 +156,13 @@ def juror(
     return made
 
 
-def link_path(juror_: Juror) -> str:
-    return juror_links.link_path(signer=signer(), juror=juror_)
+def link_path(juror_: Juror, clock: Callable[[], datetime] | None = None) -> str:
+    return juror_links.link_path(signer=signer(clock), juror=juror_)
 
 
-def token_of(juror_: Juror) -> str:
+def token_of(juror_: Juror, clock: Callable[[], datetime] | None = None) -> str:
     assert juror_.id is not None
-    return signer().dumps(Purpose.ballot, juror_.id, juror_.link_version, juror_.link_secret)
+    return signer(clock).dumps(Purpose.ballot, juror_.id, juror_.link_version, juror_.link_secret)
 
 
 def shortlist(*, session: Session, edition: Edition, applications: list[Application]) -> None:
@@ -236,5 +238,5 @@ def invite(db: Database, juror: Juror, when: datetime = NOW) -> Juror:
             actor=audit.SYSTEM,
             now=when,
             juror=session.get_one(Juror, juror.id),
-            links=links(),
+            links=links(lambda: when),
         )

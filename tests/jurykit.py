@@ -47,11 +47,11 @@ def jury(sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def juror_client(client: TestClient, jury):  # type: ignore[no-untyped-def]
+def juror_client(client: TestClient, jury, clock):  # type: ignore[no-untyped-def]
     """A client whose ballot session was opened with the juror's link (not onboarded yet)."""
     from tests import jury_factories
 
-    response = client.get(jury_factories.link_path(jury.jurors[0]))
+    response = client.get(jury_factories.link_path(jury.jurors[0], clock))
     assert response.status_code == 303, response.text
     return client
 

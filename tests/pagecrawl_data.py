@@ -46,15 +46,15 @@ from prize.models import (
     Staff,
     StaffRole,
 )
-from prize.tokens import Purpose, Signer
+from prize.tokens import Purpose
 from tests import factories, jury_factories
-from tests.appkit import TEST_KEYS
+from tests.appkit import make_signer
 from tests.applykit import content_values, make_call, screening_pair
 from tests.staffkit import make_staff
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 OFFICER = audit.Actor(ActorKind.staff, None)
-SIGNER = Signer(TEST_KEYS)
+SIGNER = make_signer(lambda: NOW)
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
         submissions.submit(
             session=session,
             application=sent,
-            links=link_maker(),
+            links=link_maker(clock=lambda: NOW),
             storage_dir=storage_dir,
             now=NOW,
         )

@@ -132,7 +132,7 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
                 birth_date=date(2004, 1, 2),
                 language="fr",
             ),
-            links=jury_factories.links(),
+            links=jury_factories.links(lambda: NOW),
             reason="Sara is ill.",
         )
         data.jurors["replacement"] = newcomer.id  # type: ignore[assignment]
@@ -143,7 +143,11 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
 
 def _invite(session: Session, person: Juror) -> None:
     juror_links.invite(
-        session=session, actor=OFFICER, now=NOW, juror=person, links=jury_factories.links()
+        session=session,
+        actor=OFFICER,
+        now=NOW,
+        juror=person,
+        links=jury_factories.links(lambda: NOW),
     )
     person.name_confirmed_at = person.pledge_accepted_at = person.conflicts_declared_at = NOW
     session.add(person)

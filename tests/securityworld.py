@@ -56,9 +56,9 @@ from prize.models import (
     Staff,
 )
 from prize.settings import Settings
-from prize.tokens import Purpose, Signer
+from prize.tokens import Purpose
 from tests import factories, jury_factories
-from tests.appkit import TEST_KEYS, Clock
+from tests.appkit import TEST_KEYS, Clock, make_signer
 from tests.applykit import link_maker, make_call, start_application, tiny_pdf
 from tests.dbkit import TEST_AUDIT_KEYS
 from tests.jurykit import (
@@ -274,13 +274,18 @@ def build_on(database: Database, directory: Path) -> World:
         _staff_and_outbox(session, ids, now)
         ids["pages"] = _pages(session)
 
-    signer = Signer(TEST_KEYS)
-    tokens["applicant"] = link_maker().token(mine)
-    tokens["other_applicant"] = link_maker().token(other)
-    tokens["submitted_applicant"] = link_maker().token(submitted)
+    signer = make_signer(clock)
+    tokens["applicant"] = link_maker(clock=clock).token(mine)
+    tokens["other_applicant"] = link_maker(clock=clock).token(other)
+    tokens["submitted_applicant"] = link_maker(clock=clock).token(submitted)
     for role, juror in jurors.items():
-        tokens[role] = jury_factories.token_of(juror)
-    tokens["reset"] = signer.dumps(Purpose.password_reset, colleague.id, colleague.session_version, colleague.link_secret)  # type: ignore[arg-type]
+        tokens[role] = jury_factories.token_of(juror, clock)
+    tokens["reset"] = signer.dumps(
+        Purpose.password_reset,
+        colleague.id,  # type: ignore[arg-type]
+        colleague.session_version,
+        colleague.link_secret,
+    )
 
     app = create_app(settings, clock=clock, database=database)
     world = World(app, database, settings, clock, ids, {}, tokens)

@@ -3,7 +3,6 @@ and refused with a clear page (that names no one) when tampered, expired or revo
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -11,8 +10,8 @@ from sqlmodel import select
 
 from prize.domain import applications
 from prize.models import Application, Edition, EditionState
-from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer
-from tests.appkit import TEST_KEYS, csrf_of
+from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose
+from tests.appkit import TEST_KEYS, csrf_of, make_signer
 from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
@@ -23,19 +22,22 @@ from tests.applykit import (
 )
 
 
-def open_link(db, token, now, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
+def open_link(db, token, clock, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
+    """Open ``token`` now, on ``clock``: the signer judges its age and the domain its state."""
     with db.read() as session:
-        return applications.open_link(session=session, signer=Signer(keys), token=token, now=now)
+        return applications.open_link(
+            session=session, signer=make_signer(clock, keys), token=token, now=clock()
+        )
 
 
-def revoke(db, application_id, now):  # type: ignore[no-untyped-def]
+def revoke(db, application_id, clock):  # type: ignore[no-untyped-def]
     with db.write() as session:
         return applications.revoke_link(
             session=session,
             application=session.get_one(Application, application_id),
-            links=link_maker(),
+            links=link_maker(clock=clock),
             client="192.0.2.1",
-            now=now,
+            now=clock(),
         )
 
 
@@ -52,61 +54,63 @@ def set_state(db, state):  # type: ignore[no-untyped-def]
 def test_a_link_opens_its_application_and_can_be_used_again(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    token = link_maker().token(application)
-    assert open_link(db, token, clock()).id == application.id
-    assert open_link(db, token, clock() + timedelta(days=1)).id == application.id
+    token = link_maker(clock=clock).token(application)
+    assert open_link(db, token, clock).id == application.id
+    clock.advance(days=1)
+    assert open_link(db, token, clock).id == application.id
 
 
 def test_a_tampered_link_is_invalid(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
-    token = link_maker().token(start_application(db, clock()))
+    token = link_maker(clock=clock).token(start_application(db, clock()))
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     with pytest.raises(LinkInvalid):
-        open_link(db, tampered, clock())
+        open_link(db, tampered, clock)
     with pytest.raises(LinkInvalid):
-        open_link(db, token[: len(token) // 2], clock())
+        open_link(db, token[: len(token) // 2], clock)
 
 
 def test_a_link_for_another_purpose_is_invalid(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    ballot_token = Signer(TEST_KEYS).dumps(Purpose.ballot, application.id, 1, application.link_secret)
+    ballot_token = make_signer(clock).dumps(
+        Purpose.ballot, application.id, 1, application.link_secret
+    )
     with pytest.raises(LinkInvalid):
-        open_link(db, ballot_token, clock())
+        open_link(db, ballot_token, clock)
 
 
-def test_a_link_older_than_a_year_has_expired(db, clock, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_link_older_than_a_year_has_expired(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    with monkeypatch.context() as patch:
-        patch.setattr(time, "time", lambda: time.mktime((2020, 1, 1, 0, 0, 0, 0, 0, 0)))
-        old_token = link_maker().token(application)
+    old_token = link_maker(clock=clock).token(application)
+    clock.advance(days=367)  # the edition is not published: only the link's age closes it
     with pytest.raises(LinkExpired):
-        open_link(db, old_token, clock())
+        open_link(db, old_token, clock)
 
 
 def test_a_link_expires_once_the_results_are_published(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    token = link_maker().token(application)
+    token = link_maker(clock=clock).token(application)
     clock.set(CALL_DEADLINE + timedelta(days=200))
     set_state(db, EditionState.decided)
-    assert open_link(db, token, clock()) is not None  # read-only, still open
-    assert open_link(db, token, clock()).id == application.id
+    assert open_link(db, token, clock) is not None  # read-only, still open
+    assert open_link(db, token, clock).id == application.id
     set_state(db, EditionState.published)
     with pytest.raises(LinkExpired):
-        open_link(db, token, clock())
+        open_link(db, token, clock)
 
 
 def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    old_token = link_maker().token(application)
-    renewed = revoke(db, application.id, clock())
+    old_token = link_maker(clock=clock).token(application)
+    renewed = revoke(db, application.id, clock)
     assert renewed.link_version == 2
     with pytest.raises(LinkRevoked):
-        open_link(db, old_token, clock())
-    assert open_link(db, link_maker().token(renewed), clock()).id == application.id
+        open_link(db, old_token, clock)
+    assert open_link(db, link_maker(clock=clock).token(renewed), clock).id == application.id
     with db.read() as session, pytest.raises(LinkRevoked):
         applications.from_session(
             session=session,
@@ -120,13 +124,13 @@ def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, cloc
 
         last = session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()  # type: ignore[union-attr]
     assert last is not None and last.subject.startswith("Your new application link")
-    assert links_in(last.body) == [(application.id, 2)]
+    assert links_in(last.body, clock) == [(application.id, 2)]
 
 
 def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
-    token = link_maker().token(application)
+    token = link_maker(clock=clock).token(application)
     with db.write() as session:
         applications.delete_draft(
             session=session,
@@ -135,25 +139,27 @@ def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):  # type: ignore[
             now=clock(),
         )
     with pytest.raises(LinkRevoked):
-        open_link(db, token, clock())
+        open_link(db, token, clock)
 
 
 def test_links_survive_key_rotation_both_ways(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     application = start_application(db, clock())
     old_key, new_key = "an-old-key-0123456789abcdef", "a-new-key-0123456789abcdef"
-    before = Signer([old_key]).dumps(Purpose.application, application.id, 1, application.link_secret)
-    after = Signer([new_key, old_key]).dumps(
+    before = make_signer(clock, [old_key]).dumps(
+        Purpose.application, application.id, 1, application.link_secret
+    )
+    after = make_signer(clock, [new_key, old_key]).dumps(
         Purpose.application, application.id, 1, application.link_secret
     )
     # A link made before the rotation still opens; one made after is signed with the new key.
-    assert open_link(db, before, clock(), keys=(new_key, old_key)).id == application.id
-    assert open_link(db, after, clock(), keys=(new_key,)).id == application.id
+    assert open_link(db, before, clock, keys=(new_key, old_key)).id == application.id
+    assert open_link(db, after, clock, keys=(new_key,)).id == application.id
     with pytest.raises(LinkInvalid):
-        open_link(db, after, clock(), keys=(old_key,))
+        open_link(db, after, clock, keys=(old_key,))
     # Once the old key is dropped, its links stop working.
     with pytest.raises(LinkInvalid):
-        open_link(db, before, clock(), keys=(new_key,))
+        open_link(db, before, clock, keys=(new_key,))
 
 
 # --------------------------------------------------------------------------- pages
@@ -163,7 +169,7 @@ def test_following_a_link_opens_the_application_at_a_clean_address(
     client, open_call, sqlite_db, clock
 ):  # type: ignore[no-untyped-def]
     application = start_application(sqlite_db, clock())
-    response = client.get(f"/apply/link/{link_maker().token(application)}")
+    response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
     assert response.status_code == 303
     assert response.headers["location"] == f"/apply/{application.id}"
     page = client.get(response.headers["location"])
@@ -175,7 +181,7 @@ def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock
     from starlette.testclient import TestClient
 
     application = start_application(sqlite_db, clock())
-    token = link_maker().token(application)
+    token = link_maker(clock=clock).token(application)
     for _ in range(2):  # a mail scanner first, then the person, then their phone
         with TestClient(app, follow_redirects=False) as device:
             opened = device.get(f"/apply/link/{token}")
@@ -197,7 +203,7 @@ def test_a_bad_link_gets_a_clear_page_that_names_no_one(
     client, open_call, sqlite_db, clock, make_token, status, heading
 ):  # type: ignore[no-untyped-def]
     application = start_application(sqlite_db, clock())
-    response = client.get(f"/apply/link/{make_token(link_maker().token(application))}")
+    response = client.get(f"/apply/link/{make_token(link_maker(clock=clock).token(application))}")
     assert response.status_code == status
     assert f"<h1>{heading}</h1>" in response.text
     assert "Street theatre" not in response.text and APPLICANT not in response.text
@@ -209,8 +215,8 @@ def test_a_bad_link_gets_a_clear_page_that_names_no_one(
 
 def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
     application = start_application(sqlite_db, clock())
-    token = link_maker().token(application)
-    revoke(sqlite_db, application.id, clock())
+    token = link_maker(clock=clock).token(application)
+    revoke(sqlite_db, application.id, clock)
     response = client.get(f"/apply/link/{token}")
     assert response.status_code == 410
     assert "<h1>This link is no longer valid</h1>" in response.text
@@ -220,7 +226,7 @@ def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, cloc
 def test_an_expired_link_gets_the_expired_page(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
     application = start_application(sqlite_db, clock())
     set_state(sqlite_db, EditionState.published)
-    response = client.get(f"/apply/link/{link_maker().token(application)}")
+    response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
     assert response.status_code == 410
     assert "<h1>This link has expired</h1>" in response.text
 
@@ -238,7 +244,7 @@ def test_a_session_dies_at_once_when_the_link_is_revoked_elsewhere(
     app, applicant, sqlite_db, clock
 ):  # type: ignore[no-untyped-def]
     client, application = applicant
-    revoke(sqlite_db, application.id, clock())
+    revoke(sqlite_db, application.id, clock)
     page = client.get(f"/apply/{application.id}")
     assert page.status_code == 410
     assert "<h1>This link is no longer valid</h1>" in page.text
@@ -266,7 +272,7 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
     from starlette.testclient import TestClient
 
     client, application = applicant
-    old_token = link_maker().token(application)
+    old_token = link_maker(clock=clock).token(application)
     with TestClient(app, follow_redirects=False) as other_device:
         other_device.get(f"/apply/link/{old_token}")
         page = client.get(f"/apply/{application.id}/new-link")
@@ -287,7 +293,7 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
     with sqlite_db.read() as session:
         renewed = session.get_one(Application, application.id)
     assert renewed.link_version == 2
-    fresh = client.get(f"/apply/link/{link_maker().token(renewed)}")
+    fresh = client.get(f"/apply/link/{link_maker(clock=clock).token(renewed)}")
     assert fresh.status_code == 303
     assert fresh.headers["location"] == f"/apply/{application.id}"
 
@@ -295,10 +301,10 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
 def test_revoking_is_rate_limited(applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]
     client, application = applicant
     for _ in range(applications.MAIL_PER_ADDRESS - 1):  # the start e-mail counted once
-        revoke(sqlite_db, application.id, clock())
+        revoke(sqlite_db, application.id, clock)
         with sqlite_db.read() as session:
             renewed = session.get_one(Application, application.id)
-        client.get(f"/apply/link/{link_maker().token(renewed)}")
+        client.get(f"/apply/link/{link_maker(clock=clock).token(renewed)}")
     page = client.post(
         f"/apply/{application.id}/new-link",
         data={"csrf_token": csrf_of(client, f"/apply/{application.id}/new-link")},
@@ -313,7 +319,7 @@ def test_the_token_never_reaches_the_log(client, open_call, sqlite_db, clock, ca
     from prize.security import redact
 
     application = start_application(sqlite_db, clock())
-    token = link_maker().token(application)
+    token = link_maker(clock=clock).token(application)
     path = f"/apply/link/{token}"
     assert token not in redact(f'127.0.0.1 - "GET {path} HTTP/1.1" 303')
     with caplog.at_level(logging.INFO):

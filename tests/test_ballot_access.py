@@ -4,13 +4,13 @@ get a clear page with the right status; a juror only ever sees their own ballot.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from prize.domain import audit, juror_links
 from prize.models import EditionState, Juror
-from prize.tokens import Purpose, Signer
+from prize.tokens import Purpose
 from tests import htmlpages, jury_factories
-from tests.appkit import TEST_KEYS
+from tests.appkit import TEST_KEYS, make_signer
 
 
 def _juror(db, juror_id: int) -> Juror:  # type: ignore[no-untyped-def]
@@ -60,9 +60,9 @@ def test_tampered_link_is_refused_with_a_clear_page(client, jury):  # type: igno
     assert "Open your personal link" in signed_out.text
 
 
-def test_link_for_another_purpose_is_refused(client, jury):  # type: ignore[no-untyped-def]
+def test_link_for_another_purpose_is_refused(client, clock, jury):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
-    token = Signer(TEST_KEYS).dumps(
+    token = make_signer(clock).dumps(
         Purpose.application, juror.id, juror.link_version, juror.link_secret
     )
     page = client.get(f"/ballot/link/{token}")
@@ -70,15 +70,11 @@ def test_link_for_another_purpose_is_refused(client, jury):  # type: ignore[no-u
     assert "This link does not work" in page.text
 
 
-def test_link_older_than_a_year_has_expired(client, jury, monkeypatch):  # type: ignore[no-untyped-def]
-    import itsdangerous.timed
-
-    juror = jury.jurors[0]
-    made_at = datetime.now(UTC) - timedelta(days=367)
-    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: made_at.timestamp())
-    token = jury_factories.token_of(juror)
-    monkeypatch.undo()
-    page = client.get(f"/ballot/link/{token}")
+def test_link_older_than_a_year_has_expired(client, clock, jury):  # type: ignore[no-untyped-def]
+    clock.advance(days=-367)  # the link was made a year and two days ago; the jury still sits
+    path = jury_factories.link_path(jury.jurors[0], clock)
+    clock.advance(days=367)
+    page = client.get(path)
     assert page.status_code == 410
     assert "This link has expired" in page.text
 
@@ -154,9 +150,9 @@ def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db,
     assert client.get(jury_factories.link_path(fresh)).headers["location"] == "/ballot"
 
 
-def test_link_signed_with_an_older_key_still_opens(client, jury):  # type: ignore[no-untyped-def]
+def test_link_signed_with_an_older_key_still_opens(client, clock, jury):  # type: ignore[no-untyped-def]
     juror = jury.jurors[0]
-    old = Signer(TEST_KEYS[1:]).dumps(
+    old = make_signer(clock, TEST_KEYS[1:]).dumps(
         Purpose.ballot, juror.id, juror.link_version, juror.link_secret
     )
     opened = client.get(f"/ballot/link/{old}")

@@ -21,9 +21,8 @@ from prize.domain.errors import DomainError
 from prize.forms import application as application_form
 from prize.forms import staff as staff_forms
 from prize.models import Application, Juror, OutboxMessage, RateEvent, Staff
-from prize.tokens import Signer
 from tests import jury_factories
-from tests.appkit import TEST_KEYS, csrf_of
+from tests.appkit import csrf_of, make_signer
 from tests.applykit import link_maker, make_call, start_application
 from tests.jury_factories import add_juror, juror_data
 from tests.staffkit import staff_post
@@ -147,7 +146,7 @@ def test_the_staff_invitation_refuses_a_group_in_the_form_and_in_the_domain(db, 
     )
     assert result.errors["email"].msgid == "Enter an e-mail address like name@example.org."
     assert result.values["email"] == "g:b@x.org;"
-    mailer = staff.Mailer(Signer(TEST_KEYS), lambda token: f"http://testserver/{token}")
+    mailer = staff.Mailer(make_signer(clock), lambda token: f"http://testserver/{token}")
     with db.write() as session, pytest.raises(DomainError) as refused:
         staff.invite_staff(
             session=session, actor=audit.SYSTEM, mailer=mailer, now=clock(), email="g:b@x.org;"

@@ -69,7 +69,7 @@ def prepare(database) -> Scene:  # type: ignore[no-untyped-def]
         app = start_application(
             database, now, email=f"crash{i}@example.org", title=f"Project {i}", client=f"10.0.0.{i}"
         )
-        drafts.append((app.id, link_maker().token(app)))
+        drafts.append((app.id, link_maker(clock=utcnow).token(app)))
     with database.write() as session:
         made = jury_factories.jury_edition(
             session=session,
@@ -90,7 +90,7 @@ def prepare(database) -> Scene:  # type: ignore[no-untyped-def]
         ]
         scene = Scene(
             drafts=drafts,
-            jurors=[(j.id, jury_factories.token_of(j)) for j in jurors],  # type: ignore[misc]
+            jurors=[(j.id, jury_factories.token_of(j, utcnow)) for j in jurors],  # type: ignore[misc]
             references=[a.reference for a in made.applications],  # type: ignore[misc]
             criteria=[c.id for c in made.criteria],  # type: ignore[misc]
             app_ids={a.reference: a.id for a in made.applications},  # type: ignore[misc]

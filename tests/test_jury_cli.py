@@ -12,7 +12,7 @@ from prize import cli
 from prize.app import create_app
 from prize.db import Database
 from prize.domain import audit, juror_links
-from prize.models import Edition, Juror
+from prize.models import Edition, Juror, utcnow
 from prize.tokens import Purpose
 from tests import jury_factories
 from tests.appkit import TEST_KEYS
@@ -26,10 +26,11 @@ def cli_env(monkeypatch, sqlite_db):  # type: ignore[no-untyped-def]
     return sqlite_db
 
 
-def test_ballot_link_prints_the_current_link(cli_env, capsys, client, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_prints_the_current_link(cli_env, capsys, client, clock, jury):  # type: ignore[no-untyped-def]
     assert cli.main(["ballot-link", "LENA@example.org"]) == 0
     link = capsys.readouterr().out.strip()
     assert link.startswith("https://prize.example.org/ballot/link/")
+    clock.set(utcnow())  # the command dates its link by the real clock, as a server runs
     assert client.get(jury_factories.path_of(link)).headers["location"] == "/ballot"
 
 
@@ -39,7 +40,7 @@ def test_ballot_link_takes_the_edition_year(cli_env, capsys, jury):  # type: ign
         jury_factories.juror(session=session, edition=other.edition, email="lena@example.org")
     assert cli.main(["ballot-link", "lena@example.org", "--year", "2027"]) == 0
     token = capsys.readouterr().out.strip().rsplit("/", 1)[1]
-    claim = jury_factories.signer().loads(Purpose.ballot, token)
+    claim = jury_factories.signer(utcnow).loads(Purpose.ballot, token)
     assert claim.subject_id == jury.jurors[0].id
 
 

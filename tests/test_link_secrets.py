@@ -15,16 +15,17 @@ from prize import schema
 from prize.db import Database
 from prize.domain import applications
 from prize.models import Application, AuditEvent
-from prize.tokens import LinkRevoked, Purpose, Signer
-from tests.appkit import TEST_KEYS
+from prize.tokens import LinkRevoked, Purpose
+from tests.appkit import make_signer
 from tests.applykit import link_maker, make_call, start_application
 from tests.dbkit import TEST_AUDIT_KEYS
 
 
-def open_link(db, token, now):  # type: ignore[no-untyped-def]
+def open_link(db, token, clock):  # type: ignore[no-untyped-def]
+    """Open ``token`` now, on ``clock`` (the signer's clock and the domain's)."""
     with db.read() as session:
         return applications.open_link(
-            session=session, signer=Signer(TEST_KEYS), token=token, now=now
+            session=session, signer=make_signer(clock), token=token, now=clock()
         )
 
 
@@ -44,12 +45,12 @@ def delete(db, application_id, now, storage):  # type: ignore[no-untyped-def]
 def test_a_deleted_drafts_id_is_never_given_to_the_next_applicant(db, clock, tmp_path):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     first = start_application(db, clock(), email="a@example.org", title="A's project")
-    old_link = link_maker().token(first)
+    old_link = link_maker(clock=clock).token(first)
     delete(db, first.id, clock(), tmp_path)
     second = start_application(db, clock(), email="b@example.org", title="B's project")
     assert second.id != first.id
     with pytest.raises(LinkRevoked):
-        open_link(db, old_link, clock())
+        open_link(db, old_link, clock)
     with db.read() as session:  # the deleted draft's history stays its own
         named = session.exec(
             select(AuditEvent.kind).where(
@@ -63,11 +64,11 @@ def test_a_link_never_opens_another_row_at_the_same_id(db, clock):  # type: igno
     """Even were an id given twice (an old database, an operator's restore), the secret differs."""
     make_call(db, clock())
     application = start_application(db, clock())
-    forged = Signer(TEST_KEYS).dumps(
+    forged = make_signer(clock).dumps(
         Purpose.application, application.id, application.link_version, "someone-elses-secret"
     )
     with pytest.raises(LinkRevoked):
-        open_link(db, forged, clock())
+        open_link(db, forged, clock)
     with db.read() as session, pytest.raises(LinkRevoked):
         applications.from_session(
             session=session,
@@ -76,7 +77,7 @@ def test_a_link_never_opens_another_row_at_the_same_id(db, clock):  # type: igno
             secret="someone-elses-secret",
             now=clock(),
         )
-    assert open_link(db, link_maker().token(application), clock()).id == application.id
+    assert open_link(db, link_maker(clock=clock).token(application), clock).id == application.id
 
 
 def test_every_row_gets_its_own_random_secret(db, clock):  # type: ignore[no-untyped-def]
@@ -112,7 +113,7 @@ def test_a_deleted_drafts_old_link_does_not_open_the_next_applicants_draft(
 
     with TestClient(app, follow_redirects=False) as a:
         first = start_application(sqlite_db, clock(), email="a@example.org", title="A's draft")
-        old_link = link_maker().token(first)
+        old_link = link_maker(clock=clock).token(first)
         a.get(f"/apply/link/{old_link}")
         token = csrf_of(a, f"/apply/{first.id}/delete")
         deleted = a.post(f"/apply/{first.id}/delete", data={"csrf_token": token})
@@ -206,7 +207,7 @@ def test_migrating_keeps_rows_and_links_and_never_reuses_an_audited_id(
                     sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})")
                 )
     # A link e-mailed before the migration carries [id, version] and no secret.
-    sent_before = Signer(TEST_KEYS)._serializer(Purpose.application).dumps([1, 1])
+    sent_before = make_signer(clock)._serializer(Purpose.application).dumps([1, 1])
     database.dispose()
 
     schema.upgrade(url, "head")
@@ -219,7 +220,7 @@ def test_migrating_keeps_rows_and_links_and_never_reuses_an_audited_id(
         (2, "2@example.org", ""),
     ]
     assert [t for (t,) in titles] == ["Project 1", "Project 2"]  # nothing cascaded away
-    assert open_link(database, sent_before, clock()).id == 1
+    assert open_link(database, sent_before, clock).id == 1
     make_call(database, clock(), year=2028)
     newcomer = start_application(database, clock(), email="new@example.org")
     assert newcomer.id is not None and newcomer.id > 5

@@ -43,9 +43,8 @@ from prize.models import (
 )
 from prize.models import Conflict as ConflictRow
 from prize.security import Passwords
-from prize.tokens import Signer
 from tests import factories, jury_factories
-from tests.appkit import TEST_KEYS
+from tests.appkit import make_signer
 
 NOW = jury_factories.NOW
 
@@ -67,7 +66,7 @@ def _mails(db, kind: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _mailer() -> staff_domain.Mailer:
-    return staff_domain.Mailer(Signer(TEST_KEYS), lambda token: f"http://testserver/{token}")
+    return staff_domain.Mailer(make_signer(lambda: NOW), lambda token: f"http://testserver/{token}")
 
 
 def _resend(db, staff_id: int | None) -> None:  # type: ignore[no-untyped-def]

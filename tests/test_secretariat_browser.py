@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prize.tokens import Purpose, Signer
-from tests.appkit import TEST_KEYS
+from prize.tokens import Purpose
+from tests.appkit import make_signer
 from tests.browserkit import assert_accessible
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
@@ -89,7 +89,7 @@ def test_password_pages_are_accessible(live_server, phone):  # type: ignore[no-u
     assert_accessible(phone)
 
     officer = make_staff(live_server.database, live_server.clock())
-    token = Signer(TEST_KEYS).dumps(
+    token = make_signer(live_server.clock).dumps(
         Purpose.password_reset, officer.id, officer.session_version, officer.link_secret
     )
     phone.goto(f"{live_server.url}/secretariat/reset/{token}")

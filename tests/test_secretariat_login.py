@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import types
 
 import itsdangerous
 import pytest
@@ -71,14 +70,6 @@ WRONG = 'id="password-error">The e-mail address or the password is not right.'
 
 def _attempt(client, email, password):  # type: ignore[no-untyped-def]
     return staff_post(client, "/secretariat/login", {"email": email, "password": password})
-
-
-def _shift_signing_clock(monkeypatch, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    """Move itsdangerous's clock (session cookies and links are dated by it, not by the app)."""
-    import time
-
-    fake = types.SimpleNamespace(time=lambda: time.time() + seconds)
-    monkeypatch.setattr(itsdangerous.timed, "time", fake)
 
 
 def test_create_admin_takes_the_password_from_stdin(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
@@ -197,11 +188,17 @@ def test_sign_out_without_a_session_changes_nothing(client, officer, sqlite_db):
         assert session.get_one(Staff, officer.id).session_version == 1
 
 
-def test_session_expires_after_its_maximum_age(staff_client, settings, monkeypatch):  # type: ignore[no-untyped-def]
+def test_session_expires_after_its_maximum_age(staff_client, settings):  # type: ignore[no-untyped-def]
+    data = _session_data(staff_client.cookies["prize_session"])
+    staff_client.cookies.delete("prize_session")
+    staff_client.cookies.set("prize_session", _session_cookie(data, age=60))
     before = staff_client.get("/secretariat")
     assert before.status_code == 200
     assert "Signed in as officer@example.org." in before.text
-    _shift_signing_clock(monkeypatch, settings.session_max_age + 60)
+    staff_client.cookies.delete("prize_session")
+    staff_client.cookies.set(
+        "prize_session", _session_cookie(data, age=settings.session_max_age + 60)
+    )
     response = staff_client.get("/secretariat")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/secretariat/login")
@@ -223,10 +220,28 @@ def test_every_back_office_page_sends_a_stranger_to_sign_in(client):  # type: ig
         assert response.headers["location"].startswith("/secretariat/login?next="), path
 
 
-def _session_cookie(data: dict) -> str:  # type: ignore[type-arg]
-    """A session cookie as Starlette's SessionMiddleware signs it."""
+class _SignedEarlier(itsdangerous.TimestampSigner):
+    """Dates what it signs ``age`` seconds ago."""
+
+    def __init__(self, key: str, age: int) -> None:
+        super().__init__(key)
+        self.age = age
+
+    def get_timestamp(self) -> int:
+        return super().get_timestamp() - self.age
+
+
+def _session_cookie(data: dict, age: int = 0) -> str:  # type: ignore[type-arg]
+    """A session cookie as Starlette's SessionMiddleware signs it, ``age`` seconds ago (by the
+    real clock: Starlette ages its cookie by it, not by the app's)."""
     payload = base64.b64encode(json.dumps(data).encode())
-    return itsdangerous.TimestampSigner(TEST_KEYS[0]).sign(payload).decode()
+    return _SignedEarlier(TEST_KEYS[0], age).sign(payload).decode()
+
+
+def _session_data(cookie: str) -> dict:  # type: ignore[type-arg]
+    """What a session cookie holds."""
+    signed = itsdangerous.TimestampSigner(TEST_KEYS[0]).unsign(cookie)
+    return dict(json.loads(base64.b64decode(signed)))
 
 
 def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, officer):  # type: ignore[no-untyped-def]

@@ -321,7 +321,7 @@ def test_password_link_is_one_time(db, clock, settings):  # type: ignore[no-unty
     from prize.tokens import LinkRevoked, Purpose, Signer
 
     officer = make_staff(db, clock())
-    signer = Signer(settings.secret_keys)
+    signer = Signer(settings.secret_keys, clock=clock)
     token = signer.dumps(
         Purpose.password_reset, officer.id, officer.session_version, officer.link_secret
     )
@@ -339,6 +339,6 @@ def test_password_link_is_one_time(db, clock, settings):  # type: ignore[no-unty
             now=clock(),
         )
     with db.read() as session, pytest.raises(LinkRevoked):
-        staff_domain.check_password_link(session=session, signer=signer, token=token)
+        staff_domain.check_password_link(session=session, signer=signer, token=token, now=clock())
     with db.read() as session:
         assert audit.verify(session=session).ok

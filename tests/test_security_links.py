@@ -5,19 +5,18 @@ Every refusal is a clear page with the right status that names no one, and store
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from itsdangerous.timed import TimestampSigner
 from sqlmodel import select
 
 from prize.domain import applications, audit, juror_links
 from prize.domain import staff as staff_domain
 from prize.models import Application, Edition, EditionState, Juror, Staff
 from prize.security import Passwords
-from prize.tokens import LinkInvalid, Purpose, Signer
+from prize.tokens import MAX_AGE_SECONDS, LinkExpired, LinkInvalid, Purpose, Signer
 from tests import securityworld
-from tests.appkit import TEST_KEYS
+from tests.appkit import TEST_KEYS, Clock, make_signer
 from tests.applykit import link_maker
 from tests.securitykit import changed_tables, snapshot
 from tests.securityworld import World
@@ -44,10 +43,13 @@ def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
-def token(world: World, kind: str, keys: tuple[str, ...] = TEST_KEYS) -> str:
-    """The subject's current link, signed with ``keys`` (newest first)."""
-    claim = Signer(TEST_KEYS).loads(PURPOSE[kind], world.tokens[ROLE[kind]])
-    return Signer(keys).dumps(PURPOSE[kind], claim.subject_id, claim.version, claim.secret)
+def token(world: World, kind: str, keys: tuple[str, ...] = TEST_KEYS, age: int = 0) -> str:
+    """The subject's current link, signed with ``keys`` (newest first) ``age`` seconds ago on
+    the world's clock."""
+    claim = make_signer(world.clock).loads(PURPOSE[kind], world.tokens[ROLE[kind]])
+    made_at = Clock(world.clock() - timedelta(seconds=age))
+    signer = make_signer(made_at, keys)
+    return signer.dumps(PURPOSE[kind], claim.subject_id, claim.version, claim.secret)
 
 
 def follow(world: World, route: str, value: str):  # type: ignore[no-untyped-def]
@@ -75,7 +77,7 @@ def test_a_good_link_opens_at_a_clean_address(world, kind):  # type: ignore[no-u
 def test_a_tampered_link_is_refused(world, kind):  # type: ignore[no-untyped-def]
     value = token(world, kind)
     payload, stamp, signature = value.split(".")
-    other = Signer(TEST_KEYS).dumps(PURPOSE[kind], 999, 1, "s").split(".")[0]
+    other = make_signer(world.clock).dumps(PURPOSE[kind], 999, 1, "s").split(".")[0]
     # (not the last character: its low bits are padding, and some changes there decode the same)
     flipped = ("B" if signature[0] != "B" else "C") + signature[1:]
     for bad in (f"{payload}.{stamp}.{flipped}", value[: len(value) // 2], f"{other}.{stamp}.{signature}",
@@ -84,11 +86,10 @@ def test_a_tampered_link_is_refused(world, kind):  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_link_past_its_maximum_age_has_expired(world, kind, monkeypatch):  # type: ignore[no-untyped-def]
-    value = token(world, kind)
-    later = {"reset": 2 * 3600}.get(kind, 367 * 24 * 3600)  # a reset link lives an hour
-    real = TimestampSigner.get_timestamp
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + later)
+def test_a_link_past_its_maximum_age_has_expired(world, kind):  # type: ignore[no-untyped-def]
+    """Made long enough ago, while its subject's state still lets it open."""
+    age = {"reset": 2 * 3600}.get(kind, 367 * 24 * 3600)  # a reset link lives an hour
+    value = token(world, kind, age=age)
     refused(follow(world, ROUTE[kind], value), 410, EXPIRED)
 
 
@@ -185,3 +186,17 @@ def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one(): 
         Signer((TEST_KEYS[1],)).loads(Purpose.ballot, made)
     older = Signer((TEST_KEYS[1],)).dumps(Purpose.ballot, 7, 1, "s")
     assert Signer(TEST_KEYS).loads(Purpose.ballot, older).subject_id == 7
+
+
+def test_a_signer_dates_and_ages_its_links_by_its_clock(clock):  # type: ignore[no-untyped-def]
+    signer = make_signer(clock)
+    made = signer.dumps(Purpose.ballot, 7, 1, "s")
+    made_at = clock()
+    assert signer.loads(Purpose.ballot, made).issued_at == made_at
+    clock.advance(seconds=MAX_AGE_SECONDS)
+    assert signer.loads(Purpose.ballot, made).subject_id == 7  # its last second
+    clock.advance(seconds=1)
+    with pytest.raises(LinkExpired):
+        signer.loads(Purpose.ballot, made)
+    with pytest.raises(LinkExpired):  # a link dated after the reader's clock is not trusted
+        make_signer(Clock(made_at - timedelta(seconds=1))).loads(Purpose.ballot, made)

@@ -211,7 +211,7 @@ def _content(spec: tuple[Any, ...]) -> dict[str, Any]:
 def _applications(
     *, database: Database, settings: Settings, now: datetime, report: DemoReport, edition_id: int
 ) -> None:
-    links = steps.links(settings).applications
+    links = steps.links(settings, now=now).applications
     for i, spec in enumerate(APPLICANTS):
         when = now + timedelta(seconds=i + 1)
         complete = spec[-1]

@@ -150,7 +150,7 @@ def _juror(first: str, last: str, country: str, age: int, language: str, on: dat
 
 
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
-    links = steps.links(settings)
+    links = steps.links(settings, now=now)
     opened = now - timedelta(days=100)
     edition_id = steps.open_edition(
         database=database,

@@ -43,8 +43,9 @@ class Links:
     ballots: juror_links.BallotLinks
 
 
-def links(settings: Settings) -> Links:
-    signer = Signer(settings.secret_keys)
+def links(settings: Settings, *, now: datetime) -> Links:
+    """Links made at ``now``, the instant the demo is built at (the real time, but for tests)."""
+    signer = Signer(settings.secret_keys, clock=lambda: now)
     return Links(
         signer=signer,
         applications=applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),

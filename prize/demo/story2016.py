@@ -225,7 +225,7 @@ def mark(rng: random.Random, quality: float, bias: float) -> int:
 
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
     """Build the 2016 edition (``now`` is the real time; the story has its own clock)."""
-    links = steps.links(settings)
+    links = steps.links(settings, now=now)
     story = Story()
     with database.read() as session:
         officer = session.exec(select(Staff).order_by(col(Staff.id))).first()

@@ -22,7 +22,7 @@ from prize import paths
 from prize.domain import audit, outbox
 from prize.domain.email_addresses import normalise_email, parse_email
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
-from prize.models import ActorKind, Staff, StaffRole, utcnow
+from prize.models import ActorKind, Staff, StaffRole
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
 from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer, check
 
@@ -254,13 +254,13 @@ def change_password(
     return staff
 
 
-def check_password_link(*, session: Session, signer: Signer, token: str) -> Staff:
+def check_password_link(*, session: Session, signer: Signer, token: str, now: datetime) -> Staff:
     """The account a reset or invitation link is for; ``LinkError`` when it cannot be used.
 
     A link dies when used (the password change bumps ``session_version``), when the account is
     disabled, and after an hour (a week for an invitation, while no password is set).
     """
-    return open_password_link(session=session, signer=signer, token=token, now=utcnow()).staff
+    return open_password_link(session=session, signer=signer, token=token, now=now).staff
 
 
 @dataclass(frozen=True)
@@ -275,11 +275,7 @@ def open_password_link(
     *, session: Session, signer: Signer, token: str, now: datetime
 ) -> PasswordLink:
     """``check_password_link``, with the instant the link dies, so that a page opened with it
-    can refuse a password sent after that.
-
-    Links are timed by the wall clock; what is left of this one's life is carried over to ``now``
-    (the same instant, unless a test moves the app's clock).
-    """
+    can refuse a password sent after that. The signer runs on the same clock as ``now``."""
     claim = signer.loads(Purpose.password_reset, token, max_age=INVITATION_MAX_AGE)
     staff = session.get(Staff, claim.subject_id)
     if staff is None:
@@ -291,8 +287,10 @@ def open_password_link(
     if has_password(staff):
         signer.loads(Purpose.password_reset, token, max_age=RESET_MAX_AGE)
         max_age = RESET_MAX_AGE
-    left = claim.issued_at + timedelta(seconds=max_age) - utcnow()
-    return PasswordLink(staff=staff, expires_at=now + left)
+    expires_at = claim.issued_at + timedelta(seconds=max_age)
+    if now >= expires_at:  # the signer lets its last second through; the claims would not
+        raise LinkExpired()
+    return PasswordLink(staff=staff, expires_at=expires_at)
 
 
 def check_link_claim(
