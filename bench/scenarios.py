@@ -17,8 +17,12 @@ from prize import demo, schema
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain import applications, audit, editions, juror_links, lifecycle, screening
-from prize.domain.jurors import JurorData
+from prize.domain.applicants import applications
+from prize.domain.editions import editions, lifecycle
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, utcnow
 from prize.settings import Settings
 

@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
 from prize.db import Database
-from prize.domain import applications, attachments, outbox, reminders
-from prize.domain import results as results_domain
+from prize.domain.applicants import applications, attachments, reminders
+from prize.domain.results import tally_input as results_domain
+from prize.domain.shared import outbox
 from prize.i18n import negotiate
 from prize.models import utcnow
 from prize.pagecache import PageCache

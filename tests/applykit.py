@@ -31,8 +31,9 @@ APPLICANT = "applicant@example.org"
 def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):  # type: ignore[no-untyped-def]
     """An open call (2027 by default) with one criterion, the default eligible countries, and
     the deadline ``CALL_DEADLINE``; the test clock starts inside its window."""
-    from prize.domain import audit, editions, lifecycle
-    from prize.domain.editions import CriterionSpec
+    from prize.domain.editions import editions, lifecycle
+    from prize.domain.editions.editions import CriterionSpec
+    from prize.domain.shared import audit
     from prize.models import EditionState
 
     with database.write() as session:
@@ -55,7 +56,7 @@ def make_call(database: Database, now: datetime, *, year: int = 2027, **changes)
 
 
 def link_maker(keys: tuple[str, ...] = TEST_KEYS, base_url: str = "http://testserver"):  # type: ignore[no-untyped-def]
-    from prize.domain.applications import LinkMaker
+    from prize.domain.applicants.applications import LinkMaker
     from prize.tokens import Signer
 
     return LinkMaker(signer=Signer(keys), base_url=base_url, mail_domain="example.org")
@@ -71,7 +72,8 @@ def start_application(  # type: ignore[no-untyped-def]
     client: str = "192.0.2.1",
 ):
     """A draft started through the domain, as the start page does."""
-    from prize.domain import applications, editions
+    from prize.domain.applicants import applications
+    from prize.domain.editions import editions
 
     with database.write() as session:
         edition = editions.current_call(session=session)

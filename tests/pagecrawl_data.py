@@ -24,17 +24,13 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from prize.db import Database
-from prize.domain import (
-    applications,
-    audit,
-    editions,
-    published,
-    results,
-    screening,
-    submissions,
-)
-from prize.domain.editions import CriterionSpec
-from prize.domain.screening import Outcome
+from prize.domain.applicants import applications, submissions
+from prize.domain.editions import editions
+from prize.domain.editions.editions import CriterionSpec
+from prize.domain.results import published, tally_input
+from prize.domain.screening import screening
+from prize.domain.screening.screening import Outcome
+from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
     Application,
@@ -111,7 +107,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
         jury_data.decided(session, data, year=2023, key="decided")
         jury_data.decided(session, data, year=2022, key="published")
         edition = editions.get_by_year(session=session, year=2022)
-        results.publish(session=session, edition=edition, actor=OFFICER, now=NOW)
+        tally_input.publish(session=session, edition=edition, actor=OFFICER, now=NOW)
         published.add_note(
             session=session,
             edition=edition,
@@ -129,7 +125,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
 
 
 def _staff(database: Database, data: CrawlData, forgetful_id: int | None) -> None:
-    from prize.domain import staff
+    from prize.domain.staff import staff
 
     with database.write() as session:
         mailer = staff.Mailer(signer=SIGNER, link=lambda t: f"http://testserver/r/{t}")

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, func, select
 
-from prize.domain import applications, audit, submissions
+from prize.domain.applicants import applications, submissions
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.shared import audit
 from prize.models import (
     Application,
     ApplicationContent,

@@ -11,7 +11,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from prize.app import create_app
-from prize.domain import applications, attachments, submissions
+from prize.domain.applicants import applications, attachments, submissions
 from prize.domain.errors import DomainError
 from prize.models import Application, ApplicationContent, Attachment, ContentKind
 from tests.appkit import csrf_of

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from prize.domain import applications
+from prize.domain.applicants import applications
 from prize.models import Application, Edition, EditionState
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer
 from tests.appkit import TEST_KEYS, csrf_of

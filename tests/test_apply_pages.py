@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from prize.domain import applications
+from prize.domain.applicants import applications
 from prize.models import (
     Application,
     ApplicationContent,

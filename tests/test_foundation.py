@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prize.domain import audit, editions, lifecycle
-from prize.domain.editions import CriterionSpec
+from prize.domain.editions import editions, lifecycle
+from prize.domain.editions.editions import CriterionSpec
+from prize.domain.shared import audit
 from prize.models import EditionState
 
 

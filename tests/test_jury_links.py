@@ -8,8 +8,11 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from prize.domain import audit, ballots, conflicts, juror_links, jurors, jury, lifecycle, scoring
+from prize.domain.editions import lifecycle
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.jury import ballots, conflicts, jurors, panel, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
 from prize.models import (
     AuditEvent,
     EditionState,
@@ -300,7 +303,7 @@ def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-
 
     def remind():  # type: ignore[no-untyped-def]
         with db.write() as session:
-            return jury.remind(
+            return panel.remind(
                 session=session,
                 actor=audit.SYSTEM,
                 now=NOW,

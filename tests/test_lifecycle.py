@@ -6,8 +6,9 @@ import threading
 
 from sqlmodel import col, select
 
-from prize.domain import audit, editions, lifecycle
+from prize.domain.editions import editions, lifecycle
 from prize.domain.errors import DomainError
+from prize.domain.shared import audit
 from prize.models import AuditEvent, Edition, EditionState
 from tests.test_foundation import open_edition
 

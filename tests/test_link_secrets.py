@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from prize import schema
 from prize.db import Database
-from prize.domain import applications
+from prize.domain.applicants import applications
 from prize.models import Application, AuditEvent
 from prize.tokens import LinkRevoked, Purpose, Signer
 from tests.appkit import TEST_KEYS

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from sqlmodel import select
 
-from prize.domain import outbox
+from prize.domain.shared import outbox
 from prize.models import OutboxMessage, OutboxStatus
 from tests.basekit import free_port
 

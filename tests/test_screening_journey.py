@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from prize.domain import applications, audit, lifecycle, screening, submissions
+from prize.domain.applicants import applications, submissions
+from prize.domain.editions import lifecycle
 from prize.domain.errors import NotAllowed
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationStatus, Edition, EditionState
 from tests.applykit import CALL_DEADLINE, content_values, link_maker, make_call, start_application
 

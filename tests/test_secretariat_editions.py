@@ -9,9 +9,10 @@ from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from prize import countries
-from prize.domain import audit, criteria, editions, lifecycle
-from prize.domain.editions import CriterionSpec
+from prize.domain.editions import criteria, editions, lifecycle
+from prize.domain.editions.editions import CriterionSpec
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.shared import audit
 from prize.models import (
     ApplicationStatus,
     AuditEvent,

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from prize.domain import audit, signin
-from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.shared import audit
+from prize.domain.staff import signin
+from prize.domain.staff import staff as staff_domain
 from prize.models import (
     AuditEvent,
     Edition,

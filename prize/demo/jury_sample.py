@@ -16,17 +16,13 @@ from sqlmodel import Session
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    editions,
-    juror_links,
-    lifecycle,
-    scoring,
-    screening,
-)
-from prize.domain.jurors import JurorData
+from prize.domain.applicants import applications
+from prize.domain.editions import editions, lifecycle
+from prize.domain.jury import ballots, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round
 from prize.settings import Settings
 

@@ -14,19 +14,12 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from prize.db import Database
-from prize.domain import (
-    applications,
-    attachments,
-    audit,
-    conflicts,
-    editions,
-    juror_links,
-    jurors,
-    jury,
-    lifecycle,
-    submissions,
-)
-from prize.domain.jurors import JurorData
+from prize.domain.applicants import applications, attachments, submissions
+from prize.domain.editions import editions, lifecycle
+from prize.domain.jury import conflicts, jurors, panel
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.shared import audit
 from prize.models import Application, Edition, EditionState, Juror
 from prize.settings import Settings
 from prize.tokens import Signer
@@ -204,7 +197,7 @@ def onboard(
 ) -> None:
     """The juror confirms their name, accepts the pledge and declares their conflicts
     (application id -> reason; none if empty)."""
-    jury.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
+    panel.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
     conflicts.declare_conflicts(
         session=session,
         now=now,

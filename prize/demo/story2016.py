@@ -20,21 +20,16 @@ from sqlmodel import Session, col, select
 
 from prize.db import Database
 from prize.demo import steps
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    decisions,
-    editions,
-    juror_links,
-    lifecycle,
-    results,
-    scoring,
-    screening,
-    staff,
-)
-from prize.domain.editions import CriterionSpec
-from prize.domain.jurors import JurorData
+from prize.domain.applicants import applications
+from prize.domain.editions import editions, lifecycle
+from prize.domain.editions.editions import CriterionSpec
+from prize.domain.jury import ballots, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.results import decisions, tally_input
+from prize.domain.screening import screening
+from prize.domain.shared import audit
+from prize.domain.staff import staff
 from prize.models import (
     Application,
     ApplicationStatus,
@@ -409,7 +404,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
         _score_round(session, story, Round.shortlist, when("2016-03-01 16:00"))
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
         seven = {story.by_title[p.title] for p in (*WINNERS, *NOMINATED)}
         if set(first.proposal.selected) != seven:
             raise RuntimeError("the 2016 story's first-round ballots do not shortlist the seven")
@@ -420,7 +415,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-04-20 10:00"),
         )
-        results.move_to_final(
+        tally_input.move_to_final(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -431,7 +426,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
         _score_round(session, story, Round.final, when("2016-05-02 16:00"))
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        final = results.tally_of(session=session, edition=edition, round_=Round.final)
+        final = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
         winners = {story.by_title[p.title] for p in WINNERS}
         if set(final.proposal.selected) != winners:
             raise RuntimeError("the 2016 story's final ballots do not make the three winners")
@@ -443,7 +438,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-06-20 10:00"),
         )
-        results.decide(
+        tally_input.decide(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -451,6 +446,6 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             links=links,
         )
     with database.write() as session:  # the sender loop's call, at the announcement instant
-        published = results.publish_due(session=session, now=when("2016-11-16 11:00"))
+        published = tally_input.publish_due(session=session, now=when("2016-11-16 11:00"))
         if [e.year for e in published] != [YEAR]:
             raise RuntimeError("the 2016 results were not published at their announcement")

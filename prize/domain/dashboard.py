@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from prize.domain import lifecycle
+from prize.domain.editions import lifecycle
 from prize.i18n import N_, Message
 from prize.models import (
     Application,

@@ -15,10 +15,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import applications, editions, submissions
-from prize.domain.applications import Access
-from prize.domain.email_addresses import normalise_email
+from prize.domain.applicants import applications, submissions
+from prize.domain.applicants.applications import Access
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.shared.email_addresses import normalise_email
 from prize.forms import application as application_form
 from prize.i18n import Message
 from prize.models import Application, ContentKind, Edition

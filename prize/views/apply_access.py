@@ -15,9 +15,10 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import applications, attachments, outbox
-from prize.domain.applications import Access, LinkMaker, Throttled
+from prize.domain.applicants import applications, attachments
+from prize.domain.applicants.applications import Access, LinkMaker, Throttled
 from prize.domain.errors import DomainError
+from prize.domain.shared import outbox
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
 from prize.views.common import now, render, settings, signer

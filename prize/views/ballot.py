@@ -13,8 +13,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize import storage
-from prize.domain import attachments, ballots, editions, jury, outbox, scoring
+from prize.domain.applicants import attachments
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jury import ballots, panel, scoring
+from prize.domain.shared import outbox
 from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
 from prize.tokens import LinkError
@@ -50,7 +53,7 @@ __all__ = ["ballot_links", "current_juror", "routes"]
 def home(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        step = jury.next_step(juror, edition)
+        step = panel.next_step(juror, edition)
         if step == "welcome":
             return redirect(request, "ballot_welcome")
         if step == "conflicts":
@@ -83,7 +86,7 @@ def application(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        if jury.next_step(juror, edition) is not None:
+        if panel.next_step(juror, edition) is not None:
             return redirect(request, "ballot_home")
         round_, editable = phase(edition, now(request))
         if round_ is None:
@@ -188,7 +191,7 @@ def autosave(request: Request) -> Response:
     try:
         with database(request).read() as session:  # the one application, not the whole ballot
             juror, edition = current_juror(request, session)
-            step = jury.next_step(juror, edition)
+            step = panel.next_step(juror, edition)
             round_, _ = phase(edition, now(request))
             if round_ is not None and step is None:
                 found = ballots.find_on_ballot(
@@ -253,7 +256,7 @@ def download(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
         round_, _ = phase(edition, now(request))
-        if round_ is None or jury.next_step(juror, edition) is not None:
+        if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
         item = _item_or_404(view, reference)
@@ -273,7 +276,7 @@ def submit(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
         round_, editable = phase(edition, now(request))
-        if jury.next_step(juror, edition) is not None or round_ is None:
+        if panel.next_step(juror, edition) is not None or round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(
             session=session, juror=juror, edition=edition, round_=round_, titles_only=True

@@ -18,7 +18,9 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import ballots, juror_links, jurors, outbox
+from prize.domain.jury import ballots, jurors
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import outbox
 from prize.models import Edition, Juror, Round
 from prize.tokens import LinkError
 from prize.views.common import (

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import editions
+from prize.domain.editions import editions
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
 from prize.views.common import (

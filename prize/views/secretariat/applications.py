@@ -18,10 +18,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import storage
-from prize.domain import editions, exports, retention, screening
-from prize.domain import screening_queries as queries
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.privacy import retention
+from prize.domain.screening import exports, queries, screening
+from prize.domain.staff import staff as staff_domain
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
 from prize.views.apply_access import links

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import outbox, signin
-from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.domain.shared import outbox
+from prize.domain.staff import signin
+from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.security import Passwords

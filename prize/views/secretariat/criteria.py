@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import criteria, editions
-from prize.domain import staff as staff_domain
+from prize.domain.editions import criteria, editions
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import text
 from prize.models import Criterion, Edition, Staff

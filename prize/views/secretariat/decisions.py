@@ -14,9 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import decisions, editions, published, results
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.results import decisions, published, tally_input
+from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message
 from prize.models import Decision, Edition, EditionState, Round, Staff
@@ -76,8 +77,8 @@ def decisions_page(
                 context,
                 status_code=status_code,
             )
-        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
-        context["first"] = results.ranked(session=session, result=first)
+        first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        context["first"] = tally_input.ranked(session=session, result=first)
         context["first_result"] = first
         shortlist = decisions.shortlist_of(session=session, edition=edition)
         context["shortlist"] = {d.application_id: d for d in shortlist}
@@ -86,10 +87,10 @@ def decisions_page(
         context["second_result"] = None
         context["second"] = []
         if shortlist:
-            second = results.tally_of(session=session, edition=edition, round_=Round.final)
+            second = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
             context["second_result"] = second
-            context["second"] = results.ranked(session=session, result=second)
-        names = results.projects(
+            context["second"] = tally_input.ranked(session=session, result=second)
+        names = tally_input.projects(
             session=session, ids=[d.application_id for d in (*shortlist, *final)]
         )
         context["names"] = names
@@ -111,7 +112,7 @@ def decisions_page(
             if edition.state is EditionState.decided
             else []
         )
-        context["audit_head"] = results.publication_head(session=session, edition=edition)
+        context["audit_head"] = tally_input.publication_head(session=session, edition=edition)
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
@@ -210,7 +211,7 @@ def _move(request: Request, move: Callable[..., Edition], done: str, **extra: An
 def start_final(request: Request) -> Response:
     return _move(
         request,
-        results.move_to_final,
+        tally_input.move_to_final,
         N_("The final round has started."),
         links=ballot_links(request),
     )
@@ -219,14 +220,14 @@ def start_final(request: Request) -> Response:
 def decide(request: Request) -> Response:
     return _move(
         request,
-        results.decide,
+        tally_input.decide,
         N_("The results are decided: winners and nominated applicants are told privately."),
         links=ballot_links(request),
     )
 
 
 def publish(request: Request) -> Response:
-    return _move(request, results.publish, N_("The results are published."))
+    return _move(request, tally_input.publish, N_("The results are published."))
 
 
 def add_note(request: Request) -> Response:

@@ -12,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import audit, editions, lifecycle
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions, lifecycle
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale

@@ -13,19 +13,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    conflicts,
-    editions,
-    juror_links,
-    jurors,
-    jury,
-    scoring,
-)
-from prize.domain import staff as staff_domain
+from prize.domain.applicants import applications
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jury import ballots, conflicts, jurors, panel, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.forms import jury as forms
 from prize.forms.base import text, whole
 from prize.i18n import N_, Message
@@ -73,7 +67,7 @@ def _juror_page(
         edition = jurors.edition_of(session=session, juror=juror)
         row = next(
             r
-            for r in jury.overview(session=session, edition=edition, now=now(request))
+            for r in panel.overview(session=session, edition=edition, now=now(request))
             if r.juror.id == juror.id
         )
         candidates = [
@@ -82,7 +76,7 @@ def _juror_page(
         ]
         replaced_by = session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first()
         replaces = session.get(Juror, juror.replaces_id) if juror.replaces_id else None
-        held = jury.ballots_of(session=session, juror=juror)
+        held = panel.ballots_of(session=session, juror=juror)
     return render_staff(
         request,
         "secretariat/jury_juror.html",

@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import labels
-from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.domain.shared import labels
+from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.i18n import Message, gettext

@@ -14,8 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import tally as pure
-from prize.domain import editions, jurors, results
+from prize.domain.editions import editions
 from prize.domain.errors import NotFound
+from prize.domain.jury import jurors
+from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff
 from prize.views.common import database, lang
 from prize.views.secretariat.access import can_write, render_staff, require_staff
@@ -141,8 +143,8 @@ def tally_page(request: Request) -> Response:
         edition = edition_of(session, request)
         if edition.archived:
             raise HTTPException(404)
-        result = results.tally_of(session=session, edition=edition, round_=round_)
-        ranked = results.ranked(session=session, result=result)
+        result = tally_input.tally_of(session=session, edition=edition, round_=round_)
+        ranked = tally_input.ranked(session=session, result=result)
         names = _juror_labels(session, edition, account)
         criteria = {c.id: c.name_en for c in editions.criteria_of(session=session, edition=edition)}
         people = jurors.jurors_of(session=session, edition=edition, active_only=True)
