@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
 from prize.db import Database
-from prize.domain.applicants import applications, attachments, reminders
-from prize.domain.results import tally_input as results_domain
+from prize.domain import transitions
+from prize.domain.applicants import attachments, reminders
+from prize.domain.applicants import links as application_links
 from prize.domain.shared import outbox
 from prize.i18n import negotiate
 from prize.models import utcnow
@@ -180,7 +181,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
     while not stop.wait(settings.outbox_interval):
         try:
             with app.state.database.write() as session:  # results due at their announcement
-                published = results_domain.publish_due(session=session, now=app.state.clock())
+                published = transitions.publish_due(session=session, now=app.state.clock())
             for edition in published:
                 log.info("results of %s published at their announcement instant", edition.year)
         except Exception:
@@ -207,9 +208,9 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
             log.exception("outbox: delivery pass failed")
 
 
-def _link_maker(app: Starlette) -> applications.LinkMaker:
+def _link_maker(app: Starlette) -> application_links.LinkMaker:
     settings: Settings = app.state.settings
-    return applications.LinkMaker(
+    return application_links.LinkMaker(
         signer=app.state.signer,
         base_url=settings.base_url,
         mail_domain=outbox.mail_domain(settings.mail_from),

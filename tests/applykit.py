@@ -31,8 +31,9 @@ APPLICANT = "applicant@example.org"
 def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):  # type: ignore[no-untyped-def]
     """An open call (2027 by default) with one criterion, the default eligible countries, and
     the deadline ``CALL_DEADLINE``; the test clock starts inside its window."""
-    from prize.domain.editions import editions, lifecycle
-    from prize.domain.editions.editions import CriterionSpec
+    from prize.domain import transitions
+    from prize.domain.editions import editions
+    from prize.domain.editions.criteria import CriterionSpec
     from prize.domain.shared import audit
     from prize.models import EditionState
 
@@ -49,14 +50,14 @@ def make_call(database: Database, now: datetime, *, year: int = 2027, **changes)
             criteria=[CriterionSpec("Innovation", "New ideas", name_fr="Innovation")],
             **changes,
         )
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
         )
     return edition
 
 
 def link_maker(keys: tuple[str, ...] = TEST_KEYS, base_url: str = "http://testserver"):  # type: ignore[no-untyped-def]
-    from prize.domain.applicants.applications import LinkMaker
+    from prize.domain.applicants.links import LinkMaker
     from prize.tokens import Signer
 
     return LinkMaker(signer=Signer(keys), base_url=base_url, mail_domain="example.org")

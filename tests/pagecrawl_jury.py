@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from prize.db import Database
+from prize.domain import transitions
 from prize.domain.jury import conflicts, panel, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
-from prize.domain.results import published, tally_input
+from prize.domain.results import published
 from prize.models import Ballot, Juror, Round
 from tests import factories, jury_factories
 from tests.jurykit import (
@@ -173,7 +174,7 @@ def final_2024(session: Session, data: CrawlData) -> None:
 def decided(session: Session, data: CrawlData, *, year: int, key: str) -> None:
     scored = _first_round(session, year)
     award_final(session, scored, now=NOW, actor=OFFICER, mention=5)
-    tally_input.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
+    transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
     person = scored.jurors[0]
     data.jurors[key] = person.id  # type: ignore[assignment]
     data.links[f"ballot_{key}"] = ballot_link(person)

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from prize.domain.applicants import applications
+from prize.domain.applicants import links as application_links
 from prize.models import Application, Edition, EditionState
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer
 from tests.appkit import TEST_KEYS, csrf_of
@@ -25,7 +26,9 @@ from tests.applykit import (
 
 def open_link(db, token, now, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
     with db.read() as session:
-        return applications.open_link(session=session, signer=Signer(keys), token=token, now=now)
+        return application_links.open_link(
+            session=session, signer=Signer(keys), token=token, now=now
+        )
 
 
 def revoke(db, application_id, now):  # type: ignore[no-untyped-def]
@@ -108,7 +111,7 @@ def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, cloc
         open_link(db, old_token, clock())
     assert open_link(db, link_maker().token(renewed), clock()).id == application.id
     with db.read() as session, pytest.raises(LinkRevoked):
-        applications.from_session(
+        application_links.from_session(
             session=session,
             application_id=application.id,
             version=1,

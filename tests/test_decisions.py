@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from prize.domain.editions import lifecycle
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.results import decisions, tally_input
 from prize.domain.shared import audit
@@ -39,7 +39,7 @@ def to_final(session, scored, clock, shortlist=(0, 1, 2)):  # type: ignore[no-un
         actor=OFFICER,
         now=clock(),
     )
-    tally_input.move_to_final(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    transitions.move_to_final(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     for juror, marks in ROUND2.items():
         cast_ballot(session, scored, juror, "final", {i: marks[i] for i in shortlist}, now=clock())
 
@@ -192,7 +192,7 @@ def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -
             actor=OFFICER,
             now=clock(),
         )
-        tally_input.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         final = decisions.final_of(session=session, edition=scored.edition)
         mails = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
@@ -268,7 +268,7 @@ def test_decide_before_any_winner_is_refused(db, clock) -> None:  # type: ignore
         scored = first_round(session, clock)
         to_final(session, scored, clock)
         with pytest.raises(NotAllowed, match="Record at least one winner"):
-            tally_input.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+            transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         assert scored.edition.state is EditionState.final
 
 
@@ -276,7 +276,7 @@ def test_moving_to_final_needs_a_confirmed_shortlist(db, clock) -> None:  # type
     with db.write() as session:
         scored = first_round(session, clock)
         with pytest.raises(NotAllowed, match="Confirm the shortlist"):
-            lifecycle.move(
+            transitions.move(
                 session=session,
                 edition=scored.edition,
                 to=EditionState.final,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prize.domain.editions import editions, lifecycle
-from prize.domain.editions.editions import CriterionSpec
+from prize.domain import transitions
+from prize.domain.editions import editions
+from prize.domain.editions.criteria import CriterionSpec
 from prize.domain.shared import audit
 from prize.models import EditionState
 
@@ -30,7 +31,7 @@ def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
                 )
             ],
         )
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=clock()
         )
     return edition

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from prize.domain.editions import lifecycle
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import ballots, conflicts, jurors, panel, scoring
 from prize.domain.jury import links as juror_links
@@ -269,7 +269,7 @@ def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyp
         )
     with db.write() as session:
         edition = session.merge(made.edition)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,

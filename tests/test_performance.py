@@ -10,8 +10,9 @@ import threading
 
 from sqlmodel import select
 
+from prize.domain import transitions
 from prize.domain.editions import editions
-from prize.domain.results import published, tally_input
+from prize.domain.results import published
 from prize.domain.shared import audit
 from prize.models import ActorKind, Edition
 from tests.jurykit import make_decided_edition
@@ -67,7 +68,7 @@ def _publish(sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
         make_decided_edition(session, clock)
     with sqlite_db.write() as session:
-        tally_input.publish(
+        transitions.publish(
             session=session,
             edition=editions.get_by_year(session=session, year=2027),
             actor=OFFICER,

@@ -11,8 +11,9 @@ import pytest
 from sqlmodel import select
 
 from prize import tally as pure
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
-from prize.domain.results import published, tally_input
+from prize.domain.results import publication, published, tally_input
 from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
@@ -96,7 +97,7 @@ def test_publish_before_decided_is_refused(db, clock) -> None:  # type: ignore[n
     with db.write() as session:
         scored = make_scored_edition(session, now=clock(), state="final")
         with pytest.raises(NotAllowed) as error:
-            tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+            transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     assert error.value.message.msgid == "Decide the results before publishing them."
 
 
@@ -110,7 +111,7 @@ def test_results_are_not_public_before_publication(db, clock) -> None:  # type: 
 def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         data = published.get_results(session=session, year=2027).as_json()
         final = tally_input.tally_of(session=session, edition=scored.edition, round_=Round.final)
@@ -159,7 +160,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
 def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         text = published.get_results(session=session, year=2027).as_csv()
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -177,7 +178,7 @@ def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore
 def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         before = published.get_results(session=session, year=2027).as_json()
     with db.write() as session:
@@ -197,14 +198,14 @@ def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> No
         scored = make_decided_edition(session, clock)
         announce = scored.edition.announce_at
     with db.write() as session:
-        assert tally_input.publish_due(session=session, now=announce - timedelta(seconds=1)) == []
+        assert transitions.publish_due(session=session, now=announce - timedelta(seconds=1)) == []
     with db.write() as session:
-        done = tally_input.publish_due(session=session, now=announce)
+        done = transitions.publish_due(session=session, now=announce)
         assert [e.year for e in done] == [2027]
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
         event = session.exec(
-            select(AuditEvent).where(AuditEvent.kind == tally_input.PUBLISHED_KIND)
+            select(AuditEvent).where(AuditEvent.kind == publication.PUBLISHED_KIND)
         ).one()
     assert data.edition.state is EditionState.published
     assert data.edition.published_at == announce
@@ -214,10 +215,10 @@ def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> No
 def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         first_published_at = scored.edition.published_at
         with pytest.raises(NotAllowed, match="published already"):
-            tally_input.publish(
+            transitions.publish(
                 session=session,
                 edition=scored.edition,
                 actor=OFFICER,
@@ -226,7 +227,7 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
         events = session.exec(
-            select(AuditEvent).where(AuditEvent.kind == tally_input.PUBLISHED_KIND)
+            select(AuditEvent).where(AuditEvent.kind == publication.PUBLISHED_KIND)
         ).all()
     assert data.edition.published_at == first_published_at == clock()
     assert len(events) == 1
@@ -235,24 +236,24 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
 def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         receipt = session.exec(
             select(Ballot.receipt_code).where(
                 Ballot.juror_id == scored.jurors[0].id, Ballot.round == Round.final
             )
         ).one()
     with db.read() as session:
-        assert tally_input.receipt_rounds(
+        assert publication.receipt_rounds(
             session=session, edition=scored.edition, code=receipt
         ) == [Round.final]
         lower = f" {receipt.lower()} "  # type: ignore[union-attr]
-        assert tally_input.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
+        assert publication.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
             Round.final
         ]
         assert (
-            tally_input.receipt_rounds(session=session, edition=scored.edition, code="NOPE") == []
+            publication.receipt_rounds(session=session, edition=scored.edition, code="NOPE") == []
         )
-        assert tally_input.receipt_rounds(session=session, edition=scored.edition, code="") == []
+        assert publication.receipt_rounds(session=session, edition=scored.edition, code="") == []
 
 
 def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
@@ -262,7 +263,7 @@ def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) ->
             published.add_note(
                 session=session, edition=scored.edition, text="x", actor=OFFICER, now=clock()
             )
-        tally_input.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         with pytest.raises(DomainError, match="Write the correction"):
             published.add_note(
                 session=session, edition=scored.edition, text="  ", actor=OFFICER, now=clock()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from prize.domain.applicants import applications, submissions
-from prize.domain.editions import lifecycle
+from prize.domain import transitions
+from prize.domain.applicants import drafts, submissions
 from prize.domain.errors import NotAllowed
 from prize.domain.screening import screening
 from prize.domain.shared import audit
@@ -23,7 +23,7 @@ OFFICER = audit.Actor(ActorKind.staff, 1)
 def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-def]
     with db.write() as session:
         app = session.get_one(Application, app_id)
-        applications.save_draft(
+        drafts.save_draft(
             session=session, application=app, values=content_values(**changes), now=now
         )
         return submissions.submit(
@@ -34,7 +34,7 @@ def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-de
 def _to_screening(db, now):  # type: ignore[no-untyped-def]
     with db.write() as session:
         edition = session.get_one(Edition, 1)
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.screening, actor=OFFICER, now=now
         )
 

@@ -16,8 +16,9 @@ from sqlmodel import Session
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain.applicants import applications
-from prize.domain.editions import editions, lifecycle
+from prize.domain import transitions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.jury import ballots, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
@@ -196,7 +197,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         edition = session.get_one(Edition, edition_id)
         _screen(session, edition, applied, links.applications, now)
         started = now - timedelta(days=20)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,
@@ -222,12 +223,12 @@ def _screen(
     session: Session,
     edition: Edition,
     applied: list[int],
-    links: applications.LinkMaker,
+    links: application_links.LinkMaker,
     now: datetime,
 ) -> None:
     """The secretariat screens every project eligible but the last, which is not about
     prevention, and translates the French one."""
-    lifecycle.move(
+    transitions.move(
         session=session,
         edition=edition,
         to=EditionState.screening,
@@ -272,7 +273,7 @@ def _progress(session: Session, edition: Edition, people: list[Juror], now: date
     """Three jurors finished or part-way, one only onboarded, three yet to open their link."""
     on_ballot = ballots.round_applications(session=session, edition=edition, round_=Round.shortlist)
     ids = [a.id for a in on_ballot if a.id is not None]
-    criteria = editions.criteria_of(session=session, edition=edition)
+    criteria = criteria_of(session=session, edition=edition)
     plans = {0: len(ids), 1: 3, 2: 2}  # juror index -> projects scored
     for index, juror in enumerate(people[:4]):
         when = now - timedelta(days=6 - index, hours=3)

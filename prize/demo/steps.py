@@ -14,8 +14,10 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from prize.db import Database
-from prize.domain.applicants import applications, attachments, submissions
-from prize.domain.editions import editions, lifecycle
+from prize.domain import transitions
+from prize.domain.applicants import applications, attachments, drafts, submissions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions import editions
 from prize.domain.jury import conflicts, jurors, panel
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
@@ -32,7 +34,7 @@ class Links:
     """The signer and the link makers for applicants' and jurors' e-mails."""
 
     signer: Signer
-    applications: applications.LinkMaker
+    applications: application_links.LinkMaker
     ballots: juror_links.BallotLinks
 
 
@@ -40,7 +42,7 @@ def links(settings: Settings) -> Links:
     signer = Signer(settings.secret_keys)
     return Links(
         signer=signer,
-        applications=applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),
+        applications=application_links.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),
         ballots=juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN),
     )
 
@@ -57,7 +59,7 @@ def open_edition(
     open its call at ``opened`` (``now`` unless given); return its id."""
     with database.write() as session:
         edition = editions.create_edition(session=session, actor=actor, now=now, **fields)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.open,
@@ -106,8 +108,7 @@ def application_form(*, email: str, participation: str, **fields: Any) -> dict[s
         "contact_person_email": email,
         "participation": participation,
         "involvement": {
-            area: {"involved": True, "how": participation}
-            for area in applications.INVOLVEMENT_AREAS
+            area: {"involved": True, "how": participation} for area in drafts.INVOLVEMENT_AREAS
         },
         "links": [],
         "consent_processing": True,
@@ -122,7 +123,7 @@ def apply(
     session: Session,
     edition: Edition,
     settings: Settings,
-    links: applications.LinkMaker,
+    links: application_links.LinkMaker,
     email: str,
     language: str,
     values: dict[str, Any],
@@ -146,7 +147,7 @@ def apply(
         now=now,
     )
     saved = saved or now
-    applications.save_draft(session=session, application=application, values=values, now=saved)
+    drafts.save_draft(session=session, application=application, values=values, now=saved)
     for filename, content in files:
         attachments.add(
             session=session,

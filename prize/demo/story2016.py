@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 
 from prize.db import Database
 from prize.demo import steps
-from prize.domain.applicants import applications
-from prize.domain.editions import editions, lifecycle
-from prize.domain.editions.editions import CriterionSpec
+from prize.domain import transitions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions.criteria import CriterionSpec, criteria_of
 from prize.domain.jury import ballots, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
@@ -254,7 +254,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
 
 
 def _applications(
-    database: Database, story: Story, links: applications.LinkMaker, settings: Settings
+    database: Database, story: Story, links: application_links.LinkMaker, settings: Settings
 ) -> None:
     start = when("2015-10-05 10:00")
     for i, project in enumerate(story.projects):
@@ -278,10 +278,10 @@ def _applications(
             story.by_title[project.title] = app.id
 
 
-def _screening(database: Database, story: Story, links: applications.LinkMaker) -> None:
+def _screening(database: Database, story: Story, links: application_links.LinkMaker) -> None:
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.screening,
@@ -306,7 +306,7 @@ def _screening(database: Database, story: Story, links: applications.LinkMaker) 
                 now=when("2016-02-10 14:00"),
                 links=links,
             )
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,
@@ -364,7 +364,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
 def _score_round(session: Session, story: Story, round_: Round, start: datetime) -> None:
     """Every juror scores every application on their ballot, and submits (seeded marks)."""
     edition = session.get_one(Edition, story.edition_id)
-    criteria = editions.criteria_of(session=session, edition=edition)
+    criteria = criteria_of(session=session, edition=edition)
     quality = {story.by_title[p.title]: p.quality for p in story.projects}
     rng = random.Random(f"{SEED}-{round_.value}")  # noqa: S311 (seeded on purpose)  # nosec B311: seeded on purpose for reproducible demo data, never used for security
     for n, juror_id in enumerate(story.jurors):
@@ -415,7 +415,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-04-20 10:00"),
         )
-        tally_input.move_to_final(
+        transitions.move_to_final(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -438,7 +438,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-06-20 10:00"),
         )
-        tally_input.decide(
+        transitions.decide(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -446,6 +446,6 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             links=links,
         )
     with database.write() as session:  # the sender loop's call, at the announcement instant
-        published = tally_input.publish_due(session=session, now=when("2016-11-16 11:00"))
+        published = transitions.publish_due(session=session, now=when("2016-11-16 11:00"))
         if [e.year for e in published] != [YEAR]:
             raise RuntimeError("the 2016 results were not published at their announcement")

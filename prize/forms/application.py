@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
-from prize.domain.applicants.applications import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
 from prize.domain.shared.email_addresses import parse_email
 from prize.forms.base import FormResult, text, word_count
 from prize.i18n import Message

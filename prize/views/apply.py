@@ -15,8 +15,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain.applicants import applications, submissions
-from prize.domain.applicants.applications import Access
+from prize.domain.applicants import applications, drafts, submissions
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.links import Access
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError
 from prize.domain.shared.email_addresses import normalise_email
@@ -141,7 +142,7 @@ def follow_link(request: Request) -> Response:
     token = str(request.path_params["token"])
     try:
         with database(request).read() as session:
-            application = applications.open_link(
+            application = application_links.open_link(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
     except LinkError as error:
@@ -157,7 +158,7 @@ def mine(request: Request) -> Response:
         for application in applications.applications_of(session=session, ids=[p[0] for p in kept]):
             if Kept.of(application) not in kept:  # a revoked link's entry, or another row's
                 continue
-            content = applications.current_content(session=session, application=application)
+            content = drafts.current_content(session=session, application=application)
             items.append((application, content.title if content else ""))
     return render(request, "apply/mine.html", {"items": items})
 
@@ -193,9 +194,9 @@ def _page(
         ),
         missing=missing or [],
         countries=countries.choices(tuple(eligible), lang(request)),
-        limits=applications.WORD_LIMITS,
-        areas=applications.INVOLVEMENT_AREAS,
-        link_count=applications.MAX_LINKS,
+        limits=drafts.WORD_LIMITS,
+        areas=drafts.INVOLVEMENT_AREAS,
+        link_count=drafts.MAX_LINKS,
     )
     return render(request, "apply/form.html", context, status_code=status)
 
@@ -229,7 +230,7 @@ def application_page(request: Request) -> Response:
     try:
         with database(request).write() as session:
             application, _, _ = opened(request, session, app_id)
-            applications.save_draft(
+            drafts.save_draft(
                 session=session, application=application, values=parsed.clean, now=now(request)
             )
     except DomainError as error:
@@ -268,7 +269,7 @@ def application_page(request: Request) -> Response:
 def done(request: Request) -> Response:
     with database(request).read() as session:
         application, edition, mode = opened(request, session, application_id(request))
-        content = applications.content_of(
+        content = drafts.content_of(
             session=session, application=application, kind=ContentKind.submitted
         )
     if content is None:
@@ -288,7 +289,7 @@ def _confirm(
 ) -> Response:
     with database(request).read() as session:
         application, edition, _ = opened(request, session, application_id(request))
-        content = applications.current_content(session=session, application=application)
+        content = drafts.current_content(session=session, application=application)
     return render(
         request,
         "apply/confirm.html",
@@ -299,8 +300,8 @@ def _confirm(
             "title": content.title if content else "",
             "problem": problem,
             "allowed": {
-                "withdraw": applications.can_withdraw(application, edition),
-                "delete": applications.can_delete(application),
+                "withdraw": application_links.can_withdraw(application, edition),
+                "delete": application_links.can_delete(application),
                 "revoke": True,
             }[what],
         },

@@ -15,9 +15,10 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain.applicants import applications, attachments
-from prize.domain.applicants.applications import Access, LinkMaker, Throttled
-from prize.domain.errors import DomainError
+from prize.domain.applicants import attachments, drafts
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.links import Access, LinkMaker
+from prize.domain.errors import DomainError, Throttled
 from prize.domain.shared import outbox
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
@@ -109,7 +110,7 @@ def opened(
     if pair is None:
         raise Denied(render(request, "apply/need_link.html", status_code=403))
     try:
-        return applications.from_session(
+        return application_links.from_session(
             session=session,
             application_id=pair.application_id,
             version=pair.version,
@@ -145,11 +146,11 @@ def panel(
     request: Request, session: Session, application: Application, edition: Edition, mode: Access
 ) -> dict[str, Any]:
     """What the status panel (``apply/_status.html``) shows on every applicant page."""
-    submitted = applications.content_of(
+    submitted = drafts.content_of(
         session=session, application=application, kind=ContentKind.submitted
     )
     # Editing: the draft (or revision). Reading only: what was submitted, if anything was.
-    content = applications.current_content(session=session, application=application)
+    content = drafts.current_content(session=session, application=application)
     if mode is not Access.edit and submitted is not None:
         content = submitted
     return {
@@ -159,7 +160,7 @@ def panel(
         "content": content,
         "files": attachments.of_content(session=session, content=content),
         "revision": content is not None and submitted is not None and content.id != submitted.id,
-        "can_withdraw": applications.can_withdraw(application, edition),
-        "can_delete": applications.can_delete(application),
+        "can_withdraw": application_links.can_withdraw(application, edition),
+        "can_delete": application_links.can_delete(application),
         "max_uploads": settings(request).max_uploads,
     }

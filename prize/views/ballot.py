@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from prize import storage
 from prize.domain.applicants import attachments
-from prize.domain.editions import editions
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.jury import ballots, panel, scoring
 from prize.domain.shared import outbox
@@ -201,7 +201,7 @@ def autosave(request: Request) -> Response:
                     round_=round_,
                     reference=reference,
                 )
-                criteria = [c.id for c in editions.criteria_of(session=session, edition=edition)]
+                criteria = [c.id for c in criteria_of(session=session, edition=edition)]
     except NoJuror:
         return answer(401, N_("You are signed out: open your personal link again."), saved=False)
     except LinkError:

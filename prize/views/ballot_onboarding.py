@@ -8,7 +8,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain.applicants import applications
+from prize.domain.applicants import drafts
 from prize.domain.errors import DomainError
 from prize.domain.jury import conflicts, panel
 from prize.forms import ballot as forms
@@ -99,9 +99,7 @@ def _candidates(session: Session, edition: Edition) -> list[dict[str, Any]]:
     apps = conflicts.candidate_applications(session=session, edition=edition)
     rows = []
     for app in apps:
-        content = applications.content_of(
-            session=session, application=app, kind=ContentKind.submitted
-        )
+        content = drafts.content_of(session=session, application=app, kind=ContentKind.submitted)
         rows.append(
             {
                 "id": app.id,

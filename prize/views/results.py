@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize.domain.errors import NotFound
-from prize.domain.results import published, tally_input
+from prize.domain.results import publication, published
 from prize.domain.results.published import PublicResults
 from prize.domain.shared import throttle
 from prize.pagecache import kept_page, with_etag
@@ -115,7 +115,7 @@ def receipt_check(request: Request) -> Response:
         ):
             answer = {"result": "limited"}
         else:
-            rounds = tally_input.receipt_rounds(session=session, edition=edition, code=code)
+            rounds = publication.receipt_rounds(session=session, edition=edition, code=code)
             answer = {
                 "result": "counted" if rounds else "not_found",
                 "rounds": [r.value for r in rounds],

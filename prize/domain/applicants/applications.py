@@ -1,35 +1,22 @@
-"""Applications: starting one, sending and revoking its resume link, deleting a draft, and the
-draft and submitted texts (``ApplicationContent``).
+"""Applications: starting one, sending and revoking its resume link, and deleting a draft.
 
 An application is started with an e-mail address and a project title and stays a draft until
-submitted (see ``submissions``). Its owner never has a password: a signed link (see
-``application_links``, whose names are re-exported here) opens it. Deadline reminders: see
-``reminders``.
+submitted (see ``submissions``). Its owner never has a password: a signed link (see ``links``)
+opens it. What the applicant types is in ``drafts``; deadline reminders are in ``reminders``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from prize.domain.applicants.attachments import (
-    copy_attachments,
-    delete_files_after_commit,
-    stored_names_of,
-)
-from prize.domain.applicants.links import Access as Access
-from prize.domain.applicants.links import LinkMaker as LinkMaker
-from prize.domain.applicants.links import access as access
-from prize.domain.applicants.links import can_delete as can_delete
-from prize.domain.applicants.links import can_edit as can_edit
-from prize.domain.applicants.links import can_withdraw as can_withdraw
-from prize.domain.applicants.links import from_session as from_session
-from prize.domain.applicants.links import open_link as open_link
+from prize.domain.applicants.attachments import delete_files_after_commit, stored_names_of
+from prize.domain.applicants.drafts import current_content
+from prize.domain.applicants.links import LinkMaker, can_delete
 from prize.domain.editions.editions import accepts_applications
-from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.errors import DomainError, NotAllowed, Throttled
 from prize.domain.shared import audit, outbox, throttle
 from prize.domain.shared.email_addresses import normalise_email, parse_email
 from prize.i18n import N_
@@ -49,37 +36,6 @@ MAIL_WINDOW = timedelta(hours=1)
 MAIL_PER_ADDRESS = 5
 MAIL_PER_CLIENT = 20
 
-# What an applicant types, field by field (ApplicationContent's columns minus bookkeeping).
-CONTENT_FIELDS = (
-    "title",
-    "organisation",
-    "countries",
-    "young_people",
-    "adults",
-    "start_date",
-    "still_running",
-    "end_date",
-    "applicant_name",
-    "address",
-    "phone",
-    "contact_email",
-    "website",
-    "social_links",
-    "contact_person",
-    "contact_person_email",
-    "goals",
-    "summary",
-    "participation",
-    "involvement",
-    "links",
-    "consent_processing",
-    "consent_publication",
-    "consent_summary",
-)
-INVOLVEMENT_AREAS = ("strategy", "structures", "activities", "evaluation")
-WORD_LIMITS = {"goals": 100, "summary": 1000, "participation": 500}
-MAX_LINKS = 3
-
 
 def applicant(application: Application) -> audit.Actor:
     """The applicant as an audit actor: known by their application's id only."""
@@ -97,10 +53,6 @@ def check_email(email: str, *, field: str = "email") -> str:
 
 
 # --------------------------------------------------------------------------- throttling
-
-
-class Throttled(NotAllowed):
-    """Too many mail-sending requests for an address or from a client."""
 
 
 def _throttle_mail(*, session: Session, email: str, client: str, now: datetime) -> None:
@@ -366,104 +318,6 @@ def delete_draft(
     session.delete(application)
     session.flush()
     delete_files_after_commit(session=session, storage_dir=storage_dir, names=names)
-
-
-# --------------------------------------------------------------------------- contents
-
-
-def content_of(
-    *, session: Session, application: Application, kind: ContentKind
-) -> ApplicationContent | None:
-    return session.exec(
-        select(ApplicationContent).where(
-            ApplicationContent.application_id == application.id, ApplicationContent.kind == kind
-        )
-    ).first()
-
-
-def submitted_contents(*, session: Session, ids: list[int]) -> dict[int, ApplicationContent]:
-    """The submitted version of each of these applications, by application id (one query)."""
-    if not ids:
-        return {}
-    return {
-        c.application_id: c
-        for c in session.exec(
-            select(ApplicationContent).where(
-                col(ApplicationContent.application_id).in_(ids),
-                ApplicationContent.kind == ContentKind.submitted,
-            )
-        )
-    }
-
-
-def current_content(*, session: Session, application: Application) -> ApplicationContent | None:
-    """What the applicant sees: the draft being edited, else the submitted version."""
-    return content_of(
-        session=session, application=application, kind=ContentKind.draft
-    ) or content_of(session=session, application=application, kind=ContentKind.submitted)
-
-
-def values_of(content: ApplicationContent) -> dict[str, Any]:
-    return {name: getattr(content, name) for name in CONTENT_FIELDS}
-
-
-def ensure_draft(
-    *, session: Session, application: Application, now: datetime
-) -> ApplicationContent:
-    """The draft to edit; for a submitted application, a copy of the submitted version (with its
-    attachments) that stands apart until a resubmit replaces the submitted one."""
-    session.refresh(application, with_for_update=True)  # one request at a time per application
-    draft = content_of(session=session, application=application, kind=ContentKind.draft)
-    if draft is not None:
-        return draft
-    submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
-    values = values_of(submitted) if submitted is not None else {}
-    draft = ApplicationContent(
-        application_id=application.id,  # type: ignore[arg-type]
-        kind=ContentKind.draft,
-        updated_at=now,
-        **values,
-    )
-    session.add(draft)
-    session.flush()
-    if submitted is not None:
-        copy_attachments(session=session, source=submitted, target=draft)
-    return draft
-
-
-def save_draft(
-    *,
-    session: Session,
-    application: Application,
-    values: dict[str, Any],
-    now: datetime,
-) -> ApplicationContent:
-    """Store what was typed (only well-formed values reach here) in the draft.
-
-    On a submitted application an unchanged form changes nothing (a double click, a page sent
-    again); a changed one starts a revision, leaving the submitted version standing.
-    """
-    session.refresh(application, with_for_update=True)  # one request at a time per application
-    edition = session.get_one(Edition, application.edition_id)
-    if not can_edit(application, edition, now):
-        raise NotAllowed("Your application can no longer be changed: the deadline has passed.")
-    unknown = set(values) - set(CONTENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not content fields: {sorted(unknown)}")
-    draft = content_of(session=session, application=application, kind=ContentKind.draft)
-    if draft is None:
-        submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
-        if submitted is not None and all(getattr(submitted, k) == v for k, v in values.items()):
-            return submitted
-    draft = ensure_draft(session=session, application=application, now=now)
-    for name, value in values.items():
-        setattr(draft, name, value)
-    draft.updated_at = now
-    application.updated_at = now
-    session.add(draft)
-    session.add(application)
-    session.flush()
-    return draft
 
 
 def applications_of(*, session: Session, ids: list[int]) -> list[Application]:

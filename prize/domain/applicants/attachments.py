@@ -21,6 +21,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import event
 from sqlmodel import Session, col, delete, func, select
 
+from prize.domain.applicants import drafts
+from prize.domain.applicants.links import can_edit
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition
 from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
@@ -49,24 +51,6 @@ def stored_names_of(*, session: Session, content_ids: Iterable[int]) -> set[str]
     return set(
         session.exec(select(Attachment.stored_name).where(col(Attachment.content_id).in_(ids)))
     )
-
-
-def copy_attachments(
-    *, session: Session, source: ApplicationContent, target: ApplicationContent
-) -> None:
-    for item in of_content(session=session, content=source):
-        session.add(
-            Attachment(
-                content_id=target.id,  # type: ignore[arg-type]
-                stored_name=item.stored_name,
-                original_name=item.original_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                created_at=item.created_at,
-            )
-        )
-    session.flush()
 
 
 def same_files(a: list[Attachment], b: list[Attachment]) -> bool:
@@ -197,15 +181,14 @@ def attach(
 def _check_can_attach(
     *, session: Session, application: Application, max_files: int, now: datetime
 ) -> None:
-    from prize.domain.applicants import applications
 
     session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = session.get_one(Edition, application.edition_id)
-    if not applications.can_edit(application, edition, now):
+    if not can_edit(application, edition, now):
         raise NotAllowed(
             "Your application can no longer be changed: the deadline has passed.", field="file"
         )
-    current = applications.current_content(session=session, application=application)
+    current = drafts.current_content(session=session, application=application)
     if len(of_content(session=session, content=current)) >= max_files:
         raise DomainError(
             "You can attach at most %(n)s files. Remove one before adding another.",
@@ -217,9 +200,8 @@ def _check_can_attach(
 def _record(
     *, session: Session, application: Application, stored: StoredFile, filename: str, now: datetime
 ) -> Attachment:
-    from prize.domain.applicants import applications
 
-    draft = applications.ensure_draft(session=session, application=application, now=now)
+    draft = drafts.ensure_draft(session=session, application=application, now=now)
     attachment = Attachment(
         content_id=draft.id,  # type: ignore[arg-type]
         stored_name=stored.stored_name,
@@ -268,17 +250,16 @@ def remove(
 ) -> None:
     """Remove a file from the draft (on a submitted application, from a revision: the submitted
     version keeps it until a resubmit)."""
-    from prize.domain.applicants import applications
 
     session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = session.get_one(Edition, application.edition_id)
-    if not applications.can_edit(application, edition, now):
+    if not can_edit(application, edition, now):
         raise NotAllowed("Your application can no longer be changed: the deadline has passed.")
     attachment = get_visible(session=session, application=application, attachment_id=attachment_id)
-    current = applications.current_content(session=session, application=application)
+    current = drafts.current_content(session=session, application=application)
     if current is None or attachment.content_id != current.id:
         raise NotFound("This file is not part of your application.")
-    draft = applications.ensure_draft(session=session, application=application, now=now)
+    draft = drafts.ensure_draft(session=session, application=application, now=now)
     if attachment.content_id != draft.id:  # the revision's copy of the same file
         attachment = session.exec(
             select(Attachment).where(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from prize.domain.applicants.applications import current_content
+from prize.domain.applicants.drafts import current_content
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.shared import outbox
 from prize.models import Application, ApplicationStatus, Edition, EditionState

@@ -15,13 +15,11 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from prize import countries
-from prize.domain.applicants import applications, attachments
-from prize.domain.applicants.applications import (
-    INVOLVEMENT_AREAS,
-    WORD_LIMITS,
-    LinkMaker,
-    applicant,
-)
+from prize.domain.applicants import attachments, drafts
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.applications import applicant
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, WORD_LIMITS
+from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.shared import audit, outbox
 from prize.i18n import N_, Message
@@ -118,7 +116,9 @@ def missing_parts(
 
 
 def can_submit(application: Application, edition: Edition, now: datetime) -> bool:
-    return application.status in RESUBMITTABLE and applications.can_edit(application, edition, now)
+    return application.status in RESUBMITTABLE and application_links.can_edit(
+        application, edition, now
+    )
 
 
 @dataclass(frozen=True)
@@ -147,15 +147,13 @@ def submit(
     """Submit the draft (or a revision, replacing the submitted version and keeping the reference)."""
     session.refresh(application, with_for_update=True)  # a double click waits here, then no-ops
     edition = session.get_one(Edition, application.edition_id)
-    draft = applications.content_of(
-        session=session, application=application, kind=ContentKind.draft
-    )
-    submitted = applications.content_of(
+    draft = drafts.content_of(session=session, application=application, kind=ContentKind.draft)
+    submitted = drafts.content_of(
         session=session, application=application, kind=ContentKind.submitted
     )
     if application.status is ApplicationStatus.submitted and submitted is not None:
         unchanged = draft is None or (
-            applications.values_of(draft) == applications.values_of(submitted)
+            drafts.values_of(draft) == drafts.values_of(submitted)
             and attachments.same_files(
                 attachments.of_content(session=session, content=draft),
                 attachments.of_content(session=session, content=submitted),
@@ -176,7 +174,7 @@ def submit(
     if draft is None:  # returned for information and sent back as it was
         if submitted is None:
             raise Incomplete([("title", Message("Give your project's title."))])
-        draft = applications.ensure_draft(session=session, application=application, now=now)
+        draft = drafts.ensure_draft(session=session, application=application, now=now)
     missing = missing_parts(draft, edition, now.date())
     if missing:
         raise Incomplete(missing)
@@ -247,7 +245,7 @@ def withdraw(
     edition = session.get_one(Edition, application.edition_id)
     if application.status is ApplicationStatus.withdrawn:
         return application
-    if not applications.can_withdraw(application, edition):
+    if not application_links.can_withdraw(application, edition):
         if application.status is ApplicationStatus.draft:
             raise NotAllowed("A draft is not withdrawn: delete it instead.")
         raise NotAllowed("Screening has ended: the application can no longer be withdrawn.")
@@ -267,7 +265,7 @@ def withdraw(
         reason=reason.strip()[:2000],
         data={"reference": application.reference, "from": was.value},
     )
-    content = applications.current_content(session=session, application=application)
+    content = drafts.current_content(session=session, application=application)
     outbox.queue(
         session=session,
         kind="application_withdrawn",

@@ -1,24 +1,56 @@
-"""An edition's criteria: added, edited, removed and reordered by the secretariat.
+"""An edition's criteria: what one holds (``CriterionSpec``), reading them, and the secretariat's
+changes (added, edited, removed, reordered).
 
 Criteria (like the score scale) are frozen once any juror's score exists for the edition.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from prize.domain.editions.editions import (
-    CriterionSpec,
-    check_criterion,
-    criteria_of,
-    scores_recorded,
-)
-from prize.domain.errors import NotAllowed, NotFound
+from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
-from prize.models import Criterion, Edition, EditionState
+from prize.models import Criterion, Edition, EditionState, Score
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    name_en: str
+    description_en: str
+    weight: float = 1.0
+    name_fr: str = ""
+    description_fr: str = ""
+
+
+def check_criterion(spec: CriterionSpec) -> None:
+    if not spec.name_en.strip():
+        raise DomainError("Enter the criterion's name in English.", field="name_en")
+    for name in ("name_en", "name_fr"):
+        if len(getattr(spec, name)) > 200:
+            raise DomainError("Use at most %(n)s characters.", field=name, n=200)
+    if not (0 < spec.weight <= 100):
+        raise DomainError("The weight must be more than 0 and at most 100.", field="weight")
+
+
+def criteria_of(*, session: Session, edition: Edition) -> list[Criterion]:
+    return list(
+        session.exec(
+            select(Criterion)
+            .where(Criterion.edition_id == edition.id)
+            .order_by(col(Criterion.position))
+        )
+    )
+
+
+def scores_recorded(*, session: Session, edition: Edition) -> bool:
+    """True once any juror's score exists for the edition: its criteria and scale are frozen."""
+    found = session.exec(
+        select(Score.id).join(Criterion).where(Criterion.edition_id == edition.id).limit(1)
+    ).first()
+    return found is not None
 
 
 def _editable(session: Session, edition: Edition) -> None:

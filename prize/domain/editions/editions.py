@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from prize import countries
-from prize.domain.editions import lifecycle
+from prize.domain.editions.criteria import CriterionSpec, check_criterion, scores_recorded
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit, labels
 from prize.i18n import N_
@@ -20,29 +20,9 @@ from prize.models import (
     Criterion,
     Edition,
     EditionState,
-    Score,
 )
 
 PUBLIC_STATES = tuple(s for s in EditionState if s is not EditionState.draft)
-
-
-@dataclass(frozen=True)
-class CriterionSpec:
-    name_en: str
-    description_en: str
-    weight: float = 1.0
-    name_fr: str = ""
-    description_fr: str = ""
-
-
-def check_criterion(spec: CriterionSpec) -> None:
-    if not spec.name_en.strip():
-        raise DomainError("Enter the criterion's name in English.", field="name_en")
-    for name in ("name_en", "name_fr"):
-        if len(getattr(spec, name)) > 200:
-            raise DomainError("Use at most %(n)s characters.", field=name, n=200)
-    if not (0 < spec.weight <= 100):
-        raise DomainError("The weight must be more than 0 and at most 100.", field="weight")
 
 
 def create_edition(
@@ -130,16 +110,6 @@ def get_by_year(*, session: Session, year: int, public: bool = False) -> Edition
     if edition is None or (public and edition.state is EditionState.draft):
         raise NotFound("There is no edition %(year)s.", year=year)
     return edition
-
-
-def criteria_of(*, session: Session, edition: Edition) -> list[Criterion]:
-    return list(
-        session.exec(
-            select(Criterion)
-            .where(Criterion.edition_id == edition.id)
-            .order_by(col(Criterion.position))
-        )
-    )
 
 
 def current_call(*, session: Session) -> Edition | None:
@@ -284,14 +254,6 @@ def status_counts(*, session: Session, edition: Edition) -> dict[str, int]:
     return {ApplicationStatus(status).value: int(n) for status, n in rows}
 
 
-def scores_recorded(*, session: Session, edition: Edition) -> bool:
-    """True once any juror's score exists for the edition: its criteria and scale are frozen."""
-    found = session.exec(
-        select(Score.id).join(Criterion).where(Criterion.edition_id == edition.id).limit(1)
-    ).first()
-    return found is not None
-
-
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -370,7 +332,7 @@ def _field(name: str) -> str:
     return "countries" if name == "eligible_countries" else name
 
 
-def move_back(
+def set_move_back_date(
     *,
     session: Session,
     actor: audit.Actor,
@@ -379,9 +341,10 @@ def move_back(
     to: EditionState,
     reason: str,
     closes_at: datetime | None,
-) -> Edition:
-    """A safe move back with its new date: ``screening -> open`` with a new deadline (extending
-    the call), ``final -> shortlisting`` with a new closing instant for the first round."""
+) -> None:
+    """The new date a safe move back brings, checked and audited: ``screening -> open`` with a
+    new deadline (extending the call), ``final -> shortlisting`` with a new closing instant for
+    the first round. The move itself follows (``transitions.move_back``)."""
     if not reason.strip():
         raise DomainError("Give a reason for moving back.", field="reason")
     name = {
@@ -418,6 +381,3 @@ def move_back(
             reason=reason.strip(),
             data={name: {"from": _jsonable(before), "to": _jsonable(closes_at)}},
         )
-    return lifecycle.move(
-        session=session, edition=edition, to=to, actor=actor, now=now, reason=reason
-    )

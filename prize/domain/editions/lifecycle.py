@@ -1,10 +1,11 @@
-"""An edition's life: ``draft -> open -> screening -> shortlisting -> final -> decided -> published``.
+"""The rules of an edition's life: ``draft -> open -> screening -> shortlisting -> final ->
+decided -> published``.
 
-``move`` is the one way an edition changes state. It checks the move's guard, writes the change
-and an audit event, and queues the e-mails the move implies, all in the caller's transaction.
-Dates gate what each state allows (see docs/design.md, "The edition lifecycle"). The one move a
-date makes is publication: a decided edition whose announcement instant has come is published by
-the serving processes' loop (``tally_input.publish_due``), through ``move`` like any other.
+Which moves exist (``FORWARD``, and the safe moves back in ``BACKWARD``), what each move's guard
+still needs (``problems``), the moves the edition page offers (``options``), and ``check_move``,
+which refuses a move that cannot be made now. Making a move, with its audit event and the e-mails
+it implies, is ``prize.domain.transitions.move``, the one way an edition changes state. Dates
+gate what each state allows (see docs/design.md, "The edition lifecycle").
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from prize.domain.errors import DomainError, NotAllowed
-from prize.domain.jury.links import BallotLinks
-from prize.domain.shared import audit, labels
+from prize.domain.shared import labels
 from prize.i18n import Message
 from prize.models import (
     Application,
@@ -178,55 +178,12 @@ def options(session: Session, edition: Edition, now: datetime) -> list[MoveOptio
     return found
 
 
-def _effects(
-    session: Session,
-    edition: Edition,
-    origin: EditionState,
-    actor: audit.Actor,
-    now: datetime,
-    links: BallotLinks | None,
+def check_move(
+    *, session: Session, edition: Edition, to: EditionState, reason: str, now: datetime
 ) -> None:
-    """What entering the new state implies (e-mails to queue), inside the move's transaction.
-
-    Each effect is a call into the domain module that owns it.
-    """
-    if edition.state is S.decided and origin is S.final:
-        # Imported here: decisions reaches the tally, which moves editions through this module.
-        from prize.domain.results import decisions
-
-        decisions.notify_decided(
-            session=session,
-            edition=edition,
-            now=now,
-            mail_domain=links.mail_domain if links else "prize.invalid",
-        )
-    if edition.state is S.published:
-        from prize.domain.results import tally_input
-
-        tally_input.record_publication(session=session, edition=edition, actor=actor, now=now)
-    if FORWARD.get(origin) is edition.state and edition.state in (S.shortlisting, S.final):
-        from prize.domain.jury import panel
-
-        panel.notify_round_open(session=session, edition=edition, now=now, links=links)
-
-
-def move(
-    *,
-    session: Session,
-    edition: Edition,
-    to: EditionState,
-    actor: audit.Actor,
-    now: datetime,
-    reason: str = "",
-    links: BallotLinks | None = None,
-) -> Edition:
-    """Move ``edition`` to state ``to``, forward or (with a reason) one of the safe moves back.
-
-    The edition's row is locked first, so two clicks on the same move make one move (the second
-    finds the state already changed and is refused). ``links`` makes the e-mails the move sends
-    (jurors' ballot links, the Message-ID domain); without it they carry no link.
-    """
-    session.refresh(edition, with_for_update=True)
+    """Refuse moving ``edition`` to ``to`` now, or return: nothing moves out of ``published``,
+    only the moves in ``FORWARD`` and ``BACKWARD`` exist, a move back needs a reason, and the
+    move's guard must hold (the first of its ``problems`` is raised)."""
     origin = edition.state
     if origin is S.published:
         raise NotAllowed("Published results never change.")
@@ -240,22 +197,3 @@ def move(
     if backward and not reason.strip():
         raise DomainError("Give a reason for moving back.", field="reason")
     _guard(session, edition, to, now)
-    edition.state = to
-    edition.updated_at = now
-    if to is S.published:
-        edition.published_at = now
-    session.add(edition)
-    audit.record(
-        session=session,
-        actor=actor,
-        kind="edition.moved",
-        now=now,
-        edition_id=edition.id,
-        subject_kind="edition",
-        subject_id=edition.id,
-        reason=reason.strip(),
-        data={"from": origin.value, "to": to.value},
-    )
-    _effects(session, edition, origin, actor, now, links)
-    session.flush()
-    return edition

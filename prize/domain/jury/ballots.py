@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from prize.domain.applicants.applications import submitted_contents
-from prize.domain.editions.editions import criteria_of
+from prize.domain.applicants.drafts import submitted_contents
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotAllowed
 from prize.domain.jury.conflicts import conflicted_ids
 from prize.models import (

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from prize.domain import errors
-from prize.domain.applicants.applications import submitted_contents
+from prize.domain.applicants.drafts import submitted_contents
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.jury.jurors import actor_of, edition_of
 from prize.domain.shared import audit

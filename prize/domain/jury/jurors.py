@@ -1,6 +1,6 @@
 """Jurors: adding and importing them, guardians' consent, and reading them.
 
-Their signed links (invite, resend, revoke, reissue, replace) are in ``juror_links``.
+Their signed links (invite, resend, revoke, reissue, replace) are in ``links``.
 """
 
 from __future__ import annotations

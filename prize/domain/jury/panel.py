@@ -282,7 +282,7 @@ def notify_round_open(
     links: juror_links.BallotLinks | None = None,
 ) -> int:
     """Tell every invited juror that a round has opened, with their link when ``links`` can make
-    it (called by ``lifecycle.move``)."""
+    it (called by ``transitions.move``)."""
     round_ = ballots.state_round(edition)
     if round_ is None:
         return 0

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select
 
-from prize.domain.editions.editions import criteria_of
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.jury.ballots import ballot_view, is_on_ballot, open_round, require_open_round
 from prize.domain.jury.jurors import actor_of, edition_of

@@ -1,9 +1,8 @@
 """Decisions: the secretariat's confirmed shortlist, winners, nominated projects and mention.
 
 ``record_shortlist`` and ``record_final`` store what was decided, each in one audited step.
-They do not compare with the tally: ``confirm_shortlist`` and ``confirm_final`` (in
-``prize.domain.results``) do that, and require a reason for every application the secretariat
-moved away from the tally's proposal.
+They do not compare with the tally: ``confirm_shortlist`` and ``confirm_final`` do that, and
+require a reason for every application the secretariat moved away from the tally's proposal.
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from prize.domain.applicants.applications import content_of
+from prize.domain.applicants.drafts import content_of
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.results import tally_input
 from prize.domain.shared import audit, outbox
 from prize.i18n import N_
 from prize.models import (
@@ -269,7 +269,6 @@ def confirm_shortlist(
     reasons: Mapping[int, str] | None = None,
 ) -> list[Decision]:
     """Confirm the tally's proposed shortlist, or override it with a reason per change."""
-    from prize.domain.results import tally_input
 
     result = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
     chosen = set(int(i) for i in application_ids)
@@ -300,7 +299,6 @@ def confirm_final(
     """Confirm or override the proposed winners and nominated projects (``awards`` maps each
     shortlisted application to "winner", "nominated" or "" for neither), with an optional
     special mention. A reason is needed for each award that differs from the proposal."""
-    from prize.domain.results import tally_input
 
     result = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
     proposed = {a: "winner" for a in result.proposal.selected} | {
@@ -347,7 +345,7 @@ def notify_decided(
     *, session: Session, edition: Edition, now: datetime, mail_domain: str = "prize.invalid"
 ) -> int:
     """E-mail each winner, nominated project and special mention privately, in the applicant's
-    language, under embargo until publication. Called by ``lifecycle.move`` on ``decided``."""
+    language, under embargo until publication. Called by ``transitions.move`` on ``decided``."""
     rows = final_of(session=session, edition=edition)
     sent = 0
     for decision in rows:

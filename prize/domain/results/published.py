@@ -2,7 +2,7 @@
 archive of editions from before the platform, entered by hand.
 
 ``public_results`` raises ``NotFound`` before publication (embargo). Scores and digests come from
-the figures written at publication (``tally_input.publication_record``), so a page never changes.
+the figures written at publication (``publication.publication_record``), so a page never changes.
 
 Only what an applicant agreed to is published (docs/design.md, "Contracts"): a project
 without consent to publish its title, organisation and country is "a project from <country>"
@@ -23,8 +23,9 @@ from sqlmodel import Session, col, select
 
 from prize import countries
 from prize.domain.editions import editions
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
-from prize.domain.results import decisions, tally_input
+from prize.domain.results import decisions, publication, tally_input
 from prize.domain.screening.exports import safe_cell
 from prize.domain.shared import audit
 from prize.i18n import N_
@@ -230,10 +231,10 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
             )
             _bucket(data, entry.award).append(item)
         return data
-    criteria = editions.criteria_of(session=session, edition=edition)
+    criteria = criteria_of(session=session, edition=edition)
     data.criteria = [(c.name_en, c.weight) for c in criteria]
     data.criteria_fr = [c.name_fr or c.name_en for c in criteria]
-    record = tally_input.publication_record(session=session, edition=edition)
+    record = publication.publication_record(session=session, edition=edition)
     if record is not None:
         data.digests = dict(record["digests"])
         final_scores = {int(k): v for k, v in record["scores"].items()}

@@ -1,48 +1,35 @@
-"""Results: the tally of the stored ballots, the last moves of an edition, and publication.
+"""The tally of the stored ballots: ``tally_input`` loads a round's ballots as plain data and
+``tally_of`` runs the pure ``prize.tally`` on them; ``ranked`` and ``ranking_json`` name the
+ranked applications (reference, title, country) for the pages and ``prize tally``.
 
-``tally_of`` loads a round's ballots as plain data and runs the pure ``prize.tally``.
-``move_to_final``, ``decide`` and ``publish`` move the edition (through ``lifecycle.move``);
-publishing also writes the figures it published (digests, scores, hashed receipts) into the
-audit chain, and the public pages read them from there, so that published results never change.
-What the public reads is in ``prize.domain.published``.
+The edition's last moves are ``prize.domain.transitions``'s; the figures written at publication
+are in ``publication``, and what the public reads in ``published``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from prize import countries
 from prize import tally as pure
-from prize.domain.editions import editions, lifecycle
-from prize.domain.errors import NotAllowed
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.jury import ballots
-from prize.domain.jury.links import BallotLinks
-from prize.domain.shared import audit
 from prize.models import (
     Application,
     ApplicationContent,
-    AuditEvent,
     Ballot,
     BallotEntry,
     BallotStatus,
     Conflict,
     ContentKind,
     Edition,
-    EditionState,
     Juror,
     Round,
     Score,
 )
-
-PUBLISHED_KIND = "results.published"
-
-
-# --------------------------------------------------------------------------- the tally
 
 
 def tally_input(*, session: Session, edition: Edition, round_: Round) -> pure.TallyInput:
@@ -54,7 +41,7 @@ def tally_input(*, session: Session, edition: Edition, round_: Round) -> pure.Ta
     ]
     criteria = [
         pure.Criterion(id=c.id, weight=c.weight)
-        for c in editions.criteria_of(session=session, edition=edition)
+        for c in criteria_of(session=session, edition=edition)
         if c.id is not None
     ]
     rows = list(
@@ -205,144 +192,3 @@ def ranking_json(*, session: Session, edition: Edition, round_: Round) -> dict[s
             for r in ranked(session=session, result=result)
         ],
     }
-
-
-# --------------------------------------------------------------------------- the last moves
-
-
-def move_to_final(
-    *,
-    session: Session,
-    edition: Edition,
-    actor: audit.Actor,
-    now: datetime,
-    links: BallotLinks | None = None,
-) -> Edition:
-    return lifecycle.move(
-        session=session, edition=edition, to=EditionState.final, actor=actor, now=now, links=links
-    )
-
-
-def decide(
-    *,
-    session: Session,
-    edition: Edition,
-    actor: audit.Actor,
-    now: datetime,
-    links: BallotLinks | None = None,
-) -> Edition:
-    """Close the jury's work: winners and nominated applicants are told privately (embargo)."""
-    session.refresh(edition, with_for_update=True)
-    if edition.state is not EditionState.final:
-        raise NotAllowed("Results are decided at the end of the final round.")
-    return lifecycle.move(
-        session=session,
-        edition=edition,
-        to=EditionState.decided,
-        actor=actor,
-        now=now,
-        links=links,
-    )
-
-
-def _hash_receipt(code: str) -> str:
-    return hashlib.sha256("".join(code.split()).upper().encode()).hexdigest()
-
-
-def publish(*, session: Session, edition: Edition, actor: audit.Actor, now: datetime) -> Edition:
-    """Make the results public, now and for good (the figures are recorded by
-    ``record_publication``, which ``lifecycle.move`` calls on entering ``published``)."""
-    session.refresh(edition, with_for_update=True)  # a double click, or the sender loop
-    if edition.state is EditionState.published:
-        raise NotAllowed("These results are published already.")
-    if edition.state is not EditionState.decided:
-        raise NotAllowed("Decide the results before publishing them.")
-    return lifecycle.move(
-        session=session, edition=edition, to=EditionState.published, actor=actor, now=now
-    )
-
-
-def record_publication(
-    *, session: Session, edition: Edition, actor: audit.Actor, now: datetime
-) -> AuditEvent:
-    """Write the published figures into the audit chain: each round's digest, the final-round
-    scores, and the counted receipts (hashed). The public pages read them from there."""
-    record: dict[str, Any] = {"digests": {}, "scores": {}, "receipts": {}}
-    for round_ in Round:
-        result = tally_of(session=session, edition=edition, round_=round_)
-        record["digests"][round_.value] = result.digest
-        record["receipts"][round_.value] = sorted(_hash_receipt(r) for r in result.receipts)
-        if round_ is Round.final:
-            record["scores"] = {
-                str(e.application): e.score for e in result.ranking if e.score is not None
-            }
-    return audit.record(
-        session=session,
-        actor=actor,
-        kind=PUBLISHED_KIND,
-        now=now,
-        edition_id=edition.id,
-        subject_kind="edition",
-        subject_id=edition.id,
-        data=record,
-    )
-
-
-def publish_due(*, session: Session, now: datetime) -> list[Edition]:
-    """Publish every decided edition whose announcement instant has come (the sender loop's call)."""
-    due = list(
-        session.exec(
-            select(Edition)
-            .where(
-                Edition.state == EditionState.decided,
-                col(Edition.announce_at).is_not(None),
-                col(Edition.announce_at) <= now,
-            )
-            .with_for_update(skip_locked=True)  # several processes: each edition once
-        )
-    )
-    for edition in due:
-        publish(session=session, edition=edition, actor=audit.SYSTEM, now=now)
-    return due
-
-
-def _publication_event(session: Session, edition: Edition) -> AuditEvent | None:
-    return session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.edition_id == edition.id, AuditEvent.kind == PUBLISHED_KIND)
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
-
-
-def publication_record(*, session: Session, edition: Edition) -> dict[str, Any] | None:
-    """The figures written when the edition was published (None if it never was, by us)."""
-    event = _publication_event(session, edition)
-    return dict(event.data) if event is not None else None
-
-
-def publication_head(*, session: Session, edition: Edition) -> audit.Head | None:
-    """The audit chain's head at publication: the entry holding the published figures (None if
-    never published by us). Kept outside Prize, it proves later, with ``prize audit verify
-    --head``, that nothing up to the publication was dropped or changed."""
-    event = _publication_event(session, edition)
-    if event is None or event.id is None:
-        return None
-    return audit.Head(event.id, event.hash)
-
-
-def receipt_rounds(*, session: Session, edition: Edition, code: str) -> list[Round]:
-    """The rounds in which a ballot with this receipt code was counted (published figures)."""
-    record = publication_record(session=session, edition=edition)
-    wanted = _hash_receipt(code)
-    found = []
-    for round_ in Round:
-        if record is not None:
-            hashes = record.get("receipts", {}).get(round_.value, [])
-        else:
-            hashes = [
-                _hash_receipt(r)
-                for r in tally_of(session=session, edition=edition, round_=round_).receipts
-            ]
-        if "".join(code.split()) and pure.receipt_in(wanted, hashes):
-            found.append(round_)
-    return found

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from prize.domain.applicants.applications import LinkMaker, content_of
+from prize.domain.applicants.drafts import content_of
+from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import Conflict, DomainError, NotAllowed
 from prize.domain.shared import audit, labels, outbox
 from prize.i18n import N_, gettext

@@ -10,16 +10,14 @@ at most the limit of passwords is checked per account and window.
 
 from __future__ import annotations
 
-import math
 import secrets
 import weakref
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
 from prize.db import Database
-from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.errors import DomainError, Throttled
 from prize.domain.shared import throttle
 from prize.domain.shared.email_addresses import normalise_email
 from prize.domain.staff import staff as staff_domain
@@ -28,7 +26,6 @@ from prize.i18n import N_
 from prize.models import RateEvent, Staff
 from prize.security import Passwords
 
-PARIS = ZoneInfo("Europe/Paris")
 # Sign-in throttling: failures counted per account and per client in a sliding window.
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_ACCOUNT_LIMIT = 5
@@ -37,22 +34,6 @@ LOGIN_CLIENT_LIMIT = 20
 RESET_WINDOW = timedelta(hours=1)
 RESET_ADDRESS_LIMIT = 3
 RESET_CLIENT_LIMIT = 10
-
-
-class Throttled(NotAllowed):
-    """Too many recent failures; ``retry_at`` says when the next attempt is counted again."""
-
-    def __init__(
-        self, msgid: str, *, retry_at: datetime, now: datetime, field: str = "password"
-    ) -> None:
-        minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
-        super().__init__(
-            msgid,
-            field=field,
-            minutes=minutes,
-            time=retry_at.astimezone(PARIS).strftime("%H:%M"),
-        )
-        self.retry_at = retry_at
 
 
 class SessionEnded(Throttled):
@@ -129,7 +110,7 @@ def authenticate(
                 session=session, key=key, now=now, limit=limit, window=LOGIN_WINDOW
             )
             if until is not None:
-                raise Throttled(msgid, retry_at=until, now=now)
+                raise Throttled(msgid, field="password", retry_at=until, now=now)
         client_event = RateEvent(key=client_key, at=now)
         session.add(RateEvent(key=account_key, at=now))
         session.add(client_event)
@@ -171,6 +152,7 @@ def request_password_reset(
                 "Too many requests from your connection. Try again in %(minutes)s minutes "
                 "(at %(time)s, Paris time)."
             ),
+            field="password",
             retry_at=until,
             now=now,
         )

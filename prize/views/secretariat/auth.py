@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from prize.domain import errors
 from prize.domain.errors import DomainError
 from prize.domain.shared import outbox
 from prize.domain.staff import signin
@@ -86,7 +87,7 @@ def login(request: Request) -> Response:
             now=now(request),
         )
     except DomainError as error:
-        status = 429 if isinstance(error, signin.Throttled) else 400
+        status = 429 if isinstance(error, errors.Throttled) else 400
         return render(
             request,
             "secretariat/login.html",

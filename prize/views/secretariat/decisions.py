@@ -14,9 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
+from prize.domain import transitions
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError
-from prize.domain.results import decisions, published, tally_input
+from prize.domain.results import decisions, publication, published, tally_input
 from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message
@@ -112,7 +113,7 @@ def decisions_page(
             if edition.state is EditionState.decided
             else []
         )
-        context["audit_head"] = tally_input.publication_head(session=session, edition=edition)
+        context["audit_head"] = publication.publication_head(session=session, edition=edition)
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
@@ -190,7 +191,7 @@ def confirm_final(request: Request) -> Response:
 
 
 def _move(request: Request, move: Callable[..., Edition], done: str, **extra: Any) -> Response:
-    """One move of the edition (``move`` is a ``results`` function), then back to the page."""
+    """One move of the edition (``move`` is a ``transitions`` function), then back to the page."""
     account = require_staff(request, write=True)
     read_form(request)
     try:
@@ -211,7 +212,7 @@ def _move(request: Request, move: Callable[..., Edition], done: str, **extra: An
 def start_final(request: Request) -> Response:
     return _move(
         request,
-        tally_input.move_to_final,
+        transitions.move_to_final,
         N_("The final round has started."),
         links=ballot_links(request),
     )
@@ -220,14 +221,14 @@ def start_final(request: Request) -> Response:
 def decide(request: Request) -> Response:
     return _move(
         request,
-        tally_input.decide,
+        transitions.decide,
         N_("The results are decided: winners and nominated applicants are told privately."),
         links=ballot_links(request),
     )
 
 
 def publish(request: Request) -> Response:
-    return _move(request, tally_input.publish, N_("The results are published."))
+    return _move(request, transitions.publish, N_("The results are published."))
 
 
 def add_note(request: Request) -> Response:

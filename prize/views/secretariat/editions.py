@@ -12,7 +12,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
+from prize.domain import transitions
 from prize.domain.editions import editions, lifecycle
+from prize.domain.editions.criteria import criteria_of, scores_recorded
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.shared import audit
 from prize.domain.staff import staff as staff_domain
@@ -145,7 +147,7 @@ def edition_edit(request: Request) -> Response:
     account = require_staff(request, write=request.method == "POST")
     with database(request).read() as session:
         edition = _edition(session, request)
-        scores = editions.scores_recorded(session=session, edition=edition)
+        scores = scores_recorded(session=session, edition=edition)
     if request.method == "GET":
         values = edition_forms.initial_values(edition, _defaults(request))
         return _form_page(
@@ -198,9 +200,9 @@ def edition_page(
     at = now(request)
     with database(request).read() as session:
         edition = _edition(session, request)
-        criteria = editions.criteria_of(session=session, edition=edition)
+        criteria = criteria_of(session=session, edition=edition)
         options = lifecycle.options(session, edition, at)
-        scores = editions.scores_recorded(session=session, edition=edition)
+        scores = scores_recorded(session=session, edition=edition)
         counts = editions.status_counts(session=session, edition=edition)
         events = audit.search(session=session, edition_id=edition.id, per_page=10).rows
         actors = staff_domain.emails_by_id(
@@ -247,7 +249,7 @@ def move(request: Request) -> Response:
     try:
         with database(request).write() as session:
             edition = _edition(session, request)
-            lifecycle.move(
+            transitions.move(
                 session=session,
                 edition=edition,
                 to=EditionState(target),
@@ -280,7 +282,7 @@ def move_back(request: Request) -> Response:
         try:
             with database(request).write() as session:
                 edition = _edition(session, request)
-                editions.move_back(
+                transitions.move_back(
                     session=session,
                     actor=staff_domain.actor_of(account),
                     now=now(request),

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain.applicants import applications
+from prize.domain.applicants import drafts
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.jury import ballots, conflicts, jurors, panel, scoring
@@ -71,7 +71,7 @@ def _juror_page(
             if r.juror.id == juror.id
         )
         candidates = [
-            (a, applications.content_of(session=session, application=a, kind=ContentKind.submitted))
+            (a, drafts.content_of(session=session, application=a, kind=ContentKind.submitted))
             for a in conflicts.candidate_applications(session=session, edition=edition)
         ]
         replaced_by = session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first()

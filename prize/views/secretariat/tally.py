@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from prize import tally as pure
 from prize.domain.editions import editions
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
@@ -146,7 +147,7 @@ def tally_page(request: Request) -> Response:
         result = tally_input.tally_of(session=session, edition=edition, round_=round_)
         ranked = tally_input.ranked(session=session, result=result)
         names = _juror_labels(session, edition, account)
-        criteria = {c.id: c.name_en for c in editions.criteria_of(session=session, edition=edition)}
+        criteria = {c.id: c.name_en for c in criteria_of(session=session, edition=edition)}
         people = jurors.jurors_of(session=session, edition=edition, active_only=True)
     progress = {j.juror: j for j in result.jurors}
     unfinished: list[dict[str, Any]] = []
