@@ -26,7 +26,6 @@ from prize import paths
 from prize.db import Database
 from prize.domain import transitions
 from prize.domain.applicants import attachments, reminders
-from prize.domain.applicants import links as application_links
 from prize.domain.shared import outbox
 from prize.i18n import negotiate
 from prize.models import utcnow
@@ -42,7 +41,7 @@ from prize.static import FingerprintedStaticFiles
 from prize.storage import SIGNATURES
 from prize.templating import make_environment
 from prize.tokens import Signer
-from prize.views import apply, ballot, common, errors, public, results, secretariat
+from prize.views import apply, ballot, common, errors, links, public, results, secretariat
 
 log = logging.getLogger("prize")
 
@@ -189,7 +188,9 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
         try:
             with app.state.database.write() as session:  # deadline reminders to drafts
                 reminded = reminders.queue_deadline_reminders(
-                    session=session, now=app.state.clock(), links=_link_maker(app)
+                    session=session,
+                    now=app.state.clock(),
+                    links=links.for_applicants(app.state.settings, app.state.signer),
                 )
             if reminded:
                 log.info("queued %s deadline reminders", reminded)
@@ -206,15 +207,6 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
             )
         except Exception:  # keep sending later; the error is in the log
             log.exception("outbox: delivery pass failed")
-
-
-def _link_maker(app: Starlette) -> application_links.LinkMaker:
-    settings: Settings = app.state.settings
-    return application_links.LinkMaker(
-        signer=app.state.signer,
-        base_url=settings.base_url,
-        mail_domain=outbox.mail_domain(settings.mail_from),
-    )
 
 
 def asgi() -> Starlette:

@@ -377,20 +377,15 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Queue the deadline reminders due now (the sender loop of `prize serve` does it too)."""
-    from prize.domain.applicants import links as application_links
     from prize.domain.applicants import reminders
-    from prize.domain.shared import outbox
     from prize.tokens import Signer
+    from prize.views import links
 
     with _database(settings) as database, database.write() as session:
         queued = reminders.queue_deadline_reminders(
             session=session,
             now=utcnow(),
-            links=application_links.LinkMaker(
-                signer=Signer(settings.secret_keys),
-                base_url=settings.base_url,
-                mail_domain=outbox.mail_domain(settings.mail_from),
-            ),
+            links=links.for_applicants(settings, Signer(settings.secret_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
     return 0

@@ -33,7 +33,6 @@ from prize.views.apply_access import (
     client_of,
     forget,
     guarded,
-    links,
     opened,
     pairs,
     panel,
@@ -53,6 +52,7 @@ from prize.views.common import (
     signer,
 )
 from prize.views.errors import link_error
+from prize.views.links import applicant_links
 
 SENT_KEY = "apply_sent"
 
@@ -81,7 +81,7 @@ def start(request: Request) -> Response:
                     email=values["email"],
                     title=values["title"],
                     language=values["language"],
-                    links=links(request),
+                    links=applicant_links(request),
                     client=client_of(request),
                     now=now(request),
                 )
@@ -117,7 +117,7 @@ def resend(request: Request) -> Response:
                     session=session,
                     edition=editions.current_call(session=session),
                     email=values["email"],
-                    links=links(request),
+                    links=applicant_links(request),
                     client=client_of(request),
                     now=now(request),
                 )
@@ -253,7 +253,7 @@ def application_page(request: Request) -> Response:
             submissions.submit(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 storage_dir=settings(request).storage_dir,
                 now=now(request),
             )
@@ -320,7 +320,7 @@ def withdraw(request: Request) -> Response:
             submissions.withdraw(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 now=now(request),
                 reason=str(form.get("reason", "")),
             )
@@ -362,7 +362,7 @@ def revoke(request: Request) -> Response:
             applications.revoke_link(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 client=client_of(request),
                 now=now(request),
             )

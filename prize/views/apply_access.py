@@ -17,12 +17,11 @@ from starlette.responses import Response
 
 from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
-from prize.domain.applicants.links import Access, LinkMaker
+from prize.domain.applicants.links import Access
 from prize.domain.errors import DomainError, Throttled
-from prize.domain.shared import outbox
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
-from prize.views.common import now, render, settings, signer
+from prize.views.common import now, render, settings
 from prize.views.errors import link_error
 
 SESSION_KEY = "applications"  # [[application id, link version, link secret], ...]
@@ -79,15 +78,6 @@ def remember(request: Request, application: Application) -> None:
 
 def forget(request: Request, application_id: int) -> None:
     _keep(request, [p for p in pairs(request) if p[0] != application_id])
-
-
-def links(request: Request) -> LinkMaker:
-    conf = settings(request)
-    return LinkMaker(
-        signer=signer(request),
-        base_url=conf.base_url,
-        mail_domain=outbox.mail_domain(conf.mail_from),
-    )
 
 
 def client_of(request: Request) -> str:

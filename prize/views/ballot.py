@@ -24,7 +24,6 @@ from prize.tokens import LinkError
 from prize.views.ballot_access import (
     JUROR_KEY,
     NoJuror,
-    ballot_links,
     current_juror,
     juror_page,
     open_link,
@@ -43,7 +42,7 @@ from prize.views.common import (
     settings,
 )
 
-__all__ = ["ballot_links", "current_juror", "routes"]
+__all__ = ["current_juror", "routes"]
 
 
 # --------------------------------------------------------------------------- the ballot

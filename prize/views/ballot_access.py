@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from prize.domain.jury import ballots, jurors
 from prize.domain.jury import links as juror_links
-from prize.domain.shared import outbox
 from prize.models import Edition, Juror, Round
 from prize.tokens import LinkError
 from prize.views.common import (
@@ -31,7 +30,6 @@ from prize.views.common import (
     redirect,
     remember_language,
     render,
-    settings,
     signer,
 )
 from prize.views.errors import link_error
@@ -81,14 +79,6 @@ def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Respo
             return link_error(request, error, kind="ballot")
 
     return wrapper
-
-
-def ballot_links(request: Request) -> juror_links.BallotLinks:
-    """Makes ballot links to this app, for e-mails sent from the back office."""
-    config = settings(request)
-    return juror_links.BallotLinks(
-        signer(request), config.base_url, outbox.mail_domain(config.mail_from)
-    )
 
 
 def phase(edition: Edition, at: datetime) -> tuple[Round | None, bool]:

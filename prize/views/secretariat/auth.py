@@ -11,9 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import errors
-from prize.domain.errors import DomainError
-from prize.domain.shared import outbox
+from prize.domain.errors import DomainError, Throttled
 from prize.domain.staff import signin
 from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
@@ -31,6 +29,7 @@ from prize.views.common import (
     settings,
     signer,
 )
+from prize.views.links import staff_links
 from prize.views.secretariat.access import (
     client_of,
     current_staff,
@@ -51,17 +50,6 @@ def _passwords_for(fast: bool) -> Passwords:
 
 def passwords(request: Request) -> Passwords:
     return _passwords_for(settings(request).argon2_fast)
-
-
-def mailer(request: Request) -> staff_domain.Mailer:
-    """Makes set-password links to this app (the token goes in the path, redacted from logs)."""
-    base = settings(request).base_url
-    app = request.app
-    return staff_domain.Mailer(
-        signer=signer(request),
-        link=lambda token: base + str(app.url_path_for("staff_reset_link", token=token)),
-        mail_domain=outbox.mail_domain(settings(request).mail_from),
-    )
 
 
 # --------------------------------------------------------------------------- signing in
@@ -87,7 +75,7 @@ def login(request: Request) -> Response:
             now=now(request),
         )
     except DomainError as error:
-        status = 429 if isinstance(error, errors.Throttled) else 400
+        status = 429 if isinstance(error, Throttled) else 400
         return render(
             request,
             "secretariat/login.html",
@@ -174,7 +162,7 @@ def forgot(request: Request) -> Response:
         with database(request).write() as session:
             signin.request_password_reset(
                 session=session,
-                mailer=mailer(request),
+                mailer=staff_links(request),
                 email=email,
                 client=client_of(request),
                 now=now(request),

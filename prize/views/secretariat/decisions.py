@@ -22,8 +22,8 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message
 from prize.models import Decision, Edition, EditionState, Round, Staff
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.tally import edition_of, fixed
 

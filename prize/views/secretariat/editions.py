@@ -22,8 +22,8 @@ from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
 # What a move did, told on the next page.

@@ -24,8 +24,8 @@ from prize.forms import jury as forms
 from prize.forms.base import text, whole
 from prize.i18n import N_, Message
 from prize.models import Application, Ballot, ContentKind, Edition, Juror, Staff
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}

@@ -17,8 +17,8 @@ from prize.forms import jury as forms
 from prize.forms.base import text
 from prize.i18n import N_, Message
 from prize.models import Juror
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat import jurors as jurors_views
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
