@@ -141,6 +141,22 @@ def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):  # 
         start_application(db, clock())
 
 
+def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db, clock):  # type: ignore[no-untyped-def]
+    with pytest.raises(NotAllowed) as refused, db.write() as session:
+        applications.start_application(
+            session=session,
+            edition=None,
+            email="",
+            title="",
+            language="en",
+            links=link_maker(),
+            client="192.0.2.1",
+            now=clock(),
+        )
+    assert str(refused.value) == "Applications are not being accepted at the moment."
+    assert mails(db) == []
+
+
 def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     for n in range(applications.MAIL_PER_ADDRESS):

@@ -72,12 +72,9 @@ def start(request: Request) -> Response:
         values = application_form.start_fields(form)
         try:
             with database(request).write() as session:
-                call = editions.current_call(session=session)
-                if call is None:
-                    raise DomainError("Applications are not being accepted at the moment.")
                 applications.start_application(
                     session=session,
-                    edition=call,
+                    edition=editions.current_call(session=session),
                     email=values["email"],
                     title=values["title"],
                     language=values["language"],

@@ -27,7 +27,6 @@ from prize.views.ballot_access import (
     current_juror,
     juror_page,
     open_link,
-    phase,
     sign_out,
 )
 from prize.views.ballot_onboarding import declare_conflicts, welcome
@@ -57,7 +56,7 @@ def home(request: Request) -> Response:
             return redirect(request, "ballot_welcome")
         if step == "conflicts":
             return redirect(request, "ballot_conflicts")
-        round_, editable = phase(edition, now(request))
+        round_, editable = ballots.phase(edition, now(request))
         view = (
             ballots.ballot_view(
                 session=session, juror=juror, edition=edition, round_=round_, titles_only=True
@@ -87,7 +86,7 @@ def application(request: Request) -> Response:
         juror, edition = current_juror(request, session)
         if panel.next_step(juror, edition) is not None:
             return redirect(request, "ballot_home")
-        round_, editable = phase(edition, now(request))
+        round_, editable = ballots.phase(edition, now(request))
         if round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
@@ -157,7 +156,7 @@ def _after_save(request: Request, reference: str, go_next: bool) -> Response:
     if go_next:
         with database(request).read() as session:
             juror, edition = current_juror(request, session)
-            round_, _ = phase(edition, now(request))
+            round_, _ = ballots.phase(edition, now(request))
             if round_ is not None:
                 view = ballots.ballot_view(
                     session=session, juror=juror, edition=edition, round_=round_, contents=False
@@ -191,7 +190,7 @@ def autosave(request: Request) -> Response:
         with database(request).read() as session:  # the one application, not the whole ballot
             juror, edition = current_juror(request, session)
             step = panel.next_step(juror, edition)
-            round_, _ = phase(edition, now(request))
+            round_, _ = ballots.phase(edition, now(request))
             if round_ is not None and step is None:
                 found = ballots.find_on_ballot(
                     session=session,
@@ -254,7 +253,7 @@ def download(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, _ = phase(edition, now(request))
+        round_, _ = ballots.phase(edition, now(request))
         if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
@@ -274,7 +273,7 @@ def download(request: Request) -> Response:
 def submit(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, editable = phase(edition, now(request))
+        round_, editable = ballots.phase(edition, now(request))
         if panel.next_step(juror, edition) is not None or round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(
@@ -310,7 +309,7 @@ def submit(request: Request) -> Response:
 def receipt(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, _ = phase(edition, now(request))
+        round_, _ = ballots.phase(edition, now(request))
         ballot = ballots.get_ballot(session=session, juror=juror, round_=round_) if round_ else None
     if ballot is None or ballot.receipt_code is None:
         return redirect(request, "ballot_home")

@@ -12,15 +12,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain.jury import ballots, jurors
+from prize.domain.jury import jurors
 from prize.domain.jury import links as juror_links
-from prize.models import Edition, Juror, Round
+from prize.models import Edition, Juror
 from prize.tokens import LinkError
 from prize.views.common import (
     LANG_COOKIE,
@@ -79,14 +78,6 @@ def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Respo
             return link_error(request, error, kind="ballot")
 
     return wrapper
-
-
-def phase(edition: Edition, at: datetime) -> tuple[Round | None, bool]:
-    """The round the juror's pages show, and whether it accepts scores now."""
-    open_round = ballots.open_round(edition, at)
-    if open_round is not None:
-        return open_round, True
-    return ballots.state_round(edition), False
 
 
 # --------------------------------------------------------------------------- the link

@@ -124,7 +124,7 @@ REPEAT_WINDOW = timedelta(minutes=10)  # a start sent again within it is the sam
 def start_application(
     *,
     session: Session,
-    edition: Edition,
+    edition: Edition | None,
     email: str,
     title: str,
     language: str,
@@ -134,9 +134,12 @@ def start_application(
 ) -> Application:
     """A new draft with its title, and its resume link e-mailed to ``email``.
 
-    The same start sent again within a few minutes (a double click, a retry) returns the draft
-    it made, and sends nothing more.
+    ``edition`` is the call the applicant saw (None: no call is open). The same start sent
+    again within a few minutes (a double click, a retry) returns the draft it made, and sends
+    nothing more.
     """
+    if edition is None:
+        raise NotAllowed("Applications are not being accepted at the moment.")
     title = " ".join(title.split())
     email = check_email(email)
     if not title:

@@ -65,6 +65,15 @@ def open_round(edition: Edition, now: datetime) -> Round | None:
     return round_ if closing is not None and now < closing else None
 
 
+def phase(edition: Edition, now: datetime) -> tuple[Round | None, bool]:
+    """The round a juror's pages show, and whether it accepts scores now: the open round if
+    there is one, else the round of the edition's state (read-only), else none."""
+    round_ = open_round(edition, now)
+    if round_ is not None:
+        return round_, True
+    return state_round(edition), False
+
+
 def _closed_error(edition: Edition) -> NotAllowed:
     round_ = state_round(edition)
     closing = closes_at(edition, round_) if round_ else None

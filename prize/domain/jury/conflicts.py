@@ -158,6 +158,24 @@ def record_conflict(
     return conflict
 
 
+def record_conflict_by_id(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    now: datetime,
+    juror: Juror,
+    application_id: int | None,
+    reason: str,
+) -> Conflict:
+    """``record_conflict`` with the application the secretariat chose by its id (None: none)."""
+    application = session.get(Application, application_id) if application_id is not None else None
+    if application is None:
+        raise DomainError("Choose a project.", field="application")
+    return record_conflict(
+        session=session, actor=actor, now=now, juror=juror, application=application, reason=reason
+    )
+
+
 def declare_conflicts(
     *,
     session: Session,

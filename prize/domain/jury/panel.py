@@ -12,12 +12,24 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from prize.domain.applicants.drafts import content_of
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import ballots, conflicts, jurors
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.conflicts import Suggestion
 from prize.domain.shared import audit, outbox, throttle
-from prize.models import Ballot, BallotStatus, Conflict, Edition, EditionState, Juror, Round
+from prize.models import (
+    Application,
+    ApplicationContent,
+    Ballot,
+    BallotStatus,
+    Conflict,
+    ContentKind,
+    Edition,
+    EditionState,
+    Juror,
+    Round,
+)
 
 REMINDER_WINDOW = timedelta(hours=6)
 JURY_STATES = (EditionState.shortlisting, EditionState.final)
@@ -146,6 +158,43 @@ def overview(*, session: Session, edition: Edition, now: datetime) -> list[Juror
 def ballots_of(*, session: Session, juror: Juror) -> list[Ballot]:
     return list(
         session.exec(select(Ballot).where(Ballot.juror_id == juror.id).order_by(col(Ballot.id)))
+    )
+
+
+@dataclass
+class JurorPage:
+    """What the back office shows of one juror: their row of the overview, the projects a
+    recorded conflict may name (with their submitted texts), their ballots, whom they replace
+    or were replaced by, and the round open now, if any."""
+
+    edition: Edition
+    juror: Juror
+    row: JurorRow
+    candidates: list[tuple[Application, ApplicationContent | None]]
+    ballots: list[Ballot]
+    replaced_by: Juror | None
+    replaces: Juror | None
+    open_round: Round | None
+
+
+def juror_page(*, session: Session, juror: Juror, now: datetime) -> JurorPage:
+    edition = jurors.edition_of(session=session, juror=juror)
+    row = next(
+        r for r in overview(session=session, edition=edition, now=now) if r.juror.id == juror.id
+    )
+    candidates = [
+        (a, content_of(session=session, application=a, kind=ContentKind.submitted))
+        for a in conflicts.candidate_applications(session=session, edition=edition)
+    ]
+    return JurorPage(
+        edition=edition,
+        juror=juror,
+        row=row,
+        candidates=candidates,
+        ballots=ballots_of(session=session, juror=juror),
+        replaced_by=session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first(),
+        replaces=session.get(Juror, juror.replaces_id) if juror.replaces_id else None,
+        open_round=ballots.open_round(edition, now),
     )
 
 

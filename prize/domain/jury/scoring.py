@@ -292,3 +292,22 @@ def reopen(
         edition_id=edition.id,
     )
     return ballot
+
+
+def reopen_by_id(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    now: datetime,
+    juror: Juror,
+    ballot_id: int | None,
+    reason: str,
+    mail_domain: str = "prize.invalid",
+) -> Ballot:
+    """``reopen`` the juror's ballot the secretariat chose by its id; any other id is no ballot."""
+    ballot = session.get(Ballot, ballot_id) if ballot_id is not None else None
+    if ballot is None or ballot.juror_id != juror.id:
+        raise NotFound("There is no such ballot.")
+    return reopen(
+        session=session, actor=actor, now=now, ballot=ballot, reason=reason, mail_domain=mail_domain
+    )
