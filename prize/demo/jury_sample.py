@@ -24,7 +24,7 @@ from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
 from prize.domain.screening import screening
 from prize.domain.shared import audit
-from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round
+from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round, pk
 from prize.settings import Settings
 
 if TYPE_CHECKING:
@@ -191,8 +191,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
                 now=when,
                 submitted=when,
             )
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-            applied.append(app.id)
+            applied.append(pk(app))
     with database.write() as session:
         edition = session.get_one(Edition, edition_id)
         _screen(session, edition, applied, links.applications, now)
@@ -272,7 +271,7 @@ def _screen(
 def _progress(session: Session, edition: Edition, people: list[Juror], now: datetime) -> None:
     """Three jurors finished or part-way, one only onboarded, three yet to open their link."""
     on_ballot = ballots.round_applications(session=session, edition=edition, round_=Round.shortlist)
-    ids = [a.id for a in on_ballot if a.id is not None]
+    ids = [pk(a) for a in on_ballot]
     criteria = criteria_of(session=session, edition=edition)
     plans = {0: len(ids), 1: 3, 2: 2}  # juror index -> projects scored
     for index, juror in enumerate(people[:4]):
@@ -285,7 +284,7 @@ def _progress(session: Session, edition: Edition, people: list[Juror], now: date
         )
         mine = [i for i in ids if i not in declarations]
         for n, app_id in enumerate(mine[: plans.get(index, 0)]):
-            scores = {c.id: (3 + index + n + c.position) % 11 for c in criteria if c.id is not None}
+            scores = {pk(c): (3 + index + n + c.position) % 11 for c in criteria}
             scoring.save_entry(
                 session=session,
                 juror=juror,

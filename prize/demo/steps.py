@@ -22,7 +22,7 @@ from prize.domain.jury import conflicts, jurors, panel
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
 from prize.domain.shared import audit
-from prize.models import Application, Edition, EditionState, Juror
+from prize.models import Application, Edition, EditionState, Juror, pk
 from prize.settings import Settings
 from prize.tokens import Signer
 
@@ -66,8 +66,7 @@ def open_edition(
             actor=actor,
             now=opened or now,
         )
-        assert edition.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        return edition.id
+        return pk(edition)
 
 
 class EditionDates(TypedDict):

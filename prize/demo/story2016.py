@@ -38,6 +38,7 @@ from prize.models import (
     Juror,
     Round,
     Staff,
+    pk,
 )
 from prize.settings import Settings
 
@@ -274,8 +275,7 @@ def _applications(
                 saved=at + timedelta(minutes=40),
                 submitted=at + timedelta(hours=1),
             )
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-            story.by_title[project.title] = app.id
+            story.by_title[project.title] = pk(app)
 
 
 def _screening(database: Database, story: Story, links: application_links.LinkMaker) -> None:
@@ -344,7 +344,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
             now=invited,
             actor=story.officer,
         )
-        story.jurors = [juror.id for juror in people if juror.id is not None]
+        story.jurors = [pk(juror) for juror in people]
         # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.
         declared = {
             2: {"+Attitude": "I studied at the university whose students run it."},
@@ -374,25 +374,25 @@ def _score_round(session: Session, story: Story, round_: Round, start: datetime)
         )
         at = start + timedelta(days=n * 2)
         for k, app in enumerate(sorted(on_ballot, key=lambda a: a.number or 0)):
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+            app_id = pk(app)
             moment = at + timedelta(minutes=7 * k)
             if round_ is Round.shortlist and n == 4 and k == 5:  # one abstention
                 scoring.save_entry(
                     session=session,
                     juror=juror,
                     now=moment,
-                    application_id=app.id,
+                    application_id=app_id,
                     abstain=True,
                     abstain_reason="I could not read the supporting files.",
                 )
                 continue
-            q = quality[app.id][0 if round_ is Round.shortlist else 1]
+            q = quality[app_id][0 if round_ is Round.shortlist else 1]
             scoring.save_entry(
                 session=session,
                 juror=juror,
                 now=moment,
-                application_id=app.id,
-                scores={c.id: mark(rng, q, BIAS[n]) for c in criteria if c.id is not None},
+                application_id=app_id,
+                scores={pk(c): mark(rng, q, BIAS[n]) for c in criteria},
             )
         scoring.submit(
             session=session, juror=juror, now=at + timedelta(hours=6), mail_domain=steps.MAIL_DOMAIN

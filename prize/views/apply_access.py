@@ -19,7 +19,7 @@ from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
 from prize.domain.applicants.links import Access
 from prize.domain.errors import DomainError, Throttled
-from prize.models import Application, ContentKind, Edition
+from prize.models import Application, ContentKind, Edition, pk
 from prize.tokens import LinkError
 from prize.views.common import now, render, settings
 from prize.views.errors import link_error
@@ -40,8 +40,7 @@ class Kept(NamedTuple):
 
     @classmethod
     def of(cls, application: Application) -> Kept:
-        assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        return cls(application.id, application.link_version, application.link_secret)
+        return cls(pk(application), application.link_version, application.link_secret)
 
 
 def pairs(request: Request) -> list[Kept]:

@@ -20,6 +20,7 @@ from prize.domain.jury import ballots, panel, scoring
 from prize.domain.shared import outbox
 from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
+from prize.models import pk
 from prize.tokens import LinkError
 from prize.views.ballot_access import (
     JUROR_KEY,
@@ -108,7 +109,7 @@ def application(request: Request) -> Response:
         form = read_form(request)
         parsed = forms.parse_scores(
             form,
-            criteria=[c.id for c in view.criteria if c.id is not None],
+            criteria=[pk(c) for c in view.criteria],
             scale_min=edition.scale_min,
             scale_max=edition.scale_max,
             partial=False,
@@ -144,7 +145,7 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
             session=session,
             juror=juror,
             now=now(request),
-            application_id=item.application.id,  # type: ignore[arg-type]
+            application_id=pk(item.application),
             scores=parsed.scores,
             comment=parsed.comment,
             abstain=parsed.abstain,

@@ -28,6 +28,7 @@ from prize.models import (
     ContentKind,
     Edition,
     EditionState,
+    pk,
 )
 from prize.settings import LANGUAGES
 
@@ -165,7 +166,7 @@ def start_application(
         return repeated
     _throttle_mail(session=session, email=email, client=client, now=now)
     application = Application(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=pk(edition),
         email=email,
         language=language if language in LANGUAGES else "en",
         created_at=now,
@@ -175,7 +176,7 @@ def start_application(
     session.flush()
     session.add(
         ApplicationContent(
-            application_id=application.id,  # type: ignore[arg-type]
+            application_id=pk(application),
             kind=ContentKind.draft,
             title=title,
             contact_email=email,

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, delete, func, select
 from prize.domain.applicants import drafts
 from prize.domain.applicants.links import can_edit
 from prize.domain.errors import DomainError, NotAllowed, NotFound
-from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition
+from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
 from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
 
 # An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
@@ -203,7 +203,7 @@ def _record(
 
     draft = drafts.ensure_draft(session=session, application=application, now=now)
     attachment = Attachment(
-        content_id=draft.id,  # type: ignore[arg-type]
+        content_id=pk(draft),
         stored_name=stored.stored_name,
         original_name=clean_filename(filename, stored.content_type),
         content_type=stored.content_type,

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from prize.domain.applicants.links import can_edit
 from prize.domain.errors import NotAllowed
-from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition
+from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
 
 # What an applicant types, field by field (ApplicationContent's columns minus bookkeeping).
 CONTENT_FIELDS = (
@@ -97,7 +97,7 @@ def ensure_draft(
     submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
     values = values_of(submitted) if submitted is not None else {}
     draft = ApplicationContent(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=pk(application),
         kind=ContentKind.draft,
         updated_at=now,
         **values,
@@ -154,7 +154,7 @@ def copy_attachments(
     for item in list(rows):
         session.add(
             Attachment(
-                content_id=target.id,  # type: ignore[arg-type]
+                content_id=pk(target),
                 stored_name=item.stored_name,
                 original_name=item.original_name,
                 content_type=item.content_type,

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from prize.domain.editions.editions import accepts_applications
-from prize.models import Application, ApplicationStatus, Edition, EditionState
+from prize.models import Application, ApplicationStatus, Edition, EditionState, pk
 from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer, check
 
 
@@ -29,9 +29,8 @@ class LinkMaker:
     mail_domain: str = "prize.invalid"
 
     def token(self, application: Application) -> str:
-        assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         return self.signer.dumps(
-            Purpose.application, application.id, application.link_version, application.link_secret
+            Purpose.application, pk(application), application.link_version, application.link_secret
         )
 
     def resume_url(self, application: Application) -> str:

@@ -29,6 +29,7 @@ from prize.models import (
     ApplicationStatus,
     ContentKind,
     Edition,
+    pk,
 )
 
 RESUBMITTABLE = (ApplicationStatus.draft, ApplicationStatus.submitted, ApplicationStatus.returned)
@@ -181,7 +182,7 @@ def submit(
 
     first = application.number is None
     if first:
-        locked = _lock_edition(session, edition.id)  # type: ignore[arg-type]
+        locked = _lock_edition(session, pk(edition))
         locked.last_number += 1
         session.add(locked)
         application.number = locked.last_number

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
-from prize.models import Criterion, Edition, EditionState, Score
+from prize.models import Criterion, Edition, EditionState, Score, pk
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def add(
     check_criterion(spec)
     existing = criteria_of(session=session, edition=edition)
     criterion = Criterion(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=pk(edition),
         position=(existing[-1].position + 1) if existing else 1,
         **asdict(spec),
     )

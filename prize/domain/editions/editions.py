@@ -20,6 +20,7 @@ from prize.models import (
     Criterion,
     Edition,
     EditionState,
+    pk,
 )
 
 PUBLIC_STATES = tuple(s for s in EditionState if s is not EditionState.draft)
@@ -86,7 +87,7 @@ def create_edition(
     for position, spec in enumerate(criteria, start=1):
         session.add(
             Criterion(
-                edition_id=edition.id,  # type: ignore[arg-type]
+                edition_id=pk(edition),
                 position=position,
                 **asdict(spec),
             )

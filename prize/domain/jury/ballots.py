@@ -37,6 +37,7 @@ from prize.models import (
     Juror,
     Round,
     Score,
+    pk,
 )
 from prize.models import (
     Conflict as ConflictRow,
@@ -310,12 +311,12 @@ def ballot_view(
         applications = ballot_applications(
             session=session, edition=edition, round_=round_, juror=juror
         )
-    ids = [a.id for a in applications if a.id is not None]
+    ids = [pk(a) for a in applications]
     found = submitted_contents(session=session, ids=ids) if contents and not titles_only else {}
     items = {
         a.id: Item(
             a,
-            found.get(a.id),  # type: ignore[arg-type]
+            found.get(pk(a)),
             criteria_count=len(criteria),
             known_title=titles.get(a.id, ""),
         )
@@ -384,12 +385,13 @@ def counted_ballots(*, session: Session, edition: Edition, round_: Round) -> lis
         ] = score.value
     counted = []
     for b in ballots:
-        assert b.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        skip = abstained.get(b.id, set())
+        skip = abstained.get(pk(b), set())
         kept = {
             app: values
-            for app, values in scores.get(b.id, {}).items()
+            for app, values in scores.get(pk(b), {}).items()
             if app in on_round and app not in skip and (b.juror_id, app) not in conflicts
         }
-        counted.append(CountedBallot(b.id, b.juror_id, b.receipt_code or "", kept, frozenset(skip)))
+        counted.append(
+            CountedBallot(pk(b), b.juror_id, b.receipt_code or "", kept, frozenset(skip))
+        )
     return counted

@@ -31,6 +31,7 @@ from prize.models import (
     EditionState,
     Juror,
     Score,
+    pk,
 )
 
 MAX_REASON = 2000
@@ -105,14 +106,14 @@ def _add(
     now: datetime,
 ) -> Conflict:
     conflict = Conflict(
-        juror_id=juror.id,  # type: ignore[arg-type]
-        application_id=application.id,  # type: ignore[arg-type]
+        juror_id=pk(juror),
+        application_id=pk(application),
         reason=reason,
         declared_by=declared_by,
         created_at=now,
     )
     session.add(conflict)
-    _drop_draft_scores(session, juror, application.id)  # type: ignore[arg-type]
+    _drop_draft_scores(session, juror, pk(application))
     return conflict
 
 
@@ -246,22 +247,20 @@ def suggestions(
     """Possible conflicts to look at: the juror's country is one of the project's countries, and
     no conflict is recorded yet."""
     candidates = candidate_applications(session=session, edition=edition)
-    contents = submitted_contents(
-        session=session, ids=[a.id for a in candidates if a.id is not None]
-    )
+    contents = submitted_contents(session=session, ids=[pk(a) for a in candidates])
     recorded = conflicts_by_juror(session=session, edition=edition)
     found: dict[int, list[Suggestion]] = {}
     for juror in jurors:
-        assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         if not juror.active:
             continue
-        taken = {c.application_id for c in recorded.get(juror.id, [])}
+        juror_id = pk(juror)
+        taken = {c.application_id for c in recorded.get(juror_id, [])}
         for application in candidates:
-            content = contents.get(application.id)  # type: ignore[arg-type]
+            content = contents.get(pk(application))
             if content is None or application.id in taken:
                 continue
             if juror.country in [c.upper() for c in content.countries]:
-                found.setdefault(juror.id, []).append(
-                    Suggestion(juror.id, application, content.title, juror.country)
+                found.setdefault(juror_id, []).append(
+                    Suggestion(juror_id, application, content.title, juror.country)
                 )
     return found

@@ -17,7 +17,7 @@ from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
 from prize.domain.shared.email_addresses import normalise_email, parse_email
 from prize.i18n import N_, Message
-from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage
+from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage, pk
 from prize.settings import LANGUAGES
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -189,7 +189,7 @@ def _taken_addresses(session: Session, edition: Edition) -> set[str]:
 
 def _new_juror(edition: Edition, data: JurorData, now: datetime) -> Juror:
     return Juror(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=pk(edition),
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
         email=normalise_email(data.email),  # checked by _row_problems: one mailbox

@@ -25,7 +25,7 @@ from prize.domain.jury.jurors import (
     needs_guardian_consent,
 )
 from prize.domain.shared import audit, outbox
-from prize.models import Edition, Juror
+from prize.models import Edition, Juror, pk
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer, check
 
 
@@ -38,8 +38,7 @@ def ballot_closed_for_good(edition: Edition, now: datetime) -> bool:
 
 def link_path(*, signer: Signer, juror: Juror) -> str:
     """The path of the juror's current ballot link (the token is made afresh, same version)."""
-    assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-    token = signer.dumps(Purpose.ballot, juror.id, juror.link_version, juror.link_secret)
+    token = signer.dumps(Purpose.ballot, pk(juror), juror.link_version, juror.link_secret)
     return f"/ballot/link/{token}"
 
 
@@ -93,8 +92,7 @@ class BallotSession:
 
     @classmethod
     def of(cls, juror: Juror) -> BallotSession:
-        assert juror.id is not None  # nosec B101: a stored juror has an id; narrows the type
-        return cls(juror.id, juror.link_version, juror.link_secret, juror.session_version)
+        return cls(pk(juror), juror.link_version, juror.link_secret, juror.session_version)
 
 
 def juror_for_session(*, session: Session, kept: BallotSession, now: datetime) -> Juror:

@@ -29,6 +29,7 @@ from prize.models import (
     EditionState,
     Juror,
     Round,
+    pk,
 )
 
 REMINDER_WINDOW = timedelta(hours=6)
@@ -136,15 +137,14 @@ def overview(*, session: Session, edition: Edition, now: datetime) -> list[Juror
     suggested = conflicts.suggestions(session=session, edition=edition, jurors=everyone)
     rows = []
     for juror in everyone:
-        assert juror.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         row = JurorRow(
             juror=juror,
             round=round_,
-            conflicts=recorded.get(juror.id, []),
+            conflicts=recorded.get(pk(juror), []),
             links_sent=sent.get(juror.email, 0),
             minor=jurors.is_minor(juror, now),
             needs_consent=jurors.needs_guardian_consent(juror, now),
-            suggestions=suggested.get(juror.id, []),
+            suggestions=suggested.get(pk(juror), []),
         )
         if round_ is not None:
             view = ballots.ballot_view(

@@ -38,6 +38,7 @@ from prize.models import (
     EditionState,
     Juror,
     OutboxMessage,
+    pk,
 )
 from prize.security import redact
 
@@ -122,7 +123,7 @@ def export_person(
             .order_by(col(ApplicationContent.id))
         )
     )
-    files: dict[int, list[Attachment]] = {c.id: [] for c in contents if c.id is not None}
+    files: dict[int, list[Attachment]] = {pk(c): [] for c in contents}
     for f in session.exec(
         select(Attachment)
         .where(col(Attachment.content_id).in_(list(files)))
@@ -154,7 +155,7 @@ def export_person(
                     exclude={"id", "edition_id", "link_version", "number"},
                 ),
                 "contents": [
-                    _content_json(c, files.get(c.id or 0, []))
+                    _content_json(c, files.get(pk(c), []))
                     for c in contents
                     if c.application_id == a.id
                 ],
@@ -264,7 +265,7 @@ def erase_application(
             select(ApplicationContent).where(ApplicationContent.application_id == application.id)
         )
     )
-    content_ids = [c.id for c in contents if c.id is not None]
+    content_ids = [pk(c) for c in contents]
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
@@ -392,14 +393,14 @@ def erase_person(
         erase_application(
             session=session, application=app, actor=actor, now=now, storage_dir=storage_dir
         )
-        report.applications.append(app.id)  # type: ignore[arg-type]
+        report.applications.append(pk(app))
     for juror in jurors:
         state, year = states[juror.edition_id]
         if state is not EditionState.published:
             report.waiting.append(year)
             continue
         erase_juror(session=session, juror=juror, actor=actor, now=now)
-        report.jurors.append(juror.id)  # type: ignore[arg-type]
+        report.jurors.append(pk(juror))
     report.waiting = sorted(set(report.waiting))
     if not report.applications and not report.jurors:
         raise NotAllowed(

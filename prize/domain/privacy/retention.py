@@ -43,6 +43,7 @@ from prize.models import (
     Juror,
     RateEvent,
     Round,
+    pk,
 )
 
 DRAFT_DAYS = 30
@@ -133,7 +134,7 @@ def plan(*, session: Session, now: datetime, storage_dir: Path | None = None) ->
             if edition.state in LATE_STATES:
                 stmt = stmt.where(Application.late_reason == "")
             for app in session.exec(stmt.order_by(col(Application.id))):
-                result.drafts.append(Item(app.id, edition.id, edition.year, f"draft {app.id}"))  # type: ignore[arg-type]
+                result.drafts.append(Item(pk(app), pk(edition), edition.year, f"draft {app.id}"))
         if (
             edition.state is EditionState.published
             and edition.published_at is not None
@@ -154,13 +155,15 @@ def plan(*, session: Session, now: datetime, storage_dir: Path | None = None) ->
                 .order_by(col(Application.id))
             ):
                 label = app.reference or f"draft {app.id}"
-                result.applications.append(Item(app.id, edition.id, edition.year, label))  # type: ignore[arg-type]
+                result.applications.append(Item(pk(app), pk(edition), edition.year, label))
             for juror in session.exec(
                 select(Juror)
                 .where(Juror.edition_id == edition.id, col(Juror.erased_at).is_(None))
                 .order_by(col(Juror.id))
             ):
-                result.jurors.append(Item(juror.id, edition.id, edition.year, f"juror {juror.id}"))  # type: ignore[arg-type]
+                result.jurors.append(
+                    Item(pk(juror), pk(edition), edition.year, f"juror {juror.id}")
+                )
     result.rate_events = int(
         session.exec(
             select(func.count())

@@ -27,6 +27,7 @@ from prize.models import (
     Edition,
     EditionState,
     Round,
+    pk,
 )
 
 MAX_WINNERS = 3
@@ -39,13 +40,12 @@ def _staff_id(actor: audit.Actor) -> int | None:
 def _applications(session: Session, edition: Edition, ids: Iterable[int]) -> dict[int, Application]:
     wanted = sorted(set(ids))
     found = {
-        a.id: a
+        pk(a): a
         for a in session.exec(
             select(Application).where(
                 Application.edition_id == edition.id, col(Application.id).in_(wanted)
             )
         )
-        if a.id is not None
     }
     missing = [i for i in wanted if i not in found]
     if missing:
@@ -82,7 +82,7 @@ def _replace_decisions(
     session.flush()
     rows = [
         Decision(
-            edition_id=edition.id,  # type: ignore[arg-type]
+            edition_id=pk(edition),
             application_id=app_id,
             stage=stage,
             award=award,

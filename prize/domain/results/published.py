@@ -40,6 +40,7 @@ from prize.models import (
     Juror,
     ResultsNote,
     Round,
+    pk,
 )
 
 MAX_NOTE = 5000
@@ -370,7 +371,7 @@ def add_note(
     if last is not None and last.text == text:
         return last
     note = ResultsNote(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=pk(edition),
         text=text,
         created_by=actor.id,
         created_at=now,
@@ -427,7 +428,7 @@ def create_archived_edition(
 def archive_entries(*, session: Session, edition: Edition) -> list[ArchiveEntry]:
     order = {a: i for i, a in enumerate(ARCHIVE_AWARDS)}
     rows = session.exec(select(ArchiveEntry).where(ArchiveEntry.edition_id == edition.id)).all()
-    return sorted(rows, key=lambda r: (order.get(r.award, 9), r.rank or 99, r.id or 0))
+    return sorted(rows, key=lambda r: (order.get(r.award, 9), r.rank or 99, pk(r)))
 
 
 def add_archive_entry(
@@ -453,7 +454,7 @@ def add_archive_entry(
     if not countries.is_known(code) or code == "ZZ":
         raise DomainError("Choose a country.", field="country")
     entry = ArchiveEntry(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=pk(edition),
         award=Award(award),
         rank=rank,
         title=title.strip()[:300],

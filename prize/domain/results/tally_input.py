@@ -29,20 +29,18 @@ from prize.models import (
     Juror,
     Round,
     Score,
+    pk,
 )
 
 
 def tally_input(*, session: Session, edition: Edition, round_: Round) -> pure.TallyInput:
     """A round's stored ballots as the pure tally reads them."""
     apps = [
-        a.id
-        for a in ballots.round_applications(session=session, edition=edition, round_=round_)
-        if a.id is not None
+        pk(a) for a in ballots.round_applications(session=session, edition=edition, round_=round_)
     ]
     criteria = [
-        pure.Criterion(id=c.id, weight=c.weight)
+        pure.Criterion(id=pk(c), weight=c.weight)
         for c in criteria_of(session=session, edition=edition)
-        if c.id is not None
     ]
     rows = list(
         session.exec(
@@ -136,9 +134,8 @@ def projects(*, session: Session, ids: list[int]) -> dict[int, Project]:
     ).all()
     found = {}
     for app, content in rows:
-        assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        found[app.id] = Project(
-            id=app.id,
+        found[pk(app)] = Project(
+            id=pk(app),
             reference=app.reference or "",
             title=content.title,
             organisation=content.organisation,

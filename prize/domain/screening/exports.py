@@ -26,6 +26,7 @@ from prize.models import (
     Attachment,
     ContentKind,
     Edition,
+    pk,
 )
 
 COLUMNS = (
@@ -135,7 +136,7 @@ def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) 
         "screening_note": app.screening_note,
         "info_message": app.info_message,
         "info_due": _iso(app.info_due),
-        "attachments": files.get(c.id, 0) if c and c.id is not None else 0,
+        "attachments": files.get(pk(c), 0) if c else 0,
         "translated": sorted(app.translation) if app.translation else [],
     }
 

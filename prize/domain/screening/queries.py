@@ -26,6 +26,7 @@ from prize.models import (
     ContentKind,
     Edition,
     Staff,
+    pk,
 )
 
 A = ApplicationStatus
@@ -304,7 +305,7 @@ def load_application(*, session: Session, application_id: int) -> Dossier:
             select(ApplicationContent).where(ApplicationContent.application_id == application_id)
         )
     }
-    files: dict[int, list[Attachment]] = {c.id: [] for c in contents.values() if c.id is not None}
+    files: dict[int, list[Attachment]] = {pk(c): [] for c in contents.values()}
     if files:
         for attachment in session.exec(
             select(Attachment)
@@ -324,9 +325,8 @@ def load_application(*, session: Session, application_id: int) -> Dossier:
     staff_ids = sorted({e.actor_id for e in history if e.actor_kind == "staff" and e.actor_id})
     names = (
         {
-            s.id: s.name or s.email
+            pk(s): s.name or s.email
             for s in session.exec(select(Staff).where(col(Staff.id).in_(staff_ids)))
-            if s.id is not None
         }
         if staff_ids
         else {}

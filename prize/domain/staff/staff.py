@@ -22,7 +22,7 @@ from prize import paths
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit, outbox
 from prize.domain.shared.email_addresses import normalise_email, parse_email
-from prize.models import ActorKind, Staff, StaffRole, utcnow
+from prize.models import ActorKind, Staff, StaffRole, pk, utcnow
 from prize.security import MIN_PASSWORD_LENGTH, Passwords
 from prize.tokens import LinkExpired, LinkRevoked, Purpose, Signer, check
 
@@ -149,7 +149,7 @@ def queue_password_mail(
     session: Session, staff: Staff, mailer: Mailer, template: str, now: datetime
 ) -> None:
     token = mailer.signer.dumps(
-        Purpose.password_reset, staff.id or 0, staff.session_version, staff.link_secret
+        Purpose.password_reset, pk(staff), staff.session_version, staff.link_secret
     )
     outbox.queue(
         session=session,

@@ -16,6 +16,7 @@ from prize.domain.staff import signin
 from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
+from prize.models import pk
 from prize.security import Passwords
 from prize.tokens import LinkError
 from prize.views.common import (
@@ -93,7 +94,7 @@ def logout(request: Request) -> Response:
         with database(request).write() as session:
             staff_domain.sign_out(
                 session=session,
-                staff_id=account.id or 0,
+                staff_id=pk(account),
                 version=account.session_version,
                 now=now(request),
             )
@@ -117,7 +118,7 @@ def change_password(request: Request) -> Response:
             account = signin.change_password(
                 database=database(request),
                 passwords=passwords(request),
-                staff_id=account.id or 0,
+                staff_id=pk(account),
                 version=account.session_version,
                 current=result.values["current"],
                 new=result.values["new"],

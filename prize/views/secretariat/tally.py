@@ -19,7 +19,7 @@ from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
-from prize.models import Edition, Round, Staff
+from prize.models import Edition, Round, Staff, pk
 from prize.views.common import database, lang
 from prize.views.secretariat.access import can_write, render_staff, require_staff
 
@@ -131,10 +131,10 @@ def index(request: Request) -> Response:
 
 def _juror_labels(session: Session, edition: Edition, account: Staff) -> dict[int, str]:
     """The secretariat sees each juror's name; an adviser sees "Juror 1", "Juror 2"..."""
-    people = sorted(jurors.jurors_of(session=session, edition=edition), key=lambda j: j.id or 0)
+    people = sorted(jurors.jurors_of(session=session, edition=edition), key=pk)
     if can_write(account):
-        return {j.id: f"{j.first_name} {j.last_name}" for j in people if j.id is not None}
-    return {j.id: f"#{n}" for n, j in enumerate(people, start=1) if j.id is not None}
+        return {pk(j): f"{j.first_name} {j.last_name}" for j in people}
+    return {pk(j): f"#{n}" for n, j in enumerate(people, start=1)}
 
 
 def tally_page(request: Request) -> Response:
@@ -152,12 +152,12 @@ def tally_page(request: Request) -> Response:
     progress = {j.juror: j for j in result.jurors}
     unfinished: list[dict[str, Any]] = []
     for person in people:
-        summary = progress.get(person.id or 0)
+        summary = progress.get(pk(person))
         if summary is not None and summary.submitted:
             continue
         unfinished.append(
             {
-                "name": names.get(person.id or 0, ""),
+                "name": names.get(pk(person), ""),
                 "started": summary is not None,
                 "invited": person.invited_at is not None,
             }
