@@ -2,9 +2,10 @@
 
 ``queue`` renders a message in its reader's language and adds it to the caller's session.
 ``deliver_due`` claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sends them over SMTP
-outside any transaction, then marks them sent, or due again later with backoff, or failed. A
-message is sent twice only if a crash falls between the server's acceptance and that mark, and
-then with the same Message-ID.
+outside any transaction, then marks them sent, or due again later with backoff (the server
+refused or could not be reached), or failed (the message itself can never be built). A bug raises
+instead, leaving the messages of the pass queued. A message is sent twice only if a crash falls
+between the server's acceptance and that mark, and then with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Any
@@ -25,7 +27,7 @@ from jinja2 import Environment
 from sqlmodel import Session, col, or_, select
 
 from prize.db import Database
-from prize.models import OutboxMessage, OutboxStatus
+from prize.models import OutboxMessage, OutboxStatus, pk
 from prize.templating import mail_environment
 
 MAX_ATTEMPTS = 8
@@ -181,10 +183,12 @@ def mark_sent(*, session: Session, message_id: int, now: datetime) -> None:
 
 
 def mark_failed_attempt(
-    *, session: Session, message_id: int, now: datetime, error: str, permanent: bool = False
+    *, session: Session, message_id: int, now: datetime, detail: str, permanent: bool = False
 ) -> None:
+    """Record a failed attempt (``detail`` says what went wrong): failed for good when
+    ``permanent`` or out of attempts, else queued again after the backoff."""
     row = session.get_one(OutboxMessage, message_id)
-    row.last_error = error[:2000]
+    row.last_error = detail[:2000]
     if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = OutboxStatus.failed
     else:
@@ -214,9 +218,45 @@ def _record_failure(
             session=session,
             message_id=message_id,
             now=now,
-            error=f"{type(error).__name__}: {error}",
+            detail=f"{type(error).__name__}: {error}",
             permanent=permanent,
         )
+
+
+def _put_back(database: Database, message_ids: list[int], bug: Exception) -> None:
+    """Release claimed messages a bug kept from being tried: queued and due as before, the claim
+    and its attempt undone; the first one keeps the bug's name as its last error."""
+    with database.write() as session:
+        for position, message_id in enumerate(message_ids):
+            row = session.get_one(OutboxMessage, message_id)
+            row.status = OutboxStatus.queued
+            row.claimed_at = None
+            row.attempts = max(row.attempts - 1, 0)
+            if position == 0:
+                row.last_error = f"{type(bug).__name__}: {bug}"[:2000]
+            session.add(row)
+
+
+# What a message's own content makes ``build_email`` raise (a header with a line break, an
+# address the e-mail library cannot parse): that message can never be sent, and fails at once.
+UNBUILDABLE = (ValueError, MessageError)
+
+
+def _attempt(
+    message: OutboxMessage, mail_from: str, target: SmtpTarget
+) -> tuple[Exception, bool] | None:
+    """Build and send one message: None once the server accepted it, else the error and whether
+    it is for good (the message cannot be built) or worth another try (the SMTP server refused
+    or could not be reached). Anything else is a bug, and raises."""
+    try:
+        email = build_email(message, mail_from)
+    except UNBUILDABLE as error:
+        return error, True
+    try:
+        send(email, target)
+    except (OSError, smtplib.SMTPException) as error:
+        return error, False
+    return None
 
 
 @dataclass
@@ -233,21 +273,21 @@ def deliver_due(
     target = SmtpTarget.from_url(smtp_url)
     with database.write() as session:
         claimed = claim_due(session=session, now=now, limit=limit)
-    for message in claimed:
-        assert message.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+    for position, message in enumerate(claimed):
         try:
-            email = build_email(message, mail_from)
-        except Exception as error:  # a message that can never be built: failed at once
-            _record_failure(database, message.id, now, error, permanent=True)
-            report.failed += 1
-            continue
-        try:
-            send(email, target)
-        except (OSError, smtplib.SMTPException) as error:
-            _record_failure(database, message.id, now, error, permanent=False)
-            report.failed += 1
-        else:
+            failure = _attempt(message, mail_from, target)
+        except Exception as bug:
+            # A bug in Prize, not in the message or the server: it must not mark a good message
+            # failed for good. This message and the rest of the batch go back in line untouched,
+            # and the pass fails loudly (the serving loop logs it; ``prize outbox send`` shows it).
+            _put_back(database, [pk(m) for m in claimed[position:]], bug)
+            raise
+        if failure is None:
             with database.write() as session:
-                mark_sent(session=session, message_id=message.id, now=now)
+                mark_sent(session=session, message_id=pk(message), now=now)
             report.sent += 1
+        else:
+            error, permanent = failure
+            _record_failure(database, pk(message), now, error, permanent=permanent)
+            report.failed += 1
     return report
