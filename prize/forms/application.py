@@ -3,7 +3,7 @@
 A draft is saved with whatever is well formed; a malformed value (a number that is not one, a
 date that is no date, an address that is no address) is refused with its message and kept as
 typed for the page, and the stored value stays as it was. Word limits are shown on save and
-enforced when submitting (see ``prize.domain.submissions``).
+enforced when submitting (see ``prize.domain.applicants.submissions``).
 """
 
 from __future__ import annotations

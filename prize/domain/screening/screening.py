@@ -3,7 +3,7 @@
 While an edition is in ``screening`` each submitted application becomes **eligible**,
 **ineligible** (a reason from the rules, plus free text, told to the applicant) or **returned** to
 its applicant for missing information with a message and a date (the applicant may edit and
-resubmit until then; the submit guard in ``applications`` honours ``info_due``). Each outcome is
+resubmit until then; ``applicants.links.can_edit`` honours ``info_due``). Each outcome is
 e-mailed to the applicant in the application's language, in the same transaction. A decision may
 be changed while the edition is still in screening, always with a reason; every step is audited.
 """

@@ -1,6 +1,6 @@
 """Secretariat and adviser accounts: passwords, invitations, reset links, roles, disabling.
 
-Signing in and asking for a link (both throttled) are in ``prize.domain.signin``.
+Signing in and asking for a link (both throttled) are in ``signin``.
 
 A session, a password-reset link and an invitation link all carry the account's
 ``session_version``; changing the password (by hand or from a link), disabling the account and
