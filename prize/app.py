@@ -36,7 +36,7 @@ from prize.security import (
     SecurityHeadersMiddleware,
     install_log_redaction,
 )
-from prize.settings import LANGUAGES, Settings
+from prize.settings import LANGUAGES, Settings, load
 from prize.static import FingerprintedStaticFiles
 from prize.storage import SIGNATURES
 from prize.templating import make_environment
@@ -211,8 +211,6 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
 
 def asgi() -> Starlette:
     """Entry point for ``uvicorn --factory prize.app:asgi`` (settings from the environment)."""
-    from prize.settings import load
-
     return create_app(load(), run_sender=True)
 
 
