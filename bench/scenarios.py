@@ -17,8 +17,13 @@ from prize import demo, schema
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain import applications, audit, editions, juror_links, lifecycle, screening
-from prize.domain.jurors import JurorData
+from prize.domain import transitions
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, MAX_LINKS
+from prize.domain.editions import editions
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, utcnow
 from prize.settings import Settings
 
@@ -93,9 +98,9 @@ def full_content(email: str, title: str, seed: int = 0, *, start: date) -> dict[
         summary=text(600, seed + 1),
         involvement={
             area: {"involved": True, "how": text(40, seed + k)}
-            for k, area in enumerate(applications.INVOLVEMENT_AREAS)
+            for k, area in enumerate(INVOLVEMENT_AREAS)
         },
-        links=[f"https://www.example.org/report-{k}" for k in range(applications.MAX_LINKS)],
+        links=[f"https://www.example.org/report-{k}" for k in range(MAX_LINKS)],
     )
 
 
@@ -238,7 +243,7 @@ def jury_edition(
             assert app.id is not None
             applied.append(app.id)
     with database.write() as session:
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=session.get_one(Edition, edition_id),
             to=EditionState.screening,
@@ -264,7 +269,9 @@ def jury_edition(
             )
             references.append(str(app.reference))
         started = now - timedelta(days=20)
-        lifecycle.move(session=session, edition=edition, to=state, actor=audit.SYSTEM, now=started)
+        transitions.move(
+            session=session, edition=edition, to=state, actor=audit.SYSTEM, now=started
+        )
         people = steps.invite_jurors(
             session=session,
             edition=edition,

@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
 from prize.db import Database
-from prize.domain import applications, attachments, outbox, reminders
-from prize.domain import results as results_domain
+from prize.domain import transitions
+from prize.domain.applicants import attachments, reminders
+from prize.domain.shared import outbox
 from prize.i18n import negotiate
 from prize.models import utcnow
 from prize.pagecache import PageCache
@@ -35,12 +36,12 @@ from prize.security import (
     SecurityHeadersMiddleware,
     install_log_redaction,
 )
-from prize.settings import LANGUAGES, Settings
+from prize.settings import LANGUAGES, Settings, load
 from prize.static import FingerprintedStaticFiles
 from prize.storage import SIGNATURES
 from prize.templating import make_environment
 from prize.tokens import Signer
-from prize.views import apply, ballot, common, errors, public, results, secretariat
+from prize.views import apply, ballot, common, errors, links, public, results, secretariat
 
 log = logging.getLogger("prize")
 
@@ -180,7 +181,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
     while not stop.wait(settings.outbox_interval):
         try:
             with app.state.database.write() as session:  # results due at their announcement
-                published = results_domain.publish_due(session=session, now=app.state.clock())
+                published = transitions.publish_due(session=session, now=app.state.clock())
             for edition in published:
                 log.info("results of %s published at their announcement instant", edition.year)
         except Exception:
@@ -188,7 +189,9 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
         try:
             with app.state.database.write() as session:  # deadline reminders to drafts
                 reminded = reminders.queue_deadline_reminders(
-                    session=session, now=app.state.clock(), links=_link_maker(app)
+                    session=session,
+                    now=app.state.clock(),
+                    links=links.for_applicants(app.state.settings, app.state.signer),
                 )
             if reminded:
                 log.info("queued %s deadline reminders", reminded)
@@ -207,19 +210,8 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
             log.exception("outbox: delivery pass failed")
 
 
-def _link_maker(app: Starlette) -> applications.LinkMaker:
-    settings: Settings = app.state.settings
-    return applications.LinkMaker(
-        signer=app.state.signer,
-        base_url=settings.base_url,
-        mail_domain=outbox.mail_domain(settings.mail_from),
-    )
-
-
 def asgi() -> Starlette:
     """Entry point for ``uvicorn --factory prize.app:asgi`` (settings from the environment)."""
-    from prize.settings import load
-
     return create_app(load(), run_sender=True)
 
 

@@ -45,7 +45,7 @@ from sqlmodel import Session
 
 from prize import schema
 from prize.db import make_engine
-from prize.domain import audit
+from prize.domain.shared import audit
 from prize.storage import Storage
 
 FORMAT = "prize-backup"

@@ -96,8 +96,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from prize.domain import audit, staff
     from prize.domain.errors import DomainError
+    from prize.domain.shared import audit
+    from prize.domain.staff import staff
     from prize.security import Passwords
 
     if sys.stdin.isatty():
@@ -128,7 +129,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import col, select
 
-    from prize.domain import outbox
+    from prize.domain.shared import outbox
     from prize.models import OutboxMessage
 
     if args.action == "send" and not settings.smtp_url:
@@ -165,8 +166,9 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
     """Recompute a round's ranking from the stored ballots (as the tally page and results JSON)."""
     import json
 
-    from prize.domain import editions, results
+    from prize.domain.editions import editions
     from prize.domain.errors import NotFound
+    from prize.domain.results import tally_input
     from prize.models import Round
 
     with _database(settings) as database, database.read() as session:
@@ -176,8 +178,8 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
             print(f"There is no edition {args.year}.", file=sys.stderr)
             return 1
         round_ = Round(args.round)
-        data = results.ranking_json(session=session, edition=edition, round_=round_)
-        digest = results.tally_of(session=session, edition=edition, round_=round_).digest
+        data = tally_input.ranking_json(session=session, edition=edition, round_=round_)
+        digest = tally_input.tally_of(session=session, edition=edition, round_=round_).digest
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -203,7 +205,7 @@ def _entries(first: int, last: int) -> str:
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """Print the chain's head, or walk the chain and report the first damaged entry."""
-    from prize.domain import audit
+    from prize.domain.shared import audit
 
     with _database(settings) as database, database.read() as session:
         if args.action == "head":
@@ -254,7 +256,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _head_arg(text: str) -> object:
-    from prize.domain import audit
+    from prize.domain.shared import audit
 
     try:
         return audit.Head.parse(text)
@@ -292,7 +294,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     """Bring a backup back onto an empty installation."""
     from prize.backup import BackupError, restore_backup
-    from prize.domain import audit
+    from prize.domain.shared import audit
 
     try:
         manifest = restore_backup(
@@ -324,7 +326,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     """The retention rule (docs/retention.md): show what is due, or do it."""
-    from prize.domain import retention
+    from prize.domain.privacy import retention
 
     now = utcnow()
     with _database(settings) as database:
@@ -345,8 +347,9 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
     """Print a juror's current ballot link (for a juror whose e-mail bounces)."""
-    from prize.domain import juror_links, jurors
     from prize.domain.errors import DomainError
+    from prize.domain.jury import jurors
+    from prize.domain.jury import links as juror_links
     from prize.tokens import Signer
 
     try:
@@ -374,18 +377,15 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Queue the deadline reminders due now (the sender loop of `prize serve` does it too)."""
-    from prize.domain import applications, outbox, reminders
+    from prize.domain.applicants import reminders
     from prize.tokens import Signer
+    from prize.views import links
 
     with _database(settings) as database, database.write() as session:
         queued = reminders.queue_deadline_reminders(
             session=session,
             now=utcnow(),
-            links=applications.LinkMaker(
-                signer=Signer(settings.secret_keys),
-                base_url=settings.base_url,
-                mail_domain=outbox.mail_domain(settings.mail_from),
-            ),
+            links=links.for_applicants(settings, Signer(settings.secret_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
     return 0

@@ -5,7 +5,7 @@ waits for the lock (``busy_timeout``) instead of failing with "database is locke
 only read use a plain deferred transaction. PostgreSQL needs neither.
 
 Every session carries the audit chain's keys in ``session.info`` (``audit_keys``), so that
-``prize.domain.audit`` keys what it appends, and checks what it reads, with the keys of the
+``prize.domain.shared.audit`` keys what it appends, and checks what it reads, with the keys of the
 ``Database`` the session came from.
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -45,6 +45,19 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def pk(row: _Stored) -> int:
+    """The id of a row read from or flushed to the database, where it always has one (the models
+    type it ``int | None`` for a row not stored yet). A row never flushed is a bug: it raises."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: flush it first")
+    return row.id
 
 
 def utcnow() -> datetime:

@@ -9,8 +9,9 @@ their owner only (0600) and the folder is made 0700, whatever the umask.
 
 A file whose attachment row is gone (a removal the disk refused, a crash between writing a file
 and committing its row) is an *orphan*: ``listing`` and ``written_before`` serve the sweep in
-``prize.domain.attachments``, which removes them once they are older than a grace period; a
-deletion the disk refuses is logged (by the file's random name only) and left to that sweep.
+``prize.domain.applicants.attachments``, which removes them once they are older than a grace
+period; a deletion the disk refuses is logged (by the file's random name only) and left to that
+sweep.
 """
 
 from __future__ import annotations

@@ -32,8 +32,10 @@ APPLICANT = "applicant@example.org"
 def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):  # type: ignore[no-untyped-def]
     """An open call (2027 by default) with one criterion, the default eligible countries, and
     the deadline ``CALL_DEADLINE``; the test clock starts inside its window."""
-    from prize.domain import audit, editions, lifecycle
-    from prize.domain.editions import CriterionSpec
+    from prize.domain import transitions
+    from prize.domain.editions import editions
+    from prize.domain.editions.criteria import CriterionSpec
+    from prize.domain.shared import audit
     from prize.models import EditionState
 
     with database.write() as session:
@@ -49,7 +51,7 @@ def make_call(database: Database, now: datetime, *, year: int = 2027, **changes)
             criteria=[CriterionSpec("Innovation", "New ideas", name_fr="Innovation")],
             **changes,
         )
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=now
         )
     return edition
@@ -61,7 +63,7 @@ def link_maker(  # type: ignore[no-untyped-def]
     clock: Callable[[], datetime] | None = None,
 ):
     """Resume links signed with ``keys`` on ``clock`` (see ``tests.appkit.make_signer``)."""
-    from prize.domain.applications import LinkMaker
+    from prize.domain.applicants.links import LinkMaker
 
     signer = make_signer(clock, keys)
     return LinkMaker(signer=signer, base_url=base_url, mail_domain="example.org")
@@ -77,7 +79,8 @@ def start_application(  # type: ignore[no-untyped-def]
     client: str = "192.0.2.1",
 ):
     """A draft started through the domain, as the start page does."""
-    from prize.domain import applications, editions
+    from prize.domain.applicants import applications
+    from prize.domain.editions import editions
 
     with database.write() as session:
         edition = editions.current_call(session=session)

@@ -153,7 +153,7 @@ def invariants(database: Database, storage_dir: Path | None = None) -> list[str]
     half-written upload is left behind."""
     from sqlmodel import col
 
-    from prize.domain import audit
+    from prize.domain.shared import audit
     from prize.models import (
         Application,
         ApplicationContent,

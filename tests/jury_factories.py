@@ -16,8 +16,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from prize.db import Database
-from prize.domain import audit, juror_links, jurors
-from prize.domain.jurors import JurorData
+from prize.domain.jury import jurors
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.shared import audit
 from prize.models import (
     Application,
     ApplicationStatus,

@@ -137,11 +137,11 @@ def cast_ballot(
     (every criterion gets it), "abstain" or "conflict"."""
     from sqlmodel import select
 
-    from prize.domain import editions as editions_domain
+    from prize.domain.editions.criteria import criteria_of
     from prize.models import ActorKind, Ballot, BallotEntry, BallotStatus, Conflict, Round, Score
 
     person = scored.jurors[juror]
-    criteria = editions_domain.criteria_of(session=session, edition=scored.edition)
+    criteria = criteria_of(session=session, edition=scored.edition)
     ballot = Ballot(
         juror_id=person.id,
         round=Round(round_),
@@ -286,7 +286,8 @@ RESULTS_JSON_FIELDS = (
 def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:  # type: ignore[no-untyped-def]
     """The first round scored (``ROUND1``), the shortlist A B C D confirmed (D an override, with
     its reason) and the final round started."""
-    from prize.domain import decisions, results
+    from prize.domain import transitions
+    from prize.domain.results import decisions
 
     for juror, marks in ROUND1.items():
         cast_ballot(session, scored, juror, "shortlist", marks, now=now)
@@ -299,7 +300,7 @@ def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:
         actor=actor,
         now=now,
     )
-    results.move_to_final(session=session, edition=scored.edition, actor=actor, now=now)
+    transitions.move_to_final(session=session, edition=scored.edition, actor=actor, now=now)
 
 
 def award_final(  # type: ignore[no-untyped-def]
@@ -307,7 +308,7 @@ def award_final(  # type: ignore[no-untyped-def]
 ) -> None:
     """The final round scored (``ROUND2``) and its awards confirmed: winners B C A, D nominated,
     a special mention for application number ``mention`` (F by default; none when None)."""
-    from prize.domain import decisions
+    from prize.domain.results import decisions
 
     for juror, marks in ROUND2.items():
         cast_ballot(session, scored, juror, "final", marks, now=now)
@@ -325,21 +326,23 @@ def award_final(  # type: ignore[no-untyped-def]
 def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
     """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
     D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
-    from prize.domain import audit, results
+    from prize.domain import transitions
+    from prize.domain.shared import audit
     from prize.models import ActorKind
 
     officer = audit.Actor(ActorKind.staff, None)
     scored = make_scored_edition(session, now=clock())
     start_final_round(session, scored, now=clock(), actor=officer)
     award_final(session, scored, now=clock(), actor=officer, mention=mention)
-    results.decide(session=session, edition=scored.edition, actor=officer, now=clock())
+    transitions.decide(session=session, edition=scored.edition, actor=officer, now=clock())
     return scored
 
 
 def make_archived_edition(session, *, now: datetime, year: int, **winner):  # type: ignore[no-untyped-def]
     """An edition from before the platform, entered by hand: no ballots, one winner whose
     fields (``title``, ``country``, ``organisation``, ``rank``, ``summary``...) are given."""
-    from prize.domain import audit, published
+    from prize.domain.results import published
+    from prize.domain.shared import audit
     from prize.models import ActorKind
 
     officer = audit.Actor(ActorKind.staff, None)

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from prize.db import Database
-from prize.domain import outbox
+from prize.domain.shared import outbox
 from tests.basekit import free_port
 
 

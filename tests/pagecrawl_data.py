@@ -24,17 +24,14 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from prize.db import Database
-from prize.domain import (
-    applications,
-    audit,
-    editions,
-    published,
-    results,
-    screening,
-    submissions,
-)
-from prize.domain.editions import CriterionSpec
-from prize.domain.screening import Outcome
+from prize.domain import transitions
+from prize.domain.applicants import drafts, submissions
+from prize.domain.editions import editions
+from prize.domain.editions.criteria import CriterionSpec, criteria_of
+from prize.domain.results import published
+from prize.domain.screening import screening
+from prize.domain.screening.screening import Outcome
+from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
     Application,
@@ -111,7 +108,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
         jury_data.decided(session, data, year=2023, key="decided")
         jury_data.decided(session, data, year=2022, key="published")
         edition = editions.get_by_year(session=session, year=2022)
-        results.publish(session=session, edition=edition, actor=OFFICER, now=NOW)
+        transitions.publish(session=session, edition=edition, actor=OFFICER, now=NOW)
         published.add_note(
             session=session,
             edition=edition,
@@ -129,7 +126,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
 
 
 def _staff(database: Database, data: CrawlData, forgetful_id: int | None) -> None:
-    from prize.domain import staff
+    from prize.domain.staff import staff
 
     with database.write() as session:
         mailer = staff.Mailer(signer=SIGNER, link=lambda t: f"http://testserver/r/{t}")
@@ -182,7 +179,7 @@ def _draft_2028(database: Database, data: CrawlData) -> None:
                 CriterionSpec("Sustainability", "It lasts", name_fr="Durabilité", weight=2.0),
             ],
         )
-        first = editions.criteria_of(session=session, edition=edition)[0]
+        first = criteria_of(session=session, edition=edition)[0]
         assert first.id is not None
         data.criteria["draft"] = first.id
 
@@ -195,18 +192,18 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
     sent = start_application(database, NOW, email="amra@example.org", language="en")
     with database.write() as session:
         draft = session.get_one(Application, draft.id)
-        applications.save_draft(
+        drafts.save_draft(
             session=session,
             application=draft,
             values={"organisation": "Radio Kids", "summary": "word " * 1100},  # over the limit
             now=NOW,
         )
-        content = applications.current_content(session=session, application=draft)
+        content = drafts.current_content(session=session, application=draft)
         assert content is not None
         made = factories.attachment(session=session, content=content, storage_dir=storage_dir)
         data.files["draft"] = made.id  # type: ignore[assignment]
         sent = session.get_one(Application, sent.id)
-        applications.save_draft(session=session, application=sent, values=content_values(), now=NOW)
+        drafts.save_draft(session=session, application=sent, values=content_values(), now=NOW)
         submissions.submit(
             session=session,
             application=sent,

@@ -8,8 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from prize.db import Database
-from prize.domain import conflicts, juror_links, jury, published, results, scoring
-from prize.domain.jurors import JurorData
+from prize.domain import transitions
+from prize.domain.jury import conflicts, panel, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.results import published
 from prize.models import Ballot, Juror, Round
 from tests import factories, jury_factories
 from tests.jurykit import (
@@ -28,7 +31,7 @@ from tests.pagecrawl_data import NOW, OFFICER, CrawlData, apply_link, ballot_lin
 def _onboard(
     session: Session, juror: Juror, *, conflict_with: int | None = None, now: datetime = NOW
 ) -> None:
-    jury.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
+    panel.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
     edition = session.get_one(factories.Edition, juror.edition_id)
     conflicts.declare_conflicts(
         session=session,
@@ -81,7 +84,7 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
 
         juror("welcome", "Lena")
         juror("conflicts", "Omar")
-        jury.welcome(
+        panel.welcome(
             session=session,
             juror=session.get_one(Juror, data.jurors["conflicts"]),
             now=NOW,
@@ -175,7 +178,7 @@ def final_2024(session: Session, data: CrawlData) -> None:
 def decided(session: Session, data: CrawlData, *, year: int, key: str) -> None:
     scored = _first_round(session, year)
     award_final(session, scored, now=NOW, actor=OFFICER, mention=5)
-    results.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
+    transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
     person = scored.jurors[0]
     data.jurors[key] = person.id  # type: ignore[assignment]
     data.links[f"ballot_{key}"] = ballot_link(person)

@@ -40,7 +40,12 @@ from starlette.testclient import TestClient
 
 from prize.app import create_app
 from prize.db import Database
-from prize.domain import attachments, audit, decisions, published, results, scoring, staff
+from prize.domain import transitions
+from prize.domain.applicants import attachments
+from prize.domain.jury import scoring
+from prize.domain.results import decisions, published
+from prize.domain.shared import audit
+from prize.domain.staff import staff
 from prize.models import (
     ActorKind,
     Application,
@@ -468,8 +473,8 @@ def _decided_edition(
     ids[f"{until.value}_year"] = year
     if until is EditionState.final:
         return
-    results.decide(session=session, edition=scored.edition, actor=officer, now=now)
+    transitions.decide(session=session, edition=scored.edition, actor=officer, now=now)
     if until is EditionState.decided:
         return
-    results.publish(session=session, edition=scored.edition, actor=officer, now=now)
+    transitions.publish(session=session, edition=scored.edition, actor=officer, now=now)
     ids["winner_reference"] = scored.apps[1].reference

@@ -25,7 +25,8 @@ STAFF_PASSWORD = "correct horse battery staple"
 def make_staff(
     database: Database, now: datetime, email: str = "officer@example.org", role: str = "secretariat"
 ):  # type: ignore[no-untyped-def]
-    from prize.domain import audit, staff
+    from prize.domain.shared import audit
+    from prize.domain.staff import staff
     from prize.models import StaffRole
     from prize.security import Passwords
 

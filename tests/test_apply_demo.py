@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from prize.app import create_app
 from prize.demo import DemoReport, call2027
-from prize.domain import audit
+from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus
 
 

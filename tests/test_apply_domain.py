@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, func, select
 
-from prize.domain import applications, audit, submissions
-from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.applicants import applications, drafts, submissions
+from prize.domain.errors import DomainError, NotAllowed, Throttled
+from prize.domain.shared import audit
 from prize.models import (
     Application,
     ApplicationContent,
@@ -36,9 +37,7 @@ from tests.applykit import (
 def save(db, application_id, now, **values):  # type: ignore[no-untyped-def]
     with db.write() as session:
         application = session.get_one(Application, application_id)
-        return applications.save_draft(
-            session=session, application=application, values=values, now=now
-        )
+        return drafts.save_draft(session=session, application=application, values=values, now=now)
 
 
 def submit(db, application_id, now, tmp_path):  # type: ignore[no-untyped-def]
@@ -142,17 +141,33 @@ def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):  # 
         start_application(db, clock())
 
 
+def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db, clock):  # type: ignore[no-untyped-def]
+    with pytest.raises(NotAllowed) as refused, db.write() as session:
+        applications.start_application(
+            session=session,
+            edition=None,
+            email="",
+            title="",
+            language="en",
+            links=link_maker(),
+            client="192.0.2.1",
+            now=clock(),
+        )
+    assert str(refused.value) == "Applications are not being accepted at the moment."
+    assert mails(db) == []
+
+
 def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):  # type: ignore[no-untyped-def]
     make_call(db, clock())
     for n in range(applications.MAIL_PER_ADDRESS):
         start_application(db, clock(), title=f"Project {n}")
-    with pytest.raises(applications.Throttled) as refused:
+    with pytest.raises(Throttled) as refused:
         start_application(db, clock(), client="198.51.100.7", title="One more")
     assert "Too many e-mails were sent to this address" in str(refused.value)
     # Another address from the same client goes on until the client's own limit.
     for i in range(applications.MAIL_PER_CLIENT - applications.MAIL_PER_ADDRESS):
         start_application(db, clock(), email=f"other{i}@example.org")
-    with pytest.raises(applications.Throttled) as refused:
+    with pytest.raises(Throttled) as refused:
         start_application(db, clock(), email="fresh@example.org")
     assert "from your connection" in str(refused.value)
     # Waiting helps: the window slides.

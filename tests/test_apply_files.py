@@ -11,7 +11,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from prize.app import create_app
-from prize.domain import applications, attachments, submissions
+from prize.domain.applicants import applications, attachments, drafts, submissions
 from prize.domain.errors import DomainError
 from prize.models import Application, ApplicationContent, Attachment, ContentKind
 from tests.appkit import csrf_of
@@ -114,7 +114,7 @@ def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db
     make_call(db, clock())
     application = start_application(db, clock())
     with db.write() as session:
-        applications.save_draft(
+        drafts.save_draft(
             session=session,
             application=session.get_one(Application, application.id),
             values=content_values(),

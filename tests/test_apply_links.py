@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from prize.domain import applications
+from prize.domain.applicants import applications
+from prize.domain.applicants import links as application_links
 from prize.models import Application, Edition, EditionState
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose
 from tests.appkit import TEST_KEYS, csrf_of, make_signer
@@ -25,7 +26,7 @@ from tests.applykit import (
 def open_link(db, token, clock, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
     """Open ``token`` now, on ``clock``: the signer judges its age and the domain its state."""
     with db.read() as session:
-        return applications.open_link(
+        return application_links.open_link(
             session=session, signer=make_signer(clock, keys), token=token, now=clock()
         )
 
@@ -112,7 +113,7 @@ def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, cloc
         open_link(db, old_token, clock)
     assert open_link(db, link_maker(clock=clock).token(renewed), clock).id == application.id
     with db.read() as session, pytest.raises(LinkRevoked):
-        applications.from_session(
+        application_links.from_session(
             session=session,
             application_id=application.id,
             version=1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from prize.domain import reminders
+from prize.domain.applicants import reminders
 from tests.appkit import csrf_of
 from tests.applykit import (
     APPLICANT,

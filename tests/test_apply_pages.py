@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from prize.domain import applications
+from prize.domain.applicants import applications
 from prize.i18n import paris_time
 from prize.models import (
     Application,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from prize.domain import reminders
+from prize.domain.applicants import reminders
 from prize.models import Application, Edition, EditionState
 from tests.applykit import (
     APPLICANT,

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from prize import cli
 from prize.db import Database
-from prize.domain import audit
+from prize.domain.shared import audit
 from prize.models import AuditEvent, AuditHead
 from prize.settings import Settings, SettingsError, load
 from tests.appkit import TEST_KEYS

@@ -18,7 +18,8 @@ from sqlmodel import SQLModel
 
 from prize import backup, cli, schema
 from prize.db import Database
-from prize.domain import audit, screening
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import ActorKind, ApplicationStatus, EditionState
 from tests import factories
 from tests.appkit import TEST_KEYS

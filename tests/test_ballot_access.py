@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from prize.domain import audit, juror_links
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
 from prize.models import EditionState, Juror
 from prize.tokens import Purpose
 from tests import htmlpages, jury_factories
@@ -184,7 +185,7 @@ def test_link_opens_before_the_first_round_with_a_waiting_page(client, sqlite_db
 
 
 def test_juror_sees_only_their_own_ballot(client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
-    from prize.domain import scoring
+    from prize.domain.jury import scoring
 
     lena = jury.jurors[0]
     with sqlite_db.write() as session:

@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from prize.domain import audit, juror_links
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
 from prize.models import Juror
 from tests import jury_factories
 from tests.browserkit import assert_accessible

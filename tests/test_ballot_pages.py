@@ -7,7 +7,8 @@ import re
 
 from sqlmodel import col, select
 
-from prize.domain import audit, screening
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.i18n import paris_time
 from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
@@ -208,7 +209,7 @@ def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, ju
             attachments=[("secret.pdf", factories.PDF)],
             storage_dir=settings.storage_dir,
         )
-        from prize.domain import attachments
+        from prize.domain.applicants import attachments
 
         (hidden,) = attachments.submitted_files(session=session, application=other)
     _onboard(juror_client)

@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
-from prize.domain import audit, ballots, conflicts, scoring
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jury import ballots, conflicts, scoring
+from prize.domain.shared import audit
 from prize.i18n import paris_time
 from prize.models import (
     AuditEvent,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from prize.domain import audit, decisions, lifecycle, results
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.results import decisions, tally_input
+from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
     ApplicationStatus,
@@ -37,7 +39,7 @@ def to_final(session, scored, clock, shortlist=(0, 1, 2)):  # type: ignore[no-un
         actor=OFFICER,
         now=clock(),
     )
-    results.move_to_final(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    transitions.move_to_final(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     for juror, marks in ROUND2.items():
         cast_ballot(session, scored, juror, "final", {i: marks[i] for i in shortlist}, now=clock())
 
@@ -115,7 +117,7 @@ def test_record_shortlist_refuses_an_ineligible_application(db, clock) -> None: 
 def test_confirm_shortlist_as_proposed_needs_no_reason(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = first_round(session, clock)
-        proposal = results.tally_of(
+        proposal = tally_input.tally_of(
             session=session, edition=scored.edition, round_=Round.shortlist
         ).proposal
         assert proposal.selected == tuple(scored.ids[:3])
@@ -179,7 +181,7 @@ def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -
     with db.write() as session:
         scored = first_round(session, clock)
         to_final(session, scored, clock)
-        result = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
+        result = tally_input.tally_of(session=session, edition=scored.edition, round_=Round.final)
         # B is best in round 2, then C, then A.
         assert result.proposal.selected == (scored.ids[1], scored.ids[2], scored.ids[0])
         decisions.confirm_final(
@@ -190,7 +192,7 @@ def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -
             actor=OFFICER,
             now=clock(),
         )
-        results.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         final = decisions.final_of(session=session, edition=scored.edition)
         mails = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
@@ -266,7 +268,7 @@ def test_decide_before_any_winner_is_refused(db, clock) -> None:  # type: ignore
         scored = first_round(session, clock)
         to_final(session, scored, clock)
         with pytest.raises(NotAllowed, match="Record at least one winner"):
-            results.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+            transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         assert scored.edition.state is EditionState.final
 
 
@@ -274,7 +276,7 @@ def test_moving_to_final_needs_a_confirmed_shortlist(db, clock) -> None:  # type
     with db.write() as session:
         scored = first_round(session, clock)
         with pytest.raises(NotAllowed, match="Confirm the shortlist"):
-            lifecycle.move(
+            transitions.move(
                 session=session,
                 edition=scored.edition,
                 to=EditionState.final,

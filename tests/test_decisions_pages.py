@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from prize import cli
-from prize.domain import decisions
+from prize.domain.results import decisions
 from prize.models import (
     AuditEvent,
     Award,

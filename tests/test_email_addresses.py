@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 from starlette.datastructures import FormData
 
-from prize.domain import applications, audit, staff
-from prize.domain.email_addresses import parse_email
+from prize.domain.applicants import applications
 from prize.domain.errors import DomainError
+from prize.domain.shared import audit
+from prize.domain.shared.email_addresses import parse_email
+from prize.domain.staff import staff
 from prize.forms import application as application_form
 from prize.forms import staff as staff_forms
 from prize.models import Application, Juror, OutboxMessage, RateEvent, Staff

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from prize.domain import exports
+from prize.domain.screening import exports
 from prize.models import ApplicationStatus, EditionState
 from tests import factories
 from tests.staffkit import login, make_staff

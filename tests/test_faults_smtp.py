@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
-from prize.domain import outbox
+from prize.domain.shared import outbox
 from prize.models import OutboxMessage, OutboxStatus, Staff
 from tests.basekit import free_port
 from tests.mailkit import Inbox

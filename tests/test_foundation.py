@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prize.domain import audit, editions, lifecycle
-from prize.domain.editions import CriterionSpec
-from prize.models import EditionState
+import pytest
+
+from prize.domain import transitions
+from prize.domain.editions import editions
+from prize.domain.editions.criteria import CriterionSpec
+from prize.domain.shared import audit
+from prize.models import Edition, EditionState, pk
 
 
 def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
@@ -29,7 +33,7 @@ def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
                 )
             ],
         )
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.open, actor=audit.SYSTEM, now=clock()
         )
     return edition
@@ -85,3 +89,11 @@ def test_lifecycle_move_is_audited(db, clock):  # type: ignore[no-untyped-def]
         assert editions.get_by_year(session=session, year=2027).state is EditionState.open
         assert audit.verify(session=session).ok
         assert audit.verify(session=session).checked == 2
+
+
+def test_pk_is_a_stored_rows_id_and_refuses_a_row_never_flushed(db, clock):  # type: ignore[no-untyped-def]
+    edition = open_edition(db, clock)
+    assert pk(edition) == edition.id
+    with pytest.raises(ValueError) as refused:
+        pk(Edition(year=2030, title_en="Not stored"))
+    assert str(refused.value) == "this Edition has no id yet: flush it first"

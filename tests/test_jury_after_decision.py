@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from prize.domain import audit, conflicts, jurors
 from prize.domain.errors import NotAllowed
+from prize.domain.jury import conflicts, jurors
+from prize.domain.shared import audit
 from prize.models import Conflict, EditionState, Juror
 from tests import jury_factories as jf
 from tests.staffkit import login, make_staff

@@ -11,7 +11,8 @@ from starlette.testclient import TestClient
 from prize import cli
 from prize.app import create_app
 from prize.db import Database
-from prize.domain import audit, juror_links
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
 from prize.models import Edition, Juror, utcnow
 from prize.tokens import Purpose
 from tests import jury_factories

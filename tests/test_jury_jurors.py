@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import func, select
 
-from prize.domain import audit, jurors
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.jury import jurors
+from prize.domain.shared import audit
 from prize.forms import jury as jury_forms
 from prize.models import (
     AuditEvent,

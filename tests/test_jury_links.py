@@ -8,18 +8,12 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from prize.domain import (
-    audit,
-    ballots,
-    conflicts,
-    juror_links,
-    jurors,
-    jury,
-    lifecycle,
-    results,
-    scoring,
-)
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.jury import ballots, conflicts, jurors, panel, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.results import tally_input
+from prize.domain.shared import audit
 from prize.models import (
     AuditEvent,
     Ballot,
@@ -200,7 +194,7 @@ def test_a_replaced_jurors_submitted_ballot_counts_and_their_draft_can_no_longer
     assert "This link is no longer valid" in reopened.text
     with sqlite_db.read() as session:
         ballot = session.exec(select(Ballot).where(Ballot.juror_id == lena.id)).one()
-        result = results.tally_of(session=session, edition=jury.edition, round_=Round.shortlist)
+        result = tally_input.tally_of(session=session, edition=jury.edition, round_=Round.shortlist)
     assert (ballot.status, ballot.receipt_code, ballot.submitted_at) == (
         BallotStatus.draft,
         None,
@@ -321,7 +315,7 @@ def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyp
         )
     with db.write() as session:
         edition = session.merge(made.edition)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,
@@ -355,7 +349,7 @@ def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-
 
     def remind():  # type: ignore[no-untyped-def]
         with db.write() as session:
-            return jury.remind(
+            return panel.remind(
                 session=session,
                 actor=audit.SYSTEM,
                 now=NOW,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from prize.domain import jury
 from prize.domain.errors import NotAllowed
+from prize.domain.jury import panel
 from prize.models import AuditEvent, Juror
 from tests import jury_factories
 from tests.appkit import csrf_of
@@ -30,7 +30,7 @@ def _lena(db) -> int:  # type: ignore[no-untyped-def]
 def _welcome(db, juror_id: int, first_name: str) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         juror = session.get_one(Juror, juror_id)
-        jury.welcome(session=session, juror=juror, now=NOW, first_name=first_name, pledge=True)
+        panel.welcome(session=session, juror=juror, now=NOW, first_name=first_name, pledge=True)
 
 
 def _events(db, juror_id: int) -> list[tuple[str, dict | None]]:  # type: ignore[no-untyped-def,type-arg]

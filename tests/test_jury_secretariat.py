@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import col, func, select
 
-from prize.domain import scoring
+from prize.domain.jury import scoring
 from prize.i18n import paris_time
 from prize.models import AuditEvent, Ballot, BallotStatus, Conflict, Juror, OutboxMessage
 from tests import htmlpages, jury_factories

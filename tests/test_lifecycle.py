@@ -6,8 +6,10 @@ import threading
 
 from sqlmodel import col, select
 
-from prize.domain import audit, editions, lifecycle
+from prize.domain import transitions
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.shared import audit
 from prize.models import AuditEvent, Edition, EditionState
 from tests.test_foundation import open_edition
 
@@ -23,7 +25,7 @@ def test_two_simultaneous_clicks_on_the_same_move_make_one_move(db, clock):  # t
         try:
             with db.write() as session:
                 row = session.get_one(Edition, edition.id)
-                lifecycle.move(
+                transitions.move(
                     session=session,
                     edition=row,
                     to=EditionState.screening,

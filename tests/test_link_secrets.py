@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from prize import schema
 from prize.db import Database
-from prize.domain import applications
+from prize.domain.applicants import applications
+from prize.domain.applicants import links as application_links
 from prize.models import Application, AuditEvent
 from prize.tokens import LinkRevoked, Purpose
 from tests.appkit import make_signer
@@ -24,7 +25,7 @@ from tests.dbkit import TEST_AUDIT_KEYS
 def open_link(db, token, clock):  # type: ignore[no-untyped-def]
     """Open ``token`` now, on ``clock`` (the signer's clock and the domain's)."""
     with db.read() as session:
-        return applications.open_link(
+        return application_links.open_link(
             session=session, signer=make_signer(clock), token=token, now=clock()
         )
 
@@ -70,7 +71,7 @@ def test_a_link_never_opens_another_row_at_the_same_id(db, clock):  # type: igno
     with pytest.raises(LinkRevoked):
         open_link(db, forged, clock)
     with db.read() as session, pytest.raises(LinkRevoked):
-        applications.from_session(
+        application_links.from_session(
             session=session,
             application_id=application.id,
             version=application.link_version,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 from sqlmodel import select
 
-from prize.domain import outbox
+from prize.domain.shared import outbox
 from prize.models import OutboxMessage, OutboxStatus
 from tests.basekit import free_port
 
@@ -46,6 +47,32 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_is_sent(db, clo
     assert failed.status is OutboxStatus.failed
     assert "linefeed" in failed.last_error
     assert _status(db, good).status is OutboxStatus.sent
+
+
+def test_a_bug_while_sending_raises_and_leaves_the_messages_queued_not_failed(
+    db, clock, smtp, monkeypatch
+):  # type: ignore[no-untyped-def]
+    first = _raw_message(db, clock(), "First", recipient="first@example.org")
+    second = _raw_message(db, clock(), "Second", recipient="second@example.org")
+    real = outbox.build_email
+
+    def with_a_bug(message, mail_from):  # type: ignore[no-untyped-def]
+        if message.recipient == "first@example.org":
+            raise TypeError("a bug in the code, not in the message")
+        return real(message, mail_from)
+
+    monkeypatch.setattr(outbox, "build_email", with_a_bug)
+    with pytest.raises(TypeError):
+        outbox.deliver_due(database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock())
+    for message_id in (first, second):
+        row = _status(db, message_id)
+        assert (row.status, row.attempts, row.claimed_at) == (OutboxStatus.queued, 0, None)
+    assert _status(db, first).last_error == "TypeError: a bug in the code, not in the message"
+    assert smtp.inbox.messages == []
+
+    monkeypatch.undo()  # the bug fixed: the next pass sends both
+    assert smtp.deliver(db, clock()) == 2
+    assert sorted(m["Subject"] for m in smtp.inbox.messages) == ["First", "Second"]
 
 
 def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, clock, smtp):  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 
 from prize.app import create_app
 from prize.db import Database
-from prize.domain import audit, editions
+from prize.domain.editions import editions
+from prize.domain.shared import audit
 from prize.models import Edition
 from prize.settings import SettingsError, load
 from prize.views.common import flash

@@ -10,7 +10,10 @@ import threading
 
 from sqlmodel import select
 
-from prize.domain import audit, editions, published, results
+from prize.domain import transitions
+from prize.domain.editions import editions
+from prize.domain.results import published
+from prize.domain.shared import audit
 from prize.models import ActorKind, Edition
 from tests.jurykit import make_decided_edition
 
@@ -65,7 +68,7 @@ def _publish(sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
         make_decided_edition(session, clock)
     with sqlite_db.write() as session:
-        results.publish(
+        transitions.publish(
             session=session,
             edition=editions.get_by_year(session=session, year=2027),
             actor=OFFICER,
@@ -128,7 +131,7 @@ def test_sqlite_writers_in_one_process_queue_and_all_commit(sqlite_db) -> None: 
 
 
 def test_ballot_progress_counts_as_the_ballot_page_does(db) -> None:  # type: ignore[no-untyped-def]
-    from prize.domain import ballots, conflicts, scoring
+    from prize.domain.jury import ballots, conflicts, scoring
     from prize.models import Round
     from tests import jury_factories
 

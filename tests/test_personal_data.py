@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import col, select
 
-from prize.domain import audit, personal_data
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.privacy import personal_data
+from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
     Application,

@@ -14,7 +14,10 @@ import pytest
 from sqlmodel import select
 
 from prize import schema
-from prize.domain import audit, personal_data, published, results
+from prize.domain import transitions
+from prize.domain.privacy import personal_data
+from prize.domain.results import published
+from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind
 from tests import htmlpages
 from tests.jurykit import make_decided_edition
@@ -61,7 +64,7 @@ def _decided_with_gaps(session, clock):  # type: ignore[no-untyped-def]
 def _published_with_gaps(database, clock):  # type: ignore[no-untyped-def]
     with database.write() as session:
         scored = _decided_with_gaps(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     return scored
 
 

@@ -11,8 +11,10 @@ import pytest
 from sqlmodel import select
 
 from prize import tally as pure
-from prize.domain import audit, published, results
+from prize.domain import transitions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.results import publication, published, tally_input
+from prize.domain.shared import audit
 from prize.models import (
     ActorKind,
     AuditEvent,
@@ -47,7 +49,9 @@ def test_tally_of_the_stored_ballots_counts_submitted_ballots_conflicts_and_abst
             cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
         cast_ballot(session, scored, 3, "shortlist", dict.fromkeys(range(9), 0), submitted=False)
     with db.read() as session:
-        result = results.tally_of(session=session, edition=scored.edition, round_=Round.shortlist)
+        result = tally_input.tally_of(
+            session=session, edition=scored.edition, round_=Round.shortlist
+        )
     assert result.counted_ballots == 3
     assert [j.submitted for j in result.jurors] == [True, True, True, False]
     e = result.entry(scored.ids[4])
@@ -69,7 +73,9 @@ def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: i
         for juror, marks in ROUND1.items():
             cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
     with db.read() as session:
-        data = results.ranking_json(session=session, edition=scored.edition, round_=Round.shortlist)
+        data = tally_input.ranking_json(
+            session=session, edition=scored.edition, round_=Round.shortlist
+        )
     assert list(data) == ["edition", "round", "ranking"]
     assert (data["edition"], data["round"]) == (2027, "shortlist")
     first = data["ranking"][0]
@@ -104,7 +110,7 @@ def test_publish_before_decided_is_refused(db, clock) -> None:  # type: ignore[n
     with db.write() as session:
         scored = make_scored_edition(session, now=clock(), state="final")
         with pytest.raises(NotAllowed) as error:
-            results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+            transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     assert error.value.message.msgid == "Decide the results before publishing them."
 
 
@@ -118,10 +124,10 @@ def test_results_are_not_public_before_publication(db, clock) -> None:  # type: 
 def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         data = published.get_results(session=session, year=2027).as_json()
-        final = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
+        final = tally_input.tally_of(session=session, edition=scored.edition, round_=Round.final)
         digests = {
             "shortlist": digest_by_hand(session, scored, "shortlist", ROUND1, range(9)),
             "final": digest_by_hand(session, scored, "final", ROUND2, range(4)),
@@ -172,7 +178,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
 def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         text = published.get_results(session=session, year=2027).as_csv()
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -190,7 +196,7 @@ def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore
 def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     with db.read() as session:
         before = published.get_results(session=session, year=2027).as_json()
     with db.write() as session:
@@ -200,7 +206,7 @@ def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -
             session.add(score)
     with db.read() as session:
         after = published.get_results(session=session, year=2027).as_json()
-        live = results.tally_of(session=session, edition=scored.edition, round_=Round.final)
+        live = tally_input.tally_of(session=session, edition=scored.edition, round_=Round.final)
     assert after == before
     assert live.digest != before["ballot_digest"]["final"]
 
@@ -210,14 +216,14 @@ def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> No
         scored = make_decided_edition(session, clock)
         announce = scored.edition.announce_at
     with db.write() as session:
-        assert results.publish_due(session=session, now=announce - timedelta(seconds=1)) == []
+        assert transitions.publish_due(session=session, now=announce - timedelta(seconds=1)) == []
     with db.write() as session:
-        done = results.publish_due(session=session, now=announce)
+        done = transitions.publish_due(session=session, now=announce)
         assert [e.year for e in done] == [2027]
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
         event = session.exec(
-            select(AuditEvent).where(AuditEvent.kind == results.PUBLISHED_KIND)
+            select(AuditEvent).where(AuditEvent.kind == publication.PUBLISHED_KIND)
         ).one()
     assert data.edition.state is EditionState.published
     assert data.edition.published_at == announce
@@ -227,10 +233,10 @@ def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> No
 def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         first_published_at = scored.edition.published_at
         with pytest.raises(NotAllowed, match="published already"):
-            results.publish(
+            transitions.publish(
                 session=session,
                 edition=scored.edition,
                 actor=OFFICER,
@@ -239,7 +245,7 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
         events = session.exec(
-            select(AuditEvent).where(AuditEvent.kind == results.PUBLISHED_KIND)
+            select(AuditEvent).where(AuditEvent.kind == publication.PUBLISHED_KIND)
         ).all()
     assert data.edition.published_at == first_published_at == clock()
     assert len(events) == 1
@@ -248,22 +254,24 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
 def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # type: ignore[no-untyped-def]
     with db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         receipt = session.exec(
             select(Ballot.receipt_code).where(
                 Ballot.juror_id == scored.jurors[0].id, Ballot.round == Round.final
             )
         ).one()
     with db.read() as session:
-        assert results.receipt_rounds(session=session, edition=scored.edition, code=receipt) == [
-            Round.final
-        ]
+        assert publication.receipt_rounds(
+            session=session, edition=scored.edition, code=receipt
+        ) == [Round.final]
         lower = f" {receipt.lower()} "  # type: ignore[union-attr]
-        assert results.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
+        assert publication.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
             Round.final
         ]
-        assert results.receipt_rounds(session=session, edition=scored.edition, code="NOPE") == []
-        assert results.receipt_rounds(session=session, edition=scored.edition, code="") == []
+        assert (
+            publication.receipt_rounds(session=session, edition=scored.edition, code="NOPE") == []
+        )
+        assert publication.receipt_rounds(session=session, edition=scored.edition, code="") == []
 
 
 def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
@@ -273,7 +281,7 @@ def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) ->
             published.add_note(
                 session=session, edition=scored.edition, text="x", actor=OFFICER, now=clock()
             )
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
         with pytest.raises(DomainError, match="Write the correction"):
             published.add_note(
                 session=session, edition=scored.edition, text="  ", actor=OFFICER, now=clock()

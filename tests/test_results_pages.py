@@ -10,7 +10,10 @@ from html import unescape
 import pytest
 from sqlmodel import select
 
-from prize.domain import audit, editions, published, results
+from prize.domain import transitions
+from prize.domain.editions import editions
+from prize.domain.results import publication, published
+from prize.domain.shared import audit
 from prize.models import ActorKind, Ballot, Round
 from tests.appkit import csrf_of
 from tests.jurykit import (
@@ -34,7 +37,7 @@ def decided_2027(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def published_2027(sqlite_db, clock, decided_2027):  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
-        edition = results.publish(
+        edition = transitions.publish(
             session=session,
             edition=editions.get_by_year(session=session, year=2027),
             actor=OFFICER,
@@ -95,7 +98,7 @@ def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
     assert "Each juror's scores were normalised" in text
     assert "Project C's title was corrected." in text  # the correction note
     with sqlite_db.read() as session:
-        record = results.publication_record(session=session, edition=published_2027.edition)
+        record = publication.publication_record(session=session, edition=published_2027.edition)
     assert record is not None
     assert record["digests"]["shortlist"] in page.text
     assert record["digests"]["final"] in page.text

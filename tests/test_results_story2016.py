@@ -12,7 +12,8 @@ from sqlmodel import col, func, select
 
 from prize.db import Database
 from prize.demo import DemoReport, story2016
-from prize.domain import editions, published, results
+from prize.domain.editions import editions
+from prize.domain.results import published, tally_input
 from prize.models import (
     Application,
     ApplicationContent,
@@ -86,7 +87,7 @@ def test_2016_is_told_through_the_domain_and_the_real_tally(db, settings) -> Non
 def _final_winners(database: Database, year: int = 2016) -> list[str]:
     with database.read() as session:
         edition = editions.get_by_year(session=session, year=year)
-        data = results.ranking_json(session=session, edition=edition, round_=Round.final)
+        data = tally_input.ranking_json(session=session, edition=edition, round_=Round.final)
     return [r["title"] for r in data["ranking"][:3]]
 
 
@@ -122,7 +123,7 @@ def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> No
                 session.add(score)
         changed = _final_winners(copy)
         with copy.read() as session:
-            first_copy = results.tally_of(
+            first_copy = tally_input.tally_of(
                 session=session,
                 edition=editions.get_by_year(session=session, year=2016),
                 round_=Round.shortlist,
@@ -132,7 +133,7 @@ def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> No
     assert changed[0] == "Street Sport Mentors"
     assert "Intercity Theatre" not in changed
     with sqlite_db.read() as session:  # the original is untouched, and so is the first round
-        first = results.tally_of(
+        first = tally_input.tally_of(
             session=session,
             edition=editions.get_by_year(session=session, year=2016),
             round_=Round.shortlist,
@@ -196,9 +197,9 @@ def test_command_line_tally_of_2016_matches_the_results_json(
     assert [(r["reference"], r["score"]) for r in ranking[:7]] == list(pinned.items())
     with sqlite_db.read() as session:
         edition = editions.get_by_year(session=session, year=2016)
-        stored = results.tally_input(session=session, edition=edition, round_=Round(round_))
+        stored = tally_input.tally_input(session=session, edition=edition, round_=Round(round_))
         reference = reference_tally(stored).ranked()[:7]
-        references = results.projects(session=session, ids=[a.application for a in reference])
+        references = tally_input.projects(session=session, ids=[a.application for a in reference])
     assert [
         (references[a.application].reference, float(round(a.score, 4)))  # type: ignore[arg-type]
         for a in reference

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import func, select
 
 from prize import cli
-from prize.domain import audit, retention
+from prize.domain.privacy import retention
+from prize.domain.shared import audit
 from prize.models import (
     Application,
     ApplicationContent,

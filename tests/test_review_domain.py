@@ -13,18 +13,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import col, func, select
 
-from prize.domain import (
-    audit,
-    conflicts,
-    criteria,
-    decisions,
-    juror_links,
-    jurors,
-    scoring,
-    screening,
-)
-from prize.domain import staff as staff_domain
+from prize.domain.editions import criteria
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.jury import conflicts, jurors, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.results import decisions
+from prize.domain.screening import screening
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.i18n import gettext
 from prize.models import (
     Application,

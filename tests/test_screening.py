@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from prize.domain import audit, labels, screening
 from prize.domain.errors import Conflict, DomainError, NotAllowed
-from prize.domain.screening import Outcome
+from prize.domain.screening import screening
+from prize.domain.screening.screening import Outcome
+from prize.domain.shared import audit, labels
 from prize.models import (
     ActorKind,
     Application,

@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from prize.domain import applications, audit, lifecycle, screening, submissions
+from prize.domain import transitions
+from prize.domain.applicants import drafts, submissions
 from prize.domain.errors import NotAllowed
+from prize.domain.screening import screening
+from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationStatus, Edition, EditionState
 from tests.applykit import CALL_DEADLINE, content_values, link_maker, make_call, start_application
 
@@ -20,7 +23,7 @@ OFFICER = audit.Actor(ActorKind.staff, 1)
 def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-def]
     with db.write() as session:
         app = session.get_one(Application, app_id)
-        applications.save_draft(
+        drafts.save_draft(
             session=session, application=app, values=content_values(**changes), now=now
         )
         return submissions.submit(
@@ -31,7 +34,7 @@ def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-de
 def _to_screening(db, now):  # type: ignore[no-untyped-def]
     with db.write() as session:
         edition = session.get_one(Edition, 1)
-        lifecycle.move(
+        transitions.move(
             session=session, edition=edition, to=EditionState.screening, actor=OFFICER, now=now
         )
 

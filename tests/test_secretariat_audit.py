@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from prize import cli
-from prize.domain import audit
+from prize.domain.shared import audit
 from prize.i18n import paris_time
 from prize.models import ActorKind
 from tests import factories

@@ -98,7 +98,7 @@ def test_every_back_office_page_renders_for_the_html_check(
     staff_client, officer, adviser, sqlite_db, clock
 ):  # type: ignore[no-untyped-def]
     """Each page of this area with data on it; saved for the one Nu Html Checker run."""
-    from prize.domain import audit
+    from prize.domain.shared import audit
     from tests import htmlpages
     from tests.staffkit import staff_post
 

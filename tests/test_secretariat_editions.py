@@ -9,9 +9,11 @@ from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from prize import countries
-from prize.domain import audit, criteria, editions, lifecycle
-from prize.domain.editions import CriterionSpec
+from prize.domain import transitions
+from prize.domain.editions import criteria, editions, lifecycle
+from prize.domain.editions.criteria import CriterionSpec
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.shared import audit
 from prize.i18n import paris_time
 from prize.models import (
     ApplicationStatus,
@@ -265,7 +267,7 @@ def test_add_edit_reorder_and_remove_criteria(staff_client, sqlite_db):  # type:
             edition = editions.get_by_year(session=session, year=2027)
             return [
                 (c.name_en, c.weight)
-                for c in editions.criteria_of(session=session, edition=edition)
+                for c in criteria.criteria_of(session=session, edition=edition)
             ]
 
     assert names() == [("Innovation", 1.0), ("Efficiency", 1.0), ("Youth participation", 2.5)]
@@ -465,7 +467,7 @@ def test_criteria_reorder_and_remove_keep_positions_unique(db, clock):  # type: 
                 edition=edition,
                 spec=CriterionSpec(name, ""),
             )
-        ids = [c.id for c in editions.criteria_of(session=session, edition=edition)]
+        ids = [c.id for c in criteria.criteria_of(session=session, edition=edition)]
         criteria.move(
             session=session,
             actor=audit.SYSTEM,
@@ -480,7 +482,7 @@ def test_criteria_reorder_and_remove_keep_positions_unique(db, clock):  # type: 
     with db.read() as session:
         edition = editions.get_by_year(session=session, year=2027)
         found = [
-            (c.position, c.name_en) for c in editions.criteria_of(session=session, edition=edition)
+            (c.position, c.name_en) for c in criteria.criteria_of(session=session, edition=edition)
         ]
         assert audit.verify(session=session).ok
     assert found == [(1, "B"), (2, "D"), (3, "C")]
@@ -519,7 +521,7 @@ def test_move_back_from_final_sets_the_first_rounds_closing(db, clock):  # type:
             final_closes_at=datetime(2027, 10, 1, tzinfo=UTC),
         )
         clock.set(datetime(2027, 9, 5, tzinfo=UTC))
-        editions.move_back(
+        transitions.move_back(
             session=session,
             actor=audit.SYSTEM,
             now=clock(),

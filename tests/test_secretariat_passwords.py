@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from prize.domain import signin
 from prize.domain.errors import DomainError
-from prize.domain.signin import LOGIN_ACCOUNT_LIMIT
+from prize.domain.staff import signin
+from prize.domain.staff.signin import LOGIN_ACCOUNT_LIMIT
 from prize.models import AuditEvent, OutboxMessage, Staff
 from prize.security import Passwords
 from tests.mailkit import body_of

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from prize.domain import audit, signin
-from prize.domain import staff as staff_domain
-from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.errors import DomainError, NotAllowed, Throttled
+from prize.domain.shared import audit
+from prize.domain.staff import signin
+from prize.domain.staff import staff as staff_domain
 from prize.models import (
     AuditEvent,
     Edition,
@@ -296,7 +297,7 @@ def test_authenticate_counts_failures_in_the_database(db, clock):  # type: ignor
                 client="198.51.100.7",
                 now=clock(),
             )
-    with pytest.raises(signin.Throttled) as throttled:
+    with pytest.raises(Throttled) as throttled:
         signin.authenticate(
             database=db,
             passwords=passwords,

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from prize.domain import applications, audit, juror_links
-from prize.domain import staff as staff_domain
+from prize.domain.applicants import applications
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.models import Application, Edition, EditionState, Juror, Staff
 from prize.security import Passwords
 from prize.tokens import MAX_AGE_SECONDS, LinkExpired, LinkInvalid, Purpose, Signer

@@ -21,8 +21,8 @@ import pytest
 from sqlmodel import col, func, select
 
 from prize.db import Database
-from prize.domain.applications import MAIL_PER_ADDRESS
-from prize.domain.signin import LOGIN_ACCOUNT_LIMIT, RESET_ADDRESS_LIMIT, RESET_CLIENT_LIMIT
+from prize.domain.applicants.applications import MAIL_PER_ADDRESS
+from prize.domain.staff.signin import LOGIN_ACCOUNT_LIMIT, RESET_ADDRESS_LIMIT, RESET_CLIENT_LIMIT
 from prize.models import AuditEvent, OutboxMessage, RateEvent, Staff, utcnow
 from tests.appkit import TEST_KEYS
 from tests.applykit import make_call, start_application

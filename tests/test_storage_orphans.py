@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from prize import cli
 from prize.app import create_app
-from prize.domain import retention
+from prize.domain.privacy import retention
 from prize.models import Attachment, AuditEvent
 from tests import factories, securityworld
 from tests.appkit import TEST_KEYS

@@ -9,7 +9,8 @@ from html import unescape
 import pytest
 
 from prize import cli
-from prize.domain import audit, results
+from prize.domain import transitions
+from prize.domain.shared import audit
 from prize.models import ActorKind
 from tests.jurykit import (
     ROUND1,
@@ -113,7 +114,7 @@ def test_command_line_final_round_agrees_with_the_published_results_json(
 ) -> None:  # type: ignore[no-untyped-def]
     with sqlite_db.write() as session:
         scored = make_decided_edition(session, clock)
-        results.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", "a-test-key-of-enough-length")
     assert cli.main(["tally", "2027", "--round", "final", "--json"]) == 0

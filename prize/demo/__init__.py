@@ -12,7 +12,8 @@ from datetime import datetime
 
 from prize.db import Database
 from prize.demo import call2027, jury_sample, story2016
-from prize.domain import audit, staff
+from prize.domain.shared import audit
+from prize.domain.staff import staff
 from prize.security import Passwords
 from prize.settings import Settings
 

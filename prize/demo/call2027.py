@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.pdf import pdf
-from prize.domain.editions import CriterionSpec
+from prize.domain.editions.criteria import CriterionSpec
 from prize.models import Edition
 from prize.settings import Settings
 

@@ -16,18 +16,15 @@ from sqlmodel import Session
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    editions,
-    juror_links,
-    lifecycle,
-    scoring,
-    screening,
-)
-from prize.domain.jurors import JurorData
-from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round
+from prize.domain import transitions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions.criteria import criteria_of
+from prize.domain.jury import ballots, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.screening import screening
+from prize.domain.shared import audit
+from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round, pk
 from prize.settings import Settings
 
 if TYPE_CHECKING:
@@ -194,13 +191,12 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
                 now=when,
                 submitted=when,
             )
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-            applied.append(app.id)
+            applied.append(pk(app))
     with database.write() as session:
         edition = session.get_one(Edition, edition_id)
         _screen(session, edition, applied, links.applications, now)
         started = now - timedelta(days=20)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,
@@ -226,12 +222,12 @@ def _screen(
     session: Session,
     edition: Edition,
     applied: list[int],
-    links: applications.LinkMaker,
+    links: application_links.LinkMaker,
     now: datetime,
 ) -> None:
     """The secretariat screens every project eligible but the last, which is not about
     prevention, and translates the French one."""
-    lifecycle.move(
+    transitions.move(
         session=session,
         edition=edition,
         to=EditionState.screening,
@@ -275,8 +271,8 @@ def _screen(
 def _progress(session: Session, edition: Edition, people: list[Juror], now: datetime) -> None:
     """Three jurors finished or part-way, one only onboarded, three yet to open their link."""
     on_ballot = ballots.round_applications(session=session, edition=edition, round_=Round.shortlist)
-    ids = [a.id for a in on_ballot if a.id is not None]
-    criteria = editions.criteria_of(session=session, edition=edition)
+    ids = [pk(a) for a in on_ballot]
+    criteria = criteria_of(session=session, edition=edition)
     plans = {0: len(ids), 1: 3, 2: 2}  # juror index -> projects scored
     for index, juror in enumerate(people[:4]):
         when = now - timedelta(days=6 - index, hours=3)
@@ -288,7 +284,7 @@ def _progress(session: Session, edition: Edition, people: list[Juror], now: date
         )
         mine = [i for i in ids if i not in declarations]
         for n, app_id in enumerate(mine[: plans.get(index, 0)]):
-            scores = {c.id: (3 + index + n + c.position) % 11 for c in criteria if c.id is not None}
+            scores = {pk(c): (3 + index + n + c.position) % 11 for c in criteria}
             scoring.save_entry(
                 session=session,
                 juror=juror,

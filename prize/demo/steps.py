@@ -14,20 +14,15 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from prize.db import Database
-from prize.domain import (
-    applications,
-    attachments,
-    audit,
-    conflicts,
-    editions,
-    juror_links,
-    jurors,
-    jury,
-    lifecycle,
-    submissions,
-)
-from prize.domain.jurors import JurorData
-from prize.models import Application, Edition, EditionState, Juror
+from prize.domain import transitions
+from prize.domain.applicants import applications, attachments, drafts, submissions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions import editions
+from prize.domain.jury import conflicts, jurors, panel
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.shared import audit
+from prize.models import Application, Edition, EditionState, Juror, pk
 from prize.settings import Settings
 from prize.tokens import Signer
 
@@ -39,7 +34,7 @@ class Links:
     """The signer and the link makers for applicants' and jurors' e-mails."""
 
     signer: Signer
-    applications: applications.LinkMaker
+    applications: application_links.LinkMaker
     ballots: juror_links.BallotLinks
 
 
@@ -48,7 +43,7 @@ def links(settings: Settings, *, now: datetime) -> Links:
     signer = Signer(settings.secret_keys, clock=lambda: now)
     return Links(
         signer=signer,
-        applications=applications.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),
+        applications=application_links.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),
         ballots=juror_links.BallotLinks(signer, settings.base_url, MAIL_DOMAIN),
     )
 
@@ -65,15 +60,14 @@ def open_edition(
     open its call at ``opened`` (``now`` unless given); return its id."""
     with database.write() as session:
         edition = editions.create_edition(session=session, actor=actor, now=now, **fields)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.open,
             actor=actor,
             now=opened or now,
         )
-        assert edition.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        return edition.id
+        return pk(edition)
 
 
 class EditionDates(TypedDict):
@@ -114,8 +108,7 @@ def application_form(*, email: str, participation: str, **fields: Any) -> dict[s
         "contact_person_email": email,
         "participation": participation,
         "involvement": {
-            area: {"involved": True, "how": participation}
-            for area in applications.INVOLVEMENT_AREAS
+            area: {"involved": True, "how": participation} for area in drafts.INVOLVEMENT_AREAS
         },
         "links": [],
         "consent_processing": True,
@@ -130,7 +123,7 @@ def apply(
     session: Session,
     edition: Edition,
     settings: Settings,
-    links: applications.LinkMaker,
+    links: application_links.LinkMaker,
     email: str,
     language: str,
     values: dict[str, Any],
@@ -154,7 +147,7 @@ def apply(
         now=now,
     )
     saved = saved or now
-    applications.save_draft(session=session, application=application, values=values, now=saved)
+    drafts.save_draft(session=session, application=application, values=values, now=saved)
     for filename, content in files:
         attachments.add(
             session=session,
@@ -205,7 +198,7 @@ def onboard(
 ) -> None:
     """The juror confirms their name, accepts the pledge and declares their conflicts
     (application id -> reason; none if empty)."""
-    jury.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
+    panel.welcome(session=session, juror=juror, now=now, first_name=juror.first_name, pledge=True)
     conflicts.declare_conflicts(
         session=session,
         now=now,

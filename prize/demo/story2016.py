@@ -20,21 +20,16 @@ from sqlmodel import Session, col, select
 
 from prize.db import Database
 from prize.demo import steps
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    decisions,
-    editions,
-    juror_links,
-    lifecycle,
-    results,
-    scoring,
-    screening,
-    staff,
-)
-from prize.domain.editions import CriterionSpec
-from prize.domain.jurors import JurorData
+from prize.domain import transitions
+from prize.domain.applicants import links as application_links
+from prize.domain.editions.criteria import CriterionSpec, criteria_of
+from prize.domain.jury import ballots, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.jury.jurors import JurorData
+from prize.domain.results import decisions, tally_input
+from prize.domain.screening import screening
+from prize.domain.shared import audit
+from prize.domain.staff import staff
 from prize.models import (
     Application,
     ApplicationStatus,
@@ -43,6 +38,7 @@ from prize.models import (
     Juror,
     Round,
     Staff,
+    pk,
 )
 from prize.settings import Settings
 
@@ -259,7 +255,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
 
 
 def _applications(
-    database: Database, story: Story, links: applications.LinkMaker, settings: Settings
+    database: Database, story: Story, links: application_links.LinkMaker, settings: Settings
 ) -> None:
     start = when("2015-10-05 10:00")
     for i, project in enumerate(story.projects):
@@ -279,14 +275,13 @@ def _applications(
                 saved=at + timedelta(minutes=40),
                 submitted=at + timedelta(hours=1),
             )
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-            story.by_title[project.title] = app.id
+            story.by_title[project.title] = pk(app)
 
 
-def _screening(database: Database, story: Story, links: applications.LinkMaker) -> None:
+def _screening(database: Database, story: Story, links: application_links.LinkMaker) -> None:
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.screening,
@@ -311,7 +306,7 @@ def _screening(database: Database, story: Story, links: applications.LinkMaker) 
                 now=when("2016-02-10 14:00"),
                 links=links,
             )
-        lifecycle.move(
+        transitions.move(
             session=session,
             edition=edition,
             to=EditionState.shortlisting,
@@ -349,7 +344,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
             now=invited,
             actor=story.officer,
         )
-        story.jurors = [juror.id for juror in people if juror.id is not None]
+        story.jurors = [pk(juror) for juror in people]
         # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.
         declared = {
             2: {"+Attitude": "I studied at the university whose students run it."},
@@ -369,7 +364,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
 def _score_round(session: Session, story: Story, round_: Round, start: datetime) -> None:
     """Every juror scores every application on their ballot, and submits (seeded marks)."""
     edition = session.get_one(Edition, story.edition_id)
-    criteria = editions.criteria_of(session=session, edition=edition)
+    criteria = criteria_of(session=session, edition=edition)
     quality = {story.by_title[p.title]: p.quality for p in story.projects}
     rng = random.Random(f"{SEED}-{round_.value}")  # noqa: S311 (seeded on purpose)  # nosec B311: seeded on purpose for reproducible demo data, never used for security
     for n, juror_id in enumerate(story.jurors):
@@ -379,25 +374,25 @@ def _score_round(session: Session, story: Story, round_: Round, start: datetime)
         )
         at = start + timedelta(days=n * 2)
         for k, app in enumerate(sorted(on_ballot, key=lambda a: a.number or 0)):
-            assert app.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
+            app_id = pk(app)
             moment = at + timedelta(minutes=7 * k)
             if round_ is Round.shortlist and n == 4 and k == 5:  # one abstention
                 scoring.save_entry(
                     session=session,
                     juror=juror,
                     now=moment,
-                    application_id=app.id,
+                    application_id=app_id,
                     abstain=True,
                     abstain_reason="I could not read the supporting files.",
                 )
                 continue
-            q = quality[app.id][0 if round_ is Round.shortlist else 1]
+            q = quality[app_id][0 if round_ is Round.shortlist else 1]
             scoring.save_entry(
                 session=session,
                 juror=juror,
                 now=moment,
-                application_id=app.id,
-                scores={c.id: mark(rng, q, BIAS[n]) for c in criteria if c.id is not None},
+                application_id=app_id,
+                scores={pk(c): mark(rng, q, BIAS[n]) for c in criteria},
             )
         scoring.submit(
             session=session, juror=juror, now=at + timedelta(hours=6), mail_domain=steps.MAIL_DOMAIN
@@ -409,7 +404,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
         _score_round(session, story, Round.shortlist, when("2016-03-01 16:00"))
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
         seven = {story.by_title[p.title] for p in (*WINNERS, *NOMINATED)}
         if set(first.proposal.selected) != seven:
             raise RuntimeError("the 2016 story's first-round ballots do not shortlist the seven")
@@ -420,7 +415,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-04-20 10:00"),
         )
-        results.move_to_final(
+        transitions.move_to_final(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -431,7 +426,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
         _score_round(session, story, Round.final, when("2016-05-02 16:00"))
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
-        final = results.tally_of(session=session, edition=edition, round_=Round.final)
+        final = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
         winners = {story.by_title[p.title] for p in WINNERS}
         if set(final.proposal.selected) != winners:
             raise RuntimeError("the 2016 story's final ballots do not make the three winners")
@@ -443,7 +438,7 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             actor=story.officer,
             now=when("2016-06-20 10:00"),
         )
-        results.decide(
+        transitions.decide(
             session=session,
             edition=edition,
             actor=story.officer,
@@ -451,6 +446,6 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             links=links,
         )
     with database.write() as session:  # the sender loop's call, at the announcement instant
-        published = results.publish_due(session=session, now=when("2016-11-16 11:00"))
+        published = transitions.publish_due(session=session, now=when("2016-11-16 11:00"))
         if [e.year for e in published] != [YEAR]:
             raise RuntimeError("the 2016 results were not published at their announcement")

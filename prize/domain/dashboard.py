@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from prize.domain import lifecycle
+from prize.domain.editions import lifecycle
 from prize.i18n import N_, Message
 from prize.models import (
     Application,
@@ -17,6 +17,7 @@ from prize.models import (
     EditionState,
     OutboxMessage,
     OutboxStatus,
+    pk,
 )
 
 SOON = timedelta(days=7)
@@ -159,13 +160,12 @@ def overview(*, session: Session, now: datetime) -> Overview:
             returned_due[edition_id] = int(n)
     items = []
     for edition in editions:
-        assert edition.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
         item = EditionOverview(
-            edition=edition, counts=counts[edition.id], upcoming=_upcoming(edition, now)
+            edition=edition, counts=counts[pk(edition)], upcoming=_upcoming(edition, now)
         )
         options = lifecycle.options(session, edition, now)
         item.next_move = next((o for o in options if not o.backward), None)
-        _edition_todos(item, now, returned_due.get(edition.id, 0))
+        _edition_todos(item, now, returned_due.get(pk(edition), 0))
         items.append(item)
     failed = int(
         session.exec(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from gettext import NullTranslations
 from typing import Any
 
-from prize.i18n import Message
+from prize.i18n import PARIS, Message
 
 
 class DomainError(Exception):
@@ -27,3 +29,26 @@ class NotAllowed(DomainError):
 
 class Conflict(DomainError):
     """The action clashes with the stored state (a double submit, a stale edit)."""
+
+
+class Throttled(NotAllowed):
+    """Too many attempts for a key (an account, an address, a client) in a sliding window.
+
+    With ``retry_at`` (and ``now``), the message may say when the next attempt is counted again:
+    its parameters ``minutes`` (rounded up) and ``time`` (Paris time) are filled in.
+    """
+
+    def __init__(
+        self,
+        msgid: str,
+        *,
+        field: str | None = None,
+        retry_at: datetime | None = None,
+        now: datetime | None = None,
+        **params: Any,
+    ) -> None:
+        if retry_at is not None and now is not None:
+            params["minutes"] = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+            params["time"] = retry_at.astimezone(PARIS).strftime("%H:%M")
+        super().__init__(msgid, field=field, **params)
+        self.retry_at = retry_at

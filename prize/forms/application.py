@@ -3,7 +3,7 @@
 A draft is saved with whatever is well formed; a malformed value (a number that is not one, a
 date that is no date, an address that is no address) is refused with its message and kept as
 typed for the page, and the stored value stays as it was. Word limits are shown on save and
-enforced when submitting (see ``prize.domain.submissions``).
+enforced when submitting (see ``prize.domain.applicants.submissions``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
-from prize.domain.applications import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
-from prize.domain.email_addresses import parse_email
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.domain.shared.email_addresses import parse_email
 from prize.forms.base import FormResult, text, word_count
 from prize.i18n import Message
 from prize.models import ApplicationContent

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
-from prize.domain import conflicts
-from prize.domain.scoring import MAX_COMMENT, MAX_REASON
+from prize.domain.jury import conflicts
+from prize.domain.jury.scoring import MAX_COMMENT, MAX_REASON
 from prize.forms.base import FormResult, text
 from prize.i18n import Message
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from starlette.datastructures import FormData
 
 from prize import countries
-from prize.domain.editions import CriterionSpec
+from prize.domain.editions.criteria import CriterionSpec
 from prize.forms.base import FormResult, text
 from prize.models import Criterion, Edition
 

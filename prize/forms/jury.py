@@ -10,7 +10,7 @@ from datetime import date
 from starlette.datastructures import FormData
 
 from prize import countries
-from prize.domain.jurors import JurorData, RowError
+from prize.domain.jury.jurors import JurorData, RowError
 from prize.forms.base import FormResult, text, whole
 from prize.i18n import Message
 from prize.settings import LANGUAGES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData
 
-from prize.domain.email_addresses import parse_email
+from prize.domain.shared.email_addresses import parse_email
 from prize.forms.base import FormResult, text
 from prize.i18n import N_
 from prize.models import StaffRole

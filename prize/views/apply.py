@@ -15,10 +15,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import applications, editions, submissions
-from prize.domain.applications import Access
-from prize.domain.email_addresses import normalise_email
+from prize.domain.applicants import applications, drafts, submissions
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.links import Access
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.shared.email_addresses import normalise_email
 from prize.forms import application as application_form
 from prize.i18n import Message
 from prize.models import Application, ContentKind, Edition
@@ -31,7 +33,6 @@ from prize.views.apply_access import (
     client_of,
     forget,
     guarded,
-    links,
     opened,
     pairs,
     panel,
@@ -51,6 +52,7 @@ from prize.views.common import (
     signer,
 )
 from prize.views.errors import link_error
+from prize.views.links import applicant_links
 
 SENT_KEY = "apply_sent"
 
@@ -70,16 +72,13 @@ def start(request: Request) -> Response:
         values = application_form.start_fields(form)
         try:
             with database(request).write() as session:
-                call = editions.current_call(session=session)
-                if call is None:
-                    raise DomainError("Applications are not being accepted at the moment.")
                 applications.start_application(
                     session=session,
-                    edition=call,
+                    edition=editions.current_call(session=session),
                     email=values["email"],
                     title=values["title"],
                     language=values["language"],
-                    links=links(request),
+                    links=applicant_links(request),
                     client=client_of(request),
                     now=now(request),
                 )
@@ -115,7 +114,7 @@ def resend(request: Request) -> Response:
                     session=session,
                     edition=editions.current_call(session=session),
                     email=values["email"],
-                    links=links(request),
+                    links=applicant_links(request),
                     client=client_of(request),
                     now=now(request),
                 )
@@ -140,7 +139,7 @@ def follow_link(request: Request) -> Response:
     token = str(request.path_params["token"])
     try:
         with database(request).read() as session:
-            application = applications.open_link(
+            application = application_links.open_link(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
     except LinkError as error:
@@ -156,7 +155,7 @@ def mine(request: Request) -> Response:
         for application in applications.applications_of(session=session, ids=[p[0] for p in kept]):
             if Kept.of(application) not in kept:  # a revoked link's entry, or another row's
                 continue
-            content = applications.current_content(session=session, application=application)
+            content = drafts.current_content(session=session, application=application)
             items.append((application, content.title if content else ""))
     return render(request, "apply/mine.html", {"items": items})
 
@@ -192,9 +191,9 @@ def _page(
         ),
         missing=missing or [],
         countries=countries.choices(tuple(eligible), lang(request)),
-        limits=applications.WORD_LIMITS,
-        areas=applications.INVOLVEMENT_AREAS,
-        link_count=applications.MAX_LINKS,
+        limits=drafts.WORD_LIMITS,
+        areas=drafts.INVOLVEMENT_AREAS,
+        link_count=drafts.MAX_LINKS,
     )
     return render(request, "apply/form.html", context, status_code=status)
 
@@ -228,7 +227,7 @@ def application_page(request: Request) -> Response:
     try:
         with database(request).write() as session:
             application, _, _ = opened(request, session, app_id)
-            applications.save_draft(
+            drafts.save_draft(
                 session=session, application=application, values=parsed.clean, now=now(request)
             )
     except DomainError as error:
@@ -251,7 +250,7 @@ def application_page(request: Request) -> Response:
             submissions.submit(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 storage_dir=settings(request).storage_dir,
                 now=now(request),
             )
@@ -267,7 +266,7 @@ def application_page(request: Request) -> Response:
 def done(request: Request) -> Response:
     with database(request).read() as session:
         application, edition, mode = opened(request, session, application_id(request))
-        content = applications.content_of(
+        content = drafts.content_of(
             session=session, application=application, kind=ContentKind.submitted
         )
     if content is None:
@@ -287,7 +286,7 @@ def _confirm(
 ) -> Response:
     with database(request).read() as session:
         application, edition, _ = opened(request, session, application_id(request))
-        content = applications.current_content(session=session, application=application)
+        content = drafts.current_content(session=session, application=application)
     return render(
         request,
         "apply/confirm.html",
@@ -298,8 +297,8 @@ def _confirm(
             "title": content.title if content else "",
             "problem": problem,
             "allowed": {
-                "withdraw": applications.can_withdraw(application, edition),
-                "delete": applications.can_delete(application),
+                "withdraw": application_links.can_withdraw(application, edition),
+                "delete": application_links.can_delete(application),
                 "revoke": True,
             }[what],
         },
@@ -318,7 +317,7 @@ def withdraw(request: Request) -> Response:
             submissions.withdraw(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 now=now(request),
                 reason=str(form.get("reason", "")),
             )
@@ -360,7 +359,7 @@ def revoke(request: Request) -> Response:
             applications.revoke_link(
                 session=session,
                 application=application,
-                links=links(request),
+                links=applicant_links(request),
                 client=client_of(request),
                 now=now(request),
             )

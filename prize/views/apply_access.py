@@ -15,12 +15,13 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import applications, attachments, outbox
-from prize.domain.applications import Access, LinkMaker, Throttled
-from prize.domain.errors import DomainError
-from prize.models import Application, ContentKind, Edition
+from prize.domain.applicants import attachments, drafts
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.links import Access
+from prize.domain.errors import DomainError, Throttled
+from prize.models import Application, ContentKind, Edition, pk
 from prize.tokens import LinkError
-from prize.views.common import now, render, settings, signer
+from prize.views.common import now, render, settings
 from prize.views.errors import link_error
 
 SESSION_KEY = "applications"  # [[application id, link version, link secret], ...]
@@ -39,8 +40,7 @@ class Kept(NamedTuple):
 
     @classmethod
     def of(cls, application: Application) -> Kept:
-        assert application.id is not None  # nosec B101: a row read from or flushed to the database has an id; narrows the type for mypy
-        return cls(application.id, application.link_version, application.link_secret)
+        return cls(pk(application), application.link_version, application.link_secret)
 
 
 def pairs(request: Request) -> list[Kept]:
@@ -79,15 +79,6 @@ def forget(request: Request, application_id: int) -> None:
     _keep(request, [p for p in pairs(request) if p[0] != application_id])
 
 
-def links(request: Request) -> LinkMaker:
-    conf = settings(request)
-    return LinkMaker(
-        signer=signer(request),
-        base_url=conf.base_url,
-        mail_domain=outbox.mail_domain(conf.mail_from),
-    )
-
-
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -108,7 +99,7 @@ def opened(
     if pair is None:
         raise Denied(render(request, "apply/need_link.html", status_code=403))
     try:
-        return applications.from_session(
+        return application_links.from_session(
             session=session,
             application_id=pair.application_id,
             version=pair.version,
@@ -144,11 +135,11 @@ def panel(
     request: Request, session: Session, application: Application, edition: Edition, mode: Access
 ) -> dict[str, Any]:
     """What the status panel (``apply/_status.html``) shows on every applicant page."""
-    submitted = applications.content_of(
+    submitted = drafts.content_of(
         session=session, application=application, kind=ContentKind.submitted
     )
     # Editing: the draft (or revision). Reading only: what was submitted, if anything was.
-    content = applications.current_content(session=session, application=application)
+    content = drafts.current_content(session=session, application=application)
     if mode is not Access.edit and submitted is not None:
         content = submitted
     return {
@@ -158,7 +149,7 @@ def panel(
         "content": content,
         "files": attachments.of_content(session=session, content=content),
         "revision": content is not None and submitted is not None and content.id != submitted.id,
-        "can_withdraw": applications.can_withdraw(application, edition),
-        "can_delete": applications.can_delete(application),
+        "can_withdraw": application_links.can_withdraw(application, edition),
+        "can_delete": application_links.can_delete(application),
         "max_uploads": settings(request).max_uploads,
     }

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import attachments
+from prize.domain.applicants import attachments
 from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge

@@ -13,19 +13,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize import storage
-from prize.domain import attachments, ballots, editions, jury, outbox, scoring
+from prize.domain.applicants import attachments
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jury import ballots, panel, scoring
+from prize.domain.shared import outbox
 from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
+from prize.models import pk
 from prize.tokens import LinkError
 from prize.views.ballot_access import (
     JUROR_KEY,
     NoJuror,
-    ballot_links,
     current_juror,
     juror_page,
     open_link,
-    phase,
     sign_out,
 )
 from prize.views.ballot_onboarding import declare_conflicts, welcome
@@ -40,7 +42,7 @@ from prize.views.common import (
     settings,
 )
 
-__all__ = ["ballot_links", "current_juror", "routes"]
+__all__ = ["current_juror", "routes"]
 
 
 # --------------------------------------------------------------------------- the ballot
@@ -50,12 +52,12 @@ __all__ = ["ballot_links", "current_juror", "routes"]
 def home(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        step = jury.next_step(juror, edition)
+        step = panel.next_step(juror, edition)
         if step == "welcome":
             return redirect(request, "ballot_welcome")
         if step == "conflicts":
             return redirect(request, "ballot_conflicts")
-        round_, editable = phase(edition, now(request))
+        round_, editable = ballots.phase(edition, now(request))
         view = (
             ballots.ballot_view(
                 session=session, juror=juror, edition=edition, round_=round_, titles_only=True
@@ -83,9 +85,9 @@ def application(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        if jury.next_step(juror, edition) is not None:
+        if panel.next_step(juror, edition) is not None:
             return redirect(request, "ballot_home")
-        round_, editable = phase(edition, now(request))
+        round_, editable = ballots.phase(edition, now(request))
         if round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
@@ -107,7 +109,7 @@ def application(request: Request) -> Response:
         form = read_form(request)
         parsed = forms.parse_scores(
             form,
-            criteria=[c.id for c in view.criteria if c.id is not None],
+            criteria=[pk(c) for c in view.criteria],
             scale_min=edition.scale_min,
             scale_max=edition.scale_max,
             partial=False,
@@ -143,7 +145,7 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
             session=session,
             juror=juror,
             now=now(request),
-            application_id=item.application.id,  # type: ignore[arg-type]
+            application_id=pk(item.application),
             scores=parsed.scores,
             comment=parsed.comment,
             abstain=parsed.abstain,
@@ -155,7 +157,7 @@ def _after_save(request: Request, reference: str, go_next: bool) -> Response:
     if go_next:
         with database(request).read() as session:
             juror, edition = current_juror(request, session)
-            round_, _ = phase(edition, now(request))
+            round_, _ = ballots.phase(edition, now(request))
             if round_ is not None:
                 view = ballots.ballot_view(
                     session=session, juror=juror, edition=edition, round_=round_, contents=False
@@ -188,8 +190,8 @@ def autosave(request: Request) -> Response:
     try:
         with database(request).read() as session:  # the one application, not the whole ballot
             juror, edition = current_juror(request, session)
-            step = jury.next_step(juror, edition)
-            round_, _ = phase(edition, now(request))
+            step = panel.next_step(juror, edition)
+            round_, _ = ballots.phase(edition, now(request))
             if round_ is not None and step is None:
                 found = ballots.find_on_ballot(
                     session=session,
@@ -198,7 +200,7 @@ def autosave(request: Request) -> Response:
                     round_=round_,
                     reference=reference,
                 )
-                criteria = [c.id for c in editions.criteria_of(session=session, edition=edition)]
+                criteria = [c.id for c in criteria_of(session=session, edition=edition)]
     except NoJuror:
         return answer(401, N_("You are signed out: open your personal link again."), saved=False)
     except LinkError:
@@ -252,8 +254,8 @@ def download(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, _ = phase(edition, now(request))
-        if round_ is None or jury.next_step(juror, edition) is not None:
+        round_, _ = ballots.phase(edition, now(request))
+        if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
         item = _item_or_404(view, reference)
@@ -272,8 +274,8 @@ def download(request: Request) -> Response:
 def submit(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, editable = phase(edition, now(request))
-        if jury.next_step(juror, edition) is not None or round_ is None:
+        round_, editable = ballots.phase(edition, now(request))
+        if panel.next_step(juror, edition) is not None or round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(
             session=session, juror=juror, edition=edition, round_=round_, titles_only=True
@@ -308,7 +310,7 @@ def submit(request: Request) -> Response:
 def receipt(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        round_, _ = phase(edition, now(request))
+        round_, _ = ballots.phase(edition, now(request))
         ballot = ballots.get_ballot(session=session, juror=juror, round_=round_) if round_ else None
     if ballot is None or ballot.receipt_code is None:
         return redirect(request, "ballot_home")

@@ -12,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import ballots, juror_links, jurors, outbox
-from prize.models import Edition, Juror, Round
+from prize.domain.jury import jurors
+from prize.domain.jury import links as juror_links
+from prize.models import Edition, Juror
 from prize.tokens import LinkError
 from prize.views.common import (
     LANG_COOKIE,
@@ -29,7 +29,6 @@ from prize.views.common import (
     redirect,
     remember_language,
     render,
-    settings,
     signer,
 )
 from prize.views.errors import link_error
@@ -79,22 +78,6 @@ def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Respo
             return link_error(request, error, kind="ballot")
 
     return wrapper
-
-
-def ballot_links(request: Request) -> juror_links.BallotLinks:
-    """Makes ballot links to this app, for e-mails sent from the back office."""
-    config = settings(request)
-    return juror_links.BallotLinks(
-        signer(request), config.base_url, outbox.mail_domain(config.mail_from)
-    )
-
-
-def phase(edition: Edition, at: datetime) -> tuple[Round | None, bool]:
-    """The round the juror's pages show, and whether it accepts scores now."""
-    open_round = ballots.open_round(edition, at)
-    if open_round is not None:
-        return open_round, True
-    return ballots.state_round(edition), False
 
 
 # --------------------------------------------------------------------------- the link

@@ -8,8 +8,9 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain import applications, conflicts, jury
+from prize.domain.applicants import drafts
 from prize.domain.errors import DomainError
+from prize.domain.jury import conflicts, panel
 from prize.forms import ballot as forms
 from prize.i18n import Message
 from prize.models import ContentKind, Edition
@@ -29,7 +30,7 @@ def welcome(request: Request) -> Response:
         try:
             with database(request).write() as session:
                 writer, _ = current_juror(request, session)
-                jury.welcome(
+                panel.welcome(
                     session=session,
                     juror=writer,
                     now=now(request),
@@ -52,7 +53,7 @@ def welcome(request: Request) -> Response:
 def declare_conflicts(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        if jury.next_step(juror, edition) == "welcome" or not jury.conflicts_due(edition):
+        if panel.next_step(juror, edition) == "welcome" or not panel.conflicts_due(edition):
             return redirect(request, "ballot_home")
         candidates = _candidates(session, edition)
         declared = conflicts.conflicts_of(session=session, juror=juror)
@@ -98,9 +99,7 @@ def _candidates(session: Session, edition: Edition) -> list[dict[str, Any]]:
     apps = conflicts.candidate_applications(session=session, edition=edition)
     rows = []
     for app in apps:
-        content = applications.content_of(
-            session=session, application=app, kind=ContentKind.submitted
-        )
+        content = drafts.content_of(session=session, application=app, kind=ContentKind.submitted)
         rows.append(
             {
                 "id": app.id,

@@ -7,7 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import editions
+from prize.domain.editions import editions
+from prize.domain.editions.criteria import criteria_of
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
 from prize.views.common import (
@@ -25,7 +26,7 @@ from prize.views.common import (
 def home(request: Request) -> Response:
     with database(request).read() as session:
         edition = editions.current_call(session=session)
-        criteria = editions.criteria_of(session=session, edition=edition) if edition else []
+        criteria = criteria_of(session=session, edition=edition) if edition else []
     if edition is not None:  # the page says whether applications are accepted now
         for instant in (edition.opens_at, edition.deadline):
             if now(request) < instant:

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import published, results, throttle
 from prize.domain.errors import NotFound
-from prize.domain.published import PublicResults
+from prize.domain.results import publication, published
+from prize.domain.results.published import PublicResults
+from prize.domain.shared import throttle
 from prize.pagecache import kept_page, with_etag
 from prize.views.common import FLASH_KEY, database, now, read_form, redirect, render, settings
 
@@ -114,7 +115,7 @@ def receipt_check(request: Request) -> Response:
         ):
             answer = {"result": "limited"}
         else:
-            rounds = results.receipt_rounds(session=session, edition=edition, code=code)
+            rounds = publication.receipt_rounds(session=session, edition=edition, code=code)
             answer = {
                 "result": "counted" if rounds else "not_found",
                 "rounds": [r.value for r in rounds],

@@ -18,14 +18,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import storage
-from prize.domain import editions, exports, retention, screening
-from prize.domain import screening_queries as queries
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.privacy import retention
+from prize.domain.screening import exports, queries, screening
+from prize.domain.staff import staff as staff_domain
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
-from prize.views.apply_access import links
 from prize.views.common import database, flash, lang, now, read_form, redirect, settings
+from prize.views.links import applicant_links
 from prize.views.secretariat.access import render_staff, require_staff
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -263,7 +264,7 @@ def screen(request: Request) -> Response:
                 actor=staff_domain.actor_of(account),
                 now=now(request),
                 change_reason=raw["change_reason"],
-                links=links(request),
+                links=applicant_links(request),
             )
     except DomainError as error:
         return _refused(request, account, error, prefix, values)
@@ -300,7 +301,7 @@ def accept_late(request: Request) -> Response:
                 reason=reason,
                 actor=staff_domain.actor_of(account),
                 now=now(request),
-                links=links(request),
+                links=applicant_links(request),
             )
     except DomainError as error:
         return _refused(request, account, error, "late", {"late-reason": reason})

@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import audit, editions
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.models import ActorKind
 from prize.views.common import database

@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import outbox, signin
-from prize.domain import staff as staff_domain
-from prize.domain.errors import DomainError
+from prize.domain.errors import DomainError, Throttled
+from prize.domain.staff import signin
+from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
+from prize.models import pk
 from prize.security import Passwords
 from prize.tokens import LinkError
 from prize.views.common import (
@@ -29,6 +30,7 @@ from prize.views.common import (
     settings,
     signer,
 )
+from prize.views.links import staff_links
 from prize.views.secretariat.access import (
     client_of,
     current_staff,
@@ -49,17 +51,6 @@ def _passwords_for(fast: bool) -> Passwords:
 
 def passwords(request: Request) -> Passwords:
     return _passwords_for(settings(request).argon2_fast)
-
-
-def mailer(request: Request) -> staff_domain.Mailer:
-    """Makes set-password links to this app (the token goes in the path, redacted from logs)."""
-    base = settings(request).base_url
-    app = request.app
-    return staff_domain.Mailer(
-        signer=signer(request),
-        link=lambda token: base + str(app.url_path_for("staff_reset_link", token=token)),
-        mail_domain=outbox.mail_domain(settings(request).mail_from),
-    )
 
 
 # --------------------------------------------------------------------------- signing in
@@ -85,7 +76,7 @@ def login(request: Request) -> Response:
             now=now(request),
         )
     except DomainError as error:
-        status = 429 if isinstance(error, signin.Throttled) else 400
+        status = 429 if isinstance(error, Throttled) else 400
         return render(
             request,
             "secretariat/login.html",
@@ -103,7 +94,7 @@ def logout(request: Request) -> Response:
         with database(request).write() as session:
             staff_domain.sign_out(
                 session=session,
-                staff_id=account.id or 0,
+                staff_id=pk(account),
                 version=account.session_version,
                 now=now(request),
             )
@@ -127,7 +118,7 @@ def change_password(request: Request) -> Response:
             account = signin.change_password(
                 database=database(request),
                 passwords=passwords(request),
-                staff_id=account.id or 0,
+                staff_id=pk(account),
                 version=account.session_version,
                 current=result.values["current"],
                 new=result.values["new"],
@@ -172,7 +163,7 @@ def forgot(request: Request) -> Response:
         with database(request).write() as session:
             signin.request_password_reset(
                 session=session,
-                mailer=mailer(request),
+                mailer=staff_links(request),
                 email=email,
                 client=client_of(request),
                 now=now(request),

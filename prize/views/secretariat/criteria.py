@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import criteria, editions
-from prize.domain import staff as staff_domain
+from prize.domain.editions import criteria, editions
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import text
-from prize.models import Criterion, Edition, Staff
+from prize.models import Criterion, Edition, Staff, pk
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.editions import edition_page
@@ -74,7 +74,7 @@ def criterion_form(request: Request) -> Response:
                         actor=actor,
                         now=now(request),
                         edition=fresh,
-                        criterion_id=criterion.id or 0,
+                        criterion_id=pk(criterion),
                         spec=spec,
                     )
         except DomainError as error:
@@ -102,7 +102,7 @@ def _change(request: Request, action: str) -> Response:
                     actor=actor,
                     now=now(request),
                     edition=fresh,
-                    criterion_id=criterion.id or 0,
+                    criterion_id=pk(criterion),
                 )
             else:
                 criteria.move(
@@ -110,7 +110,7 @@ def _change(request: Request, action: str) -> Response:
                     actor=actor,
                     now=now(request),
                     edition=fresh,
-                    criterion_id=criterion.id or 0,
+                    criterion_id=pk(criterion),
                     up=text(form, "direction") == "up",
                 )
     except DomainError as error:

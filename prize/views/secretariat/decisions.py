@@ -14,14 +14,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import decisions, editions, published, results
-from prize.domain import staff as staff_domain
+from prize.domain import transitions
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.results import decisions, publication, published, tally_input
+from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message
 from prize.models import Decision, Edition, EditionState, Round, Staff
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.tally import edition_of, fixed
 
@@ -76,8 +78,8 @@ def decisions_page(
                 context,
                 status_code=status_code,
             )
-        first = results.tally_of(session=session, edition=edition, round_=Round.shortlist)
-        context["first"] = results.ranked(session=session, result=first)
+        first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
+        context["first"] = tally_input.ranked(session=session, result=first)
         context["first_result"] = first
         shortlist = decisions.shortlist_of(session=session, edition=edition)
         context["shortlist"] = {d.application_id: d for d in shortlist}
@@ -86,10 +88,10 @@ def decisions_page(
         context["second_result"] = None
         context["second"] = []
         if shortlist:
-            second = results.tally_of(session=session, edition=edition, round_=Round.final)
+            second = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
             context["second_result"] = second
-            context["second"] = results.ranked(session=session, result=second)
-        names = results.projects(
+            context["second"] = tally_input.ranked(session=session, result=second)
+        names = tally_input.projects(
             session=session, ids=[d.application_id for d in (*shortlist, *final)]
         )
         context["names"] = names
@@ -111,7 +113,7 @@ def decisions_page(
             if edition.state is EditionState.decided
             else []
         )
-        context["audit_head"] = results.publication_head(session=session, edition=edition)
+        context["audit_head"] = publication.publication_head(session=session, edition=edition)
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
@@ -189,7 +191,7 @@ def confirm_final(request: Request) -> Response:
 
 
 def _move(request: Request, move: Callable[..., Edition], done: str, **extra: Any) -> Response:
-    """One move of the edition (``move`` is a ``results`` function), then back to the page."""
+    """One move of the edition (``move`` is a ``transitions`` function), then back to the page."""
     account = require_staff(request, write=True)
     read_form(request)
     try:
@@ -210,7 +212,7 @@ def _move(request: Request, move: Callable[..., Edition], done: str, **extra: An
 def start_final(request: Request) -> Response:
     return _move(
         request,
-        results.move_to_final,
+        transitions.move_to_final,
         N_("The final round has started."),
         links=ballot_links(request),
     )
@@ -219,14 +221,14 @@ def start_final(request: Request) -> Response:
 def decide(request: Request) -> Response:
     return _move(
         request,
-        results.decide,
+        transitions.decide,
         N_("The results are decided: winners and nominated applicants are told privately."),
         links=ballot_links(request),
     )
 
 
 def publish(request: Request) -> Response:
-    return _move(request, results.publish, N_("The results are published."))
+    return _move(request, transitions.publish, N_("The results are published."))
 
 
 def add_note(request: Request) -> Response:

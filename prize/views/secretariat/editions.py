@@ -12,15 +12,18 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import audit, editions, lifecycle
-from prize.domain import staff as staff_domain
+from prize.domain import transitions
+from prize.domain.editions import editions, lifecycle
+from prize.domain.editions.criteria import criteria_of, scores_recorded
 from prize.domain.errors import DomainError, NotFound
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
 # What a move did, told on the next page.
@@ -144,7 +147,7 @@ def edition_edit(request: Request) -> Response:
     account = require_staff(request, write=request.method == "POST")
     with database(request).read() as session:
         edition = _edition(session, request)
-        scores = editions.scores_recorded(session=session, edition=edition)
+        scores = scores_recorded(session=session, edition=edition)
     if request.method == "GET":
         values = edition_forms.initial_values(edition, _defaults(request))
         return _form_page(
@@ -197,9 +200,9 @@ def edition_page(
     at = now(request)
     with database(request).read() as session:
         edition = _edition(session, request)
-        criteria = editions.criteria_of(session=session, edition=edition)
+        criteria = criteria_of(session=session, edition=edition)
         options = lifecycle.options(session, edition, at)
-        scores = editions.scores_recorded(session=session, edition=edition)
+        scores = scores_recorded(session=session, edition=edition)
         counts = editions.status_counts(session=session, edition=edition)
         events = audit.search(session=session, edition_id=edition.id, per_page=10).rows
         actors = staff_domain.emails_by_id(
@@ -246,7 +249,7 @@ def move(request: Request) -> Response:
     try:
         with database(request).write() as session:
             edition = _edition(session, request)
-            lifecycle.move(
+            transitions.move(
                 session=session,
                 edition=edition,
                 to=EditionState(target),
@@ -279,7 +282,7 @@ def move_back(request: Request) -> Response:
         try:
             with database(request).write() as session:
                 edition = _edition(session, request)
-                editions.move_back(
+                transitions.move_back(
                     session=session,
                     actor=staff_domain.actor_of(account),
                     now=now(request),

@@ -6,32 +6,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain import (
-    applications,
-    audit,
-    ballots,
-    conflicts,
-    editions,
-    juror_links,
-    jurors,
-    jury,
-    scoring,
-)
-from prize.domain import staff as staff_domain
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.jury import conflicts, jurors, panel, scoring
+from prize.domain.jury import links as juror_links
+from prize.domain.shared import audit
+from prize.domain.staff import staff as staff_domain
 from prize.forms import jury as forms
 from prize.forms.base import text, whole
 from prize.i18n import N_, Message
-from prize.models import Application, Ballot, ContentKind, Edition, Juror, Staff
-from prize.views.ballot_access import ballot_links
+from prize.models import Edition, Juror, Staff
 from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
@@ -69,33 +62,22 @@ def _juror_page(
     status_code: int = 200,
 ) -> Response:
     with database(request).read() as session:
-        juror = juror_or_404(session, request)
-        edition = jurors.edition_of(session=session, juror=juror)
-        row = next(
-            r
-            for r in jury.overview(session=session, edition=edition, now=now(request))
-            if r.juror.id == juror.id
+        page = panel.juror_page(
+            session=session, juror=juror_or_404(session, request), now=now(request)
         )
-        candidates = [
-            (a, applications.content_of(session=session, application=a, kind=ContentKind.submitted))
-            for a in conflicts.candidate_applications(session=session, edition=edition)
-        ]
-        replaced_by = session.exec(select(Juror).where(Juror.replaces_id == juror.id)).first()
-        replaces = session.get(Juror, juror.replaces_id) if juror.replaces_id else None
-        held = jury.ballots_of(session=session, juror=juror)
     return render_staff(
         request,
         "secretariat/jury_juror.html",
         account,
         {
-            "edition": edition,
-            "juror": juror,
-            "row": row,
-            "candidates": candidates,
-            "ballots": held,
-            "replaced_by": replaced_by,
-            "replaces": replaces,
-            "open_round": ballots.open_round(edition, now(request)),
+            "edition": page.edition,
+            "juror": page.juror,
+            "row": page.row,
+            "candidates": page.candidates,
+            "ballots": page.ballots,
+            "replaced_by": page.replaced_by,
+            "replaces": page.replaces,
+            "open_round": page.open_round,
             "problem": problem,
             "values": values or {},
             "errors": errors or {},
@@ -113,8 +95,11 @@ def _act(
     change: Callable[[Session, Staff, Juror, Any], Message],
     *,
     form_fields: tuple[str, ...] = (),
+    field_names: dict[str, str] | None = None,
 ) -> Response:
-    """One change to one juror; 303 back to the juror's page, or the page with the refusal."""
+    """One change to one juror; 303 back to the juror's page, or the page with the refusal.
+
+    ``field_names`` maps a field a refusal names to the form's name for it, where they differ."""
     account = require_staff(request, write=True)
     form = read_form(request)
     values = {name: text(form, name) for name in form_fields}
@@ -123,12 +108,13 @@ def _act(
             note = change(session, account, juror_or_404(session, request), form)
     except DomainError as error:
         status = 409 if isinstance(error, NotAllowed) else 400
-        if error.field and error.field in form_fields:
+        field = (field_names or {}).get(error.field or "", error.field)
+        if field and field in form_fields:
             return _juror_page(
                 request,
                 account,
                 values=values,
-                errors={error.field: error.message},
+                errors={field: error.message},
                 status_code=status,
             )
         return _juror_page(request, account, problem=error.message, status_code=status)
@@ -209,15 +195,12 @@ def consent(request: Request) -> Response:
 def record_conflict(request: Request) -> Response:
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
         result, app_id = forms.parse_conflict(form)
-        application = session.get(Application, app_id) if app_id is not None else None
-        if application is None:
-            raise DomainError("Choose a project.", field="application")
-        conflicts.record_conflict(
+        conflicts.record_conflict_by_id(
             session=session,
             actor=actor(account),
             now=now(request),
             juror=juror,
-            application=application,
+            application_id=app_id,
             reason=result.values["reason"],
         )
         return Message("The conflict is recorded: the project leaves this juror's ballot.")
@@ -227,22 +210,20 @@ def record_conflict(request: Request) -> Response:
 
 def reopen(request: Request) -> Response:
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        ballot = session.get(Ballot, whole(text(form, "ballot")) or 0)
-        if ballot is None or ballot.juror_id != juror.id:
-            raise NotFound("There is no such ballot.")
-        if not text(form, "reopen_reason"):
-            raise DomainError("Give a reason for reopening the ballot.", field="reopen_reason")
-        scoring.reopen(
+        scoring.reopen_by_id(
             session=session,
             actor=actor(account),
             now=now(request),
-            ballot=ballot,
+            juror=juror,
+            ballot_id=whole(text(form, "ballot")),
             reason=text(form, "reopen_reason"),
             mail_domain=ballot_links(request).mail_domain,
         )
         return Message("The ballot is reopened; the juror is told by e-mail.")
 
-    return _act(request, change, form_fields=("reopen_reason",))
+    return _act(
+        request, change, form_fields=("reopen_reason",), field_names={"reason": "reopen_reason"}
+    )
 
 
 def juror_form(

@@ -10,14 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import ballots, editions, jurors, jury
+from prize.domain.editions import editions
 from prize.domain.errors import DomainError
+from prize.domain.jury import ballots, jurors, panel
 from prize.forms import jury as forms
 from prize.forms.base import text
 from prize.i18n import N_, Message
 from prize.models import Juror
-from prize.views.ballot_access import ballot_links
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.links import ballot_links
 from prize.views.secretariat import jurors as jurors_views
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
@@ -40,7 +41,7 @@ def jury_page(request: Request) -> Response:
     account = require_staff(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
-        rows = jury.overview(session=session, edition=edition, now=now(request))
+        rows = panel.overview(session=session, edition=edition, now=now(request))
     return render_staff(
         request,
         "secretariat/jury.html",
@@ -60,7 +61,7 @@ def remind(request: Request) -> Response:
     try:
         with database(request).write() as session:
             edition = edition_or_404(session, request)
-            report = jury.remind(
+            report = panel.remind(
                 session=session,
                 actor=actor(account),
                 now=now(request),
@@ -88,7 +89,7 @@ def invite_all(request: Request) -> Response:
     read_form(request)
     try:
         with database(request).write() as session:
-            report = jury.invite_all(
+            report = panel.invite_all(
                 session=session,
                 actor=actor(account),
                 now=now(request),

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import outbox, outbox_log
+from prize.domain.shared import outbox, outbox_log
 from prize.forms.base import whole
 from prize.models import OutboxStatus
 from prize.views.common import database, flash, now, read_form, safe_next, settings

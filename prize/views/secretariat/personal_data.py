@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import personal_data
-from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.domain.privacy import personal_data
+from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message
 from prize.models import Staff
 from prize.views.common import database, flash, now, read_form, redirect, settings

@@ -8,16 +8,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain import labels
-from prize.domain import staff as staff_domain
 from prize.domain.errors import DomainError
+from prize.domain.shared import labels
+from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
 from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import staff_links
 from prize.views.secretariat.access import render_staff, require_staff
-from prize.views.secretariat.auth import mailer
 
 
 def _page(
@@ -61,7 +61,7 @@ def invite(request: Request) -> Response:
                 invited = staff_domain.invite_staff(
                     session=session,
                     actor=staff_domain.actor_of(account),
-                    mailer=mailer(request),
+                    mailer=staff_links(request),
                     now=now(request),
                     email=result.values["email"],
                     name=result.values["name"],
@@ -116,7 +116,7 @@ def _act(request: Request, action: str) -> Response:
                 changed = staff_domain.resend_invitation(
                     session=session,
                     actor=staff_domain.actor_of(account),
-                    mailer=mailer(request),
+                    mailer=staff_links(request),
                     staff_id=staff_id,
                     now=now(request),
                 )

@@ -14,9 +14,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import tally as pure
-from prize.domain import editions, jurors, results
+from prize.domain.editions import editions
+from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotFound
-from prize.models import Edition, Round, Staff
+from prize.domain.jury import jurors
+from prize.domain.results import tally_input
+from prize.models import Edition, Round, Staff, pk
 from prize.views.common import database, lang
 from prize.views.secretariat.access import can_write, render_staff, require_staff
 
@@ -128,10 +131,10 @@ def index(request: Request) -> Response:
 
 def _juror_labels(session: Session, edition: Edition, account: Staff) -> dict[int, str]:
     """The secretariat sees each juror's name; an adviser sees "Juror 1", "Juror 2"..."""
-    people = sorted(jurors.jurors_of(session=session, edition=edition), key=lambda j: j.id or 0)
+    people = sorted(jurors.jurors_of(session=session, edition=edition), key=pk)
     if can_write(account):
-        return {j.id: f"{j.first_name} {j.last_name}" for j in people if j.id is not None}
-    return {j.id: f"#{n}" for n, j in enumerate(people, start=1) if j.id is not None}
+        return {pk(j): f"{j.first_name} {j.last_name}" for j in people}
+    return {pk(j): f"#{n}" for n, j in enumerate(people, start=1)}
 
 
 def tally_page(request: Request) -> Response:
@@ -141,20 +144,20 @@ def tally_page(request: Request) -> Response:
         edition = edition_of(session, request)
         if edition.archived:
             raise HTTPException(404)
-        result = results.tally_of(session=session, edition=edition, round_=round_)
-        ranked = results.ranked(session=session, result=result)
+        result = tally_input.tally_of(session=session, edition=edition, round_=round_)
+        ranked = tally_input.ranked(session=session, result=result)
         names = _juror_labels(session, edition, account)
-        criteria = {c.id: c.name_en for c in editions.criteria_of(session=session, edition=edition)}
+        criteria = {c.id: c.name_en for c in criteria_of(session=session, edition=edition)}
         people = jurors.jurors_of(session=session, edition=edition, active_only=True)
     progress = {j.juror: j for j in result.jurors}
     unfinished: list[dict[str, Any]] = []
     for person in people:
-        summary = progress.get(person.id or 0)
+        summary = progress.get(pk(person))
         if summary is not None and summary.submitted:
             continue
         unfinished.append(
             {
-                "name": names.get(person.id or 0, ""),
+                "name": names.get(pk(person), ""),
                 "started": summary is not None,
                 "invited": person.invited_at is not None,
             }

@@ -1,0 +1,276 @@
+"""Supporting files of an application.
+
+Files belong to a content row (the draft or the submitted version). A revision copies the
+submitted version's attachment rows, sharing the stored files; a stored file is deleted from disk
+once no row refers to it any more, and only after the transaction that dropped the last
+reference has committed (a file written for a transaction that rolls back is removed too).
+
+A file the disk refused to delete then, or one a crash left behind, has no row: an orphan.
+``orphans`` finds those older than ``ORPHAN_GRACE`` (younger ones may be uploads whose row is not
+committed yet) and ``remove_orphans`` deletes them; ``prize retention`` and every server's
+start-up do both, so a failed deletion is retried until the disk lets it happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import event
+from sqlmodel import Session, col, delete, func, select
+
+from prize.domain.applicants import drafts
+from prize.domain.applicants.links import can_edit
+from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
+from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
+
+# An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
+# a file this young without a row may be one in flight, and is left alone.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def of_content(*, session: Session, content: ApplicationContent | None) -> list[Attachment]:
+    if content is None or content.id is None:
+        return []
+    return list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.content_id == content.id)
+            .order_by(col(Attachment.id))
+        )
+    )
+
+
+def stored_names_of(*, session: Session, content_ids: Iterable[int]) -> set[str]:
+    ids = list(content_ids)
+    if not ids:
+        return set()
+    return set(
+        session.exec(select(Attachment.stored_name).where(col(Attachment.content_id).in_(ids)))
+    )
+
+
+def same_files(a: list[Attachment], b: list[Attachment]) -> bool:
+    def key(items: list[Attachment]) -> list[tuple[str, str]]:
+        return sorted((x.stored_name, x.original_name) for x in items)
+
+    return key(a) == key(b)
+
+
+def delete_rows_of(*, session: Session, content: ApplicationContent) -> set[str]:
+    """Delete a content row's attachment rows; return the stored names they used."""
+    names = stored_names_of(session=session, content_ids=[content.id] if content.id else [])
+    session.exec(delete(Attachment).where(col(Attachment.content_id) == content.id))
+    return names
+
+
+def orphans(*, session: Session, storage_dir: Path, now: datetime) -> list[str]:
+    """The stored files no attachment row names, last written more than ``ORPHAN_GRACE`` before
+    ``now`` (upload temporaries left by a crash included): one listing of the folder and one
+    query. ``now`` is compared with the files' modification times: pass the real time."""
+    store = Storage(storage_dir)
+    on_disk = store.listing()
+    if not on_disk:
+        return []
+    known = set(session.exec(select(Attachment.stored_name).distinct()))
+    return store.written_before([n for n in on_disk if n not in known], before=now - ORPHAN_GRACE)
+
+
+def remove_orphans(*, storage_dir: Path, names: Iterable[str]) -> list[str]:
+    """Delete the orphans ``orphans`` listed; return those removed (a refusal is logged, and the
+    next sweep finds the file again)."""
+    store = Storage(storage_dir)
+    return [name for name in names if store.delete(name)]
+
+
+def delete_files_after_commit(*, session: Session, storage_dir: Path, names: set[str]) -> None:
+    """Once committed, remove from disk the stored files no attachment row refers to any more."""
+    if not names:
+        return
+    session.flush()
+    unused = {
+        name
+        for name in names
+        if session.exec(
+            select(func.count()).select_from(Attachment).where(Attachment.stored_name == name)
+        ).one()
+        == 0
+    }
+    if not unused:
+        return
+    store = Storage(storage_dir)
+
+    def remove(_session: Any) -> None:
+        for name in unused:
+            store.delete(name)
+
+    event.listen(session, "after_commit", remove, once=True)
+
+
+def _delete_file_on_rollback(session: Session, store: Storage, name: str) -> None:
+    def remove(_session: Any) -> None:
+        store.delete(name)
+
+    def forget(_session: Any) -> None:
+        if event.contains(session, "after_rollback", remove):
+            event.remove(session, "after_rollback", remove)
+
+    event.listen(session, "after_rollback", remove, once=True)
+    event.listen(session, "after_commit", forget, once=True)
+
+
+def add(
+    *,
+    session: Session,
+    application: Application,
+    source: BinaryIO,
+    filename: str,
+    storage_dir: Path,
+    max_bytes: int,
+    max_files: int,
+    now: datetime,
+) -> Attachment:
+    """Store one file and attach it to the draft (a revision's, for a submitted application)."""
+    _check_can_attach(session=session, application=application, max_files=max_files, now=now)
+    stored = store_upload(source=source, storage_dir=storage_dir, max_bytes=max_bytes)
+    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    return _record(
+        session=session, application=application, stored=stored, filename=filename, now=now
+    )
+
+
+def store_upload(*, source: BinaryIO, storage_dir: Path, max_bytes: int) -> StoredFile:
+    """Copy an upload into the storage folder (checked on its content), outside any transaction.
+
+    For ``attach``: copying and flushing a file of several MB inside the writing transaction
+    would hold SQLite's one write lock meanwhile, and every other applicant's save would wait
+    for the disk (bench/surge.py)."""
+    try:
+        return Storage(storage_dir).save(source, max_bytes=max_bytes)
+    except UploadRefused as refused:
+        raise DomainError(refused.message.msgid, field="file", **refused.message.params) from None
+
+
+def discard(*, storage_dir: Path, stored: StoredFile) -> None:
+    """Remove a stored upload that was not attached."""
+    Storage(storage_dir).delete(stored.stored_name)
+
+
+def attach(
+    *,
+    session: Session,
+    application: Application,
+    stored: StoredFile,
+    filename: str,
+    storage_dir: Path,
+    max_files: int,
+    now: datetime,
+) -> Attachment:
+    """Attach a file ``store_upload`` stored to the draft; refused as ``add`` refuses, and the
+    file is removed if this transaction rolls back."""
+    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    _check_can_attach(session=session, application=application, max_files=max_files, now=now)
+    return _record(
+        session=session, application=application, stored=stored, filename=filename, now=now
+    )
+
+
+def _check_can_attach(
+    *, session: Session, application: Application, max_files: int, now: datetime
+) -> None:
+
+    session.refresh(application, with_for_update=True)  # one request at a time per application
+    edition = session.get_one(Edition, application.edition_id)
+    if not can_edit(application, edition, now):
+        raise NotAllowed(
+            "Your application can no longer be changed: the deadline has passed.", field="file"
+        )
+    current = drafts.current_content(session=session, application=application)
+    if len(of_content(session=session, content=current)) >= max_files:
+        raise DomainError(
+            "You can attach at most %(n)s files. Remove one before adding another.",
+            field="file",
+            n=max_files,
+        )
+
+
+def _record(
+    *, session: Session, application: Application, stored: StoredFile, filename: str, now: datetime
+) -> Attachment:
+
+    draft = drafts.ensure_draft(session=session, application=application, now=now)
+    attachment = Attachment(
+        content_id=pk(draft),
+        stored_name=stored.stored_name,
+        original_name=clean_filename(filename, stored.content_type),
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        created_at=now,
+    )
+    session.add(attachment)
+    draft.updated_at = now
+    application.updated_at = now
+    session.add(draft)
+    session.add(application)
+    session.flush()
+    return attachment
+
+
+def get_visible(*, session: Session, application: Application, attachment_id: int) -> Attachment:
+    """One of the applicant's own files (of the draft or of the submitted version)."""
+    attachment = session.get(Attachment, attachment_id)
+    content = session.get(ApplicationContent, attachment.content_id) if attachment else None
+    if attachment is None or content is None or content.application_id != application.id:
+        raise NotFound("This file is not part of your application.")
+    return attachment
+
+
+def submitted_files(*, session: Session, application: Application) -> list[Attachment]:
+    """The files of the submitted version (what the secretariat and jury see)."""
+    content = session.exec(
+        select(ApplicationContent).where(
+            ApplicationContent.application_id == application.id,
+            ApplicationContent.kind == ContentKind.submitted,
+        )
+    ).first()
+    return of_content(session=session, content=content)
+
+
+def remove(
+    *,
+    session: Session,
+    application: Application,
+    attachment_id: int,
+    storage_dir: Path,
+    now: datetime,
+) -> None:
+    """Remove a file from the draft (on a submitted application, from a revision: the submitted
+    version keeps it until a resubmit)."""
+
+    session.refresh(application, with_for_update=True)  # one request at a time per application
+    edition = session.get_one(Edition, application.edition_id)
+    if not can_edit(application, edition, now):
+        raise NotAllowed("Your application can no longer be changed: the deadline has passed.")
+    attachment = get_visible(session=session, application=application, attachment_id=attachment_id)
+    current = drafts.current_content(session=session, application=application)
+    if current is None or attachment.content_id != current.id:
+        raise NotFound("This file is not part of your application.")
+    draft = drafts.ensure_draft(session=session, application=application, now=now)
+    if attachment.content_id != draft.id:  # the revision's copy of the same file
+        attachment = session.exec(
+            select(Attachment).where(
+                Attachment.content_id == draft.id,
+                Attachment.stored_name == attachment.stored_name,
+            )
+        ).one()
+    name = attachment.stored_name
+    session.delete(attachment)
+    draft.updated_at = now
+    application.updated_at = now
+    session.add(draft)
+    session.add(application)
+    delete_files_after_commit(session=session, storage_dir=storage_dir, names={name})

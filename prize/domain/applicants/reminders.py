@@ -1,0 +1,76 @@
+"""Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from prize.domain.applicants.drafts import current_content
+from prize.domain.applicants.links import LinkMaker
+from prize.domain.shared import outbox
+from prize.models import Application, ApplicationStatus, Edition, EditionState
+
+REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
+
+
+def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMaker) -> int:
+    """Remind the owners of drafts never submitted, 7 days and 1 day before the deadline, once
+    each. A draft started after a reminder's moment does not get that reminder. Returns how many
+    e-mails were queued."""
+    queued = 0
+    editions = session.exec(
+        select(Edition).where(
+            Edition.state == EditionState.open,
+            col(Edition.deadline) > now,
+            col(Edition.deadline) <= now + timedelta(days=7),
+        )
+    ).all()
+    for edition in editions:
+        drafts = session.exec(
+            select(Application)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == ApplicationStatus.draft,
+                col(Application.number).is_(None),
+                col(Application.erased_at).is_(None),
+            )
+            .order_by(col(Application.id))
+            .with_for_update(skip_locked=True)
+        ).all()
+        for application in drafts:
+            due = [
+                (days, attr)
+                for days, attr in REMINDERS
+                if now >= edition.deadline - timedelta(days=days)
+                and getattr(application, attr) is None
+                and application.created_at <= edition.deadline - timedelta(days=days)
+            ]
+            if not due:
+                continue
+            days = min(d for d, _ in due)  # the nearest one only: never two at once
+            content = current_content(session=session, application=application)
+            outbox.queue(
+                session=session,
+                kind="application_reminder",
+                recipient=application.email,
+                language=application.language,
+                template="application_reminder",
+                context={
+                    "title": content.title if content else "",
+                    "url": links.resume_url(application),
+                    "deadline": edition.deadline,
+                    "days": days,
+                    "edition_year": edition.year,
+                },
+                now=now,
+                mail_domain=links.mail_domain,
+                edition_id=edition.id,
+            )
+            for d, attr in REMINDERS:
+                if d >= days and getattr(application, attr) is None:
+                    setattr(application, attr, now)
+            session.add(application)
+            queued += 1
+    session.flush()
+    return queued

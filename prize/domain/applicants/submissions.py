@@ -1,0 +1,286 @@
+"""Submitting, resubmitting and withdrawing an application.
+
+Submitting checks the window by the server's clock and the form's completeness, gives the
+application its reference (``EDPP-<year>-<NNNN>``, from ``Edition.last_number`` taken under a lock
+in the same transaction, so numbers have no gaps), turns the draft into the submitted version in
+one step, audits it and queues the confirmation. Submitting twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from prize import countries
+from prize.domain.applicants import attachments, drafts
+from prize.domain.applicants import links as application_links
+from prize.domain.applicants.applications import applicant
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, WORD_LIMITS
+from prize.domain.applicants.links import LinkMaker
+from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.shared import audit, outbox
+from prize.i18n import N_, Message
+from prize.models import (
+    Application,
+    ApplicationContent,
+    ApplicationStatus,
+    ContentKind,
+    Edition,
+    pk,
+)
+
+RESUBMITTABLE = (ApplicationStatus.draft, ApplicationStatus.submitted, ApplicationStatus.returned)
+
+
+class Incomplete(DomainError):
+    """The form lacks parts: ``missing`` lists (field name, message) for each."""
+
+    def __init__(self, missing: list[tuple[str, Message]]) -> None:
+        super().__init__(N_("Your application is not complete yet."))
+        self.missing = missing
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def missing_parts(
+    content: ApplicationContent, edition: Edition, today: date
+) -> list[tuple[str, Message]]:
+    """Every part that keeps ``content`` from being submitted, in the form's order."""
+    out: list[tuple[str, Message]] = []
+
+    def error(field: str, msgid: str, **params: object) -> None:
+        out.append((field, Message(msgid, dict(params))))
+
+    # A. Project
+    if not content.title.strip():
+        error("title", "Give your project's title.")
+    if not content.organisation.strip():
+        error("organisation", "Name the organisation that runs the project.")
+    if not content.countries:
+        error("country_main", "Choose the country where the project mainly runs.")
+    elif any(code not in edition.eligible_countries for code in content.countries):
+        error("country_main", "Choose countries from the list of eligible countries.")
+    if content.young_people is None:
+        error("young_people", "Say how many young people under 25 take part.")
+    if content.adults is None:
+        error("adults", "Say how many adults take part.")
+    if content.start_date is None:
+        error("start_date", "Give the date the project started.")
+    elif content.start_date > today:
+        error("start_date", "The project must have started: the prize rewards work already done.")
+    if content.still_running is None:
+        error("still_running", "Say whether the project is still running.")
+    elif not content.still_running and content.end_date is None:
+        error("end_date", "Give the date the project ended, or say that it is still running.")
+    # B. Contacts
+    for field, msgid in (
+        ("applicant_name", N_("Give the applicant's name.")),
+        ("address", N_("Give the applicant's postal address.")),
+        ("phone", N_("Give a telephone number.")),
+        ("contact_email", N_("Give an e-mail address for the applicant.")),
+        ("contact_person", N_("Name a person who can discuss the project in English or French.")),
+        ("contact_person_email", N_("Give that person's e-mail address.")),
+    ):
+        if not str(getattr(content, field)).strip():
+            error(field, msgid)
+    # C. Description
+    for field, msgid in (
+        ("goals", N_("Describe the project's prevention goals.")),
+        ("summary", N_("Write a summary of the project.")),
+        ("participation", N_("Describe how young people take part.")),
+    ):
+        text = str(getattr(content, field))
+        if not text.strip():
+            error(field, msgid)
+        elif words(text) > WORD_LIMITS[field]:
+            error(
+                field,
+                "Use at most %(limit)s words here; there are %(n)s.",
+                limit=WORD_LIMITS[field],
+                n=words(text),
+            )
+    for area in INVOLVEMENT_AREAS:
+        answer = content.involvement.get(area) or {}
+        question, how = "inv_" + area, "inv_" + area + "_how"
+        if answer.get("involved") is None:
+            error(question, "Answer yes or no for each part of the youth involvement grid.")
+        elif answer.get("involved") and not str(answer.get("how", "")).strip():
+            error(how, "Say how young people take part, where you answered yes.")
+    if not content.consent_processing:
+        error("consent_processing", "Agree to the processing of the data in this application.")
+    return out
+
+
+def can_submit(application: Application, edition: Edition, now: datetime) -> bool:
+    return application.status in RESUBMITTABLE and application_links.can_edit(
+        application, edition, now
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    application: Application
+    changed: bool  # False when the submit changed nothing (a second click)
+
+
+def _lock_edition(session: Session, edition_id: int) -> Edition:
+    return session.exec(
+        select(Edition)
+        .where(Edition.id == edition_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def submit(
+    *,
+    session: Session,
+    application: Application,
+    links: LinkMaker,
+    storage_dir: Path,
+    now: datetime,
+) -> Outcome:
+    """Submit the draft (or a revision, replacing the submitted version and keeping the reference)."""
+    session.refresh(application, with_for_update=True)  # a double click waits here, then no-ops
+    edition = session.get_one(Edition, application.edition_id)
+    draft = drafts.content_of(session=session, application=application, kind=ContentKind.draft)
+    submitted = drafts.content_of(
+        session=session, application=application, kind=ContentKind.submitted
+    )
+    if application.status is ApplicationStatus.submitted and submitted is not None:
+        unchanged = draft is None or (
+            drafts.values_of(draft) == drafts.values_of(submitted)
+            and attachments.same_files(
+                attachments.of_content(session=session, content=draft),
+                attachments.of_content(session=session, content=submitted),
+            )
+        )
+        if unchanged:
+            if draft is not None:  # an edit that changed nothing: drop it, keep what stands
+                attachments.delete_rows_of(session=session, content=draft)
+                session.delete(draft)
+                session.flush()
+            return Outcome(application, changed=False)
+    if not can_submit(application, edition, now):
+        if application.status not in RESUBMITTABLE:
+            raise NotAllowed("This application cannot be submitted again.")
+        raise NotAllowed(
+            "The deadline has passed: applications can no longer be submitted or changed."
+        )
+    if draft is None:  # returned for information and sent back as it was
+        if submitted is None:
+            raise Incomplete([("title", Message("Give your project's title."))])
+        draft = drafts.ensure_draft(session=session, application=application, now=now)
+    missing = missing_parts(draft, edition, now.date())
+    if missing:
+        raise Incomplete(missing)
+
+    first = application.number is None
+    if first:
+        locked = _lock_edition(session, pk(edition))
+        locked.last_number += 1
+        session.add(locked)
+        application.number = locked.last_number
+        application.reference = f"EDPP-{locked.year}-{locked.last_number:04d}"
+    orphans: set[str] = set()
+    if submitted is not None:
+        orphans = attachments.delete_rows_of(session=session, content=submitted)
+        session.delete(submitted)
+        session.flush()
+    draft.kind = ContentKind.submitted
+    draft.updated_at = now
+    session.add(draft)
+    was = application.status
+    application.status = ApplicationStatus.submitted
+    application.submitted_at = application.submitted_at or now
+    application.updated_at = now
+    session.add(application)
+    session.flush()
+    attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=orphans)
+    kind = "application.submitted" if first else "application.resubmitted"
+    audit.record(
+        session=session,
+        actor=applicant(application),
+        kind=kind,
+        now=now,
+        edition_id=edition.id,
+        subject_kind="application",
+        subject_id=application.id,
+        data={"reference": application.reference, "from": was.value},
+    )
+    files = attachments.of_content(session=session, content=draft)
+    outbox.queue(
+        session=session,
+        kind="application_confirmation",
+        recipient=application.email,
+        language=application.language,
+        template="application_confirmation",
+        context={
+            "reference": application.reference,
+            "first": first,
+            "content": draft,
+            "country_names": [countries.name(c, application.language) for c in draft.countries],
+            "files": [f.original_name for f in files],
+            "submitted_at": now,
+            "deadline": edition.deadline,
+            "url": links.resume_url(application),
+            "edition_year": edition.year,
+        },
+        now=now,
+        mail_domain=links.mail_domain,
+        edition_id=edition.id,
+    )
+    return Outcome(application, changed=True)
+
+
+def withdraw(
+    *, session: Session, application: Application, links: LinkMaker, now: datetime, reason: str = ""
+) -> Application:
+    """Withdraw a submitted application before screening ends (audited, confirmed by e-mail)."""
+    session.refresh(application, with_for_update=True)
+    edition = session.get_one(Edition, application.edition_id)
+    if application.status is ApplicationStatus.withdrawn:
+        return application
+    if not application_links.can_withdraw(application, edition):
+        if application.status is ApplicationStatus.draft:
+            raise NotAllowed("A draft is not withdrawn: delete it instead.")
+        raise NotAllowed("Screening has ended: the application can no longer be withdrawn.")
+    was = application.status
+    application.status = ApplicationStatus.withdrawn
+    application.withdrawn_at = now
+    application.updated_at = now
+    session.add(application)
+    audit.record(
+        session=session,
+        actor=applicant(application),
+        kind="application.withdrawn",
+        now=now,
+        edition_id=edition.id,
+        subject_kind="application",
+        subject_id=application.id,
+        reason=reason.strip()[:2000],
+        data={"reference": application.reference, "from": was.value},
+    )
+    content = drafts.current_content(session=session, application=application)
+    outbox.queue(
+        session=session,
+        kind="application_withdrawn",
+        recipient=application.email,
+        language=application.language,
+        template="application_withdrawn",
+        context={
+            "reference": application.reference,
+            "title": content.title if content else "",
+            "edition_year": edition.year,
+        },
+        now=now,
+        mail_domain=links.mail_domain,
+        edition_id=edition.id,
+    )
+    session.flush()
+    return application

@@ -1,0 +1,2 @@
+"""Personal data: a person's export and erasure (``personal_data``), and the retention rule
+(``retention``)."""

@@ -1,0 +1,1 @@
+"""The secretariat's accounts (``staff``) and getting into the back office (``signin``)."""
