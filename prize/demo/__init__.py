@@ -7,27 +7,15 @@ ballots and the real tally. Every e-mail goes to example.org addresses and stays
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from prize.db import Database
 from prize.demo import call2027, jury_sample, story2016
+from prize.demo.steps import DEMO_EMAIL, DEMO_PASSWORD, DemoReport
 from prize.domain.shared import audit
 from prize.domain.staff import staff
 from prize.security import Passwords
 from prize.settings import Settings
-
-DEMO_EMAIL = "secretariat@example.org"
-DEMO_PASSWORD = "demo-secretariat-2027"  # printed by `prize demo`; the demo is local only  # nosec B105: the demo's published sign-in, printed by `prize demo`, local only
-
-
-@dataclass
-class DemoReport:
-    """What `prize demo` prints so that a newcomer can try every part at once."""
-
-    login_email: str = DEMO_EMAIL
-    login_password: str = DEMO_PASSWORD
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, path)
 
 
 def build(*, database: Database, settings: Settings, now: datetime) -> DemoReport:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.pdf import pdf
+from prize.demo.steps import DemoReport
 from prize.domain.editions.criteria import CriterionSpec
 from prize.models import Edition
 from prize.settings import Settings
-
-if TYPE_CHECKING:
-    from prize.demo import DemoReport
 
 CRITERIA = (
     CriterionSpec(

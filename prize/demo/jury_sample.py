@@ -9,13 +9,13 @@ their ballot links, so a newcomer can try the ballot at once.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
+from prize.demo.steps import DemoReport
 from prize.domain import transitions
 from prize.domain.applicants import links as application_links
 from prize.domain.editions.criteria import criteria_of
@@ -26,9 +26,6 @@ from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round, pk
 from prize.settings import Settings
-
-if TYPE_CHECKING:
-    from prize.demo import DemoReport
 
 YEAR = 2025
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -25,6 +25,19 @@ from prize.domain.shared import audit
 from prize.models import Application, Edition, EditionState, Juror, pk
 from prize.settings import Settings
 from prize.tokens import Signer
+
+DEMO_EMAIL = "secretariat@example.org"
+DEMO_PASSWORD = "demo-secretariat-2027"  # printed by `prize demo`; the demo is local only  # nosec B105: the demo's published sign-in, printed by `prize demo`, local only
+
+
+@dataclass
+class DemoReport:
+    """What `prize demo` prints so that a newcomer can try every part at once."""
+
+    login_email: str = DEMO_EMAIL
+    login_password: str = DEMO_PASSWORD
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, path)
+
 
 MAIL_DOMAIN = "example.org"
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from prize.db import Database
 from prize.demo import steps
+from prize.demo.steps import DemoReport
 from prize.domain import transitions
 from prize.domain.applicants import links as application_links
 from prize.domain.editions.criteria import CriterionSpec, criteria_of
@@ -41,9 +42,6 @@ from prize.models import (
     pk,
 )
 from prize.settings import Settings
-
-if TYPE_CHECKING:
-    from prize.demo import DemoReport
 
 YEAR = 2016
 SEED = 2016
