@@ -7,8 +7,8 @@ import re
 
 from sqlmodel import col, select
 
+from prize import formats
 from prize.domain import audit, screening
-from prize.i18n import paris_time
 from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
@@ -292,7 +292,9 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    closed = formats.deadline(
+        jury_factories.SHORTLIST_CLOSES, "en"
+    )  # its last minute: 21:59 in Paris
     assert f"The round closed on {closed}: this was not saved." in page.text
     assert set(_scores(sqlite_db).values()) == {7, 8}
 

@@ -11,8 +11,9 @@ from prize.i18n import Message
 class DomainError(Exception):
     """A rule refused an action. ``field`` names the form field it concerns, if any."""
 
-    def __init__(self, msgid: str, *, field: str | None = None, **params: Any) -> None:
-        self.message = Message(msgid, params)
+    def __init__(self, msgid: str | Message, *, field: str | None = None, **params: Any) -> None:
+        """``msgid`` with ``params``, or a whole ``Message`` (a count: ``i18n.Plural``)."""
+        self.message = msgid if isinstance(msgid, Message) else Message(msgid, params)
         super().__init__(self.message.translate(NullTranslations()))  # English, for logs
         self.field = field
 

@@ -14,7 +14,6 @@ import math
 import secrets
 import weakref
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
@@ -24,11 +23,11 @@ from prize.domain import throttle
 from prize.domain.email_addresses import normalise_email
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.staff import Mailer, has_password, queue_password_mail
+from prize.formats import When
 from prize.i18n import N_
 from prize.models import RateEvent, Staff
 from prize.security import Passwords
 
-PARIS = ZoneInfo("Europe/Paris")
 # Sign-in throttling: failures counted per account and per client in a sliding window.
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_ACCOUNT_LIMIT = 5
@@ -50,7 +49,7 @@ class Throttled(NotAllowed):
             msgid,
             field=field,
             minutes=minutes,
-            time=retry_at.astimezone(PARIS).strftime("%H:%M"),
+            time=When(retry_at, "clock"),
         )
         self.retry_at = retry_at
 
