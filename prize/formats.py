@@ -249,6 +249,21 @@ def number(value: float | None, language: str, digits: int = 2) -> str:
     return format_decimal(round(value, digits), locale=locale(_lang(language)))
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """A number given to a message or a page, shown in the reader's language with at most
+    ``digits`` decimals ("2.5 MB", « 2,5 Mo »)."""
+
+    value: float
+    digits: int = 2
+
+    def shown_in(self, language: str) -> str:
+        return number(self.value, language, self.digits)
+
+    def __str__(self) -> str:
+        return self.shown_in("en")
+
+
 def score(value: float | None, language: str) -> str:
     """A score, with ``SCORE_DIGITS`` decimals everywhere."""
     return decimal(value, SCORE_DIGITS, language)

@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
 from prize import countries, formats, paths, static
-from prize.i18n import Message, locale, translations
+from prize.i18n import Message, translations
 from prize.tally.data import Figure, Figures
 
 
@@ -130,8 +129,10 @@ def country_name(ctx: Context, code: str | None) -> str:
 
 
 @pass_context
-def number(ctx: Context, value: float | int | None, digits: int = 2) -> str:
+def number(ctx: Context, value: float | int | formats.Quantity | None, digits: int = 2) -> str:
     """A number in the reader's language, with at most ``digits`` decimals."""
+    if isinstance(value, formats.Quantity):
+        return value.shown_in(_lang(ctx))
     return formats.number(value, _lang(ctx), digits)
 
 
@@ -171,9 +172,24 @@ def figures(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @pass_context
+def punct(ctx: Context, mark: str) -> str:
+    """A mark that follows a word (``:``, ``;``, ``!``, ``?``) as the reader's language writes
+    it: in French after a no-break space ("Annonce : ...")."""
+    return f"{formats.NBSP}{mark}" if _lang(ctx) == "fr" and mark in ":;!?" else mark
+
+
+@pass_context
+def quoted(ctx: Context, text: str) -> str:
+    """Words quoted as the reader's language quotes them: “...”, « ... »."""
+    if _lang(ctx) == "fr":
+        return f"«{formats.NBSP}{text}{formats.NBSP}»"
+    return f"“{text}”"
+
+
+@pass_context
 def kilobytes(ctx: Context, size: int) -> str:
     """A file's size in kilobytes, rounded up, in the reader's words ("12 KB", "12 Ko")."""
-    n = format_decimal(-(-size // 1024), locale=locale(_lang(ctx)))
+    n = formats.number(-(-size // 1024), _lang(ctx), 0)
     return translations(_lang(ctx)).gettext("%(n)s KB") % {"n": n}
 
 
@@ -254,9 +270,12 @@ def make_environment() -> Environment:
         score=score,
         detail=detail,
         kilobytes=kilobytes,
+        quoted=quoted,
         paragraphs=paragraphs,
     )
-    env.globals.update(localised=localised, url_for=url_for, time_tag=time_tag, figures=figures)
+    env.globals.update(
+        localised=localised, url_for=url_for, time_tag=time_tag, figures=figures, punct=punct
+    )
     return env
 
 

@@ -146,10 +146,12 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ign
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
 
 
-def test_ballot_page_shows_progress_without_inline_style(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):  # type: ignore[no-untyped-def]
     _onboard(juror_client)
     page = juror_client.get("/ballot")
-    assert "Hello Lena." in page.text
+    closes = jury_factories.SHORTLIST_CLOSES
+    assert f"Hello Lena. The round closes on {formats.deadline(closes, 'en')}." in page.text
+    assert f"Time left: {formats.left(closes, clock(), 'en')}" in page.text  # beside the date
     assert "0 of 3 scored" in page.text
     assert '<progress id="ballot-progress" value="0" max="3"' in page.text
     assert "style=" not in page.text

@@ -12,7 +12,7 @@ from pathlib import Path
 import babel
 from babel.dates import get_timezone_location
 
-from prize import formats, i18n
+from prize import formats, i18n, storage
 from prize.domain import editions
 from prize.forms.edition import parse_deadline, to_paris_input
 from prize.i18n import Message, Plural
@@ -114,6 +114,11 @@ def test_numbers_and_scores_in_the_readers_language() -> None:
     assert formats.score(1234.5, "en") == "1,234.50"
     assert formats.score(None, "fr") == "–"
     assert re.fullmatch(r"1\s234,5", formats.number(1234.5, "fr"))
+    limit = Message("At most %(mb)s MB.", {"mb": storage.megabytes(5 * 1024 * 1024 // 2)})
+    assert (i18n.gettext("en", limit), i18n.gettext("fr", limit)) == (
+        "At most 2.5 MB.",
+        "At most 2,5 MB.",
+    )
 
 
 # --------------------------------------------------------------------------- places of time zones

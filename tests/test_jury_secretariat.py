@@ -401,7 +401,7 @@ def test_reminder_goes_once_to_jurors_who_have_not_finished(
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 1
     smtp.deliver(sqlite_db, clock())
     (reminder,) = [m for m in smtp.inbox.to("lena@example.org") if "reminder" in m["Subject"]]
-    assert "0 of 3 projects are scored" in body_of(reminder)
+    assert "Projects scored: 0 of 3." in body_of(reminder)
     assert not [m for m in smtp.inbox.to("done@example.org") if "reminder" in m["Subject"]]
 
 
