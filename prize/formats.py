@@ -11,7 +11,7 @@ style                 English                                             French
 ``deadline``          Monday 5 April 2027, 23:59 Paris time               lundi 5 avril 2027 à 23 h 59 (heure de Paris)
 ``date_time``         Monday 5 April 2027, 10:00 Paris time               lundi 5 avril 2027 à 10 h 00 (heure de Paris)
 ``day``               5 April 2027                                        5 avril 2027
-``short``             5 Apr 2027, 14:03  (tables: the page says Paris)    5 avr. 2027 à 14 h 03
+``short``             5 Apr 2027, 14:03  (tables; the footer says Paris)  5 avr. 2027 à 14 h 03
 ``clock``             09:30                                               9 h 30
 ``relative``          in 4 months / 2 weeks ago                           dans 4 mois / il y a 2 semaines
 ``left``              4 months  ("Time left: 4 months")                   4 mois

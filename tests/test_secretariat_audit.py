@@ -155,6 +155,7 @@ def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db,
     assert "Postal strike" in page
     assert "{&#34;from&#34;: &#34;screening&#34;, &#34;to&#34;: &#34;open&#34;}" in page
     assert formats.short(clock(), "en") in page  # 10:00 UTC: 1 Mar 2027, 11:00 in Paris
+    assert "Dates and times in the back office are in Paris time." in page
     assert 'class="table-scroll"' in page
 
 
