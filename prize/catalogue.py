@@ -15,15 +15,16 @@ from babel.messages.pofile import read_po, write_po
 from prize import paths
 from prize.settings import LANGUAGES
 
-# Functions whose argument is a message id: gettext's own, the lazy marker, domain errors and
-# their subclasses (first argument), lifecycle's need(msgid), and error(name, msgid) (second
-# argument). tests/test_i18n.py fails when a new one is missing here.
+# Functions whose argument is a message id: gettext's own (and ``Plural``: singular and plural),
+# the lazy marker, domain errors and their subclasses (first argument), lifecycle's need(msgid),
+# and error(name, msgid) (second argument). tests/test_i18n.py fails when a new one is missing.
 KEYWORDS = {
     "_": None,
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
     "Message": None,
+    "Plural": (1, 2),
     "DomainError": None,
     "NotFound": None,
     "NotAllowed": None,
@@ -112,7 +113,9 @@ def missing_from(language: str) -> list[str]:
     known = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
-        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True)
+        if m.id
+        and m.string
+        and (all(m.string) if isinstance(m.string, tuple) else True)
         and not m.fuzzy
     }
     ids = {(m.id if isinstance(m.id, str) else m.id[0]) for m in extract() if m.id}

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from prize import schema
+from prize import formats, schema
 from prize.db import Database
 from prize.models import utcnow
 from prize.settings import Settings, SettingsError, load
@@ -155,10 +155,10 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
             rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
             for m in rows:
                 print(
-                    f"{m.id:>6}  {m.status.value:<8} {m.created_at:%Y-%m-%d %H:%M}  "
+                    f"{m.id:>6}  {m.status.value:<8} {formats.spreadsheet(m.created_at)}  "
                     f"{m.recipient:<32} {m.subject}"
                 )
-            print(f"{len(rows)} messages.")
+            print(f"{len(rows)} messages (times in Paris).")
         return 0
 
 

@@ -32,6 +32,7 @@ from typing import BinaryIO
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse
 
+from prize.formats import Quantity
 from prize.i18n import Message
 from prize.models import Attachment
 
@@ -226,7 +227,7 @@ def download_response(*, storage_dir: Path, attachment: Attachment) -> FileRespo
     return Storage(storage_dir).download_response(attachment)
 
 
-def megabytes(n: int) -> str:
-    """A size limit as the pages and refusals state it: "10" MB, or "2.5" MB."""
-    value = n / (1024 * 1024)
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+def megabytes(n: int) -> Quantity:
+    """A size limit as the pages and refusals state it, in the reader's language: "10" MB, or
+    "2.5" (« 2,5 ») MB."""
+    return Quantity(n / (1024 * 1024), 1)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date, format_timedelta
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from prize import countries, paths, static
-from prize.i18n import PARIS, Message, locale, translations
-from prize.i18n import paris_time as i18n_paris_time
+from prize import countries, formats, paths, static
+from prize.i18n import Message, translations
+from prize.tally.data import Figure, Figures
 
 
 def _lang(ctx: Context) -> str:
@@ -43,9 +41,12 @@ def _underscore(ctx: Context, message: str, /, **params: Any) -> str:
 
 
 @pass_context
-def _ngettext(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
-    text = translations(_lang(ctx)).ngettext(singular, plural, n)
-    return text % {"num": n, **params}
+def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` in templates: the form the reader's language takes for ``n``, with ``n``
+    written in that language ("1 234"); Jinja then fills in the other parameters."""
+    language = _lang(ctx)
+    text: str = translations(language).ngettext(singular, plural, n)
+    return text.replace("%(num)s", formats.number(n, language, 0))
 
 
 @pass_context
@@ -58,34 +59,68 @@ def translate(ctx: Context, message: Message | str | None) -> str:
     return translations(_lang(ctx)).gettext(message)
 
 
-@pass_context
-def paris_time(ctx: Context, value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC instant shown in Europe/Paris time, with the zone named."""
-    return "" if value is None else i18n_paris_time(value, _lang(ctx), fmt)
+def _now(ctx: Context, now: datetime | None) -> datetime | None:
+    now = now or ctx.get("now")
+    return now if isinstance(now, datetime) else None
+
+
+def _style(style: formats.Style) -> Any:
+    """A filter showing an instant (a date for ``day``) in ``style``, in the reader's language;
+    nothing for no value."""
+
+    @pass_context
+    def show(ctx: Context, value: datetime | date | None) -> str:
+        if value is None:
+            return ""
+        if style == "day":
+            return formats.day(value, _lang(ctx))
+        assert isinstance(value, datetime)
+        return formats.styled(value, style, _lang(ctx))
+
+    return show
 
 
 @pass_context
-def local_date(ctx: Context, value: date | datetime | None, fmt: str = "long") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(PARIS).date()
-    return _date_text(value, _lang(ctx), fmt)
+def styled(ctx: Context, value: datetime | None, style: formats.Style) -> str:
+    """An instant in a style chosen by the data (``formats.style_of``)."""
+    return "" if value is None else formats.styled(value, style, _lang(ctx))
 
 
-@functools.lru_cache(maxsize=4096)
-def _date_text(value: date, language: str, fmt: str) -> str:
-    return format_date(value, fmt, locale=locale(language))
+@pass_context
+def short_day(ctx: Context, value: date | datetime | None) -> str:
+    return "" if value is None else formats.short_day(value, _lang(ctx))
+
+
+@pass_context
+def relative(ctx: Context, value: datetime | None, now: datetime | None = None) -> str:
+    """ "in 4 months", "2 weeks ago" (from the page's ``now``)."""
+    now = _now(ctx, now)
+    return "" if value is None or now is None else formats.relative(value, now, _lang(ctx))
 
 
 @pass_context
 def time_left(ctx: Context, until: datetime | None, now: datetime | None = None) -> str:
-    if until is None:
-        return ""
-    now = now or ctx.get("now")
-    if not isinstance(now, datetime):
-        return ""
-    return format_timedelta(until - now, locale=locale(_lang(ctx)), threshold=1.1)
+    """ "4 months" ("Time left: 4 months"), from the page's ``now``."""
+    now = _now(ctx, now)
+    return "" if until is None or now is None else formats.left(until, now, _lang(ctx))
+
+
+@pass_context
+def time_tag(ctx: Context, value: datetime | None, style: formats.Style = "date_time") -> Markup:
+    """An instant as ``<time>``: shown in ``style`` in Paris time, its ``datetime`` the same
+    minute in UTC, and ``data-local`` the words prize.js uses to add the reader's own time
+    beside it where it differs ("your time: 22:59 in Tunis")."""
+    if value is None:
+        return Markup("")
+    language = _lang(ctx)
+    machine = formats.iso_deadline(value) if style == "deadline" else formats.iso(value)
+    local = translations(language).gettext(formats.YOUR_TIME) % {
+        "when": "{when}",
+        "place": "{place}",
+    }
+    return Markup('<time datetime="{}" data-local="{}">{}</time>').format(
+        machine, local, formats.styled(value, style, language)
+    )
 
 
 @pass_context
@@ -94,16 +129,67 @@ def country_name(ctx: Context, code: str | None) -> str:
 
 
 @pass_context
-def number(ctx: Context, value: float | int | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    return format_decimal(round(value, digits), locale=locale(_lang(ctx)))
+def number(ctx: Context, value: float | int | formats.Quantity | None, digits: int = 2) -> str:
+    """A number in the reader's language, with at most ``digits`` decimals."""
+    if isinstance(value, formats.Quantity):
+        return value.shown_in(_lang(ctx))
+    return formats.number(value, _lang(ctx), digits)
+
+
+@pass_context
+def decimal(ctx: Context, value: float | None, digits: int) -> str:
+    """A number with exactly ``digits`` decimals in the reader's language ("7.70", "7,70")."""
+    return formats.decimal(value, digits, _lang(ctx))
+
+
+@pass_context
+def score(ctx: Context, value: float | None) -> str:
+    """A score, with the same decimals everywhere (``formats.SCORE_DIGITS``)."""
+    return formats.score(value, _lang(ctx))
+
+
+@pass_context
+def detail(ctx: Context, value: float | None) -> str:
+    """A figure of the tally's explanation, with the decimals its ranking compares
+    (``formats.DETAIL_DIGITS``)."""
+    return formats.decimal(value, formats.DETAIL_DIGITS, _lang(ctx))
+
+
+@pass_context
+def figures(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+    """An explanation's parameters with its figures in the reader's language ("0,333 ; 0,667"
+    in French, where a comma would split a decimal)."""
+    language = _lang(ctx)
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, Figure):
+            return formats.decimal(value.value, value.digits, language)
+        if isinstance(value, Figures):
+            return ("\u00a0; " if language == "fr" else ", ").join(shown(v) for v in value.values)
+        return value
+
+    return {name: shown(value) for name, value in params.items()}
+
+
+@pass_context
+def punct(ctx: Context, mark: str) -> str:
+    """A mark that follows a word (``:``, ``;``, ``!``, ``?``) as the reader's language writes
+    it: in French after a no-break space ("Annonce : ...")."""
+    return f"{formats.NBSP}{mark}" if _lang(ctx) == "fr" and mark in ":;!?" else mark
+
+
+@pass_context
+def quoted(ctx: Context, text: str) -> str:
+    """Words quoted as the reader's language quotes them: “...”, « ... »."""
+    if _lang(ctx) == "fr":
+        return f"«{formats.NBSP}{text}{formats.NBSP}»"
+    return f"“{text}”"
 
 
 @pass_context
 def kilobytes(ctx: Context, size: int) -> str:
     """A file's size in kilobytes, rounded up, in the reader's words ("12 KB", "12 Ko")."""
-    n = format_decimal(-(-size // 1024), locale=locale(_lang(ctx)))
+    n = formats.number(-(-size // 1024), _lang(ctx), 0)
     return translations(_lang(ctx)).gettext("%(n)s KB") % {"n": n}
 
 
@@ -168,15 +254,28 @@ def make_environment() -> Environment:
     env.globals["_"] = _underscore
     env.filters.update(
         t=translate,
-        paris_time=paris_time,
-        local_date=local_date,
+        deadline=_style("deadline"),
+        date_time=_style("date_time"),
+        day=_style("day"),
+        short_time=_style("short"),
+        clock=_style("clock"),
+        short_day=short_day,
+        styled=styled,
+        relative=relative,
         time_left=time_left,
+        iso=formats.iso,
         country=country_name,
         number=number,
+        decimal=decimal,
+        score=score,
+        detail=detail,
         kilobytes=kilobytes,
+        quoted=quoted,
         paragraphs=paragraphs,
     )
-    env.globals.update(localised=localised, url_for=url_for)
+    env.globals.update(
+        localised=localised, url_for=url_for, time_tag=time_tag, figures=figures, punct=punct
+    )
     return env
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -117,6 +118,53 @@ def serve(make_app: Callable[[str], Any]) -> Iterator[tuple[str, Any]]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class Site:
+    """The crawl's data (tests/pagecrawl_data.py) served by one live server, and its visits."""
+
+    url: str
+    app: Any
+    clock: Any  # tests.appkit.Clock
+    data: Any  # tests.pagecrawl_data.CrawlData
+    visits: list[Visit]
+
+
+@contextlib.contextmanager
+def site(sqlite_template: Path, folder: Path) -> Iterator[Site]:
+    """Build the crawl's data on a copy of the schema in ``folder`` and serve it (the clock at
+    ``pagecrawl_data.NOW``, the demonstration banner on: e-mails readable in the outbox)."""
+    import shutil
+
+    from prize.app import create_app
+    from prize.db import Database
+    from prize.settings import Settings
+    from tests import pagecrawl_plan
+    from tests.appkit import TEST_KEYS, Clock
+    from tests.dbkit import TEST_AUDIT_KEYS
+    from tests.pagecrawl_data import NOW, build
+
+    shutil.copyfile(sqlite_template, folder / "crawl.sqlite3")
+    database = Database(f"sqlite:///{folder / 'crawl.sqlite3'}", audit_keys=TEST_AUDIT_KEYS)
+    data = build(database, folder / "storage")
+    settings = Settings(
+        database_url="sqlite://",
+        secret_keys=TEST_KEYS,
+        storage_dir=folder / "storage",
+        argon2_fast=True,
+        demo=True,
+    )
+    clock = Clock(now=NOW)
+
+    def make_app(base: str) -> object:
+        return create_app(settings.with_(base_url=base), clock=clock, database=database)
+
+    try:
+        with serve(make_app) as (url, app):
+            yield Site(url, app, clock, data, pagecrawl_plan.everything(data))
+    finally:
+        database.dispose()
 
 
 # --------------------------------------------------------------------------- visits
@@ -222,6 +270,8 @@ class Crawl:
     lang: str  # every page must be in this language (<html lang>)
     save_as: str | None = None  # a prefix: save each page's served HTML under it
     clock: Any = None  # the live server's clock (tests.appkit.Clock), for visits with ``at``
+    accessible: bool = True  # run axe-core on each page
+    served: dict[str, str] | None = None  # when given: each visit's served HTML, by name
     problems: list[str] | None = None
     checked: int = 0
     timings: list[tuple[str, float, float]] | None = None  # (page, loading s, checking s)
@@ -280,11 +330,14 @@ class Crawl:
                 self.problems.append(f"{where}: the page is in {shown_in!r}, not {self.lang!r}")
             if self.save_as is not None and response is not None:
                 htmlpages.save(f"{self.save_as}-{visit.name}", response.text())
+            if self.served is not None and response is not None:
+                self.served[visit.name] = response.text()
             loaded = time.perf_counter()
-            try:
-                assert_accessible(self.page)
-            except AssertionError:
-                self.problems.append(f"{where} ({visit.path}): {_violations(self.page)}")
+            if self.accessible:
+                try:
+                    assert_accessible(self.page)
+                except AssertionError:
+                    self.problems.append(f"{where} ({visit.path}): {_violations(self.page)}")
             self.checked += 1
             self._fresh = visit.act is None and visit.status == 200
             assert self.timings is not None

@@ -71,7 +71,7 @@ def test_attachments_are_counted_and_the_sixth_is_refused(db, clock, storage):  
     with pytest.raises(DomainError) as refused:
         add(db, application.id, clock(), storage, name="sixth.pdf")
     assert refused.value.field == "file"
-    assert refused.value.message.msgid.startswith("You can attach at most %(n)s files.")
+    assert refused.value.message.msgid.startswith("You can attach at most %(num)s file.")
     assert len(stored_files(storage)) == 5
 
 

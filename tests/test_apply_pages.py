@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from prize import formats
 from prize.domain.applicants import applications
-from prize.i18n import paris_time
 from prize.models import (
     Application,
     ApplicationContent,
@@ -51,8 +51,10 @@ def error_of(page, name):  # type: ignore[no-untyped-def]
 
 def test_home_shows_the_call_with_dates_time_left_and_how_to_apply(client, open_call):  # type: ignore[no-untyped-def]
     page = client.get("/")
-    assert paris_time(CALL_DEADLINE, "en") in page.text  # Jun 30, 2027, 10 PM, as Babel writes it
-    assert 'datetime="2027-06-30T20:00:00+00:00" data-local' in page.text
+    assert (
+        formats.deadline(CALL_DEADLINE, "en") in page.text
+    )  # Wednesday 30 June 2027, 21:59 Paris time
+    assert '<time datetime="2027-06-30T19:59Z" data-local=' in page.text  # its last minute
     assert "Time left: 4 months" in page.text
     assert 'href="/apply"' in page.text and 'href="/apply/resend"' in page.text
     assert "Who can apply" in page.text and "How to apply" in page.text

@@ -7,9 +7,9 @@ import re
 
 from sqlmodel import col, select
 
+from prize import formats
 from prize.domain.screening import screening
 from prize.domain.shared import audit
-from prize.i18n import paris_time
 from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
@@ -147,10 +147,12 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ign
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
 
 
-def test_ballot_page_shows_progress_without_inline_style(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):  # type: ignore[no-untyped-def]
     _onboard(juror_client)
     page = juror_client.get("/ballot")
-    assert "Hello Lena." in page.text
+    closes = jury_factories.SHORTLIST_CLOSES
+    assert f"Hello Lena. The round closes on {formats.deadline(closes, 'en')}." in page.text
+    assert f"Time left: {formats.left(closes, clock(), 'en')}" in page.text  # beside the date
     assert "0 of 3 scored" in page.text
     assert '<progress id="ballot-progress" value="0" max="3"' in page.text
     assert "style=" not in page.text
@@ -293,7 +295,9 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
     assert page.status_code == 409
-    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    closed = formats.deadline(
+        jury_factories.SHORTLIST_CLOSES, "en"
+    )  # its last minute: 21:59 in Paris
     assert f"The round closed on {closed}: this was not saved." in page.text
     assert set(_scores(sqlite_db).values()) == {7, 8}
 

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
+from prize import formats
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.jury import ballots, conflicts, scoring
 from prize.domain.shared import audit
-from prize.i18n import paris_time
 from prize.models import (
     AuditEvent,
     Ballot,
@@ -134,7 +134,9 @@ def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):  # t
     clock.set(jury_factories.SHORTLIST_CLOSES)
     with pytest.raises(NotAllowed) as refused:
         _save(db, clock, made, scores={c1: 9})
-    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    closed = formats.deadline(
+        jury_factories.SHORTLIST_CLOSES, "en"
+    )  # its last minute: 21:59 in Paris
     assert f"The round closed on {closed}: this was not saved." in str(refused.value)
     assert [v for *_, v in _scores(db)] == [5]
 
@@ -179,7 +181,7 @@ def test_submit_refuses_an_incomplete_ballot_and_changes_nothing(db, clock):  # 
         scoring.submit(
             session=session, juror=session.get_one(Juror, made.jurors[0].id), now=clock()
         )
-    assert refused.value.message.params == {"n": 2}
+    assert refused.value.message.params == {"num": 2}
     with db.read() as session:
         ballot = session.exec(select(Ballot)).one()
     assert (ballot.status, ballot.receipt_code) == (BallotStatus.draft, None)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -137,6 +137,20 @@ def _starts_a_formula(field: str) -> bool:
     if not text or text[0] not in "=+-@":
         return False
     return text.rstrip(' \t\r\n"') not in GENUINE
+
+
+def test_csv_dates_are_paris_time_year_first_and_json_keeps_utc(db):  # type: ignore[no-untyped-def]
+    edition = _seed(db)
+    with db.read() as session:
+        rows = exports.rows(session=session, edition=edition)
+        text = exports.to_csv(rows)
+        document = json.loads(
+            exports.to_json(edition=edition, data=rows, now=datetime(2027, 7, 5, tzinfo=UTC))
+        )
+    first = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    submitted = factories.DEADLINE - timedelta(days=3)  # 27 June, 20:00 UTC: 22:00 in Paris
+    assert first["submitted_at"] == "2027-06-27 22:00"  # no seconds, no offset, no 27/6 or 6/27
+    assert document["applications"][0]["submitted_at"] == submitted.isoformat()
 
 
 def test_a_real_export_read_with_either_delimiter_has_no_cell_that_starts_a_formula(db):  # type: ignore[no-untyped-def]

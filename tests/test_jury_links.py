@@ -362,5 +362,5 @@ def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-
     assert [j.email for j in first.sent] == ["late@example.org"]
     assert (second.sent, [j.email for j in second.skipped]) == ([], ["late@example.org"])
     (mail,) = outbox_of(db, "juror_reminder")
-    assert "0 of 3 projects are scored" in mail.body
+    assert "Projects scored: 0 of 3." in mail.body
     assert jury_factories.links_in(mail.body)

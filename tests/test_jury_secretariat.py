@@ -7,8 +7,8 @@ import re
 
 from sqlmodel import col, func, select
 
+from prize import formats
 from prize.domain.jury import scoring
-from prize.i18n import paris_time
 from prize.models import AuditEvent, Ballot, BallotStatus, Conflict, Juror, OutboxMessage
 from tests import htmlpages, jury_factories
 from tests.appkit import csrf_of
@@ -401,7 +401,7 @@ def test_reminder_goes_once_to_jurors_who_have_not_finished(
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 1
     smtp.deliver(sqlite_db, clock())
     (reminder,) = [m for m in smtp.inbox.to("lena@example.org") if "reminder" in m["Subject"]]
-    assert "0 of 3 projects are scored" in body_of(reminder)
+    assert "Projects scored: 0 of 3." in body_of(reminder)
     assert not [m for m in smtp.inbox.to("done@example.org") if "reminder" in m["Subject"]]
 
 
@@ -451,7 +451,9 @@ def test_reminder_outside_an_open_round_is_refused(staff_client, sqlite_db, cloc
     )
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027/jury")
-    closed = paris_time(jury_factories.SHORTLIST_CLOSES, "en")  # Mar 31, 2027, 10 PM in Paris
+    closed = formats.deadline(
+        jury_factories.SHORTLIST_CLOSES, "en"
+    )  # its last minute: 21:59 in Paris
     assert f"The round closed on {closed}" in page.text
     assert "Send a reminder" not in page.text  # the button is gone once the round closed
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,6 +192,7 @@ def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore
         ("special_mention", "", "EDPP-2027-0006"),
     ]
     assert rows[0]["country"] == "Israel" and rows[4]["score"] == ""
+    assert all(re.fullmatch(r"\d+\.\d\d", r["score"]) for r in rows[:4])  # "7.70": 2 decimals
 
 
 def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from prize import cli
+from prize import cli, formats
 from prize.domain.shared import audit
-from prize.i18n import paris_time
 from prize.models import ActorKind
 from tests import factories
 from tests.appkit import TEST_KEYS
@@ -155,7 +154,8 @@ def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db,
     assert "officer@example.org" in page
     assert "Postal strike" in page
     assert "{&#34;from&#34;: &#34;screening&#34;, &#34;to&#34;: &#34;open&#34;}" in page
-    assert paris_time(clock(), "en", "short") in page  # 10:00 UTC: 3/1/27, 11:00 AM in Paris
+    assert formats.short(clock(), "en") in page  # 10:00 UTC: 1 Mar 2027, 11:00 in Paris
+    assert "Dates and times in the back office are in Paris time." in page
     assert 'class="table-scroll"' in page
 
 

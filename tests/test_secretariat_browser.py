@@ -35,7 +35,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     page.get_by_label("Title in French").fill("Prix européen de prévention des drogues 2027")
     page.get_by_label("The call, in English").fill("Young people, prevention, apply.")
     page.get_by_label("Applications open").fill("2027-03-01T09:00")
-    page.get_by_label("Deadline for applications").fill("2027-06-30T22:00")
+    page.get_by_label("Deadline for applications").fill("2027-06-30T23:59")
     page.get_by_label("Add a country").select_option("CA")
     page.get_by_role("checkbox", name="France").uncheck()
     page.get_by_role("button", name="Create the edition").click()
@@ -60,7 +60,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     assert_accessible(page)
 
     page.get_by_role("link", name="Edit the settings and dates").click()
-    assert page.get_by_label("Deadline for applications").input_value() == "2027-06-30T22:00"
+    assert page.get_by_label("Deadline for applications").input_value() == "2027-06-30T23:59"
     assert page.get_by_role("checkbox", name="Canada").is_checked()
     assert not page.get_by_role("checkbox", name="France").is_checked()
     assert_accessible(page)

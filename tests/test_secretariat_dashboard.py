@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from prize import formats
 from prize.domain import dashboard
-from prize.i18n import paris_time
 from prize.models import ApplicationStatus, EditionState, OutboxStatus
 from tests import factories
 
@@ -28,7 +28,7 @@ def test_dashboard_shows_counts_next_date_and_screening_to_do(staff_client, sqli
     assert '<tr><td>submitted, to screen</td><td class="num">2</td></tr>' in page
     assert '<tr><td>eligible</td><td class="num">1</td></tr>' in page
     assert '<tr><th scope="row">Total</th><td class="num">4</td></tr>' in page
-    closes = paris_time(edition.shortlist_closes_at, "en")  # Sep 15, 2027, 6 PM in Paris
+    closes = formats.deadline(edition.shortlist_closes_at, "en")  # its last minute in Paris
     assert f"Next: First jury round closes, {closes}, in 2 months." in page
     assert (
         '<a href="/secretariat/editions/2027/applications?status=submitted">Applications waiting for screening: 2.</a>'

@@ -8,13 +8,12 @@ import pytest
 from sqlmodel import col, select
 from starlette.testclient import TestClient
 
-from prize import countries
+from prize import countries, formats
 from prize.domain import transitions
 from prize.domain.editions import criteria, editions, lifecycle
 from prize.domain.editions.criteria import CriterionSpec
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.shared import audit
-from prize.i18n import paris_time
 from prize.models import (
     ApplicationStatus,
     AuditEvent,
@@ -39,7 +38,7 @@ def edition_form(**changes: object) -> dict[str, object]:
         "prize_en": "EUR 5,000",
         "prize_fr": "5 000 euros",
         "opens_at": "2029-01-15T09:00",  # CET: 08:00 UTC
-        "deadline": "2029-06-30T23:59",  # CEST: 21:59 UTC
+        "deadline": "2029-06-30T23:59",  # the last minute: refused from 00:00 on 1 July (CEST)
         "shortlist_closes_at": "2029-09-15T18:00",
         "final_closes_at": "2029-10-15T18:00",
         "announce_at": "2029-11-20T10:00",
@@ -98,7 +97,7 @@ def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     edition = _stored(sqlite_db)
     assert edition.state is EditionState.draft
     assert edition.opens_at == datetime(2029, 1, 15, 8, 0, tzinfo=UTC)
-    assert edition.deadline == datetime(2029, 6, 30, 21, 59, tzinfo=UTC)
+    assert edition.deadline == datetime(2029, 6, 30, 22, 0, tzinfo=UTC)  # 00:00 in Paris
     assert edition.announce_at == datetime(2029, 11, 20, 9, 0, tzinfo=UTC)
     assert "FR" not in edition.eligible_countries and "CA" in edition.eligible_countries
     assert len(edition.eligible_countries) == len(countries.DEFAULT_ELIGIBLE)
@@ -111,7 +110,9 @@ def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     assert edition.normalise is True
     page = staff_client.get("/secretariat/editions/2029")
     assert "The edition 2029 is created as a draft." in page.text
-    assert paris_time(edition.deadline, "en") in page.text  # Jun 30, 2029, 11:59 PM in Paris
+    assert (
+        formats.deadline(edition.deadline, "en") in page.text
+    )  # Saturday 30 June 2029, 23:59 Paris time
     assert "Add at least one criterion before opening the call." in page.text
     assert _kinds(sqlite_db) == ["staff.created", "edition.created"]
 
@@ -172,7 +173,7 @@ def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client,
         "year": "2027",
         "title_en": "European Drug Prevention Prize 2027",
         "opens_at": "2027-01-01T01:00",
-        "deadline": "2027-07-15T22:00",
+        "deadline": "2027-07-15T23:59",  # the last minute: refused from 00:00 on 16 July
         "countries": list(countries.DEFAULT_ELIGIBLE),
         "shortlist_size": "7",
         "scale_min": "0",
@@ -183,14 +184,14 @@ def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client,
     }
     response = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
     assert response.headers["location"] == "/secretariat/editions/2027"
-    assert _stored(sqlite_db, 2027).deadline == datetime(2027, 7, 15, 20, 0, tzinfo=UTC)
+    assert _stored(sqlite_db, 2027).deadline == datetime(2027, 7, 15, 22, 0, tzinfo=UTC)
     with sqlite_db.read() as session:
         event = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
     assert event.kind == "edition.updated"
     assert event.reason == "Many applicants asked for two more weeks."
     assert event.data["deadline"] == {
         "from": "2027-06-30T20:00:00+00:00",
-        "to": "2027-07-15T20:00:00+00:00",
+        "to": "2027-07-15T22:00:00+00:00",
     }
     assert "title_fr" in event.data  # emptied: listed as changed, without its text
 
@@ -200,7 +201,7 @@ def test_year_is_frozen_once_open(staff_client, sqlite_db):  # type: ignore[no-u
     values = edition_form(
         year="2028",
         opens_at="2027-01-01T01:00",
-        deadline="2027-06-30T22:00",
+        deadline="2027-06-30T21:59",  # as the form shows the stored 22:00 in Paris
         shortlist_closes_at="",
         final_closes_at="",
         announce_at="",
@@ -217,7 +218,7 @@ def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: 
     values = edition_form(
         year="2027",
         opens_at="2027-01-01T01:00",
-        deadline="2027-06-30T22:00",
+        deadline="2027-06-30T21:59",  # as the form shows the stored 22:00 in Paris
         shortlist_closes_at="",
         final_closes_at="",
         announce_at="",
@@ -245,7 +246,9 @@ def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):  # typ
     _make(sqlite_db, EditionState.open)
     page = staff_client.get("/secretariat/editions")
     assert "open for applications" in page.text
-    assert paris_time(factories.DEADLINE, "en") in page.text  # Jun 30, 2027, 10 PM in Paris
+    assert (
+        formats.deadline(factories.DEADLINE, "en") in page.text
+    )  # its last minute: 21:59 in Paris
     assert 'class="table-scroll"' in page.text
 
 
@@ -350,7 +353,7 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
-    deadline = paris_time(factories.DEADLINE, "en")  # Jun 30, 2027, 10 PM in Paris
+    deadline = formats.deadline(factories.DEADLINE, "en")  # its last minute: 21:59 in Paris
     assert f"Screening starts after the deadline ({deadline})." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
@@ -373,28 +376,28 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
     page = staff_post(
         staff_client,
         "/secretariat/editions/2027/back",
-        {"to": "open", "reason": "", "closes_at": "2027-07-20T22:00"},
+        {"to": "open", "reason": "", "closes_at": "2027-07-20T23:59"},
     )
     assert page.status_code == 400
     assert 'id="reason-error">Give a reason for moving back.' in page.text
-    assert 'value="2027-07-20T22:00"' in page.text
+    assert 'value="2027-07-20T23:59"' in page.text
     page = staff_post(
         staff_client,
         "/secretariat/editions/2027/back",
-        {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-01T22:00"},
+        {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-01T23:59"},
     )
     assert 'id="closes_at-error">Choose a date and time in the future.' in page.text
     response = staff_post(
         staff_client,
         "/secretariat/editions/2027/back",
-        {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-20T22:00"},
+        {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-20T23:59"},
     )
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open again, until its new deadline." in page.text
     edition = _stored(sqlite_db, 2027)
     assert edition.state is EditionState.open
-    assert edition.deadline == datetime(2027, 7, 20, 20, 0, tzinfo=UTC)
+    assert edition.deadline == datetime(2027, 7, 20, 22, 0, tzinfo=UTC)  # 00:00 on 21 July
     with sqlite_db.read() as session:
         last_two = session.exec(
             select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(2)
@@ -415,7 +418,7 @@ def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock)
     page = staff_post(
         staff_client,
         "/secretariat/editions/2027/back",
-        {"to": "open", "reason": "Why not", "closes_at": "2027-07-20T22:00"},
+        {"to": "open", "reason": "Why not", "closes_at": "2027-07-20T23:59"},
     )
     assert page.status_code == 400
     assert "Screening has begun: the call cannot be reopened." in page.text

@@ -94,9 +94,9 @@ def test_the_whole_story_from_the_call_to_the_published_results(  # type: ignore
     staff.get_by_label("Title in French").fill("Prix européen de prévention des drogues 2027")
     staff.get_by_label("The call, in English").fill("Young people lead prevention: apply.")
     staff.get_by_label("Applications open").fill("2027-03-01T09:00")
-    staff.get_by_label("Deadline for applications").fill("2027-06-30T22:00")
-    staff.get_by_label("First jury round closes").fill("2027-07-31T22:00")
-    staff.get_by_label("Final jury round closes").fill("2027-08-31T22:00")
+    staff.get_by_label("Deadline for applications").fill("2027-06-30T23:59")
+    staff.get_by_label("First jury round closes").fill("2027-07-31T23:59")
+    staff.get_by_label("Final jury round closes").fill("2027-08-31T23:59")
     staff.get_by_label("Quorum").fill("2")  # a small jury: two ballots make a score
     staff.get_by_role("button", name="Create the edition").click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text("2027")

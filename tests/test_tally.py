@@ -302,8 +302,8 @@ def test_every_step_is_explained_in_plain_english() -> None:
         "digest",
     ]
     assert result.steps[0].english == (
-        "2 of 2 jurors have submitted their ballot for this round. Only submitted ballots are "
-        "counted; drafts show as progress only."
+        "Ballots submitted for this round: 2 of 2. Only submitted ballots are counted; drafts "
+        "show as progress only."
     )
     assert result.digest in result.steps[-1].english
 

@@ -10,54 +10,20 @@ A test lists the app's routes and fails when a page is not in the crawl.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from prize.app import create_app
-from prize.db import Database
-from prize.settings import Settings
-from tests import pagecrawl, pagecrawl_plan
-from tests.appkit import TEST_KEYS, Clock
+from tests import pagecrawl
 from tests.browserkit import DESKTOP, PHONE
-from tests.dbkit import TEST_AUDIT_KEYS
-from tests.pagecrawl_data import NOW, CrawlData, build
-
-
-@dataclass
-class Site:
-    url: str
-    app: object
-    clock: Clock
-    data: CrawlData
-    visits: list[pagecrawl.Visit]
+from tests.pagecrawl import Site
 
 
 @pytest.fixture(scope="module")
 def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("crawl")
-    shutil.copyfile(sqlite_template, folder / "crawl.sqlite3")
-    database = Database(f"sqlite:///{folder / 'crawl.sqlite3'}", audit_keys=TEST_AUDIT_KEYS)
-    data = build(database, folder / "storage")
-    settings = Settings(
-        database_url="sqlite://",
-        secret_keys=TEST_KEYS,
-        storage_dir=folder / "storage",
-        argon2_fast=True,
-        demo=True,  # the demonstration banner on every page, the e-mails readable in the outbox
-    )
-
-    clock = Clock(now=NOW)
-
-    def make_app(base: str) -> object:
-        return create_app(settings.with_(base_url=base), clock=clock, database=database)
-
-    with pagecrawl.serve(make_app) as (url, app):
-        yield Site(url=url, app=app, clock=clock, data=data, visits=pagecrawl_plan.everything(data))
-    database.dispose()
+    with pagecrawl.site(sqlite_template, tmp_path_factory.mktemp("crawl")) as served:
+        yield served
 
 
 def test_every_html_page_of_the_app_is_in_the_crawl(site: Site) -> None:

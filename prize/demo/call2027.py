@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from prize import formats
 from prize.db import Database
 from prize.demo import steps
 from prize.demo.pdf import pdf
@@ -58,9 +59,15 @@ PRIZE_EN = "Up to three winners each receive EUR 5,000, a trophy and a diploma. 
 PRIZE_FR = "Jusqu'à trois lauréats reçoivent chacun 5 000 euros, un trophée et un diplôme. Les autres projets présélectionnés reçoivent un certificat de reconnaissance."
 
 
+def _days_after(end: datetime, days: int) -> datetime:
+    """The end of the Paris day ``days`` after the day ``end`` closes."""
+    return formats.end_of_day(formats.in_paris(end).date() + timedelta(days=days - 1))
+
+
 def build(*, database: Database, settings: Settings, now: datetime, report: DemoReport) -> None:
-    opens = (now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
-    deadline = (now + timedelta(days=120)).replace(hour=22, minute=0, second=0, microsecond=0)
+    opens = formats.end_of_day(formats.in_paris(now - timedelta(days=31)).date())  # 00:00 in Paris
+    # Deadlines are the end of a day in Paris: 23:59 its last minute (``formats.end_of_day``).
+    deadline = formats.end_of_day(formats.in_paris(now + timedelta(days=120)).date())
     edition_id = steps.open_edition(
         database=database,
         now=now,
@@ -72,11 +79,11 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         prize_en=PRIZE_EN,
         prize_fr=PRIZE_FR,
         opens_at=opens,
-        deadline=deadline.astimezone(UTC),
+        deadline=deadline,
         criteria=CRITERIA,
-        shortlist_closes_at=deadline + timedelta(days=45),
-        final_closes_at=deadline + timedelta(days=90),
-        announce_at=deadline + timedelta(days=120),
+        shortlist_closes_at=_days_after(deadline, 45),
+        final_closes_at=_days_after(deadline, 90),
+        announce_at=_days_after(deadline, 120) + timedelta(hours=11),  # 11:00 in Paris
     )
     report.links.append(("The 2027 call", "/"))
     _applications(

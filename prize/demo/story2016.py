@@ -238,10 +238,10 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         call_fr="Le Groupe Pompidou invite les projets de prévention où les jeunes prennent "
         "une part active à concourir pour le Prix 2016. (Texte d'exemple.)",
         opens_at=when("2015-10-01 08:00"),
-        deadline=when("2016-01-31 22:00"),
+        deadline=when("2016-01-31 23:00"),  # 00:00 in Paris: 31 January, 23:59 the last minute
         criteria=CRITERIA,
-        shortlist_closes_at=when("2016-04-15 21:00"),
-        final_closes_at=when("2016-06-15 21:00"),
+        shortlist_closes_at=when("2016-04-15 22:00"),  # 15 April, 23:59 in Paris
+        final_closes_at=when("2016-06-15 22:00"),
         announce_at=when("2016-11-16 11:00"),
         is_sample=True,
     )

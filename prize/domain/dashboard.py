@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from prize.domain.editions import lifecycle
+from prize.formats import Style, style_of
 from prize.i18n import N_, Message
 from prize.models import (
     Application,
@@ -45,7 +46,7 @@ class Todo:
 class EditionOverview:
     edition: Edition
     counts: dict[str, int]
-    upcoming: list[tuple[str, datetime]]  # (label msgid, instant), soonest first
+    upcoming: list[tuple[str, datetime, Style]]  # (label msgid, instant, style), soonest first
     todos: list[Todo] = field(default_factory=list)
     next_move: lifecycle.MoveOption | None = None
 
@@ -54,7 +55,7 @@ class EditionOverview:
         return sum(self.counts.values())
 
     @property
-    def next_date(self) -> tuple[str, datetime] | None:
+    def next_date(self) -> tuple[str, datetime, Style] | None:
         return self.upcoming[0] if self.upcoming else None
 
 
@@ -65,12 +66,12 @@ class Overview:
     todos: list[Todo]
 
 
-def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime]]:
+def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime, Style]]:
     found = []
     for name, label in DATE_LABELS.items():
         when = getattr(edition, name)
         if when is not None and when > now:
-            found.append((label, when))
+            found.append((label, when, style_of(name)))
     return sorted(found, key=lambda pair: pair[1])
 
 

@@ -7,14 +7,16 @@ from datetime import datetime
 from gettext import NullTranslations
 from typing import Any
 
-from prize.i18n import PARIS, Message
+from prize.formats import When
+from prize.i18n import Message
 
 
 class DomainError(Exception):
     """A rule refused an action. ``field`` names the form field it concerns, if any."""
 
-    def __init__(self, msgid: str, *, field: str | None = None, **params: Any) -> None:
-        self.message = Message(msgid, params)
+    def __init__(self, msgid: str | Message, *, field: str | None = None, **params: Any) -> None:
+        """``msgid`` with ``params``, or a whole ``Message`` (a count: ``i18n.Plural``)."""
+        self.message = msgid if isinstance(msgid, Message) else Message(msgid, params)
         super().__init__(self.message.translate(NullTranslations()))  # English, for logs
         self.field = field
 
@@ -49,6 +51,6 @@ class Throttled(NotAllowed):
     ) -> None:
         if retry_at is not None and now is not None:
             params["minutes"] = max(1, math.ceil((retry_at - now).total_seconds() / 60))
-            params["time"] = retry_at.astimezone(PARIS).strftime("%H:%M")
+            params["time"] = When(retry_at, "clock")
         super().__init__(msgid, field=field, **params)
         self.retry_at = retry_at

@@ -1,7 +1,10 @@
 """The edition form and the criterion form.
 
 Instants are typed in Europe/Paris time (``datetime-local`` inputs) and stored in UTC; a time
-that does not exist in Paris (the hour skipped when clocks go forward) is refused.
+that does not exist in Paris (the hour skipped when clocks go forward) is refused. A deadline
+(the call's, each jury round's closing) is typed and shown as the last minute it allows,
+"2027-04-05 23:59", and stored as the first instant refused, 00:00 on 6 April in Paris
+(``formats.from_last_minute``): what is typed is what every page and e-mail shows.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
-from prize import countries
+from prize import countries, formats
 from prize.domain.editions.criteria import CriterionSpec
 from prize.forms.base import FormResult, text
 from prize.models import Criterion, Edition
@@ -21,13 +24,19 @@ from prize.models import Criterion, Edition
 PARIS = ZoneInfo("Europe/Paris")
 INSTANTS = ("opens_at", "deadline", "shortlist_closes_at", "final_closes_at", "announce_at")
 REQUIRED_INSTANTS = ("opens_at", "deadline")
+DEADLINES = tuple(name for name in INSTANTS if name in formats.DEADLINES)
 TEXTS = ("title_en", "title_fr", "call_en", "call_fr", "prize_en", "prize_fr")
 NUMBERS = ("year", "shortlist_size", "scale_min", "scale_max", "quorum")
 
 
-def to_paris_input(value: datetime | None) -> str:
-    """A UTC instant as a ``datetime-local`` value in Paris time."""
-    return value.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if value else ""
+def to_paris_input(value: datetime | None, *, deadline: bool = False) -> str:
+    """A UTC instant as a ``datetime-local`` value in Paris time; a deadline as the last
+    minute it allows."""
+    if value is None:
+        return ""
+    if deadline:
+        value = formats.last_minute(value)
+    return value.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_paris(value: str) -> datetime:
@@ -41,6 +50,12 @@ def parse_paris(value: str) -> datetime:
     return instant
 
 
+def parse_deadline(value: str) -> datetime:
+    """The last minute a deadline allows, ``2027-06-30T23:59`` in Paris time -> the first
+    instant refused, in UTC (00:00 on 1 July in Paris); ValueError when impossible."""
+    return formats.from_last_minute(parse_paris(value))
+
+
 def _instant(form: FormData, name: str, result: FormResult, required: bool) -> datetime | None:
     raw = text(form, name)
     result.values[name] = raw
@@ -49,11 +64,14 @@ def _instant(form: FormData, name: str, result: FormResult, required: bool) -> d
             result.error(name, "Enter a date and time.")
         return None
     try:
-        return parse_paris(raw)
+        return parse_deadline(raw) if name in DEADLINES else parse_paris(raw)
     except OverflowError:
         result.error(name, "This time does not exist in Paris (the clocks go forward then).")
     except ValueError:
-        result.error(name, "Enter a date and time like 2027-06-30 22:00.")
+        if name in DEADLINES:
+            result.error(name, "Enter the last minute it allows, like 2027-06-30 23:59.")
+        else:
+            result.error(name, "Enter a date and time like 2027-06-30 22:00.")
     return None
 
 
@@ -73,7 +91,12 @@ def initial_values(edition: Edition | None, defaults: dict[str, Any]) -> dict[st
         return defaults
     values: dict[str, Any] = {name: getattr(edition, name) for name in TEXTS}
     values.update({name: str(getattr(edition, name)) for name in NUMBERS})
-    values.update({name: to_paris_input(getattr(edition, name)) for name in INSTANTS})
+    values.update(
+        {
+            name: to_paris_input(getattr(edition, name), deadline=name in DEADLINES)
+            for name in INSTANTS
+        }
+    )
     values["countries"] = list(edition.eligible_countries)
     values["normalise"] = edition.normalise
     values["add_country"] = ""

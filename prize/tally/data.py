@@ -90,8 +90,32 @@ class TallyInput:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A number in an explanation, with its count of decimals; ``str`` gives it in English
+    ("0.333"), and the page in the reader's language (prize/templating.py)."""
+
+    value: float | None
+    digits: int = 2
+
+    def __str__(self) -> str:
+        return fmt(self.value, self.digits)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Several figures given as one parameter ("0.333, 0.667")."""
+
+    values: tuple[Figure, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(str(v) for v in self.values)
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step of the explanation: a message id with %(name)s parameters, plain English."""
+    """One step of the explanation: a message id with %(name)s parameters (counts, ``Figure``s),
+    plain English. Counts stand after a label ("Ballot scores counted: 1"), so that no
+    sentence depends on a count's grammatical number."""
 
     key: str
     text: str

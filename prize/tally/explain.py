@@ -9,11 +9,12 @@ from prize.tally.data import (
     N_,
     SHORTLIST,
     Entry,
+    Figure,
+    Figures,
     JurorSummary,
     Params,
     Proposal,
     Step,
-    fmt,
     number,
 )
 
@@ -39,8 +40,8 @@ def steps(
         Step(
             "ballots",
             N_(
-                "%(submitted)s of %(jurors)s jurors have submitted their ballot for this round. "
-                "Only submitted ballots are counted; drafts show as progress only."
+                "Ballots submitted for this round: %(submitted)s of %(jurors)s. Only submitted "
+                "ballots are counted; drafts show as progress only."
             ),
             {"submitted": submitted, "jurors": len(jurors)},
         ),
@@ -49,10 +50,10 @@ def steps(
             N_(
                 "A ballot score is one juror's weighted mean of their criterion scores for one "
                 "application, with the weights normalised to sum 1 (%(weights)s). "
-                "%(n)s ballot scores were counted."
+                "Ballot scores counted: %(n)s."
             ),
             {
-                "weights": ", ".join(f"{w:.3f}" for _, w in weights),
+                "weights": Figures(tuple(Figure(w, 3) for _, w in weights)),
                 "n": len(raw),
             },
         ),
@@ -77,18 +78,18 @@ def steps(
             Step(
                 "normalisation",
                 N_(
-                    "Normalisation: the %(n)s ballot scores of the round have a mean of %(mean)s "
-                    "and a standard deviation of %(sd)s. Each juror's scores become z-scores "
-                    "against the juror's own mean and deviation, and are mapped back as "
+                    "Normalisation: the ballot scores of the round (%(n)s) have a mean of "
+                    "%(mean)s and a standard deviation of %(sd)s. Each juror's scores become "
+                    "z-scores against the juror's own mean and deviation, and are mapped back as "
                     "mean + z × deviation, kept between %(min)s and %(max)s, so that a strict "
-                    "juror and a generous one weigh the same. %(normalised)s jurors were "
-                    "normalised; %(left)s were left as they scored (fewer than 3 scores, or all "
-                    "their scores equal)."
+                    "juror and a generous one weigh the same. Jurors normalised: %(normalised)s; "
+                    "left as they scored (fewer than 3 scores, or all their scores equal): "
+                    "%(left)s."
                 ),
                 {
                     "n": len(raw),
-                    "mean": fmt(round_mean),
-                    "sd": fmt(round_sd),
+                    "mean": Figure(round_mean),
+                    "sd": Figure(round_sd),
                     "min": number(params.scale_min),
                     "max": number(params.scale_max),
                     "normalised": sum(1 for j in jurors if j.normalised),
@@ -107,8 +108,9 @@ def steps(
         Step(
             "quorum",
             N_(
-                "The quorum is %(quorum)s ballots. %(below)s applications have fewer: they are "
-                "ranked but flagged, and never proposed automatically."
+                "Quorum, the fewest ballot scores an application needs to be proposed: "
+                "%(quorum)s. Applications with fewer, ranked but flagged and never proposed "
+                "automatically: %(below)s."
             ),
             {"quorum": params.quorum, "below": sum(1 for e in ranking if BELOW_QUORUM in e.flags)},
         ),
@@ -128,9 +130,9 @@ def steps(
             Step(
                 "proposal",
                 N_(
-                    "The %(places)s best-ranked applications that reach the quorum are proposed "
-                    "for the shortlist: %(n)s proposed, %(open)s places left to the secretariat "
-                    "because of a tie at the cut."
+                    "Places on the shortlist, for the best-ranked applications that reach the "
+                    "quorum: %(places)s. Proposed: %(n)s; places left to the secretariat because "
+                    "of a tie at the cut: %(open)s."
                 ),
                 {
                     "places": proposal.places,
@@ -144,9 +146,9 @@ def steps(
             Step(
                 "proposal",
                 N_(
-                    "The %(places)s best-ranked applications that reach the quorum are proposed "
-                    "as winners (%(n)s proposed, %(open)s places left to the secretariat because "
-                    "of a tie at third place); the rest of the shortlist as nominated."
+                    "Winners' places, for the best-ranked applications that reach the quorum: "
+                    "%(places)s; the rest of the shortlist is nominated. Proposed: %(n)s; places "
+                    "left to the secretariat because of a tie at third place: %(open)s."
                 ),
                 {
                     "places": proposal.places,
@@ -159,8 +161,8 @@ def steps(
         Step(
             "digest",
             N_(
-                "The digest of the %(n)s counted ballots is the SHA-256 of their canonical JSON: "
-                "%(digest)s. Each juror's receipt code identifies their ballot among them."
+                "The digest of the counted ballots (%(n)s) is the SHA-256 of their canonical "
+                "JSON: %(digest)s. Each juror's receipt code identifies their ballot among them."
             ),
             {"n": submitted, "digest": digest},
         )

@@ -20,16 +20,46 @@
     area.addEventListener("input", update);
     update();
   });
-  // Show instants in the reader's own time zone beside Paris time.
-  document.querySelectorAll("time[data-local]").forEach(function (el) {
-    var when = new Date(el.getAttribute("datetime"));
-    if (isNaN(when)) { return; }
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone === "Europe/Paris") { return; }
-    var span = document.createElement("span");
-    span.className = "hint";
-    span.textContent = " · " + when.toLocaleString(document.documentElement.lang, {
-      dateStyle: "medium", timeStyle: "short"}) + " (" + zone + ")";
-    el.after(span);
-  });
+  // Beside an instant in Paris time, the reader's own time where it differs, named by its place:
+  // "(your time: 22:59 in Tunis)". Nothing when the browser does not say its zone (UTC), or
+  // when its clock reads the same as Paris's. The words come from the page (data-local).
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  var french = document.documentElement.lang === "fr";
+  function parts(when, timeZone) {
+    var found = {};
+    new Intl.DateTimeFormat(french ? "fr" : "en-GB", {
+      timeZone: timeZone, weekday: "long", day: "numeric", month: "long",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(when).forEach(function (p) { found[p.type] = p.value; });
+    return found;
+  }
+  function place(name) {
+    var known = (window.PRIZE_ZONES || {})[name];
+    if (known) { return known[french ? 1 : 0]; }
+    return name.split("/").pop().replace(/_/g, " ");
+  }
+  if (zone.indexOf("/") > 0 && zone.indexOf("Etc/") !== 0) {
+    document.querySelectorAll("time[data-local]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      var here = parts(when, zone);
+      var paris = parts(when, "Europe/Paris");
+      var sameDay = here.day === paris.day && here.month === paris.month;
+      if (sameDay && here.hour === paris.hour && here.minute === paris.minute) { return; }
+      var clock = french
+        ? parseInt(here.hour, 10) + "\u00a0h\u00a0" + here.minute
+        : here.hour + ":" + here.minute;
+      var text = clock;
+      if (!sameDay) {
+        var day = here.weekday + " " + here.day + " " + here.month;
+        text = french ? day + " à " + clock : day + ", " + clock;
+      }
+      var span = document.createElement("span");
+      span.className = "hint local-time";
+      span.textContent = " (" + el.getAttribute("data-local")
+        .replace("{when}", text).replace("{place}", place(zone)) + ")";
+      el.after(span);
+    });
+  }
 })();

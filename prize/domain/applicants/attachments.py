@@ -24,6 +24,7 @@ from sqlmodel import Session, col, delete, func, select
 from prize.domain.applicants import drafts
 from prize.domain.applicants.links import can_edit
 from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.i18n import Plural
 from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
 from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
 
@@ -191,9 +192,12 @@ def _check_can_attach(
     current = drafts.current_content(session=session, application=application)
     if len(of_content(session=session, content=current)) >= max_files:
         raise DomainError(
-            "You can attach at most %(n)s files. Remove one before adding another.",
+            Plural(
+                "You can attach at most %(num)s file. Remove it before adding another.",
+                "You can attach at most %(num)s files. Remove one before adding another.",
+                max_files,
+            ),
             field="file",
-            n=max_files,
         )
 
 

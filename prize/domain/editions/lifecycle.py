@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.shared import labels
+from prize.formats import When
 from prize.i18n import Message
 from prize.models import (
     Application,
@@ -93,7 +94,7 @@ def problems(session: Session, edition: Edition, to: EditionState, now: datetime
         if now < edition.deadline:
             need(
                 "Screening starts after the deadline (%(deadline)s).",
-                deadline=edition.deadline,
+                deadline=When(edition.deadline, "deadline"),
             )
     elif to is S.open and edition.state is S.screening:
         if _applications(session, eid, col(Application.screened_at).is_not(None)):

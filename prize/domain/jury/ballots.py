@@ -21,6 +21,7 @@ from prize.domain.applicants.drafts import submitted_contents
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotAllowed
 from prize.domain.jury.conflicts import conflicted_ids
+from prize.formats import When
 from prize.models import (
     Application,
     ApplicationContent,
@@ -82,7 +83,7 @@ def _closed_error(edition: Edition) -> NotAllowed:
         return NotAllowed(
             "The round closed on %(when)s: this was not saved. "
             "Everything you saved before then is kept.",
-            when=closing,
+            when=When(closing, "deadline"),
         )
     if edition.state in (EditionState.decided, EditionState.published):
         return NotAllowed("The jury's rounds are over: nothing can be changed any more.")

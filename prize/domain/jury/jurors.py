@@ -16,7 +16,7 @@ from prize import countries
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
 from prize.domain.shared.email_addresses import normalise_email, parse_email
-from prize.i18n import N_, Message
+from prize.i18n import Message, Plural
 from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage, pk
 from prize.settings import LANGUAGES
 
@@ -55,7 +55,12 @@ class ImportRefused(DomainError):
 
     def __init__(self, rows: list[RowError]) -> None:
         super().__init__(
-            N_("Nothing was imported: %(n)s rows need correcting."), field="csv", n=len(rows)
+            Plural(
+                "Nothing was imported: %(num)s row needs correcting.",
+                "Nothing was imported: %(num)s rows need correcting.",
+                len(rows),
+            ),
+            field="csv",
         )
         self.rows = rows
 

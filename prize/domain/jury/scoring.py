@@ -25,6 +25,7 @@ from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.jury.ballots import ballot_view, is_on_ballot, open_round, require_open_round
 from prize.domain.jury.jurors import actor_of, edition_of
 from prize.domain.shared import audit, outbox
+from prize.i18n import Plural
 from prize.models import Ballot, BallotEntry, BallotStatus, Juror, Round, Score
 
 MAX_COMMENT = 5000
@@ -206,10 +207,14 @@ def submit(
     missing = view.total - view.done
     if missing:
         raise DomainError(
-            "Your ballot is not complete: %(n)s projects still need a score on every "
-            "criterion, or an abstention with its reason.",
+            Plural(
+                "Your ballot is not complete: %(num)s project still needs a score on every "
+                "criterion, or an abstention with its reason.",
+                "Your ballot is not complete: %(num)s projects still need a score on every "
+                "criterion, or an abstention with its reason.",
+                missing,
+            ),
             field="ballot",
-            n=missing,
         )
     ballot.status = BallotStatus.submitted
     ballot.submitted_at = now

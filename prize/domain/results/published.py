@@ -28,6 +28,7 @@ from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.results import decisions, publication, tally_input
 from prize.domain.screening.exports import safe_cell
 from prize.domain.shared import audit
+from prize.formats import SCORE_DIGITS
 from prize.i18n import N_
 from prize.models import (
     ArchiveEntry,
@@ -161,6 +162,8 @@ class PublicResults:
         writer.writerow(CSV_COLUMNS)
         for item in self.items:
             row = {"award": item.award.value, **item.as_json()}
+            if item.score is not None:  # "7.70", as many decimals as every other score shown
+                row["score"] = f"{item.score:.{SCORE_DIGITS}f}"
             writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
         return out.getvalue()
 
@@ -191,7 +194,7 @@ def method_text(data: PublicResults) -> str:
 
 
 def _score(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else round(value, SCORE_DIGITS)
 
 
 def visible(edition: Edition) -> bool:

@@ -1,6 +1,7 @@
 """CSV and JSON exports of an edition's submitted applications: one row per application.
 
-Drafts are never exported. The CSV is safe to open in a spreadsheet: every cell is quoted, and
+Drafts are never exported. Dates and times are in Paris time in the CSV ("2027-04-05 23:59",
+year first, which every spreadsheet reads as a date) and in UTC ISO 8601 in the JSON. The CSV is safe to open in a spreadsheet: every cell is quoted, and
 a quote is put before any formula a spreadsheet could run, at the start of a cell and after any
 separator inside one (see ``safe_cell``; OWASP, "CSV injection").
 """
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from prize import countries
+from prize import countries, formats
 from prize.domain.screening.screening import reason_label
 from prize.models import (
     Application,
@@ -101,8 +102,9 @@ def rows(*, session: Session, edition: Edition) -> list[dict[str, Any]]:
     return [_row(app, content, files) for app, content in found]
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _iso(value: Any) -> Any:
+    """A row's value for JSON: dates and instants in ISO 8601 (UTC for instants)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) 
     return {
         "reference": app.reference,
         "status": app.status.value,
-        "submitted_at": _iso(app.submitted_at),
+        "submitted_at": app.submitted_at,
         "late_reason": app.late_reason,
         "language": app.language,
         "email": app.email,
@@ -122,9 +124,9 @@ def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) 
         "countries": codes,
         "young_people": c.young_people if c else None,
         "adults": c.adults if c else None,
-        "start_date": _iso(c.start_date) if c else None,
+        "start_date": c.start_date if c else None,
         "still_running": c.still_running if c else None,
-        "end_date": _iso(c.end_date) if c else None,
+        "end_date": c.end_date if c else None,
         "applicant_name": c.applicant_name if c else "",
         "phone": c.phone if c else "",
         "contact_email": c.contact_email if c else "",
@@ -135,7 +137,7 @@ def _row(app: Application, c: ApplicationContent | None, files: dict[int, int]) 
         "screening_reason": reason_label(app.screening_reason) if app.screening_reason else "",
         "screening_note": app.screening_note,
         "info_message": app.info_message,
-        "info_due": _iso(app.info_due),
+        "info_due": app.info_due,
         "attachments": files.get(pk(c), 0) if c else 0,
         "translated": sorted(app.translation) if app.translation else [],
     }
@@ -165,6 +167,8 @@ def safe_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, date):
+        return formats.spreadsheet(value)
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
     text = str(value)
@@ -196,6 +200,6 @@ def to_json(*, edition: Edition, data: list[dict[str, Any]], now: datetime) -> s
         "edition": edition.year,
         "exported_at": now.isoformat(),
         "count": len(data),
-        "applications": data,
+        "applications": [{name: _iso(value) for name, value in row.items()} for row in data],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -6,9 +6,8 @@ Advisers read every page; every POST needs the secretariat.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -17,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize import storage
+from prize import formats, storage
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.privacy import retention
@@ -29,7 +28,6 @@ from prize.views.common import database, flash, lang, now, read_form, redirect, 
 from prize.views.links import applicant_links
 from prize.views.secretariat.access import render_staff, require_staff
 
-PARIS = ZoneInfo("Europe/Paris")
 A = ApplicationStatus
 
 STATUS_LABELS = {
@@ -210,7 +208,7 @@ def _detail(
             "errors": errors or {},
             "values": values or {},
             "problem": problem,
-            "due_default": (moment.astimezone(PARIS).date() + timedelta(days=14)).isoformat(),
+            "due_default": (formats.in_paris(moment).date() + timedelta(days=14)).isoformat(),
         },
         status_code=status_code,
     )
@@ -222,12 +220,12 @@ def detail(request: Request) -> Response:
 
 
 def _due(raw: str) -> datetime | None:
-    """A date typed in the form: the end of that day in Paris, as a UTC instant."""
+    """A date typed in the form: the end of that day in Paris (its last minute allowed)."""
     try:
         day = date.fromisoformat(raw)
     except ValueError:
         return None
-    return datetime.combine(day, time(23, 59, 59), tzinfo=PARIS).astimezone(ZoneInfo("UTC"))
+    return formats.end_of_day(day)
 
 
 def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:

@@ -20,12 +20,12 @@ from prize.domain.errors import DomainError
 from prize.domain.results import decisions, publication, published, tally_input
 from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
-from prize.i18n import N_, Message
+from prize.i18n import N_, Message, Plural
 from prize.models import Decision, Edition, EditionState, Round, Staff
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
-from prize.views.secretariat.tally import edition_of, fixed
+from prize.views.secretariat.tally import edition_of
 
 MAX_REASON = 2000
 
@@ -66,7 +66,6 @@ def decisions_page(
     with database(request).read() as session:
         edition = edition_of(session, request)
         context: dict[str, Any] = {"edition": edition, "form": form, "problem": problem}
-        context["fixed"] = fixed(request)
         context["errors"] = errors or {}
         if edition.archived:
             context["entries"] = published.archive_entries(session=session, edition=edition)
@@ -165,7 +164,11 @@ def confirm_shortlist(request: Request) -> Response:
         account,
         partial(decisions.confirm_shortlist, application_ids=chosen, reasons=reasons),
         {"chosen": chosen, "reasons": reasons},
-        Message("The shortlist is confirmed (%(n)s applications).", {"n": len(chosen)}),
+        Plural(
+            "The shortlist is confirmed (%(num)s application).",
+            "The shortlist is confirmed (%(num)s applications).",
+            len(chosen),
+        ),
     )
 
 

@@ -273,9 +273,13 @@ def move_back(request: Request) -> Response:
     closes_at = None
     if values["closes_at"]:
         try:
-            closes_at = edition_forms.parse_paris(values["closes_at"])
-        except (ValueError, OverflowError):
-            errors["closes_at"] = Message("Enter a date and time like 2027-06-30 22:00.")
+            closes_at = edition_forms.parse_deadline(values["closes_at"])
+        except OverflowError:
+            errors["closes_at"] = Message(
+                "This time does not exist in Paris (the clocks go forward then)."
+            )
+        except ValueError:
+            errors["closes_at"] = Message("Enter the last minute it allows, like 2027-06-30 23:59.")
     if target not in {s.value for s in EditionState}:
         errors["reason"] = Message("Choose a move.")
     if not errors:

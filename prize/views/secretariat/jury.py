@@ -15,7 +15,7 @@ from prize.domain.errors import DomainError
 from prize.domain.jury import ballots, jurors, panel
 from prize.forms import jury as forms
 from prize.forms.base import text
-from prize.i18n import N_, Message
+from prize.i18n import N_, Message, Plural
 from prize.models import Juror
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
@@ -179,7 +179,10 @@ def import_csv(request: Request) -> Response:
         except DomainError as error:
             context["error"] = error.message
         else:
-            flash(request, "%(n)s jurors are imported.", n=len(added))
+            flash(
+                request,
+                Plural("%(num)s juror is imported.", "%(num)s jurors are imported.", len(added)),
+            )
             return redirect(request, "staff_jury", year=edition.year)
     return render_staff(request, "secretariat/jury_import.html", account, context, status_code=400)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from babel.numbers import format_decimal
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +18,7 @@ from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
-from prize.views.common import database, lang
+from prize.views.common import database
 from prize.views.secretariat.access import can_write, render_staff, require_staff
 
 
@@ -36,18 +34,6 @@ def round_of(request: Request) -> Round:
         return Round(str(request.path_params["round"]))
     except ValueError:
         raise HTTPException(404) from None
-
-
-def fixed(request: Request) -> Callable[[float | None, int], str]:
-    """A number with a fixed count of decimals, in the reader's language ("7.70", "7,70")."""
-    language = lang(request)
-
-    def show(value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return "–"
-        return format_decimal(value, format="0." + "0" * digits, locale=language)
-
-    return show
 
 
 # --------------------------------------------------------------------------- the chart
@@ -176,7 +162,6 @@ def tally_page(request: Request) -> Response:
             "unfinished": unfinished,
             "chart": chart(result, {r.entry.application: r.project.reference for r in ranked}),
             "flags": pure.FLAGS,
-            "fixed": fixed(request),
         },
     )
 
