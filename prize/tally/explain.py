@@ -35,7 +35,35 @@ def steps(
     digest: str,
 ) -> tuple[Step, ...]:
     submitted = sum(1 for j in jurors if j.submitted)
-    steps = [
+    return (
+        *_ballots(
+            jurors=jurors,
+            submitted=submitted,
+            weights=weights,
+            raw=raw,
+            conflicts=conflicts,
+            abstentions=abstentions,
+        ),
+        _normalisation(
+            params=params, jurors=jurors, raw=raw, round_mean=round_mean, round_sd=round_sd
+        ),
+        *_ranking(params=params, ranking=ranking, broken=broken, unresolved=unresolved),
+        _proposal(params=params, proposal=proposal),
+        _digest(submitted=submitted, digest=digest),
+    )
+
+
+def _ballots(
+    *,
+    jurors: tuple[JurorSummary, ...],
+    submitted: int,
+    weights: tuple[tuple[int, float], ...],
+    raw: Mapping[tuple[int, int], float],
+    conflicts: int,
+    abstentions: int,
+) -> tuple[Step, ...]:
+    """Which ballots count, what a ballot score is, and what gives none."""
+    return (
         Step(
             "ballots",
             N_(
@@ -64,39 +92,50 @@ def steps(
             ),
             {"conflicts": conflicts, "abstentions": abstentions},
         ),
-    ]
+    )
+
+
+def _normalisation(
+    *,
+    params: Params,
+    jurors: tuple[JurorSummary, ...],
+    raw: Mapping[tuple[int, int], float],
+    round_mean: float | None,
+    round_sd: float | None,
+) -> Step:
     if not params.normalise:
-        steps.append(
-            Step(
-                "normalisation",
-                N_("Normalisation is off for this edition: ballot scores are used as given."),
-            )
+        return Step(
+            "normalisation",
+            N_("Normalisation is off for this edition: ballot scores are used as given."),
         )
-    else:
-        steps.append(
-            Step(
-                "normalisation",
-                N_(
-                    "Normalisation: the %(n)s ballot scores of the round have a mean of %(mean)s "
-                    "and a standard deviation of %(sd)s. Each juror's scores become z-scores "
-                    "against the juror's own mean and deviation, and are mapped back as "
-                    "mean + z × deviation, kept between %(min)s and %(max)s, so that a strict "
-                    "juror and a generous one weigh the same. %(normalised)s jurors were "
-                    "normalised; %(left)s were left as they scored (fewer than 3 scores, or all "
-                    "their scores equal)."
-                ),
-                {
-                    "n": len(raw),
-                    "mean": fmt(round_mean),
-                    "sd": fmt(round_sd),
-                    "min": number(params.scale_min),
-                    "max": number(params.scale_max),
-                    "normalised": sum(1 for j in jurors if j.normalised),
-                    "left": sum(1 for j in jurors if j.submitted and not j.normalised),
-                },
-            )
-        )
-    steps += [
+    return Step(
+        "normalisation",
+        N_(
+            "Normalisation: the %(n)s ballot scores of the round have a mean of %(mean)s "
+            "and a standard deviation of %(sd)s. Each juror's scores become z-scores "
+            "against the juror's own mean and deviation, and are mapped back as "
+            "mean + z × deviation, kept between %(min)s and %(max)s, so that a strict "
+            "juror and a generous one weigh the same. %(normalised)s jurors were "
+            "normalised; %(left)s were left as they scored (fewer than 3 scores, or all "
+            "their scores equal)."
+        ),
+        {
+            "n": len(raw),
+            "mean": fmt(round_mean),
+            "sd": fmt(round_sd),
+            "min": number(params.scale_min),
+            "max": number(params.scale_max),
+            "normalised": sum(1 for j in jurors if j.normalised),
+            "left": sum(1 for j in jurors if j.submitted and not j.normalised),
+        },
+    )
+
+
+def _ranking(
+    *, params: Params, ranking: tuple[Entry, ...], broken: int, unresolved: int
+) -> tuple[Step, ...]:
+    """How an application's score, the quorum and the ties make the ranking."""
+    return (
         Step(
             "application_scores",
             N_(
@@ -122,47 +161,35 @@ def steps(
             ),
             {"broken": broken, "unresolved": unresolved},
         ),
-    ]
+    )
+
+
+def _proposal(*, params: Params, proposal: Proposal) -> Step:
     if params.round == SHORTLIST:
-        steps.append(
-            Step(
-                "proposal",
-                N_(
-                    "The %(places)s best-ranked applications that reach the quorum are proposed "
-                    "for the shortlist: %(n)s proposed, %(open)s places left to the secretariat "
-                    "because of a tie at the cut."
-                ),
-                {
-                    "places": proposal.places,
-                    "n": len(proposal.selected),
-                    "open": proposal.open_places,
-                },
-            )
+        text = N_(
+            "The %(places)s best-ranked applications that reach the quorum are proposed "
+            "for the shortlist: %(n)s proposed, %(open)s places left to the secretariat "
+            "because of a tie at the cut."
         )
     else:
-        steps.append(
-            Step(
-                "proposal",
-                N_(
-                    "The %(places)s best-ranked applications that reach the quorum are proposed "
-                    "as winners (%(n)s proposed, %(open)s places left to the secretariat because "
-                    "of a tie at third place); the rest of the shortlist as nominated."
-                ),
-                {
-                    "places": proposal.places,
-                    "n": len(proposal.selected),
-                    "open": proposal.open_places,
-                },
-            )
+        text = N_(
+            "The %(places)s best-ranked applications that reach the quorum are proposed "
+            "as winners (%(n)s proposed, %(open)s places left to the secretariat because "
+            "of a tie at third place); the rest of the shortlist as nominated."
         )
-    steps.append(
-        Step(
-            "digest",
-            N_(
-                "The digest of the %(n)s counted ballots is the SHA-256 of their canonical JSON: "
-                "%(digest)s. Each juror's receipt code identifies their ballot among them."
-            ),
-            {"n": submitted, "digest": digest},
-        )
+    return Step(
+        "proposal",
+        text,
+        {"places": proposal.places, "n": len(proposal.selected), "open": proposal.open_places},
     )
-    return tuple(steps)
+
+
+def _digest(*, submitted: int, digest: str) -> Step:
+    return Step(
+        "digest",
+        N_(
+            "The digest of the %(n)s counted ballots is the SHA-256 of their canonical JSON: "
+            "%(digest)s. Each juror's receipt code identifies their ballot among them."
+        ),
+        {"n": submitted, "digest": digest},
+    )
