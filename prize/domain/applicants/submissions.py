@@ -213,14 +213,7 @@ def submit(
     first = application.number is None
     if first:
         _give_reference(session, application=application, edition=edition)
-    orphans: set[str] = set()
-    if submitted is not None:
-        orphans = attachments.delete_rows_of(session=session, content=submitted)
-        session.delete(submitted)
-        session.flush()
-    draft.kind = ContentKind.submitted
-    draft.updated_at = now
-    session.add(draft)
+    orphans = _promote(session, draft=draft, submitted=submitted, now=now)
     was = application.status
     application.status = ApplicationStatus.submitted
     application.submitted_at = application.submitted_at or now
@@ -262,6 +255,26 @@ def _unchanged(
             attachments.of_content(session=session, content=submitted),
         )
     )
+
+
+def _promote(
+    session: Session,
+    *,
+    draft: ApplicationContent,
+    submitted: ApplicationContent | None,
+    now: datetime,
+) -> set[str]:
+    """Make the draft the submitted version in place of the one before, if any; return the
+    stored names of the files the one before used (some may still be the draft's)."""
+    orphans: set[str] = set()
+    if submitted is not None:
+        orphans = attachments.delete_rows_of(session=session, content=submitted)
+        session.delete(submitted)
+        session.flush()
+    draft.kind = ContentKind.submitted
+    draft.updated_at = now
+    session.add(draft)
+    return orphans
 
 
 def _give_reference(session: Session, *, application: Application, edition: Edition) -> None:
