@@ -16,8 +16,8 @@ from prize import paths
 from prize.settings import LANGUAGES
 
 # Functions whose argument is a message id: gettext's own, the lazy marker, domain errors and
-# their subclasses (first argument), lifecycle's need(msgid), and error(name, msgid) (second
-# argument). tests/test_i18n.py fails when a new one is missing here.
+# their subclasses (first argument), and error(name, msgid) (second argument).
+# tests/test_i18n.py fails when a new one is missing here.
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -32,7 +32,6 @@ KEYWORDS = {
     "ReasonsMissing": None,
     "ImportRefused": None,
     "Incomplete": None,
-    "need": None,
     "flash": (2,),
     "error": (2,),
 }
@@ -112,7 +111,9 @@ def missing_from(language: str) -> list[str]:
     known = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
-        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True)
+        if m.id
+        and m.string
+        and (all(m.string) if isinstance(m.string, tuple) else True)
         and not m.fuzzy
     }
     ids = {(m.id if isinstance(m.id, str) else m.id[0]) for m in extract() if m.id}
