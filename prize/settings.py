@@ -151,21 +151,10 @@ def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return keys
 
 
-def load(
-    env: Mapping[str, str] | None = None,
-    *,
-    demo: bool = False,
-    need_secret: bool = True,
-    need_audit_key: bool = False,
-) -> Settings:
-    """Read the settings from ``env`` (default: the process environment).
-
-    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
-    and so do commands that sign nothing (``need_secret=False``). Commands that write or check
-    the audit log without signing (``need_audit_key=True``) need the audit chain's key:
-    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
-    """
-    env = os.environ if env is None else env
+def _secret_and_audit_keys(
+    env: Mapping[str, str], *, demo: bool, need_secret: bool, need_audit_key: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """PRIZE_SECRET_KEYS (one made up when it is not needed) and PRIZE_AUDIT_KEY."""
     keys = _keys(env, "PRIZE_SECRET_KEYS")
     audit_keys = _keys(env, "PRIZE_AUDIT_KEY")
     if not keys and not audit_keys and need_audit_key and not demo:
@@ -182,6 +171,27 @@ def load(
                 "print(secrets.token_urlsafe(48))')\""
             )
         keys = (secrets.token_urlsafe(48),)
+    return keys, audit_keys
+
+
+def load(
+    env: Mapping[str, str] | None = None,
+    *,
+    demo: bool = False,
+    need_secret: bool = True,
+    need_audit_key: bool = False,
+) -> Settings:
+    """Read the settings from ``env`` (default: the process environment).
+
+    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
+    and so do commands that sign nothing (``need_secret=False``). Commands that write or check
+    the audit log without signing (``need_audit_key=True``) need the audit chain's key:
+    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
+    """
+    env = os.environ if env is None else env
+    keys, audit_keys = _secret_and_audit_keys(
+        env, demo=demo, need_secret=need_secret, need_audit_key=need_audit_key
+    )
     default = Settings()
     language = env.get("PRIZE_DEFAULT_LANGUAGE", default.default_language)
     if language not in LANGUAGES:
