@@ -196,12 +196,7 @@ def submit(
             session.delete(draft)
             session.flush()
         return Outcome(application, changed=False)
-    if not can_submit(application, edition, now):
-        if application.status not in RESUBMITTABLE:
-            raise NotAllowed("This application cannot be submitted again.")
-        raise NotAllowed(
-            "The deadline has passed: applications can no longer be submitted or changed."
-        )
+    _refuse_closed(application, edition, now)
     if draft is None:  # returned for information and sent back as it was
         if submitted is None:
             raise Incomplete([("title", Message("Give your project's title."))])
@@ -242,6 +237,16 @@ def submit(
         now=now,
     )
     return Outcome(application, changed=True)
+
+
+def _refuse_closed(application: Application, edition: Edition, now: datetime) -> None:
+    """Refuse an application that cannot be submitted (again), or a call past its deadline."""
+    if not can_submit(application, edition, now):
+        if application.status not in RESUBMITTABLE:
+            raise NotAllowed("This application cannot be submitted again.")
+        raise NotAllowed(
+            "The deadline has passed: applications can no longer be submitted or changed."
+        )
 
 
 def _unchanged(
