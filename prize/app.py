@@ -82,7 +82,37 @@ def create_app(
     templates = Jinja2Templates(
         env=make_environment(), context_processors=[common.context_processor]
     )
+    routes = [
+        *public.routes,
+        *apply.routes,
+        *ballot.routes,
+        *results.routes,
+        *secretariat.routes,
+        Mount("/static", app=FingerprintedStaticFiles(directory=paths.STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=_middleware(settings),
+        exception_handlers={
+            HTTPException: errors.http_error,
+            BodyTooLarge: errors.body_too_large,
+            common.CsrfFailed: errors.csrf_failed,
+            common.Redirect: errors.redirect,
+        },
+        lifespan=_lifespan(run_sender=run_sender),
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.signer = Signer(settings.secret_keys, clock=clock)
+    app.state.templates = templates
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
+    return app
 
+
+def _lifespan(
+    *, run_sender: bool
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = threading.Event()
@@ -101,15 +131,12 @@ def create_app(
             if sender is not None:
                 sender.join(timeout=10)
 
-    routes = [
-        *public.routes,
-        *apply.routes,
-        *ballot.routes,
-        *results.routes,
-        *secretariat.routes,
-        Mount("/static", app=FingerprintedStaticFiles(directory=paths.STATIC), name="static"),
-    ]
-    middleware = [
+    return lifespan
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first."""
+    return [
         # Compresses pages, styles, scripts and JSON over 1 KB for clients that accept gzip;
         # uploaded files (PDF, JPEG, PNG: attachment downloads) are passed through untouched.
         Middleware(
@@ -136,24 +163,6 @@ def create_app(
         ),
         Middleware(LanguageMiddleware, default=settings.default_language),
     ]
-    app = Starlette(
-        routes=routes,
-        middleware=middleware,
-        exception_handlers={
-            HTTPException: errors.http_error,
-            BodyTooLarge: errors.body_too_large,
-            common.CsrfFailed: errors.csrf_failed,
-            common.Redirect: errors.redirect,
-        },
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.database = database
-    app.state.clock = clock
-    app.state.signer = Signer(settings.secret_keys, clock=clock)
-    app.state.templates = templates
-    app.state.page_cache = PageCache(settings.page_cache_seconds)
-    return app
 
 
 def _sweep_orphans(app: Starlette) -> None:

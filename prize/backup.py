@@ -179,22 +179,8 @@ def create_backup(
             head = audit.head(session=session)
     with tempfile.TemporaryDirectory(prefix="prize-backup-") as work:
         dump = Path(work) / "database"
-        if engine == "sqlite":
-            source = _sqlite_path(database_url)
-            if not source.is_file():
-                raise BackupError(f"The database file {source} does not exist.")
-            member = SQLITE_MEMBER
-            _sqlite_copy(source, dump)
-        else:
-            member = PG_MEMBER
-            url = make_url(database_url)
-            args, env = _pg_args(url)
-            command = [_program(pg_dump), "--format=custom", "--no-owner", "--no-privileges"]
-            _run([*command, *args, "--file", str(dump), str(url.database)], env)
-        files = []
-        if storage_dir.is_dir():
-            for path in sorted(p for p in storage_dir.rglob("*") if p.is_file()):
-                files.append((path, STORAGE_PREFIX + path.relative_to(storage_dir).as_posix()))
+        member = _dump_database(database_url, engine=engine, dump=dump, pg_dump=pg_dump)
+        files = _stored_files(storage_dir)
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -219,6 +205,32 @@ def create_backup(
         finally:
             partial.unlink(missing_ok=True)
     return manifest
+
+
+def _dump_database(database_url: str, *, engine: str, dump: Path, pg_dump: str) -> str:
+    """Copy the database to ``dump`` (SQLite's backup API, or ``pg_dump``); return the member
+    name it takes in the archive."""
+    if engine == "sqlite":
+        source = _sqlite_path(database_url)
+        if not source.is_file():
+            raise BackupError(f"The database file {source} does not exist.")
+        _sqlite_copy(source, dump)
+        return SQLITE_MEMBER
+    url = make_url(database_url)
+    args, env = _pg_args(url)
+    command = [_program(pg_dump), "--format=custom", "--no-owner", "--no-privileges"]
+    _run([*command, *args, "--file", str(dump), str(url.database)], env)
+    return PG_MEMBER
+
+
+def _stored_files(storage_dir: Path) -> list[tuple[Path, str]]:
+    """Each stored file and its member name in the archive, in name order."""
+    if not storage_dir.is_dir():
+        return []
+    return [
+        (path, STORAGE_PREFIX + path.relative_to(storage_dir).as_posix())
+        for path in sorted(p for p in storage_dir.rglob("*") if p.is_file())
+    ]
 
 
 # --------------------------------------------------------------------------- restore

@@ -16,8 +16,8 @@ from prize import paths
 from prize.settings import LANGUAGES
 
 # Functions whose argument is a message id: gettext's own (and ``Plural``: singular and plural),
-# the lazy marker, domain errors and their subclasses (first argument), lifecycle's need(msgid),
-# and error(name, msgid) (second argument). tests/test_i18n.py fails when a new one is missing.
+# the lazy marker, domain errors and their subclasses (first argument), and error(name, msgid)
+# (second argument). tests/test_i18n.py fails when a new one is missing here.
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -33,7 +33,6 @@ KEYWORDS = {
     "ReasonsMissing": None,
     "ImportRefused": None,
     "Incomplete": None,
-    "need": None,
     "flash": (2,),
     "error": (2,),
 }

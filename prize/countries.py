@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 from prize.i18n import locale
 
@@ -80,7 +81,5 @@ def is_known(code: str) -> bool:
 
 
 def _collation_key(text: str) -> str:
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

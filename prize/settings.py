@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "fr")
@@ -20,6 +21,8 @@ LOOPBACK = ("127.0.0.1", "::1")
 # What the audit chain's key is derived from, with each of PRIZE_SECRET_KEYS, when PRIZE_AUDIT_KEY
 # is unset. Changing it makes every entry written before unverifiable.
 AUDIT_KEY_LABEL = b"prize: audit chain key, v1"
+# What the upload route accepts beyond its largest file (the form's other fields, the encoding).
+UPLOAD_BODY_MARGIN = 2 * 1024 * 1024
 
 
 class SettingsError(Exception):
@@ -28,6 +31,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings, each field's default the one ``load`` gives when its variable is unset."""
+
     database_url: str = "sqlite:///prize.sqlite3"
     # Newest first, as an operator writes them: the first signs, all verify.
     secret_keys: tuple[str, ...] = ()
@@ -40,11 +45,12 @@ class Settings:
     default_language: str = "en"
     max_upload_bytes: int = 10 * 1024 * 1024
     max_uploads: int = 5
-    max_body_bytes: int = 12 * 1024 * 1024
+    # Unset, PRIZE_MAX_BODY_BYTES follows PRIZE_MAX_UPLOAD_BYTES: the largest file and a margin.
+    max_body_bytes: int = max_upload_bytes + UPLOAD_BODY_MARGIN
     session_max_age: int = 8 * 3600
     demo: bool = False
     access_log: bool = True
-    outbox_interval: float = 5.0
+    outbox_interval: float = 5
     page_cache_seconds: int = 10  # public pages kept rendered at most this long; 0: never
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks);
     # empty: the loopback addresses only.
@@ -90,7 +96,12 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, zero: bool = False) -> int:
+_Number = TypeVar("_Number", int, float)
+
+
+def _int(
+    env: Mapping[str, str], name: str, default: _Number, *, zero: bool = False
+) -> int | _Number:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -140,21 +151,10 @@ def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return keys
 
 
-def load(
-    env: Mapping[str, str] | None = None,
-    *,
-    demo: bool = False,
-    need_secret: bool = True,
-    need_audit_key: bool = False,
-) -> Settings:
-    """Read the settings from ``env`` (default: the process environment).
-
-    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
-    and so do commands that sign nothing (``need_secret=False``). Commands that write or check
-    the audit log without signing (``need_audit_key=True``) need the audit chain's key:
-    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
-    """
-    env = os.environ if env is None else env
+def _secret_and_audit_keys(
+    env: Mapping[str, str], *, demo: bool, need_secret: bool, need_audit_key: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """PRIZE_SECRET_KEYS (one made up when it is not needed) and PRIZE_AUDIT_KEY."""
     keys = _keys(env, "PRIZE_SECRET_KEYS")
     audit_keys = _keys(env, "PRIZE_AUDIT_KEY")
     if not keys and not audit_keys and need_audit_key and not demo:
@@ -171,32 +171,56 @@ def load(
                 "print(secrets.token_urlsafe(48))')\""
             )
         keys = (secrets.token_urlsafe(48),)
-    language = env.get("PRIZE_DEFAULT_LANGUAGE", "en")
+    return keys, audit_keys
+
+
+def load(
+    env: Mapping[str, str] | None = None,
+    *,
+    demo: bool = False,
+    need_secret: bool = True,
+    need_audit_key: bool = False,
+) -> Settings:
+    """Read the settings from ``env`` (default: the process environment).
+
+    Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
+    and so do commands that sign nothing (``need_secret=False``). Commands that write or check
+    the audit log without signing (``need_audit_key=True``) need the audit chain's key:
+    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
+    """
+    env = os.environ if env is None else env
+    keys, audit_keys = _secret_and_audit_keys(
+        env, demo=demo, need_secret=need_secret, need_audit_key=need_audit_key
+    )
+    default = Settings()
+    language = env.get("PRIZE_DEFAULT_LANGUAGE", default.default_language)
     if language not in LANGUAGES:
         raise SettingsError(f"PRIZE_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
-    base_url = env.get("PRIZE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base_url = env.get("PRIZE_BASE_URL", default.base_url).rstrip("/")
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise SettingsError("PRIZE_BASE_URL must start with http:// or https://.")
-    smtp_url = env.get("PRIZE_SMTP_URL", "")
+    smtp_url = env.get("PRIZE_SMTP_URL", default.smtp_url)
     if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps", "smtp+starttls"}:
         raise SettingsError("PRIZE_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://.")
-    max_upload = _int(env, "PRIZE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    max_upload = _int(env, "PRIZE_MAX_UPLOAD_BYTES", default.max_upload_bytes)
     return Settings(
-        database_url=env.get("PRIZE_DATABASE_URL", "sqlite:///prize.sqlite3"),
+        database_url=env.get("PRIZE_DATABASE_URL", default.database_url),
         secret_keys=keys,
         audit_keys=audit_keys,
         base_url=base_url,
         smtp_url=smtp_url,
-        mail_from=env.get("PRIZE_MAIL_FROM", "European Drug Prevention Prize <prize@example.org>"),
-        storage_dir=Path(env.get("PRIZE_STORAGE_DIR", "storage")),
+        mail_from=env.get("PRIZE_MAIL_FROM", default.mail_from),
+        storage_dir=Path(env.get("PRIZE_STORAGE_DIR", default.storage_dir)),
         default_language=language,
         max_upload_bytes=max_upload,
-        max_uploads=_int(env, "PRIZE_MAX_UPLOADS", 5),
-        max_body_bytes=_int(env, "PRIZE_MAX_BODY_BYTES", max_upload + 2 * 1024 * 1024),
-        session_max_age=_int(env, "PRIZE_SESSION_MAX_AGE", 8 * 3600),
+        max_uploads=_int(env, "PRIZE_MAX_UPLOADS", default.max_uploads),
+        max_body_bytes=_int(env, "PRIZE_MAX_BODY_BYTES", max_upload + UPLOAD_BODY_MARGIN),
+        session_max_age=_int(env, "PRIZE_SESSION_MAX_AGE", default.session_max_age),
         demo=demo,
-        access_log=_bool(env, "PRIZE_ACCESS_LOG", True),
-        outbox_interval=float(_int(env, "PRIZE_OUTBOX_INTERVAL", 5)),
-        page_cache_seconds=_int(env, "PRIZE_PAGE_CACHE_SECONDS", 10, zero=True),
+        access_log=_bool(env, "PRIZE_ACCESS_LOG", default.access_log),
+        outbox_interval=float(_int(env, "PRIZE_OUTBOX_INTERVAL", default.outbox_interval)),
+        page_cache_seconds=_int(
+            env, "PRIZE_PAGE_CACHE_SECONDS", default.page_cache_seconds, zero=True
+        ),
         forwarded_allow_ips=_networks(env, "PRIZE_FORWARDED_ALLOW_IPS"),
     )

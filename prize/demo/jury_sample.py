@@ -158,37 +158,13 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         **steps.first_round_dates(now),
         is_sample=True,
     )
-    applied = []  # application ids, in the order they arrived (their numbers)
-    for i, (title, organisation, countries, language, goals, summary, part) in enumerate(PROJECTS):
-        when = opened + timedelta(days=10 + i)
-        email = f"sample-applicant-{i + 1}@example.org"
-        with database.write() as session:
-            app = steps.apply(
-                session=session,
-                edition=session.get_one(Edition, edition_id),
-                settings=settings,
-                links=links.applications,
-                email=email,
-                language=language,
-                values=steps.application_form(
-                    email=email,
-                    participation=part,
-                    title=title,
-                    organisation=organisation,
-                    countries=list(countries),
-                    young_people=30,
-                    adults=4,
-                    start_date=when.date() - timedelta(days=700),
-                    phone="+33 1 00 00 00 00",
-                    website="https://example.org/" + title.lower().replace(" ", "-"),
-                    goals=goals,
-                    summary=summary,
-                ),
-                client=f"sample-{i}",
-                now=when,
-                submitted=when,
-            )
-            applied.append(pk(app))
+    applied = _apply(
+        database=database,
+        settings=settings,
+        links=links.applications,
+        edition_id=edition_id,
+        opened=opened,
+    )
     with database.write() as session:
         edition = session.get_one(Edition, edition_id)
         _screen(session, edition, applied, links.applications, now)
@@ -213,6 +189,50 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         (f"Sample jury, a juror part-way through ({people[1].first_name})", paths[0])
     )
     report.links.append((f"Sample jury, a juror yet to start ({people[5].first_name})", paths[1]))
+
+
+def _apply(
+    *,
+    database: Database,
+    settings: Settings,
+    links: application_links.LinkMaker,
+    edition_id: int,
+    opened: datetime,
+) -> list[int]:
+    """Each project applies and submits, a day after the one before; their ids, in that order
+    (their numbers)."""
+    applied = []
+    for i, (title, organisation, countries, language, goals, summary, part) in enumerate(PROJECTS):
+        when = opened + timedelta(days=10 + i)
+        email = f"sample-applicant-{i + 1}@example.org"
+        with database.write() as session:
+            app = steps.apply(
+                session=session,
+                edition=session.get_one(Edition, edition_id),
+                settings=settings,
+                links=links,
+                email=email,
+                language=language,
+                values=steps.application_form(
+                    email=email,
+                    participation=part,
+                    title=title,
+                    organisation=organisation,
+                    countries=list(countries),
+                    young_people=30,
+                    adults=4,
+                    start_date=when.date() - timedelta(days=700),
+                    phone="+33 1 00 00 00 00",
+                    website="https://example.org/" + title.lower().replace(" ", "-"),
+                    goals=goals,
+                    summary=summary,
+                ),
+                client=f"sample-{i}",
+                now=when,
+                submitted=when,
+            )
+            applied.append(pk(app))
+    return applied
 
 
 def _screen(

@@ -62,7 +62,6 @@ class EditionOverview:
 @dataclass
 class Overview:
     editions: list[EditionOverview]
-    failed_mail: int
     todos: list[Todo]
 
 
@@ -180,4 +179,4 @@ def overview(*, session: Session, now: datetime) -> Overview:
         todos.append(
             Todo("outbox", Message("E-mails that could not be sent: %(n)s.", {"n": failed}))
         )
-    return Overview(editions=items, failed_mail=failed, todos=todos)
+    return Overview(editions=items, todos=todos)

@@ -102,17 +102,34 @@ def parse_date(value: str) -> date | None:
 
 def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInput:
     result = ApplicationInput()
-    typed = result.values
-    clean = result.clean
+    _texts(form, result)
+    _contacts(result)
+    _word_limits(result)
+    _countries(form, result, eligible=eligible)
+    _numbers(form, result)
+    _dates(form, result, today=today)
+    _involvement(form, result)
+    _links(form, result)
+    for name in CONSENTS:
+        result.values[name] = form.get(name) == "yes"
+        result.clean[name] = result.values[name]
+    return result
 
+
+def _texts(form: FormData, result: ApplicationInput) -> None:
+    """The free texts, short ones on one line, within their lengths."""
     for name, limit in {**SHORT, **LONG}.items():
         value = text(form, name)
-        typed[name] = value
+        result.values[name] = value
         if len(value) > limit:
             result.error(name, "Use at most %(n)s characters.", n=limit)
         else:
-            clean[name] = value if name in LONG else " ".join(value.split())
+            result.clean[name] = value if name in LONG else " ".join(value.split())
 
+
+def _contacts(result: ApplicationInput) -> None:
+    """The e-mail addresses, the telephone number and the website, among the texts typed."""
+    typed, clean = result.values, result.clean
     for name in ("contact_email", "contact_person_email"):
         if not typed[name] or name in result.errors:
             continue
@@ -129,18 +146,23 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
         result.error("website", "Enter a web address starting with https:// or http://.")
         clean.pop("website", None)
 
+
+def _word_limits(result: ApplicationInput) -> None:
+    """A warning for each text over its word limit (stored, but not submittable)."""
     for name, limit in WORD_LIMITS.items():
-        n = word_count(typed[name])
+        n = word_count(result.values[name])
         if n > limit and name not in result.errors:
             result.warnings[name] = Message(
                 "Use at most %(limit)s words here; there are %(n)s.", {"limit": limit, "n": n}
             )
 
-    # Countries: the main one first, then the others, all from the edition's list.
+
+def _countries(form: FormData, result: ApplicationInput, *, eligible: list[str]) -> None:
+    """The main country first, then the others, all from the edition's list."""
     main = text(form, "country_main").upper()
     others = [str(v).strip().upper() for v in form.getlist("countries_other") if str(v).strip()]
-    typed["country_main"] = main
-    typed["countries_other"] = others
+    result.values["country_main"] = main
+    result.values["countries_other"] = others
     if main and main not in eligible:
         result.error("country_main", "Choose a country from the list.")
     elif any(code not in eligible for code in others):
@@ -148,25 +170,32 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
     elif others and not main:
         result.error("country_main", "Choose the main country as well.")
     else:
-        clean["countries"] = ([main] if main else []) + [
+        result.clean["countries"] = ([main] if main else []) + [
             c for c in dict.fromkeys(others) if c != main
         ]
 
+
+def _numbers(form: FormData, result: ApplicationInput) -> None:
+    """How many young people and adults, with any thousands separator."""
     for name in ("young_people", "adults"):
         raw = text(form, name)
-        typed[name] = raw
+        result.values[name] = raw
         digits = re.sub(r"[\s\u00a0\u202f,.']", "", raw)
         if not raw:
-            clean[name] = None
+            result.clean[name] = None
         elif not digits.isdigit() or not digits.isascii() or int(digits) > MAX_NUMBER:
             result.error(name, "Enter a whole number, like 120.")
         else:
-            clean[name] = int(digits)
+            result.clean[name] = int(digits)
 
+
+def _dates(form: FormData, result: ApplicationInput, *, today: date) -> None:
+    """The start and end dates, the end not before the start, and whether it still runs."""
+    clean = result.clean
     dates: dict[str, date | None] = {}
     for name in ("start_date", "end_date"):
         raw = text(form, name)
-        typed[name] = raw
+        result.values[name] = raw
         if not raw:
             dates[name] = clean[name] = None
             continue
@@ -179,29 +208,34 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
     if start and end and end < start:
         result.error("end_date", "The end date cannot be before the start date.")
         clean.pop("end_date", None)
+    result.values["still_running"] = text(form, "still_running")
+    clean["still_running"] = {"yes": True, "no": False}.get(result.values["still_running"])
 
-    typed["still_running"] = text(form, "still_running")
-    clean["still_running"] = {"yes": True, "no": False}.get(typed["still_running"])
 
+def _involvement(form: FormData, result: ApplicationInput) -> None:
+    """For each area, whether young people were involved and how."""
     involvement: dict[str, dict[str, Any]] = {}
     for area in INVOLVEMENT_AREAS:
         question, how_field = "inv_" + area, "inv_" + area + "_how"
         answer = text(form, question)
         how = text(form, how_field)
-        typed[question] = answer
-        typed[how_field] = how
+        result.values[question] = answer
+        result.values[how_field] = how
         if len(how) > HOW_MAX:
             result.error(how_field, "Use at most %(n)s characters.", n=HOW_MAX)
             how = how[:HOW_MAX]
         involvement[area] = {"involved": {"yes": True, "no": False}.get(answer), "how": how}
     if not any(f"inv_{a}_how" in result.errors for a in INVOLVEMENT_AREAS):
-        clean["involvement"] = involvement
+        result.clean["involvement"] = involvement
 
+
+def _links(form: FormData, result: ApplicationInput) -> None:
+    """Links to videos, articles or reports about the project, each a web address."""
     links: list[str] = []
     for i in range(1, MAX_LINKS + 1):
         name = f"link_{i}"
         value = text(form, name)
-        typed[name] = value
+        result.values[name] = value
         if not value:
             continue
         if len(value) > 500 or not is_web_url(value):
@@ -209,12 +243,7 @@ def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInp
         else:
             links.append(value)
     if not any(f"link_{i}" in result.errors for i in range(1, MAX_LINKS + 1)):
-        clean["links"] = links
-
-    for name in CONSENTS:
-        typed[name] = form.get(name) == "yes"
-        clean[name] = typed[name]
-    return result
+        result.clean["links"] = links
 
 
 def initial(content: ApplicationContent | None) -> dict[str, Any]:

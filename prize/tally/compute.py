@@ -287,54 +287,12 @@ def _tally(data: TallyInput) -> TallyResult:
         raise ValueError(f"unknown round {params.round!r}")
     ballots, applications, _criteria, conflicts, abstentions = counted(data)
     step1 = _ballot_scores(data)
-    scored = step1.scores
-    raw = {k: v[1] for k, v in scored.items()}
+    raw = {k: v[1] for k, v in step1.scores.items()}
     norm = normalise(params, raw, ballots)
-    tops: dict[int, float] = {}  # each juror's highest ballot score of the round, as given
-    for (juror, _app), value in raw.items():
-        tops[juror] = max(tops.get(juror, value), value)
-    top_r4 = {juror: _r4(value) for juror, value in tops.items()}
-
-    rows = [
-        _Row(
-            application=app,
-            ballot_scores=tuple(
-                BallotScore(
-                    juror=k[0],
-                    application=app,
-                    values=scored[k][0],
-                    raw=raw[k],
-                    score=norm.scores[k],
-                    top=_r4(raw[k]) == top_r4[k[0]],
-                )
-                for k in step1.scored[app]
-            ),
-            no_score=tuple(step1.missing[app]),
-        )
-        for app in sorted(applications)
-    ]
+    rows = _rows(step1, raw, norm, applications)
     broken, unresolved = _rank(rows, params.quorum)
     proposal = _propose(params, rows)
-    label = dict.fromkeys(proposal.selected, "shortlist" if params.round == SHORTLIST else "winner")
-    label.update(dict.fromkeys(proposal.nominated, "nominated"))
-    ranking = tuple(
-        Entry(
-            application=r.application,
-            rank=r.rank,
-            position=position,
-            score=r.score,
-            median=r.median,
-            spread=r.spread,
-            ballots=r.ballots,
-            top_count=r.top_count,
-            flags=tuple(f for f in FLAGS if f in r.flags),
-            tie_break=r.tie_break,
-            proposed=label.get(r.application, ""),
-            ballot_scores=r.ballot_scores,
-            no_score=r.no_score,
-        )
-        for position, r in enumerate(rows, start=1)
-    )
+    ranking = _entries(params, rows, proposal)
     jurors = _jurors(data, ballots, applications, conflicts, raw, norm)
     the_digest = digest(data)
     return TallyResult(
@@ -363,6 +321,59 @@ def _tally(data: TallyInput) -> TallyResult:
             proposal=proposal,
             digest=the_digest,
         ),
+    )
+
+
+def _rows(
+    step1: _Step1, raw: Mapping[Pair, float], norm: Normalised, applications: Iterable[int]
+) -> list[_Row]:
+    """One row per application with its ballot scores, raw and normalised, each marked when it
+    is its juror's highest of the round (as given, compared after rounding)."""
+    tops: dict[int, float] = {}  # each juror's highest ballot score of the round, as given
+    for (juror, _app), value in raw.items():
+        tops[juror] = max(tops.get(juror, value), value)
+    top_r4 = {juror: _r4(value) for juror, value in tops.items()}
+    return [
+        _Row(
+            application=app,
+            ballot_scores=tuple(
+                BallotScore(
+                    juror=k[0],
+                    application=app,
+                    values=step1.scores[k][0],
+                    raw=raw[k],
+                    score=norm.scores[k],
+                    top=_r4(raw[k]) == top_r4[k[0]],
+                )
+                for k in step1.scored[app]
+            ),
+            no_score=tuple(step1.missing[app]),
+        )
+        for app in sorted(applications)
+    ]
+
+
+def _entries(params: Params, rows: list[_Row], proposal: Proposal) -> tuple[Entry, ...]:
+    """The ranked rows as the result shows them, each with what it is proposed as."""
+    label = dict.fromkeys(proposal.selected, "shortlist" if params.round == SHORTLIST else "winner")
+    label.update(dict.fromkeys(proposal.nominated, "nominated"))
+    return tuple(
+        Entry(
+            application=r.application,
+            rank=r.rank,
+            position=position,
+            score=r.score,
+            median=r.median,
+            spread=r.spread,
+            ballots=r.ballots,
+            top_count=r.top_count,
+            flags=tuple(f for f in FLAGS if f in r.flags),
+            tie_break=r.tie_break,
+            proposed=label.get(r.application, ""),
+            ballot_scores=r.ballot_scores,
+            no_score=r.no_score,
+        )
+        for position, r in enumerate(rows, start=1)
     )
 
 

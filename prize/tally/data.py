@@ -165,10 +165,6 @@ class Entry:
     ballot_scores: tuple[BallotScore, ...]  # by juror
     no_score: tuple[tuple[int, str], ...]  # (juror, why), by juror
 
-    @property
-    def rounded(self) -> float | None:
-        return None if self.score is None else round(self.score, DECIMALS)
-
 
 @dataclass(frozen=True)
 class Proposal:

@@ -5,7 +5,7 @@ steps in ``ballot_onboarding``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +20,7 @@ from prize.domain.jury import ballots, panel, scoring
 from prize.domain.shared import outbox
 from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
-from prize.models import pk
+from prize.models import Application, Edition, Round, pk
 from prize.tokens import LinkError
 from prize.views.ballot_access import (
     JUROR_KEY,
@@ -173,80 +173,99 @@ def _after_save(request: Request, reference: str, go_next: bool) -> Response:
     return redirect(request, "ballot_application", reference=reference)
 
 
+class _Target(NamedTuple):
+    """What an autosave is for: the juror's edition, the first step still to take (if any),
+    the round open for scoring (if any), the application if it is on the ballot, and the
+    edition's criteria."""
+
+    edition: Edition
+    step: str | None
+    round_: Round | None
+    found: Application | None
+    criteria: list[int]
+
+
+def _autosave_target(request: Request, reference: str) -> _Target:
+    """Read the one application saved for, not the whole ballot."""
+    with database(request).read() as session:
+        juror, edition = current_juror(request, session)
+        step = panel.next_step(juror, edition)
+        round_, _ = ballots.phase(edition, now(request))
+        if round_ is None or step is not None:
+            return _Target(edition, step, round_, None, [])
+        found = ballots.find_on_ballot(
+            session=session, juror=juror, edition=edition, round_=round_, reference=reference
+        )
+        criteria = [pk(c) for c in criteria_of(session=session, edition=edition)]
+        return _Target(edition, step, round_, found, criteria)
+
+
+def _answer(language: str, status: int, message: Message | str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"message": gettext(language, message), **extra},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def autosave(request: Request) -> Response:
     """The JSON twin of the plain form post, called by static/js/ballot.js field by field."""
     language = lang(request)
-
-    def answer(status: int, message: Message | str, **extra: Any) -> JSONResponse:
-        return JSONResponse(
-            {"message": gettext(language, message), **extra},
-            status_code=status,
-            headers={"Cache-Control": "no-store"},
-        )
-
-    reference = request.path_params["reference"]
-    found = None
-    criteria: list[int | None] = []
     try:
-        with database(request).read() as session:  # the one application, not the whole ballot
-            juror, edition = current_juror(request, session)
-            step = panel.next_step(juror, edition)
-            round_, _ = ballots.phase(edition, now(request))
-            if round_ is not None and step is None:
-                found = ballots.find_on_ballot(
-                    session=session,
-                    juror=juror,
-                    edition=edition,
-                    round_=round_,
-                    reference=reference,
-                )
-                criteria = [c.id for c in criteria_of(session=session, edition=edition)]
+        target = _autosave_target(request, request.path_params["reference"])
     except NoJuror:
-        return answer(401, N_("You are signed out: open your personal link again."), saved=False)
+        return _answer(
+            language, 401, N_("You are signed out: open your personal link again."), saved=False
+        )
     except LinkError:
         request.session.pop(JUROR_KEY, None)
-        return answer(410, N_("This link no longer works: nothing was saved."), saved=False)
+        return _answer(
+            language, 410, N_("This link no longer works: nothing was saved."), saved=False
+        )
     form = read_form(request)
-    if step is not None:  # as on every ballot page: the first steps come before any score
-        return answer(
+    if target.step is not None:  # as on every ballot page: the first steps come before any score
+        return _answer(
+            language,
             403,
             N_(
                 "Nothing was saved: first confirm your first name, accept the pledge and "
                 "declare any conflict of interest."
             ),
             saved=False,
-            step=step,
+            step=target.step,
         )
-    if round_ is None or found is None:
-        return answer(404, N_("This project is not on your ballot."), saved=False)
-    item = ballots.Item(found, None)
+    if target.round_ is None or target.found is None:
+        return _answer(language, 404, N_("This project is not on your ballot."), saved=False)
+    edition = target.edition
     parsed = forms.parse_scores(
         form,
-        criteria=[c for c in criteria if c is not None],
+        criteria=target.criteria,
         scale_min=edition.scale_min,
         scale_max=edition.scale_max,
         partial=True,
     )
     errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
     try:
-        _save(request, item, parsed)
+        _save(request, ballots.Item(target.found, None), parsed)
     except NotAllowed as error:
-        return answer(409, error.message, saved=False, errors=errors)
+        return _answer(language, 409, error.message, saved=False, errors=errors)
     except NotFound as error:
-        return answer(404, error.message, saved=False, errors=errors)
+        return _answer(language, 404, error.message, saved=False, errors=errors)
     except DomainError as error:
         errors[error.field or "ballot"] = gettext(language, error.message)
-        return answer(400, error.message, saved=False, errors=errors)
+        return _answer(language, 400, error.message, saved=False, errors=errors)
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
-        done, total = ballots.progress(session=session, edition=edition, round_=round_, juror=juror)
+        done, total = ballots.progress(
+            session=session, edition=edition, round_=target.round_, juror=juror
+        )
     progress = {"done": done, "total": total}
     if errors:
-        return answer(
-            400, N_("Not saved: see the message beside the field."), saved=False, errors=errors,
-            progress=progress,
+        return _answer(
+            language, 400, N_("Not saved: see the message beside the field."), saved=False,
+            errors=errors, progress=progress,
         )  # fmt: skip
-    return answer(200, N_("Saved"), saved=True, errors={}, progress=progress)
+    return _answer(language, 200, N_("Saved"), saved=True, errors={}, progress=progress)
 
 
 @juror_page

@@ -150,38 +150,12 @@ def start_application(
     if not accepts_applications(edition, now):
         raise NotAllowed("Applications are not being accepted at the moment.")
     session.refresh(edition, with_for_update=True)  # concurrent starts queue up here
-    repeated = session.exec(
-        select(Application)
-        .join(ApplicationContent)
-        .where(
-            Application.edition_id == edition.id,
-            Application.email == email,
-            Application.status == ApplicationStatus.draft,
-            col(Application.created_at) >= now - REPEAT_WINDOW,
-            ApplicationContent.kind == ContentKind.draft,
-            ApplicationContent.title == title,
-        )
-    ).first()
+    repeated = _recent_start(session, edition=edition, email=email, title=title, now=now)
     if repeated is not None:
         return repeated
     _throttle_mail(session=session, email=email, client=client, now=now)
-    application = Application(
-        edition_id=pk(edition),
-        email=email,
-        language=language if language in LANGUAGES else "en",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(application)
-    session.flush()
-    session.add(
-        ApplicationContent(
-            application_id=pk(application),
-            kind=ContentKind.draft,
-            title=title,
-            contact_email=email,
-            updated_at=now,
-        )
+    application = _new_draft(
+        session, edition=edition, email=email, title=title, language=language, now=now
     )
     audit.record(
         session=session,
@@ -202,6 +176,49 @@ def start_application(
         reason="start",
     )
     session.flush()
+    return application
+
+
+def _recent_start(
+    session: Session, *, edition: Edition, email: str, title: str, now: datetime
+) -> Application | None:
+    """The draft this address started with this title within ``REPEAT_WINDOW``, if any."""
+    return session.exec(
+        select(Application)
+        .join(ApplicationContent)
+        .where(
+            Application.edition_id == edition.id,
+            Application.email == email,
+            Application.status == ApplicationStatus.draft,
+            col(Application.created_at) >= now - REPEAT_WINDOW,
+            ApplicationContent.kind == ContentKind.draft,
+            ApplicationContent.title == title,
+        )
+    ).first()
+
+
+def _new_draft(
+    session: Session, *, edition: Edition, email: str, title: str, language: str, now: datetime
+) -> Application:
+    """A draft application with its draft content holding the title and the address."""
+    application = Application(
+        edition_id=pk(edition),
+        email=email,
+        language=language if language in LANGUAGES else "en",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(application)
+    session.flush()
+    session.add(
+        ApplicationContent(
+            application_id=pk(application),
+            kind=ContentKind.draft,
+            title=title,
+            contact_email=email,
+            updated_at=now,
+        )
+    )
     return application
 
 

@@ -39,16 +39,9 @@ def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMake
             .with_for_update(skip_locked=True)
         ).all()
         for application in drafts:
-            due = [
-                (days, attr)
-                for days, attr in REMINDERS
-                if now >= edition.deadline - timedelta(days=days)
-                and getattr(application, attr) is None
-                and application.created_at <= edition.deadline - timedelta(days=days)
-            ]
-            if not due:
+            days = _due_reminder(application, edition, now)
+            if days is None:
                 continue
-            days = min(d for d, _ in due)  # the nearest one only: never two at once
             content = current_content(session=session, application=application)
             outbox.queue(
                 session=session,
@@ -74,3 +67,16 @@ def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMake
             queued += 1
     session.flush()
     return queued
+
+
+def _due_reminder(application: Application, edition: Edition, now: datetime) -> int | None:
+    """How many days before the deadline the reminder due now was meant for (the nearest one
+    only: never two at once), or None when none is due."""
+    due = [
+        days
+        for days, attr in REMINDERS
+        if now >= edition.deadline - timedelta(days=days)
+        and getattr(application, attr) is None
+        and application.created_at <= edition.deadline - timedelta(days=days)
+    ]
+    return min(due) if due else None

@@ -51,12 +51,30 @@ def missing_parts(
     content: ApplicationContent, edition: Edition, today: date
 ) -> list[tuple[str, Message]]:
     """Every part that keeps ``content`` from being submitted, in the form's order."""
+    out = [
+        *_missing_project(content, edition, today),
+        *_missing_contacts(content),
+        *_missing_description(content),
+    ]
+    if not content.consent_processing:
+        out.append(
+            (
+                "consent_processing",
+                Message("Agree to the processing of the data in this application."),
+            )
+        )
+    return out
+
+
+def _missing_project(
+    content: ApplicationContent, edition: Edition, today: date
+) -> list[tuple[str, Message]]:
+    """Section A, the project."""
     out: list[tuple[str, Message]] = []
 
-    def error(field: str, msgid: str, **params: object) -> None:
-        out.append((field, Message(msgid, dict(params))))
+    def error(field: str, msgid: str) -> None:
+        out.append((field, Message(msgid)))
 
-    # A. Project
     if not content.title.strip():
         error("title", "Give your project's title.")
     if not content.organisation.strip():
@@ -77,18 +95,31 @@ def missing_parts(
         error("still_running", "Say whether the project is still running.")
     elif not content.still_running and content.end_date is None:
         error("end_date", "Give the date the project ended, or say that it is still running.")
-    # B. Contacts
-    for field, msgid in (
-        ("applicant_name", N_("Give the applicant's name.")),
-        ("address", N_("Give the applicant's postal address.")),
-        ("phone", N_("Give a telephone number.")),
-        ("contact_email", N_("Give an e-mail address for the applicant.")),
-        ("contact_person", N_("Name a person who can discuss the project in English or French.")),
-        ("contact_person_email", N_("Give that person's e-mail address.")),
-    ):
-        if not str(getattr(content, field)).strip():
-            error(field, msgid)
-    # C. Description
+    return out
+
+
+def _missing_contacts(content: ApplicationContent) -> list[tuple[str, Message]]:
+    """Section B, the contacts."""
+    return [
+        (field, Message(msgid))
+        for field, msgid in (
+            ("applicant_name", N_("Give the applicant's name.")),
+            ("address", N_("Give the applicant's postal address.")),
+            ("phone", N_("Give a telephone number.")),
+            ("contact_email", N_("Give an e-mail address for the applicant.")),
+            (
+                "contact_person",
+                N_("Name a person who can discuss the project in English or French."),
+            ),
+            ("contact_person_email", N_("Give that person's e-mail address.")),
+        )
+        if not str(getattr(content, field)).strip()
+    ]
+
+
+def _missing_description(content: ApplicationContent) -> list[tuple[str, Message]]:
+    """Section C, the description and the youth involvement grid."""
+    out: list[tuple[str, Message]] = []
     for field, msgid in (
         ("goals", N_("Describe the project's prevention goals.")),
         ("summary", N_("Write a summary of the project.")),
@@ -96,23 +127,26 @@ def missing_parts(
     ):
         text = str(getattr(content, field))
         if not text.strip():
-            error(field, msgid)
+            out.append((field, Message(msgid)))
         elif words(text) > WORD_LIMITS[field]:
-            error(
-                field,
-                "Use at most %(limit)s words here; there are %(n)s.",
-                limit=WORD_LIMITS[field],
-                n=words(text),
+            out.append(
+                (
+                    field,
+                    Message(
+                        "Use at most %(limit)s words here; there are %(n)s.",
+                        {"limit": WORD_LIMITS[field], "n": words(text)},
+                    ),
+                )
             )
     for area in INVOLVEMENT_AREAS:
         answer = content.involvement.get(area) or {}
         question, how = "inv_" + area, "inv_" + area + "_how"
         if answer.get("involved") is None:
-            error(question, "Answer yes or no for each part of the youth involvement grid.")
+            out.append(
+                (question, Message("Answer yes or no for each part of the youth involvement grid."))
+            )
         elif answer.get("involved") and not str(answer.get("how", "")).strip():
-            error(how, "Say how young people take part, where you answered yes.")
-    if not content.consent_processing:
-        error("consent_processing", "Agree to the processing of the data in this application.")
+            out.append((how, Message("Say how young people take part, where you answered yes.")))
     return out
 
 
@@ -152,26 +186,17 @@ def submit(
     submitted = drafts.content_of(
         session=session, application=application, kind=ContentKind.submitted
     )
-    if application.status is ApplicationStatus.submitted and submitted is not None:
-        unchanged = draft is None or (
-            drafts.values_of(draft) == drafts.values_of(submitted)
-            and attachments.same_files(
-                attachments.of_content(session=session, content=draft),
-                attachments.of_content(session=session, content=submitted),
-            )
-        )
-        if unchanged:
-            if draft is not None:  # an edit that changed nothing: drop it, keep what stands
-                attachments.delete_rows_of(session=session, content=draft)
-                session.delete(draft)
-                session.flush()
-            return Outcome(application, changed=False)
-    if not can_submit(application, edition, now):
-        if application.status not in RESUBMITTABLE:
-            raise NotAllowed("This application cannot be submitted again.")
-        raise NotAllowed(
-            "The deadline has passed: applications can no longer be submitted or changed."
-        )
+    if (
+        application.status is ApplicationStatus.submitted
+        and submitted is not None
+        and _unchanged(session, draft=draft, submitted=submitted)
+    ):
+        if draft is not None:  # an edit that changed nothing: drop it, keep what stands
+            attachments.delete_rows_of(session=session, content=draft)
+            session.delete(draft)
+            session.flush()
+        return Outcome(application, changed=False)
+    _refuse_closed(application, edition, now)
     if draft is None:  # returned for information and sent back as it was
         if submitted is None:
             raise Incomplete([("title", Message("Give your project's title."))])
@@ -182,19 +207,8 @@ def submit(
 
     first = application.number is None
     if first:
-        locked = _lock_edition(session, pk(edition))
-        locked.last_number += 1
-        session.add(locked)
-        application.number = locked.last_number
-        application.reference = f"EDPP-{locked.year}-{locked.last_number:04d}"
-    orphans: set[str] = set()
-    if submitted is not None:
-        orphans = attachments.delete_rows_of(session=session, content=submitted)
-        session.delete(submitted)
-        session.flush()
-    draft.kind = ContentKind.submitted
-    draft.updated_at = now
-    session.add(draft)
+        _give_reference(session, application=application, edition=edition)
+    orphans = _promote(session, draft=draft, submitted=submitted, now=now)
     was = application.status
     application.status = ApplicationStatus.submitted
     application.submitted_at = application.submitted_at or now
@@ -213,7 +227,82 @@ def submit(
         subject_id=application.id,
         data={"reference": application.reference, "from": was.value},
     )
-    files = attachments.of_content(session=session, content=draft)
+    _confirm(
+        session=session,
+        application=application,
+        edition=edition,
+        content=draft,
+        first=first,
+        links=links,
+        now=now,
+    )
+    return Outcome(application, changed=True)
+
+
+def _refuse_closed(application: Application, edition: Edition, now: datetime) -> None:
+    """Refuse an application that cannot be submitted (again), or a call past its deadline."""
+    if not can_submit(application, edition, now):
+        if application.status not in RESUBMITTABLE:
+            raise NotAllowed("This application cannot be submitted again.")
+        raise NotAllowed(
+            "The deadline has passed: applications can no longer be submitted or changed."
+        )
+
+
+def _unchanged(
+    session: Session, *, draft: ApplicationContent | None, submitted: ApplicationContent
+) -> bool:
+    """Whether the draft (if any) has the submitted version's answers and files."""
+    return draft is None or (
+        drafts.values_of(draft) == drafts.values_of(submitted)
+        and attachments.same_files(
+            attachments.of_content(session=session, content=draft),
+            attachments.of_content(session=session, content=submitted),
+        )
+    )
+
+
+def _promote(
+    session: Session,
+    *,
+    draft: ApplicationContent,
+    submitted: ApplicationContent | None,
+    now: datetime,
+) -> set[str]:
+    """Make the draft the submitted version in place of the one before, if any; return the
+    stored names of the files the one before used (some may still be the draft's)."""
+    orphans: set[str] = set()
+    if submitted is not None:
+        orphans = attachments.delete_rows_of(session=session, content=submitted)
+        session.delete(submitted)
+        session.flush()
+    draft.kind = ContentKind.submitted
+    draft.updated_at = now
+    session.add(draft)
+    return orphans
+
+
+def _give_reference(session: Session, *, application: Application, edition: Edition) -> None:
+    """The edition's next number and the reference made of it, for a first submission."""
+    locked = _lock_edition(session, pk(edition))
+    locked.last_number += 1
+    session.add(locked)
+    application.number = locked.last_number
+    application.reference = f"EDPP-{locked.year}-{locked.last_number:04d}"
+
+
+def _confirm(
+    *,
+    session: Session,
+    application: Application,
+    edition: Edition,
+    content: ApplicationContent,
+    first: bool,
+    links: LinkMaker,
+    now: datetime,
+) -> None:
+    """Queue the e-mail confirming the submission, with what was submitted."""
+    files = attachments.of_content(session=session, content=content)
     outbox.queue(
         session=session,
         kind="application_confirmation",
@@ -223,8 +312,8 @@ def submit(
         context={
             "reference": application.reference,
             "first": first,
-            "content": draft,
-            "country_names": [countries.name(c, application.language) for c in draft.countries],
+            "content": content,
+            "country_names": [countries.name(c, application.language) for c in content.countries],
             "files": [f.original_name for f in files],
             "submitted_at": now,
             "deadline": edition.deadline,
@@ -235,7 +324,6 @@ def submit(
         mail_domain=links.mail_domain,
         edition_id=edition.id,
     )
-    return Outcome(application, changed=True)
 
 
 def withdraw(

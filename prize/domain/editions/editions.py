@@ -271,45 +271,13 @@ def update_edition(
     """Change an edition's settings; refuse what its state or recorded scores freeze."""
     if edition.state is EditionState.published:
         raise NotAllowed("Published results never change.")
-    changed = {
-        name: value
-        for name, value in values.items()
-        if name in EDITABLE_FIELDS and getattr(edition, name) != value
-    }
-    if "eligible_countries" in changed:
-        wanted = sorted({c.upper() for c in changed["eligible_countries"]})
-        if wanted == edition.eligible_countries:
-            del changed["eligible_countries"]
-        else:
-            changed["eligible_countries"] = wanted
-    for name in changed:
-        if name in _EDITABLE_IN and edition.state not in _EDITABLE_IN[name]:
-            raise NotAllowed(_FROZEN_MESSAGES[name], field=_field(name))
-    if {"scale_min", "scale_max"} & changed.keys() and scores_recorded(
-        session=session, edition=edition
-    ):
-        raise NotAllowed("Scores are recorded: the scale is frozen.", field="scale_min")
-    if (
-        "year" in changed
-        and session.exec(
-            select(Edition.id).where(Edition.year == changed["year"], Edition.id != edition.id)
-        ).first()
-    ):
-        raise Conflict("There is already an edition %(year)s.", field="year", year=changed["year"])
+    changed = _changes(edition, values)
+    _refuse_frozen(session, edition=edition, changed=changed)
     if not changed:
         return edition
     data: dict[str, Any] = {}
     for name, value in changed.items():
-        before = getattr(edition, name)
-        if name in _TEXT_FIELDS:
-            data[name] = "changed"
-        elif name == "eligible_countries":
-            data[name] = {
-                "added": sorted(set(value) - set(before)),
-                "removed": sorted(set(before) - set(value)),
-            }
-        else:
-            data[name] = {"from": _jsonable(before), "to": _jsonable(value)}
+        data[name] = _change_record(name, getattr(edition, name), value)
         setattr(edition, name, value)
     check(edition)
     edition.updated_at = now
@@ -327,6 +295,54 @@ def update_edition(
     )
     session.flush()
     return edition
+
+
+def _changes(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable settings whose value differs from the edition's."""
+    changed = {
+        name: value
+        for name, value in values.items()
+        if name in EDITABLE_FIELDS and getattr(edition, name) != value
+    }
+    if "eligible_countries" in changed:
+        wanted = sorted({c.upper() for c in changed["eligible_countries"]})
+        if wanted == edition.eligible_countries:
+            del changed["eligible_countries"]
+        else:
+            changed["eligible_countries"] = wanted
+    return changed
+
+
+def _refuse_frozen(session: Session, *, edition: Edition, changed: Mapping[str, Any]) -> None:
+    """Refuse a change the edition's state freezes, a scale once scores are recorded, and a
+    year another edition has."""
+    for name in changed:
+        if name in _EDITABLE_IN and edition.state not in _EDITABLE_IN[name]:
+            raise NotAllowed(_FROZEN_MESSAGES[name], field=_field(name))
+    if {"scale_min", "scale_max"} & changed.keys() and scores_recorded(
+        session=session, edition=edition
+    ):
+        raise NotAllowed("Scores are recorded: the scale is frozen.", field="scale_min")
+    if (
+        "year" in changed
+        and session.exec(
+            select(Edition.id).where(Edition.year == changed["year"], Edition.id != edition.id)
+        ).first()
+    ):
+        raise Conflict("There is already an edition %(year)s.", field="year", year=changed["year"])
+
+
+def _change_record(name: str, before: Any, value: Any) -> Any:
+    """One change as the audit log keeps it: texts only as changed, countries added and
+    removed, any other setting from and to."""
+    if name in _TEXT_FIELDS:
+        return "changed"
+    if name == "eligible_countries":
+        return {
+            "added": sorted(set(value) - set(before)),
+            "removed": sorted(set(before) - set(value)),
+        }
+    return {"from": _jsonable(before), "to": _jsonable(value)}
 
 
 def _field(name: str) -> str:

@@ -10,6 +10,7 @@ gate what each state allows (see docs/design.md, "The edition lifecycle").
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,78 +73,106 @@ def _decisions(session: Session, eid: int | None, stage: Round, award: Award) ->
 def problems(session: Session, edition: Edition, to: EditionState, now: datetime) -> list[Message]:
     """Everything that still stands in the way of moving ``edition`` to ``to`` (its guard), each
     as a message a person can act on; empty when the move may be made."""
-    eid = edition.id
-    out: list[Message] = []
-
-    def need(msgid: str, **params: Any) -> None:
-        out.append(Message(msgid, params))
-
-    if to is S.open and edition.state is S.draft:
-        n = _count(
-            session, select(func.count()).select_from(Criterion).where(Criterion.edition_id == eid)
-        )
-        if n == 0:
-            need("Add at least one criterion before opening the call.")
-        if not edition.eligible_countries:
-            need("List the eligible countries before opening the call.")
-        if edition.deadline <= edition.opens_at:
-            need("The deadline must come after the opening.")
-        if edition.deadline <= now:
-            need("The deadline has passed: set a later one first.")
+    state = edition.state
+    found: Iterator[Message]
+    if to is S.open and state is S.draft:
+        found = _opening(session, edition, now)
     elif to is S.screening:
-        if now < edition.deadline:
-            need(
-                "Screening starts after the deadline (%(deadline)s).",
-                deadline=When(edition.deadline, "deadline"),
-            )
-    elif to is S.open and edition.state is S.screening:
-        if _applications(session, eid, col(Application.screened_at).is_not(None)):
-            need("Screening has begun: the call cannot be reopened.")
-        if edition.deadline <= now:
-            need("Set a new deadline in the future before reopening the call.")
-    elif to is S.shortlisting and edition.state is S.screening:
-        waiting = _applications(session, eid, Application.status == ApplicationStatus.submitted)
-        if waiting:
-            need("Applications not screened yet: %(n)s.", n=waiting)
-        returned = _applications(
-            session,
-            eid,
-            Application.status == ApplicationStatus.returned,
-            col(Application.info_due) > now,
-        )
-        if returned:
-            need("Applications back with their applicants until their date: %(n)s.", n=returned)
-        if not _applications(session, eid, Application.status == ApplicationStatus.eligible):
-            need("No application is eligible: the jury has nothing to score.")
-        if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
-            need("Set when the first jury round closes, in the future.")
-    elif to is S.final and edition.state is S.shortlisting:
-        if not _decisions(session, eid, Round.shortlist, Award.shortlisted):
-            need("Confirm the shortlist before the final round.")
-        if edition.final_closes_at is None or edition.final_closes_at <= now:
-            need("Set when the final round closes, in the future.")
-    elif to is S.shortlisting and edition.state is S.final:
-        submitted = _count(
-            session,
-            select(func.count())
-            .select_from(Ballot)
-            .join(Juror)
-            .where(
-                Juror.edition_id == eid,
-                Ballot.round == Round.final,
-                Ballot.status == BallotStatus.submitted,
-            ),
-        )
-        if submitted:
-            need("Final-round ballots are already submitted: the round cannot go back.")
-        if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
-            need("Set a new closing instant for the first round, in the future.")
+        found = _screening(edition, now)
+    elif to is S.open and state is S.screening:
+        found = _reopening(session, edition, now)
+    elif to is S.shortlisting and state is S.screening:
+        found = _shortlisting(session, edition, now)
+    elif to is S.final and state is S.shortlisting:
+        found = _final(session, edition, now)
+    elif to is S.shortlisting and state is S.final:
+        found = _back_to_shortlisting(session, edition, now)
     elif to is S.decided:
-        if not _decisions(session, eid, Round.final, Award.winner):
-            need("Record at least one winner before deciding.")
-    elif to is S.published:
-        pass
-    return out
+        found = _deciding(session, edition)
+    else:
+        return []
+    return list(found)
+
+
+def _opening(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
+    eid = edition.id
+    n = _count(
+        session, select(func.count()).select_from(Criterion).where(Criterion.edition_id == eid)
+    )
+    if n == 0:
+        yield Message("Add at least one criterion before opening the call.")
+    if not edition.eligible_countries:
+        yield Message("List the eligible countries before opening the call.")
+    if edition.deadline <= edition.opens_at:
+        yield Message("The deadline must come after the opening.")
+    if edition.deadline <= now:
+        yield Message("The deadline has passed: set a later one first.")
+
+
+def _screening(edition: Edition, now: datetime) -> Iterator[Message]:
+    if now < edition.deadline:
+        yield Message(
+            "Screening starts after the deadline (%(deadline)s).",
+            {"deadline": When(edition.deadline, "deadline")},
+        )
+
+
+def _reopening(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
+    if _applications(session, edition.id, col(Application.screened_at).is_not(None)):
+        yield Message("Screening has begun: the call cannot be reopened.")
+    if edition.deadline <= now:
+        yield Message("Set a new deadline in the future before reopening the call.")
+
+
+def _shortlisting(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
+    eid = edition.id
+    waiting = _applications(session, eid, Application.status == ApplicationStatus.submitted)
+    if waiting:
+        yield Message("Applications not screened yet: %(n)s.", {"n": waiting})
+    returned = _applications(
+        session,
+        eid,
+        Application.status == ApplicationStatus.returned,
+        col(Application.info_due) > now,
+    )
+    if returned:
+        yield Message(
+            "Applications back with their applicants until their date: %(n)s.", {"n": returned}
+        )
+    if not _applications(session, eid, Application.status == ApplicationStatus.eligible):
+        yield Message("No application is eligible: the jury has nothing to score.")
+    if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
+        yield Message("Set when the first jury round closes, in the future.")
+
+
+def _final(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
+    if not _decisions(session, edition.id, Round.shortlist, Award.shortlisted):
+        yield Message("Confirm the shortlist before the final round.")
+    if edition.final_closes_at is None or edition.final_closes_at <= now:
+        yield Message("Set when the final round closes, in the future.")
+
+
+def _back_to_shortlisting(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
+    submitted = _count(
+        session,
+        select(func.count())
+        .select_from(Ballot)
+        .join(Juror)
+        .where(
+            Juror.edition_id == edition.id,
+            Ballot.round == Round.final,
+            Ballot.status == BallotStatus.submitted,
+        ),
+    )
+    if submitted:
+        yield Message("Final-round ballots are already submitted: the round cannot go back.")
+    if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:
+        yield Message("Set a new closing instant for the first round, in the future.")
+
+
+def _deciding(session: Session, edition: Edition) -> Iterator[Message]:
+    if not _decisions(session, edition.id, Round.final, Award.winner):
+        yield Message("Record at least one winner before deciding.")
 
 
 def _guard(session: Session, edition: Edition, to: EditionState, now: datetime) -> None:

@@ -26,7 +26,7 @@ from prize.domain.jury.ballots import ballot_view, is_on_ballot, open_round, req
 from prize.domain.jury.jurors import actor_of, edition_of
 from prize.domain.shared import audit, outbox
 from prize.i18n import Plural
-from prize.models import Ballot, BallotEntry, BallotStatus, Juror, Round, Score
+from prize.models import Ballot, BallotEntry, BallotStatus, Edition, Juror, Round, Score
 
 MAX_COMMENT = 5000
 MAX_REASON = 2000
@@ -77,8 +77,63 @@ def save_entry(
     """
     edition = edition_of(session=session, juror=juror)
     round_ = require_open_round(edition, now)
-    criteria = {c.id for c in criteria_of(session=session, edition=edition)}
     scores = dict(scores or {})
+    _check_values(
+        session=session,
+        edition=edition,
+        scores=scores,
+        comment=comment,
+        abstain_reason=abstain_reason,
+    )
+    ballot = lock_ballot(session=session, juror=juror, round_=round_, now=now)
+    if ballot.status is BallotStatus.submitted:
+        raise NotAllowed(
+            "Your ballot is submitted, so it can no longer change: this was not saved. "
+            "Write to the secretariat if it needs reopening."
+        )
+    # Checked under the ballot's lock, which a new conflict also takes: a project that just
+    # left the ballot is never scored.
+    if not is_on_ballot(
+        session=session, edition=edition, round_=round_, juror=juror, application_id=application_id
+    ):
+        raise NotFound("This project is not on your ballot.")
+    if abstain:
+        _check_abstention_reason(
+            session=session,
+            ballot=ballot,
+            application_id=application_id,
+            abstain_reason=abstain_reason,
+        )
+    _store_scores(
+        session=session, ballot=ballot, application_id=application_id, scores=scores, now=now
+    )
+    _store_entry(
+        session=session,
+        ballot=ballot,
+        application_id=application_id,
+        now=now,
+        comment=comment,
+        abstain=abstain,
+        abstain_reason=abstain_reason,
+    )
+    ballot.updated_at = now
+    juror.last_activity_at = now
+    session.add(ballot)
+    session.add(juror)
+    session.flush()
+    return ballot
+
+
+def _check_values(
+    *,
+    session: Session,
+    edition: Edition,
+    scores: Mapping[int, int | None],
+    comment: str | None,
+    abstain_reason: str | None,
+) -> None:
+    """Refuse a score for no criterion of the edition or off its scale, and a text too long."""
+    criteria = {c.id for c in criteria_of(session=session, edition=edition)}
     for criterion_id, value in scores.items():
         name = f"score-{criterion_id}"
         if criterion_id not in criteria:
@@ -94,27 +149,29 @@ def save_entry(
         raise DomainError("Use at most %(n)s characters.", field="comment", n=MAX_COMMENT)
     if abstain_reason is not None and len(abstain_reason) > MAX_REASON:
         raise DomainError("Use at most %(n)s characters.", field="abstain_reason", n=MAX_REASON)
-    ballot = lock_ballot(session=session, juror=juror, round_=round_, now=now)
-    if ballot.status is BallotStatus.submitted:
-        raise NotAllowed(
-            "Your ballot is submitted, so it can no longer change: this was not saved. "
-            "Write to the secretariat if it needs reopening."
-        )
-    # Checked under the ballot's lock, which a new conflict also takes: a project that just
-    # left the ballot is never scored.
-    if not is_on_ballot(
-        session=session, edition=edition, round_=round_, juror=juror, application_id=application_id
-    ):
-        raise NotFound("This project is not on your ballot.")
-    if abstain:
-        stored = _entry(session, ballot, application_id)
-        reason = (
-            abstain_reason
-            if abstain_reason is not None
-            else (stored.abstain_reason if stored else "")
-        )
-        if not reason.strip():
-            raise DomainError("Say why you abstain on this project.", field="abstain_reason")
+
+
+def _check_abstention_reason(
+    *, session: Session, ballot: Ballot, application_id: int, abstain_reason: str | None
+) -> None:
+    """Refuse an abstention without a reason, given now or saved before."""
+    stored = _entry(session, ballot, application_id)
+    reason = (
+        abstain_reason if abstain_reason is not None else (stored.abstain_reason if stored else "")
+    )
+    if not reason.strip():
+        raise DomainError("Say why you abstain on this project.", field="abstain_reason")
+
+
+def _store_scores(
+    *,
+    session: Session,
+    ballot: Ballot,
+    application_id: int,
+    scores: Mapping[int, int | None],
+    now: datetime,
+) -> None:
+    """Upsert each value given and delete each one cleared (``None``)."""
     values = {cid: v for cid, v in scores.items() if v is not None}
     for criterion_id, value in sorted(values.items()):
         stmt = _insert(session, Score).values(
@@ -139,6 +196,19 @@ def save_entry(
                 col(Score.criterion_id).in_(cleared),
             )
         )
+
+
+def _store_entry(
+    *,
+    session: Session,
+    ballot: Ballot,
+    application_id: int,
+    now: datetime,
+    comment: str | None,
+    abstain: bool | None,
+    abstain_reason: str | None,
+) -> None:
+    """Upsert the comment and the abstention, changing only the parts given."""
     changes: dict[str, Any] = {}
     if comment is not None:
         changes["comment"] = comment.strip()
@@ -146,27 +216,22 @@ def save_entry(
         changes["abstain"] = abstain
     if abstain_reason is not None:
         changes["abstain_reason"] = abstain_reason.strip()
-    if changes:
-        stmt = _insert(session, BallotEntry).values(
-            ballot_id=ballot.id,
-            application_id=application_id,
-            comment=changes.get("comment", ""),
-            abstain=changes.get("abstain", False),
-            abstain_reason=changes.get("abstain_reason", ""),
-            updated_at=now,
+    if not changes:
+        return
+    stmt = _insert(session, BallotEntry).values(
+        ballot_id=ballot.id,
+        application_id=application_id,
+        comment=changes.get("comment", ""),
+        abstain=changes.get("abstain", False),
+        abstain_reason=changes.get("abstain_reason", ""),
+        updated_at=now,
+    )
+    session.exec(
+        stmt.on_conflict_do_update(
+            index_elements=["ballot_id", "application_id"],
+            set_={**{k: getattr(stmt.excluded, k) for k in changes}, "updated_at": now},
         )
-        session.exec(
-            stmt.on_conflict_do_update(
-                index_elements=["ballot_id", "application_id"],
-                set_={**{k: getattr(stmt.excluded, k) for k in changes}, "updated_at": now},
-            )
-        )
-    ballot.updated_at = now
-    juror.last_activity_at = now
-    session.add(ballot)
-    session.add(juror)
-    session.flush()
-    return ballot
+    )
 
 
 def _entry(session: Session, ballot: Ballot, application_id: int) -> BallotEntry | None:

@@ -16,7 +16,7 @@ to people by id only, so the audit chain stays valid (``audit.verify``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -116,20 +116,7 @@ def export_person(
         raise DomainError("Enter an e-mail address.", field="email")
     apps = _applications_of(session, email)
     years = {e.id: e.year for e in session.exec(select(Edition))}
-    contents = list(
-        session.exec(
-            select(ApplicationContent)
-            .where(col(ApplicationContent.application_id).in_([a.id for a in apps]))
-            .order_by(col(ApplicationContent.id))
-        )
-    )
-    files: dict[int, list[Attachment]] = {pk(c): [] for c in contents}
-    for f in session.exec(
-        select(Attachment)
-        .where(col(Attachment.content_id).in_(list(files)))
-        .order_by(col(Attachment.id))
-    ):
-        files[f.content_id].append(f)
+    applications = _applications_json(session, apps, email=email, years=years)
     jurors = list(
         session.exec(
             select(Juror).where(func.lower(col(Juror.email)) == email).order_by(col(Juror.id))
@@ -145,23 +132,7 @@ def export_person(
     document = {
         "email": email,
         "exported_at": now.isoformat(),
-        "applications": [
-            {
-                "id": a.id,
-                "edition": years.get(a.edition_id),
-                "role": "applicant" if normalise_email(a.email) == email else "contact",
-                **a.model_dump(
-                    mode="json",
-                    exclude={"id", "edition_id", "link_version", "number"},
-                ),
-                "contents": [
-                    _content_json(c, files.get(pk(c), []))
-                    for c in contents
-                    if c.application_id == a.id
-                ],
-            }
-            for a in apps
-        ],
+        "applications": applications,
         "jurors": [
             {
                 "id": j.id,
@@ -170,26 +141,7 @@ def export_person(
             }
             for j in jurors
         ],
-        # Bodies hold personal links: their tokens are left out, so that the export cannot be
-        # used to open someone's application or ballot.
-        "messages": [
-            {
-                **m.model_dump(
-                    mode="json",
-                    include={
-                        "created_at",
-                        "kind",
-                        "recipient",
-                        "subject",
-                        "language",
-                        "status",
-                        "sent_at",
-                    },
-                ),
-                "body": redact(m.body),
-            }
-            for m in messages
-        ],
+        "messages": [_message_json(m) for m in messages],
     }
     if actor is not None:
         audit.record(
@@ -204,6 +156,53 @@ def export_person(
             },
         )
     return document
+
+
+def _applications_json(
+    session: Session, apps: list[Application], *, email: str, years: Mapping[int | None, int]
+) -> list[dict[str, Any]]:
+    """The applications with each of their contents and its files, and the person's role."""
+    contents = list(
+        session.exec(
+            select(ApplicationContent)
+            .where(col(ApplicationContent.application_id).in_([a.id for a in apps]))
+            .order_by(col(ApplicationContent.id))
+        )
+    )
+    files: dict[int, list[Attachment]] = {pk(c): [] for c in contents}
+    for f in session.exec(
+        select(Attachment)
+        .where(col(Attachment.content_id).in_(list(files)))
+        .order_by(col(Attachment.id))
+    ):
+        files[f.content_id].append(f)
+    return [
+        {
+            "id": a.id,
+            "edition": years.get(a.edition_id),
+            "role": "applicant" if normalise_email(a.email) == email else "contact",
+            **a.model_dump(
+                mode="json",
+                exclude={"id", "edition_id", "link_version", "number"},
+            ),
+            "contents": [
+                _content_json(c, files.get(pk(c), [])) for c in contents if c.application_id == a.id
+            ],
+        }
+        for a in apps
+    ]
+
+
+def _message_json(message: OutboxMessage) -> dict[str, Any]:
+    """A message as sent. Bodies hold personal links: their tokens are left out, so that the
+    export cannot be used to open someone's application or ballot."""
+    return {
+        **message.model_dump(
+            mode="json",
+            include={"created_at", "kind", "recipient", "subject", "language", "status", "sent_at"},
+        ),
+        "body": redact(message.body),
+    }
 
 
 # --------------------------------------------------------------------------- erasure
@@ -271,16 +270,7 @@ def erase_application(
     attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
     kept = published_texts(contents)
     for content in contents:
-        for name in (*CONTACT_FIELDS, *UNPUBLISHED_TEXTS):
-            setattr(content, name, "")
-        for name in ("title", "organisation", "summary"):
-            if name not in kept:
-                setattr(content, name, "")
-        content.involvement = {
-            area: {**answer, "how": ""} if isinstance(answer, dict) else answer
-            for area, answer in content.involvement.items()
-        }
-        content.links = []
+        _blank_content(content, kept=kept)
         session.add(content)
     application.translation = {k: v for k, v in application.translation.items() if k in kept}
     application.email = erased_address("application", application.id)
@@ -288,17 +278,7 @@ def erase_application(
     application.erased_at = now
     application.updated_at = now
     session.add(application)
-    others = session.exec(
-        select(func.count())
-        .select_from(Application)
-        .where(
-            func.lower(col(Application.email)) == email,
-            Application.edition_id == application.edition_id,
-            col(Application.id) != application.id,
-            col(Application.erased_at).is_(None),
-        )
-    ).one()
-    if not others:
+    if not _other_applications(session, email=email, application=application):
         blank_messages(session=session, email=email, edition_ids=[application.edition_id])
     audit.record(
         session=session,
@@ -312,6 +292,34 @@ def erase_application(
     )
     session.flush()
     return application
+
+
+def _blank_content(content: ApplicationContent, *, kept: set[str]) -> None:
+    """Blank a content's contacts and texts, but for the published ones in ``kept``."""
+    for name in (*CONTACT_FIELDS, *UNPUBLISHED_TEXTS):
+        setattr(content, name, "")
+    for name in ("title", "organisation", "summary"):
+        if name not in kept:
+            setattr(content, name, "")
+    content.involvement = {
+        area: {**answer, "how": ""} if isinstance(answer, dict) else answer
+        for area, answer in content.involvement.items()
+    }
+    content.links = []
+
+
+def _other_applications(session: Session, *, email: str, application: Application) -> int:
+    """How many other applications this address has in the edition, not erased."""
+    return session.exec(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            func.lower(col(Application.email)) == email,
+            Application.edition_id == application.edition_id,
+            col(Application.id) != application.id,
+            col(Application.erased_at).is_(None),
+        )
+    ).one()
 
 
 def published_texts(contents: Iterable[ApplicationContent]) -> set[str]:
@@ -408,18 +416,21 @@ def erase_person(
             "in editions not published yet (%(years)s).",
             years=", ".join(str(y) for y in report.waiting),
         )
-    if (
-        not session.exec(
+    if not _still_named(session, email=email):  # nothing left: e-mails about no edition too
+        blank_messages(session=session, email=email, edition_ids=[None])
+    session.flush()
+    return report
+
+
+def _still_named(session: Session, *, email: str) -> bool:
+    """Whether an application or a juror still has this address."""
+    return bool(
+        session.exec(
             select(func.count())
             .select_from(Application)
             .where(func.lower(col(Application.email)) == email)
         ).one()
-        and not session.exec(
+        or session.exec(
             select(func.count()).select_from(Juror).where(func.lower(col(Juror.email)) == email)
         ).one()
-    ):
-        blank_messages(
-            session=session, email=email, edition_ids=[None]
-        )  # nothing left: e-mails about no edition too
-    session.flush()
-    return report
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -222,34 +223,49 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
         )
     )
     if edition.archived:
-        for entry in archive_entries(session=session, edition=edition):
-            item = Item(
-                award=entry.award,
-                rank=entry.rank,
-                reference=None,
-                title=entry.title,
-                organisation=entry.organisation,
-                country_code=entry.country,
-                summary=entry.summary,
-                score=None,
-            )
-            _bucket(data, entry.award).append(item)
+        _add_archived(session, edition=edition, data=data)
         return data
     criteria = criteria_of(session=session, edition=edition)
     data.criteria = [(c.name_en, c.weight) for c in criteria]
     data.criteria_fr = [c.name_fr or c.name_en for c in criteria]
+    final_scores = _add_digests(session, edition=edition, data=data)
+    _add_decided(session, edition=edition, data=data, final_scores=final_scores)
+    _add_jury(session, edition=edition, data=data)
+    return data
+
+
+def _add_archived(session: Session, *, edition: Edition, data: PublicResults) -> None:
+    """An archived edition's results, as they were entered."""
+    for entry in archive_entries(session=session, edition=edition):
+        item = Item(
+            award=entry.award,
+            rank=entry.rank,
+            reference=None,
+            title=entry.title,
+            organisation=entry.organisation,
+            country_code=entry.country,
+            summary=entry.summary,
+            score=None,
+        )
+        _bucket(data, entry.award).append(item)
+
+
+def _add_digests(session: Session, *, edition: Edition, data: PublicResults) -> dict[int, float]:
+    """Each round's digest, from the publication record; return the final round's scores."""
     record = publication.publication_record(session=session, edition=edition)
     if record is not None:
         data.digests = dict(record["digests"])
-        final_scores = {int(k): v for k, v in record["scores"].items()}
-    else:  # published without the record (by hand in a test or an older tool): recompute
-        tallies = {
-            r: tally_input.tally_of(session=session, edition=edition, round_=r) for r in Round
-        }
-        data.digests = {r.value: t.digest for r, t in tallies.items()}
-        final_scores = {
-            e.application: e.score for e in tallies[Round.final].ranking if e.score is not None
-        }
+        return {int(k): v for k, v in record["scores"].items()}
+    # published without the record (by hand in a test or an older tool): recompute
+    tallies = {r: tally_input.tally_of(session=session, edition=edition, round_=r) for r in Round}
+    data.digests = {r.value: t.digest for r, t in tallies.items()}
+    return {e.application: e.score for e in tallies[Round.final].ranking if e.score is not None}
+
+
+def _add_decided(
+    session: Session, *, edition: Edition, data: PublicResults, final_scores: Mapping[int, float]
+) -> None:
+    """The decided awards, each project named only with its consent, scored when shortlisted."""
     decided = decisions.final_of(session=session, edition=edition)
     shortlisted = {
         d.application_id for d in decisions.shortlist_of(session=session, edition=edition)
@@ -275,6 +291,10 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
                 named=named,
             )
         )
+
+
+def _add_jury(session: Session, *, edition: Edition, data: PublicResults) -> None:
+    """How many jurors submitted a ballot, and those who agreed to be named."""
     jurors = list(
         session.exec(
             select(Juror)
@@ -293,7 +313,6 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
         for j in jurors
         if j.publish_name_consent and j.first_name
     ]
-    return data
 
 
 def _bucket(data: PublicResults, award: Award) -> list[Item]:

@@ -137,20 +137,39 @@ def _like(text: str) -> str:
 
 def list_applications(*, session: Session, edition: Edition, filters: Filters) -> ListPage:
     """One page of the edition's applications (four queries, whatever their number)."""
-    attachments = (
-        select(func.count(col(Attachment.id)))
-        .where(Attachment.content_id == ApplicationContent.id)
-        .correlate(ApplicationContent)
-        .scalar_subquery()
+    conditions = _conditions(edition, filters)
+    join = and_(
+        col(ApplicationContent.application_id) == col(Application.id),
+        cast(col(ApplicationContent.kind), String) == _visible_kind(),
     )
-    country = main_country()
+    base = select(Application.id).outerjoin(ApplicationContent, join).where(*conditions)
+    total = int(session.exec(select(func.count()).select_from(base.subquery())).one())
+    stmt = (
+        _row_columns()
+        .outerjoin(ApplicationContent, join)
+        .where(*conditions)
+        .order_by(*_order(filters))
+        .limit(PER_PAGE)
+        .offset((filters.page - 1) * PER_PAGE)
+    )
+    return ListPage(
+        rows=[_row(values) for values in session.exec(stmt)],
+        total=total,
+        filters=filters,
+        counts=status_counts(session=session, edition=edition),
+        countries=_countries(session, edition),
+    )
+
+
+def _conditions(edition: Edition, filters: Filters) -> list[Any]:
+    """The filters as conditions on an application and its visible content."""
     conditions: list[Any] = [Application.edition_id == edition.id]
     if filters.status:
         conditions.append(Application.status == A(filters.status))
     else:
         conditions.append(Application.status != A.draft)
     if filters.country:
-        conditions.append(country == filters.country)
+        conditions.append(main_country() == filters.country)
     if filters.search:
         pattern = _like(filters.search)
         conditions.append(
@@ -167,13 +186,11 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
                 )
             )
         )
-    join = and_(
-        col(ApplicationContent.application_id) == col(Application.id),
-        cast(col(ApplicationContent.kind), String) == _visible_kind(),
-    )
-    base = select(Application.id).outerjoin(ApplicationContent, join).where(*conditions)
-    total = int(session.exec(select(func.count()).select_from(base.subquery())).one())
+    return conditions
 
+
+def _order(filters: Filters) -> list[Any]:
+    """By number or by date of submission, then by id, each ascending or descending."""
     order: list[Any]
     descending = filters.sort.startswith("-")
     if filters.sort.endswith("submitted"):
@@ -183,67 +200,65 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
         number = func.coalesce(col(Application.number), 0)
         order = [number.desc() if descending else number.asc()]
     order.append(col(Application.id).desc() if descending else col(Application.id).asc())
-    stmt = (
-        select(  # type: ignore[call-overload]
-            # the columns the list shows, not whole rows: no object built per application
-            col(Application.id),
-            col(Application.reference),
-            col(Application.status),
-            col(Application.email),
-            col(Application.language),
-            col(Application.submitted_at),
-            col(Application.created_at),
-            col(Application.late_reason),
-            col(Application.translation),
-            col(ApplicationContent.title),
-            col(ApplicationContent.organisation),
-            country,
-            attachments,
-        )
-        .outerjoin(ApplicationContent, join)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(PER_PAGE)
-        .offset((filters.page - 1) * PER_PAGE)
+    return order
+
+
+def _row_columns() -> Any:
+    """The columns the list shows, not whole rows: no object built per application."""
+    attachments = (
+        select(func.count(col(Attachment.id)))
+        .where(Attachment.content_id == ApplicationContent.id)
+        .correlate(ApplicationContent)
+        .scalar_subquery()
     )
-    rows = [
-        Row(
-            id=app_id,
-            reference=reference,
-            status=status,
-            email=email,
-            language=language,
-            submitted_at=submitted_at,
-            created_at=created_at,
-            late=bool(late_reason),
-            has_translation=bool(translation),
-            title=title or "",
-            organisation=organisation or "",
-            country=main or "",
-            attachments=int(n or 0),
-        )
-        for (
-            app_id,
-            reference,
-            status,
-            email,
-            language,
-            submitted_at,
-            created_at,
-            late_reason,
-            translation,
-            title,
-            organisation,
-            main,
-            n,
-        ) in session.exec(stmt)
-    ]
-    return ListPage(
-        rows=rows,
-        total=total,
-        filters=filters,
-        counts=status_counts(session=session, edition=edition),
-        countries=_countries(session, edition),
+    return select(  # type: ignore[call-overload]
+        col(Application.id),
+        col(Application.reference),
+        col(Application.status),
+        col(Application.email),
+        col(Application.language),
+        col(Application.submitted_at),
+        col(Application.created_at),
+        col(Application.late_reason),
+        col(Application.translation),
+        col(ApplicationContent.title),
+        col(ApplicationContent.organisation),
+        main_country(),
+        attachments,
+    )
+
+
+def _row(values: Any) -> Row:
+    """A ``Row`` from the values of ``_row_columns``, in its order."""
+    (
+        app_id,
+        reference,
+        status,
+        email,
+        language,
+        submitted_at,
+        created_at,
+        late_reason,
+        translation,
+        title,
+        organisation,
+        main,
+        n,
+    ) = values
+    return Row(
+        id=app_id,
+        reference=reference,
+        status=status,
+        email=email,
+        language=language,
+        submitted_at=submitted_at,
+        created_at=created_at,
+        late=bool(late_reason),
+        has_translation=bool(translation),
+        title=title or "",
+        organisation=organisation or "",
+        country=main or "",
+        attachments=int(n or 0),
     )
 
 

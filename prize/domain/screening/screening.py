@@ -183,15 +183,6 @@ def screen(
     application.screened_at = now
     application.updated_at = now
     session.add(application)
-    data: dict[str, Any] = {"from": origin.value, "to": outcome.status.value}
-    if outcome.reason_code:
-        data["rule"] = outcome.reason_code
-    if outcome.note:
-        data["note"] = outcome.note
-    if outcome.info_message:
-        data["message"] = outcome.info_message
-    if outcome.info_due:
-        data["due"] = outcome.info_due.isoformat()
     audit.record(
         session=session,
         actor=actor,
@@ -201,8 +192,32 @@ def screen(
         subject_kind="application",
         subject_id=application.id,
         reason=change_reason,
-        data=data,
+        data=_audit_data(origin, outcome),
     )
+    _tell_outcome(
+        session,
+        application=application,
+        edition=edition,
+        outcome=outcome,
+        changed=origin in SCREENED,
+        now=now,
+        links=links,
+    )
+    session.flush()
+    return application
+
+
+def _tell_outcome(
+    session: Session,
+    *,
+    application: Application,
+    edition: Edition,
+    outcome: Outcome,
+    changed: bool,
+    now: datetime,
+    links: LinkMaker | None,
+) -> None:
+    """E-mail the applicant the outcome, in their language."""
     content = content_of(session=session, application=application, kind=ContentKind.submitted)
     _tell_applicant(
         session,
@@ -219,10 +234,22 @@ def screen(
         note=outcome.note,
         message=outcome.info_message,
         due=outcome.info_due,
-        changed=origin in SCREENED,
+        changed=changed,
     )
-    session.flush()
-    return application
+
+
+def _audit_data(origin: A, outcome: Outcome) -> dict[str, Any]:
+    """The move and the parts of the outcome given, for the audit log."""
+    data: dict[str, Any] = {"from": origin.value, "to": outcome.status.value}
+    if outcome.reason_code:
+        data["rule"] = outcome.reason_code
+    if outcome.note:
+        data["note"] = outcome.note
+    if outcome.info_message:
+        data["message"] = outcome.info_message
+    if outcome.info_due:
+        data["due"] = outcome.info_due.isoformat()
+    return data
 
 
 def accept_late(

@@ -114,6 +114,17 @@ def _plain(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked for the rest of the transaction and read afresh even if this session
+    loaded it before (``populate_existing``): a stale copy would fork the chain."""
+    return session.exec(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def record(
     *,
     session: Session,
@@ -133,14 +144,7 @@ def record(
         raise NoAuditKey("This session has no audit key: open it from a Database with audit_keys.")
     if now.tzinfo is None:
         raise ValueError("naive datetime recorded; use an aware UTC datetime")
-    # Lock the head row for the rest of the transaction, and read it afresh even if this session
-    # loaded it before (``populate_existing``): a stale copy would fork the chain.
-    head = session.exec(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    head = _locked_head(session)
     event = AuditEvent(
         id=head.last_id + 1,
         at=now,
@@ -381,15 +385,26 @@ def verify(*, session: Session, anchor: Head | None = None) -> VerifyResult:
             return failed(id_, ANCHOR_DIFFERS.format(given=anchor))
         prev = stored_hash
         checked += 1
-    if stored.id != checked:
-        return failed(checked + 1, HEAD_AHEAD.format(id=checked + 1, last=stored.id))
-    if stored.hash != prev:
-        return failed(stored.id, HEAD_HASH)
-    if anchor is not None and anchor.id > checked:
-        return failed(anchor.id, ANCHOR_MISSING.format(id=anchor.id, last=checked))
-    if anchor is not None and anchor.id == 0 and anchor.hash != GENESIS:
-        return failed(0, ANCHOR_DIFFERS.format(given=anchor))
+    end = _end_problem(stored=stored, anchor=anchor, checked=checked, last_hash=prev)
+    if end is not None:
+        return failed(*end)
     return VerifyResult(True, checked, unkeyed=unkeyed, keys=_key_uses(uses), anchor=anchor)
+
+
+def _end_problem(
+    *, stored: Head, anchor: Head | None, checked: int, last_hash: str
+) -> tuple[int, str] | None:
+    """Where the walk's end (``checked`` entries, the last with ``last_hash``) contradicts the
+    database's head or ``anchor``, and why; None when it agrees with both."""
+    if stored.id != checked:
+        return checked + 1, HEAD_AHEAD.format(id=checked + 1, last=stored.id)
+    if stored.hash != last_hash:
+        return stored.id, HEAD_HASH
+    if anchor is not None and anchor.id > checked:
+        return anchor.id, ANCHOR_MISSING.format(id=anchor.id, last=checked)
+    if anchor is not None and anchor.id == 0 and anchor.hash != GENESIS:
+        return 0, ANCHOR_DIFFERS.format(given=anchor)
+    return None
 
 
 def _key_uses(uses: dict[int, list[int]]) -> tuple[KeyUse, ...]:

@@ -69,6 +69,35 @@ def _dummy_hash(passwords: Passwords) -> str:
     return _dummy_hashes[passwords]
 
 
+def _refuse_throttled(
+    session: Session, *, account_key: str, client_key: str, now: datetime
+) -> None:
+    """Raise ``Throttled`` when the account, or else the client, failed too often lately."""
+    for key, limit, msgid in (
+        (
+            account_key,
+            LOGIN_ACCOUNT_LIMIT,
+            N_(
+                "Too many failed attempts for this account. Try again in %(minutes)s "
+                "minutes (at %(time)s, Paris time)."
+            ),
+        ),
+        (
+            client_key,
+            LOGIN_CLIENT_LIMIT,
+            N_(
+                "Too many failed attempts from your connection. Try again in %(minutes)s "
+                "minutes (at %(time)s, Paris time)."
+            ),
+        ),
+    ):
+        until = throttle.blocked_until(
+            session=session, key=key, now=now, limit=limit, window=LOGIN_WINDOW
+        )
+        if until is not None:
+            raise Throttled(msgid, field="password", retry_at=until, now=now)
+
+
 def authenticate(
     *,
     database: Database,
@@ -88,29 +117,7 @@ def authenticate(
     """
     account_key, client_key = _login_keys(email, client)
     with database.write() as session:
-        for key, limit, msgid in (
-            (
-                account_key,
-                LOGIN_ACCOUNT_LIMIT,
-                N_(
-                    "Too many failed attempts for this account. Try again in %(minutes)s "
-                    "minutes (at %(time)s, Paris time)."
-                ),
-            ),
-            (
-                client_key,
-                LOGIN_CLIENT_LIMIT,
-                N_(
-                    "Too many failed attempts from your connection. Try again in %(minutes)s "
-                    "minutes (at %(time)s, Paris time)."
-                ),
-            ),
-        ):
-            until = throttle.blocked_until(
-                session=session, key=key, now=now, limit=limit, window=LOGIN_WINDOW
-            )
-            if until is not None:
-                raise Throttled(msgid, field="password", retry_at=until, now=now)
+        _refuse_throttled(session, account_key=account_key, client_key=client_key, now=now)
         client_event = RateEvent(key=client_key, at=now)
         session.add(RateEvent(key=account_key, at=now))
         session.add(client_event)

@@ -3,10 +3,11 @@ the results of editions from before the platform, entered by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -77,35 +78,8 @@ def decisions_page(
                 context,
                 status_code=status_code,
             )
-        first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
-        context["first"] = tally_input.ranked(session=session, result=first)
-        context["first_result"] = first
-        shortlist = decisions.shortlist_of(session=session, edition=edition)
-        context["shortlist"] = {d.application_id: d for d in shortlist}
-        final = decisions.final_of(session=session, edition=edition)
-        context["final"] = {d.application_id: d for d in final}
-        context["second_result"] = None
-        context["second"] = []
-        if shortlist:
-            second = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
-            context["second_result"] = second
-            context["second"] = tally_input.ranked(session=session, result=second)
-        names = tally_input.projects(
-            session=session, ids=[d.application_id for d in (*shortlist, *final)]
-        )
-        context["names"] = names
-        mention = next((d for d in final if d.award.value == "special_mention"), None)
-        if form is not None and "awards" in form:
-            mention_id = form.get("mention")
-            context["mention_reason"] = form["reasons"].get(mention_id, "") if mention_id else ""
-        else:
-            mention_id = mention.application_id if mention else None
-            context["mention_reason"] = mention.reason if mention else ""
-        context["mention_value"] = str(mention_id) if mention_id else ""
-        context["mention_choices"] = [
-            (str(r.entry.application), f"{r.project.reference} · {r.project.title}")
-            for r in context["first"]
-        ]
+        context.update(_rounds(session, edition))
+        context.update(_mention(form, context["final"].values(), context["first"]))
         context["notes"] = published.public_results(session=session, edition=edition).notes
         context["consents"] = (
             published.consents_of(session=session, edition=edition)
@@ -116,6 +90,53 @@ def decisions_page(
     return render_staff(
         request, "secretariat/decisions.html", account, context, status_code=status_code
     )
+
+
+def _rounds(session: Session, edition: Edition) -> dict[str, Any]:
+    """Both rounds' tallies and decisions (the final round's once a shortlist is decided), and
+    the projects they name."""
+    first = tally_input.tally_of(session=session, edition=edition, round_=Round.shortlist)
+    context: dict[str, Any] = {
+        "first": tally_input.ranked(session=session, result=first),
+        "first_result": first,
+    }
+    shortlist = decisions.shortlist_of(session=session, edition=edition)
+    context["shortlist"] = {d.application_id: d for d in shortlist}
+    final = decisions.final_of(session=session, edition=edition)
+    context["final"] = {d.application_id: d for d in final}
+    context["second_result"] = None
+    context["second"] = []
+    if shortlist:
+        second = tally_input.tally_of(session=session, edition=edition, round_=Round.final)
+        context["second_result"] = second
+        context["second"] = tally_input.ranked(session=session, result=second)
+    context["names"] = tally_input.projects(
+        session=session, ids=[d.application_id for d in (*shortlist, *final)]
+    )
+    return context
+
+
+def _mention(
+    form: dict[str, Any] | None,
+    final: Iterable[Decision],
+    ranked: Iterable[tally_input.RankedProject],
+) -> dict[str, Any]:
+    """The special mention's field: as typed after an error, else as recorded; its choices are
+    the first round's applications."""
+    mention = next((d for d in final if d.award.value == "special_mention"), None)
+    if form is not None and "awards" in form:
+        mention_id = form.get("mention")
+        reason = form["reasons"].get(mention_id, "") if mention_id else ""
+    else:
+        mention_id = mention.application_id if mention else None
+        reason = mention.reason if mention else ""
+    return {
+        "mention_reason": reason,
+        "mention_value": str(mention_id) if mention_id else "",
+        "mention_choices": [
+            (str(r.entry.application), f"{r.project.reference} · {r.project.title}") for r in ranked
+        ],
+    }
 
 
 def page(request: Request) -> Response:
