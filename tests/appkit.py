@@ -77,13 +77,13 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, sqlite_db: Database, clock: Clock):
     """The app on SQLite; page tests run here (domain tests also run on PostgreSQL)."""
     return create_app(settings, clock=clock, database=sqlite_db)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 

@@ -29,7 +29,7 @@ CALL_DEADLINE = datetime(2027, 6, 30, 20, 0, tzinfo=UTC)  # 22:00 in Paris
 APPLICANT = "applicant@example.org"
 
 
-def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):  # type: ignore[no-untyped-def]
+def make_call(database: Database, now: datetime, *, year: int = 2027, **changes):
     """An open call (2027 by default) with one criterion, the default eligible countries, and
     the deadline ``CALL_DEADLINE``; the test clock starts inside its window."""
     from prize.domain import transitions
@@ -57,7 +57,7 @@ def make_call(database: Database, now: datetime, *, year: int = 2027, **changes)
     return edition
 
 
-def link_maker(  # type: ignore[no-untyped-def]
+def link_maker(
     keys: tuple[str, ...] = TEST_KEYS,
     base_url: str = "http://testserver",
     clock: Callable[[], datetime] | None = None,
@@ -69,7 +69,7 @@ def link_maker(  # type: ignore[no-untyped-def]
     return LinkMaker(signer=signer, base_url=base_url, mail_domain="example.org")
 
 
-def start_application(  # type: ignore[no-untyped-def]
+def start_application(
     database: Database,
     now: datetime,
     *,
@@ -168,13 +168,13 @@ def tiny_pdf() -> bytes:
 
 
 @pytest.fixture
-def open_call(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def open_call(app, sqlite_db: Database, clock: Clock):
     """The open 2027 call on the app's database."""
     return make_call(sqlite_db, clock())
 
 
 @pytest.fixture
-def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):
     """A started draft, opened in ``client`` through its resume link: (client, application)."""
     application = start_application(sqlite_db, clock())
     response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
@@ -182,7 +182,7 @@ def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):
     return client, application
 
 
-def screening_pair(*, session, edition, storage_dir):  # type: ignore[no-untyped-def]
+def screening_pair(*, session, edition, storage_dir):
     """Two submitted applications to screen in ``edition``: Amra's (English, Bosnia, one file
     stored under ``storage_dir`` and an edit in progress) and Claire's (French, France and
     Belgium), in that order (see tests/factories.py)."""
@@ -212,7 +212,7 @@ def screening_pair(*, session, edition, storage_dir):  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock):
     """On the app's database, the clock five days past the deadline: the 2027 edition in
     screening with two submitted applications ("first": English, Bosnia, one stored file and an
     edit in progress; "second": French, France), a draft and a withdrawn one (see

@@ -75,7 +75,7 @@ def live_server(settings: Settings, sqlite_db: Database, clock: Clock) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     """One headless Chromium for the whole run (Debian's, driven by Playwright)."""
     if not Path(CHROMIUM).exists():
         skip_or_fail(
@@ -105,29 +105,29 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
+def phone(browser):
     """A page at a phone's size (390x844), with its CSP violations and console errors collected."""
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB"
     )
     page = context.new_page()
-    page.console_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))  # type: ignore[attr-defined]
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     yield page
     context.close()
 
 
 @pytest.fixture
-def desktop(browser):  # type: ignore[no-untyped-def]
+def desktop(browser):
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
-    page.console_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))  # type: ignore[attr-defined]
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     yield page
     context.close()
 
 
-def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+def assert_accessible(page) -> None:
     """axe-core (WCAG 2.x A and AA rules) finds no violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 

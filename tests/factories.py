@@ -78,7 +78,7 @@ def edition(
     session.add(made)
     session.flush()
     session.add(
-        Criterion(edition_id=made.id, position=1, name_en="Innovation", name_fr="Innovation")  # type: ignore[arg-type]
+        Criterion(edition_id=made.id, position=1, name_en="Innovation", name_fr="Innovation")
     )
     made.state = state
     if state is EditionState.published:
@@ -131,7 +131,7 @@ def content(
         **fields,
     }
     row = ApplicationContent(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=application.id,
         kind=kind,
         title=title,
         organisation=organisation,
@@ -170,7 +170,7 @@ def application(
     own = set(Application.model_fields) - set(ApplicationContent.model_fields)
     app_fields = {k: content_fields.pop(k) for k in list(content_fields) if k in own}
     app = Application(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=edition.id,
         email=email or f"applicant-{secrets.token_hex(3)}@example.org",
         language=language,
         status=status,
@@ -211,7 +211,7 @@ def attachment(
         storage_dir.mkdir(parents=True, exist_ok=True)
         (storage_dir / stored).write_bytes(data)
     row = Attachment(
-        content_id=content.id,  # type: ignore[arg-type]
+        content_id=content.id,
         stored_name=stored,
         original_name=name,
         content_type=content_type,
@@ -235,7 +235,7 @@ def juror(
     **fields: Any,
 ) -> Juror:
     row = Juror(
-        edition_id=edition.id,  # type: ignore[arg-type]
+        edition_id=edition.id,
         first_name=first_name,
         last_name=last_name,
         email=email or f"juror-{secrets.token_hex(3)}@example.org",
@@ -253,7 +253,7 @@ def winner(*, session: Session, application: Application, rank: int = 1) -> Deci
     """Record ``application`` as a final-round winner (for retention and publication tests)."""
     row = Decision(
         edition_id=application.edition_id,
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=application.id,
         stage=Round.final,
         award=Award.winner,
         rank=rank,

@@ -98,7 +98,7 @@ def jury_edition(
     for position in range(2, criteria + 1):
         session.add(
             Criterion(
-                edition_id=edition.id,  # type: ignore[arg-type]
+                edition_id=edition.id,
                 position=position,
                 name_en=["", "", "Efficiency", "Youth participation", "Sustainability"][position],
                 description_en=f"What criterion {position} asks.",
@@ -172,8 +172,8 @@ def shortlist(*, session: Session, edition: Edition, applications: list[Applicat
     for rank, application in enumerate(applications, start=1):
         session.add(
             Decision(
-                edition_id=edition.id,  # type: ignore[arg-type]
-                application_id=application.id,  # type: ignore[arg-type]
+                edition_id=edition.id,
+                application_id=application.id,
                 stage=Round.shortlist,
                 award=Award.shortlisted,
                 rank=rank,

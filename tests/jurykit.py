@@ -31,7 +31,7 @@ from tests.appkit import Clock
 
 
 @pytest.fixture
-def jury(sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def jury(sqlite_db: Database, clock: Clock):
     """On the app's database: an edition in its first jury round (two criteria, three eligible
     applications) with one invited adult juror, lena@example.org (see tests/jury_factories.py)."""
     from tests import jury_factories
@@ -47,7 +47,7 @@ def jury(sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def juror_client(client: TestClient, jury, clock):  # type: ignore[no-untyped-def]
+def juror_client(client: TestClient, jury, clock):
     """A client whose ballot session was opened with the juror's link (not onboarded yet)."""
     from tests import jury_factories
 
@@ -62,8 +62,8 @@ def juror_client(client: TestClient, jury, clock):  # type: ignore[no-untyped-de
 @dataclass
 class Scored:
     edition: object
-    apps: list  # type: ignore[type-arg]
-    jurors: list  # type: ignore[type-arg]
+    apps: list
+    jurors: list
 
     @property
     def ids(self) -> list[int]:
@@ -74,7 +74,7 @@ TALLY_COUNTRIES = ("BA", "IL", "PT", "LB", "HR", "BE", "BG", "FR", "DE", "ES")
 
 
 def make_scored_edition(
-    session,  # type: ignore[no-untyped-def]
+    session,
     *,
     now: datetime,
     year: int = 2027,
@@ -124,7 +124,7 @@ def make_scored_edition(
 
 
 def cast_ballot(
-    session,  # type: ignore[no-untyped-def]
+    session,
     scored: Scored,
     juror: int,
     round_: str,
@@ -132,7 +132,7 @@ def cast_ballot(
     *,
     submitted: bool = True,
     now: datetime | None = None,
-):  # type: ignore[no-untyped-def]
+):
     """A ballot of juror number ``juror``: ``marks`` maps an application's index to a score
     (every criterion gets it), "abstain" or "conflict"."""
     from sqlmodel import select
@@ -184,7 +184,7 @@ def cast_ballot(
                         ballot_id=ballot.id,
                         application_id=app.id,
                         criterion_id=criterion.id,
-                        value=int(mark),  # type: ignore[call-overload]
+                        value=int(mark),
                     )
                 )
     session.flush()
@@ -227,7 +227,7 @@ ROUND1_SCORES = {
 ROUND2_SCORES = {0: 5.9860, 1: 9.1545, 2: 7.9378, 3: 4.5884}
 
 
-def digest_by_hand(session, scored: Scored, round_: str, marks, on_round: range) -> str:  # type: ignore[no-untyped-def]
+def digest_by_hand(session, scored: Scored, round_: str, marks, on_round: range) -> str:
     """DESIGN.md, "The tally", step 7, from the jury kit's marks: the SHA-256 of the canonical
     JSON (sorted keys and rows, no spaces) of the round's counted ballots, each with its juror,
     receipt, scores (every criterion gets the mark), abstentions and conflicts."""
@@ -283,7 +283,7 @@ RESULTS_JSON_FIELDS = (
 )
 
 
-def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:  # type: ignore[no-untyped-def]
+def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:
     """The first round scored (``ROUND1``), the shortlist A B C D confirmed (D an override, with
     its reason) and the final round started."""
     from prize.domain import transitions
@@ -303,9 +303,7 @@ def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:
     transitions.move_to_final(session=session, edition=scored.edition, actor=actor, now=now)
 
 
-def award_final(  # type: ignore[no-untyped-def]
-    session, scored: Scored, *, now: datetime, actor, mention: int | None = 5
-) -> None:
+def award_final(session, scored: Scored, *, now: datetime, actor, mention: int | None = 5) -> None:
     """The final round scored (``ROUND2``) and its awards confirmed: winners B C A, D nominated,
     a special mention for application number ``mention`` (F by default; none when None)."""
     from prize.domain.results import decisions
@@ -323,7 +321,7 @@ def award_final(  # type: ignore[no-untyped-def]
     )
 
 
-def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:  # type: ignore[no-untyped-def]
+def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> Scored:
     """Both rounds scored; shortlist A B C D (D an override, with its reason); winners B C A,
     D nominated, F a special mention from outside the shortlist; decided (e-mails queued)."""
     from prize.domain import transitions
@@ -338,7 +336,7 @@ def make_decided_edition(session, clock: Clock, *, mention: int | None = 5) -> S
     return scored
 
 
-def make_archived_edition(session, *, now: datetime, year: int, **winner):  # type: ignore[no-untyped-def]
+def make_archived_edition(session, *, now: datetime, year: int, **winner):
     """An edition from before the platform, entered by hand: no ballots, one winner whose
     fields (``title``, ``country``, ``organisation``, ``rank``, ``summary``...) are given."""
     from prize.domain.results import published

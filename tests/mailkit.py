@@ -27,8 +27,10 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"

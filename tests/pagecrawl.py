@@ -389,4 +389,4 @@ def _summary(violation: dict[str, Any]) -> str:
 
 def duplicates(visits: list[Visit]) -> list[str]:
     seen: set[str] = set()
-    return [v.name for v in visits if v.name in seen or seen.add(v.name)]  # type: ignore[func-returns-value]
+    return [v.name for v in visits if v.name in seen or seen.add(v.name)]

@@ -201,7 +201,7 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
         content = drafts.current_content(session=session, application=draft)
         assert content is not None
         made = factories.attachment(session=session, content=content, storage_dir=storage_dir)
-        data.files["draft"] = made.id  # type: ignore[assignment]
+        data.files["draft"] = made.id
         sent = session.get_one(Application, sent.id)
         drafts.save_draft(session=session, application=sent, values=content_values(), now=NOW)
         submissions.submit(
@@ -212,7 +212,7 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
             now=NOW,
         )
         for key, application in (("draft", draft), ("submitted", sent)):
-            data.apps[key] = application.id  # type: ignore[assignment]
+            data.apps[key] = application.id
             data.links[f"apply_{key}"] = apply_link(application)
         data.refs["submitted"] = sent.reference or ""
         data.links["apply_revoked"] = apply_link(sent, version=sent.link_version - 1)
@@ -283,15 +283,15 @@ def _screening_2026(database: Database, data: CrawlData, storage_dir: Path) -> N
             now=NOW,
         )
         for key, application in made.items():
-            data.apps[key] = application.id  # type: ignore[assignment]
+            data.apps[key] = application.id
             data.links[f"apply_{key}"] = apply_link(application)
         attachment = session.exec(
             select(factories.Attachment).order_by(col(factories.Attachment.id).desc())
         ).first()
         assert attachment is not None
-        data.files["screen_submitted"] = attachment.id  # type: ignore[assignment]
+        data.files["screen_submitted"] = attachment.id
         waiting = jury_factories.juror(
             session=session, edition=edition, email="early@example.org", onboarded=True, now=NOW
         )
-        data.jurors["before_rounds"] = waiting.id  # type: ignore[assignment]
+        data.jurors["before_rounds"] = waiting.id
         data.links["ballot_before_rounds"] = ballot_link(waiting)

@@ -78,7 +78,7 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
                 now=NOW,
                 **fields,
             )
-            data.jurors[key] = person.id  # type: ignore[assignment]
+            data.jurors[key] = person.id
             data.links[f"ballot_{key}"] = ballot_link(person)
             return person
 
@@ -97,21 +97,21 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
             session=session,
             juror=scoring_juror,
             now=NOW,
-            application_id=apps[0],  # type: ignore[arg-type]
-            scores={criteria[0]: 7},  # type: ignore[dict-item]
+            application_id=apps[0],
+            scores={criteria[0]: 7},
             comment="Half done.",
         )
         scoring.save_entry(
             session=session,
             juror=scoring_juror,
             now=NOW,
-            application_id=apps[1],  # type: ignore[arg-type]
+            application_id=apps[1],
             abstain=True,
             abstain_reason="I know too little about this field.",
         )
         done = juror("submitted", "Jonas")
         _onboard(session, done)
-        _score_all(session, done, apps, criteria)  # type: ignore[arg-type]
+        _score_all(session, done, apps, criteria)
         ballot = scoring.submit(session=session, juror=done, now=NOW)
         data.receipts["submitted"] = ballot.receipt_code or ""
         data.refs["ballot_first"] = made.applications[0].reference or ""
@@ -138,7 +138,7 @@ def shortlisting_2025(database: Database, data: CrawlData) -> None:
             links=jury_factories.links(lambda: NOW),
             reason="Sara is ill.",
         )
-        data.jurors["replacement"] = newcomer.id  # type: ignore[assignment]
+        data.jurors["replacement"] = newcomer.id
 
 
 # --------------------------------------------------------------------------- the final round and after
@@ -170,7 +170,7 @@ def final_2024(session: Session, data: CrawlData) -> None:
         cast_ballot(session, scored, number, "final", ROUND2[number], now=NOW)
     cast_ballot(session, scored, 2, "final", {0: 6, 1: 7}, submitted=False)
     person = scored.jurors[2]
-    data.jurors["final"] = person.id  # type: ignore[assignment]
+    data.jurors["final"] = person.id
     data.links["ballot_final"] = ballot_link(person)
     data.refs["final_first"] = scored.apps[0].reference or ""
 
@@ -180,14 +180,14 @@ def decided(session: Session, data: CrawlData, *, year: int, key: str) -> None:
     award_final(session, scored, now=NOW, actor=OFFICER, mention=5)
     transitions.decide(session=session, edition=scored.edition, actor=OFFICER, now=NOW)
     person = scored.jurors[0]
-    data.jurors[key] = person.id  # type: ignore[assignment]
+    data.jurors[key] = person.id
     data.links[f"ballot_{key}"] = ballot_link(person)
     data.refs[f"{key}_winner"] = scored.apps[1].reference or ""
     receipt = session.exec(
         select(Ballot.receipt_code).where(Ballot.juror_id == person.id, Ballot.round == Round.final)
     ).one()
     data.receipts[key] = receipt or ""
-    data.apps[f"{key}_winner"] = scored.apps[1].id  # type: ignore[assignment]
+    data.apps[f"{key}_winner"] = scored.apps[1].id
     data.links[f"apply_{key}_winner"] = apply_link(scored.apps[1])
 
 
@@ -231,7 +231,7 @@ def closed_round_2019(session: Session, data: CrawlData) -> None:
     before = NOW - timedelta(days=2)  # the juror scored and submitted while the round was open
     _onboard(session, person, now=before)
     criteria = [c.id for c in made.criteria]
-    _score_all(session, person, [a.id for a in made.applications], criteria, now=before)  # type: ignore[misc]
+    _score_all(session, person, [a.id for a in made.applications], criteria, now=before)
     scoring.submit(session=session, juror=person, now=before)
-    data.jurors["waiting"] = person.id  # type: ignore[assignment]
+    data.jurors["waiting"] = person.id
     data.links["ballot_waiting"] = ballot_link(person)

@@ -249,7 +249,7 @@ def build_on(database: Database, directory: Path) -> World:
         ids["open_criterion"] = session.exec(
             select(Criterion.id).where(Criterion.edition_id == edition.id)
         ).first()
-        session.add(Criterion(edition_id=edition.id, position=2, name_en="Youth participation"))  # type: ignore[arg-type]
+        session.add(Criterion(edition_id=edition.id, position=2, name_en="Youth participation"))
         submitted = factories.application(
             session=session,
             edition=edition,
@@ -259,7 +259,7 @@ def build_on(database: Database, directory: Path) -> World:
         )
         _screening_edition(session, ids, settings)
         jurors = _jury_edition(session, ids, settings, now)
-        officer = audit.Actor(ActorKind.staff, ids["secretariat"])  # type: ignore[arg-type]
+        officer = audit.Actor(ActorKind.staff, ids["secretariat"])
         _decided_edition(session, ids, 2024, officer, now, until=EditionState.final)
         _decided_edition(session, ids, 2023, officer, now, until=EditionState.published)
         _decided_edition(session, ids, 2022, officer, now, until=EditionState.decided)
@@ -287,7 +287,7 @@ def build_on(database: Database, directory: Path) -> World:
         tokens[role] = jury_factories.token_of(juror, clock)
     tokens["reset"] = signer.dumps(
         Purpose.password_reset,
-        colleague.id,  # type: ignore[arg-type]
+        colleague.id,
         colleague.session_version,
         colleague.link_secret,
     )
@@ -426,19 +426,19 @@ def _jury_edition(
     ids["other_juror"] = jurors["other_juror"].id
     scoring.save_entry(
         session=session,
-        juror=jurors["other_juror"],  # type: ignore[arg-type]
+        juror=jurors["other_juror"],
         now=now,
-        application_id=first.id,  # type: ignore[arg-type]
-        scores={made.criteria[0].id: 7},  # type: ignore[dict-item]
+        application_id=first.id,
+        scores={made.criteria[0].id: 7},
         comment=PRIVATE_COMMENT,
     )
     for application in made.applications:  # Omar has scored everything: he may submit
         scoring.save_entry(
             session=session,
-            juror=jurors["other_juror"],  # type: ignore[arg-type]
+            juror=jurors["other_juror"],
             now=now,
-            application_id=application.id,  # type: ignore[arg-type]
-            scores={c.id: 6 for c in made.criteria},  # type: ignore[misc]
+            application_id=application.id,
+            scores={c.id: 6 for c in made.criteria},
         )
     voters = [
         factories.juror(session=session, edition=made.edition, email=f"voter{i}@example.org")
@@ -447,15 +447,15 @@ def _jury_edition(
     scored = Scored(edition=made.edition, apps=made.applications, jurors=voters)
     for j in range(3):
         marks = {i: 9 - i - j % 2 for i in range(len(made.applications))}
-        cast_ballot(session, scored, j, "shortlist", marks, now=now)  # type: ignore[arg-type]
+        cast_ballot(session, scored, j, "shortlist", marks, now=now)
     decisions.confirm_shortlist(  # confirmed early: the page offers to open the final round
         session=session,
         edition=made.edition,
-        application_ids=[a.id for a in made.applications],  # type: ignore[misc]
-        actor=audit.Actor(ActorKind.staff, ids["secretariat"]),  # type: ignore[arg-type]
+        application_ids=[a.id for a in made.applications],
+        actor=audit.Actor(ActorKind.staff, ids["secretariat"]),
         now=now,
     )
-    return jurors  # type: ignore[return-value]
+    return jurors
 
 
 def _decided_edition(

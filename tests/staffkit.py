@@ -24,7 +24,7 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 def make_staff(
     database: Database, now: datetime, email: str = "officer@example.org", role: str = "secretariat"
-):  # type: ignore[no-untyped-def]
+):
     from prize.domain.shared import audit
     from prize.domain.staff import staff
     from prize.models import StaffRole
@@ -53,31 +53,31 @@ def login(
 
 
 @pytest.fixture
-def officer(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def officer(app, sqlite_db: Database, clock: Clock):
     """A secretariat account on the app's database."""
     return make_staff(sqlite_db, clock())
 
 
 @pytest.fixture
-def staff_client(client: TestClient, officer) -> TestClient:  # type: ignore[no-untyped-def]
+def staff_client(client: TestClient, officer) -> TestClient:
     """A client signed in to the back office as a secretariat officer."""
     login(client)
     return client
 
 
-def staff_post(client: TestClient, path: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def,type-arg]
+def staff_post(client: TestClient, path: str, data: dict | None = None, **kwargs):
     """POST ``data`` to ``path`` with the session's CSRF token, read from the dashboard's form."""
     token = csrf_of(client, "/secretariat/login")
     return client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
 
 
 @pytest.fixture
-def adviser(app, sqlite_db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+def adviser(app, sqlite_db: Database, clock: Clock):
     return make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
 
 
 @pytest.fixture
-def adviser_client(app, adviser) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def adviser_client(app, adviser) -> Iterator[TestClient]:
     """A second client on the same app, signed in as an adviser (reads only)."""
     with TestClient(app, follow_redirects=False) as other:
         login(other, "adviser@example.org")

@@ -97,7 +97,7 @@ class Reference:
         """The applications with a score, best first; those a surviving tie holds together are
         in no particular order between themselves."""
         scored = [a for a in self.applications.values() if a.key is not None]
-        return sorted(scored, key=lambda a: a.key, reverse=True)  # type: ignore[arg-type,return-value]
+        return sorted(scored, key=lambda a: a.key, reverse=True)
 
     def rank(self, application: int) -> int:
         """1 + the number of applications strictly ahead (a tie shares its rank)."""

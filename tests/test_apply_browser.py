@@ -15,7 +15,7 @@ from tests.browserkit import assert_accessible
 pytestmark = pytest.mark.browser
 
 
-def the_link_in_the_outbox(database) -> str:  # type: ignore[no-untyped-def]
+def the_link_in_the_outbox(database) -> str:
     with database.read() as session:
         message = session.exec(
             select(OutboxMessage)
@@ -28,7 +28,7 @@ def the_link_in_the_outbox(database) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
-def test_an_applicant_applies_on_a_phone(live_server, phone):  # type: ignore[no-untyped-def]
+def test_an_applicant_applies_on_a_phone(live_server, phone):
     page = phone
     make_call(live_server.database, live_server.clock())
 

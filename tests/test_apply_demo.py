@@ -13,7 +13,7 @@ from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus
 
 
-def test_the_2027_demo_call_has_submitted_and_draft_applications(settings, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_the_2027_demo_call_has_submitted_and_draft_applications(settings, sqlite_db, clock):
     report = DemoReport()
     call2027.build(database=sqlite_db, settings=settings, now=clock(), report=report)
     with sqlite_db.read() as session:

@@ -34,13 +34,13 @@ from tests.applykit import (
 )
 
 
-def save(db, application_id, now, **values):  # type: ignore[no-untyped-def]
+def save(db, application_id, now, **values):
     with db.write() as session:
         application = session.get_one(Application, application_id)
         return drafts.save_draft(session=session, application=application, values=values, now=now)
 
 
-def submit(db, application_id, now, tmp_path):  # type: ignore[no-untyped-def]
+def submit(db, application_id, now, tmp_path):
     with db.write() as session:
         application = session.get_one(Application, application_id)
         return submissions.submit(
@@ -52,13 +52,13 @@ def submit(db, application_id, now, tmp_path):  # type: ignore[no-untyped-def]
         )
 
 
-def complete_draft(db, clock, **start):  # type: ignore[no-untyped-def]
+def complete_draft(db, clock, **start):
     application = start_application(db, clock(), **start)
     save(db, application.id, clock(), **content_values())
     return application
 
 
-def contents(db, application_id):  # type: ignore[no-untyped-def]
+def contents(db, application_id):
     with db.read() as session:
         rows = session.exec(
             select(ApplicationContent).where(ApplicationContent.application_id == application_id)
@@ -66,7 +66,7 @@ def contents(db, application_id):  # type: ignore[no-untyped-def]
         return {row.kind: row for row in rows}
 
 
-def mails(db, kind=None):  # type: ignore[no-untyped-def]
+def mails(db, kind=None):
     with db.read() as session:
         query = select(OutboxMessage).order_by(col(OutboxMessage.id))
         if kind:
@@ -74,12 +74,12 @@ def mails(db, kind=None):  # type: ignore[no-untyped-def]
         return list(session.exec(query))
 
 
-def edition_of(db):  # type: ignore[no-untyped-def]
+def edition_of(db):
     with db.read() as session:
         return session.exec(select(Edition)).one()
 
 
-def set_edition(db, **changes):  # type: ignore[no-untyped-def]
+def set_edition(db, **changes):
     """Arrange an edition's state or dates directly (what the secretariat's pages would do)."""
     with db.write() as session:
         edition = session.exec(select(Edition)).one()
@@ -88,7 +88,7 @@ def set_edition(db, **changes):  # type: ignore[no-untyped-def]
         session.add(edition)
 
 
-def set_application(db, application_id, **changes):  # type: ignore[no-untyped-def]
+def set_application(db, application_id, **changes):
     with db.write() as session:
         application = session.get_one(Application, application_id)
         for key, value in changes.items():
@@ -99,7 +99,7 @@ def set_application(db, application_id, **changes):  # type: ignore[no-untyped-d
 # --------------------------------------------------------------------------- starting
 
 
-def test_start_makes_a_draft_with_its_title_and_mails_the_link(db, clock):  # type: ignore[no-untyped-def]
+def test_start_makes_a_draft_with_its_title_and_mails_the_link(db, clock):
     make_call(db, clock())
     application = start_application(db, clock(), email=" Applicant@Example.org ", language="fr")
     assert application.email == APPLICANT
@@ -126,7 +126,7 @@ def test_start_makes_a_draft_with_its_title_and_mails_the_link(db, clock):  # ty
         (APPLICANT, "   ", "title", "Enter your project's title."),
     ],
 )
-def test_start_refuses_malformed_input_next_to_its_field(db, clock, email, title, field, message):  # type: ignore[no-untyped-def]
+def test_start_refuses_malformed_input_next_to_its_field(db, clock, email, title, field, message):
     make_call(db, clock())
     with pytest.raises(DomainError) as refused:
         start_application(db, clock(), email=email, title=title)
@@ -134,14 +134,14 @@ def test_start_refuses_malformed_input_next_to_its_field(db, clock, email, title
     assert mails(db) == []
 
 
-def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):  # type: ignore[no-untyped-def]
+def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):
     make_call(db, clock())
     clock.set(CALL_DEADLINE)
     with pytest.raises(NotAllowed, match="not being accepted"):
         start_application(db, clock())
 
 
-def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db, clock):  # type: ignore[no-untyped-def]
+def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db, clock):
     with pytest.raises(NotAllowed) as refused, db.write() as session:
         applications.start_application(
             session=session,
@@ -157,7 +157,7 @@ def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db,
     assert mails(db) == []
 
 
-def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):  # type: ignore[no-untyped-def]
+def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):
     make_call(db, clock())
     for n in range(applications.MAIL_PER_ADDRESS):
         start_application(db, clock(), title=f"Project {n}")
@@ -178,7 +178,7 @@ def test_mail_sending_forms_are_limited_per_address_and_per_client(db, clock):  
 # --------------------------------------------------------------------------- resending
 
 
-def test_resend_mails_every_current_link_of_the_address_and_revokes_nothing(db, clock):  # type: ignore[no-untyped-def]
+def test_resend_mails_every_current_link_of_the_address_and_revokes_nothing(db, clock):
     make_call(db, clock())
     first = start_application(db, clock(), title="First project")
     second = start_application(db, clock(), title="Second project")
@@ -200,7 +200,7 @@ def test_resend_mails_every_current_link_of_the_address_and_revokes_nothing(db, 
     assert versions == [1, 1]
 
 
-def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(db, clock):  # type: ignore[no-untyped-def]
+def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(db, clock):
     make_call(db, clock())
     with db.write() as session:
         found = applications.resend_links(
@@ -218,7 +218,7 @@ def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(db, cl
 # --------------------------------------------------------------------------- drafts, submission
 
 
-def test_draft_saves_partial_answers(db, clock):  # type: ignore[no-untyped-def]
+def test_draft_saves_partial_answers(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     save(db, application.id, clock(), organisation="Youth Theatre", young_people=40)
@@ -226,7 +226,7 @@ def test_draft_saves_partial_answers(db, clock):  # type: ignore[no-untyped-def]
     assert (draft.organisation, draft.young_people, draft.summary) == ("Youth Theatre", 40, "")
 
 
-def test_submit_gives_references_in_order_and_queues_the_confirmation(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_submit_gives_references_in_order_and_queues_the_confirmation(db, clock, tmp_path):
     make_call(db, clock())
     first = complete_draft(db, clock)
     second = complete_draft(db, clock, email="second@example.org")
@@ -242,7 +242,7 @@ def test_submit_gives_references_in_order_and_queues_the_confirmation(db, clock,
     assert edition_of(db).last_number == 2
 
 
-def test_second_submit_of_an_unchanged_application_changes_nothing(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_second_submit_of_an_unchanged_application_changes_nothing(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -255,7 +255,7 @@ def test_second_submit_of_an_unchanged_application_changes_nothing(db, clock, tm
     assert edition_of(db).last_number == 1
 
 
-def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -266,8 +266,8 @@ def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp
     with pytest.raises(submissions.Incomplete):
         submit(db, application.id, clock(), tmp_path)
     assert contents(db, application.id)[ContentKind.submitted].summary != ""
-    assert contents(db, application.id)[ContentKind.submitted].summary == (
-        content_values()["summary"]
+    assert (
+        contents(db, application.id)[ContentKind.submitted].summary == (content_values()["summary"])
     )
     clock.set(CALL_DEADLINE + timedelta(minutes=1))
     rows = contents(db, application.id)
@@ -278,7 +278,7 @@ def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp
 
 def test_resubmit_replaces_the_submitted_version_in_one_step_keeping_the_reference(
     db, clock, tmp_path
-):  # type: ignore[no-untyped-def]
+):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -297,7 +297,7 @@ def test_resubmit_replaces_the_submitted_version_in_one_step_keeping_the_referen
         assert audit.verify(session=session).ok
 
 
-def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):
     make_call(db, clock())
     application = start_application(db, clock())
     save(db, application.id, clock(), goals="word " * 101, still_running=False)
@@ -315,7 +315,7 @@ def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):  
     assert edition_of(db).last_number == 0
 
 
-def test_submit_after_the_deadline_is_refused_by_the_server_clock(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_submit_after_the_deadline_is_refused_by_the_server_clock(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     clock.set(CALL_DEADLINE)
@@ -327,7 +327,7 @@ def test_submit_after_the_deadline_is_refused_by_the_server_clock(db, clock, tmp
     assert edition_of(db).last_number == 0
 
 
-def test_submit_before_the_opening_is_refused(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_submit_before_the_opening_is_refused(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     set_edition(db, opens_at=clock() + timedelta(days=1))
@@ -335,7 +335,7 @@ def test_submit_before_the_opening_is_refused(db, clock, tmp_path):  # type: ign
         submit(db, application.id, clock(), tmp_path)
 
 
-def test_a_late_application_accepted_by_the_secretariat_can_be_submitted(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_late_application_accepted_by_the_secretariat_can_be_submitted(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     clock.set(CALL_DEADLINE + timedelta(days=2))
@@ -344,7 +344,7 @@ def test_a_late_application_accepted_by_the_secretariat_can_be_submitted(db, clo
     assert submit(db, application.id, clock(), tmp_path).application.reference == "EDPP-2027-0001"
 
 
-def test_a_returned_application_is_resubmitted_until_its_date_only(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_returned_application_is_resubmitted_until_its_date_only(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -365,7 +365,7 @@ def test_a_returned_application_is_resubmitted_until_its_date_only(db, clock, tm
         submit(db, application.id, clock(), tmp_path)
 
 
-def _submit_in_threads(db, ids, clock, tmp_path):  # type: ignore[no-untyped-def]
+def _submit_in_threads(db, ids, clock, tmp_path):
     barrier = threading.Barrier(len(ids))
     errors: list[BaseException] = []
 
@@ -384,7 +384,7 @@ def _submit_in_threads(db, ids, clock, tmp_path):  # type: ignore[no-untyped-def
     assert errors == []
 
 
-def test_concurrent_submissions_are_numbered_without_gaps(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_concurrent_submissions_are_numbered_without_gaps(db, clock, tmp_path):
     make_call(db, clock())
     ids = [complete_draft(db, clock, email=f"a{i}@example.org").id for i in range(6)]
     _submit_in_threads(db, ids, clock, tmp_path)
@@ -396,7 +396,7 @@ def test_concurrent_submissions_are_numbered_without_gaps(db, clock, tmp_path): 
     assert edition_of(db).last_number == 6
 
 
-def test_a_double_click_submits_once(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_double_click_submits_once(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     _submit_in_threads(db, [application.id, application.id], clock, tmp_path)
@@ -407,7 +407,7 @@ def test_a_double_click_submits_once(db, clock, tmp_path):  # type: ignore[no-un
 # --------------------------------------------------------------------------- withdrawal, deletion
 
 
-def test_withdrawal_is_audited_and_confirmed(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_withdrawal_is_audited_and_confirmed(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -429,7 +429,7 @@ def test_withdrawal_is_audited_and_confirmed(db, clock, tmp_path):  # type: igno
 
 
 @pytest.mark.parametrize("state", [EditionState.shortlisting, EditionState.final])
-def test_withdrawal_is_refused_once_screening_has_ended(db, clock, tmp_path, state):  # type: ignore[no-untyped-def]
+def test_withdrawal_is_refused_once_screening_has_ended(db, clock, tmp_path, state):
     make_call(db, clock())
     application = complete_draft(db, clock)
     submit(db, application.id, clock(), tmp_path)
@@ -444,7 +444,7 @@ def test_withdrawal_is_refused_once_screening_has_ended(db, clock, tmp_path, sta
         )
 
 
-def test_a_draft_is_deleted_but_a_submitted_application_is_not(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_draft_is_deleted_but_a_submitted_application_is_not(db, clock, tmp_path):
     make_call(db, clock())
     draft = start_application(db, clock())
     submitted = complete_draft(db, clock, email="other@example.org")
@@ -474,7 +474,7 @@ def test_a_draft_is_deleted_but_a_submitted_application_is_not(db, clock, tmp_pa
         )
 
 
-def test_naive_datetimes_never_reach_the_database(db, clock):  # type: ignore[no-untyped-def]
+def test_naive_datetimes_never_reach_the_database(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     with db.read() as session:

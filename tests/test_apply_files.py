@@ -26,7 +26,7 @@ from tests.applykit import (
 )
 
 
-def add(db, application_id, now, storage, data=None, name="report.pdf", max_files=5):  # type: ignore[no-untyped-def]
+def add(db, application_id, now, storage, data=None, name="report.pdf", max_files=5):
     with db.write() as session:
         return attachments.add(
             session=session,
@@ -40,16 +40,16 @@ def add(db, application_id, now, storage, data=None, name="report.pdf", max_file
         )
 
 
-def stored_files(storage):  # type: ignore[no-untyped-def]
+def stored_files(storage):
     return sorted(p.name for p in storage.iterdir()) if storage.exists() else []
 
 
 @pytest.fixture
-def storage(tmp_path):  # type: ignore[no-untyped-def]
+def storage(tmp_path):
     return tmp_path / "storage"
 
 
-def files_of(db, application_id, kind):  # type: ignore[no-untyped-def]
+def files_of(db, application_id, kind):
     with db.read() as session:
         content = session.exec(
             select(ApplicationContent).where(
@@ -63,7 +63,7 @@ def files_of(db, application_id, kind):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- domain
 
 
-def test_attachments_are_counted_and_the_sixth_is_refused(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_attachments_are_counted_and_the_sixth_is_refused(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     for i in range(5):
@@ -75,7 +75,7 @@ def test_attachments_are_counted_and_the_sixth_is_refused(db, clock, storage):  
     assert len(stored_files(storage)) == 5
 
 
-def test_a_refused_type_stores_nothing(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_a_refused_type_stores_nothing(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     with pytest.raises(DomainError, match="not a PDF, JPEG or PNG"):
@@ -84,7 +84,7 @@ def test_a_refused_type_stores_nothing(db, clock, storage):  # type: ignore[no-u
     assert files_of(db, application.id, ContentKind.draft) == []
 
 
-def test_a_file_written_for_a_transaction_that_rolls_back_is_removed(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_a_file_written_for_a_transaction_that_rolls_back_is_removed(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     with pytest.raises(RuntimeError), db.write() as session:
@@ -102,7 +102,7 @@ def test_a_file_written_for_a_transaction_that_rolls_back_is_removed(db, clock, 
     assert stored_files(storage) == []
 
 
-def test_files_after_the_deadline_are_refused(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_files_after_the_deadline_are_refused(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     clock.set(CALL_DEADLINE)
@@ -110,7 +110,7 @@ def test_files_after_the_deadline_are_refused(db, clock, storage):  # type: igno
         add(db, application.id, clock(), storage)
 
 
-def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     with db.write() as session:
@@ -150,7 +150,7 @@ def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db
     assert stored_files(storage) == [kept.stored_name]
 
 
-def test_deleting_a_draft_removes_its_files_from_disk(db, clock, storage):  # type: ignore[no-untyped-def]
+def test_deleting_a_draft_removes_its_files_from_disk(db, clock, storage):
     make_call(db, clock())
     application = start_application(db, clock())
     add(db, application.id, clock(), storage)
@@ -169,7 +169,7 @@ def test_deleting_a_draft_removes_its_files_from_disk(db, clock, storage):  # ty
 # --------------------------------------------------------------------------- pages
 
 
-def upload(client, application, data, name="report.pdf", content_type="application/pdf"):  # type: ignore[no-untyped-def]
+def upload(client, application, data, name="report.pdf", content_type="application/pdf"):
     token = csrf_of(client, f"/apply/{application.id}/files")
     return client.post(
         f"/apply/{application.id}/files",
@@ -178,14 +178,14 @@ def upload(client, application, data, name="report.pdf", content_type="applicati
     )
 
 
-def error_text(page):  # type: ignore[no-untyped-def]
+def error_text(page):
     import re
 
     match = re.search(r'<p class="error" id="file-error">([^<]*)</p>', page.text)
     return match.group(1) if match else None
 
 
-def test_attaching_a_pdf_lists_it_and_gives_it_back_as_a_download(applicant, settings):  # type: ignore[no-untyped-def]
+def test_attaching_a_pdf_lists_it_and_gives_it_back_as_a_download(applicant, settings):
     client, application = applicant
     response = upload(client, application, tiny_pdf(), name="Rapport annuel.pdf")
     assert response.status_code == 303
@@ -205,7 +205,7 @@ def test_attaching_a_pdf_lists_it_and_gives_it_back_as_a_download(applicant, set
 
 def test_a_file_that_is_not_a_pdf_jpeg_or_png_gets_a_message_and_the_draft_is_untouched(
     applicant, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     client, application = applicant
     client.post(
         f"/apply/{application.id}",
@@ -221,7 +221,7 @@ def test_a_file_that_is_not_a_pdf_jpeg_or_png_gets_a_message_and_the_draft_is_un
     assert "Typed before" in client.get(f"/apply/{application.id}").text
 
 
-def test_a_file_over_the_size_limit_gets_a_message(app, settings, sqlite_db, clock, open_call):  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_gets_a_message(app, settings, sqlite_db, clock, open_call):
     small = create_app(
         settings.with_(max_upload_bytes=1024 * 1024), clock=clock, database=sqlite_db
     )
@@ -236,7 +236,7 @@ def test_a_file_over_the_size_limit_gets_a_message(app, settings, sqlite_db, clo
 
 def test_a_body_over_the_routes_limit_gets_the_message_next_to_the_file_field(
     app, settings, sqlite_db, clock, open_call
-):  # type: ignore[no-untyped-def]
+):
     small = create_app(
         settings.with_(max_upload_bytes=2 * 1024 * 1024, max_body_bytes=3 * 1024 * 1024),
         clock=clock,
@@ -251,7 +251,7 @@ def test_a_body_over_the_routes_limit_gets_the_message_next_to_the_file_field(
     assert "Supporting files" in page.text
 
 
-def test_a_sixth_file_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_sixth_file_is_refused(applicant, sqlite_db):
     client, application = applicant
     for i in range(5):
         assert upload(client, application, tiny_pdf(), name=f"f{i}.pdf").status_code == 303
@@ -267,7 +267,7 @@ def test_a_sixth_file_is_refused(applicant, sqlite_db):  # type: ignore[no-untyp
     assert files_of(sqlite_db, application.id, ContentKind.draft) == [f"f{i}.pdf" for i in range(5)]
 
 
-def test_posting_without_a_file_asks_for_one(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_posting_without_a_file_asks_for_one(applicant, sqlite_db):
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}/files")
     page = client.post(f"/apply/{application.id}/files", data={"csrf_token": token})
@@ -276,7 +276,7 @@ def test_posting_without_a_file_asks_for_one(applicant, sqlite_db):  # type: ign
     assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
-def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, open_call, tmp_path):  # type: ignore[no-untyped-def]
+def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, open_call, tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")
     broken = create_app(
@@ -291,7 +291,7 @@ def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, o
     assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
-def test_removing_a_file(applicant, settings):  # type: ignore[no-untyped-def]
+def test_removing_a_file(applicant, settings):
     client, application = applicant
     upload(client, application, tiny_pdf(), name="gone.pdf")
     page = client.get(f"/apply/{application.id}/files")
@@ -306,7 +306,7 @@ def test_removing_a_file(applicant, settings):  # type: ignore[no-untyped-def]
     assert list(settings.storage_dir.iterdir()) == []
 
 
-def test_files_are_given_back_only_to_their_applicant(app, applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_files_are_given_back_only_to_their_applicant(app, applicant, sqlite_db, clock):
     client, application = applicant
     upload(client, application, tiny_pdf())
     page = client.get(f"/apply/{application.id}/files")
@@ -322,7 +322,7 @@ def test_files_are_given_back_only_to_their_applicant(app, applicant, sqlite_db,
         assert "<h1>Page not found</h1>" in response.text
 
 
-def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock, sqlite_db):  # type: ignore[no-untyped-def]
+def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock, sqlite_db):
     client, application = applicant
     upload(client, application, tiny_pdf(), name="kept.pdf")
     token = csrf_of(client, f"/apply/{application.id}/files")
@@ -339,7 +339,7 @@ def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock, 
     assert files_of(sqlite_db, application.id, ContentKind.draft) == ["kept.pdf"]
 
 
-def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(applicant, sqlite_db):
     client, application = applicant
     page = client.post(
         f"/apply/{application.id}/files",
@@ -352,7 +352,7 @@ def test_a_form_with_files_sent_with_a_stale_token_says_to_choose_them_again(app
     assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
 
-def test_the_whole_form_with_a_file_submits(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_the_whole_form_with_a_file_submits(applicant, sqlite_db):
     client, application = applicant
     upload(client, application, tiny_pdf(), name="evidence.pdf")
     token = csrf_of(client, f"/apply/{application.id}")

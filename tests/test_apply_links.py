@@ -23,7 +23,7 @@ from tests.applykit import (
 )
 
 
-def open_link(db, token, clock, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
+def open_link(db, token, clock, keys=TEST_KEYS):
     """Open ``token`` now, on ``clock``: the signer judges its age and the domain its state."""
     with db.read() as session:
         return application_links.open_link(
@@ -31,7 +31,7 @@ def open_link(db, token, clock, keys=TEST_KEYS):  # type: ignore[no-untyped-def]
         )
 
 
-def revoke(db, application_id, clock):  # type: ignore[no-untyped-def]
+def revoke(db, application_id, clock):
     with db.write() as session:
         return applications.revoke_link(
             session=session,
@@ -42,7 +42,7 @@ def revoke(db, application_id, clock):  # type: ignore[no-untyped-def]
         )
 
 
-def set_state(db, state):  # type: ignore[no-untyped-def]
+def set_state(db, state):
     with db.write() as session:
         edition = session.exec(select(Edition)).one()
         edition.state = state
@@ -52,7 +52,7 @@ def set_state(db, state):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- domain
 
 
-def test_a_link_opens_its_application_and_can_be_used_again(db, clock):  # type: ignore[no-untyped-def]
+def test_a_link_opens_its_application_and_can_be_used_again(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     token = link_maker(clock=clock).token(application)
@@ -61,7 +61,7 @@ def test_a_link_opens_its_application_and_can_be_used_again(db, clock):  # type:
     assert open_link(db, token, clock).id == application.id
 
 
-def test_a_tampered_link_is_invalid(db, clock):  # type: ignore[no-untyped-def]
+def test_a_tampered_link_is_invalid(db, clock):
     make_call(db, clock())
     token = link_maker(clock=clock).token(start_application(db, clock()))
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -71,7 +71,7 @@ def test_a_tampered_link_is_invalid(db, clock):  # type: ignore[no-untyped-def]
         open_link(db, token[: len(token) // 2], clock)
 
 
-def test_a_link_for_another_purpose_is_invalid(db, clock):  # type: ignore[no-untyped-def]
+def test_a_link_for_another_purpose_is_invalid(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     ballot_token = make_signer(clock).dumps(
@@ -81,7 +81,7 @@ def test_a_link_for_another_purpose_is_invalid(db, clock):  # type: ignore[no-un
         open_link(db, ballot_token, clock)
 
 
-def test_a_link_older_than_a_year_has_expired(db, clock):  # type: ignore[no-untyped-def]
+def test_a_link_older_than_a_year_has_expired(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     old_token = link_maker(clock=clock).token(application)
@@ -90,7 +90,7 @@ def test_a_link_older_than_a_year_has_expired(db, clock):  # type: ignore[no-unt
         open_link(db, old_token, clock)
 
 
-def test_a_link_expires_once_the_results_are_published(db, clock):  # type: ignore[no-untyped-def]
+def test_a_link_expires_once_the_results_are_published(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     token = link_maker(clock=clock).token(application)
@@ -103,7 +103,7 @@ def test_a_link_expires_once_the_results_are_published(db, clock):  # type: igno
         open_link(db, token, clock)
 
 
-def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, clock):  # type: ignore[no-untyped-def]
+def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     old_token = link_maker(clock=clock).token(application)
@@ -123,12 +123,12 @@ def test_revoking_kills_earlier_links_and_sessions_and_mails_a_new_link(db, cloc
     with db.read() as session:
         from prize.models import OutboxMessage
 
-        last = session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()  # type: ignore[union-attr]
+        last = session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert last is not None and last.subject.startswith("Your new application link")
     assert links_in(last.body, clock) == [(application.id, 2)]
 
 
-def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):
     make_call(db, clock())
     application = start_application(db, clock())
     token = link_maker(clock=clock).token(application)
@@ -143,7 +143,7 @@ def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):  # type: ignore[
         open_link(db, token, clock)
 
 
-def test_links_survive_key_rotation_both_ways(db, clock):  # type: ignore[no-untyped-def]
+def test_links_survive_key_rotation_both_ways(db, clock):
     make_call(db, clock())
     application = start_application(db, clock())
     old_key, new_key = "an-old-key-0123456789abcdef", "a-new-key-0123456789abcdef"
@@ -168,7 +168,7 @@ def test_links_survive_key_rotation_both_ways(db, clock):  # type: ignore[no-unt
 
 def test_following_a_link_opens_the_application_at_a_clean_address(
     client, open_call, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     application = start_application(sqlite_db, clock())
     response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
     assert response.status_code == 303
@@ -178,7 +178,7 @@ def test_following_a_link_opens_the_application_at_a_clean_address(
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock):
     from starlette.testclient import TestClient
 
     application = start_application(sqlite_db, clock())
@@ -202,7 +202,7 @@ def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock
 )
 def test_a_bad_link_gets_a_clear_page_that_names_no_one(
     client, open_call, sqlite_db, clock, make_token, status, heading
-):  # type: ignore[no-untyped-def]
+):
     application = start_application(sqlite_db, clock())
     response = client.get(f"/apply/link/{make_token(link_maker(clock=clock).token(application))}")
     assert response.status_code == status
@@ -214,7 +214,7 @@ def test_a_bad_link_gets_a_clear_page_that_names_no_one(
     assert "Street theatre" not in refused.text
 
 
-def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, clock):
     application = start_application(sqlite_db, clock())
     token = link_maker(clock=clock).token(application)
     revoke(sqlite_db, application.id, clock)
@@ -224,7 +224,7 @@ def test_a_revoked_link_gets_the_revoked_page(client, open_call, sqlite_db, cloc
     assert "Street theatre" not in response.text
 
 
-def test_an_expired_link_gets_the_expired_page(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_an_expired_link_gets_the_expired_page(client, open_call, sqlite_db, clock):
     application = start_application(sqlite_db, clock())
     set_state(sqlite_db, EditionState.published)
     response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
@@ -232,7 +232,7 @@ def test_an_expired_link_gets_the_expired_page(client, open_call, sqlite_db, clo
     assert "<h1>This link has expired</h1>" in response.text
 
 
-def test_without_a_link_the_application_asks_for_it(client, open_call, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_without_a_link_the_application_asks_for_it(client, open_call, sqlite_db, clock):
     application = start_application(sqlite_db, clock())
     for path in (f"/apply/{application.id}", "/apply/9999", f"/apply/{application.id}/files"):
         page = client.get(path)
@@ -243,7 +243,7 @@ def test_without_a_link_the_application_asks_for_it(client, open_call, sqlite_db
 
 def test_a_session_dies_at_once_when_the_link_is_revoked_elsewhere(
     app, applicant, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     client, application = applicant
     revoke(sqlite_db, application.id, clock)
     page = client.get(f"/apply/{application.id}")
@@ -255,7 +255,7 @@ def test_a_session_dies_at_once_when_the_link_is_revoked_elsewhere(
     assert "Street theatre" not in again.text
 
 
-def test_after_the_deadline_the_link_opens_the_application_read_only(applicant, clock):  # type: ignore[no-untyped-def]
+def test_after_the_deadline_the_link_opens_the_application_read_only(applicant, clock):
     client, application = applicant
     clock.set(CALL_DEADLINE + timedelta(seconds=1))
     page = client.get(f"/apply/{application.id}")
@@ -269,7 +269,7 @@ def test_after_the_deadline_the_link_opens_the_application_read_only(applicant, 
 
 def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
     app, applicant, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     from starlette.testclient import TestClient
 
     client, application = applicant
@@ -299,7 +299,7 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
     assert fresh.headers["location"] == f"/apply/{application.id}"
 
 
-def test_revoking_is_rate_limited(applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_revoking_is_rate_limited(applicant, sqlite_db, clock):
     client, application = applicant
     for _ in range(applications.MAIL_PER_ADDRESS - 1):  # the start e-mail counted once
         revoke(sqlite_db, application.id, clock)
@@ -314,7 +314,7 @@ def test_revoking_is_rate_limited(applicant, sqlite_db, clock):  # type: ignore[
     assert "Too many e-mails were sent to this address." in page.text
 
 
-def test_the_token_never_reaches_the_log(client, open_call, sqlite_db, clock, caplog):  # type: ignore[no-untyped-def]
+def test_the_token_never_reaches_the_log(client, open_call, sqlite_db, clock, caplog):
     import logging
 
     from prize.security import redact

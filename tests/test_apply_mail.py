@@ -25,7 +25,7 @@ def link_in(body: str) -> str:
     return match.group(1)
 
 
-def start_through_the_page(client, title="Friday coffee", language="en"):  # type: ignore[no-untyped-def]
+def start_through_the_page(client, title="Friday coffee", language="en"):
     response = client.post(
         "/apply",
         data={
@@ -40,7 +40,7 @@ def start_through_the_page(client, title="Friday coffee", language="en"):  # typ
 
 def test_the_resume_link_arrives_and_opens_the_application(
     client, open_call, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     start_through_the_page(client)
     assert smtp.deliver(sqlite_db, clock()) == 1
     [message] = smtp.inbox.to(APPLICANT)
@@ -52,7 +52,7 @@ def test_the_resume_link_arrives_and_opens_the_application(
     assert 'value="Friday coffee"' in page.text
 
 
-def test_a_french_applicant_gets_mail_in_french(client, open_call, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_a_french_applicant_gets_mail_in_french(client, open_call, sqlite_db, smtp, clock):
     from prize.i18n import gettext
 
     start_through_the_page(client, language="fr")
@@ -65,7 +65,7 @@ def test_a_french_applicant_gets_mail_in_french(client, open_call, sqlite_db, sm
 
 def test_the_confirmation_arrives_with_the_reference_and_a_summary(
     applicant, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     client, application = applicant
     smtp.deliver(sqlite_db, clock())
     smtp.inbox.clear()
@@ -86,7 +86,7 @@ def test_the_confirmation_arrives_with_the_reference_and_a_summary(
     assert opened.headers["location"] == f"/apply/{application.id}"
 
 
-def test_the_link_sent_again_is_the_current_one(client, applicant, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_the_link_sent_again_is_the_current_one(client, applicant, sqlite_db, smtp, clock):
     _, application = applicant
     client.post(
         "/apply/resend", data={"email": APPLICANT, "csrf_token": csrf_of(client, "/apply/resend")}
@@ -97,7 +97,7 @@ def test_the_link_sent_again_is_the_current_one(client, applicant, sqlite_db, sm
     assert links_in(body_of(resent[0])) == [(application.id, application.link_version)]
 
 
-def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smtp, clock):
     application = start_application(sqlite_db, clock())
     week_before = CALL_DEADLINE - timedelta(days=7)
     with sqlite_db.write() as session:
@@ -116,7 +116,7 @@ def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smt
     assert 'value="Street theatre against drugs"' in client.get(opened.headers["location"]).text
 
 
-def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp, clock):
     import threading
 
     from prize.app import _sender_loop, create_app
@@ -143,7 +143,7 @@ def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp
     assert "One day left to submit your application" in subjects
 
 
-def test_prize_reminders_queues_what_is_due(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_prize_reminders_queues_what_is_due(sqlite_db, monkeypatch, capsys):
     from sqlmodel import select
 
     from prize.cli import main

@@ -21,12 +21,12 @@ from tests.appkit import csrf_of
 from tests.applykit import APPLICANT, CALL_DEADLINE, complete_form
 
 
-def outbox_rows(database):  # type: ignore[no-untyped-def]
+def outbox_rows(database):
     with database.read() as session:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
 
 
-def stored(database, application_id, kind=ContentKind.draft):  # type: ignore[no-untyped-def]
+def stored(database, application_id, kind=ContentKind.draft):
     with database.read() as session:
         return session.exec(
             select(ApplicationContent).where(
@@ -36,12 +36,12 @@ def stored(database, application_id, kind=ContentKind.draft):  # type: ignore[no
         ).first()
 
 
-def post_form(client, application, **fields):  # type: ignore[no-untyped-def]
+def post_form(client, application, **fields):
     token = csrf_of(client, f"/apply/{application.id}")
     return client.post(f"/apply/{application.id}", data={**fields, "csrf_token": token})
 
 
-def error_of(page, name):  # type: ignore[no-untyped-def]
+def error_of(page, name):
     match = re.search(rf'<p class="error" id="{name}-error">([^<]*)</p>', page.text)
     return match.group(1) if match else None
 
@@ -49,7 +49,7 @@ def error_of(page, name):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- public pages
 
 
-def test_home_shows_the_call_with_dates_time_left_and_how_to_apply(client, open_call):  # type: ignore[no-untyped-def]
+def test_home_shows_the_call_with_dates_time_left_and_how_to_apply(client, open_call):
     page = client.get("/")
     assert (
         formats.deadline(CALL_DEADLINE, "en") in page.text
@@ -61,7 +61,7 @@ def test_home_shows_the_call_with_dates_time_left_and_how_to_apply(client, open_
     assert "Innovation" in page.text
 
 
-def test_home_in_french_names_the_countries_in_french(client, open_call):  # type: ignore[no-untyped-def]
+def test_home_in_french_names_the_countries_in_french(client, open_call):
     page = client.get("/", headers={"Accept-Language": "fr"})
     assert "<li>Allemagne</li>" in page.text
 
@@ -69,7 +69,7 @@ def test_home_in_french_names_the_countries_in_french(client, open_call):  # typ
 # --------------------------------------------------------------------------- start
 
 
-def test_start_sends_a_link_and_says_where(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_start_sends_a_link_and_says_where(client, open_call, sqlite_db):
     page = client.get("/apply")
     assert "Start an application" in page.text
     response = client.post(
@@ -92,7 +92,7 @@ def test_start_sends_a_link_and_says_where(client, open_call, sqlite_db):  # typ
 
 def test_start_refuses_a_bad_address_next_to_the_field_and_keeps_the_title(
     client, open_call, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     page = client.post(
         "/apply",
         data={"email": "nobody", "title": "Friday coffee", "csrf_token": csrf_of(client, "/apply")},
@@ -103,7 +103,7 @@ def test_start_refuses_a_bad_address_next_to_the_field_and_keeps_the_title(
     assert outbox_rows(sqlite_db) == []
 
 
-def test_start_refuses_an_empty_title(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_start_refuses_an_empty_title(client, open_call, sqlite_db):
     page = client.post(
         "/apply", data={"email": APPLICANT, "title": "", "csrf_token": csrf_of(client, "/apply")}
     )
@@ -115,7 +115,7 @@ def test_start_refuses_an_empty_title(client, open_call, sqlite_db):  # type: ig
         assert session.exec(select(Application)).all() == []
 
 
-def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db):
     token = csrf_of(client, "/apply")
     for n in range(applications.MAIL_PER_ADDRESS):
         data = {"email": APPLICANT, "title": f"Project {n}", "csrf_token": token}
@@ -128,7 +128,7 @@ def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db
     assert len(outbox_rows(sqlite_db)) == applications.MAIL_PER_ADDRESS
 
 
-def test_start_sent_twice_makes_one_draft_and_one_email(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_start_sent_twice_makes_one_draft_and_one_email(client, open_call, sqlite_db):
     token = csrf_of(client, "/apply")
     data = {"email": APPLICANT, "title": "Street theatre", "csrf_token": token}
     first = client.post("/apply", data=data)
@@ -139,7 +139,7 @@ def test_start_sent_twice_makes_one_draft_and_one_email(client, open_call, sqlit
         assert len(session.exec(select(Application)).all()) == 1
 
 
-def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clock, sqlite_db):  # type: ignore[no-untyped-def]
+def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clock, sqlite_db):
     token = csrf_of(client, "/apply")
     clock.set(CALL_DEADLINE)
     assert "Applications are not being accepted at the moment." in client.get("/apply").text
@@ -151,14 +151,14 @@ def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clo
         assert session.exec(select(Application)).all() == []
 
 
-def test_start_without_a_call_says_so(client):  # type: ignore[no-untyped-def]
+def test_start_without_a_call_says_so(client):
     page = client.get("/apply")
     assert "Applications are not being accepted at the moment." in page.text
 
 
 def test_start_with_a_stale_token_offers_to_send_again_with_everything_kept(
     client, open_call, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     page = client.post(
         "/apply",
         data={"email": APPLICANT, "title": "Friday coffee", "csrf_token": "stale"},
@@ -174,7 +174,7 @@ def test_start_with_a_stale_token_offers_to_send_again_with_everything_kept(
 # --------------------------------------------------------------------------- resend
 
 
-def test_resend_answers_the_same_for_known_and_unknown_addresses(client, applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_resend_answers_the_same_for_known_and_unknown_addresses(client, applicant, sqlite_db):
     assert "Send me my link again" in client.get("/apply/resend").text
     texts = []
     for email in (APPLICANT, "stranger@example.org"):
@@ -189,7 +189,7 @@ def test_resend_answers_the_same_for_known_and_unknown_addresses(client, applica
     assert kinds == ["application_link", "application_links"]
 
 
-def test_resend_refuses_a_malformed_address(client, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_resend_refuses_a_malformed_address(client, open_call, sqlite_db):
     page = client.post(
         "/apply/resend", data={"email": "x@", "csrf_token": csrf_of(client, "/apply/resend")}
     )
@@ -199,7 +199,7 @@ def test_resend_refuses_a_malformed_address(client, open_call, sqlite_db):  # ty
     assert outbox_rows(sqlite_db) == []
 
 
-def test_resend_is_rate_limited_per_client(client, open_call):  # type: ignore[no-untyped-def]
+def test_resend_is_rate_limited_per_client(client, open_call):
     token = csrf_of(client, "/apply/resend")
     for i in range(applications.MAIL_PER_CLIENT):
         data = {"email": f"p{i}@example.org", "csrf_token": token}
@@ -214,7 +214,7 @@ def test_resend_is_rate_limited_per_client(client, open_call):  # type: ignore[n
 # --------------------------------------------------------------------------- the form
 
 
-def test_the_form_has_sections_a_b_c_and_eligible_countries_in_the_readers_language(applicant):  # type: ignore[no-untyped-def]
+def test_the_form_has_sections_a_b_c_and_eligible_countries_in_the_readers_language(applicant):
     client, application = applicant
     page = client.get(f"/apply/{application.id}")
     for legend in ("A. The project", "B. Contacts", "C. Description", "Consents"):
@@ -226,7 +226,7 @@ def test_the_form_has_sections_a_b_c_and_eligible_countries_in_the_readers_langu
     assert '<option value="DE">Allemagne</option>' in french.text
 
 
-def test_saving_a_partial_draft_keeps_it(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_saving_a_partial_draft_keeps_it(applicant, sqlite_db):
     client, application = applicant
     response = post_form(client, application, organisation="Youth Theatre", young_people="1 200")
     assert response.status_code == 303
@@ -237,7 +237,7 @@ def test_saving_a_partial_draft_keeps_it(applicant, sqlite_db):  # type: ignore[
     assert (draft.organisation, draft.young_people, draft.title) == ("Youth Theatre", 1200, "")
 
 
-def test_a_malformed_value_is_refused_next_to_its_field_and_the_rest_is_saved(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_malformed_value_is_refused_next_to_its_field_and_the_rest_is_saved(applicant, sqlite_db):
     client, application = applicant
     page = post_form(
         client,
@@ -254,7 +254,7 @@ def test_a_malformed_value_is_refused_next_to_its_field_and_the_rest_is_saved(ap
     assert (draft.young_people, draft.end_date) == (None, None)
 
 
-def test_malformed_addresses_links_and_dates_are_refused(applicant):  # type: ignore[no-untyped-def]
+def test_malformed_addresses_links_and_dates_are_refused(applicant):
     client, application = applicant
     page = post_form(
         client,
@@ -276,7 +276,7 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):  # type: ig
     assert '<a href="javascript' not in page.text
 
 
-def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):
     client, application = applicant
     page = post_form(client, application, **complete_form(country_main="US"))
     assert error_of(page, "country_main") == "Choose a country from the list."
@@ -285,7 +285,7 @@ def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):  # type: i
     assert draft.organisation == "Youth Theatre Sarajevo"  # the rest is saved
 
 
-def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_db):
     client, application = applicant
     long_goals = "word " * 101
     response = post_form(client, application, **complete_form(goals=long_goals))
@@ -299,7 +299,7 @@ def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_
         assert session.get_one(Application, application.id).reference is None
 
 
-def test_submitting_a_complete_form_shows_the_reference(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_submitting_a_complete_form_shows_the_reference(applicant, sqlite_db):
     client, application = applicant
     response = post_form(client, application, **complete_form(), action="submit")
     assert response.status_code == 303
@@ -313,7 +313,7 @@ def test_submitting_a_complete_form_shows_the_reference(applicant, sqlite_db):  
     assert "Submit the changes" in page.text
 
 
-def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applicant, sqlite_db):
     client, application = applicant
     page = post_form(
         client,
@@ -330,7 +330,7 @@ def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applican
     assert stored(sqlite_db, application.id).applicant_name == "Amra Hodžić"
 
 
-def test_a_double_click_submits_once(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_double_click_submits_once(applicant, sqlite_db):
     client, application = applicant
     form = {**complete_form(), "action": "submit"}
     first = post_form(client, application, **form)
@@ -342,7 +342,7 @@ def test_a_double_click_submits_once(applicant, sqlite_db):  # type: ignore[no-u
     assert stored(sqlite_db, application.id) is None  # no revision was left behind
 
 
-def test_editing_a_submitted_application_works_on_a_revision(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_editing_a_submitted_application_works_on_a_revision(applicant, sqlite_db):
     client, application = applicant
     post_form(client, application, **complete_form(), action="submit")
     post_form(client, application, **complete_form(title="Street theatre, season two"))
@@ -360,7 +360,7 @@ def test_editing_a_submitted_application_works_on_a_revision(applicant, sqlite_d
     assert stored(sqlite_db, application.id) is None
 
 
-def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant, sqlite_db, clock):
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}")
     clock.set(CALL_DEADLINE + timedelta(seconds=1))
@@ -378,7 +378,7 @@ def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant,
     assert stored(sqlite_db, application.id).summary == ""
 
 
-def test_an_expired_session_while_typing_keeps_everything_typed(applicant):  # type: ignore[no-untyped-def]
+def test_an_expired_session_while_typing_keeps_everything_typed(applicant):
     client, application = applicant
     client.cookies.clear()
     page = client.post(
@@ -392,7 +392,7 @@ def test_an_expired_session_while_typing_keeps_everything_typed(applicant):  # t
     assert "open your personal link" in page.text
 
 
-def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, sqlite_db):
     from tests.applykit import link_maker
 
     client, application = applicant
@@ -402,7 +402,7 @@ def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, 
         data={"summary": "Kept", "csrf_token": "old"},
         headers={"Origin": "http://testserver"},
     )
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     client.get(f"/apply/link/{link_maker().token(application)}")  # the link, in another tab
     response = client.post(
         f"/apply/{application.id}", data={"summary": "Kept", "csrf_token": token}
@@ -414,7 +414,7 @@ def test_a_form_sent_again_after_signing_in_anew_is_saved(applicant, open_call, 
 # --------------------------------------------------------------------------- withdraw, delete
 
 
-def test_withdrawing_a_submitted_application(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_withdrawing_a_submitted_application(applicant, sqlite_db):
     client, application = applicant
     post_form(client, application, **complete_form(), action="submit")
     page = client.get(f"/apply/{application.id}/withdraw")
@@ -430,7 +430,7 @@ def test_withdrawing_a_submitted_application(applicant, sqlite_db):  # type: ign
         assert session.get_one(Application, application.id).status is ApplicationStatus.withdrawn
 
 
-def test_withdrawing_a_draft_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_withdrawing_a_draft_is_refused(applicant, sqlite_db):
     client, application = applicant
     page = client.post(
         f"/apply/{application.id}/withdraw",
@@ -442,7 +442,7 @@ def test_withdrawing_a_draft_is_refused(applicant, sqlite_db):  # type: ignore[n
         assert session.get_one(Application, application.id).status is ApplicationStatus.draft
 
 
-def test_deleting_a_draft(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_deleting_a_draft(applicant, sqlite_db):
     client, application = applicant
     assert "deleted for good" in client.get(f"/apply/{application.id}/delete").text
     response = client.post(
@@ -458,7 +458,7 @@ def test_deleting_a_draft(applicant, sqlite_db):  # type: ignore[no-untyped-def]
     assert "Open your personal link" in gone.text
 
 
-def test_deleting_a_submitted_application_is_refused(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_deleting_a_submitted_application_is_refused(applicant, sqlite_db):
     client, application = applicant
     post_form(client, application, **complete_form(), action="submit")
     page = client.post(
@@ -471,19 +471,19 @@ def test_deleting_a_submitted_application_is_refused(applicant, sqlite_db):  # t
         assert session.get(Application, application.id) is not None
 
 
-def test_my_applications_lists_those_opened_in_this_browser(applicant):  # type: ignore[no-untyped-def]
+def test_my_applications_lists_those_opened_in_this_browser(applicant):
     client, application = applicant
     page = client.get("/apply/mine")
     assert f'href="/apply/{application.id}">Street theatre against drugs</a>' in page.text
 
 
-def test_my_applications_without_any(client):  # type: ignore[no-untyped-def]
+def test_my_applications_without_any(client):
     assert "No application is open in this browser." in client.get("/apply/mine").text
 
 
 def test_after_the_deadline_the_submitted_version_is_shown_not_an_unfinished_revision(
     applicant, clock
-):  # type: ignore[no-untyped-def]
+):
     client, application = applicant
     post_form(client, application, **complete_form(), action="submit")
     post_form(client, application, **complete_form(title="Half-done new title"))

@@ -19,7 +19,7 @@ from tests.applykit import (
 from tests.test_apply_domain import complete_draft, mails, submit
 
 
-def set_edition(db, **changes):  # type: ignore[no-untyped-def]
+def set_edition(db, **changes):
     with db.write() as session:
         edition = session.exec(select(Edition)).one()
         for key, value in changes.items():
@@ -27,12 +27,12 @@ def set_edition(db, **changes):  # type: ignore[no-untyped-def]
         session.add(edition)
 
 
-def remind(db, now):  # type: ignore[no-untyped-def]
+def remind(db, now):
     with db.write() as session:
         return reminders.queue_deadline_reminders(session=session, now=now, links=link_maker())
 
 
-def test_drafts_get_one_reminder_a_week_and_one_a_day_before_the_deadline(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_drafts_get_one_reminder_a_week_and_one_a_day_before_the_deadline(db, clock, tmp_path):
     make_call(db, clock())
     draft = start_application(db, clock())
     submitted = complete_draft(db, clock, email="done@example.org")
@@ -58,7 +58,7 @@ def test_drafts_get_one_reminder_a_week_and_one_a_day_before_the_deadline(db, cl
         assert stored.reminded_1_at == CALL_DEADLINE - timedelta(days=1)
 
 
-def test_a_draft_first_reminded_on_the_last_day_gets_one_e_mail_only(db, clock):  # type: ignore[no-untyped-def]
+def test_a_draft_first_reminded_on_the_last_day_gets_one_e_mail_only(db, clock):
     make_call(db, clock())
     start_application(db, clock())
     assert remind(db, CALL_DEADLINE - timedelta(hours=20)) == 1
@@ -67,7 +67,7 @@ def test_a_draft_first_reminded_on_the_last_day_gets_one_e_mail_only(db, clock):
     assert mail.subject == "One day left to submit your application"
 
 
-def test_no_reminders_for_a_closed_call(db, clock):  # type: ignore[no-untyped-def]
+def test_no_reminders_for_a_closed_call(db, clock):
     make_call(db, clock())
     start_application(db, clock())
     set_edition(db, state=EditionState.screening)

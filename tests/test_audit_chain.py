@@ -129,7 +129,7 @@ def _legacy(db: Database, clock: Any, n: int) -> None:
                 hash="",
             )
             event.hash = hashlib.sha256(_published_body(event, head.last_hash)).hexdigest()
-            head.last_id, head.last_hash = event.id, event.hash  # type: ignore[assignment]
+            head.last_id, head.last_hash = event.id, event.hash
             session.add(event)
             session.add(head)
 
@@ -143,7 +143,7 @@ def _head_of(db: Database) -> str:
 # --------------------------------------------------------------------------- keyed
 
 
-def test_a_fresh_installation_writes_only_keyed_entries(db, clock):  # type: ignore[no-untyped-def]
+def test_a_fresh_installation_writes_only_keyed_entries(db, clock):
     first, second = _record(db, clock, 2, reason="because")
 
     def hmac_of(event: AuditEvent, prev: str) -> str:
@@ -157,7 +157,7 @@ def test_a_fresh_installation_writes_only_keyed_entries(db, clock):  # type: ign
     assert result == audit.VerifyResult(True, 2, keys=(audit.KeyUse(0, 2, 1, 2),))
 
 
-def test_a_database_without_audit_keys_records_nothing(db, clock):  # type: ignore[no-untyped-def]
+def test_a_database_without_audit_keys_records_nothing(db, clock):
     keyless = Database(db.url, audit_keys=())
     try:
         with pytest.raises(audit.NoAuditKey), keyless.write() as session:
@@ -167,7 +167,7 @@ def test_a_database_without_audit_keys_records_nothing(db, clock):  # type: igno
     assert _head_of(db) == f"0 {audit.GENESIS}"
 
 
-def test_verify_detects_the_plain_chain_recomputed_after_an_edit(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_detects_the_plain_chain_recomputed_after_an_edit(db, clock, monkeypatch, capsys):
     _record(db, clock, 3, reason="because")
     _raw(db, "UPDATE audit_event SET reason = 'nothing happened' WHERE id = 2")
     _rehash(db, 2)
@@ -179,7 +179,7 @@ def test_verify_detects_the_plain_chain_recomputed_after_an_edit(db, clock, monk
     )
 
 
-def test_verify_detects_a_chain_recomputed_with_a_guessed_key(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_detects_a_chain_recomputed_with_a_guessed_key(db, clock, monkeypatch, capsys):
     _record(db, clock, 3)
     _raw(db, "UPDATE audit_event SET subject_id = 99 WHERE id = 2")
     _rehash(db, 2, key=b"prize")
@@ -194,7 +194,7 @@ def test_verify_detects_a_chain_recomputed_with_a_guessed_key(db, clock, monkeyp
 # --------------------------------------------------------------------------- the head
 
 
-def test_audit_head_prints_the_newest_entry_and_verify_checks_it(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_audit_head_prints_the_newest_entry_and_verify_checks_it(db, clock, monkeypatch, capsys):
     _record(db, clock, 2)
     code, kept = _prize(db, monkeypatch, capsys, "head", PRIZE_SECRET_KEYS="")  # no key needed
     assert (code, kept) == (0, _head_of(db))
@@ -207,7 +207,7 @@ def test_audit_head_prints_the_newest_entry_and_verify_checks_it(db, clock, monk
     )
 
 
-def test_verify_with_a_kept_head_detects_the_newest_entries_dropped(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_with_a_kept_head_detects_the_newest_entries_dropped(db, clock, monkeypatch, capsys):
     _record(db, clock, 5)
     kept = _prize(db, monkeypatch, capsys, "head")[1]
     _raw(
@@ -231,7 +231,7 @@ def test_verify_with_a_kept_head_detects_the_newest_entries_dropped(db, clock, m
 
 def test_verify_with_a_kept_head_detects_the_whole_chain_recomputed_without_the_key(
     db, clock, monkeypatch, capsys
-):  # type: ignore[no-untyped-def]
+):
     _record(db, clock, 3)
     kept = _prize(db, monkeypatch, capsys, "head")[1]
     _raw(db, "UPDATE audit_event SET reason = 'rewritten' WHERE id = 1")
@@ -253,7 +253,7 @@ def test_verify_with_a_kept_head_detects_the_whole_chain_recomputed_without_the_
     )
 
 
-def test_verify_names_a_head_moved_back_over_entries_still_there(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_a_head_moved_back_over_entries_still_there(db, clock, monkeypatch, capsys):
     _record(db, clock, 3)
     _raw(
         db,
@@ -267,7 +267,7 @@ def test_verify_names_a_head_moved_back_over_entries_still_there(db, clock, monk
     )
 
 
-def test_verify_names_a_head_moved_forwards(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_a_head_moved_forwards(db, clock, monkeypatch, capsys):
     _record(db, clock, 3)
     _raw(db, "UPDATE audit_head SET last_id = 5")
     assert _prize(db, monkeypatch, capsys, "verify") == (
@@ -277,7 +277,7 @@ def test_verify_names_a_head_moved_forwards(db, clock, monkeypatch, capsys):  # 
     )
 
 
-def test_verify_names_a_missing_head(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_a_missing_head(db, clock, monkeypatch, capsys):
     _record(db, clock, 2)
     _raw(db, "DELETE FROM audit_head")
     assert _prize(db, monkeypatch, capsys, "verify") == (
@@ -290,7 +290,7 @@ def test_verify_names_a_missing_head(db, clock, monkeypatch, capsys):  # type: i
     )
 
 
-def test_verify_refuses_a_head_it_cannot_read(db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_refuses_a_head_it_cannot_read(db, monkeypatch, capsys):
     with pytest.raises(SystemExit) as stopped:
         _prize(db, monkeypatch, capsys, "verify", "--head", "12")
     assert stopped.value.code == 2
@@ -304,7 +304,7 @@ def test_verify_refuses_a_head_it_cannot_read(db, monkeypatch, capsys):  # type:
 # --------------------------------------------------------------------------- rotation
 
 
-def test_a_rotated_audit_key_listed_second_still_verifies(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_a_rotated_audit_key_listed_second_still_verifies(db, clock, monkeypatch, capsys):
     with _keyed(db, audit_keys=(KEY_A,)) as before:
         _record(before, clock, 2)
     with _keyed(db, audit_keys=(KEY_B, KEY_A)) as after:
@@ -317,7 +317,7 @@ def test_a_rotated_audit_key_listed_second_still_verifies(db, clock, monkeypatch
     )
 
 
-def test_a_removed_audit_key_leaves_its_entries_unverifiable(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_a_removed_audit_key_leaves_its_entries_unverifiable(db, clock, monkeypatch, capsys):
     with _keyed(db, audit_keys=(KEY_A,)) as before:
         _record(before, clock, 2)
     with _keyed(db, audit_keys=(KEY_B, KEY_A)) as after:
@@ -332,7 +332,7 @@ def test_a_removed_audit_key_leaves_its_entries_unverifiable(db, clock, monkeypa
 
 def test_setting_an_audit_key_keeps_entries_keyed_from_the_secret_keys(
     db, clock, monkeypatch, capsys
-):  # type: ignore[no-untyped-def]
+):
     _record(db, clock, 2)  # PRIZE_AUDIT_KEY unset: keyed from PRIZE_SECRET_KEYS
     with _keyed(db, audit_keys=(KEY_A,)) as after:
         _record(after, clock)
@@ -344,7 +344,7 @@ def test_setting_an_audit_key_keeps_entries_keyed_from_the_secret_keys(
     )
 
 
-def test_rotated_secret_keys_keep_the_entries_they_keyed(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_rotated_secret_keys_keep_the_entries_they_keyed(db, clock, monkeypatch, capsys):
     _record(db, clock)
     new = "a-newer-secret-key-0123456789"
     with _keyed(db, secret_keys=(new, TEST_KEYS[0])) as after:
@@ -364,7 +364,7 @@ def test_an_audit_key_shorter_than_16_characters_is_refused() -> None:
     assert str(refused.value) == "Each key in PRIZE_AUDIT_KEY must be at least 16 characters long."
 
 
-def test_audit_commands_without_any_key_say_which_to_set(monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_audit_commands_without_any_key_say_which_to_set(monkeypatch, capsys):
     monkeypatch.delenv("PRIZE_SECRET_KEYS", raising=False)
     monkeypatch.delenv("PRIZE_AUDIT_KEY", raising=False)
     for command in (["audit", "verify"], ["retention"]):
@@ -379,7 +379,7 @@ def test_audit_commands_without_any_key_say_which_to_set(monkeypatch, capsys):  
 # --------------------------------------------------------------------------- before the keying
 
 
-def test_entries_from_before_the_keying_verify_and_are_reported(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_entries_from_before_the_keying_verify_and_are_reported(db, clock, monkeypatch, capsys):
     _legacy(db, clock, 3)  # an installation upgraded to the keyed chain...
     _record(db, clock, 2)  # ...goes on with keyed entries
     assert _prize(db, monkeypatch, capsys, "verify") == (
@@ -393,7 +393,7 @@ def test_entries_from_before_the_keying_verify_and_are_reported(db, clock, monke
     )
 
 
-def test_a_log_of_unkeyed_entries_only_says_none_is_keyed_yet(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_a_log_of_unkeyed_entries_only_says_none_is_keyed_yet(db, clock, monkeypatch, capsys):
     _legacy(db, clock, 1)
     assert _prize(db, monkeypatch, capsys, "verify") == (
         0,
@@ -407,7 +407,7 @@ def test_a_log_of_unkeyed_entries_only_says_none_is_keyed_yet(db, clock, monkeyp
 # --------------------------------------------------------------------------- never crashes
 
 
-def test_verify_names_an_unknown_actor_kind(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_an_unknown_actor_kind(db, clock, monkeypatch, capsys):
     _record(db, clock, 3)
     _raw(db, "UPDATE audit_event SET actor_kind = 'wizard' WHERE id = 2")
     assert _prize(db, monkeypatch, capsys, "verify") == (
@@ -417,7 +417,7 @@ def test_verify_names_an_unknown_actor_kind(db, clock, monkeypatch, capsys):  # 
     )
 
 
-def test_verify_names_data_that_is_not_json(sqlite_db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_data_that_is_not_json(sqlite_db, clock, monkeypatch, capsys):
     """SQLite only: PostgreSQL's json column refuses what is not JSON."""
     _record(sqlite_db, clock, 3, data={"i": 1})
     _raw(sqlite_db, NOT_JSON_SQL)
@@ -428,7 +428,7 @@ def test_verify_names_data_that_is_not_json(sqlite_db, clock, monkeypatch, capsy
     )
 
 
-def test_verify_names_a_time_that_is_not_one(sqlite_db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_a_time_that_is_not_one(sqlite_db, clock, monkeypatch, capsys):
     """SQLite only: PostgreSQL's timestamp column refuses what is not a time."""
     _record(sqlite_db, clock, 2)
     _raw(sqlite_db, "UPDATE audit_event SET at = 'yesterday' WHERE id = 1")
@@ -439,7 +439,7 @@ def test_verify_names_a_time_that_is_not_one(sqlite_db, clock, monkeypatch, caps
     )
 
 
-def test_verify_names_text_that_is_not_utf8(sqlite_db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_names_text_that_is_not_utf8(sqlite_db, clock, monkeypatch, capsys):
     """SQLite only: PostgreSQL refuses bytes that are not UTF-8."""
     _record(sqlite_db, clock, 3)
     _raw(sqlite_db, "UPDATE audit_event SET reason = CAST(X'FF' AS TEXT) WHERE id = 2")

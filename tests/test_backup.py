@@ -97,14 +97,14 @@ def _round_trip(source: Database, target_url: str, tmp_path: Path) -> Database:
 # --------------------------------------------------------------------------- round trips
 
 
-def test_sqlite_round_trip_onto_a_new_file(sqlite_db, tmp_path):  # type: ignore[no-untyped-def]
+def test_sqlite_round_trip_onto_a_new_file(sqlite_db, tmp_path):
     target = f"sqlite:///{tmp_path / 'new' / 'prize.sqlite3'}"
     restored = _round_trip(sqlite_db, target, tmp_path)
     assert schema.current_revision(restored.engine) == schema.head_revision()
     restored.dispose()
 
 
-def test_sqlite_round_trip_onto_a_migrated_empty_database(sqlite_db, sqlite_template, tmp_path):  # type: ignore[no-untyped-def]
+def test_sqlite_round_trip_onto_a_migrated_empty_database(sqlite_db, sqlite_template, tmp_path):
     empty = tmp_path / "empty.sqlite3"
     empty.write_bytes(sqlite_template.read_bytes())
     restored = _round_trip(sqlite_db, f"sqlite:///{empty}", tmp_path)
@@ -112,7 +112,7 @@ def test_sqlite_round_trip_onto_a_migrated_empty_database(sqlite_db, sqlite_temp
 
 
 @pytest.fixture
-def empty_pg():  # type: ignore[no-untyped-def]
+def empty_pg():
     """A new PostgreSQL database with nothing in it (not even the schema)."""
     name = f"prize_restore_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as admin:
@@ -123,7 +123,7 @@ def empty_pg():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.postgres
-def test_postgres_round_trip_with_pg_restore_into_a_fresh_database(postgres_db, empty_pg, tmp_path):  # type: ignore[no-untyped-def]
+def test_postgres_round_trip_with_pg_restore_into_a_fresh_database(postgres_db, empty_pg, tmp_path):
     restored = _round_trip(postgres_db, empty_pg, tmp_path)
     with restored.write() as session:  # sequences came back too: new rows get new ids
         edition = factories.edition(session=session, year=2031)
@@ -132,7 +132,7 @@ def test_postgres_round_trip_with_pg_restore_into_a_fresh_database(postgres_db, 
 
 
 @pytest.mark.postgres
-def test_postgres_round_trip_onto_a_migrated_empty_database(postgres_db, empty_pg, tmp_path):  # type: ignore[no-untyped-def]
+def test_postgres_round_trip_onto_a_migrated_empty_database(postgres_db, empty_pg, tmp_path):
     schema.upgrade(empty_pg)
     restored = _round_trip(postgres_db, empty_pg, tmp_path)
     restored.dispose()
@@ -142,7 +142,7 @@ def test_postgres_round_trip_onto_a_migrated_empty_database(postgres_db, empty_p
 
 
 @pytest.fixture
-def archive(sqlite_db, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+def archive(sqlite_db, tmp_path) -> Path:
     _seed(sqlite_db, tmp_path / "storage")
     path = tmp_path / "backup.tar.gz"
     backup.create_backup(
@@ -161,11 +161,11 @@ def _restore(
     )
 
 
-def _rewrite(source: Path, target: Path, change) -> Path:  # type: ignore[no-untyped-def]
+def _rewrite(source: Path, target: Path, change) -> Path:
     """A copy of the archive with ``change(name, data) -> (name, data) | None`` applied."""
     with tarfile.open(source, "r:gz") as old, tarfile.open(target, "w:gz") as new:
         for member in old.getmembers():
-            data = old.extractfile(member).read()  # type: ignore[union-attr]
+            data = old.extractfile(member).read()
             changed = change(member.name, data)
             if changed is None:
                 continue
@@ -175,7 +175,7 @@ def _rewrite(source: Path, target: Path, change) -> Path:  # type: ignore[no-unt
     return target
 
 
-def test_a_file_that_is_not_an_archive_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_an_archive_is_refused(tmp_path):
     bad = tmp_path / "holiday.jpg"
     bad.write_bytes(b"\xff\xd8\xff not a backup")
     with pytest.raises(backup.BackupError) as error:
@@ -184,7 +184,7 @@ def test_a_file_that_is_not_an_archive_is_refused(tmp_path):  # type: ignore[no-
     assert not (tmp_path / "target.sqlite3").exists()
 
 
-def test_a_foreign_archive_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_foreign_archive_is_refused(tmp_path):
     foreign = tmp_path / "other.tar.gz"
     with tarfile.open(foreign, "w:gz") as tar:
         data = b'{"hello": "world"}'
@@ -196,8 +196,8 @@ def test_a_foreign_archive_is_refused(tmp_path):  # type: ignore[no-untyped-def]
     assert str(error.value) == "This archive is not a Prize backup (it has no Prize manifest)."
 
 
-def test_a_damaged_backup_is_refused(archive, tmp_path):  # type: ignore[no-untyped-def]
-    def corrupt(name, data):  # type: ignore[no-untyped-def]
+def test_a_damaged_backup_is_refused(archive, tmp_path):
+    def corrupt(name, data):
         return (name, data[:-1] + b"!") if name.startswith("storage/") else (name, data)
 
     damaged = _rewrite(archive, tmp_path / "damaged.tar.gz", corrupt)
@@ -208,8 +208,8 @@ def test_a_damaged_backup_is_refused(archive, tmp_path):  # type: ignore[no-unty
     assert not (tmp_path / "target-storage").exists()
 
 
-def test_an_archive_with_a_path_outside_is_refused(archive, tmp_path):  # type: ignore[no-untyped-def]
-    def escape(name, data):  # type: ignore[no-untyped-def]
+def test_an_archive_with_a_path_outside_is_refused(archive, tmp_path):
+    def escape(name, data):
         return ("storage/../../evil.txt", data) if name.startswith("storage/") else (name, data)
 
     evil = _rewrite(archive, tmp_path / "evil.tar.gz", escape)
@@ -219,8 +219,8 @@ def test_an_archive_with_a_path_outside_is_refused(archive, tmp_path):  # type: 
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
-def test_a_newer_format_is_refused(archive, tmp_path):  # type: ignore[no-untyped-def]
-    def bump(name, data):  # type: ignore[no-untyped-def]
+def test_a_newer_format_is_refused(archive, tmp_path):
+    def bump(name, data):
         if name != "manifest.json":
             return (name, data)
         manifest = json.loads(data)
@@ -233,7 +233,7 @@ def test_a_newer_format_is_refused(archive, tmp_path):  # type: ignore[no-untype
     assert "format version is 99" in str(error.value)
 
 
-def test_restore_onto_a_database_with_rows_is_refused(archive, sqlite_db, tmp_path):  # type: ignore[no-untyped-def]
+def test_restore_onto_a_database_with_rows_is_refused(archive, sqlite_db, tmp_path):
     before = snapshot(sqlite_db)
     with pytest.raises(backup.BackupError) as error:
         _restore(archive, tmp_path, url=_url(sqlite_db))
@@ -242,7 +242,7 @@ def test_restore_onto_a_database_with_rows_is_refused(archive, sqlite_db, tmp_pa
     assert snapshot(sqlite_db) == before
 
 
-def test_restore_with_a_non_empty_storage_folder_is_refused(archive, tmp_path):  # type: ignore[no-untyped-def]
+def test_restore_with_a_non_empty_storage_folder_is_refused(archive, tmp_path):
     storage = tmp_path / "busy"
     storage.mkdir()
     (storage / "keep.txt").write_text("mine")
@@ -254,7 +254,7 @@ def test_restore_with_a_non_empty_storage_folder_is_refused(archive, tmp_path): 
 
 
 @pytest.mark.postgres
-def test_a_sqlite_backup_is_refused_on_postgres(archive, empty_pg, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_sqlite_backup_is_refused_on_postgres(archive, empty_pg, tmp_path):
     with pytest.raises(backup.BackupError) as error:
         _restore(archive, tmp_path, url=empty_pg)
     assert "This backup holds a sqlite database; this installation uses postgresql." in str(
@@ -262,7 +262,7 @@ def test_a_sqlite_backup_is_refused_on_postgres(archive, empty_pg, tmp_path):  #
     )
 
 
-def test_backup_refuses_to_overwrite_a_file(sqlite_db, tmp_path):  # type: ignore[no-untyped-def]
+def test_backup_refuses_to_overwrite_a_file(sqlite_db, tmp_path):
     target = tmp_path / "exists.tar.gz"
     target.write_text("precious")
     with pytest.raises(backup.BackupError) as error:
@@ -273,7 +273,7 @@ def test_backup_refuses_to_overwrite_a_file(sqlite_db, tmp_path):  # type: ignor
     assert target.read_text() == "precious"
 
 
-def test_a_backup_and_the_files_it_restores_are_readable_by_their_owner_only(sqlite_db, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_backup_and_the_files_it_restores_are_readable_by_their_owner_only(sqlite_db, tmp_path):
     previous = os.umask(0)  # whatever the umask: here one that takes nothing away
     try:
         storage = tmp_path / "storage"
@@ -298,7 +298,7 @@ def test_a_backup_and_the_files_it_restores_are_readable_by_their_owner_only(sql
 
 
 @pytest.mark.postgres
-def test_backup_without_pg_dump_says_what_to_install(postgres_db, tmp_path):  # type: ignore[no-untyped-def]
+def test_backup_without_pg_dump_says_what_to_install(postgres_db, tmp_path):
     target = tmp_path / "pg.tar.gz"
     with pytest.raises(backup.BackupError) as error:
         backup.create_backup(
@@ -317,13 +317,13 @@ def test_backup_without_pg_dump_says_what_to_install(postgres_db, tmp_path):  # 
 # --------------------------------------------------------------------------- the commands
 
 
-def _env(monkeypatch, url: str, storage: Path) -> None:  # type: ignore[no-untyped-def]
+def _env(monkeypatch, url: str, storage: Path) -> None:
     monkeypatch.setenv("PRIZE_DATABASE_URL", url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
     monkeypatch.setenv("PRIZE_STORAGE_DIR", str(storage))
 
 
-def test_commands_back_up_and_restore(sqlite_db, tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_commands_back_up_and_restore(sqlite_db, tmp_path, monkeypatch, capsys):
     storage = tmp_path / "storage"
     _seed(sqlite_db, storage)
     _env(monkeypatch, _url(sqlite_db), storage)
@@ -354,7 +354,7 @@ def test_commands_back_up_and_restore(sqlite_db, tmp_path, monkeypatch, capsys):
     restored.dispose()
 
 
-def test_restore_command_refuses_a_bad_file(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_restore_command_refuses_a_bad_file(tmp_path, monkeypatch, capsys):
     _env(monkeypatch, f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "s")
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")

@@ -14,12 +14,12 @@ from tests import htmlpages, jury_factories
 from tests.appkit import TEST_KEYS, make_signer
 
 
-def _juror(db, juror_id: int) -> Juror:  # type: ignore[no-untyped-def]
+def _juror(db, juror_id: int) -> Juror:
     with db.read() as session:
         return session.get_one(Juror, juror_id)
 
 
-def test_link_is_exchanged_for_a_session_and_a_token_free_url(client, jury):  # type: ignore[no-untyped-def]
+def test_link_is_exchanged_for_a_session_and_a_token_free_url(client, jury):
     juror = jury.jurors[0]
     response = client.get(jury_factories.link_path(juror))
     assert response.status_code == 303
@@ -33,7 +33,7 @@ def test_link_is_exchanged_for_a_session_and_a_token_free_url(client, jury):  # 
     htmlpages.save("ballot_welcome", page.text)
 
 
-def test_link_sets_the_jurors_language_when_none_was_chosen(client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_link_sets_the_jurors_language_when_none_was_chosen(client, sqlite_db, jury):
     with sqlite_db.write() as session:
         french = jury_factories.juror(
             session=session, edition=jury.edition, email="zoe@example.org", language="fr"
@@ -44,13 +44,13 @@ def test_link_sets_the_jurors_language_when_none_was_chosen(client, sqlite_db, j
     assert '<html lang="fr">' in page.text
 
 
-def test_ballot_without_a_session_asks_for_the_personal_link(client, jury):  # type: ignore[no-untyped-def]
+def test_ballot_without_a_session_asks_for_the_personal_link(client, jury):
     page = client.get("/ballot")
     assert page.status_code == 401
     assert "Open your personal link" in page.text
 
 
-def test_tampered_link_is_refused_with_a_clear_page(client, jury):  # type: ignore[no-untyped-def]
+def test_tampered_link_is_refused_with_a_clear_page(client, jury):
     path = jury_factories.link_path(jury.jurors[0])
     page = client.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
     assert page.status_code == 400
@@ -61,7 +61,7 @@ def test_tampered_link_is_refused_with_a_clear_page(client, jury):  # type: igno
     assert "Open your personal link" in signed_out.text
 
 
-def test_link_for_another_purpose_is_refused(client, clock, jury):  # type: ignore[no-untyped-def]
+def test_link_for_another_purpose_is_refused(client, clock, jury):
     juror = jury.jurors[0]
     token = make_signer(clock).dumps(
         Purpose.application, juror.id, juror.link_version, juror.link_secret
@@ -71,7 +71,7 @@ def test_link_for_another_purpose_is_refused(client, clock, jury):  # type: igno
     assert "This link does not work" in page.text
 
 
-def test_link_older_than_a_year_has_expired(client, clock, jury):  # type: ignore[no-untyped-def]
+def test_link_older_than_a_year_has_expired(client, clock, jury):
     clock.advance(days=-367)  # the link was made a year and two days ago; the jury still sits
     path = jury_factories.link_path(jury.jurors[0], clock)
     clock.advance(days=367)
@@ -80,7 +80,7 @@ def test_link_older_than_a_year_has_expired(client, clock, jury):  # type: ignor
     assert "This link has expired" in page.text
 
 
-def test_link_expires_when_the_final_round_closes(client, clock, jury):  # type: ignore[no-untyped-def]
+def test_link_expires_when_the_final_round_closes(client, clock, jury):
     path = jury_factories.link_path(jury.jurors[0])
     clock.set(jury_factories.FINAL_CLOSES)
     page = client.get(path)
@@ -88,7 +88,7 @@ def test_link_expires_when_the_final_round_closes(client, clock, jury):  # type:
     assert "This link has expired" in page.text
 
 
-def test_session_ends_when_the_final_round_closes(juror_client, clock, jury):  # type: ignore[no-untyped-def]
+def test_session_ends_when_the_final_round_closes(juror_client, clock, jury):
     before = juror_client.get("/ballot/welcome")
     assert before.status_code == 200
     assert "Welcome to the jury" in before.text
@@ -98,7 +98,7 @@ def test_session_ends_when_the_final_round_closes(juror_client, clock, jury):  #
     assert "This link has expired" in page.text
 
 
-def test_link_of_a_decided_edition_has_expired(client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_link_of_a_decided_edition_has_expired(client, sqlite_db, jury):
     path = jury_factories.link_path(jury.jurors[0])
     with sqlite_db.write() as session:
         edition = session.merge(jury.edition)
@@ -111,7 +111,7 @@ def test_link_of_a_decided_edition_has_expired(client, sqlite_db, jury):  # type
 
 def test_revoking_kills_every_link_and_every_session_at_once(
     juror_client, client, sqlite_db, clock, jury
-):  # type: ignore[no-untyped-def]
+):
     juror = jury.jurors[0]
     old_path = jury_factories.link_path(juror)
     before = juror_client.get("/ballot/welcome")
@@ -134,7 +134,7 @@ def test_revoking_kills_every_link_and_every_session_at_once(
     assert "Open your personal link" in signed_out.text
 
 
-def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db, clock, jury):
     juror = jury.jurors[0]
     old_path = jury_factories.link_path(juror)
     with sqlite_db.write() as session:
@@ -151,7 +151,7 @@ def test_reissued_link_opens_while_the_earlier_one_stays_dead(client, sqlite_db,
     assert client.get(jury_factories.link_path(fresh)).headers["location"] == "/ballot"
 
 
-def test_link_signed_with_an_older_key_still_opens(client, clock, jury):  # type: ignore[no-untyped-def]
+def test_link_signed_with_an_older_key_still_opens(client, clock, jury):
     juror = jury.jurors[0]
     old = make_signer(clock, TEST_KEYS[1:]).dumps(
         Purpose.ballot, juror.id, juror.link_version, juror.link_secret
@@ -162,7 +162,7 @@ def test_link_signed_with_an_older_key_still_opens(client, clock, jury):  # type
     assert "Welcome to the jury" in client.get("/ballot/welcome").text
 
 
-def test_link_of_a_juror_never_invited_does_not_work(client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_link_of_a_juror_never_invited_does_not_work(client, sqlite_db, jury):
     with sqlite_db.write() as session:
         waiting = jury_factories.juror(session=session, edition=jury.edition, invited=False)
     page = client.get(jury_factories.link_path(waiting))
@@ -173,7 +173,7 @@ def test_link_of_a_juror_never_invited_does_not_work(client, sqlite_db, jury):  
     assert "Open your personal link" in signed_out.text
 
 
-def test_link_opens_before_the_first_round_with_a_waiting_page(client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_link_opens_before_the_first_round_with_a_waiting_page(client, sqlite_db):
     with sqlite_db.write() as session:
         made = jury_factories.jury_edition(session=session, state=EditionState.screening)
         juror = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
@@ -184,7 +184,7 @@ def test_link_opens_before_the_first_round_with_a_waiting_page(client, sqlite_db
     htmlpages.save("ballot_waiting_before", page.text)
 
 
-def test_juror_sees_only_their_own_ballot(client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_juror_sees_only_their_own_ballot(client, sqlite_db, clock, jury):
     from prize.domain.jury import scoring
 
     lena = jury.jurors[0]
@@ -213,7 +213,7 @@ def test_juror_sees_only_their_own_ballot(client, sqlite_db, clock, jury):  # ty
     assert "Hello Lena." in page.text
 
 
-def test_token_in_the_link_never_reaches_the_log(client, jury, caplog):  # type: ignore[no-untyped-def]
+def test_token_in_the_link_never_reaches_the_log(client, jury, caplog):
     import logging
 
     from prize.security import RedactingFilter

@@ -19,7 +19,7 @@ from tests.mailkit import body_of
 pytestmark = pytest.mark.browser
 
 
-def test_juror_scores_and_submits_on_a_phone(live_server, phone, smtp):  # type: ignore[no-untyped-def]
+def test_juror_scores_and_submits_on_a_phone(live_server, phone, smtp):
     database, clock = live_server.database, live_server.clock
     links = juror_links.BallotLinks(jury_factories.signer(), live_server.url, "example.org")
     with database.write() as session:
@@ -111,7 +111,7 @@ def test_juror_scores_and_submits_on_a_phone(live_server, phone, smtp):  # type:
     ]
 
 
-def test_autosave_retries_until_the_server_answers(live_server, phone):  # type: ignore[no-untyped-def]
+def test_autosave_retries_until_the_server_answers(live_server, phone):
     database = live_server.database
     with database.write() as session:
         made = jury_factories.jury_edition(session=session, applications=1)
@@ -120,7 +120,7 @@ def test_autosave_retries_until_the_server_answers(live_server, phone):  # type:
     phone.goto(f"{live_server.url}/ballot/applications/{made.applications[0].reference}")
     failures = {"left": 2}
 
-    def flaky(route):  # type: ignore[no-untyped-def]
+    def flaky(route):
         if failures["left"] > 0:
             failures["left"] -= 1
             route.abort()

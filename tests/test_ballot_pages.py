@@ -16,7 +16,7 @@ from tests.appkit import csrf_of
 from tests.mailkit import body_of
 
 
-def _welcome(client, first_name: str = "Lena"):  # type: ignore[no-untyped-def]
+def _welcome(client, first_name: str = "Lena"):
     """The welcome page sent with the name confirmed and the pledge accepted."""
     token = csrf_of(client, "/ballot/welcome")
     return client.post(
@@ -24,14 +24,14 @@ def _welcome(client, first_name: str = "Lena"):  # type: ignore[no-untyped-def]
     )
 
 
-def _declare(client, **data: str):  # type: ignore[no-untyped-def]
+def _declare(client, **data: str):
     """The conflicts page sent with these fields (``conflict-<id>``, ``reason-<id>``, ``none``)."""
     return client.post(
         "/ballot/conflicts", data={**data, "csrf_token": csrf_of(client, "/ballot/conflicts")}
     )
 
 
-def _onboard(client, conflicts: dict[int, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def _onboard(client, conflicts: dict[int, str] | None = None) -> None:
     response = _welcome(client)
     assert response.headers["location"] == "/ballot"
     data: dict[str, str] = {}
@@ -45,7 +45,7 @@ def _onboard(client, conflicts: dict[int, str] | None = None) -> None:  # type: 
     assert response.status_code == 303, response.text
 
 
-def _scores(db) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
+def _scores(db) -> dict[tuple[int, int], int]:
     with db.read() as session:
         return {
             (s.application_id, s.criterion_id): s.value
@@ -53,7 +53,7 @@ def _scores(db) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
         }
 
 
-def _declared_conflicts(db, jury):  # type: ignore[no-untyped-def]
+def _declared_conflicts(db, jury):
     """When the juror finished declaring conflicts, and the applications of their conflicts."""
     with db.read() as session:
         juror = session.get_one(Juror, jury.jurors[0].id)
@@ -61,13 +61,13 @@ def _declared_conflicts(db, jury):  # type: ignore[no-untyped-def]
         return juror.conflicts_declared_at, [c.application_id for c in rows]
 
 
-def _form(jury, values, **extra):  # type: ignore[no-untyped-def]
+def _form(jury, values, **extra):
     data = {f"score-{c.id}": str(v) for c, v in zip(jury.criteria, values, strict=True)}
     data.update(extra)
     return data
 
 
-def _post_scores(client, jury, app_index, values, **extra):  # type: ignore[no-untyped-def]
+def _post_scores(client, jury, app_index, values, **extra):
     reference = jury.applications[app_index].reference
     path = f"/ballot/applications/{reference}"
     data = _form(jury, values, csrf_token=csrf_of(client, path), comment="", abstain_reason="")
@@ -78,7 +78,7 @@ def _post_scores(client, jury, app_index, values, **extra):  # type: ignore[no-u
 # --------------------------------------------------------------------------- onboarding
 
 
-def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client, sqlite_db, jury):
     token = csrf_of(juror_client, "/ballot/welcome")
     page = juror_client.post("/ballot/welcome", data={"first_name": "Lenna", "csrf_token": token})
     assert page.status_code == 400
@@ -89,7 +89,7 @@ def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client, 
     assert (juror.first_name, juror.pledge_accepted_at) == ("Lena", None)
 
 
-def test_onboarding_refuses_an_empty_first_name(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_onboarding_refuses_an_empty_first_name(juror_client, sqlite_db, jury):
     token = csrf_of(juror_client, "/ballot/welcome")
     page = juror_client.post(
         "/ballot/welcome", data={"first_name": " ", "pledge": "yes", "csrf_token": token}
@@ -101,7 +101,7 @@ def test_onboarding_refuses_an_empty_first_name(juror_client, sqlite_db, jury): 
     assert (juror.first_name, juror.pledge_accepted_at) == ("Lena", None)
 
 
-def test_onboarding_confirms_the_name_then_asks_for_conflicts(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_onboarding_confirms_the_name_then_asks_for_conflicts(juror_client, sqlite_db, jury):
     _welcome(juror_client, first_name="Lena M.")
     page = juror_client.get("/ballot", follow_redirects=True)
     assert page.url.path == "/ballot/conflicts"
@@ -113,7 +113,7 @@ def test_onboarding_confirms_the_name_then_asks_for_conflicts(juror_client, sqli
     assert juror.pledge_accepted_at is not None
 
 
-def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, sqlite_db, jury):
     _welcome(juror_client)
     app_id = jury.applications[1].id
     page = _declare(juror_client, **{f"conflict-{app_id}": "yes"})
@@ -123,7 +123,7 @@ def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, 
     assert _declared_conflicts(sqlite_db, jury) == (None, [])
 
 
-def test_conflicts_and_none_together_are_refused(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_conflicts_and_none_together_are_refused(juror_client, sqlite_db, jury):
     _welcome(juror_client)
     app_id = jury.applications[1].id
     page = _declare(
@@ -135,7 +135,7 @@ def test_conflicts_and_none_together_are_refused(juror_client, sqlite_db, jury):
     assert _declared_conflicts(sqlite_db, jury) == (None, [])
 
 
-def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):
     conflicted = jury.applications[1]
     _onboard(juror_client, {conflicted.id: "My sister volunteers there"})
     page = juror_client.get("/ballot")
@@ -147,7 +147,7 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):  # type: ign
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
 
 
-def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):  # type: ignore[no-untyped-def]
+def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):
     _onboard(juror_client)
     page = juror_client.get("/ballot")
     closes = jury_factories.SHORTLIST_CLOSES
@@ -164,7 +164,7 @@ def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clo
 
 def test_application_is_readable_in_full_with_its_translation_and_files(
     juror_client, sqlite_db, clock, jury, settings
-):  # type: ignore[no-untyped-def]
+):
     with sqlite_db.write() as session:
         edition = session.merge(jury.edition)
         french = factories.application(
@@ -202,7 +202,7 @@ def test_application_is_readable_in_full_with_its_translation_and_files(
     assert download.headers["content-disposition"].startswith("attachment;")
 
 
-def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, jury, settings):  # type: ignore[no-untyped-def]
+def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, jury, settings):
     with sqlite_db.write() as session:
         other = factories.application(
             session=session,
@@ -226,7 +226,7 @@ def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, ju
     assert "secret.pdf" not in page.text
 
 
-def test_plain_form_post_saves_the_scores(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_plain_form_post_saves_the_scores(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     response = _post_scores(juror_client, jury, 0, [7, 8], comment="Inspiring")
     assert response.status_code == 303
@@ -238,13 +238,13 @@ def test_plain_form_post_saves_the_scores(juror_client, sqlite_db, jury):  # typ
     assert _scores(sqlite_db) == {(app, c1): 7, (app, c2): 8}
 
 
-def test_save_and_next_goes_to_the_next_unfinished_project(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_save_and_next_goes_to_the_next_unfinished_project(juror_client, jury):
     _onboard(juror_client)
     response = _post_scores(juror_client, jury, 0, [7, 8], next="yes")
     assert response.headers["location"] == f"/ballot/applications/{jury.applications[1].reference}"
 
 
-def test_a_blank_field_in_a_plain_post_changes_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_a_blank_field_in_a_plain_post_changes_nothing(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     _post_scores(juror_client, jury, 0, [7, 8])
     _post_scores(juror_client, jury, 0, ["", 9])  # a stale page from another device
@@ -254,7 +254,7 @@ def test_a_blank_field_in_a_plain_post_changes_nothing(juror_client, sqlite_db, 
 
 def test_value_outside_the_scale_is_refused_beside_the_field_and_kept(
     juror_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     _onboard(juror_client)
     c1, c2 = (c.id for c in jury.criteria)
     page = _post_scores(juror_client, jury, 0, [12, 6])
@@ -266,7 +266,7 @@ def test_value_outside_the_scale_is_refused_beside_the_field_and_kept(
     htmlpages.save("ballot_application_error", page.text)
 
 
-def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     page = _post_scores(juror_client, jury, 0, ["seven", ""])
@@ -276,7 +276,7 @@ def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, 
     assert _scores(sqlite_db) == {}
 
 
-def test_abstaining_without_a_reason_is_refused(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_abstaining_without_a_reason_is_refused(juror_client, jury):
     _onboard(juror_client)
     page = _post_scores(juror_client, jury, 0, ["", ""], abstain="yes")
     assert page.status_code == 400
@@ -285,7 +285,7 @@ def test_abstaining_without_a_reason_is_refused(juror_client, jury):  # type: ig
 
 def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
     juror_client, sqlite_db, clock, jury
-):  # type: ignore[no-untyped-def]
+):
     _onboard(juror_client)
     _post_scores(juror_client, jury, 0, [7, 8])
     reference = jury.applications[0].reference
@@ -302,7 +302,7 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
     assert set(_scores(sqlite_db).values()) == {7, 8}
 
 
-def test_post_with_a_stale_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_post_with_a_stale_token_is_offered_again_and_saves_nothing(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     reference = jury.applications[0].reference
     page = juror_client.post(
@@ -319,7 +319,7 @@ def test_post_with_a_stale_token_is_offered_again_and_saves_nothing(juror_client
 # --------------------------------------------------------------------------- autosave
 
 
-def _autosave(client, jury, app_index=0, **fields):  # type: ignore[no-untyped-def]
+def _autosave(client, jury, app_index=0, **fields):
     reference = jury.applications[app_index].reference
     token = csrf_of(client, f"/ballot/applications/{reference}")
     return client.post(
@@ -327,7 +327,7 @@ def _autosave(client, jury, app_index=0, **fields):  # type: ignore[no-untyped-d
     )
 
 
-def test_autosave_saves_one_field_and_answers_in_json(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_saves_one_field_and_answers_in_json(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     response = _autosave(juror_client, jury, **{f"score-{c1}": "6"})
@@ -343,7 +343,7 @@ def test_autosave_saves_one_field_and_answers_in_json(juror_client, sqlite_db, j
 
 def test_autosave_refuses_a_value_outside_the_scale_with_the_fields_message(
     juror_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     _onboard(juror_client)
     c1, c2 = (c.id for c in jury.criteria)
     response = _autosave(juror_client, jury, **{f"score-{c1}": "99", f"score-{c2}": "3"})
@@ -352,7 +352,7 @@ def test_autosave_refuses_a_value_outside_the_scale_with_the_fields_message(
     assert _scores(sqlite_db) == {(jury.applications[0].id, c2): 3}
 
 
-def test_autosave_takes_the_token_of_any_ballot_page(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_autosave_takes_the_token_of_any_ballot_page(juror_client, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     response = juror_client.post(
@@ -362,7 +362,7 @@ def test_autosave_takes_the_token_of_any_ballot_page(juror_client, jury):  # typ
     assert response.json()["saved"] is True
 
 
-def test_autosave_after_the_round_closed_is_refused(juror_client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_autosave_after_the_round_closed_is_refused(juror_client, sqlite_db, clock, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     _autosave(juror_client, jury, **{f"score-{c1}": "6"})
@@ -384,7 +384,7 @@ ONBOARDING_FIRST = (
 )
 
 
-def test_autosave_before_onboarding_saves_nothing_and_says_why(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_before_onboarding_saves_nothing_and_says_why(juror_client, sqlite_db, jury):
     c1 = jury.criteria[0].id
     response = juror_client.post(
         f"/ballot/applications/{jury.applications[0].reference}/save",
@@ -397,7 +397,7 @@ def test_autosave_before_onboarding_saves_nothing_and_says_why(juror_client, sql
         assert session.exec(select(Ballot)).all() == []
 
 
-def test_autosave_before_the_conflicts_are_declared_saves_nothing(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_before_the_conflicts_are_declared_saves_nothing(juror_client, sqlite_db, jury):
     _welcome(juror_client)  # name and pledge, but no declaration of conflicts yet
     c1 = jury.criteria[0].id
     path = f"/ballot/applications/{jury.applications[0].reference}/save"
@@ -411,7 +411,7 @@ def test_autosave_before_the_conflicts_are_declared_saves_nothing(juror_client, 
     assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 9}
 
 
-def test_autosave_without_a_session_answers_401_in_json(client, jury):  # type: ignore[no-untyped-def]
+def test_autosave_without_a_session_answers_401_in_json(client, jury):
     response = client.post(
         f"/ballot/applications/{jury.applications[0].reference}/save", data={"score-1": "5"}
     )
@@ -419,7 +419,7 @@ def test_autosave_without_a_session_answers_401_in_json(client, jury):  # type: 
     assert response.json()["saved"] is False
 
 
-def test_autosave_without_csrf_is_refused(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_without_csrf_is_refused(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     response = juror_client.post(
         f"/ballot/applications/{jury.applications[0].reference}/save",
@@ -429,7 +429,7 @@ def test_autosave_without_csrf_is_refused(juror_client, sqlite_db, jury):  # typ
     assert _scores(sqlite_db) == {}
 
 
-def test_autosave_blank_clears_and_abstention_saves_with_its_reason(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_blank_clears_and_abstention_saves_with_its_reason(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     _autosave(juror_client, jury, **{f"score-{c1}": "6"})
@@ -442,7 +442,7 @@ def test_autosave_blank_clears_and_abstention_saves_with_its_reason(juror_client
 # --------------------------------------------------------------------------- submitting
 
 
-def test_incomplete_ballot_cannot_be_submitted(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_incomplete_ballot_cannot_be_submitted(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     _post_scores(juror_client, jury, 0, [7, 8])
     page = juror_client.get("/ballot/submit")
@@ -460,7 +460,7 @@ def test_incomplete_ballot_cannot_be_submitted(juror_client, sqlite_db, jury):  
 
 def test_complete_ballot_submits_shows_and_emails_the_receipt(
     juror_client, sqlite_db, clock, smtp, jury
-):  # type: ignore[no-untyped-def]
+):
     _onboard(juror_client)
     _post_scores(juror_client, jury, 0, [7, 8])
     _post_scores(juror_client, jury, 1, ["", ""], abstain="yes", abstain_reason="I know them")
@@ -490,7 +490,7 @@ def test_complete_ballot_submits_shows_and_emails_the_receipt(
 
 def test_between_rounds_the_submitted_ballot_is_shown_read_only(
     juror_client, sqlite_db, clock, jury
-):  # type: ignore[no-untyped-def]
+):
     _onboard(juror_client)
     for i in range(3):
         _post_scores(juror_client, jury, i, [5, 6])
@@ -509,7 +509,7 @@ def test_between_rounds_the_submitted_ballot_is_shown_read_only(
     htmlpages.save("ballot_waiting_between", page.text)
 
 
-def test_final_round_shows_only_the_shortlist(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_final_round_shows_only_the_shortlist(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     with sqlite_db.write() as session:
         edition = session.merge(jury.edition)
@@ -531,7 +531,7 @@ def test_final_round_shows_only_the_shortlist(juror_client, sqlite_db, jury):  #
         assert session.exec(select(Ballot.round)).all() == [factories.Round.final]
 
 
-def test_sign_out_ends_the_ballot_session(juror_client, jury):  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_ballot_session(juror_client, jury):
     _onboard(juror_client)
     page = juror_client.post(
         "/ballot/sign-out", data={"csrf_token": csrf_of(juror_client, "/ballot")}
@@ -545,7 +545,7 @@ def test_sign_out_ends_the_ballot_session(juror_client, jury):  # type: ignore[n
 
 def test_sign_out_ends_every_copy_of_the_session_and_the_link_opens_a_new_one(
     app, juror_client, jury
-):  # type: ignore[no-untyped-def]
+):
     """A copy of the cookie taken before signing out (another tab, a stolen cookie) is dead too."""
     from starlette.testclient import TestClient
 

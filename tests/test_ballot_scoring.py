@@ -28,7 +28,7 @@ from prize.models import (
 from tests import jury_factories
 
 
-def _setup(db, clock, **kwargs):  # type: ignore[no-untyped-def]
+def _setup(db, clock, **kwargs):
     with db.write() as session:
         made = jury_factories.jury_edition(session=session, **kwargs)
         made.jurors.append(
@@ -37,7 +37,7 @@ def _setup(db, clock, **kwargs):  # type: ignore[no-untyped-def]
     return made
 
 
-def _save(db, clock, made, app=0, juror=0, **kwargs):  # type: ignore[no-untyped-def]
+def _save(db, clock, made, app=0, juror=0, **kwargs):
     with db.write() as session:
         return scoring.save_entry(
             session=session,
@@ -48,7 +48,7 @@ def _save(db, clock, made, app=0, juror=0, **kwargs):  # type: ignore[no-untyped
         )
 
 
-def _scores(db) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+def _scores(db) -> list[tuple[int, int, int]]:
     with db.read() as session:
         return [
             (s.application_id, s.criterion_id, s.value)
@@ -56,12 +56,12 @@ def _scores(db) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
         ]
 
 
-def _score_everything(db, clock, made, value=7, juror=0):  # type: ignore[no-untyped-def]
+def _score_everything(db, clock, made, value=7, juror=0):
     for i in range(len(made.applications)):
         _save(db, clock, made, app=i, juror=juror, scores={c.id: value for c in made.criteria})
 
 
-def test_save_stores_one_row_per_criterion_and_an_upsert_replaces_it(db, clock):  # type: ignore[no-untyped-def]
+def test_save_stores_one_row_per_criterion_and_an_upsert_replaces_it(db, clock):
     made = _setup(db, clock)
     c1, c2 = (c.id for c in made.criteria)
     app = made.applications[0].id
@@ -71,7 +71,7 @@ def test_save_stores_one_row_per_criterion_and_an_upsert_replaces_it(db, clock):
     assert sorted(_scores(db)) == [(app, c1, 8), (app, c2, 6)]
 
 
-def test_database_refuses_a_second_row_for_the_same_score(db, clock):  # type: ignore[no-untyped-def]
+def test_database_refuses_a_second_row_for_the_same_score(db, clock):
     made = _setup(db, clock)
     ballot = _save(db, clock, made, scores={made.criteria[0].id: 5})
     with pytest.raises(sa.exc.IntegrityError), db.write() as session:
@@ -87,7 +87,7 @@ def test_database_refuses_a_second_row_for_the_same_score(db, clock):  # type: i
     assert [v for *_, v in _scores(db)] == [5]
 
 
-def test_saving_only_the_comment_keeps_the_scores(db, clock):  # type: ignore[no-untyped-def]
+def test_saving_only_the_comment_keeps_the_scores(db, clock):
     made = _setup(db, clock)
     c1 = made.criteria[0].id
     _save(db, clock, made, scores={c1: 3}, comment="First thoughts")
@@ -98,7 +98,7 @@ def test_saving_only_the_comment_keeps_the_scores(db, clock):  # type: ignore[no
     assert entry.comment == "Second thoughts"
 
 
-def test_a_blank_score_from_autosave_clears_only_that_score(db, clock):  # type: ignore[no-untyped-def]
+def test_a_blank_score_from_autosave_clears_only_that_score(db, clock):
     made = _setup(db, clock)
     c1, c2 = (c.id for c in made.criteria)
     _save(db, clock, made, scores={c1: 3, c2: 4})
@@ -106,7 +106,7 @@ def test_a_blank_score_from_autosave_clears_only_that_score(db, clock):  # type:
     assert [(c, v) for _, c, v in _scores(db)] == [(c2, 4)]
 
 
-def test_value_outside_the_scale_is_refused_and_saved_scores_stay(db, clock):  # type: ignore[no-untyped-def]
+def test_value_outside_the_scale_is_refused_and_saved_scores_stay(db, clock):
     made = _setup(db, clock)
     c1, c2 = (c.id for c in made.criteria)
     _save(db, clock, made, scores={c1: 5})
@@ -118,7 +118,7 @@ def test_value_outside_the_scale_is_refused_and_saved_scores_stay(db, clock):  #
     assert [v for *_, v in _scores(db)] == [5]
 
 
-def test_edition_scale_is_used(db, clock):  # type: ignore[no-untyped-def]
+def test_edition_scale_is_used(db, clock):
     made = _setup(db, clock, scale_min=1, scale_max=5)
     c1 = made.criteria[0].id
     with pytest.raises(DomainError):
@@ -127,7 +127,7 @@ def test_edition_scale_is_used(db, clock):  # type: ignore[no-untyped-def]
     assert [v for *_, v in _scores(db)] == [5]
 
 
-def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):  # type: ignore[no-untyped-def]
+def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):
     made = _setup(db, clock)
     c1 = made.criteria[0].id
     _save(db, clock, made, scores={c1: 5})
@@ -141,14 +141,14 @@ def test_save_after_the_round_closed_is_refused_and_scores_stay(db, clock):  # t
     assert [v for *_, v in _scores(db)] == [5]
 
 
-def test_save_before_any_round_is_refused(db, clock):  # type: ignore[no-untyped-def]
+def test_save_before_any_round_is_refused(db, clock):
     made = _setup(db, clock, state=EditionState.screening)
     with pytest.raises(NotAllowed, match="No jury round is open"):
         _save(db, clock, made, scores={made.criteria[0].id: 5})
     assert _scores(db) == []
 
 
-def test_save_for_an_application_not_on_the_ballot_is_refused(db, clock):  # type: ignore[no-untyped-def]
+def test_save_for_an_application_not_on_the_ballot_is_refused(db, clock):
     made = _setup(db, clock)
     with db.write() as session:
         other = jury_factories.jury_edition(session=session, year=2029)
@@ -163,7 +163,7 @@ def test_save_for_an_application_not_on_the_ballot_is_refused(db, clock):  # typ
     assert _scores(db) == []
 
 
-def test_abstaining_needs_a_reason(db, clock):  # type: ignore[no-untyped-def]
+def test_abstaining_needs_a_reason(db, clock):
     made = _setup(db, clock)
     with pytest.raises(DomainError) as refused:
         _save(db, clock, made, abstain=True, abstain_reason=" ")
@@ -174,7 +174,7 @@ def test_abstaining_needs_a_reason(db, clock):  # type: ignore[no-untyped-def]
     assert (entry.abstain, entry.abstain_reason) == (True, "I know the team")
 
 
-def test_submit_refuses_an_incomplete_ballot_and_changes_nothing(db, clock):  # type: ignore[no-untyped-def]
+def test_submit_refuses_an_incomplete_ballot_and_changes_nothing(db, clock):
     made = _setup(db, clock)
     _save(db, clock, made, scores={c.id: 6 for c in made.criteria})
     with pytest.raises(DomainError) as refused, db.write() as session:
@@ -187,7 +187,7 @@ def test_submit_refuses_an_incomplete_ballot_and_changes_nothing(db, clock):  # 
     assert (ballot.status, ballot.receipt_code) == (BallotStatus.draft, None)
 
 
-def test_submit_locks_the_ballot_with_a_receipt_and_an_email(db, clock):  # type: ignore[no-untyped-def]
+def test_submit_locks_the_ballot_with_a_receipt_and_an_email(db, clock):
     made = _setup(db, clock)
     _save(db, clock, made, app=0, scores={c.id: 6 for c in made.criteria})
     _save(db, clock, made, app=1, abstain=True, abstain_reason="My cousin runs it")
@@ -211,7 +211,7 @@ def test_submit_locks_the_ballot_with_a_receipt_and_an_email(db, clock):  # type
     assert (made.applications[0].id, made.criteria[0].id, 6) in _scores(db)
 
 
-def test_submitting_twice_sends_one_receipt(db, clock):  # type: ignore[no-untyped-def]
+def test_submitting_twice_sends_one_receipt(db, clock):
     made = _setup(db, clock)
     _score_everything(db, clock, made)
     codes = set()
@@ -232,7 +232,7 @@ def test_submitting_twice_sends_one_receipt(db, clock):  # type: ignore[no-untyp
     assert receipts == 1
 
 
-def test_receipt_codes_are_unique_per_ballot(db, clock):  # type: ignore[no-untyped-def]
+def test_receipt_codes_are_unique_per_ballot(db, clock):
     made = _setup(db, clock)
     with db.write() as session:
         made.jurors.append(
@@ -249,11 +249,11 @@ def test_receipt_codes_are_unique_per_ballot(db, clock):  # type: ignore[no-unty
     assert len(set(codes)) == 2
 
 
-def test_a_failure_inside_submission_leaves_a_draft(db, clock, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_failure_inside_submission_leaves_a_draft(db, clock, monkeypatch):
     made = _setup(db, clock)
     _score_everything(db, clock, made)
 
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(**kwargs):
         raise RuntimeError("mail server template crashed")
 
     monkeypatch.setattr(scoring.outbox, "queue", broken)
@@ -271,7 +271,7 @@ def test_a_failure_inside_submission_leaves_a_draft(db, clock, monkeypatch):  # 
     assert (ballot.status, ballot.receipt_code, submitted_events) == (BallotStatus.draft, None, 0)
 
 
-def test_reopen_needs_a_reason_and_an_open_round(db, clock):  # type: ignore[no-untyped-def]
+def test_reopen_needs_a_reason_and_an_open_round(db, clock):
     made = _setup(db, clock)
     _score_everything(db, clock, made)
     with db.write() as session:
@@ -307,7 +307,7 @@ def test_reopen_needs_a_reason_and_an_open_round(db, clock):  # type: ignore[no-
         )
 
 
-def test_final_round_ballot_holds_only_the_shortlist(db, clock):  # type: ignore[no-untyped-def]
+def test_final_round_ballot_holds_only_the_shortlist(db, clock):
     made = _setup(db, clock, state=EditionState.final, applications=4)
     with db.write() as session:
         jury_factories.shortlist(
@@ -325,7 +325,7 @@ def test_final_round_ballot_holds_only_the_shortlist(db, clock):  # type: ignore
         assert session.exec(select(Ballot.round)).all() == [Round.final]
 
 
-def test_conflicted_application_leaves_the_ballot_and_its_draft_scores_go(db, clock):  # type: ignore[no-untyped-def]
+def test_conflicted_application_leaves_the_ballot_and_its_draft_scores_go(db, clock):
     made = _setup(db, clock)
     _save(db, clock, made, app=0, scores={made.criteria[0].id: 9}, comment="Great")
     with db.write() as session:
@@ -348,7 +348,7 @@ def test_conflicted_application_leaves_the_ballot_and_its_draft_scores_go(db, cl
         _save(db, clock, made, app=0, scores={made.criteria[0].id: 9})
 
 
-def test_counted_ballots_leave_out_drafts_conflicts_and_abstentions(db, clock):  # type: ignore[no-untyped-def]
+def test_counted_ballots_leave_out_drafts_conflicts_and_abstentions(db, clock):
     made = _setup(db, clock)
     with db.write() as session:
         made.jurors.append(
@@ -385,11 +385,11 @@ def test_counted_ballots_leave_out_drafts_conflicts_and_abstentions(db, clock): 
 # --------------------------------------------------------------------------- concurrency
 
 
-def _in_threads(targets):  # type: ignore[no-untyped-def]
+def _in_threads(targets):
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(targets))
 
-    def run(target):  # type: ignore[no-untyped-def]
+    def run(target):
         try:
             barrier.wait(timeout=10)
             target()
@@ -404,14 +404,14 @@ def _in_threads(targets):  # type: ignore[no-untyped-def]
     assert errors == []
 
 
-def test_two_devices_saving_the_same_scores_at_once_keep_one_row_each(db, clock):  # type: ignore[no-untyped-def]
+def test_two_devices_saving_the_same_scores_at_once_keep_one_row_each(db, clock):
     made = _setup(db, clock)
     criteria = [c.id for c in made.criteria]
     app = made.applications[0].id
     finished: list[int] = []
     lock = threading.Lock()
 
-    def device(value: int):  # type: ignore[no-untyped-def]
+    def device(value: int):
         def save() -> None:
             for _ in range(5):
                 with db.write() as session:
@@ -439,12 +439,12 @@ def test_two_devices_saving_the_same_scores_at_once_keep_one_row_each(db, clock)
     assert {v for *_, v in rows} == {finished[-1]}
 
 
-def test_last_save_of_each_score_wins_and_nothing_else_is_lost(db, clock):  # type: ignore[no-untyped-def]
+def test_last_save_of_each_score_wins_and_nothing_else_is_lost(db, clock):
     made = _setup(db, clock)
     c1, c2 = (c.id for c in made.criteria)
     app = made.applications[0].id
 
-    def one(criterion: int, value: int):  # type: ignore[no-untyped-def]
+    def one(criterion: int, value: int):
         def save() -> None:
             with db.write() as session:
                 scoring.save_entry(
@@ -465,7 +465,7 @@ def test_last_save_of_each_score_wins_and_nothing_else_is_lost(db, clock):  # ty
     assert sorted((c, v) for _, c, v in _scores(db)) == sorted([(c1, 10), (c2, 7)])
 
 
-def test_a_save_racing_a_submission_never_lands_after_it(db, clock):  # type: ignore[no-untyped-def]
+def test_a_save_racing_a_submission_never_lands_after_it(db, clock):
     made = _setup(db, clock)
     _score_everything(db, clock, made, value=5)
     c1 = made.criteria[0].id

@@ -9,7 +9,7 @@ from tests.browserkit import assert_accessible
 pytestmark = pytest.mark.browser
 
 
-def test_home_on_a_phone_is_accessible_and_switches_to_french(live_server, phone):  # type: ignore[no-untyped-def]
+def test_home_on_a_phone_is_accessible_and_switches_to_french(live_server, phone):
     phone.goto(live_server.url + "/")
     assert phone.get_by_role("heading", level=1).inner_text() == "European Drug Prevention Prize"
     assert_accessible(phone)
@@ -29,7 +29,7 @@ def test_home_on_a_phone_is_accessible_and_switches_to_french(live_server, phone
         ("UTC", "en", []),  # a browser that does not say its zone: nothing, never "(UTC)"
     ],
 )
-def test_the_readers_own_time_is_beside_paris_time_only_where_it_differs(  # type: ignore[no-untyped-def]
+def test_the_readers_own_time_is_beside_paris_time_only_where_it_differs(
     live_server, browser, open_call, zone, lang, beside
 ):
     from prize import formats

@@ -24,14 +24,14 @@ from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 OFFICER = audit.Actor(ActorKind.staff, None)
 
 
-def first_round(session, clock):  # type: ignore[no-untyped-def]
+def first_round(session, clock):
     scored = make_scored_edition(session, now=clock())
     for juror, marks in ROUND1.items():
         cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
     return scored
 
 
-def to_final(session, scored, clock, shortlist=(0, 1, 2)):  # type: ignore[no-untyped-def]
+def to_final(session, scored, clock, shortlist=(0, 1, 2)):
     decisions.record_shortlist(
         session=session,
         edition=scored.edition,
@@ -44,7 +44,7 @@ def to_final(session, scored, clock, shortlist=(0, 1, 2)):  # type: ignore[no-un
         cast_ballot(session, scored, juror, "final", {i: marks[i] for i in shortlist}, now=clock())
 
 
-def test_record_shortlist_stores_decisions_in_order_and_audits(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_record_shortlist_stores_decisions_in_order_and_audits(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock())
         ids = [scored.apps[2].id, scored.apps[0].id]
@@ -70,7 +70,7 @@ def test_record_shortlist_stores_decisions_in_order_and_audits(db, clock) -> Non
     assert event.data["applications"] == ids
 
 
-def test_record_shortlist_again_replaces_the_earlier_one(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_record_shortlist_again_replaces_the_earlier_one(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock())
         for ids in ([scored.ids[0], scored.ids[1]], [scored.ids[3]]):
@@ -85,7 +85,7 @@ def test_record_shortlist_again_replaces_the_earlier_one(db, clock) -> None:  # 
         assert [d.application_id for d in session.exec(select(Decision)).all()] == [scored.ids[3]]
 
 
-def test_record_shortlist_refuses_outside_the_first_round(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_record_shortlist_refuses_outside_the_first_round(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock(), state="screening")
         with pytest.raises(NotAllowed) as error:
@@ -99,7 +99,7 @@ def test_record_shortlist_refuses_outside_the_first_round(db, clock) -> None:  #
     assert error.value.message.msgid == "The shortlist is confirmed during the first jury round."
 
 
-def test_record_shortlist_refuses_an_ineligible_application(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_record_shortlist_refuses_an_ineligible_application(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock())
         scored.apps[0].status = ApplicationStatus.ineligible
@@ -114,7 +114,7 @@ def test_record_shortlist_refuses_an_ineligible_application(db, clock) -> None: 
             )
 
 
-def test_confirm_shortlist_as_proposed_needs_no_reason(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_shortlist_as_proposed_needs_no_reason(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         proposal = tally_input.tally_of(
@@ -133,7 +133,7 @@ def test_confirm_shortlist_as_proposed_needs_no_reason(db, clock) -> None:  # ty
     assert [(d.application_id, d.proposed) for d in rows] == [(i, True) for i in scored.ids[:3]]
 
 
-def test_override_without_a_reason_is_refused_naming_each_change(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_override_without_a_reason_is_refused_naming_each_change(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         with pytest.raises(decisions.ReasonsMissing) as error:
@@ -150,7 +150,7 @@ def test_override_without_a_reason_is_refused_naming_each_change(db, clock) -> N
         assert session.exec(select(Decision)).all() == []
 
 
-def test_override_with_reasons_is_recorded_and_audited(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_override_with_reasons_is_recorded_and_audited(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         decisions.confirm_shortlist(
@@ -177,7 +177,7 @@ def test_override_with_reasons_is_recorded_and_audited(db, clock) -> None:  # ty
     }
 
 
-def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         to_final(session, scored, clock)
@@ -218,7 +218,7 @@ def test_confirm_final_as_proposed_then_decide_mails_each_privately(db, clock) -
     assert "Project A" in english.body
 
 
-def test_confirm_final_override_needs_a_reason_and_keeps_at_most_three_winners(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_final_override_needs_a_reason_and_keeps_at_most_three_winners(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         to_final(session, scored, clock, shortlist=(0, 1, 2, 3))
@@ -248,7 +248,7 @@ def test_confirm_final_override_needs_a_reason_and_keeps_at_most_three_winners(d
     )
 
 
-def test_winners_come_from_the_shortlist(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_winners_come_from_the_shortlist(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         to_final(session, scored, clock)
@@ -263,7 +263,7 @@ def test_winners_come_from_the_shortlist(db, clock) -> None:  # type: ignore[no-
             )
 
 
-def test_decide_before_any_winner_is_refused(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_decide_before_any_winner_is_refused(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         to_final(session, scored, clock)
@@ -272,7 +272,7 @@ def test_decide_before_any_winner_is_refused(db, clock) -> None:  # type: ignore
         assert scored.edition.state is EditionState.final
 
 
-def test_moving_to_final_needs_a_confirmed_shortlist(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_moving_to_final_needs_a_confirmed_shortlist(db, clock) -> None:
     with db.write() as session:
         scored = first_round(session, clock)
         with pytest.raises(NotAllowed, match="Confirm the shortlist"):

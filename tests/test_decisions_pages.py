@@ -33,7 +33,7 @@ def text_of(html: str) -> str:
 
 
 @pytest.fixture
-def first_round(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
+def first_round(sqlite_db, clock, app):
     with sqlite_db.write() as session:
         scored = make_scored_edition(session, now=clock())
         for juror, marks in ROUND1.items():
@@ -41,7 +41,7 @@ def first_round(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
     return scored
 
 
-def post(client, path: str, data: dict | list | None = None):  # type: ignore[no-untyped-def]
+def post(client, path: str, data: dict | list | None = None):
     token = csrf_of(client, DECISIONS)
     fields: dict[str, list[str]] = {}
     pairs = data if isinstance(data, list) else list((data or {}).items())
@@ -50,12 +50,12 @@ def post(client, path: str, data: dict | list | None = None):  # type: ignore[no
     return client.post(path, data=fields)
 
 
-def state_of(database) -> EditionState:  # type: ignore[no-untyped-def]
+def state_of(database) -> EditionState:
     with database.read() as session:
         return session.exec(select(Edition).where(Edition.year == 2027)).one().state
 
 
-def test_decisions_page_proposes_the_shortlist(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_decisions_page_proposes_the_shortlist(staff_client, first_round) -> None:
     page = staff_client.get(DECISIONS).text
     htmlpages.save("decisions_shortlisting", page)
     for i in range(9):
@@ -67,7 +67,7 @@ def test_decisions_page_proposes_the_shortlist(staff_client, first_round) -> Non
 
 def test_confirming_the_proposed_shortlist_and_starting_the_final_round(
     staff_client, first_round, sqlite_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = post(
         staff_client, f"{DECISIONS}/shortlist", [("app", str(i)) for i in first_round.ids[:3]]
     )
@@ -83,7 +83,7 @@ def test_confirming_the_proposed_shortlist_and_starting_the_final_round(
 
 def test_override_without_a_reason_is_refused_next_to_the_field_keeping_the_choice(
     staff_client, first_round, sqlite_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ids = first_round.ids
     chosen = [ids[0], ids[1], ids[3]]
     response = post(
@@ -104,7 +104,7 @@ def test_override_without_a_reason_is_refused_next_to_the_field_keeping_the_choi
         assert session.exec(select(Decision)).all() == []
 
 
-def test_override_with_reasons_is_recorded(staff_client, first_round, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_override_with_reasons_is_recorded(staff_client, first_round, sqlite_db) -> None:
     ids = first_round.ids
     post(
         staff_client,
@@ -119,7 +119,7 @@ def test_override_with_reasons_is_recorded(staff_client, first_round, sqlite_db)
     assert [d.application_id for d in stored] == [ids[0], ids[1], ids[3]]
 
 
-def test_adviser_sees_no_form_and_is_refused_on_post(client, sqlite_db, clock, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_adviser_sees_no_form_and_is_refused_on_post(client, sqlite_db, clock, first_round) -> None:
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, "adviser@example.org")
     page = client.get(DECISIONS).text
@@ -136,7 +136,7 @@ def test_adviser_sees_no_form_and_is_refused_on_post(client, sqlite_db, clock, f
 
 def test_post_without_csrf_is_refused_and_changes_nothing(
     staff_client, first_round, sqlite_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = staff_client.post(f"{DECISIONS}/shortlist", data={"app": str(first_round.ids[0])})
     assert response.status_code == 403
     assert "This form was not accepted" in response.text
@@ -145,7 +145,7 @@ def test_post_without_csrf_is_refused_and_changes_nothing(
 
 
 @pytest.fixture
-def final_round(staff_client, first_round, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def final_round(staff_client, first_round, sqlite_db, clock):
     post(staff_client, f"{DECISIONS}/shortlist", [("app", str(i)) for i in first_round.ids[:3]])
     post(staff_client, f"{DECISIONS}/final-round")
     with sqlite_db.write() as session:
@@ -154,14 +154,14 @@ def final_round(staff_client, first_round, sqlite_db, clock):  # type: ignore[no
     return first_round
 
 
-def test_publish_before_decided_is_refused(staff_client, final_round, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_publish_before_decided_is_refused(staff_client, final_round, sqlite_db) -> None:
     response = post(staff_client, f"{DECISIONS}/publish")
     assert response.status_code == 400
     assert "Decide the results before publishing them." in response.text
     assert state_of(sqlite_db) is EditionState.final
 
 
-def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client) -> None:  # type: ignore[no-untyped-def]
+def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client) -> None:
     ids = final_round.ids
     page = staff_client.get(DECISIONS).text
     htmlpages.save("decisions_final", page)
@@ -197,7 +197,7 @@ def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client
 
 def test_the_published_page_shows_the_audit_head_at_publication(
     staff_client, final_round, sqlite_db, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ids = final_round.ids
     post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
     post(staff_client, f"{DECISIONS}/decide")
@@ -218,7 +218,7 @@ def test_the_published_page_shows_the_audit_head_at_publication(
     assert f"Nothing up to entry #{published.id} was dropped or changed" in capsys.readouterr().out
 
 
-def test_winners_override_without_reason_is_refused(staff_client, final_round, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_winners_override_without_reason_is_refused(staff_client, final_round, sqlite_db) -> None:
     ids = final_round.ids
     data = [
         (f"award-{ids[0]}", "nominated"),
@@ -237,7 +237,7 @@ def test_winners_override_without_reason_is_refused(staff_client, final_round, s
 
 def test_a_correction_after_publication_shows_on_the_results_page(
     staff_client, final_round, client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ids = final_round.ids
     post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
     post(staff_client, f"{DECISIONS}/decide")
@@ -251,7 +251,7 @@ def test_a_correction_after_publication_shows_on_the_results_page(
     assert "The jury had seven members." in client.get("/editions/2027/results").text
 
 
-def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) -> None:  # type: ignore[no-untyped-def]
+def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) -> None:
     token = csrf_of(staff_client, "/secretariat/results")
     refused = staff_client.post("/secretariat/archive", data={"year": "19x", "csrf_token": token})
     assert (

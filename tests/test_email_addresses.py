@@ -91,7 +91,7 @@ def test_an_accepted_address_is_exactly_one_recipient_for_smtplib(typed: str) ->
 # --------------------------------------------------------------------------- each form
 
 
-def test_start_refuses_a_list_of_addresses_and_stores_and_sends_nothing(db, clock):  # type: ignore[no-untyped-def]
+def test_start_refuses_a_list_of_addresses_and_stores_and_sends_nothing(db, clock):
     make_call(db, clock())
     for typed in ("a,b@x.org", "g:b@x.org;", "Someone <b@x.org>"):
         with pytest.raises(DomainError) as refused:
@@ -104,7 +104,7 @@ def test_start_refuses_a_list_of_addresses_and_stores_and_sends_nothing(db, cloc
         assert session.exec(select(func.count()).select_from(RateEvent)).one() == 0
 
 
-def test_start_stores_sends_to_and_throttles_on_the_normalised_address(db, clock):  # type: ignore[no-untyped-def]
+def test_start_stores_sends_to_and_throttles_on_the_normalised_address(db, clock):
     make_call(db, clock())
     application = start_application(db, clock(), email="  Lena.Novak@Example.ORG ")
     with db.read() as session:
@@ -114,7 +114,7 @@ def test_start_stores_sends_to_and_throttles_on_the_normalised_address(db, clock
     assert "mail:address:lena.novak@example.org" in keys
 
 
-def test_send_my_link_again_refuses_a_list_of_addresses(db, clock):  # type: ignore[no-untyped-def]
+def test_send_my_link_again_refuses_a_list_of_addresses(db, clock):
     edition = make_call(db, clock())
     start_application(db, clock(), email="b@x.org")
     with db.write() as session, pytest.raises(DomainError) as refused:
@@ -142,7 +142,7 @@ def test_the_application_form_refuses_contact_addresses_that_are_not_one_mailbox
     assert parsed.clean["contact_person_email"] == "ana@example.org"
 
 
-def test_the_staff_invitation_refuses_a_group_in_the_form_and_in_the_domain(db, clock):  # type: ignore[no-untyped-def]
+def test_the_staff_invitation_refuses_a_group_in_the_form_and_in_the_domain(db, clock):
     result = staff_forms.parse_invitation(
         FormData({"email": "g:b@x.org;", "role": "adviser", "language": "en"})
     )
@@ -159,7 +159,7 @@ def test_the_staff_invitation_refuses_a_group_in_the_form_and_in_the_domain(db, 
         assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == 0
 
 
-def test_adding_a_juror_refuses_an_address_that_is_not_one_mailbox(db):  # type: ignore[no-untyped-def]
+def test_adding_a_juror_refuses_an_address_that_is_not_one_mailbox(db):
     made = jury_factories.make(db)
     for typed in ("lena@x.org,omar@y.org", "<lena@x.org>", '"Lena N"@x.org'):
         with pytest.raises(DomainError) as refused:
@@ -172,7 +172,7 @@ def test_adding_a_juror_refuses_an_address_that_is_not_one_mailbox(db):  # type:
         assert session.exec(select(func.count()).select_from(Juror)).one() == 0
 
 
-def test_forgot_password_refuses_a_group_next_to_the_field(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_forgot_password_refuses_a_group_next_to_the_field(client, officer, sqlite_db):
     assert staff_forms.email_error("g:officer@example.org;") is not None
     page = staff_post(client, "/secretariat/password/forgot", {"email": "g:officer@example.org;"})
     assert page.status_code == 400
@@ -187,7 +187,7 @@ def test_forgot_password_refuses_a_group_next_to_the_field(client, officer, sqli
 
 def test_the_start_page_refuses_two_mailboxes_next_to_the_field_with_what_was_typed(
     client, open_call, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     page = client.post(
         "/apply",
         data={

@@ -18,7 +18,7 @@ from tests.staffkit import login, make_staff
 A = ApplicationStatus
 
 
-def _seed(db):  # type: ignore[no-untyped-def]
+def _seed(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         factories.application(
@@ -46,7 +46,7 @@ def _seed(db):  # type: ignore[no-untyped-def]
     return edition
 
 
-def test_rows_hold_the_submitted_applications_of_the_edition_only(db):  # type: ignore[no-untyped-def]
+def test_rows_hold_the_submitted_applications_of_the_edition_only(db):
     edition = _seed(db)
     with db.read() as session:
         rows = exports.rows(session=session, edition=edition)
@@ -58,7 +58,7 @@ def test_rows_hold_the_submitted_applications_of_the_edition_only(db):  # type: 
     assert rows[1]["status"] == "ineligible"
 
 
-def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):  # type: ignore[no-untyped-def]
+def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):
     edition = _seed(db)
     with db.read() as session:
         text = exports.to_csv(exports.rows(session=session, edition=edition))
@@ -75,7 +75,7 @@ def test_csv_defuses_formulas_and_keeps_commas_and_accents(db):  # type: ignore[
     assert list(table[0]) == list(exports.COLUMNS)
 
 
-def test_safe_cell_rules():  # type: ignore[no-untyped-def]
+def test_safe_cell_rules():
     assert [exports.safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "\tx", "ok", None, True)] == [
         "'=1+1",
         "+1",
@@ -112,7 +112,7 @@ def test_safe_cell_rules():  # type: ignore[no-untyped-def]
         ("EDPP-2027-0001", "EDPP-2027-0001"),
     ],
 )
-def test_safe_cell_quotes_where_a_formula_could_start_and_nowhere_else(value, cell):  # type: ignore[no-untyped-def]
+def test_safe_cell_quotes_where_a_formula_could_start_and_nowhere_else(value, cell):
     assert exports.safe_cell(value) == cell
 
 
@@ -139,7 +139,7 @@ def _starts_a_formula(field: str) -> bool:
     return text.rstrip(' \t\r\n"') not in GENUINE
 
 
-def test_csv_dates_are_paris_time_year_first_and_json_keeps_utc(db):  # type: ignore[no-untyped-def]
+def test_csv_dates_are_paris_time_year_first_and_json_keeps_utc(db):
     edition = _seed(db)
     with db.read() as session:
         rows = exports.rows(session=session, edition=edition)
@@ -153,7 +153,7 @@ def test_csv_dates_are_paris_time_year_first_and_json_keeps_utc(db):  # type: ig
     assert document["applications"][0]["submitted_at"] == submitted.isoformat()
 
 
-def test_a_real_export_read_with_either_delimiter_has_no_cell_that_starts_a_formula(db):  # type: ignore[no-untyped-def]
+def test_a_real_export_read_with_either_delimiter_has_no_cell_that_starts_a_formula(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         factories.application(session=session, edition=edition, countries=["PT"], **DANGEROUS)
@@ -176,7 +176,7 @@ def test_a_real_export_read_with_either_delimiter_has_no_cell_that_starts_a_form
     assert row["title"] == "'" + DANGEROUS["title"]
 
 
-def test_json_export_has_one_object_per_application(db):  # type: ignore[no-untyped-def]
+def test_json_export_has_one_object_per_application(db):
     edition = _seed(db)
     now = datetime(2027, 7, 5, tzinfo=UTC)
     with db.read() as session:
@@ -192,7 +192,7 @@ def test_json_export_has_one_object_per_application(db):  # type: ignore[no-unty
     )
 
 
-def test_export_pages_download_csv_and_json(client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_export_pages_download_csv_and_json(client, sqlite_db, clock):
     _seed(sqlite_db)
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, email="adviser@example.org")  # advisers may read, and so export
@@ -206,7 +206,7 @@ def test_export_pages_download_csv_and_json(client, sqlite_db, clock):  # type: 
     assert [a["reference"] for a in data["applications"]] == ["EDPP-2027-0001", "EDPP-2027-0002"]
 
 
-def test_export_needs_a_signed_in_account(client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_export_needs_a_signed_in_account(client, sqlite_db):
     _seed(sqlite_db)
     response = client.get("/secretariat/editions/2027/applications.csv")
     assert response.status_code == 303

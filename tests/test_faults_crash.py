@@ -60,7 +60,7 @@ class Scene:
     app_ids: dict[str, int]
 
 
-def prepare(database) -> Scene:  # type: ignore[no-untyped-def]
+def prepare(database) -> Scene:
     """An open call with drafts, and a jury round open with onboarded jurors (real time)."""
     now = utcnow()
     make_call(database, now, opens_at=now - timedelta(days=1), deadline=now + timedelta(days=30))
@@ -90,10 +90,10 @@ def prepare(database) -> Scene:  # type: ignore[no-untyped-def]
         ]
         scene = Scene(
             drafts=drafts,
-            jurors=[(j.id, jury_factories.token_of(j, utcnow)) for j in jurors],  # type: ignore[misc]
-            references=[a.reference for a in made.applications],  # type: ignore[misc]
-            criteria=[c.id for c in made.criteria],  # type: ignore[misc]
-            app_ids={a.reference: a.id for a in made.applications},  # type: ignore[misc]
+            jurors=[(j.id, jury_factories.token_of(j, utcnow)) for j in jurors],
+            references=[a.reference for a in made.applications],
+            criteria=[c.id for c in made.criteria],
+            app_ids={a.reference: a.id for a in made.applications},
         )
     return scene
 
@@ -122,7 +122,7 @@ def submit_all(url: str, drafts: list[tuple[int, str]], ledger: Ledger) -> None:
             return  # the server is gone
 
 
-def score_forever(url: str, scene: Scene, juror: tuple[int, str], ledger: Ledger, stop) -> None:  # type: ignore[no-untyped-def]
+def score_forever(url: str, scene: Scene, juror: tuple[int, str], ledger: Ledger, stop) -> None:
     """A juror changing scores one field at a time, as the ballot's autosave does."""
     juror_id, token = juror
     try:
@@ -151,7 +151,7 @@ def score_forever(url: str, scene: Scene, juror: tuple[int, str], ledger: Ledger
         return
 
 
-def crash_cycle(server: ServerProcess, scene: Scene, drafts, ledger: Ledger) -> None:  # type: ignore[no-untyped-def]
+def crash_cycle(server: ServerProcess, scene: Scene, drafts, ledger: Ledger) -> None:
     """Submissions and score saves from threads; SIGKILL once some are acknowledged."""
     stop = threading.Event()
     half = len(drafts) // 2
@@ -177,7 +177,7 @@ def crash_cycle(server: ServerProcess, scene: Scene, drafts, ledger: Ledger) -> 
         thread.join(timeout=30)
 
 
-def check(database, scene: Scene, ledger: Ledger, storage) -> None:  # type: ignore[no-untyped-def]
+def check(database, scene: Scene, ledger: Ledger, storage) -> None:
     assert invariants(database, storage) == []
     with database.read() as session:
         apps = {a.id: a for a in session.exec(select(Application))}
@@ -216,7 +216,7 @@ def check(database, scene: Scene, ledger: Ledger, storage) -> None:  # type: ign
 @pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_sigkill_during_submissions_and_ballot_saves_loses_nothing_acknowledged(
     request, engine, tmp_path
-):  # type: ignore[no-untyped-def]
+):
     database = request.getfixturevalue(f"{engine}_db")
     scene = prepare(database)
     storage = tmp_path / "storage"

@@ -22,7 +22,7 @@ START = datetime(2027, 3, 1, 10, tzinfo=UTC)
 FROM = "Prize <prize@example.org>"
 
 
-def queue(db, n: int, now: datetime = START) -> list[str]:  # type: ignore[no-untyped-def]
+def queue(db, n: int, now: datetime = START) -> list[str]:
     """``n`` messages in the outbox, as the app queues them; their Message-IDs."""
     with db.write() as session:
         return [
@@ -43,12 +43,12 @@ def queue(db, n: int, now: datetime = START) -> list[str]:  # type: ignore[no-un
         ]
 
 
-def rows(db) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+def rows(db) -> list[OutboxMessage]:
     with db.read() as session:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
 
 
-def deliver(db, smtp, now: datetime) -> outbox.DeliveryReport:  # type: ignore[no-untyped-def]
+def deliver(db, smtp, now: datetime) -> outbox.DeliveryReport:
     return outbox.deliver_due(database=db, smtp_url=smtp.url, mail_from=FROM, now=now)
 
 
@@ -83,11 +83,11 @@ def restart(smtp: Server) -> None:
     smtp.up()
 
 
-def received_ids(smtp) -> Counter[str]:  # type: ignore[no-untyped-def]
+def received_ids(smtp) -> Counter[str]:
     return Counter(m["Message-ID"] for m in smtp.inbox.messages)
 
 
-def test_smtp_down_for_a_while_keeps_messages_queued_with_backoff_then_delivers_each_once(db, smtp):  # type: ignore[no-untyped-def]
+def test_smtp_down_for_a_while_keeps_messages_queued_with_backoff_then_delivers_each_once(db, smtp):
     ids = queue(db, 6)
     smtp.down()
     report = deliver(db, smtp, START)
@@ -109,7 +109,7 @@ def test_smtp_down_for_a_while_keeps_messages_queued_with_backoff_then_delivers_
     assert {m.status for m in rows(db)} == {OutboxStatus.sent}
 
 
-def test_a_message_that_keeps_failing_is_marked_failed_then_sent_when_retried(db, smtp):  # type: ignore[no-untyped-def]
+def test_a_message_that_keeps_failing_is_marked_failed_then_sent_when_retried(db, smtp):
     [message_id] = queue(db, 1)
     smtp.down()
     when = START
@@ -128,7 +128,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_then_sent_when_retried(db
 
 def test_a_crash_between_acceptance_and_the_mark_resends_once_with_the_same_message_id(
     db, smtp, monkeypatch
-):  # type: ignore[no-untyped-def]
+):
     ids = queue(db, 3)
 
     class Crash(BaseException):

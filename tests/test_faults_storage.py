@@ -33,7 +33,7 @@ BIG_PDF = tiny_pdf() + b"%" * (200 * 1024)  # larger than the tiny tmpfs
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
@@ -62,17 +62,17 @@ def full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield "ENOSPC from the disk"
 
 
-def upload(world: World, client, data: bytes = BIG_PDF):  # type: ignore[no-untyped-def]
+def upload(world: World, client, data: bytes = BIG_PDF):
     body, headers = multipart(world.csrf(client), b"annual report.pdf", data)
     return client.post(f"/apply/{world.ids['applicant_app']}/files", content=body, headers=headers)
 
 
-def error_of(page) -> str:  # type: ignore[no-untyped-def]
+def error_of(page) -> str:
     marker = '<p class="error" id="file-error">'
     return page.text.split(marker, 1)[1].split("</p>", 1)[0] if marker in page.text else ""
 
 
-def refused_intact(world: World, fault, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+def refused_intact(world: World, fault, monkeypatch) -> str:
     client = world.client("applicant")
     app_id = world.ids["applicant_app"]
     typed = {"summary": "Typed before the upload", "csrf_token": world.csrf(client)}
@@ -92,17 +92,17 @@ def refused_intact(world: World, fault, monkeypatch) -> str:  # type: ignore[no-
     return how
 
 
-def test_an_unwritable_storage_folder_gets_a_clear_message_and_keeps_the_draft(world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_an_unwritable_storage_folder_gets_a_clear_message_and_keeps_the_draft(world, monkeypatch):
     how = refused_intact(world, lambda folder, _: unwritable(folder), monkeypatch)
     print(f"\nstorage made unwritable with {how}")
 
 
-def test_a_full_storage_disk_gets_a_clear_message_and_keeps_the_draft(world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_full_storage_disk_gets_a_clear_message_and_keeps_the_draft(world, monkeypatch):
     how = refused_intact(world, full, monkeypatch)
     print(f"\nstorage made full with {how}")
 
 
-def test_a_full_disk_is_also_caught_when_the_file_is_flushed(world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_full_disk_is_also_caught_when_the_file_is_flushed(world, monkeypatch):
     """Whatever the machine allows, the ENOSPC path itself is exercised too."""
 
     @contextlib.contextmanager

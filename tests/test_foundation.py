@@ -13,7 +13,7 @@ from prize.domain.shared import audit
 from prize.models import Edition, EditionState, pk
 
 
-def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
+def open_edition(db, clock, year=2027):
     with db.write() as session:
         edition = editions.create_edition(
             session=session,
@@ -39,18 +39,18 @@ def open_edition(db, clock, year=2027):  # type: ignore[no-untyped-def]
     return edition
 
 
-def test_home_without_edition_says_no_open_call(client):  # type: ignore[no-untyped-def]
+def test_home_without_edition_says_no_open_call(client):
     page = client.get("/")
     assert "There is no open call at the moment." in page.text
     assert '<html lang="en">' in page.text
 
 
-def test_home_in_french_from_accept_language(client):  # type: ignore[no-untyped-def]
+def test_home_in_french_from_accept_language(client):
     page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
     assert '<html lang="fr">' in page.text
 
 
-def test_the_language_cookie_wins_over_accept_language_and_a_bad_one_is_ignored(app):  # type: ignore[no-untyped-def]
+def test_the_language_cookie_wins_over_accept_language_and_a_bad_one_is_ignored(app):
     from starlette.testclient import TestClient
 
     french = {"Accept-Language": "fr"}
@@ -67,7 +67,7 @@ def test_the_language_cookie_wins_over_accept_language_and_a_bad_one_is_ignored(
             assert f'<html lang="{shown}">' in page.text, cookie
 
 
-def test_security_headers_on_every_response(client):  # type: ignore[no-untyped-def]
+def test_security_headers_on_every_response(client):
     for path in ("/", "/no-such-page"):
         response = client.get(path)
         csp = response.headers["content-security-policy"]
@@ -77,13 +77,13 @@ def test_security_headers_on_every_response(client):  # type: ignore[no-untyped-
         assert response.headers["referrer-policy"] == "no-referrer"
 
 
-def test_unknown_page_is_a_clear_404(client):  # type: ignore[no-untyped-def]
+def test_unknown_page_is_a_clear_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.text
 
 
-def test_lifecycle_move_is_audited(db, clock):  # type: ignore[no-untyped-def]
+def test_lifecycle_move_is_audited(db, clock):
     open_edition(db, clock)
     with db.read() as session:
         assert editions.get_by_year(session=session, year=2027).state is EditionState.open
@@ -91,7 +91,7 @@ def test_lifecycle_move_is_audited(db, clock):  # type: ignore[no-untyped-def]
         assert audit.verify(session=session).checked == 2
 
 
-def test_pk_is_a_stored_rows_id_and_refuses_a_row_never_flushed(db, clock):  # type: ignore[no-untyped-def]
+def test_pk_is_a_stored_rows_id_and_refuses_a_row_never_flushed(db, clock):
     edition = open_edition(db, clock)
     assert pk(edition) == edition.id
     with pytest.raises(ValueError) as refused:

@@ -89,13 +89,13 @@ VALUE = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def forms(tmp_path_factory, sqlite_template) -> dict[str, list[Form]]:  # type: ignore[no-untyped-def]
+def forms(tmp_path_factory, sqlite_template) -> dict[str, list[Form]]:
     """Each route's forms, as their rightful users see them."""
     return securityworld.forms_of(securityworld.template(tmp_path_factory, sqlite_template))
 
 
 @pytest.fixture(scope="module")
-def names(forms) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def names(forms) -> dict[str, list[str]]:
     """The field names of each route's forms."""
     return {
         route: sorted({f.name for form in seen for f in form.fields if f.name != "csrf_token"})
@@ -126,17 +126,16 @@ def bodies(fields: list[str]) -> st.SearchStrategy[tuple[str, object]]:
     )
 
 
-def send(client, path: str, token: str, body: tuple[str, object]):  # type: ignore[no-untyped-def]
+def send(client, path: str, token: str, body: tuple[str, object]):
     kind, value = body
     if kind == "form":
         data: dict[str, list[str]] = {"csrf_token": [token]}
-        for key, item in value:  # type: ignore[attr-defined]
+        for key, item in value:
             data.setdefault(key, []).append(item)
         return client.post(path, data=data)
     if kind == "raw":
         parts = [f"csrf_token={token}"] + [
-            f"{quote_from_bytes(k)}={quote_from_bytes(v)}"
-            for k, v in value  # type: ignore[attr-defined]
+            f"{quote_from_bytes(k)}={quote_from_bytes(v)}" for k, v in value
         ]
         return client.post(
             path,
@@ -144,9 +143,9 @@ def send(client, path: str, token: str, body: tuple[str, object]):  # type: igno
             headers={"content-type": "application/x-www-form-urlencoded"},
         )
     if kind == "other":
-        content_type, content = value  # type: ignore[misc]
+        content_type, content = value
         return client.post(path, content=content, headers={"content-type": content_type})
-    filename, head, rest = value  # type: ignore[misc]
+    filename, head, rest = value
     content, headers = multipart(
         token, filename.replace(b'"', b"").replace(b"\r\n", b""), head + rest
     )
@@ -156,7 +155,7 @@ def send(client, path: str, token: str, body: tuple[str, object]):  # type: igno
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_fuzzed_posts_never_fail_and_never_leave_a_partial_row(
     route, names, tmp_path_factory, sqlite_template
-):  # type: ignore[no-untyped-def]
+):
     template = securityworld.template(tmp_path_factory, sqlite_template)
     world = template.copy(tmp_path_factory.mktemp("fuzz"))
     role = RIGHT_ROLE[audience(route)]
@@ -184,7 +183,7 @@ def test_fuzzed_posts_never_fail_and_never_leave_a_partial_row(
 
 @settings(max_examples=300, deadline=None, database=None, derandomize=RANDOM is None)
 @given(raw=st.one_of(TEXT, st.sampled_from(ODD), st.integers().map(str)))
-def test_whole_numbers_are_read_only_when_a_column_can_hold_them(raw):  # type: ignore[no-untyped-def]
+def test_whole_numbers_are_read_only_when_a_column_can_hold_them(raw):
     value = whole(raw)
     assert value is None or (raw.isascii() and int(raw) == value and 0 <= value <= MAX_WHOLE)
 
@@ -202,7 +201,7 @@ ORDER = {"public": 0, "applicant": 1, "juror": 2, "reset": 3, "staff": 4, "secre
 
 
 @pytest.mark.postgres
-def test_values_longer_than_any_column_never_fail_on_postgresql(postgres_db, forms, tmp_path):  # type: ignore[no-untyped-def]
+def test_values_longer_than_any_column_never_fail_on_postgresql(postgres_db, forms, tmp_path):
     """PostgreSQL refuses a value longer than its column (SQLite stores it): every form, with
     every field where a person types far past any limit, on PostgreSQL."""
     world = securityworld.build_on(postgres_db, tmp_path)
@@ -223,7 +222,7 @@ def test_values_longer_than_any_column_never_fail_on_postgresql(postgres_db, for
     assert invariants(world.database, world.settings.storage_dir) == []
 
 
-def test_a_title_at_its_limit_gives_a_subject_that_fits_its_column(db, clock):  # type: ignore[no-untyped-def]
+def test_a_title_at_its_limit_gives_a_subject_that_fits_its_column(db, clock):
     """Found on PostgreSQL above: "Your application link: " and a 300-character title were
     longer than the subject's column (SQLite does not check), and the start page failed."""
     make_call(db, clock())

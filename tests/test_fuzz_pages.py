@@ -93,7 +93,7 @@ def addresses(world: securityworld.World, route: RouteInfo) -> st.SearchStrategy
 
 
 @pytest.mark.parametrize("route", PAGES, ids=str)
-def test_odd_addresses_never_fail(route, tmp_path_factory, sqlite_template):  # type: ignore[no-untyped-def]
+def test_odd_addresses_never_fail(route, tmp_path_factory, sqlite_template):
     world = securityworld.template(tmp_path_factory, sqlite_template)
     client = world.client(role_for(route))
 
@@ -134,7 +134,7 @@ def test_odd_addresses_never_fail(route, tmp_path_factory, sqlite_template):  # 
 )  # fmt: skip
 def test_numbers_that_are_not_what_they_seem_get_a_clear_answer(
     tmp_path_factory, sqlite_template, tmp_path, role, method, address, status, shown
-):  # type: ignore[no-untyped-def]
+):
     """Found by the fuzzing above: digits that are not ASCII ("²" passes ``str.isdigit`` but
     not ``int``) and ids no integer column holds (SQLite cannot bind them) were 500s."""
     world = securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)

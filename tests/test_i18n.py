@@ -36,7 +36,7 @@ def test_accept_language_negotiation():
     assert i18n.negotiate("", "fr") == "fr"
 
 
-def _message_takers(trees):  # type: ignore[no-untyped-def]
+def _message_takers(trees):
     """Callables that take a message id: a parameter named ``msgid`` (a class by its
     ``__init__``), and every subclass of DomainError. Name -> position of the message id."""
     import ast

@@ -17,7 +17,7 @@ from tests.staffkit import login, make_staff
 
 
 @pytest.mark.parametrize("state", [EditionState.decided, EditionState.published])
-def test_no_conflict_can_be_recorded_once_results_are_decided(db, state):  # type: ignore[no-untyped-def]
+def test_no_conflict_can_be_recorded_once_results_are_decided(db, state):
     with db.write() as session:
         made = jf.jury_edition(session=session, state=state)
         person = jf.juror(session=session, edition=made.edition, invited=False)
@@ -35,7 +35,7 @@ def test_no_conflict_can_be_recorded_once_results_are_decided(db, state):  # typ
         assert session.exec(select(Conflict)).all() == []
 
 
-def test_publication_consent_cannot_change_after_publication(db):  # type: ignore[no-untyped-def]
+def test_publication_consent_cannot_change_after_publication(db):
     with db.write() as session:
         made = jf.jury_edition(session=session, state=EditionState.published)
         person = jf.juror(
@@ -56,7 +56,7 @@ def test_publication_consent_cannot_change_after_publication(db):  # type: ignor
         assert session.get_one(Juror, person.id).publish_name_consent is True
 
 
-def test_jury_page_lists_a_juror_whose_personal_data_was_erased(client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_jury_page_lists_a_juror_whose_personal_data_was_erased(client, sqlite_db, clock):
     with sqlite_db.write() as session:
         made = jf.jury_edition(session=session, state=EditionState.published)
         jf.juror(

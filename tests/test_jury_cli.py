@@ -20,14 +20,14 @@ from tests.appkit import TEST_KEYS
 
 
 @pytest.fixture
-def cli_env(monkeypatch, sqlite_db):  # type: ignore[no-untyped-def]
+def cli_env(monkeypatch, sqlite_db):
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", ",".join(TEST_KEYS))
     monkeypatch.setenv("PRIZE_BASE_URL", "https://prize.example.org")
     return sqlite_db
 
 
-def test_ballot_link_prints_the_current_link(cli_env, capsys, client, clock, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_prints_the_current_link(cli_env, capsys, client, clock, jury):
     assert cli.main(["ballot-link", "LENA@example.org"]) == 0
     link = capsys.readouterr().out.strip()
     assert link.startswith("https://prize.example.org/ballot/link/")
@@ -35,7 +35,7 @@ def test_ballot_link_prints_the_current_link(cli_env, capsys, client, clock, jur
     assert client.get(jury_factories.path_of(link)).headers["location"] == "/ballot"
 
 
-def test_ballot_link_takes_the_edition_year(cli_env, capsys, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_takes_the_edition_year(cli_env, capsys, jury):
     with cli_env.write() as session:
         other = jury_factories.jury_edition(session=session, year=2029)
         jury_factories.juror(session=session, edition=other.edition, email="lena@example.org")
@@ -45,12 +45,12 @@ def test_ballot_link_takes_the_edition_year(cli_env, capsys, jury):  # type: ign
     assert claim.subject_id == jury.jurors[0].id
 
 
-def test_ballot_link_of_an_unknown_address_fails(cli_env, capsys, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_of_an_unknown_address_fails(cli_env, capsys, jury):
     assert cli.main(["ballot-link", "nobody@example.org"]) == 1
     assert "No juror has the address nobody@example.org." in capsys.readouterr().err
 
 
-def test_ballot_link_refuses_a_juror_not_invited_or_revoked(cli_env, capsys, clock, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_refuses_a_juror_not_invited_or_revoked(cli_env, capsys, clock, jury):
     with cli_env.write() as session:
         jury_factories.juror(
             session=session, edition=jury.edition, email="new@example.org", invited=False
@@ -67,7 +67,7 @@ def test_ballot_link_refuses_a_juror_not_invited_or_revoked(cli_env, capsys, clo
     assert "revoked" in capsys.readouterr().err
 
 
-def test_demo_sample_jury_is_part_way_through_its_first_round(tmp_path, settings, clock):  # type: ignore[no-untyped-def]
+def test_demo_sample_jury_is_part_way_through_its_first_round(tmp_path, settings, clock):
     from prize import demo, schema
     from prize.demo import jury_sample
 
@@ -97,7 +97,7 @@ def test_demo_sample_jury_is_part_way_through_its_first_round(tmp_path, settings
     database.dispose()
 
 
-def test_ballot_link_after_the_final_round_closed_fails(cli_env, capsys, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_ballot_link_after_the_final_round_closed_fails(cli_env, capsys, sqlite_db, jury):
     with sqlite_db.write() as session:
         edition = session.get_one(Edition, jury.edition.id)
         edition.final_closes_at = jury_factories.SHORTLIST_CLOSES.replace(year=2020)

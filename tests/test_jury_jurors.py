@@ -23,7 +23,7 @@ from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 # --------------------------------------------------------------------------- adding
 
 
-def test_add_juror_stores_the_details_and_audits_by_id(db):  # type: ignore[no-untyped-def]
+def test_add_juror_stores_the_details_and_audits_by_id(db):
     made = jury_factories.make(db)
     juror = add_juror(db, made, juror_data())
     assert (juror.email, juror.country, juror.invited_at) == ("lena.novak@example.org", "SI", None)
@@ -47,7 +47,7 @@ def test_add_juror_stores_the_details_and_audits_by_id(db):  # type: ignore[no-u
         ({"birth_date": date(2010, 1, 1), "publish_name_consent": True}, "publish_name_consent"),
     ],
 )
-def test_add_juror_refuses_wrong_details(db, changes, field):  # type: ignore[no-untyped-def]
+def test_add_juror_refuses_wrong_details(db, changes, field):
     made = jury_factories.make(db)
     with pytest.raises(DomainError) as refused:
         add_juror(db, made, juror_data(**changes))
@@ -56,7 +56,7 @@ def test_add_juror_refuses_wrong_details(db, changes, field):  # type: ignore[no
         assert session.exec(select(func.count()).select_from(Juror)).one() == 0
 
 
-def test_add_juror_refuses_an_address_already_on_the_jury(db):  # type: ignore[no-untyped-def]
+def test_add_juror_refuses_an_address_already_on_the_jury(db):
     made = jury_factories.make(db)
     add_juror(db, made, juror_data())
     with pytest.raises(DomainError) as refused:
@@ -64,7 +64,7 @@ def test_add_juror_refuses_an_address_already_on_the_jury(db):  # type: ignore[n
     assert refused.value.field == "email"
 
 
-def test_jury_of_a_decided_edition_cannot_change(db):  # type: ignore[no-untyped-def]
+def test_jury_of_a_decided_edition_cannot_change(db):
     made = jury_factories.make(db, state=EditionState.decided)
     with pytest.raises(NotAllowed):
         add_juror(db, made, juror_data())
@@ -79,7 +79,7 @@ Zoé,Martin,zoe@example.org,France,2006-01-02,fr
 """
 
 
-def test_import_adds_every_row(db):  # type: ignore[no-untyped-def]
+def test_import_adds_every_row(db):
     made = jury_factories.make(db)
     rows, errors = jury_forms.parse_csv(CSV_OK)
     assert errors == []
@@ -93,7 +93,7 @@ def test_import_adds_every_row(db):  # type: ignore[no-untyped-def]
     ]
 
 
-def test_import_with_one_wrong_row_imports_nothing_and_names_each_problem(db):  # type: ignore[no-untyped-def]
+def test_import_with_one_wrong_row_imports_nothing_and_names_each_problem(db):
     made = jury_factories.make(db)
     text = (
         "first_name;last_name;email;country;birth_date\n"
@@ -120,7 +120,7 @@ def test_import_with_one_wrong_row_imports_nothing_and_names_each_problem(db):  
         assert session.exec(select(func.count()).select_from(Juror)).one() == 0
 
 
-def test_import_refuses_a_file_without_the_columns(db):  # type: ignore[no-untyped-def]
+def test_import_refuses_a_file_without_the_columns(db):
     rows, errors = jury_forms.parse_csv("name,mail\nLena,lena@example.org\n")
     assert rows == []
     assert [(e.line, e.message.params) for e in errors] == [
@@ -128,7 +128,7 @@ def test_import_refuses_a_file_without_the_columns(db):  # type: ignore[no-untyp
     ]
 
 
-def test_import_of_an_empty_file_is_refused(db):  # type: ignore[no-untyped-def]
+def test_import_of_an_empty_file_is_refused(db):
     made = jury_factories.make(db)
     with pytest.raises(DomainError, match="no juror"), db.write() as session:
         jurors.import_jurors(
@@ -136,7 +136,7 @@ def test_import_of_an_empty_file_is_refused(db):  # type: ignore[no-untyped-def]
         )
 
 
-def test_csv_reader_takes_a_byte_order_mark_tabs_and_optional_columns():  # type: ignore[no-untyped-def]
+def test_csv_reader_takes_a_byte_order_mark_tabs_and_optional_columns():
     text = "\ufefffirst name\tlast name\temail\tcountry\tbirth date\tguardian_name\tguardian_consent_date\tpublish_name_consent\n"
     text += "Ana\tKovač\tana@example.org\tsi\t2011-02-02\tMarta Kovač\t2027-01-10\tyes\n"
     rows, errors = jury_forms.parse_csv(text)
@@ -154,7 +154,7 @@ def test_csv_reader_takes_a_byte_order_mark_tabs_and_optional_columns():  # type
 # --------------------------------------------------------------------------- consent and invitations
 
 
-def test_minor_cannot_be_invited_until_a_guardian_consents(db):  # type: ignore[no-untyped-def]
+def test_minor_cannot_be_invited_until_a_guardian_consents(db):
     made = jury_factories.make(db)
     minor = add_juror(db, made, juror_data(birth_date=date(2010, 6, 1)))
     with pytest.raises(NotAllowed, match="under 18"):
@@ -175,7 +175,7 @@ def test_minor_cannot_be_invited_until_a_guardian_consents(db):  # type: ignore[
     assert invited.publish_name_consent is True
 
 
-def test_age_is_counted_on_the_day_of_the_invitation(db):  # type: ignore[no-untyped-def]
+def test_age_is_counted_on_the_day_of_the_invitation(db):
     made = jury_factories.make(db)
     turning_18 = add_juror(db, made, juror_data(birth_date=date(2009, 3, 1)))
     with pytest.raises(NotAllowed):
@@ -193,7 +193,7 @@ def test_age_is_counted_on_the_day_of_the_invitation(db):  # type: ignore[no-unt
         ("Marta", date(2009, 1, 1), False, "consent_on"),
     ],
 )
-def test_recording_consent_refuses_incomplete_answers(db, guardian, consent_on, publish, field):  # type: ignore[no-untyped-def]
+def test_recording_consent_refuses_incomplete_answers(db, guardian, consent_on, publish, field):
     made = jury_factories.make(db)
     minor = add_juror(db, made, juror_data(birth_date=date(2010, 6, 1)))
     with pytest.raises(DomainError) as refused, db.write() as session:

@@ -29,7 +29,7 @@ from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 # --------------------------------------------------------------------------- links
 
 
-def test_invitation_emails_a_signed_ballot_link(db):  # type: ignore[no-untyped-def]
+def test_invitation_emails_a_signed_ballot_link(db):
     made = jury_factories.make(db)
     juror = invite(db, add_juror(db, made, juror_data()))
     (mail,) = outbox_of(db, "juror_invitation")
@@ -48,11 +48,11 @@ def test_invitation_emails_a_signed_ballot_link(db):  # type: ignore[no-untyped-
         invite(db, juror)
 
 
-def test_resend_revoke_and_reissue(db):  # type: ignore[no-untyped-def]
+def test_resend_revoke_and_reissue(db):
     made = jury_factories.make(db)
     juror = invite(db, add_juror(db, made, juror_data()))
 
-    def act(fn, **kw):  # type: ignore[no-untyped-def]
+    def act(fn, **kw):
         with db.write() as session:
             return fn(
                 session=session,
@@ -76,7 +76,7 @@ def test_resend_revoke_and_reissue(db):  # type: ignore[no-untyped-def]
     assert jury_factories.links_in(mails[1].body) != jury_factories.links_in(mails[0].body)
 
 
-def test_resend_and_reissue_need_an_invitation_first(db):  # type: ignore[no-untyped-def]
+def test_resend_and_reissue_need_an_invitation_first(db):
     made = jury_factories.make(db)
     juror = add_juror(db, made, juror_data())
     for fn in (juror_links.resend, juror_links.reissue):
@@ -90,14 +90,14 @@ def test_resend_and_reissue_need_an_invitation_first(db):  # type: ignore[no-unt
             )
 
 
-def test_no_link_after_the_final_round_closed(db):  # type: ignore[no-untyped-def]
+def test_no_link_after_the_final_round_closed(db):
     made = jury_factories.make(db)
     juror = add_juror(db, made, juror_data())
     with pytest.raises(NotAllowed, match="final round has closed"):
         invite(db, juror, jury_factories.FINAL_CLOSES)
 
 
-def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
+def test_replacing_a_juror_during_a_round(db):
     made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
@@ -146,7 +146,7 @@ def test_replacing_a_juror_during_a_round(db):  # type: ignore[no-untyped-def]
 
 def test_a_replaced_jurors_submitted_ballot_counts_and_their_draft_can_no_longer_be_submitted(
     juror_client, sqlite_db, clock, jury
-):  # type: ignore[no-untyped-def]
+):
     """Omar submitted his ballot, then was replaced: it still counts. Lena, whose link opened
     this browser's ballot session, had a complete draft: once she is replaced, her link and her
     session are refused, and submitting stores nothing."""
@@ -213,7 +213,7 @@ def test_a_replaced_jurors_submitted_ballot_counts_and_their_draft_can_no_longer
     }
 
 
-def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # type: ignore[no-untyped-def]
+def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):
     made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition)
@@ -235,12 +235,12 @@ def test_replacement_who_is_a_minor_needs_consent_and_nothing_changes(db):  # ty
 # --------------------------------------------------------------------------- conflicts
 
 
-def test_secretariat_records_a_conflict_with_a_reason_once(db):  # type: ignore[no-untyped-def]
+def test_secretariat_records_a_conflict_with_a_reason_once(db):
     made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
 
-    def record(reason: str):  # type: ignore[no-untyped-def]
+    def record(reason: str):
         with db.write() as session:
             return conflicts.record_conflict(
                 session=session,
@@ -259,7 +259,7 @@ def test_secretariat_records_a_conflict_with_a_reason_once(db):  # type: ignore[
         record("Again")
 
 
-def test_conflict_suggestions_follow_the_jurors_country(db):  # type: ignore[no-untyped-def]
+def test_conflict_suggestions_follow_the_jurors_country(db):
     made = jury_factories.make(db, applications=4)  # countries BA, IL, PT, HR+SI
     with db.write() as session:
         slovene = jury_factories.juror(session=session, edition=made.edition, country="SI")
@@ -274,12 +274,12 @@ def test_conflict_suggestions_follow_the_jurors_country(db):  # type: ignore[no-
     assert [s.application.id for s in found[slovene.id]] == [made.applications[3].id]
 
 
-def test_juror_declares_conflicts_or_none(db):  # type: ignore[no-untyped-def]
+def test_juror_declares_conflicts_or_none(db):
     made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
 
-    def declare(declarations, none):  # type: ignore[no-untyped-def]
+    def declare(declarations, none):
         with db.write() as session:
             return conflicts.declare_conflicts(
                 session=session,
@@ -306,7 +306,7 @@ def test_juror_declares_conflicts_or_none(db):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- the round opens
 
 
-def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyped-def]
+def test_opening_a_round_emails_the_invited_jurors(db):
     made = jury_factories.make(db, state=EditionState.screening)
     with db.write() as session:
         jury_factories.juror(session=session, edition=made.edition, email="in@example.org")
@@ -327,7 +327,7 @@ def test_opening_a_round_emails_the_invited_jurors(db):  # type: ignore[no-untyp
     assert "The first round of the jury is open" in mails[0].body
 
 
-def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-def]
+def test_reminders_go_to_unfinished_jurors_once(db):
     made = jury_factories.make(db)
     with db.write() as session:
         done = jury_factories.juror(
@@ -347,7 +347,7 @@ def test_reminders_go_to_unfinished_jurors_once(db):  # type: ignore[no-untyped-
             )
         scoring.submit(session=session, juror=done, now=NOW)
 
-    def remind():  # type: ignore[no-untyped-def]
+    def remind():
         with db.write() as session:
             return panel.remind(
                 session=session,

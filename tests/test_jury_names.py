@@ -20,20 +20,20 @@ CONFIRMED_ALREADY = (
 )
 
 
-def _lena(db) -> int:  # type: ignore[no-untyped-def]
+def _lena(db) -> int:
     with db.write() as session:
         made = jury_factories.jury_edition(session=session)
         juror = jury_factories.juror(session=session, edition=made.edition, first_name="Lena")
-        return juror.id  # type: ignore[return-value]
+        return juror.id
 
 
-def _welcome(db, juror_id: int, first_name: str) -> None:  # type: ignore[no-untyped-def]
+def _welcome(db, juror_id: int, first_name: str) -> None:
     with db.write() as session:
         juror = session.get_one(Juror, juror_id)
         panel.welcome(session=session, juror=juror, now=NOW, first_name=first_name, pledge=True)
 
 
-def _events(db, juror_id: int) -> list[tuple[str, dict | None]]:  # type: ignore[no-untyped-def,type-arg]
+def _events(db, juror_id: int) -> list[tuple[str, dict | None]]:
     with db.read() as session:
         rows = session.exec(
             select(AuditEvent)
@@ -43,7 +43,7 @@ def _events(db, juror_id: int) -> list[tuple[str, dict | None]]:  # type: ignore
         return [(e.kind, e.data) for e in rows]
 
 
-def test_a_correction_while_confirming_the_name_is_stored_and_audited_without_names(db):  # type: ignore[no-untyped-def]
+def test_a_correction_while_confirming_the_name_is_stored_and_audited_without_names(db):
     juror_id = _lena(db)
     before = _events(db, juror_id)
     _welcome(db, juror_id, " Léna ")
@@ -55,13 +55,13 @@ def test_a_correction_while_confirming_the_name_is_stored_and_audited_without_na
     assert "Lena" not in str(added) and "Léna" not in str(added)  # people by id only
 
 
-def test_confirming_the_name_unchanged_records_no_correction(db):  # type: ignore[no-untyped-def]
+def test_confirming_the_name_unchanged_records_no_correction(db):
     juror_id = _lena(db)
     _welcome(db, juror_id, "Lena")
     assert "juror.name_corrected" not in [kind for kind, _ in _events(db, juror_id)]
 
 
-def test_once_confirmed_the_name_cannot_be_changed_by_the_juror(db):  # type: ignore[no-untyped-def]
+def test_once_confirmed_the_name_cannot_be_changed_by_the_juror(db):
     juror_id = _lena(db)
     _welcome(db, juror_id, "Lena")
     before = _events(db, juror_id)
@@ -76,7 +76,7 @@ def test_once_confirmed_the_name_cannot_be_changed_by_the_juror(db):  # type: ig
 
 def test_the_welcome_page_refuses_a_change_after_onboarding_next_to_the_field(
     juror_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     token = csrf_of(juror_client, "/ballot/welcome")
     data = {"first_name": "Lena M.", "pledge": "yes", "csrf_token": token}
     assert juror_client.post("/ballot/welcome", data=data).status_code == 303  # corrected

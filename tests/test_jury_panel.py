@@ -35,7 +35,7 @@ def test_phase_is_the_open_round_then_the_states_round_read_only():
     assert ballots.phase(edition, NOW) == (None, False)
 
 
-def test_juror_page_names_whom_the_juror_replaced_and_who_replaced_them(db):  # type: ignore[no-untyped-def]
+def test_juror_page_names_whom_the_juror_replaced_and_who_replaced_them(db):
     made = jury_factories.make(db)
     with db.write() as session:
         old = jury_factories.juror(session=session, edition=made.edition, first_name="Lena")
@@ -61,7 +61,7 @@ def test_juror_page_names_whom_the_juror_replaced_and_who_replaced_them(db):  # 
     ]
 
 
-def test_a_conflict_with_no_project_chosen_is_refused_and_nothing_is_stored(db):  # type: ignore[no-untyped-def]
+def test_a_conflict_with_no_project_chosen_is_refused_and_nothing_is_stored(db):
     made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
@@ -80,7 +80,7 @@ def test_a_conflict_with_no_project_chosen_is_refused_and_nothing_is_stored(db):
         assert session.exec(select(Conflict)).all() == []
 
 
-def test_a_conflict_chosen_by_id_is_recorded(db):  # type: ignore[no-untyped-def]
+def test_a_conflict_chosen_by_id_is_recorded(db):
     made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition)
@@ -97,7 +97,7 @@ def test_a_conflict_chosen_by_id_is_recorded(db):  # type: ignore[no-untyped-def
     assert (stored.juror_id, stored.application_id) == (juror.id, made.applications[1].id)
 
 
-def _submitted_ballot(db, made):  # type: ignore[no-untyped-def]
+def _submitted_ballot(db, made):
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
     with db.write() as session:
@@ -106,15 +106,15 @@ def _submitted_ballot(db, made):  # type: ignore[no-untyped-def]
                 session=session,
                 juror=session.get_one(Juror, juror.id),
                 now=NOW,
-                application_id=app.id,  # type: ignore[arg-type]
-                scores={c.id: 4 for c in made.criteria},  # type: ignore[misc]
+                application_id=app.id,
+                scores={c.id: 4 for c in made.criteria},
             )
         scoring.submit(session=session, juror=session.get_one(Juror, juror.id), now=NOW)
     with db.read() as session:
         return juror, session.exec(select(Ballot).where(Ballot.juror_id == juror.id)).one()
 
 
-def test_reopening_another_jurors_ballot_by_id_is_no_such_ballot(db):  # type: ignore[no-untyped-def]
+def test_reopening_another_jurors_ballot_by_id_is_no_such_ballot(db):
     made = jury_factories.make(db)
     _, ballot = _submitted_ballot(db, made)
     with db.write() as session:
@@ -134,7 +134,7 @@ def test_reopening_another_jurors_ballot_by_id_is_no_such_ballot(db):  # type: i
         assert session.get_one(Ballot, ballot.id).status is BallotStatus.submitted
 
 
-def test_reopening_the_jurors_own_ballot_by_id_reopens_it(db):  # type: ignore[no-untyped-def]
+def test_reopening_the_jurors_own_ballot_by_id_reopens_it(db):
     made = jury_factories.make(db)
     juror, ballot = _submitted_ballot(db, made)
     with pytest.raises(DomainError) as refused, db.write() as session:

@@ -16,23 +16,23 @@ from tests.mailkit import body_of
 from tests.staffkit import login, make_staff
 
 
-def _juror_id(db, email: str) -> int:  # type: ignore[no-untyped-def]
+def _juror_id(db, email: str) -> int:
     with db.read() as session:
         found = session.exec(select(Juror).where(Juror.email == email)).one()
         assert found.id is not None
         return found.id
 
 
-def _post(client, path: str, page: str, **data):  # type: ignore[no-untyped-def]
+def _post(client, path: str, page: str, **data):
     return client.post(path, data={"csrf_token": csrf_of(client, page), **data})
 
 
-def _count(db, model, *where) -> int:  # type: ignore[no-untyped-def]
+def _count(db, model, *where) -> int:
     with db.read() as session:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
 
-def _submit_all(db, clock, jury, juror):  # type: ignore[no-untyped-def]
+def _submit_all(db, clock, jury, juror):
     with db.write() as session:
         me = session.get_one(Juror, juror.id)
         me.name_confirmed_at = me.pledge_accepted_at = me.conflicts_declared_at = clock()
@@ -47,13 +47,13 @@ def _submit_all(db, clock, jury, juror):  # type: ignore[no-untyped-def]
         return scoring.submit(session=session, juror=me, now=clock())
 
 
-def test_jury_page_needs_a_signed_in_officer(client, jury):  # type: ignore[no-untyped-def]
+def test_jury_page_needs_a_signed_in_officer(client, jury):
     response = client.get("/secretariat/editions/2027/jury")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/secretariat/login")
 
 
-def test_jury_page_shows_each_jurors_progress_and_state(staff_client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_jury_page_shows_each_jurors_progress_and_state(staff_client, sqlite_db, clock, jury):
     with sqlite_db.write() as session:
         omar = jury_factories.juror(
             session=session, edition=jury.edition, first_name="Omar", onboarded=True
@@ -77,7 +77,7 @@ def test_jury_page_shows_each_jurors_progress_and_state(staff_client, sqlite_db,
     assert staff_client.get("/secretariat/jury").text.count("/secretariat/editions/2027/jury") == 1
 
 
-def test_adding_a_juror_and_inviting_them_by_email(staff_client, sqlite_db, clock, smtp, jury):  # type: ignore[no-untyped-def]
+def test_adding_a_juror_and_inviting_them_by_email(staff_client, sqlite_db, clock, smtp, jury):
     form = {
         "first_name": "Omar",
         "last_name": "Haddad",
@@ -116,7 +116,7 @@ def test_adding_a_juror_and_inviting_them_by_email(staff_client, sqlite_db, cloc
 
 def test_adding_a_juror_refuses_wrong_fields_and_keeps_what_was_typed(
     staff_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     page = _post(
         staff_client,
         "/secretariat/editions/2027/jury/add",
@@ -145,7 +145,7 @@ def test_adding_a_juror_refuses_wrong_fields_and_keeps_what_was_typed(
     assert _count(sqlite_db, Juror) == 1
 
 
-def test_importing_a_csv_file_adds_all_rows(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_importing_a_csv_file_adds_all_rows(staff_client, sqlite_db, jury):
     csv = b"first_name,last_name,email,country,birth_date\nOmar,Haddad,omar@example.org,JO,2004-02-03\nNoa,Levi,noa@example.org,IL,2006-07-08\n"
     token = csrf_of(staff_client, "/secretariat/editions/2027/jury/import")
     response = staff_client.post(
@@ -158,7 +158,7 @@ def test_importing_a_csv_file_adds_all_rows(staff_client, sqlite_db, jury):  # t
     assert _count(sqlite_db, Juror) == 3
 
 
-def test_importing_with_a_wrong_row_lists_it_and_imports_nothing(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_importing_with_a_wrong_row_lists_it_and_imports_nothing(staff_client, sqlite_db, jury):
     pasted = "first_name,last_name,email,country,birth_date\nOmar,Haddad,omar@example.org,JO,2004-02-03\nNoa,,noa@example.org,Atlantis,2006-07-08\n"
     page = _post(
         staff_client,
@@ -177,7 +177,7 @@ def test_importing_with_a_wrong_row_lists_it_and_imports_nothing(staff_client, s
     htmlpages.save("secretariat_jury_import_errors", page.text)
 
 
-def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db, jury):
     with sqlite_db.write() as session:
         from datetime import date
 
@@ -219,7 +219,7 @@ def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db
 
 def test_resend_revoke_and_reissue_from_the_jurors_page(
     staff_client, client, sqlite_db, clock, smtp, jury
-):  # type: ignore[no-untyped-def]
+):
     juror = jury.jurors[0]
     page_path = f"/secretariat/jurors/{juror.id}"
     assert _post(staff_client, f"{page_path}/resend", page_path).status_code == 303
@@ -252,7 +252,7 @@ def test_resend_revoke_and_reissue_from_the_jurors_page(
     assert event.reason == "Phone stolen"
 
 
-def test_recording_a_conflict_from_a_suggestion(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_recording_a_conflict_from_a_suggestion(staff_client, sqlite_db, jury):
     with sqlite_db.write() as session:
         bosnian = jury_factories.juror(
             session=session, edition=jury.edition, country="BA", first_name="Emir"
@@ -288,7 +288,7 @@ def test_recording_a_conflict_from_a_suggestion(staff_client, sqlite_db, jury): 
 
 def test_replacing_a_juror_invites_the_new_one_and_kills_the_old_links(
     staff_client, sqlite_db, clock, smtp, jury
-):  # type: ignore[no-untyped-def]
+):
     old = jury.jurors[0]
     old_link = jury_factories.link_path(old)
     path = f"/secretariat/jurors/{old.id}/replace"
@@ -326,7 +326,7 @@ def test_replacing_a_juror_invites_the_new_one_and_kills_the_old_links(
     )
 
 
-def test_replacement_form_refuses_a_minor_without_consent(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_replacement_form_refuses_a_minor_without_consent(staff_client, sqlite_db, jury):
     path = f"/secretariat/jurors/{jury.jurors[0].id}/replace"
     page = _post(
         staff_client,
@@ -344,7 +344,7 @@ def test_replacement_form_refuses_a_minor_without_consent(staff_client, sqlite_d
     assert _count(sqlite_db, Juror) == 1
 
 
-def test_reopening_a_submitted_ballot_needs_a_reason(staff_client, sqlite_db, clock, smtp, jury):  # type: ignore[no-untyped-def]
+def test_reopening_a_submitted_ballot_needs_a_reason(staff_client, sqlite_db, clock, smtp, jury):
     juror = jury.jurors[0]
     ballot = _submit_all(sqlite_db, clock, jury, juror)
     page_path = f"/secretariat/jurors/{juror.id}"
@@ -368,7 +368,7 @@ def test_reopening_a_submitted_ballot_needs_a_reason(staff_client, sqlite_db, cl
     assert any("She asked to fix a typo" in body_of(m) for m in smtp.inbox.to("lena@example.org"))
 
 
-def test_reopening_after_the_round_closed_is_refused(staff_client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_reopening_after_the_round_closed_is_refused(staff_client, sqlite_db, clock, jury):
     juror = jury.jurors[0]
     ballot = _submit_all(sqlite_db, clock, jury, juror)
     page_path = f"/secretariat/jurors/{juror.id}"
@@ -386,7 +386,7 @@ def test_reopening_after_the_round_closed_is_refused(staff_client, sqlite_db, cl
 
 def test_reminder_goes_once_to_jurors_who_have_not_finished(
     staff_client, sqlite_db, clock, smtp, jury
-):  # type: ignore[no-untyped-def]
+):
     with sqlite_db.write() as session:
         done = jury_factories.juror(session=session, edition=jury.edition, email="done@example.org")
     _submit_all(sqlite_db, clock, jury, done)
@@ -405,7 +405,7 @@ def test_reminder_goes_once_to_jurors_who_have_not_finished(
     assert not [m for m in smtp.inbox.to("done@example.org") if "reminder" in m["Subject"]]
 
 
-def test_adviser_reads_the_jury_but_cannot_change_it(client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_adviser_reads_the_jury_but_cannot_change_it(client, sqlite_db, clock, jury):
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, "adviser@example.org")
     page = client.get("/secretariat/editions/2027/jury")
@@ -420,14 +420,14 @@ def test_adviser_reads_the_jury_but_cannot_change_it(client, sqlite_db, clock, j
         assert session.get_one(Juror, juror_id).revoked_at is None
 
 
-def test_unknown_edition_or_juror_is_a_404(staff_client, jury):  # type: ignore[no-untyped-def]
+def test_unknown_edition_or_juror_is_a_404(staff_client, jury):
     for path in ("/secretariat/editions/1999/jury", "/secretariat/jurors/999"):
         page = staff_client.get(path)
         assert page.status_code == 404, path
         assert "<h1>Page not found</h1>" in page.text, path
 
 
-def test_every_jury_action_is_audited(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_every_jury_action_is_audited(staff_client, sqlite_db, jury):
     juror = jury.jurors[0]
     page_path = f"/secretariat/jurors/{juror.id}"
     _post(staff_client, f"{page_path}/resend", page_path)
@@ -443,7 +443,7 @@ def test_every_jury_action_is_audited(staff_client, sqlite_db, jury):  # type: i
     assert kinds[-2:] == ["juror.link_resent", "juror.link_reissued"]
 
 
-def test_reminder_outside_an_open_round_is_refused(staff_client, sqlite_db, clock, jury):  # type: ignore[no-untyped-def]
+def test_reminder_outside_an_open_round_is_refused(staff_client, sqlite_db, clock, jury):
     token = csrf_of(staff_client, "/secretariat/editions/2027/jury")
     clock.set(jury_factories.SHORTLIST_CLOSES)
     response = staff_client.post(
@@ -459,7 +459,7 @@ def test_reminder_outside_an_open_round_is_refused(staff_client, sqlite_db, cloc
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 0
 
 
-def test_forms_of_the_jury_pages_are_valid_html(staff_client, jury):  # type: ignore[no-untyped-def]
+def test_forms_of_the_jury_pages_are_valid_html(staff_client, jury):
     for name, path in (
         ("secretariat_jury_index", "/secretariat/jury"),
         ("secretariat_jury_add", "/secretariat/editions/2027/jury/add"),
@@ -483,7 +483,7 @@ def test_forms_of_the_jury_pages_are_valid_html(staff_client, jury):  # type: ig
 
 def test_inviting_everyone_not_invited_yet_skips_minors_without_consent(
     staff_client, sqlite_db, clock, smtp, jury
-):  # type: ignore[no-untyped-def]
+):
     from datetime import date
 
     with sqlite_db.write() as session:

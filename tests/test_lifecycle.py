@@ -14,7 +14,7 @@ from prize.models import AuditEvent, Edition, EditionState
 from tests.test_foundation import open_edition
 
 
-def test_two_simultaneous_clicks_on_the_same_move_make_one_move(db, clock):  # type: ignore[no-untyped-def]
+def test_two_simultaneous_clicks_on_the_same_move_make_one_move(db, clock):
     edition = open_edition(db, clock)
     clock.set(edition.deadline)
     barrier = threading.Barrier(2)

@@ -22,7 +22,7 @@ from tests.applykit import link_maker, make_call, start_application
 from tests.dbkit import TEST_AUDIT_KEYS
 
 
-def open_link(db, token, clock):  # type: ignore[no-untyped-def]
+def open_link(db, token, clock):
     """Open ``token`` now, on ``clock`` (the signer's clock and the domain's)."""
     with db.read() as session:
         return application_links.open_link(
@@ -30,7 +30,7 @@ def open_link(db, token, clock):  # type: ignore[no-untyped-def]
         )
 
 
-def delete(db, application_id, now, storage):  # type: ignore[no-untyped-def]
+def delete(db, application_id, now, storage):
     with db.write() as session:
         applications.delete_draft(
             session=session,
@@ -43,7 +43,7 @@ def delete(db, application_id, now, storage):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- domain
 
 
-def test_a_deleted_drafts_id_is_never_given_to_the_next_applicant(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_deleted_drafts_id_is_never_given_to_the_next_applicant(db, clock, tmp_path):
     make_call(db, clock())
     first = start_application(db, clock(), email="a@example.org", title="A's project")
     old_link = link_maker(clock=clock).token(first)
@@ -61,7 +61,7 @@ def test_a_deleted_drafts_id_is_never_given_to_the_next_applicant(db, clock, tmp
     assert list(named) == ["application.started", "application.deleted"]
 
 
-def test_a_link_never_opens_another_row_at_the_same_id(db, clock):  # type: ignore[no-untyped-def]
+def test_a_link_never_opens_another_row_at_the_same_id(db, clock):
     """Even were an id given twice (an old database, an operator's restore), the secret differs."""
     make_call(db, clock())
     application = start_application(db, clock())
@@ -81,14 +81,14 @@ def test_a_link_never_opens_another_row_at_the_same_id(db, clock):  # type: igno
     assert open_link(db, link_maker(clock=clock).token(application), clock).id == application.id
 
 
-def test_every_row_gets_its_own_random_secret(db, clock):  # type: ignore[no-untyped-def]
+def test_every_row_gets_its_own_random_secret(db, clock):
     make_call(db, clock())
     made = [start_application(db, clock(), email=f"x{i}@example.org") for i in range(3)]
     secrets = {a.link_secret for a in made}
     assert len(secrets) == 3 and all(len(s) >= 20 for s in secrets)
 
 
-def test_every_table_is_declared_autoincrement_on_sqlite(sqlite_db):  # type: ignore[no-untyped-def]
+def test_every_table_is_declared_autoincrement_on_sqlite(sqlite_db):
     with sqlite_db.engine.connect() as conn:
         tables = dict(
             conn.exec_driver_sql(
@@ -105,7 +105,7 @@ def test_every_table_is_declared_autoincrement_on_sqlite(sqlite_db):  # type: ig
 
 def test_a_deleted_drafts_old_link_does_not_open_the_next_applicants_draft(
     app, open_call, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     """The assessment's reproduction: A starts and deletes a draft, B starts one, A follows
     their old link and their old session."""
     from starlette.testclient import TestClient
@@ -163,7 +163,7 @@ def _insert(conn: sa.Connection, table: str, **given: object) -> None:
 @pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_migrating_keeps_rows_and_links_and_never_reuses_an_audited_id(
     engine, request, tmp_path, clock
-):  # type: ignore[no-untyped-def]
+):
     database = _database_at_0001(engine, request, tmp_path)
     url = database.engine.url.render_as_string(hide_password=False)
     with database.engine.begin() as conn:

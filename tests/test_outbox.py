@@ -12,12 +12,12 @@ from prize.models import OutboxMessage, OutboxStatus
 from tests.basekit import free_port
 
 
-def _status(db, message_id):  # type: ignore[no-untyped-def]
+def _status(db, message_id):
     with db.read() as session:
         return session.get_one(OutboxMessage, message_id)
 
 
-def _raw_message(db, now, subject, recipient="b@example.org"):  # type: ignore[no-untyped-def]
+def _raw_message(db, now, subject, recipient="b@example.org"):
     with db.write() as session:
         row = OutboxMessage(
             kind="test",
@@ -33,7 +33,7 @@ def _raw_message(db, now, subject, recipient="b@example.org"):  # type: ignore[n
         return row.id
 
 
-def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_is_sent(db, clock, smtp):  # type: ignore[no-untyped-def]
+def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_is_sent(db, clock, smtp):
     broken = _raw_message(db, clock(), "Broken\nsubject", recipient="broken@example.org")
     good = _raw_message(db, clock(), "Fine subject", recipient="good@example.org")
 
@@ -51,12 +51,12 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_is_sent(db, clo
 
 def test_a_bug_while_sending_raises_and_leaves_the_messages_queued_not_failed(
     db, clock, smtp, monkeypatch
-):  # type: ignore[no-untyped-def]
+):
     first = _raw_message(db, clock(), "First", recipient="first@example.org")
     second = _raw_message(db, clock(), "Second", recipient="second@example.org")
     real = outbox.build_email
 
-    def with_a_bug(message, mail_from):  # type: ignore[no-untyped-def]
+    def with_a_bug(message, mail_from):
         if message.recipient == "first@example.org":
             raise TypeError("a bug in the code, not in the message")
         return real(message, mail_from)
@@ -75,7 +75,7 @@ def test_a_bug_while_sending_raises_and_leaves_the_messages_queued_not_failed(
     assert sorted(m["Subject"] for m in smtp.inbox.messages) == ["First", "Second"]
 
 
-def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, clock, smtp):  # type: ignore[no-untyped-def]
+def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, clock, smtp):
     message_id = _raw_message(db, clock(), "Wait for me")
     down = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there: the server is down
     report = outbox.deliver_due(database=db, smtp_url=down, mail_from="p@example.org", now=clock())
@@ -97,7 +97,7 @@ def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, cl
     assert [m["Message-ID"] for m in smtp.inbox.messages] == ["<id-b@example.org>"]
 
 
-def test_a_claim_lost_in_a_crash_is_sent_again_with_the_same_message_id(db, clock, smtp):  # type: ignore[no-untyped-def]
+def test_a_claim_lost_in_a_crash_is_sent_again_with_the_same_message_id(db, clock, smtp):
     message_id = _raw_message(db, clock(), "Once")
     with db.write() as session:  # a sender claims it, then dies before sending
         assert [m.id for m in outbox.claim_due(session=session, now=clock())] == [message_id]
@@ -109,7 +109,7 @@ def test_a_claim_lost_in_a_crash_is_sent_again_with_the_same_message_id(db, cloc
         assert session.exec(select(OutboxMessage.status)).all() == [OutboxStatus.sent]
 
 
-def test_rendered_subjects_are_always_one_line(db, clock):  # type: ignore[no-untyped-def]
+def test_rendered_subjects_are_always_one_line(db, clock):
     edition = SimpleNamespace(title_en="Prize\r\nBcc: evil@example.org", title_fr="", year=2027)
     subject, _ = outbox.render(
         "juror_reminder",

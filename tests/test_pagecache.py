@@ -26,7 +26,7 @@ from tests.test_performance import _csrf, _publish
 LIFETIME = 10  # the default PRIZE_PAGE_CACHE_SECONDS
 
 
-def _retitle(database: Database, clock, title: str) -> None:  # type: ignore[no-untyped-def]
+def _retitle(database: Database, clock, title: str) -> None:
     with database.write() as session:
         edition = session.exec(select(Edition).where(Edition.year == 2027)).one()
         editions.update_edition(
@@ -35,7 +35,7 @@ def _retitle(database: Database, clock, title: str) -> None:  # type: ignore[no-
         )  # fmt: skip
 
 
-def test_each_reader_gets_the_kept_call_page_with_their_own_token(app, client, open_call) -> None:  # type: ignore[no-untyped-def]
+def test_each_reader_gets_the_kept_call_page_with_their_own_token(app, client, open_call) -> None:
     first = client.get("/").text
     with TestClient(app, follow_redirects=False) as other:
         second = other.get("/").text
@@ -49,13 +49,13 @@ def test_each_reader_gets_the_kept_call_page_with_their_own_token(app, client, o
     assert client.get("/").text == first  # the same reader: the same token
 
 
-def test_a_change_made_by_this_process_shows_at_once(client, open_call, sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_made_by_this_process_shows_at_once(client, open_call, sqlite_db, clock) -> None:
     assert "European Drug Prevention Prize 2027" in client.get("/").text
     _retitle(sqlite_db, clock, "The 2027 call, retitled")
     assert "The 2027 call, retitled" in client.get("/").text
 
 
-def test_another_process_change_shows_once_the_kept_page_has_expired(  # type: ignore[no-untyped-def]
+def test_another_process_change_shows_once_the_kept_page_has_expired(
     client, open_call, sqlite_db, clock
 ) -> None:
     assert "European Drug Prevention Prize 2027" in client.get("/").text
@@ -72,7 +72,7 @@ def test_another_process_change_shows_once_the_kept_page_has_expired(  # type: i
     assert "Retitled by another worker" in client.get("/").text
 
 
-def test_the_kept_call_page_closes_at_the_deadline(client, open_call, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_kept_call_page_closes_at_the_deadline(client, open_call, clock) -> None:
     clock.set(CALL_DEADLINE - timedelta(seconds=3))
     assert "Apply now" in client.get("/").text
     clock.set(CALL_DEADLINE)  # no write: the deadline alone ends the kept page
@@ -80,7 +80,7 @@ def test_the_kept_call_page_closes_at_the_deadline(client, open_call, clock) -> 
     assert "Apply now" not in closed and "Time left" not in closed
 
 
-def test_a_deleted_draft_notice_is_shown_on_the_kept_call_page(applicant) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_draft_notice_is_shown_on_the_kept_call_page(applicant) -> None:
     client, application = applicant
     client.get("/")  # kept
     token = _csrf(client.get(f"/apply/{application.id}/delete").text)
@@ -89,8 +89,8 @@ def test_a_deleted_draft_notice_is_shown_on_the_kept_call_page(applicant) -> Non
     assert "Your draft is deleted, with its files." in client.get("/").text
 
 
-def test_a_notice_without_any_write_is_not_swallowed_by_a_kept_page(app, client, open_call) -> None:  # type: ignore[no-untyped-def]
-    def note_only(request):  # type: ignore[no-untyped-def]
+def test_a_notice_without_any_write_is_not_swallowed_by_a_kept_page(app, client, open_call) -> None:
+    def note_only(request):
         flash(request, "You are signed out.")
         return RedirectResponse("/", status_code=303)
 
@@ -101,7 +101,7 @@ def test_a_notice_without_any_write_is_not_swallowed_by_a_kept_page(app, client,
     assert "You are signed out." not in client.get("/").text  # shown once
 
 
-def test_a_receipt_check_answer_is_shown_on_the_kept_results_page(client, sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_receipt_check_answer_is_shown_on_the_kept_results_page(client, sqlite_db, clock) -> None:
     _publish(sqlite_db, clock)
     page = client.get("/editions/2027/results")
     assert client.get("/editions/2027/results").text == page.text  # kept
@@ -117,7 +117,7 @@ def test_a_receipt_check_answer_is_shown_on_the_kept_results_page(client, sqlite
 
 def test_a_kept_results_page_answers_304_to_its_own_reader_only(
     app, client, sqlite_db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _publish(sqlite_db, clock)
     client.get("/editions/2027/results")
     kept = client.get("/editions/2027/results")
@@ -131,7 +131,7 @@ def test_a_kept_results_page_answers_304_to_its_own_reader_only(
         assert _csrf(theirs.text) != _csrf(kept.text)
 
 
-def test_no_page_is_kept_when_the_lifetime_is_zero(settings, sqlite_db, clock, open_call) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_is_kept_when_the_lifetime_is_zero(settings, sqlite_db, clock, open_call) -> None:
     app = create_app(settings.with_(page_cache_seconds=0), clock=clock, database=sqlite_db)
     with TestClient(app) as client:
         assert "European Drug Prevention Prize 2027" in client.get("/").text
@@ -143,7 +143,7 @@ def test_no_page_is_kept_when_the_lifetime_is_zero(settings, sqlite_db, clock, o
         assert "Seen at once" in client.get("/").text
 
 
-def test_the_lifetime_setting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_lifetime_setting(monkeypatch) -> None:
     env = {"PRIZE_SECRET_KEYS": "k" * 32}
     assert load(env).page_cache_seconds == LIFETIME
     assert load({**env, "PRIZE_PAGE_CACHE_SECONDS": "0"}).page_cache_seconds == 0

@@ -20,7 +20,7 @@ from tests.jurykit import make_decided_edition
 OFFICER = audit.Actor(ActorKind.staff, None)
 
 
-def test_static_urls_carry_the_content_hash_and_are_cached_for_a_year(client) -> None:  # type: ignore[no-untyped-def]
+def test_static_urls_carry_the_content_hash_and_are_cached_for_a_year(client) -> None:
     page = client.get("/").text
     found = re.search(r'href="(/static/css/prize\.css\?v=([0-9a-f]{12}))"', page)
     assert found is not None
@@ -32,7 +32,7 @@ def test_static_urls_carry_the_content_hash_and_are_cached_for_a_year(client) ->
     assert re.search(r'src="/static/js/prize\.js\?v=[0-9a-f]{12}"', page)
 
 
-def test_a_page_is_compressed_for_a_browser_that_accepts_gzip(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_is_compressed_for_a_browser_that_accepts_gzip(client) -> None:
     zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
     plain = client.get("/", headers={"Accept-Encoding": "identity"})
     assert zipped.headers["content-encoding"] == "gzip"
@@ -45,7 +45,7 @@ def _csrf(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_an_uploaded_file_is_downloaded_uncompressed(applicant) -> None:  # type: ignore[no-untyped-def]
+def test_an_uploaded_file_is_downloaded_uncompressed(applicant) -> None:
     client, application = applicant
     pdf = b"%PDF-1.4\n" + b"0" * 5000 + b"\n%%EOF\n"
     token = _csrf(client.get(f"/apply/{application.id}/files").text)
@@ -64,7 +64,7 @@ def test_an_uploaded_file_is_downloaded_uncompressed(applicant) -> None:  # type
     assert download.headers["content-disposition"].startswith("attachment")
 
 
-def _publish(sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
+def _publish(sqlite_db, clock) -> None:
     with sqlite_db.write() as session:
         make_decided_edition(session, clock)
     with sqlite_db.write() as session:
@@ -76,7 +76,7 @@ def _publish(sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_published_results_answer_304_when_the_browser_has_them(client, sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_published_results_answer_304_when_the_browser_has_them(client, sqlite_db, clock) -> None:
     _publish(sqlite_db, clock)
     for path in ("/editions/2027/results", "/editions/2027/results.json"):
         first = client.get(path)
@@ -90,7 +90,7 @@ def test_published_results_answer_304_when_the_browser_has_them(client, sqlite_d
     assert client.get("/editions/2027/results").headers["cache-control"] == "private, no-cache"
 
 
-def test_a_correction_changes_the_results_etag(client, sqlite_db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_changes_the_results_etag(client, sqlite_db, clock) -> None:
     _publish(sqlite_db, clock)
     before = client.get("/editions/2027/results")
     with sqlite_db.write() as session:
@@ -104,7 +104,7 @@ def test_a_correction_changes_the_results_etag(client, sqlite_db, clock) -> None
     assert after.headers["etag"] != before.headers["etag"]
 
 
-def test_sqlite_writers_in_one_process_queue_and_all_commit(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_writers_in_one_process_queue_and_all_commit(sqlite_db) -> None:
     from tests import factories
 
     with sqlite_db.write() as session:
@@ -130,7 +130,7 @@ def test_sqlite_writers_in_one_process_queue_and_all_commit(sqlite_db) -> None: 
     assert failures == []
 
 
-def test_ballot_progress_counts_as_the_ballot_page_does(db) -> None:  # type: ignore[no-untyped-def]
+def test_ballot_progress_counts_as_the_ballot_page_does(db) -> None:
     from prize.domain.jury import ballots, conflicts, scoring
     from prize.models import Round
     from tests import jury_factories
@@ -163,23 +163,23 @@ def test_ballot_progress_counts_as_the_ballot_page_does(db) -> None:  # type: ig
         assert counted == (view.done, view.total) == (2, 4)
         on_ballot = ballots.find_on_ballot(
             session=session, edition=jury.edition, round_=Round.shortlist, juror=juror,
-            reference=jury.applications[0].reference,  # type: ignore[arg-type]
+            reference=jury.applications[0].reference,
         )  # fmt: skip
         assert on_ballot is not None and on_ballot.id == apps[0]
         conflicted = ballots.find_on_ballot(
             session=session, edition=jury.edition, round_=Round.shortlist, juror=juror,
-            reference=jury.applications[4].reference,  # type: ignore[arg-type]
+            reference=jury.applications[4].reference,
         )  # fmt: skip
         assert conflicted is None
 
 
-def test_a_file_refused_after_it_was_copied_leaves_nothing_on_disk(applicant, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_refused_after_it_was_copied_leaves_nothing_on_disk(applicant, settings) -> None:
     """Uploads are copied to the storage folder before the writing transaction (so the disk
     never holds SQLite's write lock); a refusal in that transaction removes the copy."""
     client, application = applicant
     pdf = b"%PDF-1.4\n%%EOF\n"
 
-    def upload(name: str):  # type: ignore[no-untyped-def]
+    def upload(name: str):
         token = _csrf(client.get(f"/apply/{application.id}/files").text)
         return client.post(
             f"/apply/{application.id}/files",
@@ -196,7 +196,7 @@ def test_a_file_refused_after_it_was_copied_leaves_nothing_on_disk(applicant, se
     assert sorted(p.name for p in settings.storage_dir.iterdir()) == on_disk
 
 
-def test_uploads_at_once_never_wait_for_a_thread_that_none_can_free(app, applicant) -> None:  # type: ignore[no-untyped-def]
+def test_uploads_at_once_never_wait_for_a_thread_that_none_can_free(app, applicant) -> None:
     """More uploads at once than the thread pool has threads, each file big enough to be spooled
     to disk: all are attached (the body is read before the view takes a worker thread; read
     from the view, each view waited for a thread to write its file, and the server hung)."""

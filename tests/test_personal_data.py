@@ -29,7 +29,7 @@ OFFICER = audit.Actor(ActorKind.staff, 1)
 NOW = datetime(2029, 3, 1, 10, tzinfo=UTC)
 
 
-def _mail(session, to, edition_id, body="Hello Amra"):  # type: ignore[no-untyped-def]
+def _mail(session, to, edition_id, body="Hello Amra"):
     message = OutboxMessage(
         kind="test",
         edition_id=edition_id,
@@ -45,7 +45,7 @@ def _mail(session, to, edition_id, body="Hello Amra"):  # type: ignore[no-untype
     return message
 
 
-def _seed(db, storage_dir):  # type: ignore[no-untyped-def]
+def _seed(db, storage_dir):
     """Amra applied in 2016 (published) and 2027 (open); she is a contact on a 2016 application
     of someone else; Lena was a 2016 juror without consent to publish her name."""
     with db.write() as session:
@@ -104,7 +104,7 @@ def _seed(db, storage_dir):  # type: ignore[no-untyped-def]
     }
 
 
-def test_export_holds_everything_about_the_address(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_export_holds_everything_about_the_address(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.write() as session:
         document = personal_data.export_person(
@@ -132,18 +132,18 @@ def test_export_holds_everything_about_the_address(db, tmp_path):  # type: ignor
     assert "amra" not in json.dumps(event.data)
 
 
-def test_export_refuses_something_that_is_not_an_address(db):  # type: ignore[no-untyped-def]
+def test_export_refuses_something_that_is_not_an_address(db):
     with db.read() as session, pytest.raises(DomainError) as error:
         personal_data.export_person(session=session, email="nobody", now=NOW)
     assert error.value.field == "email"
 
 
-def _events(db, kind):  # type: ignore[no-untyped-def]
+def _events(db, kind):
     with db.read() as session:
         return list(session.exec(select(AuditEvent).where(AuditEvent.kind == kind)))
 
 
-def test_erasing_an_applicant_keeps_what_was_published_and_the_audit_chain(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_erasing_an_applicant_keeps_what_was_published_and_the_audit_chain(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.read() as session:
         [stored] = session.exec(select(Attachment.stored_name)).all()
@@ -187,7 +187,7 @@ def test_erasing_an_applicant_keeps_what_was_published_and_the_audit_chain(db, t
     )
 
 
-def test_erasure_before_publication_is_refused(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_erasure_before_publication_is_refused(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.write() as session:
         app = session.get_one(Application, seeded["current"].id)
@@ -211,7 +211,7 @@ def test_erasure_before_publication_is_refused(db, tmp_path):  # type: ignore[no
     assert "(2027)" in str(refused.value)
 
 
-def test_erasing_an_unknown_address_is_refused(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_erasing_an_unknown_address_is_refused(db, tmp_path):
     with db.write() as session, pytest.raises(DomainError) as error:
         personal_data.erase_person(
             session=session, email="ghost@example.org", actor=OFFICER, now=NOW, storage_dir=tmp_path
@@ -219,7 +219,7 @@ def test_erasing_an_unknown_address_is_refused(db, tmp_path):  # type: ignore[no
     assert str(error.value) == "Nothing is held about this address."
 
 
-def test_erasing_a_juror_keeps_a_consented_first_name_only(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_erasing_a_juror_keeps_a_consented_first_name_only(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.write() as session:
         report = personal_data.erase_person(
@@ -248,7 +248,7 @@ def test_erasing_a_juror_keeps_a_consented_first_name_only(db, tmp_path):  # typ
         assert audit.verify(session=session).ok
 
 
-def test_erasing_twice_changes_nothing_more(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_erasing_twice_changes_nothing_more(db, tmp_path):
     seeded = _seed(db, tmp_path)
     for _ in range(2):
         with db.write() as session:
@@ -262,7 +262,7 @@ def test_erasing_twice_changes_nothing_more(db, tmp_path):  # type: ignore[no-un
 # --------------------------------------------------------------------------- the page
 
 
-def test_personal_data_page_finds_exports_and_erases(staff_client, sqlite_db, settings):  # type: ignore[no-untyped-def]
+def test_personal_data_page_finds_exports_and_erases(staff_client, sqlite_db, settings):
     seeded = _seed(sqlite_db, settings.storage_dir)
     token = csrf_of(staff_client, "/secretariat/personal-data")
     found = staff_client.post(
@@ -296,7 +296,7 @@ def test_personal_data_page_finds_exports_and_erases(staff_client, sqlite_db, se
         assert session.get_one(Application, seeded["mine"].id).erased_at is not None
 
 
-def test_personal_data_page_is_for_the_secretariat_only(client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_personal_data_page_is_for_the_secretariat_only(client, sqlite_db, clock):
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, email="adviser@example.org")
     page = client.get("/secretariat/personal-data")
@@ -304,7 +304,7 @@ def test_personal_data_page_is_for_the_secretariat_only(client, sqlite_db, clock
     assert "Not allowed" in page.text
 
 
-def test_erasure_refused_before_publication_on_the_page(staff_client, sqlite_db, settings):  # type: ignore[no-untyped-def]
+def test_erasure_refused_before_publication_on_the_page(staff_client, sqlite_db, settings):
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         factories.application(session=session, edition=edition, email="new@example.org")
@@ -320,16 +320,23 @@ def test_erasure_refused_before_publication_on_the_page(staff_client, sqlite_db,
         assert [a.erased_at for a in kept] == [None]
 
 
-def test_export_leaves_out_the_tokens_of_personal_links(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_export_leaves_out_the_tokens_of_personal_links(db, tmp_path):
     _seed(db, tmp_path)
     with db.write() as session:
-        session.add(OutboxMessage(
-            kind="test", recipient="amra@example.org", subject="Your link",
-            body="Open http://testserver/ballot/link/WzEsMV0.abc.def to vote.\n",
-            message_id="<link@test>", created_at=NOW, next_attempt_at=NOW,
-        ))
+        session.add(
+            OutboxMessage(
+                kind="test",
+                recipient="amra@example.org",
+                subject="Your link",
+                body="Open http://testserver/ballot/link/WzEsMV0.abc.def to vote.\n",
+                message_id="<link@test>",
+                created_at=NOW,
+                next_attempt_at=NOW,
+            )
+        )
     with db.write() as session:
-        document = personal_data.export_person(session=session, email="amra@example.org",
-                                               now=NOW, actor=OFFICER)
+        document = personal_data.export_person(
+            session=session, email="amra@example.org", now=NOW, actor=OFFICER
+        )
     bodies = [m["body"] for m in document["messages"] if m["subject"] == "Your link"]
     assert bodies == ["Open http://testserver/ballot/link/[redacted] to vote.\n"]

@@ -37,7 +37,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def _consent(session, scored, index, *, publication, summary, summary_text):  # type: ignore[no-untyped-def]
+def _consent(session, scored, index, *, publication, summary, summary_text):
     content = session.exec(
         select(ApplicationContent).where(
             ApplicationContent.application_id == scored.ids[index],
@@ -51,7 +51,7 @@ def _consent(session, scored, index, *, publication, summary, summary_text):  # 
     session.flush()
 
 
-def _decided_with_gaps(session, clock):  # type: ignore[no-untyped-def]
+def _decided_with_gaps(session, clock):
     """Decided 2027: winner C and special mention F without consent (1) (C with consent (2)
     alone, which publishes nothing more); winner A with (1) but not (2); B and D with both."""
     scored = make_decided_edition(session, clock)
@@ -61,7 +61,7 @@ def _decided_with_gaps(session, clock):  # type: ignore[no-untyped-def]
     return scored
 
 
-def _published_with_gaps(database, clock):  # type: ignore[no-untyped-def]
+def _published_with_gaps(database, clock):
     with database.write() as session:
         scored = _decided_with_gaps(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -77,7 +77,7 @@ def _assert_hidden(body: str) -> None:
 # --------------------------------------------------------------------------- domain (both engines)
 
 
-def test_public_results_name_a_project_only_with_consent(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_public_results_name_a_project_only_with_consent(db, clock) -> None:
     _published_with_gaps(db, clock)
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
@@ -107,7 +107,7 @@ def test_public_results_name_a_project_only_with_consent(db, clock) -> None:  # 
     assert (f.named, f.title, f.organisation, f.summary, f.score) == (False, "", "", "", None)
 
 
-def test_results_json_and_csv_give_a_project_from_its_country_without_consent(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_results_json_and_csv_give_a_project_from_its_country_without_consent(db, clock) -> None:
     _published_with_gaps(db, clock)
     with db.read() as session:
         data = published.get_results(session=session, year=2027)
@@ -143,7 +143,7 @@ def test_results_json_and_csv_give_a_project_from_its_country_without_consent(db
     _assert_hidden(str(document) + data.as_csv())
 
 
-def test_consents_of_lists_every_decided_project_with_what_it_lacks(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_consents_of_lists_every_decided_project_with_what_it_lacks(db, clock) -> None:
     with db.write() as session:
         scored = _decided_with_gaps(session, clock)
         checks = published.consents_of(session=session, edition=scored.edition)
@@ -156,7 +156,7 @@ def test_consents_of_lists_every_decided_project_with_what_it_lacks(db, clock) -
     ]
 
 
-def _erase(db, scored, index, tmp_path, now):  # type: ignore[no-untyped-def]
+def _erase(db, scored, index, tmp_path, now):
     with db.write() as session:
         app = session.get_one(Application, scored.ids[index])
         app.translation = {"title": "Title in English", "summary": "Summary in English"}
@@ -172,7 +172,7 @@ def _erase(db, scored, index, tmp_path, now):  # type: ignore[no-untyped-def]
         return app, content
 
 
-def test_erasure_keeps_only_the_text_consented_for_publication(db, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_keeps_only_the_text_consented_for_publication(db, clock, tmp_path) -> None:
     scored = _published_with_gaps(db, clock)
     app_c, c = _erase(db, scored, C, tmp_path, clock())  # consent (2) alone
     assert (c.title, c.organisation, c.summary, c.countries) == ("", "", "", ["PT"])
@@ -207,7 +207,7 @@ def test_erasure_keeps_only_the_text_consented_for_publication(db, clock, tmp_pa
         assert audit.verify(session=session).ok
 
 
-def test_existing_applications_keep_only_the_consent_they_gave(db) -> None:  # type: ignore[no-untyped-def]
+def test_existing_applications_keep_only_the_consent_they_gave(db) -> None:
     """A database from before the second consent: upgrading it leaves the summary unconsented,
     and the first consent as it was given."""
     from tests import factories
@@ -236,11 +236,11 @@ def test_existing_applications_keep_only_the_consent_they_gave(db) -> None:  # t
 
 
 @pytest.fixture
-def gaps_2027(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
+def gaps_2027(sqlite_db, clock, app):
     return _published_with_gaps(sqlite_db, clock)
 
 
-def test_results_page_shows_a_project_from_its_country_without_consent(client, gaps_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_page_shows_a_project_from_its_country_without_consent(client, gaps_2027) -> None:
     page = client.get("/editions/2027/results")
     htmlpages.save("results_without_consents", page.text)
     words = text_of(page.text)
@@ -254,7 +254,7 @@ def test_results_page_shows_a_project_from_its_country_without_consent(client, g
     _assert_hidden(page.text)
 
 
-def test_results_page_in_french_shows_a_project_from_its_country(client, gaps_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_page_in_french_shows_a_project_from_its_country(client, gaps_2027) -> None:
     page = client.get("/editions/2027/results", headers={"Accept-Language": "fr"})
     words = text_of(page.text)
     assert "Un projet (Portugal)" in words
@@ -263,7 +263,7 @@ def test_results_page_in_french_shows_a_project_from_its_country(client, gaps_20
     _assert_hidden(page.text)
 
 
-def test_results_json_and_csv_responses_hold_no_unconsented_text(client, gaps_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_json_and_csv_responses_hold_no_unconsented_text(client, gaps_2027) -> None:
     data = client.get("/editions/2027/results.json").json()
     assert [w["title"] for w in data["winners"]] == [
         "Project B",
@@ -276,7 +276,7 @@ def test_results_json_and_csv_responses_hold_no_unconsented_text(client, gaps_20
     _assert_hidden(client.get("/editions/2027/results.json").text + csv_text)
 
 
-def test_certificate_without_consent_names_no_title_or_organisation(client, gaps_2027) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_without_consent_names_no_title_or_organisation(client, gaps_2027) -> None:
     for language, name in (("en", "A project from Portugal"), ("fr", "Un projet (Portugal)")):
         cert = client.get(
             "/editions/2027/results/certificates/EDPP-2027-0003",
@@ -295,7 +295,7 @@ def test_certificate_without_consent_names_no_title_or_organisation(client, gaps
 
 def test_publish_confirmation_lists_the_consents_each_project_lacks(
     staff_client, sqlite_db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sqlite_db.write() as session:
         _decided_with_gaps(session, clock)
     page = staff_client.get("/secretariat/editions/2027/decisions").text
@@ -327,7 +327,7 @@ def test_publish_confirmation_lists_the_consents_each_project_lacks(
 # --------------------------------------------------------------------------- the form
 
 
-def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, sqlite_db) -> None:
     from tests.applykit import complete_form
     from tests.test_apply_pages import error_of, post_form, stored
 
@@ -355,7 +355,7 @@ def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, 
     assert re.search(r'id="consent_summary" name="consent_summary" value="yes" checked', page)
 
 
-def test_a_revision_and_its_submission_carry_the_summary_consent(applicant, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_and_its_submission_carry_the_summary_consent(applicant, sqlite_db) -> None:
     from tests.applykit import complete_form
     from tests.test_apply_pages import post_form, stored
 

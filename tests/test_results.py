@@ -43,7 +43,7 @@ OFFICER = audit.Actor(ActorKind.staff, None)
 
 def test_tally_of_the_stored_ballots_counts_submitted_ballots_conflicts_and_abstentions(
     db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock(), n_jurors=4)
         for juror, marks in ROUND1.items():
@@ -63,12 +63,11 @@ def test_tally_of_the_stored_ballots_counts_submitted_ballots_conflicts_and_abst
     assert result.proposal.selected == tuple(scored.ids[:3])
     # Figures worked out independently (tests/jurykit.py ROUND1_SCORES); the draft changes none.
     assert {
-        scored.ids.index(e.application): round(e.score, 4)  # type: ignore[arg-type]
-        for e in result.ranking
+        scored.ids.index(e.application): round(e.score, 4) for e in result.ranking
     } == ROUND1_SCORES
 
 
-def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock())
         for juror, marks in ROUND1.items():
@@ -107,7 +106,7 @@ def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:  # type: i
     assert flags["EDPP-2027-0005"] == ["below_quorum"]  # E: one juror was conflicted
 
 
-def test_publish_before_decided_is_refused(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_publish_before_decided_is_refused(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock(), state="final")
         with pytest.raises(NotAllowed) as error:
@@ -115,14 +114,14 @@ def test_publish_before_decided_is_refused(db, clock) -> None:  # type: ignore[n
     assert error.value.message.msgid == "Decide the results before publishing them."
 
 
-def test_results_are_not_public_before_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_results_are_not_public_before_publication(db, clock) -> None:
     with db.write() as session:
         make_decided_edition(session, clock)
     with db.read() as session, pytest.raises(NotFound):
         published.get_results(session=session, year=2027)
 
 
-def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -138,7 +137,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
     assert data["published_at"] == "2027-03-01T10:00:00+00:00"
     # B's final score is 9.1545, worked out by hand and with the reference tally (tests/jurykit.py
     # ROUND2_SCORES); the results give it to 2 decimals.
-    assert round(final.entry(scored.ids[1]).score, 4) == ROUND2_SCORES[1] == 9.1545  # type: ignore[arg-type,union-attr]
+    assert round(final.entry(scored.ids[1]).score, 4) == ROUND2_SCORES[1] == 9.1545
     assert data["winners"][0] == {
         "rank": 1,
         "reference": "EDPP-2027-0002",
@@ -176,7 +175,7 @@ def test_publish_makes_the_results_public_with_the_contracts_fields(db, clock) -
     assert data["ballot_digest"] == digests
 
 
-def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_one_row_per_awarded_project(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -195,7 +194,7 @@ def test_csv_has_one_row_per_awarded_project(db, clock) -> None:  # type: ignore
     assert all(re.fullmatch(r"\d+\.\d\d", r["score"]) for r in rows[:4])  # "7.70": 2 decimals
 
 
-def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -203,7 +202,7 @@ def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -
         before = published.get_results(session=session, year=2027).as_json()
     with db.write() as session:
         ballot = session.exec(select(Ballot).where(Ballot.round == Round.final)).first()
-        for score in session.exec(select(Score).where(Score.ballot_id == ballot.id)):  # type: ignore[union-attr]
+        for score in session.exec(select(Score).where(Score.ballot_id == ballot.id)):
             score.value = 0
             session.add(score)
     with db.read() as session:
@@ -213,7 +212,7 @@ def test_published_figures_never_change_even_if_a_stored_score_does(db, clock) -
     assert live.digest != before["ballot_digest"]["final"]
 
 
-def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         announce = scored.edition.announce_at
@@ -232,7 +231,7 @@ def test_publish_due_publishes_at_the_announcement_instant_only(db, clock) -> No
     assert event.actor_kind is ActorKind.system
 
 
-def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -253,7 +252,7 @@ def test_publish_twice_is_refused_and_changes_nothing(db, clock) -> None:  # typ
     assert len(events) == 1
 
 
-def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -266,7 +265,7 @@ def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # 
         assert publication.receipt_rounds(
             session=session, edition=scored.edition, code=receipt
         ) == [Round.final]
-        lower = f" {receipt.lower()} "  # type: ignore[union-attr]
+        lower = f" {receipt.lower()} "
         assert publication.receipt_rounds(session=session, edition=scored.edition, code=lower) == [
             Round.final
         ]
@@ -276,7 +275,7 @@ def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:  # 
         assert publication.receipt_rounds(session=session, edition=scored.edition, code="") == []
 
 
-def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
         with pytest.raises(NotAllowed):
@@ -304,7 +303,7 @@ def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) ->
     assert "results.note_added" in kinds
 
 
-def test_archived_edition_results_are_recorded_without_ballots(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_archived_edition_results_are_recorded_without_ballots(db, clock) -> None:
     with db.write() as session:
         edition = published.create_archived_edition(
             session=session, year=2014, title_en="", actor=OFFICER, now=clock()
@@ -359,7 +358,7 @@ def test_archived_edition_results_are_recorded_without_ballots(db, clock) -> Non
     assert "without ballots" in data["method"]["text"]
 
 
-def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clock) -> None:
     with db.write() as session:
         scored = make_scored_edition(session, now=clock())
         with pytest.raises(NotAllowed):
@@ -378,7 +377,7 @@ def test_archive_entries_only_for_archived_editions_and_years_are_unique(db, clo
             )
 
 
-def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:
     with db.write() as session:
         make_archived_edition(
             session,
@@ -398,7 +397,7 @@ def test_results_csv_cannot_carry_a_spreadsheet_formula(db, clock) -> None:  # t
 
 def test_results_csv_quotes_every_cell_and_defuses_formulas_but_not_plus_attitude(
     db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with db.write() as session:
         edition = make_archived_edition(
             session,

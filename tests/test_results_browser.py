@@ -15,7 +15,7 @@ from tests.staffkit import STAFF_PASSWORD, make_staff
 pytestmark = pytest.mark.browser
 
 
-def test_secretariat_publishes_and_a_juror_checks_a_receipt(live_server, phone) -> None:  # type: ignore[no-untyped-def]
+def test_secretariat_publishes_and_a_juror_checks_a_receipt(live_server, phone) -> None:
     database, clock, base, page = live_server.database, live_server.clock, live_server.url, phone
     make_staff(database, clock())
     with database.write() as session:
@@ -105,7 +105,7 @@ def test_secretariat_publishes_and_a_juror_checks_a_receipt(live_server, phone) 
     assert [e for e in page.console_errors if "status of 400" not in e] == []
 
 
-def test_archived_edition_entered_by_hand_then_read_by_the_public(live_server, phone) -> None:  # type: ignore[no-untyped-def]
+def test_archived_edition_entered_by_hand_then_read_by_the_public(live_server, phone) -> None:
     database, clock, base, page = live_server.database, live_server.clock, live_server.url, phone
     make_staff(database, clock())
     page.goto(base + "/secretariat/results")

@@ -29,13 +29,13 @@ OFFICER = audit.Actor(ActorKind.staff, None)
 
 
 @pytest.fixture
-def decided_2027(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
+def decided_2027(sqlite_db, clock, app):
     with sqlite_db.write() as session:
         return make_decided_edition(session, clock)
 
 
 @pytest.fixture
-def published_2027(sqlite_db, clock, decided_2027):  # type: ignore[no-untyped-def]
+def published_2027(sqlite_db, clock, decided_2027):
     with sqlite_db.write() as session:
         edition = transitions.publish(
             session=session,
@@ -53,7 +53,7 @@ def published_2027(sqlite_db, clock, decided_2027):  # type: ignore[no-untyped-d
     return decided_2027
 
 
-def receipt_of(database, scored, juror: int, round_: Round) -> str:  # type: ignore[no-untyped-def]
+def receipt_of(database, scored, juror: int, round_: Round) -> str:
     with database.read() as session:
         return session.exec(
             select(Ballot.receipt_code).where(
@@ -66,7 +66,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def test_results_are_404_before_publication(client, decided_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_are_404_before_publication(client, decided_2027) -> None:
     for suffix in ("", ".json", ".csv", "/certificates/EDPP-2027-0002"):
         response = client.get(f"/editions/2027/results{suffix}")
         assert response.status_code == 404
@@ -76,7 +76,7 @@ def test_results_are_404_before_publication(client, decided_2027) -> None:  # ty
 
 def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
     client, published_2027, sqlite_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = client.get("/editions/2027/results")
     assert page.status_code == 200
     text = text_of(page.text)
@@ -112,7 +112,7 @@ def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
 
 def test_results_json_is_the_contract_and_agrees_with_the_page(
     client, published_2027, sqlite_db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client.get("/editions/2027/results.json")
     assert response.headers["content-type"] == "application/json"
     data = response.json()
@@ -143,7 +143,7 @@ def test_results_json_is_the_contract_and_agrees_with_the_page(
         assert digest in page
 
 
-def test_results_csv_downloads_one_row_per_project(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_csv_downloads_one_row_per_project(client, published_2027) -> None:
     response = client.get("/editions/2027/results.csv")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="edpp-2027-results.csv"' in response.headers["content-disposition"]
@@ -157,7 +157,7 @@ def test_results_csv_downloads_one_row_per_project(client, published_2027) -> No
     ]
 
 
-def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> None:
     page = client.get("/editions/2027/results").text
     assert 'href="/editions/2027/results/certificates/EDPP-2027-0002"' in page
     cert = client.get("/editions/2027/results/certificates/EDPP-2027-0002")
@@ -169,14 +169,14 @@ def test_certificate_page_for_a_winner_is_printable(client, published_2027) -> N
     assert "Certificate of recognition" in nominated and "Project D" in nominated
 
 
-def test_certificate_of_a_project_without_an_award_is_404(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_of_a_project_without_an_award_is_404(client, published_2027) -> None:
     response = client.get("/editions/2027/results/certificates/EDPP-2027-0008")
     assert response.status_code == 404
     assert "<h1>Page not found</h1>" in response.text
     assert "Project H" not in response.text and "is awarded to" not in response.text
 
 
-def test_receipt_check_says_counted_for_a_counted_ballot(client, published_2027, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_check_says_counted_for_a_counted_ballot(client, published_2027, sqlite_db) -> None:
     code = receipt_of(sqlite_db, published_2027, 0, Round.final)
     token = csrf_of(client, "/editions/2027/results")
     response = client.post(
@@ -192,7 +192,7 @@ def test_receipt_check_says_counted_for_a_counted_ballot(client, published_2027,
     assert "Counted." not in text_of(client.get("/editions/2027/results").text)  # shown once
 
 
-def test_receipt_check_says_not_found_for_an_unknown_code(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_check_says_not_found_for_an_unknown_code(client, published_2027) -> None:
     token = csrf_of(client, "/editions/2027/results")
     client.post("/editions/2027/results/receipt", data={"receipt": "ZZZZ", "csrf_token": token})
     page = text_of(client.get("/editions/2027/results").text)
@@ -201,20 +201,20 @@ def test_receipt_check_says_not_found_for_an_unknown_code(client, published_2027
 
 def test_receipt_check_without_a_code_asks_for_one_next_to_the_field(
     client, published_2027
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     token = csrf_of(client, "/editions/2027/results")
     client.post("/editions/2027/results/receipt", data={"receipt": " ", "csrf_token": token})
     page = client.get("/editions/2027/results").text
     assert 'id="receipt-error">Enter your receipt code.' in page
 
 
-def test_receipt_check_without_csrf_is_refused(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_check_without_csrf_is_refused(client, published_2027) -> None:
     response = client.post("/editions/2027/results/receipt", data={"receipt": "ABC"})
     assert response.status_code == 403
     assert "This form was not accepted" in response.text
 
 
-def test_receipt_check_is_rate_limited(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_check_is_rate_limited(client, published_2027) -> None:
     token = csrf_of(client, "/editions/2027/results")
     for _ in range(10):
         client.post("/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token})
@@ -224,7 +224,7 @@ def test_receipt_check_is_rate_limited(client, published_2027) -> None:  # type:
     assert "Too many checks from your connection: please try again in 15 minutes." in page
 
 
-def test_receipt_check_before_publication_is_404(client, decided_2027) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_check_before_publication_is_404(client, decided_2027) -> None:
     token = csrf_of(client, "/secretariat/login")
     response = client.post(
         "/editions/2027/results/receipt", data={"receipt": "X1", "csrf_token": token}
@@ -236,7 +236,7 @@ def test_receipt_check_before_publication_is_404(client, decided_2027) -> None: 
 
 def test_editions_page_links_published_and_archived_results(
     client, published_2027, sqlite_db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sqlite_db.write() as session:
         make_archived_edition(
             session,
@@ -258,7 +258,7 @@ def test_editions_page_links_published_and_archived_results(
     assert client.get("/editions/2012/results.json").json()["ballot_digest"] is None
 
 
-def test_results_page_in_french(client, published_2027) -> None:  # type: ignore[no-untyped-def]
+def test_results_page_in_french(client, published_2027) -> None:
     page = client.get("/editions/2027/results", headers={"accept-language": "fr"})
     assert '<html lang="fr">' in page.text
     assert "Israël" in page.text  # country names in the reader's language

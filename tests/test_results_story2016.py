@@ -34,13 +34,13 @@ from prize.models import (
 NOW = datetime(2027, 3, 1, 10, tzinfo=UTC)
 
 
-def build(database: Database, settings) -> DemoReport:  # type: ignore[no-untyped-def]
+def build(database: Database, settings) -> DemoReport:
     report = DemoReport()
     story2016.build(database=database, settings=settings, now=NOW, report=report)
     return report
 
 
-def test_2016_is_told_through_the_domain_and_the_real_tally(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_2016_is_told_through_the_domain_and_the_real_tally(db, settings) -> None:
     report = build(db, settings)
     assert ("The 2016 edition, told through its ballots", "/editions/2016/results") in report.links
     with db.read() as session:
@@ -91,7 +91,7 @@ def _final_winners(database: Database, year: int = 2016) -> list[str]:
     return [r["title"] for r in data["ranking"][:3]]
 
 
-def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> None:
     build(sqlite_db, settings)
     assert _final_winners(sqlite_db) == ["Intercity Theatre", "Friday Coffee Project", "+Attitude"]
     path = sqlite_db.url.removeprefix("sqlite:///")
@@ -142,7 +142,7 @@ def test_the_outcome_comes_from_the_ballots(sqlite_db, settings, tmp_path) -> No
     assert _final_winners(sqlite_db) == ["Intercity Theatre", "Friday Coffee Project", "+Attitude"]
 
 
-def test_the_2016_results_page_is_marked_as_sample(client, sqlite_db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_2016_results_page_is_marked_as_sample(client, sqlite_db, settings) -> None:
     build(sqlite_db, settings)
     page = client.get("/editions/2016/results").text
     assert (
@@ -181,7 +181,7 @@ FINAL_2016 = {
 @pytest.mark.parametrize("round_", ["shortlist", "final"])
 def test_command_line_tally_of_2016_matches_the_results_json(
     client, sqlite_db, settings, round_, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import json
 
     from prize import cli
@@ -201,8 +201,7 @@ def test_command_line_tally_of_2016_matches_the_results_json(
         reference = reference_tally(stored).ranked()[:7]
         references = tally_input.projects(session=session, ids=[a.application for a in reference])
     assert [
-        (references[a.application].reference, float(round(a.score, 4)))  # type: ignore[arg-type]
-        for a in reference
+        (references[a.application].reference, float(round(a.score, 4))) for a in reference
     ] == list(pinned.items())
     if round_ == "shortlist":
         assert {r["country_code"] for r in ranking[:7]} == {

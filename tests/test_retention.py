@@ -30,7 +30,7 @@ DEADLINE = factories.DEADLINE  # 2027-06-30 20:00 UTC
 PUBLISHED = datetime(2017, 3, 1, 12, tzinfo=UTC)
 
 
-def _seed(db, storage_dir):  # type: ignore[no-untyped-def]
+def _seed(db, storage_dir):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         old_draft = factories.application(
@@ -80,7 +80,7 @@ def _seed(db, storage_dir):  # type: ignore[no-untyped-def]
     }
 
 
-def test_plan_lists_what_is_due_and_changes_nothing(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_plan_lists_what_is_due_and_changes_nothing(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.read() as session:
         early = retention.plan(session=session, now=DEADLINE + timedelta(days=29))
@@ -95,7 +95,7 @@ def test_plan_lists_what_is_due_and_changes_nothing(db, tmp_path):  # type: igno
         assert session.exec(select(func.count()).select_from(Application)).one() == 5
 
 
-def test_personal_data_waits_24_months_after_publication(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_personal_data_waits_24_months_after_publication(db, tmp_path):
     _seed(db, tmp_path)
     with db.read() as session:
         before = retention.plan(session=session, now=PUBLISHED + timedelta(days=720))
@@ -104,7 +104,7 @@ def test_personal_data_waits_24_months_after_publication(db, tmp_path):  # type:
     assert len(after.applications) == 1
 
 
-def test_apply_deletes_drafts_with_files_erases_and_prunes_audited(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_apply_deletes_drafts_with_files_erases_and_prunes_audited(db, tmp_path):
     storage = tmp_path / "storage"
     seeded = _seed(db, storage)
     files = list(storage.iterdir())
@@ -143,7 +143,7 @@ def test_apply_deletes_drafts_with_files_erases_and_prunes_audited(db, tmp_path)
     assert again.empty
 
 
-def test_months_before_clamps_the_day():  # type: ignore[no-untyped-def]
+def test_months_before_clamps_the_day():
     assert retention.months_before(datetime(2029, 3, 31, tzinfo=UTC), 1) == datetime(
         2029, 2, 28, tzinfo=UTC
     )
@@ -153,7 +153,7 @@ def test_months_before_clamps_the_day():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def env(sqlite_db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def env(sqlite_db, tmp_path, monkeypatch):
     url = sqlite_db.engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("PRIZE_DATABASE_URL", url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
@@ -161,7 +161,7 @@ def env(sqlite_db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return tmp_path / "storage"
 
 
-def test_cli_dry_run_prints_and_changes_nothing_then_runs(sqlite_db, env, capsys):  # type: ignore[no-untyped-def]
+def test_cli_dry_run_prints_and_changes_nothing_then_runs(sqlite_db, env, capsys):
     """The command runs on the real clock: the data is from editions long past."""
     with sqlite_db.write() as session:
         edition = factories.edition(

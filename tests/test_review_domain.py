@@ -45,7 +45,7 @@ from tests.appkit import make_signer
 NOW = jury_factories.NOW
 
 
-def _events(db, kind: str) -> int:  # type: ignore[no-untyped-def]
+def _events(db, kind: str) -> int:
     with db.read() as session:
         return int(
             session.exec(
@@ -54,7 +54,7 @@ def _events(db, kind: str) -> int:  # type: ignore[no-untyped-def]
         )
 
 
-def _mails(db, kind: str) -> int:  # type: ignore[no-untyped-def]
+def _mails(db, kind: str) -> int:
     return len(jury_factories.outbox_of(db, kind))
 
 
@@ -65,14 +65,14 @@ def _mailer() -> staff_domain.Mailer:
     return staff_domain.Mailer(make_signer(lambda: NOW), lambda token: f"http://testserver/{token}")
 
 
-def _resend(db, staff_id: int | None) -> None:  # type: ignore[no-untyped-def]
+def _resend(db, staff_id: int | None) -> None:
     with db.write() as session:
         staff_domain.resend_invitation(
             session=session, actor=audit.SYSTEM, mailer=_mailer(), staff_id=staff_id or 0, now=NOW
         )
 
 
-def test_resend_invitation_refused_once_a_password_is_set(db):  # type: ignore[no-untyped-def]
+def test_resend_invitation_refused_once_a_password_is_set(db):
     with db.write() as session:
         officer = staff_domain.create_staff(
             session=session,
@@ -89,7 +89,7 @@ def test_resend_invitation_refused_once_a_password_is_set(db):  # type: ignore[n
     assert _events(db, "staff.invitation_resent") == 0
 
 
-def test_resend_invitation_refused_for_a_disabled_account(db):  # type: ignore[no-untyped-def]
+def test_resend_invitation_refused_for_a_disabled_account(db):
     with db.write() as session:
         invited = staff_domain.invite_staff(
             session=session,
@@ -115,7 +115,7 @@ def test_resend_invitation_refused_for_a_disabled_account(db):  # type: ignore[n
 # --------------------------------------------------------------------------- ballot links
 
 
-def _replace(db, old: Juror, **data):  # type: ignore[no-untyped-def]
+def _replace(db, old: Juror, **data):
     with db.write() as session:
         return juror_links.replace(
             session=session,
@@ -127,7 +127,7 @@ def _replace(db, old: Juror, **data):  # type: ignore[no-untyped-def]
         )
 
 
-def test_a_replaced_juror_gets_no_link(db):  # type: ignore[no-untyped-def]
+def test_a_replaced_juror_gets_no_link(db):
     made = jury_factories.make(db)
     old = jury_factories.invite(db, jury_factories.add_juror(db, made, jury_factories.juror_data()))
     _replace(db, old, email="nina@example.org", first_name="Nina")
@@ -145,7 +145,7 @@ def test_a_replaced_juror_gets_no_link(db):  # type: ignore[no-untyped-def]
         assert session.get_one(Juror, old.id).link_version == 2  # as the replacement left it
 
 
-def test_replacing_with_a_minor_needs_the_guardians_consent(db):  # type: ignore[no-untyped-def]
+def test_replacing_with_a_minor_needs_the_guardians_consent(db):
     made = jury_factories.make(db)
     old = jury_factories.invite(db, jury_factories.add_juror(db, made, jury_factories.juror_data()))
     with pytest.raises(DomainError) as refused:
@@ -165,7 +165,7 @@ def test_replacing_with_a_minor_needs_the_guardians_consent(db):  # type: ignore
 # --------------------------------------------------------------------------- conflicts
 
 
-def test_declaring_conflicts_and_none_at_once_is_refused(db):  # type: ignore[no-untyped-def]
+def test_declaring_conflicts_and_none_at_once_is_refused(db):
     with db.write() as session:
         made = jury_factories.jury_edition(session=session)
         juror = jury_factories.juror(session=session, edition=made.edition)
@@ -175,7 +175,7 @@ def test_declaring_conflicts_and_none_at_once_is_refused(db):  # type: ignore[no
             now=NOW,
             juror=session.get_one(Juror, juror.id),
             edition=made.edition,
-            declarations={made.applications[0].id: "My cousin runs it"},  # type: ignore[dict-item]
+            declarations={made.applications[0].id: "My cousin runs it"},
             none=True,
         )
     assert str(refused.value) == (
@@ -190,7 +190,7 @@ def test_declaring_conflicts_and_none_at_once_is_refused(db):  # type: ignore[no
 # --------------------------------------------------------------------------- criteria, decisions
 
 
-def test_the_last_criterion_of_an_open_call_stays(db):  # type: ignore[no-untyped-def]
+def test_the_last_criterion_of_an_open_call_stays(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.open)
         (only,) = session.exec(select(Criterion).where(Criterion.edition_id == edition.id))
@@ -209,7 +209,7 @@ def test_the_last_criterion_of_an_open_call_stays(db):  # type: ignore[no-untype
     assert _events(db, "criterion.removed") == 0
 
 
-def test_a_special_mention_goes_to_an_eligible_application(db):  # type: ignore[no-untyped-def]
+def test_a_special_mention_goes_to_an_eligible_application(db):
     with db.write() as session:
         made = jury_factories.jury_edition(session=session, state=EditionState.final)
         jury_factories.shortlist(
@@ -222,9 +222,9 @@ def test_a_special_mention_goes_to_an_eligible_application(db):  # type: ignore[
         decisions.record_final(
             session=session,
             edition=session.get_one(Edition, made.edition.id),
-            winner_ids=[made.applications[0].id],  # type: ignore[list-item]
+            winner_ids=[made.applications[0].id],
             nominated_ids=[],
-            special_mention_ids=[refused_app.id],  # type: ignore[list-item]
+            special_mention_ids=[refused_app.id],
             actor=audit.SYSTEM,
             now=NOW,
         )
@@ -253,7 +253,7 @@ def test_reasons_missing_reads_in_the_readers_language() -> None:
 # --------------------------------------------------------------------------- reopening a ballot
 
 
-def _juror_with_ballot(db, *, submit: bool):  # type: ignore[no-untyped-def]
+def _juror_with_ballot(db, *, submit: bool):
     made = jury_factories.make(db)
     with db.write() as session:
         juror = jury_factories.juror(session=session, edition=made.edition, onboarded=True)
@@ -263,8 +263,8 @@ def _juror_with_ballot(db, *, submit: bool):  # type: ignore[no-untyped-def]
                 session=session,
                 juror=session.get_one(Juror, juror.id),
                 now=NOW,
-                application_id=app.id,  # type: ignore[arg-type]
-                scores={c.id: 4 for c in made.criteria},  # type: ignore[misc]
+                application_id=app.id,
+                scores={c.id: 4 for c in made.criteria},
             )
         if submit:
             scoring.submit(session=session, juror=session.get_one(Juror, juror.id), now=NOW)
@@ -272,7 +272,7 @@ def _juror_with_ballot(db, *, submit: bool):  # type: ignore[no-untyped-def]
         return session.exec(select(Ballot).where(Ballot.juror_id == juror.id)).one()
 
 
-def _reopen(db, ballot: Ballot, when: datetime) -> None:  # type: ignore[no-untyped-def]
+def _reopen(db, ballot: Ballot, when: datetime) -> None:
     with db.write() as session:
         scoring.reopen(
             session=session,
@@ -283,7 +283,7 @@ def _reopen(db, ballot: Ballot, when: datetime) -> None:  # type: ignore[no-unty
         )
 
 
-def test_a_draft_ballot_is_not_reopened(db):  # type: ignore[no-untyped-def]
+def test_a_draft_ballot_is_not_reopened(db):
     ballot = _juror_with_ballot(db, submit=False)
     with pytest.raises(DomainError) as refused:
         _reopen(db, ballot, NOW)
@@ -292,7 +292,7 @@ def test_a_draft_ballot_is_not_reopened(db):  # type: ignore[no-untyped-def]
     assert _mails(db, "ballot_reopened") == 0
 
 
-def test_a_ballot_is_not_reopened_after_its_round_closed(db):  # type: ignore[no-untyped-def]
+def test_a_ballot_is_not_reopened_after_its_round_closed(db):
     ballot = _juror_with_ballot(db, submit=True)
     with pytest.raises(NotAllowed) as refused:
         _reopen(db, ballot, jury_factories.SHORTLIST_CLOSES)
@@ -307,7 +307,7 @@ def test_a_ballot_is_not_reopened_after_its_round_closed(db):  # type: ignore[no
 # --------------------------------------------------------------------------- consent, conflicts
 
 
-def _record_consent(db, juror: Juror, **given):  # type: ignore[no-untyped-def]
+def _record_consent(db, juror: Juror, **given):
     with db.write() as session:
         return jurors.record_consent(
             session=session,
@@ -318,7 +318,7 @@ def _record_consent(db, juror: Juror, **given):  # type: ignore[no-untyped-def]
         )
 
 
-def test_a_guardians_consent_cannot_come_before_the_birth(db):  # type: ignore[no-untyped-def]
+def test_a_guardians_consent_cannot_come_before_the_birth(db):
     made = jury_factories.make(db)
     minor = jury_factories.add_juror(
         db, made, jury_factories.juror_data(birth_date=date(2012, 1, 1))
@@ -333,7 +333,7 @@ def test_a_guardians_consent_cannot_come_before_the_birth(db):  # type: ignore[n
     assert _events(db, "juror.consent_recorded") == 0
 
 
-def test_no_consent_is_recorded_for_an_erased_juror(db):  # type: ignore[no-untyped-def]
+def test_no_consent_is_recorded_for_an_erased_juror(db):
     made = jury_factories.make(db)
     juror = jury_factories.add_juror(db, made, jury_factories.juror_data())
     with db.write() as session:
@@ -347,7 +347,7 @@ def test_no_consent_is_recorded_for_an_erased_juror(db):  # type: ignore[no-unty
         assert session.get_one(Juror, juror.id).guardian_consent_at is None
 
 
-def test_a_conflict_with_another_editions_application_is_refused(db):  # type: ignore[no-untyped-def]
+def test_a_conflict_with_another_editions_application_is_refused(db):
     with db.write() as session:
         made = jury_factories.jury_edition(session=session)
         juror = jury_factories.juror(session=session, edition=made.edition)
@@ -371,7 +371,7 @@ def test_a_conflict_with_another_editions_application_is_refused(db):  # type: i
 # --------------------------------------------------------------------------- screening
 
 
-def test_a_draft_is_not_translated_for_the_jury(db):  # type: ignore[no-untyped-def]
+def test_a_draft_is_not_translated_for_the_jury(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         draft = factories.application(
@@ -391,7 +391,7 @@ def test_a_draft_is_not_translated_for_the_jury(db):  # type: ignore[no-untyped-
     assert _events(db, "application.translated") == 0
 
 
-def test_a_submitted_application_is_not_accepted_late(db):  # type: ignore[no-untyped-def]
+def test_a_submitted_application_is_not_accepted_late(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.screening)
         submitted = factories.application(session=session, edition=edition)

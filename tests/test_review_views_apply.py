@@ -12,7 +12,7 @@ from tests.applykit import complete_form
 
 def test_submitting_with_a_malformed_answer_is_refused_and_keeps_what_was_typed(
     applicant, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}")
     page = client.post(
@@ -33,7 +33,7 @@ def test_submitting_with_a_malformed_answer_is_refused_and_keeps_what_was_typed(
         assert session.get_one(Application, application.id).reference is None
 
 
-def test_my_applications_leaves_out_one_whose_links_were_revoked_elsewhere(applicant, sqlite_db):  # type: ignore[no-untyped-def]
+def test_my_applications_leaves_out_one_whose_links_were_revoked_elsewhere(applicant, sqlite_db):
     client, application = applicant
     with sqlite_db.write() as session:
         stored = session.get_one(Application, application.id)

@@ -9,7 +9,7 @@ from prize.models import Juror, Score
 from tests.appkit import csrf_of
 
 
-def _onboard(client) -> None:  # type: ignore[no-untyped-def]
+def _onboard(client) -> None:
     client.post(
         "/ballot/welcome",
         data={
@@ -24,12 +24,12 @@ def _onboard(client) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _scores(db) -> list[Score]:  # type: ignore[no-untyped-def]
+def _scores(db) -> list[Score]:
     with db.read() as session:
         return list(session.exec(select(Score)))
 
 
-def test_autosave_after_the_link_was_revoked_says_nothing_was_saved(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_after_the_link_was_revoked_says_nothing_was_saved(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     reference = jury.applications[0].reference
     token = csrf_of(juror_client, f"/ballot/applications/{reference}")
@@ -49,7 +49,7 @@ def test_autosave_after_the_link_was_revoked_says_nothing_was_saved(juror_client
     assert _scores(sqlite_db) == []
 
 
-def test_autosave_of_a_project_not_on_the_ballot_is_refused(juror_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_autosave_of_a_project_not_on_the_ballot_is_refused(juror_client, sqlite_db, jury):
     _onboard(juror_client)
     response = juror_client.post(
         "/ballot/applications/NOT-A-REFERENCE/save",

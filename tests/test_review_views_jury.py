@@ -19,16 +19,16 @@ NEW_JUROR = {
 }
 
 
-def _post(client, path: str, page: str, **data):  # type: ignore[no-untyped-def]
+def _post(client, path: str, page: str, **data):
     return client.post(path, data={"csrf_token": csrf_of(client, page), **data})
 
 
-def _count(db, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db, model) -> int:
     with db.read() as session:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def _decide(db, jury) -> None:  # type: ignore[no-untyped-def]
+def _decide(db, jury) -> None:
     with db.write() as session:
         edition = session.get_one(Edition, jury.edition.id)
         edition.state = EditionState.decided
@@ -37,7 +37,7 @@ def _decide(db, jury) -> None:  # type: ignore[no-untyped-def]
 
 def test_adding_a_juror_once_results_are_decided_says_why_above_the_form(
     staff_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     token = csrf_of(staff_client, ADD)
     _decide(sqlite_db, jury)
     page = staff_client.post(ADD, data={"csrf_token": token, **NEW_JUROR})
@@ -53,7 +53,7 @@ def test_adding_a_juror_once_results_are_decided_says_why_above_the_form(
 
 def test_replacing_a_juror_once_results_are_decided_keeps_the_reason_typed(
     staff_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     path = f"/secretariat/jurors/{jury.jurors[0].id}/replace"
     token = csrf_of(staff_client, path)
     _decide(sqlite_db, jury)
@@ -69,7 +69,7 @@ def test_replacing_a_juror_once_results_are_decided_keeps_the_reason_typed(
     assert _count(sqlite_db, Juror) == 1
 
 
-def test_recording_a_conflict_without_a_project_asks_for_one(staff_client, sqlite_db, jury):  # type: ignore[no-untyped-def]
+def test_recording_a_conflict_without_a_project_asks_for_one(staff_client, sqlite_db, jury):
     page_path = f"/secretariat/jurors/{jury.jurors[0].id}"
     for chosen in ("", "999999"):
         page = _post(
@@ -85,7 +85,7 @@ def test_recording_a_conflict_without_a_project_asks_for_one(staff_client, sqlit
     assert _count(sqlite_db, Conflict) == 0
 
 
-def test_reopening_a_ballot_that_is_not_the_jurors_is_refused(staff_client, jury):  # type: ignore[no-untyped-def]
+def test_reopening_a_ballot_that_is_not_the_jurors_is_refused(staff_client, jury):
     page_path = f"/secretariat/jurors/{jury.jurors[0].id}"
     page = _post(
         staff_client, f"{page_path}/reopen", page_path, ballot="999999", reopen_reason="Typo"
@@ -96,7 +96,7 @@ def test_reopening_a_ballot_that_is_not_the_jurors_is_refused(staff_client, jury
 
 def test_importing_a_file_that_is_not_utf8_csv_is_refused_and_keeps_the_pasted_text(
     staff_client, sqlite_db, jury
-):  # type: ignore[no-untyped-def]
+):
     path = "/secretariat/editions/2027/jury/import"
     page = staff_client.post(
         path,

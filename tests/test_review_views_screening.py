@@ -9,7 +9,7 @@ from tests.appkit import csrf_of
 
 def test_information_request_with_a_malformed_date_is_refused(
     staff_client, screening_applications, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     app = screening_applications["second"]
     path = f"/secretariat/applications/{app.id}"
     response = staff_client.post(

@@ -12,19 +12,19 @@ import prize.models  # noqa: F401
 from prize import schema
 
 
-def test_migrations_match_the_models(db):  # type: ignore[no-untyped-def]
+def test_migrations_match_the_models(db):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 
 
-def test_database_is_at_head(db):  # type: ignore[no-untyped-def]
+def test_database_is_at_head(db):
     assert schema.current_revision(db.engine) == schema.head_revision()
 
 
 @pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_downgrade_to_base_and_up_again(engine, request):  # type: ignore[no-untyped-def]
+def test_downgrade_to_base_and_up_again(engine, request):
     database = request.getfixturevalue(f"{engine}_db")
     url = database.engine.url.render_as_string(hide_password=False)
     database.dispose()

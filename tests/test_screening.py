@@ -27,18 +27,18 @@ AFTER_DEADLINE = datetime(2027, 7, 5, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def screening_now(clock):  # type: ignore[no-untyped-def]
+def screening_now(clock):
     return clock.set(AFTER_DEADLINE)
 
 
-def _setup(db, state=EditionState.screening, **app_fields):  # type: ignore[no-untyped-def]
+def _setup(db, state=EditionState.screening, **app_fields):
     with db.write() as session:
         edition = factories.edition(session=session, state=state)
         app = factories.application(session=session, edition=edition, **app_fields)
     return edition, app
 
 
-def _screen(db, app_id, outcome, now, change_reason=""):  # type: ignore[no-untyped-def]
+def _screen(db, app_id, outcome, now, change_reason=""):
     with db.write() as session:
         app = session.get_one(Application, app_id)
         return screening.screen(
@@ -51,17 +51,17 @@ def _screen(db, app_id, outcome, now, change_reason=""):  # type: ignore[no-unty
         )
 
 
-def _messages(db):  # type: ignore[no-untyped-def]
+def _messages(db):
     with db.read() as session:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
 
 
-def _events(db, kind):  # type: ignore[no-untyped-def]
+def _events(db, kind):
     with db.read() as session:
         return list(session.exec(select(AuditEvent).where(AuditEvent.kind == kind)))
 
 
-def test_eligible_is_stored_audited_and_mailed(db, screening_now):  # type: ignore[no-untyped-def]
+def test_eligible_is_stored_audited_and_mailed(db, screening_now):
     _, app = _setup(db, email="amra@example.org", title="Intercity Theatre")
     _screen(db, app.id, Outcome(A.eligible), screening_now)
     with db.read() as session:
@@ -81,7 +81,7 @@ def test_eligible_is_stored_audited_and_mailed(db, screening_now):  # type: igno
     assert '"Intercity Theatre"' in mail.body
 
 
-def test_ineligible_keeps_the_rule_and_the_note_and_tells_the_applicant(db, screening_now):  # type: ignore[no-untyped-def]
+def test_ineligible_keeps_the_rule_and_the_note_and_tells_the_applicant(db, screening_now):
     _, app = _setup(db)
     outcome = Outcome(A.ineligible, reason_code="country", note="It runs mainly in Canada.")
     _screen(db, app.id, outcome, screening_now)
@@ -97,7 +97,7 @@ def test_ineligible_keeps_the_rule_and_the_note_and_tells_the_applicant(db, scre
     assert "It runs mainly in Canada." in mail.body
 
 
-def test_ineligible_without_a_rule_is_refused(db, screening_now):  # type: ignore[no-untyped-def]
+def test_ineligible_without_a_rule_is_refused(db, screening_now):
     _, app = _setup(db)
     with pytest.raises(DomainError) as error:
         _screen(db, app.id, Outcome(A.ineligible, note="no"), screening_now)
@@ -110,7 +110,7 @@ def test_ineligible_without_a_rule_is_refused(db, screening_now):  # type: ignor
     assert _messages(db) == []
 
 
-def test_returned_sets_the_message_and_date(db, screening_now):  # type: ignore[no-untyped-def]
+def test_returned_sets_the_message_and_date(db, screening_now):
     _, app = _setup(db, language="fr")
     due = screening_now + timedelta(days=10)
     outcome = Outcome(A.returned, info_message="Send the budget.", info_due=due)
@@ -137,7 +137,7 @@ def test_returned_sets_the_message_and_date(db, screening_now):  # type: ignore[
         (Outcome(A.submitted), "status"),
     ],
 )
-def test_returned_needs_a_message_and_a_future_date(db, screening_now, outcome, field):  # type: ignore[no-untyped-def]
+def test_returned_needs_a_message_and_a_future_date(db, screening_now, outcome, field):
     _, app = _setup(db)
     with pytest.raises(DomainError) as error:
         _screen(db, app.id, outcome, screening_now)
@@ -148,7 +148,7 @@ def test_returned_needs_a_message_and_a_future_date(db, screening_now, outcome, 
 @pytest.mark.parametrize(
     "state", [EditionState.open, EditionState.shortlisting, EditionState.published]
 )
-def test_screening_outside_the_screening_state_is_refused(db, screening_now, state):  # type: ignore[no-untyped-def]
+def test_screening_outside_the_screening_state_is_refused(db, screening_now, state):
     _, app = _setup(db, state=state)
     with pytest.raises(NotAllowed) as error:
         _screen(db, app.id, Outcome(A.eligible), screening_now)
@@ -167,14 +167,14 @@ def test_screening_outside_the_screening_state_is_refused(db, screening_now, sta
         (A.withdrawn, "This application was withdrawn by its applicant."),
     ],
 )
-def test_drafts_and_withdrawn_applications_are_not_screened(db, screening_now, status, message):  # type: ignore[no-untyped-def]
+def test_drafts_and_withdrawn_applications_are_not_screened(db, screening_now, status, message):
     _, app = _setup(db, status=status)
     with pytest.raises(NotAllowed) as error:
         _screen(db, app.id, Outcome(A.eligible), screening_now)
     assert str(error.value) == message
 
 
-def test_changing_a_decision_needs_a_reason_and_is_audited(db, screening_now):  # type: ignore[no-untyped-def]
+def test_changing_a_decision_needs_a_reason_and_is_audited(db, screening_now):
     _, app = _setup(db)
     _screen(db, app.id, Outcome(A.eligible), screening_now)
     with pytest.raises(DomainError) as error:
@@ -199,7 +199,7 @@ def test_changing_a_decision_needs_a_reason_and_is_audited(db, screening_now):  
     assert "The secretariat has reviewed its decision" in mails[1].body
 
 
-def test_the_same_decision_twice_changes_nothing(db, screening_now):  # type: ignore[no-untyped-def]
+def test_the_same_decision_twice_changes_nothing(db, screening_now):
     _, app = _setup(db)
     _screen(db, app.id, Outcome(A.eligible), screening_now)
     _screen(db, app.id, Outcome(A.eligible), screening_now + timedelta(seconds=1))
@@ -207,7 +207,7 @@ def test_the_same_decision_twice_changes_nothing(db, screening_now):  # type: ig
     assert len(_messages(db)) == 1
 
 
-def test_a_resubmitted_application_is_screened_without_a_change_reason(db, screening_now):  # type: ignore[no-untyped-def]
+def test_a_resubmitted_application_is_screened_without_a_change_reason(db, screening_now):
     _, app = _setup(db)
     due = screening_now + timedelta(days=5)
     _screen(db, app.id, Outcome(A.returned, info_message="Budget?", info_due=due), screening_now)
@@ -224,7 +224,7 @@ def test_a_resubmitted_application_is_screened_without_a_change_reason(db, scree
 # --------------------------------------------------------------------------- late acceptance
 
 
-def _accept_late(db, app_id, reason, now):  # type: ignore[no-untyped-def]
+def _accept_late(db, app_id, reason, now):
     with db.write() as session:
         return screening.accept_late(
             session=session,
@@ -235,7 +235,7 @@ def _accept_late(db, app_id, reason, now):  # type: ignore[no-untyped-def]
         )
 
 
-def test_accepting_a_late_application_sets_the_reason_and_audits_it(db, screening_now):  # type: ignore[no-untyped-def]
+def test_accepting_a_late_application_sets_the_reason_and_audits_it(db, screening_now):
     _, app = _setup(db, status=A.draft, email="late@example.org")
     _accept_late(db, app.id, " The post office lost the form. ", screening_now)
     with db.read() as session:
@@ -249,7 +249,7 @@ def test_accepting_a_late_application_sets_the_reason_and_audits_it(db, screenin
     )
 
 
-def test_late_acceptance_refusals(db, clock):  # type: ignore[no-untyped-def]
+def test_late_acceptance_refusals(db, clock):
     _, draft = _setup(db, status=A.draft)
     with db.write() as session:
         edition = factories.edition(session=session, year=2029, state=EditionState.open)
@@ -267,7 +267,7 @@ def test_late_acceptance_refusals(db, clock):  # type: ignore[no-untyped-def]
     assert _events(db, "application.late_accepted") == []
 
 
-def test_late_acceptance_is_refused_once_the_jury_started(db, screening_now):  # type: ignore[no-untyped-def]
+def test_late_acceptance_is_refused_once_the_jury_started(db, screening_now):
     _, app = _setup(db, status=A.draft, state=EditionState.shortlisting)
     with pytest.raises(NotAllowed):
         _accept_late(db, app.id, "Late", screening_now)
@@ -276,7 +276,7 @@ def test_late_acceptance_is_refused_once_the_jury_started(db, screening_now):  #
 # --------------------------------------------------------------------------- translation
 
 
-def _translate(db, app_id, texts, now):  # type: ignore[no-untyped-def]
+def _translate(db, app_id, texts, now):
     with db.write() as session:
         return screening.set_translation(
             session=session,
@@ -287,7 +287,7 @@ def _translate(db, app_id, texts, now):  # type: ignore[no-untyped-def]
         )
 
 
-def test_translation_is_stored_edited_and_audited(db, screening_now):  # type: ignore[no-untyped-def]
+def test_translation_is_stored_edited_and_audited(db, screening_now):
     _, app = _setup(db, language="fr", title="Théâtre intercités")
     _translate(
         db, app.id, {"title": "Intercity Theatre", "goals": "Prevent early use."}, screening_now
@@ -302,7 +302,7 @@ def test_translation_is_stored_edited_and_audited(db, screening_now):  # type: i
     assert [e.data["fields"] for e in events] == [["goals", "title"], ["goals", "summary"]]
 
 
-def test_translation_refusals(db, screening_now):  # type: ignore[no-untyped-def]
+def test_translation_refusals(db, screening_now):
     _, app = _setup(db, state=EditionState.open)
     with pytest.raises(NotAllowed):
         _translate(db, app.id, {"title": "x"}, screening_now)

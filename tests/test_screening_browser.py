@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 A = ApplicationStatus
 
 
-def test_officer_screens_two_applications_and_asks_for_information(  # type: ignore[no-untyped-def]
+def test_officer_screens_two_applications_and_asks_for_information(
     live_server, desktop, screening_applications
 ):
     make_staff(live_server.database, live_server.clock())

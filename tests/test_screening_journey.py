@@ -20,7 +20,7 @@ A = ApplicationStatus
 OFFICER = audit.Actor(ActorKind.staff, 1)
 
 
-def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-def]
+def _submit(db, app_id, now, tmp_path, **changes):
     with db.write() as session:
         app = session.get_one(Application, app_id)
         drafts.save_draft(
@@ -31,7 +31,7 @@ def _submit(db, app_id, now, tmp_path, **changes):  # type: ignore[no-untyped-de
         ).application
 
 
-def _to_screening(db, now):  # type: ignore[no-untyped-def]
+def _to_screening(db, now):
     with db.write() as session:
         edition = session.get_one(Edition, 1)
         transitions.move(
@@ -39,7 +39,7 @@ def _to_screening(db, now):  # type: ignore[no-untyped-def]
         )
 
 
-def test_returned_application_is_resubmitted_until_its_date_then_screened(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_returned_application_is_resubmitted_until_its_date_then_screened(db, clock, tmp_path):
     make_call(db, clock())
     started = start_application(db, clock())
     submitted = _submit(db, started.id, clock(), tmp_path)
@@ -74,7 +74,7 @@ def test_returned_application_is_resubmitted_until_its_date_then_screened(db, cl
         assert audit.verify(session=session).ok
 
 
-def test_returned_application_cannot_be_resubmitted_after_its_date(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_returned_application_cannot_be_resubmitted_after_its_date(db, clock, tmp_path):
     make_call(db, clock())
     started = start_application(db, clock())
     _submit(db, started.id, clock(), tmp_path)
@@ -94,7 +94,7 @@ def test_returned_application_cannot_be_resubmitted_after_its_date(db, clock, tm
         _submit(db, started.id, after + timedelta(days=4), tmp_path)
 
 
-def test_a_draft_accepted_late_can_be_submitted_after_the_deadline(db, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_draft_accepted_late_can_be_submitted_after_the_deadline(db, clock, tmp_path):
     make_call(db, clock())
     started = start_application(db, clock())
     after = clock.set(CALL_DEADLINE + timedelta(days=1))

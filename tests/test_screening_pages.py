@@ -27,16 +27,16 @@ AFTER_DEADLINE = datetime(2027, 7, 5, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def seeded(screening_applications):  # type: ignore[no-untyped-def]
+def seeded(screening_applications):
     return screening_applications
 
 
-def _post(client, path, data, page=None):  # type: ignore[no-untyped-def]
+def _post(client, path, data, page=None):
     token = csrf_of(client, page or path)
     return client.post(path, data={**data, "csrf_token": token})
 
 
-def _status(db, app_id):  # type: ignore[no-untyped-def]
+def _status(db, app_id):
     with db.read() as session:
         return session.get_one(Application, app_id).status
 
@@ -44,13 +44,13 @@ def _status(db, app_id):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- the list
 
 
-def test_stranger_is_sent_to_sign_in(client, seeded):  # type: ignore[no-untyped-def]
+def test_stranger_is_sent_to_sign_in(client, seeded):
     response = client.get("/secretariat/editions/2027/applications")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/secretariat/login?next=")
 
 
-def test_list_shows_submitted_applications_and_counts_but_no_drafts(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_list_shows_submitted_applications_and_counts_but_no_drafts(staff_client, seeded):
     page = staff_client.get("/secretariat/editions/2027/applications")
     htmlpages.save("staff-applications", page.text)
     assert page.status_code == 200
@@ -64,7 +64,7 @@ def test_list_shows_submitted_applications_and_counts_but_no_drafts(staff_client
     assert "1 application matches." in drafts.text
 
 
-def test_list_filters_by_country_and_searches(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_list_filters_by_country_and_searches(staff_client, seeded):
     base = "/secretariat/editions/2027/applications"
     by_country = staff_client.get(f"{base}?country=FR")
     assert "Café du vendredi" in by_country.text and "Intercity Theatre" not in by_country.text
@@ -76,7 +76,7 @@ def test_list_filters_by_country_and_searches(staff_client, seeded):  # type: ig
     assert "0 applications match." in nothing.text
 
 
-def test_list_sorts_and_pages(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_list_sorts_and_pages(staff_client, seeded, sqlite_db):
     with sqlite_db.write() as session:
         edition = session.get_one(type(seeded["edition"]), seeded["edition"].id)
         for n in range(50):
@@ -92,7 +92,7 @@ def test_list_sorts_and_pages(staff_client, seeded, sqlite_db):  # type: ignore[
     assert refs[0] == "EDPP-2027-0053"
 
 
-def test_list_runs_the_same_queries_for_1_and_for_50_applications(  # type: ignore[no-untyped-def]
+def test_list_runs_the_same_queries_for_1_and_for_50_applications(
     staff_client, sqlite_db, clock, settings
 ):
     clock.set(AFTER_DEADLINE)
@@ -106,7 +106,7 @@ def test_list_runs_the_same_queries_for_1_and_for_50_applications(  # type: igno
             )
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, *args):
         statements.append(statement)
 
     event.listen(sqlite_db.engine, "before_cursor_execute", count)
@@ -123,12 +123,12 @@ def test_list_runs_the_same_queries_for_1_and_for_50_applications(  # type: igno
     assert for_one == for_fifty
 
 
-def test_applications_link_goes_to_the_newest_edition(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_applications_link_goes_to_the_newest_edition(staff_client, seeded):
     response = staff_client.get("/secretariat/applications")
     assert response.headers["location"] == "/secretariat/editions/2027/applications"
 
 
-def test_unknown_edition_is_a_404(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_unknown_edition_is_a_404(staff_client, seeded):
     page = staff_client.get("/secretariat/editions/1999/applications")
     assert page.status_code == 404
     assert "<h1>Page not found</h1>" in page.text
@@ -137,7 +137,7 @@ def test_unknown_edition_is_a_404(staff_client, seeded):  # type: ignore[no-unty
 # --------------------------------------------------------------------------- one application
 
 
-def test_application_in_full_with_files_and_the_edit_in_progress(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_application_in_full_with_files_and_the_edit_in_progress(staff_client, seeded):
     app = seeded["first"]
     page = staff_client.get(f"/secretariat/applications/{app.id}")
     htmlpages.save("staff-application", page.text)
@@ -149,7 +149,7 @@ def test_application_in_full_with_files_and_the_edit_in_progress(staff_client, s
     assert "Mark as eligible" in page.text
 
 
-def test_attachment_downloads_as_an_attachment(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_attachment_downloads_as_an_attachment(staff_client, seeded, sqlite_db):
     app = seeded["first"]
     page = staff_client.get(f"/secretariat/applications/{app.id}")
     link = re.search(r'href="(/secretariat/applications/\d+/files/\d+)"', page.text)
@@ -168,7 +168,7 @@ def test_attachment_downloads_as_an_attachment(staff_client, seeded, sqlite_db):
     assert factories.PDF not in elsewhere.content
 
 
-def test_unknown_application_is_a_404(staff_client, seeded):  # type: ignore[no-untyped-def]
+def test_unknown_application_is_a_404(staff_client, seeded):
     page = staff_client.get("/secretariat/applications/9999")
     assert page.status_code == 404
     assert "<h1>Page not found</h1>" in page.text
@@ -177,7 +177,7 @@ def test_unknown_application_is_a_404(staff_client, seeded):  # type: ignore[no-
 # --------------------------------------------------------------------------- screening
 
 
-def test_screening_eligible_from_the_page_is_recorded_and_shown_in_the_history(  # type: ignore[no-untyped-def]
+def test_screening_eligible_from_the_page_is_recorded_and_shown_in_the_history(
     staff_client, seeded, sqlite_db
 ):
     app = seeded["first"]
@@ -191,7 +191,7 @@ def test_screening_eligible_from_the_page_is_recorded_and_shown_in_the_history( 
     assert "officer@example.org" in page.text  # who, in the history
 
 
-def test_ineligible_without_a_rule_comes_back_with_the_note_kept(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_ineligible_without_a_rule_comes_back_with_the_note_kept(staff_client, seeded, sqlite_db):
     app = seeded["first"]
     path = f"/secretariat/applications/{app.id}"
     response = _post(
@@ -209,7 +209,7 @@ def test_ineligible_without_a_rule_comes_back_with_the_note_kept(staff_client, s
     assert _status(sqlite_db, app.id) is A.submitted
 
 
-def test_information_request_with_a_date_in_the_past_is_refused(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_information_request_with_a_date_in_the_past_is_refused(staff_client, seeded, sqlite_db):
     app = seeded["second"]
     path = f"/secretariat/applications/{app.id}"
     response = _post(
@@ -227,7 +227,7 @@ def test_information_request_with_a_date_in_the_past_is_refused(staff_client, se
     assert _status(sqlite_db, app.id) is A.submitted
 
 
-def test_screening_outside_the_screening_state_is_refused_with_a_message(  # type: ignore[no-untyped-def]
+def test_screening_outside_the_screening_state_is_refused_with_a_message(
     staff_client, seeded, sqlite_db
 ):
     with sqlite_db.write() as session:
@@ -248,7 +248,7 @@ def test_screening_outside_the_screening_state_is_refused_with_a_message(  # typ
     assert _status(sqlite_db, app.id) is A.submitted
 
 
-def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sqlite_db):
     app = seeded["first"]
     path = f"/secretariat/applications/{app.id}"
     _post(staff_client, f"{path}/screening", {"outcome": "eligible"}, page=path)
@@ -277,7 +277,7 @@ def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sq
     assert "One person alone" in staff_client.get(path).text
 
 
-def test_screening_and_information_emails_reach_the_applicants_in_their_language(  # type: ignore[no-untyped-def]
+def test_screening_and_information_emails_reach_the_applicants_in_their_language(
     staff_client, seeded, sqlite_db, smtp, clock
 ):
     first, second = seeded["first"], seeded["second"]
@@ -311,7 +311,7 @@ def test_screening_and_information_emails_reach_the_applicants_in_their_language
 # --------------------------------------------------------------------------- late, translation
 
 
-def test_accepting_a_draft_late_from_the_page(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_accepting_a_draft_late_from_the_page(staff_client, seeded, sqlite_db):
     draft = seeded["draft"]
     path = f"/secretariat/applications/{draft.id}"
     page = staff_client.get(path)
@@ -330,7 +330,7 @@ def test_accepting_a_draft_late_from_the_page(staff_client, seeded, sqlite_db): 
     assert "Accepted after the deadline because" in staff_client.get(path).text
 
 
-def test_translation_is_saved_and_shown_beside_the_original(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_translation_is_saved_and_shown_beside_the_original(staff_client, seeded, sqlite_db):
     app = seeded["second"]
     path = f"/secretariat/applications/{app.id}/translation"
     form = staff_client.get(path)
@@ -357,7 +357,7 @@ def test_translation_is_saved_and_shown_beside_the_original(staff_client, seeded
         assert session.get_one(Application, app.id).translation["title"] == "Friday Coffee"
 
 
-def test_a_post_without_csrf_token_changes_nothing(staff_client, seeded, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_post_without_csrf_token_changes_nothing(staff_client, seeded, sqlite_db):
     app = seeded["first"]
     response = staff_client.post(
         f"/secretariat/applications/{app.id}/screening", data={"outcome": "eligible"}
@@ -370,7 +370,7 @@ def test_a_post_without_csrf_token_changes_nothing(staff_client, seeded, sqlite_
 # --------------------------------------------------------------------------- advisers
 
 
-def test_adviser_reads_but_every_post_is_refused(client, seeded, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_adviser_reads_but_every_post_is_refused(client, seeded, sqlite_db, clock):
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, email="adviser@example.org")
     first, draft = seeded["first"], seeded["draft"]

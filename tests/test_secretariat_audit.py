@@ -14,12 +14,12 @@ from tests import factories
 from tests.appkit import TEST_KEYS
 
 
-def _record(db, clock, kind="test.event", actor=audit.SYSTEM, **fields):  # type: ignore[no-untyped-def]
+def _record(db, clock, kind="test.event", actor=audit.SYSTEM, **fields):
     with db.write() as session:
         return audit.record(session=session, actor=actor, kind=kind, now=clock(), **fields)
 
 
-def _verify(db, monkeypatch, capsys) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _verify(db, monkeypatch, capsys) -> tuple[int, str]:
     monkeypatch.setenv("PRIZE_DATABASE_URL", db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
     code = cli.main(["audit", "verify"])
@@ -27,7 +27,7 @@ def _verify(db, monkeypatch, capsys) -> tuple[int, str]:  # type: ignore[no-unty
     return code, (captured.out + captured.err).strip()
 
 
-def _raw(db, sql: str) -> None:  # type: ignore[no-untyped-def]
+def _raw(db, sql: str) -> None:
     with db.engine.begin() as connection:
         connection.execute(text(sql))
 
@@ -35,13 +35,13 @@ def _raw(db, sql: str) -> None:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- prize audit verify
 
 
-def test_verify_reports_ok_with_the_count(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_reports_ok_with_the_count(db, clock, monkeypatch, capsys):
     for _ in range(3):
         _record(db, clock)
     assert _verify(db, monkeypatch, capsys) == (0, "OK: 3 audit entries, the chain is intact.")
 
 
-def test_verify_finds_an_edited_row(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_finds_an_edited_row(db, clock, monkeypatch, capsys):
     for _ in range(3):
         _record(db, clock, reason="because")
     _raw(db, "UPDATE audit_event SET reason = 'nothing happened' WHERE id = 2")
@@ -54,7 +54,7 @@ def test_verify_finds_an_edited_row(db, clock, monkeypatch, capsys):  # type: ig
     )
 
 
-def test_verify_finds_a_deleted_row(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_finds_a_deleted_row(db, clock, monkeypatch, capsys):
     for _ in range(3):
         _record(db, clock)
     _raw(db, "DELETE FROM audit_event WHERE id = 2")
@@ -63,7 +63,7 @@ def test_verify_finds_a_deleted_row(db, clock, monkeypatch, capsys):  # type: ig
     assert output.startswith("FAILED at entry #2: entry #2 is missing (deleted)")
 
 
-def test_verify_finds_rows_deleted_from_the_end(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_finds_rows_deleted_from_the_end(db, clock, monkeypatch, capsys):
     for _ in range(3):
         _record(db, clock)
     _raw(db, "DELETE FROM audit_event WHERE id = 3")
@@ -75,7 +75,7 @@ def test_verify_finds_rows_deleted_from_the_end(db, clock, monkeypatch, capsys):
     )
 
 
-def test_verify_finds_an_inserted_row(db, clock, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_verify_finds_an_inserted_row(db, clock, monkeypatch, capsys):
     for _ in range(3):
         _record(db, clock)
     _raw(
@@ -93,7 +93,7 @@ def test_verify_finds_an_inserted_row(db, clock, monkeypatch, capsys):  # type: 
     )
 
 
-def test_concurrent_appends_keep_one_chain(db, clock):  # type: ignore[no-untyped-def]
+def test_concurrent_appends_keep_one_chain(db, clock):
     """Two threads append at once, each in its own transactions: the head lock serialises them."""
     start = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -120,7 +120,7 @@ def test_concurrent_appends_keep_one_chain(db, clock):  # type: ignore[no-untype
 # --------------------------------------------------------------------------- the page
 
 
-def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db, clock):
     with sqlite_db.write() as session:
         edition = factories.edition(session=session)
     _record(
@@ -159,7 +159,7 @@ def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db,
     assert 'class="table-scroll"' in page
 
 
-def test_audit_page_filters_by_edition_actor_and_kind(staff_client, officer, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_audit_page_filters_by_edition_actor_and_kind(staff_client, officer, sqlite_db, clock):
     with sqlite_db.write() as session:
         first = factories.edition(session=session, year=2025)
         second = factories.edition(session=session, year=2027)
@@ -184,7 +184,7 @@ def test_audit_page_filters_by_edition_actor_and_kind(staff_client, officer, sql
     assert '<option value="thing.two" selected>' in page
 
 
-def test_audit_page_is_paginated(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_audit_page_is_paginated(staff_client, sqlite_db, clock):
     for i in range(60):
         _record(sqlite_db, clock, reason=f"reason-{i:02d}")
     first = staff_client.get("/secretariat/audit").text
@@ -194,7 +194,7 @@ def test_audit_page_is_paginated(staff_client, sqlite_db, clock):  # type: ignor
 
 
 @pytest.mark.parametrize("path", ["/secretariat/audit?edition=x&actor=nobody&page=-1"])
-def test_audit_page_ignores_malformed_filters(staff_client, path):  # type: ignore[no-untyped-def]
+def test_audit_page_ignores_malformed_filters(staff_client, path):
     page = staff_client.get(path)
     assert page.status_code == 200
     assert "No entry matches." not in page.text  # the staff account's creation is listed

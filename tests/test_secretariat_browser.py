@@ -12,7 +12,7 @@ from tests.staffkit import STAFF_PASSWORD, make_staff
 pytestmark = pytest.mark.browser
 
 
-def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_server, phone):  # type: ignore[no-untyped-def]
+def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_server, phone):
     make_staff(live_server.database, live_server.clock())
     page = phone
     base = live_server.url
@@ -77,7 +77,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     assert page.console_errors == []
 
 
-def test_password_pages_are_accessible(live_server, phone):  # type: ignore[no-untyped-def]
+def test_password_pages_are_accessible(live_server, phone):
     phone.goto(live_server.url + "/secretariat/password/forgot")
     assert_accessible(phone)
     phone.get_by_label("E-mail address").fill("nobody@example.org")
@@ -102,7 +102,7 @@ def test_password_pages_are_accessible(live_server, phone):  # type: ignore[no-u
     assert_accessible(phone)
 
 
-def test_outbox_and_staff_pages_with_rows_are_accessible(live_server, desktop):  # type: ignore[no-untyped-def]
+def test_outbox_and_staff_pages_with_rows_are_accessible(live_server, desktop):
     from prize.models import OutboxMessage, OutboxStatus
 
     make_staff(live_server.database, live_server.clock())

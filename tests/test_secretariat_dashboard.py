@@ -12,7 +12,7 @@ from tests import factories
 S = ApplicationStatus
 
 
-def test_dashboard_shows_counts_next_date_and_screening_to_do(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_dashboard_shows_counts_next_date_and_screening_to_do(staff_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         edition = factories.edition(
             session=session,
@@ -38,7 +38,7 @@ def test_dashboard_shows_counts_next_date_and_screening_to_do(staff_client, sqli
     assert "<li>Applications not screened yet: 2.</li>" in page
 
 
-def test_dashboard_says_what_a_draft_still_needs(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_dashboard_says_what_a_draft_still_needs(staff_client, sqlite_db):
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.draft)
         edition.eligible_countries = []
@@ -48,7 +48,7 @@ def test_dashboard_says_what_a_draft_still_needs(staff_client, sqlite_db):  # ty
     assert "List the eligible countries before opening the call." in page
 
 
-def test_dashboard_points_to_failed_emails_and_the_passed_deadline(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_dashboard_points_to_failed_emails_and_the_passed_deadline(staff_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         factories.edition(session=session, state=EditionState.open)
         factories.outbox_message(session=session, status=OutboxStatus.failed)
@@ -64,13 +64,13 @@ def test_dashboard_points_to_failed_emails_and_the_passed_deadline(staff_client,
     assert "Ready for the next step:" in page
 
 
-def test_dashboard_without_editions_offers_to_create_one(staff_client):  # type: ignore[no-untyped-def]
+def test_dashboard_without_editions_offers_to_create_one(staff_client):
     page = staff_client.get("/secretariat").text
     assert "No edition is in progress." in page
     assert 'href="/secretariat/editions/new"' in page
 
 
-def test_overview_warns_of_a_round_closing_and_of_the_announcement(db, clock):  # type: ignore[no-untyped-def]
+def test_overview_warns_of_a_round_closing_and_of_the_announcement(db, clock):
     with db.write() as session:
         factories.edition(
             session=session,
@@ -96,7 +96,7 @@ def test_overview_warns_of_a_round_closing_and_of_the_announcement(db, clock):  
 
 def test_every_back_office_page_renders_for_the_html_check(
     staff_client, officer, adviser, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     """Each page of this area with data on it; saved for the one Nu Html Checker run."""
     from prize.domain.shared import audit
     from tests import htmlpages

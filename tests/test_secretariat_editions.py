@@ -54,22 +54,22 @@ def edition_form(**changes: object) -> dict[str, object]:
     return data
 
 
-def _stored(db, year=2029) -> Edition:  # type: ignore[no-untyped-def]
+def _stored(db, year=2029) -> Edition:
     with db.read() as session:
         return editions.get_by_year(session=session, year=year)
 
 
-def _kinds(db) -> list[str]:  # type: ignore[no-untyped-def]
+def _kinds(db) -> list[str]:
     with db.read() as session:
         return list(session.exec(select(AuditEvent.kind).order_by(col(AuditEvent.id))))
 
 
-def _make(db, state=EditionState.draft, **fields):  # type: ignore[no-untyped-def]
+def _make(db, state=EditionState.draft, **fields):
     with db.write() as session:
         return factories.edition(session=session, state=state, **fields)
 
 
-def _score(db, edition) -> None:  # type: ignore[no-untyped-def]
+def _score(db, edition) -> None:
     """One juror's score for one application: the criteria and scale freeze."""
     with db.write() as session:
         app = factories.application(session=session, edition=edition)
@@ -88,7 +88,7 @@ def _score(db, edition) -> None:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- create and edit
 
 
-def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     form = staff_client.get("/secretariat/editions/new")
     assert "Type every date and time in Paris time" in form.text
     assert 'name="countries" value="FR" checked' in form.text  # the default list, ticked
@@ -117,7 +117,7 @@ def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     assert _kinds(sqlite_db) == ["staff.created", "edition.created"]
 
 
-def test_edit_form_shows_paris_times_and_the_added_country(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_edit_form_shows_paris_times_and_the_added_country(staff_client, sqlite_db):
     staff_post(staff_client, "/secretariat/editions/new", edition_form())
     page = staff_client.get("/secretariat/editions/2029/edit")
     assert 'value="2029-06-30T23:59"' in page.text
@@ -126,7 +126,7 @@ def test_edit_form_shows_paris_times_and_the_added_country(staff_client, sqlite_
     assert "Canada" in page.text
 
 
-def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):
     cases = [
         ({"deadline": "2029-01-01T10:00"}, "deadline", "The deadline must come after the opening."),
         (
@@ -160,14 +160,14 @@ def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):  # 
         assert session.exec(select(Edition)).all() == []
 
 
-def test_two_editions_cannot_share_a_year(staff_client):  # type: ignore[no-untyped-def]
+def test_two_editions_cannot_share_a_year(staff_client):
     staff_post(staff_client, "/secretariat/editions/new", edition_form())
     page = staff_post(staff_client, "/secretariat/editions/new", edition_form())
     assert page.status_code == 400
     assert "There is already an edition 2029." in page.text
 
 
-def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client, sqlite_db, clock):
     _make(sqlite_db, EditionState.open)
     values = {
         "year": "2027",
@@ -196,7 +196,7 @@ def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client,
     assert "title_fr" in event.data  # emptied: listed as changed, without its text
 
 
-def test_year_is_frozen_once_open(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_year_is_frozen_once_open(staff_client, sqlite_db):
     _make(sqlite_db, EditionState.open)
     values = edition_form(
         year="2028",
@@ -212,7 +212,7 @@ def test_year_is_frozen_once_open(staff_client, sqlite_db):  # type: ignore[no-u
     assert _stored(sqlite_db, 2027).title_en == "European Drug Prevention Prize 2027"
 
 
-def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):
     edition = _make(sqlite_db, EditionState.shortlisting)
     _score(sqlite_db, edition)
     values = edition_form(
@@ -235,14 +235,14 @@ def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: 
     assert _stored(sqlite_db, 2027).scale_max == 10
 
 
-def test_unknown_edition_is_a_404(staff_client):  # type: ignore[no-untyped-def]
+def test_unknown_edition_is_a_404(staff_client):
     for path in ("/secretariat/editions/1999", "/secretariat/editions/1999/edit"):
         page = staff_client.get(path)
         assert page.status_code == 404, path
         assert "<h1>Page not found</h1>" in page.text, path
 
 
-def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):
     _make(sqlite_db, EditionState.open)
     page = staff_client.get("/secretariat/editions")
     assert "open for applications" in page.text
@@ -255,7 +255,7 @@ def test_editions_list_shows_state_and_deadline(staff_client, sqlite_db):  # typ
 # --------------------------------------------------------------------------- criteria
 
 
-def test_add_edit_reorder_and_remove_criteria(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_add_edit_reorder_and_remove_criteria(staff_client, sqlite_db):
     _make(sqlite_db, EditionState.draft)
     for name, weight in (("Efficiency", "1"), ("Youth participation", "2,5")):
         response = staff_post(
@@ -292,7 +292,7 @@ def test_add_edit_reorder_and_remove_criteria(staff_client, sqlite_db):  # type:
     assert kinds.count("criterion.moved") == 2 and "criterion.updated" in kinds
 
 
-def test_criterion_refusals(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_criterion_refusals(staff_client, sqlite_db):
     _make(sqlite_db, EditionState.draft)
     page = staff_post(
         staff_client, "/secretariat/editions/2027/criteria/new", {"name_en": "", "weight": "0"}
@@ -307,7 +307,7 @@ def test_criterion_refusals(staff_client, sqlite_db):  # type: ignore[no-untyped
     assert "<h1>Page not found</h1>" in unknown.text
 
 
-def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):
     edition = _make(sqlite_db, EditionState.shortlisting)
     _score(sqlite_db, edition)
     page = staff_client.get("/secretariat/editions/2027")
@@ -327,7 +327,7 @@ def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):  # ty
 # --------------------------------------------------------------------------- moves
 
 
-def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):
     with sqlite_db.write() as session:
         editions.create_edition(
             session=session,
@@ -347,7 +347,7 @@ def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):  # type: i
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
 
-def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, clock):
     _make(sqlite_db, EditionState.draft)
     response = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "open"})
     assert response.status_code == 303
@@ -370,7 +370,7 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     ]
 
 
-def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_db, clock):
     _make(sqlite_db, EditionState.screening)
     clock.set(datetime(2027, 7, 2, tzinfo=UTC))
     page = staff_post(
@@ -406,7 +406,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
     assert all(e.reason == "Postal strike" for e in last_two)
 
 
-def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock):
     edition = _make(sqlite_db, EditionState.screening)
     with sqlite_db.write() as session:
         app = factories.application(
@@ -426,7 +426,7 @@ def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock)
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 6, 30, 20, tzinfo=UTC)
 
 
-def test_adviser_can_change_their_own_password_but_nothing_else(adviser_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_adviser_can_change_their_own_password_but_nothing_else(adviser_client, sqlite_db):
     _make(sqlite_db, EditionState.draft)
     page = adviser_client.get("/secretariat/editions/2027")
     assert "Open the call</button>" not in page.text and "Add a criterion" not in page.text
@@ -448,7 +448,7 @@ def test_adviser_can_change_their_own_password_but_nothing_else(adviser_client, 
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
 
-def test_move_without_csrf_is_refused(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_move_without_csrf_is_refused(staff_client, sqlite_db):
     _make(sqlite_db, EditionState.draft)
     page = staff_client.post("/secretariat/editions/2027/move", data={"to": "open"})
     assert page.status_code == 403
@@ -459,7 +459,7 @@ def test_move_without_csrf_is_refused(staff_client, sqlite_db):  # type: ignore[
 # --------------------------------------------------------------------------- the domain, both engines
 
 
-def test_criteria_reorder_and_remove_keep_positions_unique(db, clock):  # type: ignore[no-untyped-def]
+def test_criteria_reorder_and_remove_keep_positions_unique(db, clock):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.draft)
         for name in ("B", "C", "D"):
@@ -491,7 +491,7 @@ def test_criteria_reorder_and_remove_keep_positions_unique(db, clock):  # type: 
     assert found == [(1, "B"), (2, "D"), (3, "C")]
 
 
-def test_update_edition_refuses_published_and_checks_order(db, clock):  # type: ignore[no-untyped-def]
+def test_update_edition_refuses_published_and_checks_order(db, clock):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.published)
         with pytest.raises(NotAllowed):
@@ -515,7 +515,7 @@ def test_update_edition_refuses_published_and_checks_order(db, clock):  # type: 
     assert refused.value.field == "announce_at"
 
 
-def test_move_back_from_final_sets_the_first_rounds_closing(db, clock):  # type: ignore[no-untyped-def]
+def test_move_back_from_final_sets_the_first_rounds_closing(db, clock):
     with db.write() as session:
         edition = factories.edition(
             session=session,

@@ -19,18 +19,18 @@ from tests.appkit import TEST_KEYS, csrf_of
 from tests.staffkit import STAFF_PASSWORD, login, make_staff, staff_post
 
 
-def test_dashboard_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]
+def test_dashboard_sends_a_stranger_to_sign_in(client):
     response = client.get("/secretariat")
     assert response.status_code == 303
     assert response.headers["location"] == "/secretariat/login?next=/secretariat"
 
 
-def test_officer_signs_in_and_sees_the_dashboard(staff_client):  # type: ignore[no-untyped-def]
+def test_officer_signs_in_and_sees_the_dashboard(staff_client):
     page = staff_client.get("/secretariat")
     assert "Signed in as officer@example.org." in page.text
 
 
-def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client, officer):  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client, officer):
     token = csrf_of(client, "/secretariat/login")
     page = client.post(
         "/secretariat/login",
@@ -41,7 +41,7 @@ def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client,
     assert 'value="officer@example.org"' in page.text
 
 
-def test_login_with_a_stale_token_offers_to_send_again_with_the_email_kept(client, officer):  # type: ignore[no-untyped-def]
+def test_login_with_a_stale_token_offers_to_send_again_with_the_email_kept(client, officer):
     page = client.post(
         "/secretariat/login",
         data={"email": "officer@example.org", "password": "x", "csrf_token": "stale"},
@@ -68,11 +68,11 @@ BACK_OFFICE_PAGES = [
 WRONG = 'id="password-error">The e-mail address or the password is not right.'
 
 
-def _attempt(client, email, password):  # type: ignore[no-untyped-def]
+def _attempt(client, email, password):
     return staff_post(client, "/secretariat/login", {"email": email, "password": password})
 
 
-def test_create_admin_takes_the_password_from_stdin(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_create_admin_takes_the_password_from_stdin(sqlite_db, monkeypatch, capsys):
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
     monkeypatch.setattr("sys.stdin", io.StringIO("a long and unusual passphrase\n"))
@@ -88,7 +88,7 @@ def test_create_admin_takes_the_password_from_stdin(sqlite_db, monkeypatch, caps
     assert Passwords().verify(account.password_hash, "a long and unusual passphrase")
 
 
-def test_create_admin_refuses_a_common_password_and_stores_nothing(sqlite_db, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_create_admin_refuses_a_common_password_and_stores_nothing(sqlite_db, monkeypatch, capsys):
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
     monkeypatch.setattr("sys.stdin", io.StringIO("password123\n"))
@@ -98,13 +98,13 @@ def test_create_admin_refuses_a_common_password_and_stores_nothing(sqlite_db, mo
         assert session.exec(select(Staff)).all() == []
 
 
-def test_create_admin_takes_no_password_argument(capsys):  # type: ignore[no-untyped-def]
+def test_create_admin_takes_no_password_argument(capsys):
     with pytest.raises(SystemExit):
         cli.main(["create-admin", "--email", "boss@example.org", "--password", "x"])
     assert "unrecognized arguments: --password" in capsys.readouterr().err
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, officer, clock):  # type: ignore[no-untyped-def]
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, officer, clock):
     for _ in range(5):
         wrong = _attempt(client, "officer@example.org", "wrong password")
         assert wrong.status_code == 400
@@ -121,7 +121,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, officer, clo
     assert "Signed in as officer@example.org." in client.get("/secretariat").text
 
 
-def test_twenty_failures_from_one_client_lock_it_whatever_the_account(client, officer, clock):  # type: ignore[no-untyped-def]
+def test_twenty_failures_from_one_client_lock_it_whatever_the_account(client, officer, clock):
     for i in range(20):
         wrong = _attempt(client, f"guess{i}@example.org", "wrong password")
         assert wrong.status_code == 400
@@ -136,7 +136,7 @@ def test_twenty_failures_from_one_client_lock_it_whatever_the_account(client, of
     )
 
 
-def test_a_success_clears_its_account_count_but_not_the_clients_failures(client, officer):  # type: ignore[no-untyped-def]
+def test_a_success_clears_its_account_count_but_not_the_clients_failures(client, officer):
     for _ in range(4):
         _attempt(client, "officer@example.org", "wrong password")
     assert _attempt(client, "officer@example.org", STAFF_PASSWORD).status_code == 303
@@ -154,7 +154,7 @@ def test_a_success_clears_its_account_count_but_not_the_clients_failures(client,
     assert "from your connection" in page.text
 
 
-def test_sign_out_ends_the_session(staff_client):  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session(staff_client):
     response = staff_post(staff_client, "/secretariat/logout")
     assert response.headers["location"] == "/secretariat/login"
     assert "You are signed out." in staff_client.get("/secretariat/login").text
@@ -163,7 +163,7 @@ def test_sign_out_ends_the_session(staff_client):  # type: ignore[no-untyped-def
     assert after.headers["location"] == "/secretariat/login?next=/secretariat"
 
 
-def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(db, settings, clock):  # type: ignore[no-untyped-def]
+def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(db, settings, clock):
     app = create_app(settings, clock=clock, database=db)
     officer = make_staff(db, clock())
     with TestClient(app, follow_redirects=False) as client, TestClient(app) as thief:
@@ -180,7 +180,7 @@ def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(db, settings, 
         assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.signed_out"
 
 
-def test_sign_out_without_a_session_changes_nothing(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_sign_out_without_a_session_changes_nothing(client, officer, sqlite_db):
     response = staff_post(client, "/secretariat/logout")
     assert response.headers["location"] == "/secretariat/login"
     assert "You are signed out." in client.get("/secretariat/login").text
@@ -188,7 +188,7 @@ def test_sign_out_without_a_session_changes_nothing(client, officer, sqlite_db):
         assert session.get_one(Staff, officer.id).session_version == 1
 
 
-def test_session_expires_after_its_maximum_age(staff_client, settings):  # type: ignore[no-untyped-def]
+def test_session_expires_after_its_maximum_age(staff_client, settings):
     data = _session_data(staff_client.cookies["prize_session"])
     staff_client.cookies.delete("prize_session")
     staff_client.cookies.set("prize_session", _session_cookie(data, age=60))
@@ -204,7 +204,7 @@ def test_session_expires_after_its_maximum_age(staff_client, settings):  # type:
     assert response.headers["location"].startswith("/secretariat/login")
 
 
-def test_a_disabled_account_cannot_sign_in(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_a_disabled_account_cannot_sign_in(client, officer, sqlite_db):
     with sqlite_db.write() as session:
         account = session.get_one(Staff, officer.id)
         account.active = False
@@ -213,7 +213,7 @@ def test_a_disabled_account_cannot_sign_in(client, officer, sqlite_db):  # type:
     assert "The e-mail address or the password is not right." in page.text
 
 
-def test_every_back_office_page_sends_a_stranger_to_sign_in(client):  # type: ignore[no-untyped-def]
+def test_every_back_office_page_sends_a_stranger_to_sign_in(client):
     for path in BACK_OFFICE_PAGES:
         response = client.get(path)
         assert response.status_code == 303, path
@@ -231,20 +231,20 @@ class _SignedEarlier(itsdangerous.TimestampSigner):
         return super().get_timestamp() - self.age
 
 
-def _session_cookie(data: dict, age: int = 0) -> str:  # type: ignore[type-arg]
+def _session_cookie(data: dict, age: int = 0) -> str:
     """A session cookie as Starlette's SessionMiddleware signs it, ``age`` seconds ago (by the
     real clock: Starlette ages its cookie by it, not by the app's)."""
     payload = base64.b64encode(json.dumps(data).encode())
     return _SignedEarlier(TEST_KEYS[0], age).sign(payload).decode()
 
 
-def _session_data(cookie: str) -> dict:  # type: ignore[type-arg]
+def _session_data(cookie: str) -> dict:
     """What a session cookie holds."""
     signed = itsdangerous.TimestampSigner(TEST_KEYS[0]).unsign(cookie)
     return dict(json.loads(base64.b64decode(signed)))
 
 
-def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, officer):  # type: ignore[no-untyped-def]
+def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, officer):
     client.cookies.set(
         "prize_session",
         _session_cookie(
@@ -262,26 +262,26 @@ def test_an_applicants_or_jurors_session_opens_no_back_office_page(client, offic
     assert response.headers["location"].startswith("/secretariat/login")
 
 
-def test_a_forged_staff_entry_with_an_old_session_version_is_refused(client, officer):  # type: ignore[no-untyped-def]
+def test_a_forged_staff_entry_with_an_old_session_version_is_refused(client, officer):
     client.cookies.set("prize_session", _session_cookie({"staff": [officer.id, 0]}))
     response = client.get("/secretariat")
     assert response.status_code == 303
     assert response.headers["location"] == "/secretariat/login?next=/secretariat"
 
 
-def test_login_page_links_to_the_forgotten_password_form(client):  # type: ignore[no-untyped-def]
+def test_login_page_links_to_the_forgotten_password_form(client):
     page = client.get("/secretariat/login")
     assert 'href="/secretariat/password/forgot"' in page.text
 
 
-def test_signing_in_again_after_sign_out(client, officer):  # type: ignore[no-untyped-def]
+def test_signing_in_again_after_sign_out(client, officer):
     login(client)
     staff_post(client, "/secretariat/logout")
     login(client)
     assert "Signed in as officer@example.org." in client.get("/secretariat").text
 
 
-def test_a_stale_login_form_never_writes_the_password_back_into_the_page(client, officer):  # type: ignore[no-untyped-def]
+def test_a_stale_login_form_never_writes_the_password_back_into_the_page(client, officer):
     page = client.post(
         "/secretariat/login",
         data={"email": "officer@example.org", "password": "s3cret-typed", "csrf_token": "stale"},

@@ -17,7 +17,7 @@ BODY = (
 )
 
 
-def _message(session, clock, n: int, status=OutboxStatus.queued, **fields):  # type: ignore[no-untyped-def]
+def _message(session, clock, n: int, status=OutboxStatus.queued, **fields):
     row = OutboxMessage(
         kind="test",
         recipient=f"person{n}@example.org",
@@ -33,7 +33,7 @@ def _message(session, clock, n: int, status=OutboxStatus.queued, **fields):  # t
     return row
 
 
-def test_outbox_lists_messages_newest_first_without_bodies(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_outbox_lists_messages_newest_first_without_bodies(staff_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         _message(session, clock, 1, OutboxStatus.sent, sent_at=clock(), attempts=1)
         _message(
@@ -55,7 +55,7 @@ def test_outbox_lists_messages_newest_first_without_bodies(staff_client, sqlite_
     assert 'class="table-scroll"' in text
 
 
-def test_outbox_filters_by_status(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_outbox_filters_by_status(staff_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         _message(session, clock, 1, OutboxStatus.sent)
         _message(session, clock, 2, OutboxStatus.failed, last_error="boom")
@@ -64,7 +64,7 @@ def test_outbox_filters_by_status(staff_client, sqlite_db, clock):  # type: igno
     assert '<option value="failed" selected>failed (1)</option>' in page.text
 
 
-def test_outbox_is_paginated(staff_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_outbox_is_paginated(staff_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         for n in range(30):
             _message(session, clock, n)
@@ -78,7 +78,7 @@ def test_outbox_is_paginated(staff_client, sqlite_db, clock):  # type: ignore[no
     assert "Message 4<" in second.text and "Message 29" not in second.text
 
 
-def test_retry_puts_a_failed_message_back_in_line(staff_client, sqlite_db, clock, smtp):  # type: ignore[no-untyped-def]
+def test_retry_puts_a_failed_message_back_in_line(staff_client, sqlite_db, clock, smtp):
     with sqlite_db.write() as session:
         failed = _message(session, clock, 1, OutboxStatus.failed, attempts=8, last_error="timeout")
     page = staff_client.get("/secretariat/outbox")
@@ -96,19 +96,19 @@ def test_retry_puts_a_failed_message_back_in_line(staff_client, sqlite_db, clock
     assert "The message will be sent again at once." in staff_client.get("/secretariat/outbox").text
 
 
-def test_retry_of_an_unknown_message_says_so(staff_client):  # type: ignore[no-untyped-def]
+def test_retry_of_an_unknown_message_says_so(staff_client):
     staff_post(staff_client, "/secretariat/outbox/999/retry")
     assert "There is no such message." in staff_client.get("/secretariat/outbox").text
 
 
-def test_adviser_sees_the_outbox_without_retry_buttons(adviser_client, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_adviser_sees_the_outbox_without_retry_buttons(adviser_client, sqlite_db, clock):
     with sqlite_db.write() as session:
         _message(session, clock, 1, OutboxStatus.failed, last_error="boom")
     page = adviser_client.get("/secretariat/outbox")
     assert "Message 1" in page.text and "Send again" not in page.text
 
 
-def test_demo_outbox_shows_bodies_with_safe_links(settings, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_demo_outbox_shows_bodies_with_safe_links(settings, sqlite_db, clock):
     app = create_app(settings.with_(demo=True), clock=clock, database=sqlite_db)
     make_staff(sqlite_db, clock())
     with sqlite_db.write() as session:
@@ -124,7 +124,7 @@ def test_demo_outbox_shows_bodies_with_safe_links(settings, sqlite_db, clock):  
     assert "<script>alert" not in page
 
 
-def test_linkify_escapes_everything_but_the_links_it_makes():  # type: ignore[no-untyped-def]
+def test_linkify_escapes_everything_but_the_links_it_makes():
     assert str(linkify('see https://a.example/x?y=1&z="2"<b>')) == (
         'see <a href="https://a.example/x?y=1&amp;z=" rel="noreferrer">https://a.example/x?y=1&amp;z=</a>'
         "&#34;2&#34;&lt;b&gt;"

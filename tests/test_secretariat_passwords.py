@@ -20,7 +20,7 @@ from tests.staffkit import STAFF_PASSWORD, login, make_staff, staff_post
 NEW_PASSWORD = "purple elephants dance slowly"
 
 
-def _change(client, current, new, again=None):  # type: ignore[no-untyped-def]
+def _change(client, current, new, again=None):
     return staff_post(
         client,
         "/secretariat/account/password",
@@ -28,7 +28,7 @@ def _change(client, current, new, again=None):  # type: ignore[no-untyped-def]
     )
 
 
-def _forgot(client, email="officer@example.org"):  # type: ignore[no-untyped-def]
+def _forgot(client, email="officer@example.org"):
     return staff_post(client, "/secretariat/password/forgot", {"email": email})
 
 
@@ -38,7 +38,7 @@ def _link_path(body: str) -> str:
     return match.group(1)
 
 
-def _outbox_count(db) -> int:  # type: ignore[no-untyped-def]
+def _outbox_count(db) -> int:
     with db.read() as session:
         return int(session.exec(select(func.count()).select_from(OutboxMessage)).one())
 
@@ -46,7 +46,7 @@ def _outbox_count(db) -> int:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- changing
 
 
-def test_change_password_keeps_this_session_and_ends_the_others(app, staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_change_password_keeps_this_session_and_ends_the_others(app, staff_client, sqlite_db):
     with TestClient(app, follow_redirects=False) as other:
         login(other)
         response = _change(staff_client, STAFF_PASSWORD, NEW_PASSWORD)
@@ -62,7 +62,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, staff_clien
     assert "staff.password_changed" in kinds
 
 
-def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, sqlite_db):
     cases = [
         (("wrong current", NEW_PASSWORD), "current", "Your current password is not right."),
         ((STAFF_PASSWORD, "short"), "new", "Use at least 8 characters."),
@@ -92,7 +92,7 @@ def test_change_password_refusals_are_shown_next_to_their_fields(staff_client, s
         assert session.exec(select(Staff)).one().session_version == 1  # nothing changed
 
 
-def test_a_copy_of_the_cookie_taken_before_a_password_change_opens_nothing(app, staff_client):  # type: ignore[no-untyped-def]
+def test_a_copy_of_the_cookie_taken_before_a_password_change_opens_nothing(app, staff_client):
     with TestClient(app) as thief:
         thief.cookies.set("prize_session", staff_client.cookies["prize_session"])
         assert "Signed in as officer@example.org." in thief.get("/secretariat").text
@@ -106,7 +106,7 @@ def test_a_copy_of_the_cookie_taken_before_a_password_change_opens_nothing(app, 
 
 def test_wrong_current_passwords_end_every_session_at_the_sign_in_limit(
     app, staff_client, sqlite_db, clock
-):  # type: ignore[no-untyped-def]
+):
     with TestClient(app) as copy:
         copy.cookies.set("prize_session", staff_client.cookies["prize_session"])
         for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
@@ -138,7 +138,7 @@ def test_wrong_current_passwords_end_every_session_at_the_sign_in_limit(
     assert "staff.password_changed" not in kinds
 
 
-def test_a_right_current_password_clears_the_accounts_failures(staff_client):  # type: ignore[no-untyped-def]
+def test_a_right_current_password_clears_the_accounts_failures(staff_client):
     for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
         _change(staff_client, "a wrong guess", NEW_PASSWORD)
     page = _change(staff_client, STAFF_PASSWORD, "short")  # right, but the new one is refused
@@ -149,7 +149,7 @@ def test_a_right_current_password_clears_the_accounts_failures(staff_client):  #
     assert "Signed in as officer@example.org." in staff_client.get("/secretariat").text
 
 
-def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):  # type: ignore[no-untyped-def]
+def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):
     officer = make_staff(db, clock())
     passwords = Passwords(fast=True)
     for _ in range(LOGIN_ACCOUNT_LIMIT - 1):
@@ -181,7 +181,7 @@ def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):  # type:
         assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.sessions_ended"
 
 
-def test_change_password_without_csrf_token_is_refused(staff_client):  # type: ignore[no-untyped-def]
+def test_change_password_without_csrf_token_is_refused(staff_client):
     page = staff_client.post(
         "/secretariat/account/password", data={"current": STAFF_PASSWORD, "new": NEW_PASSWORD}
     )
@@ -192,7 +192,7 @@ def test_change_password_without_csrf_token_is_refused(staff_client):  # type: i
 # --------------------------------------------------------------------------- resetting
 
 
-def test_reset_by_emailed_link_sets_a_new_password_once(client, officer, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_reset_by_emailed_link_sets_a_new_password_once(client, officer, sqlite_db, smtp, clock):
     page = _forgot(client)
     assert "If officer@example.org belongs to an active account" in page.text
     assert smtp.deliver(sqlite_db, clock()) == 1
@@ -222,7 +222,7 @@ def test_reset_by_emailed_link_sets_a_new_password_once(client, officer, sqlite_
         assert "staff.password_reset" in session.exec(select(AuditEvent.kind)).all()
 
 
-def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, clock):
     _forgot(client)
     smtp.deliver(sqlite_db, clock())
     path = _link_path(body_of(smtp.inbox.messages[0]))
@@ -234,7 +234,7 @@ def test_reset_link_expires_after_an_hour(client, officer, sqlite_db, smtp, cloc
 
 def test_reset_link_opened_at_the_end_of_its_hour_has_expired(
     client, officer, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     _forgot(client)
     smtp.deliver(sqlite_db, clock())
     path = _link_path(body_of(smtp.inbox.messages[0]))
@@ -247,7 +247,7 @@ def test_reset_link_opened_at_the_end_of_its_hour_has_expired(
 
 def test_reset_link_opened_within_the_hour_sets_no_password_after_it(
     client, officer, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     _forgot(client)
     smtp.deliver(sqlite_db, clock())
     client.get(_link_path(body_of(smtp.inbox.messages[0])))
@@ -271,7 +271,7 @@ def test_reset_link_opened_within_the_hour_sets_no_password_after_it(
 
 def test_reset_link_opened_but_used_elsewhere_cannot_set_a_password(
     client, app, officer, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     _forgot(client)
     smtp.deliver(sqlite_db, clock())
     path = _link_path(body_of(smtp.inbox.messages[0]))
@@ -290,19 +290,19 @@ def test_reset_link_opened_but_used_elsewhere_cannot_set_a_password(
     assert "This link is no longer valid" in page.text
 
 
-def test_tampered_reset_link_does_not_work(client, officer):  # type: ignore[no-untyped-def]
+def test_tampered_reset_link_does_not_work(client, officer):
     page = client.get("/secretariat/reset/not-a-real-token")
     assert page.status_code == 400
     assert "This link does not work" in page.text
 
 
-def test_new_password_page_without_a_link_says_to_open_the_link(client):  # type: ignore[no-untyped-def]
+def test_new_password_page_without_a_link_says_to_open_the_link(client):
     page = client.get("/secretariat/password/new")
     assert page.status_code == 400
     assert "Open the link from the e-mail first." in page.text
 
 
-def test_new_password_from_a_link_follows_the_rules(client, officer, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_new_password_from_a_link_follows_the_rules(client, officer, sqlite_db, smtp, clock):
     _forgot(client)
     smtp.deliver(sqlite_db, clock())
     client.get(_link_path(body_of(smtp.inbox.messages[0])))
@@ -315,7 +315,7 @@ def test_new_password_from_a_link_follows_the_rules(client, officer, sqlite_db, 
 
 def test_forgot_answers_the_same_for_an_unknown_address_and_sends_nothing(
     client, officer, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     known = _forgot(client, "officer@example.org")
     unknown = _forgot(client, "nobody@example.org")
     assert unknown.status_code == known.status_code == 200
@@ -326,14 +326,14 @@ def test_forgot_answers_the_same_for_an_unknown_address_and_sends_nothing(
         assert session.exec(select(OutboxMessage.recipient)).all() == ["officer@example.org"]
 
 
-def test_forgot_sends_at_most_three_links_an_hour_to_one_address(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_forgot_sends_at_most_three_links_an_hour_to_one_address(client, officer, sqlite_db):
     for _ in range(4):
         page = _forgot(client)
         assert "If officer@example.org belongs to an active account" in page.text
     assert _outbox_count(sqlite_db) == 3
 
 
-def test_forgot_is_limited_per_client(client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_forgot_is_limited_per_client(client, officer, sqlite_db):
     for i in range(10):
         answer = _forgot(client, f"someone{i}@example.org")
         assert answer.status_code == 200
@@ -344,14 +344,14 @@ def test_forgot_is_limited_per_client(client, officer, sqlite_db):  # type: igno
     assert _outbox_count(sqlite_db) == 0
 
 
-def test_forgot_refuses_a_malformed_address(client):  # type: ignore[no-untyped-def]
+def test_forgot_refuses_a_malformed_address(client):
     page = _forgot(client, "not an address")
     assert page.status_code == 400
     assert "Enter an e-mail address like name@example.org." in page.text
     assert 'value="not an address"' in page.text
 
 
-def test_reset_tokens_are_redacted_from_log_lines():  # type: ignore[no-untyped-def]
+def test_reset_tokens_are_redacted_from_log_lines():
     from prize.security import redact
 
     line = '127.0.0.1 - "GET /secretariat/reset/WzEsMV0.Zk3.abc HTTP/1.1" 303'

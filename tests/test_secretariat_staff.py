@@ -30,12 +30,12 @@ from tests.staffkit import login, make_staff, staff_post
 NEW_PASSWORD = "seven blue lanterns glow"
 
 
-def _invite(client, email="new@example.org", role="adviser", **extra):  # type: ignore[no-untyped-def]
+def _invite(client, email="new@example.org", role="adviser", **extra):
     data = {"email": email, "name": "Nora New", "role": role, "language": "en", **extra}
     return staff_post(client, "/secretariat/staff/invite", data)
 
 
-def _counts(db) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(db) -> tuple[int, int, int]:
     with db.read() as session:
         return (
             int(session.exec(select(func.count()).select_from(Staff)).one()),
@@ -49,7 +49,7 @@ def _counts(db) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 def test_invited_adviser_sets_a_password_from_the_email_and_signs_in(
     app, staff_client, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     response = _invite(staff_client)
     assert response.headers["location"] == "/secretariat/staff"
     page = staff_client.get("/secretariat/staff")
@@ -60,7 +60,7 @@ def test_invited_adviser_sets_a_password_from_the_email_and_signs_in(
     body = body_of(smtp.inbox.to("new@example.org")[0])
     assert "Dear Nora New," in body
     assert "you can read everything there and change nothing" in body
-    path = re.search(r"http://testserver(/secretariat/reset/\S+)", body).group(1)  # type: ignore[union-attr]
+    path = re.search(r"http://testserver(/secretariat/reset/\S+)", body).group(1)
 
     clock.advance(days=3)  # an invitation lasts a week, not an hour
     with TestClient(app, follow_redirects=False) as newcomer:
@@ -81,11 +81,11 @@ def test_invited_adviser_sets_a_password_from_the_email_and_signs_in(
 
 def test_invitation_opened_within_its_week_sets_no_password_after_it(
     app, staff_client, sqlite_db, smtp, clock
-):  # type: ignore[no-untyped-def]
+):
     _invite(staff_client)
     smtp.deliver(sqlite_db, clock())
     body = body_of(smtp.inbox.to("new@example.org")[0])
-    path = re.search(r"http://testserver(/secretariat/reset/\S+)", body).group(1)  # type: ignore[union-attr]
+    path = re.search(r"http://testserver(/secretariat/reset/\S+)", body).group(1)
     with TestClient(app, follow_redirects=False) as newcomer:
         newcomer.get(path)
         clock.advance(days=6, hours=23)
@@ -101,7 +101,7 @@ def test_invitation_opened_within_its_week_sets_no_password_after_it(
     assert not staff_domain.has_password(invited)
 
 
-def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, client):  # type: ignore[no-untyped-def]
+def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, client):
     _invite(staff_client)
     with TestClient(staff_client.app, follow_redirects=False) as other:
         page = staff_post(other, "/secretariat/login", {"email": "new@example.org", "password": ""})
@@ -111,7 +111,7 @@ def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, c
         assert "Signed in as" not in other.get("/secretariat", follow_redirects=True).text
 
 
-def test_invitation_refusals_keep_what_was_typed(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_invitation_refusals_keep_what_was_typed(staff_client, sqlite_db):
     before = _counts(sqlite_db)
     page = _invite(staff_client, email="not-an-address")
     assert page.status_code == 400
@@ -125,7 +125,7 @@ def test_invitation_refusals_keep_what_was_typed(staff_client, sqlite_db):  # ty
     assert _counts(sqlite_db) == before
 
 
-def test_invitation_can_be_sent_again(staff_client, sqlite_db, smtp, clock):  # type: ignore[no-untyped-def]
+def test_invitation_can_be_sent_again(staff_client, sqlite_db, smtp, clock):
     _invite(staff_client)
     with sqlite_db.read() as session:
         new = session.exec(select(Staff).where(Staff.email == "new@example.org")).one()
@@ -141,7 +141,7 @@ def test_invitation_can_be_sent_again(staff_client, sqlite_db, smtp, clock):  # 
 # --------------------------------------------------------------------------- roles and disabling
 
 
-def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, adviser, sqlite_db):  # type: ignore[no-untyped-def]
+def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, adviser, sqlite_db):
     before = adviser_client.get("/secretariat")
     assert before.status_code == 200
     assert "Signed in as adviser@example.org." in before.text
@@ -169,7 +169,7 @@ def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, ad
 
 def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
     app, staff_client, adviser_client, adviser
-):  # type: ignore[no-untyped-def]
+):
     with TestClient(app) as copy:
         copy.cookies.set("prize_session", adviser_client.cookies["prize_session"])
         assert "Signed in as adviser@example.org." in copy.get("/secretariat").text
@@ -180,7 +180,7 @@ def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
     assert "Signed in as" not in page.text
 
 
-def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):
     page = staff_post(staff_client, f"/secretariat/staff/{officer.id}/disable")
     assert page.status_code == 400
     assert "You cannot disable your own account." in page.text
@@ -188,7 +188,7 @@ def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):  # type:
         assert session.get_one(Staff, officer.id).active
 
 
-def test_the_last_secretariat_account_keeps_its_role(staff_client, officer, sqlite_db):  # type: ignore[no-untyped-def]
+def test_the_last_secretariat_account_keeps_its_role(staff_client, officer, sqlite_db):
     page = staff_post(staff_client, f"/secretariat/staff/{officer.id}/role", {"role": "adviser"})
     assert page.status_code == 400
     assert "This is the last active secretariat account: it keeps its role." in page.text
@@ -198,7 +198,7 @@ def test_the_last_secretariat_account_keeps_its_role(staff_client, officer, sqli
 
 def test_promoting_an_adviser_lets_them_change_things(
     staff_client, adviser_client, adviser, sqlite_db
-):  # type: ignore[no-untyped-def]
+):
     def invited() -> list[str]:
         with sqlite_db.read() as session:
             return list(session.exec(select(Staff.email).where(Staff.email == "x@example.org")))
@@ -213,7 +213,7 @@ def test_promoting_an_adviser_lets_them_change_things(
     assert invited() == ["x@example.org"]
 
 
-def test_staff_page_lists_accounts_and_hides_buttons_from_advisers(adviser_client, officer):  # type: ignore[no-untyped-def]
+def test_staff_page_lists_accounts_and_hides_buttons_from_advisers(adviser_client, officer):
     page = adviser_client.get("/secretariat/staff")
     assert page.status_code == 200
     assert "officer@example.org" in page.text and "adviser@example.org" in page.text
@@ -221,7 +221,7 @@ def test_staff_page_lists_accounts_and_hides_buttons_from_advisers(adviser_clien
     assert "Disable" not in page.text
 
 
-def test_adviser_posts_are_refused_and_store_nothing(adviser_client, officer, sqlite_db, clock):  # type: ignore[no-untyped-def]
+def test_adviser_posts_are_refused_and_store_nothing(adviser_client, officer, sqlite_db, clock):
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.draft)
         criterion_id = 1
@@ -254,7 +254,7 @@ def test_adviser_posts_are_refused_and_store_nothing(adviser_client, officer, sq
         assert session.get_one(Edition, edition.id).title_en == edition.title_en
 
 
-def test_invite_without_csrf_token_stores_nothing(staff_client, sqlite_db):  # type: ignore[no-untyped-def]
+def test_invite_without_csrf_token_stores_nothing(staff_client, sqlite_db):
     before = _counts(sqlite_db)
     page = staff_client.post(
         "/secretariat/staff/invite", data={"email": "new@example.org", "role": "adviser"}
@@ -268,7 +268,7 @@ def test_invite_without_csrf_token_stores_nothing(staff_client, sqlite_db):  # t
 # --------------------------------------------------------------------------- the domain, both engines
 
 
-def test_last_active_secretariat_account_cannot_be_disabled(db, clock):  # type: ignore[no-untyped-def]
+def test_last_active_secretariat_account_cannot_be_disabled(db, clock):
     boss = make_staff(db, clock(), email="boss@example.org")
     helper = make_staff(db, clock(), email="helper@example.org", role="adviser")
     with db.write() as session, pytest.raises(NotAllowed) as refused:
@@ -284,7 +284,7 @@ def test_last_active_secretariat_account_cannot_be_disabled(db, clock):  # type:
         assert (stored.active, stored.session_version) == (False, 2)
 
 
-def test_authenticate_counts_failures_in_the_database(db, clock):  # type: ignore[no-untyped-def]
+def test_authenticate_counts_failures_in_the_database(db, clock):
     make_staff(db, clock())
     passwords = Passwords(fast=True)
     for _ in range(5):
@@ -318,7 +318,7 @@ def test_authenticate_counts_failures_in_the_database(db, clock):  # type: ignor
     assert account.last_login_at == clock()
 
 
-def test_password_link_is_one_time(db, clock, settings):  # type: ignore[no-untyped-def]
+def test_password_link_is_one_time(db, clock, settings):
     from prize.tokens import LinkRevoked, Purpose, Signer
 
     officer = make_staff(db, clock())

@@ -28,7 +28,7 @@ HEADERS = {
 }
 
 
-def missing_headers(response) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+def missing_headers(response) -> dict[str, str | None]:
     wrong = {k: response.headers.get(k) for k, v in HEADERS.items() if response.headers.get(k) != v}
     if "cache-control" not in response.headers:
         wrong["cache-control"] = None
@@ -36,11 +36,11 @@ def missing_headers(response) -> dict[str, str | None]:  # type: ignore[no-untyp
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, sqlite_template) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template)
 
 
-def test_every_page_of_every_kind_of_user_has_the_headers(world):  # type: ignore[no-untyped-def]
+def test_every_page_of_every_kind_of_user_has_the_headers(world):
     checked = {}
     for role in ("anonymous", "applicant", "juror", "secretariat"):
         for path, response in crawl(world, role, per_route=2).items():
@@ -51,7 +51,7 @@ def test_every_page_of_every_kind_of_user_has_the_headers(world):  # type: ignor
     assert len(checked) > 150
 
 
-def test_unplanned_answers_have_the_headers(world, tmp_path):  # type: ignore[no-untyped-def]
+def test_unplanned_answers_have_the_headers(world, tmp_path):
     copy = world.copy(tmp_path)
 
     def boom(request: Request) -> None:
@@ -100,7 +100,7 @@ def test_unplanned_answers_have_the_headers(world, tmp_path):  # type: ignore[no
     assert answers["download"].headers["content-disposition"].startswith("attachment")
 
 
-def test_over_https_pages_ask_for_https_and_cookies_are_secure(world, tmp_path):  # type: ignore[no-untyped-def]
+def test_over_https_pages_ask_for_https_and_cookies_are_secure(world, tmp_path):
     secure = world.copy(tmp_path, base_url="https://prize.example.org")
     with TestClient(secure.app, base_url="https://testserver", follow_redirects=False) as client:
         page = client.get("/")

@@ -18,11 +18,11 @@ from tests.staffkit import STAFF_PASSWORD
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
-def error_of(page) -> str:  # type: ignore[no-untyped-def]
+def error_of(page) -> str:
     found = re.findall(r'<p class="error" id="[\w-]+-error">([^<]*)</p>', page.text)
     return found[0].replace("&#39;", "'") if found else ""
 
@@ -35,12 +35,12 @@ def outbox_count(world: World) -> int:
 # --------------------------------------------------------------------------- signing in
 
 
-def sign_in(world: World, client, password: str, email: str = "officer@example.org"):  # type: ignore[no-untyped-def]
+def sign_in(world: World, client, password: str, email: str = "officer@example.org"):
     data = {"email": email, "password": password, "csrf_token": world.csrf(client)}
     return client.post("/secretariat/login", data=data)
 
 
-def test_five_wrong_passwords_lock_the_account_with_a_message_then_it_opens_again(world):  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_lock_the_account_with_a_message_then_it_opens_again(world):
     client = world.client("anonymous")
     for _ in range(5):
         page = sign_in(world, client, "not the password")
@@ -58,7 +58,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_message_then_it_opens_agai
     assert "Signed in as officer@example.org." in client.get("/secretariat").text
 
 
-def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(world):  # type: ignore[no-untyped-def]
+def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(world):
     client = world.client("anonymous")
     unknown = sign_in(world, client, STAFF_PASSWORD, email="nobody@example.org")
     wrong = sign_in(world, client, "not the password")
@@ -68,7 +68,7 @@ def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(world):  # 
     )  # fmt: skip
 
 
-def test_twenty_failures_from_one_connection_lock_it_for_every_account(world):  # type: ignore[no-untyped-def]
+def test_twenty_failures_from_one_connection_lock_it_for_every_account(world):
     client = world.client("anonymous")
     for i in range(20):
         wrong = sign_in(world, client, "wrong", email=f"guess{i}@example.org")
@@ -82,7 +82,7 @@ def test_twenty_failures_from_one_connection_lock_it_for_every_account(world):  
 # --------------------------------------------------------------------------- forms that send mail
 
 
-def test_starting_applications_is_limited_per_address_with_a_message(world):  # type: ignore[no-untyped-def]
+def test_starting_applications_is_limited_per_address_with_a_message(world):
     client = world.client("anonymous")
     address = "busy@example.org"
     for i in range(5):
@@ -104,7 +104,7 @@ def test_starting_applications_is_limited_per_address_with_a_message(world):  # 
     assert resend.status_code == 303
 
 
-def test_asking_for_links_is_limited_per_connection_with_a_message(world):  # type: ignore[no-untyped-def]
+def test_asking_for_links_is_limited_per_connection_with_a_message(world):
     client = world.client("anonymous")
     for i in range(20):
         data = {"email": f"person{i}@example.org", "csrf_token": world.csrf(client)}
@@ -118,10 +118,10 @@ def test_asking_for_links_is_limited_per_connection_with_a_message(world):  # ty
     assert outbox_count(world) == sent
 
 
-def test_password_reset_requests_are_limited_silently_per_address_and_openly_per_connection(world):  # type: ignore[no-untyped-def]
+def test_password_reset_requests_are_limited_silently_per_address_and_openly_per_connection(world):
     client = world.client("anonymous")
 
-    def ask(email: str):  # type: ignore[no-untyped-def]
+    def ask(email: str):
         data = {"email": email, "csrf_token": world.csrf(client)}
         return client.post("/secretariat/password/forgot", data=data)
 
@@ -140,7 +140,7 @@ def test_password_reset_requests_are_limited_silently_per_address_and_openly_per
 # --------------------------------------------------------------------------- uploads
 
 
-def upload(world: World, client, filename: bytes, data: bytes):  # type: ignore[no-untyped-def]
+def upload(world: World, client, filename: bytes, data: bytes):
     body, headers = multipart(world.csrf(client), filename, data)
     return client.post(f"/apply/{world.ids['applicant_app']}/files", content=body, headers=headers)
 
@@ -155,7 +155,7 @@ def attachments_of(world: World) -> list[tuple[str, str]]:
 
 def test_a_body_over_the_limit_gets_the_message_beside_the_file_field_and_keeps_the_draft(
     world, tmp_path
-):  # type: ignore[no-untyped-def]
+):
     small = world.copy(tmp_path / "small", max_upload_bytes=1024 * 1024, max_body_bytes=1536 * 1024)
     client = small.client("applicant")
     before, files = snapshot(small.database), files_in(small.settings.storage_dir)
@@ -175,7 +175,7 @@ class Trickle:
         self.size = size
         self.sent = 0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         chunk = self.head
         while self.sent < self.size:
             self.sent += len(chunk)
@@ -184,7 +184,7 @@ class Trickle:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "other_applicant"])
-def test_an_upload_from_a_browser_without_the_link_is_refused_before_its_body_is_read(world, role):  # type: ignore[no-untyped-def]
+def test_an_upload_from_a_browser_without_the_link_is_refused_before_its_body_is_read(world, role):
     client = world.client(role)
     body, headers = multipart(world.csrf(client), b"big.pdf", tiny_pdf())
     trickle = Trickle(body[: len(body) // 2], 8 * 1024 * 1024)
@@ -200,7 +200,7 @@ def test_an_upload_from_a_browser_without_the_link_is_refused_before_its_body_is
     assert files_in(world.settings.storage_dir) == files
 
 
-def test_an_upload_on_a_revoked_link_is_refused_and_leaves_no_temporary_file_open(world):  # type: ignore[no-untyped-def]
+def test_an_upload_on_a_revoked_link_is_refused_and_leaves_no_temporary_file_open(world):
     client = world.client("applicant")
     with world.database.write() as session:  # the applicant asked for a new link elsewhere
         application = session.get_one(Application, world.ids["applicant_app"])
@@ -215,7 +215,7 @@ def test_an_upload_on_a_revoked_link_is_refused_and_leaves_no_temporary_file_ope
     assert files_in(world.settings.storage_dir) == files
 
 
-def test_a_file_over_the_size_limit_within_the_body_limit_is_refused(world, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_within_the_body_limit_is_refused(world, tmp_path):
     small = world.copy(tmp_path / "small", max_upload_bytes=1024 * 1024)
     before, files = snapshot(small.database), files_in(small.settings.storage_dir)
     page = upload(small, small.client("applicant"), b"big.pdf", tiny_pdf() + b"%" * 1024 * 1024)
@@ -226,7 +226,7 @@ def test_a_file_over_the_size_limit_within_the_body_limit_is_refused(world, tmp_
     assert files_in(small.settings.storage_dir) == files
 
 
-def test_a_sixth_file_is_refused_with_a_message(world):  # type: ignore[no-untyped-def]
+def test_a_sixth_file_is_refused_with_a_message(world):
     client = world.client("applicant")
     for i in range(4):  # the draft has one file already
         assert upload(world, client, f"f{i}.pdf".encode(), tiny_pdf()).status_code == 303
@@ -251,7 +251,7 @@ def test_a_sixth_file_is_refused_with_a_message(world):  # type: ignore[no-untyp
     ],
     ids=["html", "exe", "zip", "svg", "gif", "empty"],
 )
-def test_the_wrong_content_behind_a_pdf_name_is_refused(world, content):  # type: ignore[no-untyped-def]
+def test_the_wrong_content_behind_a_pdf_name_is_refused(world, content):
     before, files = snapshot(world.database), files_in(world.settings.storage_dir)
     page = upload(world, world.client("applicant"), b"report.pdf", content)
     assert page.status_code == 400
@@ -278,7 +278,7 @@ def test_the_wrong_content_behind_a_pdf_name_is_refused(world, content):  # type
 )
 def test_a_path_like_file_name_is_stored_under_a_random_name_inside_the_folder(
     world, tmp_path, name, shown
-):  # type: ignore[no-untyped-def]
+):
     outside = files_in(tmp_path)
     stored_before = set(files_in(world.settings.storage_dir))
     page = upload(world, world.client("applicant"), name, tiny_pdf())
@@ -294,7 +294,7 @@ def test_a_path_like_file_name_is_stored_under_a_random_name_inside_the_folder(
     assert (world.settings.storage_dir / stored).read_bytes() == tiny_pdf()
 
 
-def test_stored_files_are_never_served_as_static_files(world):  # type: ignore[no-untyped-def]
+def test_stored_files_are_never_served_as_static_files(world):
     stored = attachments_of(world)[0][0]
     for path in (f"/static/{stored}", f"/static/../storage/{stored}", f"/storage/{stored}"):
         page = world.client("anonymous").get(path)

@@ -41,7 +41,7 @@ REVOKED = "This link is no longer valid"
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
@@ -54,20 +54,20 @@ def token(world: World, kind: str, keys: tuple[str, ...] = TEST_KEYS, age: int =
     return signer.dumps(PURPOSE[kind], claim.subject_id, claim.version, claim.secret)
 
 
-def follow(world: World, route: str, value: str):  # type: ignore[no-untyped-def]
+def follow(world: World, route: str, value: str):
     before = snapshot(world.database)
     page = world.client("anonymous").get(route + value)
     assert changed_tables(before, snapshot(world.database)) == []
     return page
 
 
-def refused(page, status: int, text: str) -> None:  # type: ignore[no-untyped-def]
+def refused(page, status: int, text: str) -> None:
     assert (page.status_code, f"<h1>{text}</h1>" in page.text) == (status, True), page.text[:400]
     assert [s for s in SUBJECT if s in page.text] == []
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_good_link_opens_at_a_clean_address(world, kind):  # type: ignore[no-untyped-def]
+def test_a_good_link_opens_at_a_clean_address(world, kind):
     value = token(world, kind)
     page = world.client("anonymous").get(ROUTE[kind] + value)
     assert page.status_code == 303
@@ -76,7 +76,7 @@ def test_a_good_link_opens_at_a_clean_address(world, kind):  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_tampered_link_is_refused(world, kind):  # type: ignore[no-untyped-def]
+def test_a_tampered_link_is_refused(world, kind):
     value = token(world, kind)
     payload, stamp, signature = value.split(".")
     other = make_signer(world.clock).dumps(PURPOSE[kind], 999, 1, "s").split(".")[0]
@@ -88,7 +88,7 @@ def test_a_tampered_link_is_refused(world, kind):  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_link_past_its_maximum_age_has_expired(world, kind):  # type: ignore[no-untyped-def]
+def test_a_link_past_its_maximum_age_has_expired(world, kind):
     """Made long enough ago, while its subject's state still lets it open."""
     age = {"reset": 2 * 3600}.get(kind, 367 * 24 * 3600)  # a reset link lives an hour
     value = token(world, kind, age=age)
@@ -96,7 +96,7 @@ def test_a_link_past_its_maximum_age_has_expired(world, kind):  # type: ignore[n
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_link_stops_with_its_subjects_state(world, kind):  # type: ignore[no-untyped-def]
+def test_a_link_stops_with_its_subjects_state(world, kind):
     """An application's link once the results are published; a ballot link once the final
     round has closed; a reset link once used."""
     value = token(world, kind)
@@ -122,7 +122,7 @@ def test_a_link_stops_with_its_subjects_state(world, kind):  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_revoked_link_is_refused_and_the_sessions_it_opened_end(world, kind):  # type: ignore[no-untyped-def]
+def test_a_revoked_link_is_refused_and_the_sessions_it_opened_end(world, kind):
     value = token(world, kind)
     browser = world.client(ROLE[kind])  # a session opened with this link earlier
     with world.database.write() as session:
@@ -159,12 +159,12 @@ def test_a_revoked_link_is_refused_and_the_sessions_it_opened_end(world, kind): 
 @pytest.mark.parametrize(
     ("kind", "route"), [(k, r) for k in KINDS for r in KINDS if k != r], ids=lambda v: v
 )
-def test_a_link_made_for_another_purpose_is_refused(world, kind, route):  # type: ignore[no-untyped-def]
+def test_a_link_made_for_another_purpose_is_refused(world, kind, route):
     refused(follow(world, ROUTE[route], token(world, kind)), 400, INVALID)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_link_signed_with_a_retired_key_still_listed_opens(world, kind):  # type: ignore[no-untyped-def]
+def test_a_link_signed_with_a_retired_key_still_listed_opens(world, kind):
     old = token(world, kind, keys=(TEST_KEYS[1],))  # the older key, still in the list
     page = follow(world, ROUTE[kind], old)
     assert page.status_code == 303
@@ -172,7 +172,7 @@ def test_a_link_signed_with_a_retired_key_still_listed_opens(world, kind):  # ty
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_link_signed_with_a_key_removed_from_the_list_is_refused(world, tmp_path, kind):  # type: ignore[no-untyped-def]
+def test_a_link_signed_with_a_key_removed_from_the_list_is_refused(world, tmp_path, kind):
     old = token(world, kind, keys=(TEST_KEYS[1],))
     rotated = world.copy(tmp_path / "rotated", secret_keys=(TEST_KEYS[0],))
     refused(follow(rotated, ROUTE[kind], old), 400, INVALID)
@@ -181,7 +181,7 @@ def test_a_link_signed_with_a_key_removed_from_the_list_is_refused(world, tmp_pa
     assert fresh.headers["location"].startswith(OPENS[kind])
 
 
-def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one():  # type: ignore[no-untyped-def]
+def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one():
     made = Signer(TEST_KEYS).dumps(Purpose.ballot, 7, 1, "s")
     assert Signer((TEST_KEYS[0],)).loads(Purpose.ballot, made).subject_id == 7
     with pytest.raises(LinkInvalid):
@@ -190,7 +190,7 @@ def test_links_are_signed_with_the_newest_key_and_read_with_every_listed_one(): 
     assert Signer(TEST_KEYS).loads(Purpose.ballot, older).subject_id == 7
 
 
-def test_a_signer_dates_and_ages_its_links_by_its_clock(clock):  # type: ignore[no-untyped-def]
+def test_a_signer_dates_and_ages_its_links_by_its_clock(clock):
     signer = make_signer(clock)
     made = signer.dumps(Purpose.ballot, 7, 1, "s")
     made_at = clock()

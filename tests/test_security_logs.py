@@ -26,7 +26,7 @@ WRONG_PASSWORD = "Wrong-Secret-2027!"
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
@@ -53,7 +53,7 @@ def csrf_on(page: str) -> str:
     return match.group(1)
 
 
-def exercise(world: World, client) -> list[str]:  # type: ignore[no-untyped-def]
+def exercise(world: World, client) -> list[str]:
     """Follow every kind of link, sign in and out, fail, reset and change a password.
     Returns the CSRF tokens used (they are secrets too)."""
     used = []
@@ -90,7 +90,7 @@ def exercise(world: World, client) -> list[str]:  # type: ignore[no-untyped-def]
     return used
 
 
-def test_no_log_record_at_any_level_holds_a_token_or_a_password(world, caplog):  # type: ignore[no-untyped-def]
+def test_no_log_record_at_any_level_holds_a_token_or_a_password(world, caplog):
     def boom(request: Request) -> None:
         raise RuntimeError(f"cannot handle {request.url.path}?{request.url.query}")
 
@@ -112,7 +112,7 @@ def test_no_log_record_at_any_level_holds_a_token_or_a_password(world, caplog): 
 
 
 @pytest.mark.parametrize("prize_serve", [False, True], ids=["uvicorn-factory", "prize-serve"])
-def test_a_real_servers_log_holds_no_token_or_password(world, tmp_path, prize_serve):  # type: ignore[no-untyped-def]
+def test_a_real_servers_log_holds_no_token_or_password(world, tmp_path, prize_serve):
     world = on_the_real_clock(world)
     log = tmp_path / "server.log"
     server = ServerProcess(
@@ -152,6 +152,6 @@ def test_a_real_servers_log_holds_no_token_or_password(world, tmp_path, prize_se
         "POST /secretariat/login password=WzEsMV0.abc.def&csrf_token=WzEsMV0.abc.def",
     ],
 )
-def test_the_redaction_covers_paths_and_query_strings(line):  # type: ignore[no-untyped-def]
+def test_the_redaction_covers_paths_and_query_strings(line):
     assert "WzEsMV0.abc.def" not in redact(line)
     assert "[redacted]" in redact(line)

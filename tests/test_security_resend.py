@@ -16,7 +16,7 @@ TYPED = {"email": "typed-by-someone@example.org", "password": "s3cret-typed"}
 REFUSED = "<h1>This form was not accepted</h1>"
 
 
-def _session_cookies(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _session_cookies(response) -> list[str]:
     return [c for c in response.headers.get_list("set-cookie") if c.startswith("prize_session=")]
 
 
@@ -33,7 +33,7 @@ def _session_cookies(response) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_a_form_not_from_our_pages_is_refused_without_its_fields_a_token_or_a_cookie(
     client, headers
-):  # type: ignore[no-untyped-def]
+):
     page = client.post(LOGIN, data={**TYPED, "csrf_token": "forged"}, headers=headers)
     assert page.status_code == 403
     assert REFUSED in page.text
@@ -42,7 +42,7 @@ def test_a_form_not_from_our_pages_is_refused_without_its_fields_a_token_or_a_co
     assert _session_cookies(page) == []
 
 
-def test_a_form_without_a_token_is_refused_even_from_our_own_pages(client):  # type: ignore[no-untyped-def]
+def test_a_form_without_a_token_is_refused_even_from_our_own_pages(client):
     for data in (TYPED, {**TYPED, "csrf_token": ""}):
         page = client.post(LOGIN, data=data, headers={"Origin": "http://testserver"})
         assert page.status_code == 403
@@ -51,7 +51,7 @@ def test_a_form_without_a_token_is_refused_even_from_our_own_pages(client):  # t
         assert _session_cookies(page) == []
 
 
-def test_a_refused_form_leaves_a_signed_in_session_as_it_was(staff_client):  # type: ignore[no-untyped-def]
+def test_a_refused_form_leaves_a_signed_in_session_as_it_was(staff_client):
     page = staff_client.post(
         "/secretariat/staff/invite",
         data={"email": "new@example.org", "role": "adviser"},
@@ -62,7 +62,7 @@ def test_a_refused_form_leaves_a_signed_in_session_as_it_was(staff_client):  # t
     assert "Signed in as officer@example.org." in staff_client.get("/secretariat").text
 
 
-def test_a_stale_token_from_our_own_page_is_offered_again_with_what_was_typed(client):  # type: ignore[no-untyped-def]
+def test_a_stale_token_from_our_own_page_is_offered_again_with_what_was_typed(client):
     page = client.post(
         LOGIN, data={**TYPED, "csrf_token": "stale"}, headers={"Origin": "http://testserver"}
     )
@@ -84,7 +84,7 @@ def test_a_stale_token_from_our_own_page_is_offered_again_with_what_was_typed(cl
     ],
     ids=["fetch-metadata", "referer", "origin-default-port"],
 )
-def test_our_own_page_is_recognised_by_what_the_browser_says(client, headers):  # type: ignore[no-untyped-def]
+def test_our_own_page_is_recognised_by_what_the_browser_says(client, headers):
     page = client.post(LOGIN, data={**TYPED, "csrf_token": "stale"}, headers=headers)
     assert "<h1>Please send again</h1>" in page.text
     assert 'name="email" value="typed-by-someone@example.org"' in page.text
@@ -106,7 +106,7 @@ def test_same_origin_compares_scheme_host_and_port() -> None:
 @pytest.mark.browser
 def test_in_a_browser_a_stale_page_is_offered_again_and_a_foreign_form_refused(
     live_server, desktop
-):  # type: ignore[no-untyped-def]
+):
     # Our own page, its token gone stale (the session expired): offered again, filled in.
     desktop.goto(live_server.url + LOGIN)
     desktop.fill("#email", "typed-by-someone@example.org")

@@ -55,18 +55,18 @@ ROLE_CASES = [
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, sqlite_template) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template) -> World:
     """One world for the module: every test here is a refusal, so nothing in it changes."""
     return securityworld.template(tmp_path_factory, sqlite_template)
 
 
 @pytest.fixture(scope="module")
-def bodies(world):  # type: ignore[no-untyped-def]
+def bodies(world):
     """For each route, the body its own form sends (as its rightful user sees the form)."""
     return {name: fill(forms[0], typical) for name, forms in securityworld.forms_of(world).items()}
 
 
-def refused_unchanged(world: World, post) -> object:  # type: ignore[no-untyped-def]
+def refused_unchanged(world: World, post) -> object:
     before, files = snapshot(world.database), files_in(world.settings.storage_dir)
     response = post()
     assert changed_tables(before, snapshot(world.database)) == []
@@ -77,7 +77,7 @@ def refused_unchanged(world: World, post) -> object:  # type: ignore[no-untyped-
 # --------------------------------------------------------------------------- classification
 
 
-def test_the_app_has_state_changing_routes_and_each_is_classified():  # type: ignore[no-untyped-def]
+def test_the_app_has_state_changing_routes_and_each_is_classified():
     unclassified = [str(r) for r in ROUTES if _audience_or_none(r) is None]
     assert unclassified == []
     assert len(ROUTES) >= 60
@@ -86,7 +86,7 @@ def test_the_app_has_state_changing_routes_and_each_is_classified():  # type: ig
     }  # fmt: skip
 
 
-def test_every_route_has_real_rows_for_its_parameters(world):  # type: ignore[no-untyped-def]
+def test_every_route_has_real_rows_for_its_parameters(world):
     for route in ROUTES:
         assert world.path(route).startswith("/"), route
 
@@ -95,7 +95,7 @@ def test_every_route_has_real_rows_for_its_parameters(world):  # type: ignore[no
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(world, bodies, route):  # type: ignore[no-untyped-def]
+def test_a_post_without_a_valid_csrf_token_is_refused_and_stores_nothing(world, bodies, route):
     role = RIGHT_ROLE[audience(route)]
     client = world.client(role)
     stranger = "other_applicant" if role != "other_applicant" else "anonymous"
@@ -151,7 +151,7 @@ EXPECTED_BY_ROUTE = {
 
 
 @pytest.mark.parametrize(("route", "role"), ROLE_CASES, ids=lambda v: str(v).split(" (")[0])
-def test_a_post_from_the_wrong_role_is_refused_and_stores_nothing(world, bodies, route, role):  # type: ignore[no-untyped-def]
+def test_a_post_from_the_wrong_role_is_refused_and_stores_nothing(world, bodies, route, role):
     client = world.client(role)
     data = [(k, v) for k, v in bodies.get(route.name, []) if k != "csrf_token"]
     data.append(("csrf_token", world.csrf(client)))
@@ -159,14 +159,14 @@ def test_a_post_from_the_wrong_role_is_refused_and_stores_nothing(world, bodies,
     kind = audience(route)
     expected = EXPECTED.get(kind, {})
     if route.name in EXPECTED_BY_ROUTE or role in expected or "*" in expected:
-        status, text = EXPECTED_BY_ROUTE.get(route.name) or expected.get(role, expected.get("*"))  # type: ignore[misc]
+        status, text = EXPECTED_BY_ROUTE.get(route.name) or expected.get(role, expected.get("*"))
         assert (page.status_code, text in page.text) == (status, True), page.text[:300]
     else:  # not signed in to the back office: to the sign-in page
         assert page.status_code == 303
         assert page.headers["location"].startswith("/secretariat/login")
 
 
-def test_the_reset_route_refuses_a_browser_whose_link_was_used(world, bodies):  # type: ignore[no-untyped-def]
+def test_the_reset_route_refuses_a_browser_whose_link_was_used(world, bodies):
     client = world.client("reset")
     client.cookies.clear()
     page = client.get("/secretariat/password/new")
@@ -177,7 +177,7 @@ def test_the_reset_route_refuses_a_browser_whose_link_was_used(world, bodies):  
 # --------------------------------------------------------------------------- one person, one ballot
 
 
-def test_a_juror_never_sees_another_jurors_ballot(world):  # type: ignore[no-untyped-def]
+def test_a_juror_never_sees_another_jurors_ballot(world):
     reference = world.ids["ballot_reference"]
     mine = world.client("juror").get(f"/ballot/applications/{reference}")
     theirs = world.client("other_juror").get(f"/ballot/applications/{reference}")
@@ -186,7 +186,7 @@ def test_a_juror_never_sees_another_jurors_ballot(world):  # type: ignore[no-unt
     assert securityworld.PRIVATE_COMMENT.replace("'", "&#39;") not in mine.text
 
 
-def test_a_jurors_save_never_touches_another_jurors_ballot(world, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_jurors_save_never_touches_another_jurors_ballot(world, tmp_path):
     copy = world.copy(tmp_path)
     client = copy.client("juror")
     reference = copy.ids["ballot_reference"]
@@ -195,7 +195,7 @@ def test_a_jurors_save_never_touches_another_jurors_ballot(world, tmp_path):  # 
         with copy.database.read() as session:
             scores = session.exec(select(Score.ballot_id, Score.criterion_id, Score.value)).all()
             entries = session.exec(select(BallotEntry.ballot_id, BallotEntry.comment)).all()
-        return sorted(scores) + sorted(entries)  # type: ignore[arg-type]
+        return sorted(scores) + sorted(entries)
 
     before = others()
     page = client.post(
@@ -208,7 +208,7 @@ def test_a_jurors_save_never_touches_another_jurors_ballot(world, tmp_path):  # 
     assert len(after) == len(before) + 1
 
 
-def test_a_session_cookie_signed_with_another_key_opens_nothing(world):  # type: ignore[no-untyped-def]
+def test_a_session_cookie_signed_with_another_key_opens_nothing(world):
     forged = base64.b64encode(json.dumps({"juror": [world.ids["other_juror"], 1]}).encode())
     cookie = TimestampSigner("an attacker's guess at the key").sign(forged).decode()
     client = world.client("anonymous")
@@ -221,7 +221,7 @@ def test_a_session_cookie_signed_with_another_key_opens_nothing(world):  # type:
     assert staff.status_code == 303 and staff.headers["location"].startswith("/secretariat/login")
 
 
-def test_an_applicant_opens_only_the_applications_of_their_links(world):  # type: ignore[no-untyped-def]
+def test_an_applicant_opens_only_the_applications_of_their_links(world):
     client = world.client("other_applicant")
     app_id, file_id = world.ids["applicant_app"], world.ids["applicant_file"]
     for path in (f"/apply/{app_id}", f"/apply/{app_id}/files", f"/apply/{app_id}/files/{file_id}"):
@@ -253,7 +253,7 @@ PAGE_CASES = [
 
 
 @pytest.mark.parametrize(("route", "role"), PAGE_CASES, ids=lambda v: str(v).split(" (")[0])
-def test_a_page_of_one_kind_of_user_shows_nothing_to_another(world, route, role):  # type: ignore[no-untyped-def]
+def test_a_page_of_one_kind_of_user_shows_nothing_to_another(world, route, role):
     page = world.client(role).get(world.path(route))
     if route.path.startswith("/secretariat"):
         assert page.status_code == 303

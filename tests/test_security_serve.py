@@ -44,7 +44,7 @@ def server(tmp_path: Path, sqlite_template: Path, **env: str) -> ServerProcess:
 
 def test_every_worker_logs_its_start_and_its_requests_with_tokens_redacted(
     tmp_path, sqlite_template
-):  # type: ignore[no-untyped-def]
+):
     process = server(tmp_path, sqlite_template, PRIZE_ACCESS_LOG="true")
     process.workers = 2
     signer = Signer(TEST_KEYS)
@@ -112,7 +112,7 @@ def resend_from(process: ServerProcess, forwarded_for: str) -> list[str]:
 )
 def test_the_client_address_comes_from_the_header_only_when_a_trusted_proxy_sends_it(
     tmp_path, sqlite_template, trusted, client
-):  # type: ignore[no-untyped-def]
+):
     process = server(tmp_path, sqlite_template, PRIZE_FORWARDED_ALLOW_IPS=trusted)
     assert resend_from(process, "203.0.113.7") == [f"mail:client:{client}"]
 
@@ -125,14 +125,14 @@ def test_the_client_address_comes_from_the_header_only_when_a_trusted_proxy_send
         ("*", ("*",)),
     ],
 )
-def test_trusted_proxies_are_read_from_the_environment(value, read):  # type: ignore[no-untyped-def]
+def test_trusted_proxies_are_read_from_the_environment(value, read):
     settings = load({"PRIZE_SECRET_KEYS": TEST_KEYS[0], "PRIZE_FORWARDED_ALLOW_IPS": value})
     assert settings.forwarded_allow_ips == read
     assert settings.trusted_proxies == (",".join(read) if read else "127.0.0.1,::1")
 
 
 @pytest.mark.parametrize("value", ["proxy.example.org", "10.0.0.5/8", "*,10.0.0.5", "10.0.0.300"])
-def test_a_trusted_proxy_uvicorn_would_quietly_ignore_is_refused(value):  # type: ignore[no-untyped-def]
+def test_a_trusted_proxy_uvicorn_would_quietly_ignore_is_refused(value):
     with pytest.raises(SettingsError) as error:
         load({"PRIZE_SECRET_KEYS": TEST_KEYS[0], "PRIZE_FORWARDED_ALLOW_IPS": value})
     assert str(error.value).startswith(

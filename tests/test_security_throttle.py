@@ -118,7 +118,7 @@ def _outbox(database: Database, kind: str, recipient: str) -> int:
         )
 
 
-def test_concurrent_link_requests_for_one_address_send_exactly_the_limit(served):  # type: ignore[no-untyped-def]
+def test_concurrent_link_requests_for_one_address_send_exactly_the_limit(served):
     answers = _burst(served.url, "/apply/resend", "/apply/resend", {"email": APPLICANT})
     refused = (
         "Too many e-mails were sent to this address. Please wait an hour, then check your "
@@ -136,7 +136,7 @@ def test_concurrent_link_requests_for_one_address_send_exactly_the_limit(served)
     assert _outbox(served.database, "application_links", APPLICANT) == MAIL_PER_ADDRESS
 
 
-def test_concurrent_forgotten_password_requests_send_exactly_the_limit(served):  # type: ignore[no-untyped-def]
+def test_concurrent_forgotten_password_requests_send_exactly_the_limit(served):
     answers = _burst(
         served.url,
         "/secretariat/password/forgot",
@@ -155,7 +155,7 @@ def test_concurrent_forgotten_password_requests_send_exactly_the_limit(served): 
     assert _outbox(served.database, "staff_password_reset", OFFICER) == RESET_ADDRESS_LIMIT
 
 
-def test_concurrent_wrong_sign_ins_check_exactly_the_limit_of_passwords(served):  # type: ignore[no-untyped-def]
+def test_concurrent_wrong_sign_ins_check_exactly_the_limit_of_passwords(served):
     answers = _burst(
         served.url,
         "/secretariat/login",
@@ -174,10 +174,10 @@ def test_concurrent_wrong_sign_ins_check_exactly_the_limit_of_passwords(served):
     assert _attempts(served.database, OFFICER) == LOGIN_ACCOUNT_LIMIT
 
 
-def test_concurrent_wrong_current_passwords_check_exactly_the_limit_and_end_the_session(served):  # type: ignore[no-untyped-def]
+def test_concurrent_wrong_current_passwords_check_exactly_the_limit_and_end_the_session(served):
     with httpx.Client(base_url=served.url, timeout=60) as browser:
         page = browser.get("/secretariat/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         signed_in = browser.post(
             "/secretariat/login",
             data={"email": CHANGER, "password": STAFF_PASSWORD, "csrf_token": token},

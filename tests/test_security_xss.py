@@ -97,12 +97,12 @@ def post(world: World, role: str, path: str, pairs: list[tuple[str, str]], seen:
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     # In demo mode the outbox shows the e-mails' bodies, so they are checked too.
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path, demo=True)
 
 
-def test_a_script_payload_in_every_text_field_comes_back_escaped_everywhere(world):  # type: ignore[no-untyped-def]
+def test_a_script_payload_in_every_text_field_comes_back_escaped_everywhere(world):
     seen = Evidence()
     found: dict[str, str] = {}
     for role in ORDER:
@@ -115,7 +115,7 @@ def test_a_script_payload_in_every_text_field_comes_back_escaped_everywhere(worl
             def tag(f: Field, name: str = name) -> str:
                 return f"{name}.{f.name}"
 
-            everywhere = fill(form, lambda f, tag=tag: payload(tag(f)))  # type: ignore[misc]
+            everywhere = fill(form, lambda f, tag=tag: payload(tag(f)))
             seen.typed += len(form.text_fields())
             post(world, role, form.action, everywhere, seen)
             seen.typed += len(form.text_fields())

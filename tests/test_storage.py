@@ -42,11 +42,11 @@ class CountingReader(io.BytesIO):
         (b"PK\x03\x04 a zip or an office file", None),
     ],
 )
-def test_types_are_recognised_by_their_content(head, expected):  # type: ignore[no-untyped-def]
+def test_types_are_recognised_by_their_content(head, expected):
     assert sniff(head) == expected
 
 
-def test_a_file_is_stored_under_a_random_name_with_its_size_and_digest(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_file_is_stored_under_a_random_name_with_its_size_and_digest(tmp_path):
     data = tiny_pdf()
     stored = Storage(tmp_path).save(io.BytesIO(data), max_bytes=1024 * 1024)
     assert stored.content_type == "application/pdf"
@@ -57,7 +57,7 @@ def test_a_file_is_stored_under_a_random_name_with_its_size_and_digest(tmp_path)
     assert (tmp_path / stored.stored_name).read_bytes() == data
 
 
-def test_a_large_file_is_copied_in_chunks(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_large_file_is_copied_in_chunks(tmp_path):
     data = b"%PDF-1.4\n" + b"x" * (5 * CHUNK)
     source = CountingReader(data)
     stored = Storage(tmp_path).save(source, max_bytes=10 * CHUNK)
@@ -65,7 +65,7 @@ def test_a_large_file_is_copied_in_chunks(tmp_path):  # type: ignore[no-untyped-
     assert max(source.reads) == CHUNK and len(source.reads) >= 6
 
 
-def test_a_file_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_file_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):
     data = b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024)
     with pytest.raises(UploadRefused) as refused:
         Storage(tmp_path).save(io.BytesIO(data), max_bytes=2 * 1024 * 1024)
@@ -81,14 +81,14 @@ def test_a_file_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):  
         (b"MZ\x90\x00 an executable named report.pdf", "This file is not a PDF, JPEG or PNG."),
     ],
 )
-def test_empty_and_disguised_files_are_refused(tmp_path, data, start):  # type: ignore[no-untyped-def]
+def test_empty_and_disguised_files_are_refused(tmp_path, data, start):
     with pytest.raises(UploadRefused) as refused:
         Storage(tmp_path).save(io.BytesIO(data), max_bytes=1024)
     assert refused.value.message.msgid.startswith(start)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unwritable_storage_folder_refuses_with_a_message(tmp_path):  # type: ignore[no-untyped-def]
+def test_an_unwritable_storage_folder_refuses_with_a_message(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(UploadRefused) as refused:
@@ -97,14 +97,14 @@ def test_an_unwritable_storage_folder_refuses_with_a_message(tmp_path):  # type:
 
 
 @pytest.fixture
-def open_umask():  # type: ignore[no-untyped-def]
+def open_umask():
     """A umask that takes nothing away, as a careless service manager might leave it."""
     previous = os.umask(0)
     yield
     os.umask(previous)
 
 
-def test_stored_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_path, open_umask):  # type: ignore[no-untyped-def]
+def test_stored_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_path, open_umask):
     storage = tmp_path / "new" / "storage"
     stored = Storage(storage).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     assert stat.S_IMODE((storage / stored.stored_name).stat().st_mode) == 0o600
@@ -123,11 +123,11 @@ def test_stored_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_pa
         ("x" * 400 + ".pdf", "application/pdf", "x" * 247 + ".pdf"),
     ],
 )
-def test_client_file_names_are_cleaned_for_display(name, content_type, expected):  # type: ignore[no-untyped-def]
+def test_client_file_names_are_cleaned_for_display(name, content_type, expected):
     assert clean_filename(name, content_type) == expected
 
 
-def test_downloads_are_attachments_never_inline(tmp_path):  # type: ignore[no-untyped-def]
+def test_downloads_are_attachments_never_inline(tmp_path):
     stored = Storage(tmp_path).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     attachment = Attachment(
         content_id=1,
@@ -147,7 +147,7 @@ def test_downloads_are_attachments_never_inline(tmp_path):  # type: ignore[no-un
     assert response.media_type == "application/pdf"
 
 
-def test_a_stored_name_that_is_not_ours_is_never_opened(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_stored_name_that_is_not_ours_is_never_opened(tmp_path):
     with pytest.raises(ValueError):
         Storage(tmp_path).path("../secret")
     assert isinstance(Storage(tmp_path).root, Path)

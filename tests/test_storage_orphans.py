@@ -43,7 +43,7 @@ def orphan(storage: Path, **age: float) -> str:
     return aged(path, **age)
 
 
-def attached(db, storage: Path) -> str:  # type: ignore[no-untyped-def]
+def attached(db, storage: Path) -> str:
     """An application's file (a row names it), written long ago."""
     with db.write() as session:
         edition = factories.edition(session=session)
@@ -57,7 +57,7 @@ def attached(db, storage: Path) -> str:  # type: ignore[no-untyped-def]
     return aged(storage / name, days=5)
 
 
-def test_retention_removes_orphans_older_than_an_hour_and_keeps_every_other_file(db, tmp_path):  # type: ignore[no-untyped-def]
+def test_retention_removes_orphans_older_than_an_hour_and_keeps_every_other_file(db, tmp_path):
     storage = tmp_path / "storage"
     kept = attached(db, storage)
     old = orphan(storage, hours=2)
@@ -77,7 +77,7 @@ def test_retention_removes_orphans_older_than_an_hour_and_keeps_every_other_file
 
 
 @pytest.fixture
-def env(sqlite_db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def env(sqlite_db, tmp_path, monkeypatch):
     url = sqlite_db.engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("PRIZE_DATABASE_URL", url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
@@ -85,7 +85,7 @@ def env(sqlite_db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return tmp_path / "storage"
 
 
-def test_a_dry_run_lists_orphans_by_name_and_removes_nothing(sqlite_db, env, capsys):  # type: ignore[no-untyped-def]
+def test_a_dry_run_lists_orphans_by_name_and_removes_nothing(sqlite_db, env, capsys):
     kept = attached(sqlite_db, env)
     old = orphan(env, hours=2)
     young = orphan(env, minutes=10)
@@ -99,7 +99,7 @@ def test_a_dry_run_lists_orphans_by_name_and_removes_nothing(sqlite_db, env, cap
     assert sorted(p.name for p in env.iterdir()) == sorted([kept, young])
 
 
-def test_a_starting_server_removes_old_orphans(sqlite_db, settings, caplog):  # type: ignore[no-untyped-def]
+def test_a_starting_server_removes_old_orphans(sqlite_db, settings, caplog):
     storage = settings.storage_dir
     kept = attached(sqlite_db, storage)
     old = orphan(storage, hours=2)
@@ -112,11 +112,11 @@ def test_a_starting_server_removes_old_orphans(sqlite_db, settings, caplog):  # 
 
 
 @pytest.fixture
-def world(tmp_path_factory, sqlite_template, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path_factory, sqlite_template, tmp_path) -> World:
     return securityworld.template(tmp_path_factory, sqlite_template).copy(tmp_path)
 
 
-def test_a_removal_the_disk_refuses_is_logged_and_the_file_goes_at_the_next_start(world, caplog):  # type: ignore[no-untyped-def]
+def test_a_removal_the_disk_refuses_is_logged_and_the_file_goes_at_the_next_start(world, caplog):
     storage = world.settings.storage_dir
     app_id, file_id = world.ids["applicant_app"], world.ids["applicant_file"]
     with world.database.read() as session:
@@ -153,7 +153,7 @@ def test_a_removal_the_disk_refuses_is_logged_and_the_file_goes_at_the_next_star
 
 def test_retention_says_when_the_disk_refuses_and_removes_the_file_on_a_later_run(
     sqlite_db, env, capsys
-):  # type: ignore[no-untyped-def]
+):
     old = orphan(env, hours=2)
     with unwritable(env) as how:
         if how == "a file in its place":  # then the folder cannot even be listed

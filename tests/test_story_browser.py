@@ -51,7 +51,7 @@ ROUND_2 = {
 class Mail:
     """The SMTP server's inbox, filled by the outbox sender on demand."""
 
-    def __init__(self, smtp, server) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, smtp, server) -> None:
         self.smtp, self.server = smtp, server
 
     def link(self, address: str, pattern: str, subject: str = "") -> str:
@@ -73,9 +73,7 @@ class Mail:
         raise AssertionError(f"no e-mail about {subject!r} to {address}")
 
 
-def test_the_whole_story_from_the_call_to_the_published_results(  # type: ignore[no-untyped-def]
-    live_server, browser, smtp
-):
+def test_the_whole_story_from_the_call_to_the_published_results(live_server, browser, smtp):
     base = live_server.url
     mail = Mail(smtp, live_server)
     make_staff(live_server.database, live_server.clock(), email=OFFICER)
@@ -231,11 +229,11 @@ def test_the_whole_story_from_the_call_to_the_published_results(  # type: ignore
 # --------------------------------------------------------------------------- people
 
 
-def _phone(browser, locale: str):  # type: ignore[no-untyped-def]
+def _phone(browser, locale: str):
     return _browse(browser, locale, PHONE)
 
 
-def _browse(browser, locale: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+def _browse(browser, locale: str, viewport: dict[str, int]):
     """A page in its own browser context (its own cookies), console errors collected."""
     phone = viewport == PHONE
     context = browser.new_context(
@@ -247,12 +245,12 @@ def _browse(browser, locale: str, viewport: dict[str, int]):  # type: ignore[no-
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.console_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))  # type: ignore[attr-defined]
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     return page
 
 
-def _apply_in_english(page, base: str, mail: Mail) -> None:  # type: ignore[no-untyped-def]
+def _apply_in_english(page, base: str, mail: Mail) -> None:
     page.goto(base + "/")
     page.get_by_role("link", name="Apply now").click()
     page.get_by_label("Your e-mail address").fill(AMRA)
@@ -297,7 +295,7 @@ def _apply_in_english(page, base: str, mail: Mail) -> None:  # type: ignore[no-u
     expect(page.locator(".reference")).to_have_text("EDPP-2027-0001")
 
 
-def _apply_in_french(page, base: str, mail: Mail) -> None:  # type: ignore[no-untyped-def]
+def _apply_in_french(page, base: str, mail: Mail) -> None:
     """Claire's browser asks for French; the form's fields are found by their ids."""
     page.goto(base + "/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -345,7 +343,7 @@ def _apply_in_french(page, base: str, mail: Mail) -> None:  # type: ignore[no-un
     expect(page.locator(".reference")).to_have_text("EDPP-2027-0002")
 
 
-def _score_and_submit(page, scores: dict[str, tuple[int, int] | None]) -> str:  # type: ignore[no-untyped-def]
+def _score_and_submit(page, scores: dict[str, tuple[int, int] | None]) -> str:
     """Score each project on the ballot from the list, submit, and read the receipt code."""
     for title, marks in scores.items():
         if marks is None:

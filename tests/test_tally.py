@@ -33,7 +33,7 @@ def data(
     jurors = sorted(set(table) | set(drafts))
     apps = applications or sorted({a for apps in table.values() for a in apps})
     return t.TallyInput(
-        params=t.Params(**params),  # type: ignore[arg-type]
+        params=t.Params(**params),
         applications=apps,
         criteria=[t.Criterion(id=i, weight=w) for i, w in enumerate(weights, start=1)],
         ballots=[

@@ -30,7 +30,7 @@ def text_of(html: str) -> str:
 
 
 @pytest.fixture
-def first_round(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
+def first_round(sqlite_db, clock, app):
     with sqlite_db.write() as session:
         scored = make_scored_edition(session, now=clock(), n_jurors=4)
         for juror, marks in ROUND1.items():
@@ -39,7 +39,7 @@ def first_round(sqlite_db, clock, app):  # type: ignore[no-untyped-def]
     return scored
 
 
-def test_tally_page_shows_the_live_ranking_with_explanations(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_tally_page_shows_the_live_ranking_with_explanations(staff_client, first_round) -> None:
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist")
     assert page.status_code == 200
     text = text_of(page.text)
@@ -64,7 +64,7 @@ def test_tally_page_shows_the_live_ranking_with_explanations(staff_client, first
 
 def test_tally_page_draws_the_distribution_as_inline_svg_without_style(
     staff_client, first_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and '<title id="chart-title">' in svg
@@ -76,7 +76,7 @@ def test_tally_page_draws_the_distribution_as_inline_svg_without_style(
 
 def test_tally_page_agrees_with_the_command_line_json(
     staff_client, first_round, sqlite_db, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", "a-test-key-of-enough-length")
     assert cli.main(["tally", "2027", "--round", "shortlist", "--json"]) == 0
@@ -102,7 +102,7 @@ def test_tally_page_agrees_with_the_command_line_json(
     assert "EDPP-2027-0001" in out and "Ballot digest:" in out
 
 
-def test_command_line_tally_of_an_unknown_year_fails(sqlite_db, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_command_line_tally_of_an_unknown_year_fails(sqlite_db, monkeypatch, capsys) -> None:
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", "a-test-key-of-enough-length")
     assert cli.main(["tally", "1999", "--round", "final"]) == 1
@@ -111,7 +111,7 @@ def test_command_line_tally_of_an_unknown_year_fails(sqlite_db, monkeypatch, cap
 
 def test_command_line_final_round_agrees_with_the_published_results_json(
     client, sqlite_db, clock, monkeypatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sqlite_db.write() as session:
         scored = make_decided_edition(session, clock)
         transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
@@ -139,7 +139,7 @@ def test_command_line_final_round_agrees_with_the_published_results_json(
 
 def test_adviser_reads_the_tally_with_jurors_anonymised(
     client, sqlite_db, clock, first_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_staff(sqlite_db, clock(), email="adviser@example.org", role="adviser")
     login(client, "adviser@example.org")
     page = text_of(client.get("/secretariat/editions/2027/tally/shortlist").text)
@@ -147,13 +147,13 @@ def test_adviser_reads_the_tally_with_jurors_anonymised(
     assert "Omar" not in page and "#2 (conflict of interest)" in page
 
 
-def test_tally_page_needs_a_signed_in_account(client, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_tally_page_needs_a_signed_in_account(client, first_round) -> None:
     response = client.get("/secretariat/editions/2027/tally/shortlist")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/secretariat/login?next=")
 
 
-def test_tally_page_of_an_unknown_round_or_year_is_404(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_tally_page_of_an_unknown_round_or_year_is_404(staff_client, first_round) -> None:
     for path in (
         "/secretariat/editions/2027/tally/semifinal",
         "/secretariat/editions/2031/tally/final",
@@ -164,7 +164,7 @@ def test_tally_page_of_an_unknown_round_or_year_is_404(staff_client, first_round
         assert "Tally of the" not in page.text, path
 
 
-def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) -> None:  # type: ignore[no-untyped-def]
+def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) -> None:
     page = staff_client.get("/secretariat/results").text
     assert 'href="/secretariat/editions/2027/tally/shortlist"' in page
     assert 'href="/secretariat/editions/2027/decisions"' in page
@@ -173,7 +173,7 @@ def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) 
 
 def test_final_round_tally_before_the_shortlist_is_empty_and_says_so(
     staff_client, first_round
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = text_of(staff_client.get("/secretariat/editions/2027/tally/final").text)
     assert "Tally of the final round · 2027" in page
     assert "No application is in this round yet." in page

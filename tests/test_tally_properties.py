@@ -49,7 +49,7 @@ def tallies(draw: st.DrawFn, normalise: bool | None = None) -> t.TallyInput:
 def shuffled(data: t.TallyInput, seed: int) -> t.TallyInput:
     rng = random.Random(seed)
 
-    def mix(items):  # type: ignore[no-untyped-def]
+    def mix(items):
         items = list(items)
         rng.shuffle(items)
         return items
@@ -138,7 +138,7 @@ def test_declaring_a_conflict_removes_the_ballot_without_lowering_the_others(
     assert new.ballots == old.ballots - 1
     rest = [b.raw for b in old.ballot_scores if b.juror != juror]
     if rest:
-        assert new.score == sum(rest) / len(rest) or abs(new.score - sum(rest) / len(rest)) < 1e-9  # type: ignore[operator]
+        assert new.score == sum(rest) / len(rest) or abs(new.score - sum(rest) / len(rest)) < 1e-9
     else:
         assert new.score is None
 

@@ -91,7 +91,7 @@ def assert_agree(result: t.TallyResult, reference: Reference) -> None:
     position = {app: i for i, app in enumerate(order)}
     for better in ranked:
         for worse in ranked:
-            if better.key > worse.key:  # type: ignore[operator]
+            if better.key > worse.key:
                 assert position[better.application] < position[worse.application], (
                     better,
                     worse,
@@ -130,7 +130,7 @@ def kit_round(marks: dict[int, dict[int, object]], round_: str, apps: int) -> t.
             elif mark == "abstain":
                 abstentions.append((j, a))
             else:
-                scores += [t.ScoreRow(j, a, c, mark) for c in (1, 2)]  # type: ignore[arg-type]
+                scores += [t.ScoreRow(j, a, c, mark) for c in (1, 2)]
     return t.TallyInput(
         params=t.Params(round=round_, shortlist_size=3),
         applications=list(range(apps)),
@@ -173,10 +173,9 @@ def test_the_jury_kits_pinned_scores_are_the_references(
     results compare with) are the reference's, and the tally's."""
     data = kit_round(marks, round_, apps)
     reference = reference_tally(data)
-    assert {
-        a: round(r.score, 4)  # type: ignore[arg-type]
-        for a, r in reference.applications.items()
-    } == {a: Decimal(str(score)) for a, score in pinned.items()}
+    assert {a: round(r.score, 4) for a, r in reference.applications.items()} == {
+        a: Decimal(str(score)) for a, score in pinned.items()
+    }
     assert_agree(t.tally(data), reference)
 
 

@@ -36,7 +36,7 @@ def test_every_html_page_of_the_app_is_in_the_crawl(site: Site) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_every_page_is_accessible(site: Site, browser, lang: str, size: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_is_accessible(site: Site, browser, lang: str, size: str) -> None:
     if size == "phone":
         # A phone's layout (CSS pixels, touch, the viewport meta honoured); drawn at scale 1,
         # which changes nothing axe-core checks and draws four times fewer pixels.
