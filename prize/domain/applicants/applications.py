@@ -286,6 +286,7 @@ def revoke_link(
     now: datetime,
 ) -> Application:
     """Kill every earlier link and every session opened with one; e-mail the new link."""
+    session.refresh(application, with_for_update=True)  # two revokes at once: two versions
     edition = session.get_one(Edition, application.edition_id)
     _throttle_mail(session=session, email=application.email, client=client, now=now)
     application.link_version += 1
