@@ -1,7 +1,7 @@
 // Names of the places that name time zones, in English and French, where they differ from the
 // zone's identifier (Africa/Algiers: Algiers, Alger): CLDR's exemplar cities, from Babel
 // 2.19.0. prize.js names the reader's own time with them ("your time: 22:59 in Algiers").
-// Written by `python -m tests.test_formats`; a zone not listed is named by its identifier.
+// Written by `python -m tests.infra.test_formats`; a zone not listed is named by its identifier.
 window.PRIZE_ZONES = {
   "Africa/Addis_Ababa": ["Addis Ababa", "Addis-Abeba"],
   "Africa/Algiers": ["Algiers", "Alger"],

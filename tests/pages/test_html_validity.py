@@ -19,7 +19,7 @@ from tests.basekit import skip_or_fail
 
 pytestmark = pytest.mark.vnu
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 

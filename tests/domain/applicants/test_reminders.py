@@ -16,7 +16,7 @@ from tests.applykit import (
     make_call,
     start_application,
 )
-from tests.test_apply_domain import complete_draft, mails, submit
+from tests.domain.applicants.test_applications import complete_draft, mails, submit
 
 
 def set_edition(db, **changes):

@@ -18,7 +18,7 @@ from prize.forms.edition import parse_deadline, to_paris_input
 from prize.i18n import Message, Plural
 from prize.models import Edition, EditionState
 
-ZONES_JS = Path(__file__).resolve().parent.parent / "static" / "js" / "zones.js"
+ZONES_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "zones.js"
 LANGS = ("en", "fr")
 MIDNIGHT_IN_PARIS = datetime(2027, 4, 5, 22, 0, tzinfo=UTC)  # 00:00 on Tuesday 6 April (CEST)
 
@@ -127,7 +127,7 @@ def test_numbers_and_scores_in_the_readers_language() -> None:
 def zones_js() -> str:
     """static/js/zones.js: every time zone whose place has another name in English or French
     than its identifier's last part (CLDR's exemplar cities, from Babel). Write it again with
-    ``python -m tests.test_formats`` when Babel's data changes."""
+    ``python -m tests.infra.test_formats`` when Babel's data changes."""
     found = {}
     for zone in sorted(zoneinfo.available_timezones()):
         if "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
@@ -148,7 +148,7 @@ def zones_js() -> str:
         "from the\n// zone's identifier (Africa/Algiers: Algiers, Alger): CLDR's exemplar cities, "
         f"from Babel\n// {babel.__version__}. prize.js names the reader's own time with them "
         '("your time: 22:59 in Algiers").\n'
-        "// Written by `python -m tests.test_formats`; a zone not listed is named by its "
+        "// Written by `python -m tests.infra.test_formats`; a zone not listed is named by its "
         "identifier.\n"
         f"window.PRIZE_ZONES = {{\n{body}\n}};\n"
     )
@@ -160,7 +160,7 @@ def test_the_readers_zone_is_named_by_its_place_in_their_language() -> None:
     assert places["Europe/Lisbon"] == ["Lisbon", "Lisbonne"]
     assert places["Africa/Algiers"] == ["Algiers", "Alger"]
     assert "Europe/Paris" not in places and "Africa/Tunis" not in places  # named by their id
-    assert text == zones_js(), "static/js/zones.js is stale: run python -m tests.test_formats"
+    assert text == zones_js(), "static/js/zones.js is stale: run python -m tests.infra.test_formats"
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def served(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "PRIZE_STORAGE_DIR": str(folder / "storage"),
                 "PRIZE_OUTBOX_INTERVAL": "3600",
                 "PRIZE_ACCESS_LOG": "false",
-                "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+                "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
             },
             folder / "server.log",
             prize_serve=True,

@@ -329,7 +329,7 @@ def test_publish_confirmation_lists_the_consents_each_project_lacks(
 
 def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, sqlite_db) -> None:
     from tests.applykit import complete_form
-    from tests.test_apply_pages import error_of, post_form, stored
+    from tests.views.apply.test_pages import error_of, post_form, stored
 
     client, application = applicant
     page = client.get(f"/apply/{application.id}").text
@@ -357,7 +357,7 @@ def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, 
 
 def test_a_revision_and_its_submission_carry_the_summary_consent(applicant, sqlite_db) -> None:
     from tests.applykit import complete_form
-    from tests.test_apply_pages import post_form, stored
+    from tests.views.apply.test_pages import post_form, stored
 
     client, application = applicant
     post_form(client, application, **complete_form(consent_summary=""), action="submit")

@@ -21,7 +21,7 @@ from prize.models import Edition
 from prize.settings import SettingsError, load
 from prize.views.common import flash
 from tests.applykit import CALL_DEADLINE
-from tests.test_performance import _csrf, _publish
+from tests.views.public.test_static_and_gzip import _csrf, _publish
 
 LIFETIME = 10  # the default PRIZE_PAGE_CACHE_SECONDS
 

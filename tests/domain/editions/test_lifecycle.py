@@ -11,7 +11,7 @@ from prize.domain.editions import editions
 from prize.domain.errors import DomainError
 from prize.domain.shared import audit
 from prize.models import AuditEvent, Edition, EditionState
-from tests.test_foundation import open_edition
+from tests.views.public.test_home_and_errors import open_edition
 
 
 def test_two_simultaneous_clicks_on_the_same_move_make_one_move(db, clock):
