@@ -19,15 +19,21 @@ takes ``pytest_plugins`` only from this, the root conftest). Import helpers from
   ``screening_applications``), application forms and resume links.
 - tests/jurykit.py: ``jury`` and ``juror_client``; scored and decided editions for the tally,
   decision and results tests.
+- tests/htmlpages.py: ``save(name, html)`` keeps a rendered page for the Nu Html Checker, which
+  runs once over every page saved when the run ends (a plugin, not a test: no test runs last).
 
-Test data builders are in tests/factories.py and tests/jury_factories.py. Test modules run in
-the order of their file names: tests/test_zz_*.py run last, after the tests that save the pages
-they check.
+Test data builders are in the tests/factories package, one module per context (``from tests import
+factories, jury_factories`` as before). Test modules mirror the code: tests/domain/<context>,
+tests/views/<area>, tests/tally, tests/security, tests/infra, tests/pages (the page crawl, HTML
+validity, readable text, fuzzing) and tests/browser (Chromium). They run in any order, and in
+parallel with pytest-xdist (``-n auto`` in pyproject.toml): each test makes its own databases,
+folders and ports.
 """
 
 # Each kit before the kits that import it, so that pytest rewrites the asserts of every one.
 pytest_plugins = [
     "tests.basekit",
+    "tests.htmlpages",
     "tests.appkit",
     "tests.dbkit",
     "tests.mailkit",

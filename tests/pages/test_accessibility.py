@@ -1,6 +1,6 @@
 """Every page of every kind of person, in English and French, at a phone's and a desktop's size:
 no axe-core violation (WCAG 2.2 A and AA rules). The served HTML of each page is saved for the
-Nu Html Checker (tests/test_zz_html_validity.py, which runs after this module).
+Nu Html Checker, which checks it when the run ends (tests/htmlpages.py).
 
 The data (an edition in every state, applicants, jurors at every step, staff; see
 tests/pagecrawl_data.py) is built once for the module and served by one live server; each

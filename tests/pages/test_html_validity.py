@@ -1,15 +1,13 @@
-"""Every page saved during the run (tests/htmlpages.py) is valid HTML for the Nu Html Checker.
+"""The Nu Html Checker that every saved page goes through (tests/htmlpages.py) finds invalid HTML.
 
-Named to run last: the page crawl (tests/test_zz_accessible_pages.py) and other page tests save
-the HTML they were served; the checker runs once over all of them here.
+Pages are saved by the tests that render them (the page crawl of tests/pages/test_accessibility.py
+saves every page of the app in both languages) and checked once when the run ends, by whichever
+process started it; no test has to run after another. This test shows the checker at work on a
+page with a mistake and on one without.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,47 +17,33 @@ from tests.basekit import skip_or_fail
 
 pytestmark = pytest.mark.vnu
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VALID = (
+    '<!doctype html><html lang="en"><head><title>Home</title></head><body><p>Hi</p></body></html>'
+)
+INVALID = VALID.replace("<p>Hi</p>", "<p><div>Hi</div></p><span id=a></span><i id=a></i>")
 
 
-def vnu_command() -> list[str]:
-    java = shutil.which("java")
-    jar = Path(os.environ.get("PRIZE_VNU_JAR") or DEFAULT_JAR)
-    if java is None:
-        skip_or_fail("Java is needed for the Nu Html Checker: apt-get install default-jre-headless")
-    if not jar.is_file():
-        skip_or_fail(
-            f"The Nu Html Checker is not at {jar}: run `npm install vnu-jar` in {ROOT}, "
-            "or set PRIZE_VNU_JAR to the path of vnu.jar"
-        )
-    return [str(java), "-jar", str(jar)]
+def test_the_checker_reports_each_mistake_of_an_invalid_page_and_nothing_of_a_valid_one(
+    tmp_path: Path,
+) -> None:
+    try:
+        htmlpages.vnu_command()
+    except htmlpages.CheckerMissing as missing:
+        skip_or_fail(str(missing))
+    (tmp_path / "valid.html").write_text(VALID, encoding="utf-8")
+    (tmp_path / "invalid.html").write_text(INVALID, encoding="utf-8")
+
+    found = htmlpages.check(sorted(tmp_path.glob("*.html")))
+
+    assert found, "the checker found nothing wrong in an invalid page"
+    assert all(line.startswith("invalid.html: 1: ") for line in found), found
+    assert any("Duplicate ID “a”" in line for line in found), found
 
 
-def problems(report: str) -> list[str]:
-    """The checker's JSON report as "file: line: message" lines."""
-    found = []
-    for message in json.loads(report or "{}").get("messages", []):
-        if message.get("type") == "info":
-            continue
-        name = Path(str(message.get("url", "")).removeprefix("file:")).name
-        found.append(f"{name}: {message.get('lastLine', '?')}: {message.get('message', '')}")
-    return found
+def test_saved_pages_go_to_the_one_folder_of_the_run() -> None:
+    path = htmlpages.save("a page / with: odd characters", VALID)
 
-
-def test_every_saved_page_is_valid_html() -> None:
-    command = vnu_command()
-    pages = htmlpages.saved()
-    if not pages:
-        pytest.skip("no page was saved in this run: run the page tests with this one")
-    result = subprocess.run(
-        [*command, "--errors-only", "--format", "json", *map(str, pages)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: errors were found
-    found = problems(result.stderr or result.stdout)
-    assert not found, f"{len(found)} HTML errors in {len(pages)} pages:\n" + "\n".join(found)
-    assert result.returncode == 0
+    assert path.parent == htmlpages.directory()
+    assert path.name == "a_page_with_odd_characters.html"
+    assert path in htmlpages.saved()
+    path.unlink()  # a page of this test's own, not one of the app's to check
