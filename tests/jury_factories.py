@@ -1,244 +1,58 @@
-"""Test data for the jury: an edition in a jury round with criteria and eligible applications,
-jurors (invited through the domain, so the invitation is in the outbox), and ballot links.
+"""The jury's test data, kept importable as ``from tests import jury_factories``: the builders
+live in tests/factories/jury.py."""
 
-Built on ``tests/factories.py``. Times fit the ``clock`` fixture (2027-03-01 10:00 UTC): the call
-closed at the end of 2026, the first round closes on 31 March 2027 and the final on 31 May 2027.
-"""
-
-from __future__ import annotations
-
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
-
-from sqlmodel import Session, col, select
-
-from prize.db import Database
-from prize.domain.jury import jurors
-from prize.domain.jury import links as juror_links
-from prize.domain.jury.jurors import JurorData
-from prize.domain.shared import audit
-from prize.models import (
-    Application,
-    ApplicationStatus,
-    Award,
-    Criterion,
-    Decision,
-    Edition,
-    EditionState,
-    Juror,
-    OutboxMessage,
-    Round,
+from tests.factories.jury import (
+    BASE_URL,
+    COUNTRIES,
+    DEADLINE,
+    FINAL_CLOSES,
+    LINK_RE,
+    NOW,
+    OPENS,
+    SHORTLIST_CLOSES,
+    TITLES,
+    JuryEdition,
+    add_juror,
+    invite,
+    juror,
+    juror_data,
+    juror_row,
+    jury_edition,
+    link_path,
+    links,
+    links_in,
+    make,
+    outbox_of,
+    path_of,
+    shortlist,
+    signer,
+    token_of,
 )
-from prize.tokens import Purpose, Signer
-from tests import factories
-from tests.appkit import make_signer
 
-OPENS = datetime(2026, 9, 1, tzinfo=UTC)
-DEADLINE = datetime(2026, 12, 31, 20, tzinfo=UTC)
-SHORTLIST_CLOSES = datetime(2027, 3, 31, 20, tzinfo=UTC)
-FINAL_CLOSES = datetime(2027, 5, 31, 20, tzinfo=UTC)
-BASE_URL = "http://testserver"
-TITLES = (
-    "Intercity Theatre",
-    "Friday Coffee Project",
-    "+Attitude",
-    "Peer Radio",
-    "Open Gym Nights",
-    "Clean Air Schools",
-)
-COUNTRIES = (("BA",), ("IL",), ("PT",), ("HR", "SI"), ("BE",), ("BG",))
-LINK_RE = re.compile(r"https?://[^\s]+/ballot/link/[^\s]+")
-
-
-def signer(clock: Callable[[], datetime] | None = None) -> Signer:
-    """The test keys on ``clock`` (see ``tests.appkit.make_signer``)."""
-    return make_signer(clock)
-
-
-def links(clock: Callable[[], datetime] | None = None) -> juror_links.BallotLinks:
-    return juror_links.BallotLinks(signer(clock), BASE_URL, "example.org")
-
-
-@dataclass
-class JuryEdition:
-    edition: Edition
-    criteria: list[Criterion]
-    applications: list[Application]
-    jurors: list[Juror] = field(default_factory=list)
-
-    @property
-    def year(self) -> int:
-        return self.edition.year
-
-
-def jury_edition(
-    *,
-    session: Session,
-    state: EditionState = EditionState.shortlisting,
-    applications: int = 3,
-    year: int = 2027,
-    criteria: int = 2,
-    **fields: Any,
-) -> JuryEdition:
-    """An edition in ``state`` with ``criteria`` criteria and eligible applications."""
-    values: dict[str, Any] = {
-        "shortlist_closes_at": SHORTLIST_CLOSES,
-        "final_closes_at": FINAL_CLOSES,
-        **fields,
-    }
-    edition = factories.edition(
-        session=session, year=year, state=state, opens_at=OPENS, deadline=DEADLINE, **values
-    )
-    first = session.exec(select(Criterion).where(Criterion.edition_id == edition.id)).one()
-    first.description_en = "New ideas in content or method."
-    session.add(first)
-    for position in range(2, criteria + 1):
-        session.add(
-            Criterion(
-                edition_id=edition.id,
-                position=position,
-                name_en=["", "", "Efficiency", "Youth participation", "Sustainability"][position],
-                description_en=f"What criterion {position} asks.",
-                weight=1.0,
-            )
-        )
-    session.flush()
-    made = [
-        factories.application(
-            session=session,
-            edition=edition,
-            status=ApplicationStatus.eligible,
-            title=TITLES[i % len(TITLES)],
-            countries=COUNTRIES[i % len(COUNTRIES)],
-        )
-        for i in range(applications)
-    ]
-    return JuryEdition(
-        edition=edition,
-        criteria=list(
-            session.exec(
-                select(Criterion)
-                .where(Criterion.edition_id == edition.id)
-                .order_by(col(Criterion.position))
-            )
-        ),
-        applications=made,
-    )
-
-
-def juror(
-    *,
-    session: Session,
-    edition: Edition,
-    invited: bool = True,
-    now: datetime = datetime(2027, 2, 1, tzinfo=UTC),
-    onboarded: bool = False,
-    **fields: Any,
-) -> Juror:
-    """A juror (adult by default), invited through the domain unless ``invited`` is False."""
-    fields.setdefault("birth_date", date(2005, 5, 4))
-    made = factories.juror(session=session, edition=edition, **fields)
-    if invited:
-        juror_links.invite(
-            session=session,
-            actor=audit.SYSTEM,
-            now=now,
-            juror=made,
-            links=links(lambda: now),
-        )
-    if onboarded:
-        made.name_confirmed_at = now
-        made.pledge_accepted_at = now
-        made.conflicts_declared_at = now
-        session.add(made)
-        session.flush()
-    return made
-
-
-def link_path(juror_: Juror, clock: Callable[[], datetime] | None = None) -> str:
-    return juror_links.link_path(signer=signer(clock), juror=juror_)
-
-
-def token_of(juror_: Juror, clock: Callable[[], datetime] | None = None) -> str:
-    assert juror_.id is not None
-    return signer(clock).dumps(Purpose.ballot, juror_.id, juror_.link_version, juror_.link_secret)
-
-
-def shortlist(*, session: Session, edition: Edition, applications: list[Application]) -> None:
-    """Record these applications as the confirmed shortlist (as the decisions issue does)."""
-    for rank, application in enumerate(applications, start=1):
-        session.add(
-            Decision(
-                edition_id=edition.id,
-                application_id=application.id,
-                stage=Round.shortlist,
-                award=Award.shortlisted,
-                rank=rank,
-            )
-        )
-    session.flush()
-
-
-def links_in(text: str) -> list[str]:
-    return LINK_RE.findall(text)
-
-
-def path_of(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
-
-
-def make(database: Database, **kwargs: Any) -> JuryEdition:
-    """``jury_edition`` in its own committed transaction."""
-    with database.write() as session:
-        return jury_edition(session=session, **kwargs)
-
-
-# --------------------------------------------------------------------------- domain helpers
-
-NOW = datetime(2027, 3, 1, 10, tzinfo=UTC)
-
-
-def juror_data(**changes: Any) -> JurorData:
-    """A juror's details as the secretariat types them (an adult from Slovenia)."""
-    values = {
-        "first_name": "Lena",
-        "last_name": "Novak",
-        "email": "Lena.Novak@Example.org",
-        "country": "SI",
-        "birth_date": date(2005, 5, 4),
-        "language": "en",
-    }
-    values.update(changes)
-    return JurorData(**values)
-
-
-def add_juror(db: Database, made: JuryEdition, data: JurorData) -> Juror:
-    with db.write() as session:
-        return jurors.add_juror(
-            session=session, actor=audit.SYSTEM, now=NOW, edition=made.edition, data=data
-        )
-
-
-def outbox_of(db: Database, kind: str) -> list[OutboxMessage]:
-    with db.read() as session:
-        return list(
-            session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.kind == kind)
-                .order_by(col(OutboxMessage.id))
-            )
-        )
-
-
-def invite(db: Database, juror: Juror, when: datetime = NOW) -> Juror:
-    with db.write() as session:
-        return juror_links.invite(
-            session=session,
-            actor=audit.SYSTEM,
-            now=when,
-            juror=session.get_one(Juror, juror.id),
-            links=links(lambda: when),
-        )
+__all__ = [
+    "BASE_URL",
+    "COUNTRIES",
+    "DEADLINE",
+    "FINAL_CLOSES",
+    "LINK_RE",
+    "NOW",
+    "OPENS",
+    "SHORTLIST_CLOSES",
+    "TITLES",
+    "JuryEdition",
+    "add_juror",
+    "invite",
+    "juror",
+    "juror_data",
+    "juror_row",
+    "jury_edition",
+    "link_path",
+    "links",
+    "links_in",
+    "make",
+    "outbox_of",
+    "path_of",
+    "shortlist",
+    "signer",
+    "token_of",
+]

@@ -1,5 +1,6 @@
 """Test data: editions in any state, applications with submitted content and stored attachments,
-jurors, winners and e-mails in the outbox.
+jurors, winners and e-mails in the outbox: one module per context (editions, applicants, jury,
+results, shared), re-exported here so that ``from tests import factories`` keeps working.
 
 Made through the models (no domain function, no audit event, no e-mail), so that any
 test can arrange the state it needs without walking the whole applicant journey. Every function
@@ -11,18 +12,7 @@ arguments with sensible defaults; what it returns is flushed, so ids are set.
         app = factories.application(session=session, edition=edition, title="Street theatre")
 """
 
-from __future__ import annotations
-
-import hashlib
-import secrets
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session
-
-from prize import countries
+# The models the single module imported, reachable as before (``factories.Edition``).
 from prize.models import (
     Application,
     ApplicationContent,
@@ -39,246 +29,46 @@ from prize.models import (
     OutboxStatus,
     Round,
 )
-
-OPENS = datetime(2027, 1, 1, tzinfo=UTC)
-DEADLINE = datetime(2027, 6, 30, 20, tzinfo=UTC)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-GOALS = "Prevent early use of alcohol and cannabis among pupils aged 12 to 16."
-SUMMARY = (
-    "Young volunteers write and perform short street plays about substance misuse and healthy "
-    "living, then talk with the audience."
+from tests.factories.applicants import (
+    GOALS,
+    PARTICIPATION,
+    PDF,
+    SUMMARY,
+    application,
+    attachment,
+    content,
 )
-PARTICIPATION = "Young people choose the themes, write the plays, act, and evaluate each season."
+from tests.factories.editions import DEADLINE, OPENS, edition
+from tests.factories.jury import juror_row as juror
+from tests.factories.results import winner
+from tests.factories.shared import outbox_message
 
-
-def edition(
-    *,
-    session: Session,
-    year: int = 2027,
-    state: EditionState = EditionState.screening,
-    opens_at: datetime = OPENS,
-    deadline: datetime = DEADLINE,
-    published_at: datetime | None = None,
-    now: datetime | None = None,
-    **fields: Any,
-) -> Edition:
-    """An edition with one criterion, put straight into ``state`` (no guard, audit or e-mail)."""
-    when = now or opens_at - timedelta(days=30)
-    made = Edition(
-        year=year,
-        title_en=f"European Drug Prevention Prize {year}",
-        title_fr=f"Prix européen de prévention des drogues {year}",
-        opens_at=opens_at,
-        deadline=deadline,
-        eligible_countries=sorted(countries.DEFAULT_ELIGIBLE),
-        created_at=when,
-        updated_at=when,
-    )
-    session.add(made)
-    session.flush()
-    session.add(
-        Criterion(edition_id=made.id, position=1, name_en="Innovation", name_fr="Innovation")
-    )
-    made.state = state
-    if state is EditionState.published:
-        made.published_at = published_at or deadline + timedelta(days=120)
-    for name, value in fields.items():
-        setattr(made, name, value)
-    session.add(made)
-    session.flush()
-    return made
-
-
-def content(
-    *,
-    session: Session,
-    application: Application,
-    kind: ContentKind = ContentKind.submitted,
-    title: str = "Intercity Theatre",
-    organisation: str = "Youth Stage Association",
-    countries: Sequence[str] = ("BA",),
-    applicant_name: str = "Amra Hodžić",
-    **fields: Any,
-) -> ApplicationContent:
-    """One version of what an applicant typed, every required part filled in."""
-    unknown = set(fields) - set(ApplicationContent.model_fields)
-    if unknown:
-        raise TypeError(f"not an application field: {sorted(unknown)}")
-    values: dict[str, Any] = {
-        "young_people": 40,
-        "adults": 5,
-        "start_date": date(2024, 9, 1),
-        "still_running": True,
-        "address": "Titova 1, 71000 Sarajevo",
-        "phone": "+387 33 000 000",
-        "contact_email": application.email,
-        "website": "https://example.org/theatre",
-        "social_links": "",
-        "contact_person": applicant_name,
-        "contact_person_email": application.email,
-        "goals": GOALS,
-        "summary": SUMMARY,
-        "participation": PARTICIPATION,
-        "involvement": {
-            part: {"involved": True, "how": "They decide together."}
-            for part in ("strategy", "structures", "activities", "evaluation")
-        },
-        "links": [],
-        "consent_processing": True,
-        "consent_publication": True,
-        "consent_summary": True,
-        **fields,
-    }
-    row = ApplicationContent(
-        application_id=application.id,
-        kind=kind,
-        title=title,
-        organisation=organisation,
-        countries=list(countries),
-        applicant_name=applicant_name,
-        updated_at=application.updated_at,
-        **values,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def application(
-    *,
-    session: Session,
-    edition: Edition,
-    status: ApplicationStatus = ApplicationStatus.submitted,
-    email: str | None = None,
-    language: str = "en",
-    submitted_at: datetime | None = None,
-    draft_revision: bool = False,
-    attachments: Sequence[tuple[str, bytes]] = (),
-    storage_dir: Path | None = None,
-    **content_fields: Any,
-) -> Application:
-    """An application in ``status``; anything but a draft is numbered and has submitted content.
-
-    ``draft_revision`` adds a draft version beside the submitted one (an edit in progress);
-    ``attachments`` are ``(file name, bytes)`` pairs stored under ``storage_dir`` and attached to
-    the submitted content (to the draft for a draft application). Other keyword arguments set
-    the application's own columns (``late_reason``, ``screening_reason``, ``info_due``, ...) or,
-    failing that, its content's (``title``, ``countries``, ``phone``, ...).
-    """
-    when = submitted_at or edition.deadline - timedelta(days=3)
-    own = set(Application.model_fields) - set(ApplicationContent.model_fields)
-    app_fields = {k: content_fields.pop(k) for k in list(content_fields) if k in own}
-    app = Application(
-        edition_id=edition.id,
-        email=email or f"applicant-{secrets.token_hex(3)}@example.org",
-        language=language,
-        status=status,
-        created_at=when - timedelta(days=10),
-        updated_at=when,
-        **app_fields,
-    )
-    if status is not ApplicationStatus.draft:
-        edition.last_number += 1
-        app.number = edition.last_number
-        app.reference = f"EDPP-{edition.year}-{edition.last_number:04d}"
-        app.submitted_at = when
-        session.add(edition)
-    session.add(app)
-    session.flush()
-    kind = ContentKind.draft if status is ApplicationStatus.draft else ContentKind.submitted
-    main = content(session=session, application=app, kind=kind, **content_fields)
-    if draft_revision and kind is ContentKind.submitted:
-        revised = {**content_fields, "summary": SUMMARY + " A second season started."}
-        content(session=session, application=app, kind=ContentKind.draft, **revised)
-    for name, data in attachments:
-        attachment(session=session, content=main, name=name, data=data, storage_dir=storage_dir)
-    return app
-
-
-def attachment(
-    *,
-    session: Session,
-    content: ApplicationContent,
-    name: str = "report.pdf",
-    data: bytes = PDF,
-    content_type: str = "application/pdf",
-    storage_dir: Path | None = None,
-) -> Attachment:
-    """A stored file under a random name (written to ``storage_dir`` when given)."""
-    stored = secrets.token_hex(24)  # 48 hex digits, as prize.storage names files
-    if storage_dir is not None:
-        storage_dir.mkdir(parents=True, exist_ok=True)
-        (storage_dir / stored).write_bytes(data)
-    row = Attachment(
-        content_id=content.id,
-        stored_name=stored,
-        original_name=name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def juror(
-    *,
-    session: Session,
-    edition: Edition,
-    first_name: str = "Lena",
-    last_name: str = "Novak",
-    email: str | None = None,
-    birth_date: date = date(2008, 5, 4),
-    publish_name_consent: bool = True,
-    **fields: Any,
-) -> Juror:
-    row = Juror(
-        edition_id=edition.id,
-        first_name=first_name,
-        last_name=last_name,
-        email=email or f"juror-{secrets.token_hex(3)}@example.org",
-        country=fields.pop("country", "SI"),
-        birth_date=birth_date,
-        publish_name_consent=publish_name_consent,
-        **fields,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def winner(*, session: Session, application: Application, rank: int = 1) -> Decision:
-    """Record ``application`` as a final-round winner (for retention and publication tests)."""
-    row = Decision(
-        edition_id=application.edition_id,
-        application_id=application.id,
-        stage=Round.final,
-        award=Award.winner,
-        rank=rank,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def outbox_message(
-    *,
-    session: Session,
-    status: OutboxStatus = OutboxStatus.queued,
-    recipient: str = "a@example.org",
-    **fields: Any,
-) -> OutboxMessage:
-    """An e-mail in the outbox (a failed one with ``status=OutboxStatus.failed``)."""
-    values: dict[str, Any] = {
-        "kind": "x",
-        "subject": "S",
-        "body": "B",
-        "message_id": f"<{secrets.token_hex(4)}@x>",
-        **fields,
-    }
-    row = OutboxMessage(recipient=recipient, status=status, **values)
-    session.add(row)
-    session.flush()
-    return row
+__all__ = [
+    "DEADLINE",
+    "GOALS",
+    "OPENS",
+    "PARTICIPATION",
+    "PDF",
+    "SUMMARY",
+    "Application",
+    "ApplicationContent",
+    "ApplicationStatus",
+    "Attachment",
+    "Award",
+    "ContentKind",
+    "Criterion",
+    "Decision",
+    "Edition",
+    "EditionState",
+    "Juror",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Round",
+    "application",
+    "attachment",
+    "content",
+    "edition",
+    "juror",
+    "outbox_message",
+    "winner",
+]
