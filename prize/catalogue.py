@@ -17,7 +17,7 @@ from prize.settings import LANGUAGES
 
 # Functions whose argument is a message id: gettext's own (and ``Plural``: singular and plural),
 # the lazy marker, domain errors and their subclasses (first argument), and error(name, msgid)
-# (second argument). tests/test_i18n.py fails when a new one is missing here.
+# (second argument). tests/infra/test_translations.py fails when a new one is missing here.
 KEYWORDS = {
     "_": None,
     "gettext": None,

@@ -209,10 +209,10 @@ ROUND2 = {
 
 # The application scores these marks give, by application number, to 4 decimals (normalisation
 # on, as by default), worked out from the marks with the reference tally of
-# tests/tally_reference.py, which shares no code with prize.tally; tests/test_tally_reference.py
+# tests/tally_reference.py, which shares no code with prize.tally; tests/tally/test_reference.py
 # checks them against it. Round 1: the round's 25 scores have mean 5 and population sd 2.78568.
 # Round 2 (A B C D): mean 83/12 and sd 1.84654; B's ballot scores 9, 10, 8 become 9.72577,
-# 9.47736, 8.26022, so B scores 9.1545 (worked out by hand in test_tally_reference.py).
+# 9.47736, 8.26022, so B scores 9.1545 (worked out by hand in tests/tally/test_reference.py).
 ROUND1_SCORES = {
     0: 8.9878,
     1: 7.9824,

@@ -21,7 +21,7 @@ the way, so what it gives is the exact figure to about 48 digits.
    of the round (as the juror gave it). A tie that survives is shared.
 
 (The step numbers are DESIGN.md's; step 4, the quorum, and the proposals and digest after the
-ranking are left to tests/test_tally.py.)
+ranking are left to tests/tally/test_tally.py.)
 """
 
 from __future__ import annotations

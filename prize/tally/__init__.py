@@ -29,7 +29,7 @@ are shown).
 Every sum is ``math.fsum``, which is exact, so no sum depends on the order it is given its
 values in (it needs no sorting); medians sort their values, and what the result lists is
 ordered by rank and id. So the order of the input rows never changes the result
-(``tests/test_tally_properties.py``).
+(``tests/tally/test_properties.py``).
 """
 
 from prize.tally.compute import tally

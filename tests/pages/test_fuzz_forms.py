@@ -41,7 +41,7 @@ ROUTES = state_changing_routes(
     create_app(Settings(secret_keys=TEST_KEYS, database_url="sqlite://"))
 )
 # The same examples every run (no flaky failures); for a deeper, random run outside CI:
-# PRIZE_FUZZ_RANDOM=1 PRIZE_FUZZ_EXAMPLES=500 pytest test_fuzz_forms.py
+# PRIZE_FUZZ_RANDOM=1 PRIZE_FUZZ_EXAMPLES=500 pytest tests/pages/test_fuzz_forms.py
 RANDOM = os.environ.get("PRIZE_FUZZ_RANDOM")
 EXAMPLES = int(os.environ.get("PRIZE_FUZZ_EXAMPLES", "15"))
 ODD = [

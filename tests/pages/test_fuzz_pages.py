@@ -26,7 +26,7 @@ PAGES = [
     if "GET" in r.methods
 ]
 # The same examples every run (no flaky failures); for a deeper, random run outside CI:
-# PRIZE_FUZZ_RANDOM=1 PRIZE_FUZZ_EXAMPLES=500 pytest test_fuzz_pages.py
+# PRIZE_FUZZ_RANDOM=1 PRIZE_FUZZ_EXAMPLES=500 pytest tests/pages/test_fuzz_pages.py
 RANDOM = os.environ.get("PRIZE_FUZZ_RANDOM")
 EXAMPLES = int(os.environ.get("PRIZE_FUZZ_EXAMPLES", "12"))
 ODD = [
