@@ -35,8 +35,28 @@ def steps(
     proposal: Proposal,
     digest: str,
 ) -> tuple[Step, ...]:
+    """Every step of the tally, in the order it is computed."""
     submitted = sum(1 for j in jurors if j.submitted)
-    steps = [
+    return (
+        *_counting(submitted, jurors, weights, raw, conflicts=conflicts, abstentions=abstentions),
+        _normalisation(params, jurors, raw, round_mean, round_sd),
+        *_ranking(params, ranking, broken=broken, unresolved=unresolved),
+        _proposal(params, proposal),
+        _digest(submitted, digest),
+    )
+
+
+def _counting(
+    submitted: int,
+    jurors: tuple[JurorSummary, ...],
+    weights: tuple[tuple[int, float], ...],
+    raw: Mapping[tuple[int, int], float],
+    *,
+    conflicts: int,
+    abstentions: int,
+) -> tuple[Step, ...]:
+    """What is counted: the submitted ballots, their ballot scores, what gives no score."""
+    return (
         Step(
             "ballots",
             N_(
@@ -65,39 +85,50 @@ def steps(
             ),
             {"conflicts": conflicts, "abstentions": abstentions},
         ),
-    ]
+    )
+
+
+def _normalisation(
+    params: Params,
+    jurors: tuple[JurorSummary, ...],
+    raw: Mapping[tuple[int, int], float],
+    round_mean: float | None,
+    round_sd: float | None,
+) -> Step:
+    """How each juror's scores are put on the round's scale (or that they are not)."""
     if not params.normalise:
-        steps.append(
-            Step(
-                "normalisation",
-                N_("Normalisation is off for this edition: ballot scores are used as given."),
-            )
+        return Step(
+            "normalisation",
+            N_("Normalisation is off for this edition: ballot scores are used as given."),
         )
-    else:
-        steps.append(
-            Step(
-                "normalisation",
-                N_(
-                    "Normalisation: the ballot scores of the round (%(n)s) have a mean of "
-                    "%(mean)s and a standard deviation of %(sd)s. Each juror's scores become "
-                    "z-scores against the juror's own mean and deviation, and are mapped back as "
-                    "mean + z × deviation, kept between %(min)s and %(max)s, so that a strict "
-                    "juror and a generous one weigh the same. Jurors normalised: %(normalised)s; "
-                    "left as they scored (fewer than 3 scores, or all their scores equal): "
-                    "%(left)s."
-                ),
-                {
-                    "n": len(raw),
-                    "mean": Figure(round_mean),
-                    "sd": Figure(round_sd),
-                    "min": number(params.scale_min),
-                    "max": number(params.scale_max),
-                    "normalised": sum(1 for j in jurors if j.normalised),
-                    "left": sum(1 for j in jurors if j.submitted and not j.normalised),
-                },
-            )
-        )
-    steps += [
+    return Step(
+        "normalisation",
+        N_(
+            "Normalisation: the ballot scores of the round (%(n)s) have a mean of "
+            "%(mean)s and a standard deviation of %(sd)s. Each juror's scores become "
+            "z-scores against the juror's own mean and deviation, and are mapped back as "
+            "mean + z × deviation, kept between %(min)s and %(max)s, so that a strict "
+            "juror and a generous one weigh the same. Jurors normalised: %(normalised)s; "
+            "left as they scored (fewer than 3 scores, or all their scores equal): "
+            "%(left)s."
+        ),
+        {
+            "n": len(raw),
+            "mean": Figure(round_mean),
+            "sd": Figure(round_sd),
+            "min": number(params.scale_min),
+            "max": number(params.scale_max),
+            "normalised": sum(1 for j in jurors if j.normalised),
+            "left": sum(1 for j in jurors if j.submitted and not j.normalised),
+        },
+    )
+
+
+def _ranking(
+    params: Params, ranking: tuple[Entry, ...], *, broken: int, unresolved: int
+) -> tuple[Step, ...]:
+    """From ballot scores to the ranking: application scores, the quorum, ties."""
+    return (
         Step(
             "application_scores",
             N_(
@@ -124,47 +155,40 @@ def steps(
             ),
             {"broken": broken, "unresolved": unresolved},
         ),
-    ]
-    if params.round == SHORTLIST:
-        steps.append(
-            Step(
-                "proposal",
-                N_(
-                    "Places on the shortlist, for the best-ranked applications that reach the "
-                    "quorum: %(places)s. Proposed: %(n)s; places left to the secretariat because "
-                    "of a tie at the cut: %(open)s."
-                ),
-                {
-                    "places": proposal.places,
-                    "n": len(proposal.selected),
-                    "open": proposal.open_places,
-                },
-            )
-        )
-    else:
-        steps.append(
-            Step(
-                "proposal",
-                N_(
-                    "Winners' places, for the best-ranked applications that reach the quorum: "
-                    "%(places)s; the rest of the shortlist is nominated. Proposed: %(n)s; places "
-                    "left to the secretariat because of a tie at third place: %(open)s."
-                ),
-                {
-                    "places": proposal.places,
-                    "n": len(proposal.selected),
-                    "open": proposal.open_places,
-                },
-            )
-        )
-    steps.append(
-        Step(
-            "digest",
-            N_(
-                "The digest of the counted ballots (%(n)s) is the SHA-256 of their canonical "
-                "JSON: %(digest)s. Each juror's receipt code identifies their ballot among them."
-            ),
-            {"n": submitted, "digest": digest},
-        )
     )
-    return tuple(steps)
+
+
+def _proposal(params: Params, proposal: Proposal) -> Step:
+    """The places the ranking fills: the shortlist, or the winners."""
+    figures = {"places": proposal.places, "n": len(proposal.selected), "open": proposal.open_places}
+    if params.round == SHORTLIST:
+        return Step(
+            "proposal",
+            N_(
+                "Places on the shortlist, for the best-ranked applications that reach the "
+                "quorum: %(places)s. Proposed: %(n)s; places left to the secretariat because "
+                "of a tie at the cut: %(open)s."
+            ),
+            figures,
+        )
+    return Step(
+        "proposal",
+        N_(
+            "Winners' places, for the best-ranked applications that reach the quorum: "
+            "%(places)s; the rest of the shortlist is nominated. Proposed: %(n)s; places "
+            "left to the secretariat because of a tie at third place: %(open)s."
+        ),
+        figures,
+    )
+
+
+def _digest(submitted: int, digest: str) -> Step:
+    """The fingerprint of the counted ballots."""
+    return Step(
+        "digest",
+        N_(
+            "The digest of the counted ballots (%(n)s) is the SHA-256 of their canonical "
+            "JSON: %(digest)s. Each juror's receipt code identifies their ballot among them."
+        ),
+        {"n": submitted, "digest": digest},
+    )
