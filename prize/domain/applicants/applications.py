@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,6 +42,29 @@ MAIL_PER_CLIENT = 20
 def applicant(application: Application) -> audit.Actor:
     """The applicant as an audit actor: known by their application's id only."""
     return audit.Actor(ActorKind.applicant, application.id)
+
+
+def record_event(
+    *,
+    session: Session,
+    application: Application,
+    kind: str,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """An audit event of the applicant about their own application: the shape they all share."""
+    audit.record(
+        session=session,
+        actor=applicant(application),
+        kind=kind,
+        now=now,
+        edition_id=application.edition_id,
+        subject_kind="application",
+        subject_id=application.id,
+        reason=reason,
+        data=data,
+    )
 
 
 def check_email(email: str, *, field: str = "email") -> str:
@@ -157,14 +181,11 @@ def start_application(
     application = _new_draft(
         session, edition=edition, email=email, title=title, language=language, now=now
     )
-    audit.record(
+    record_event(
         session=session,
-        actor=applicant(application),
+        application=application,
         kind="application.started",
         now=now,
-        edition_id=edition.id,
-        subject_kind="application",
-        subject_id=application.id,
     )
     _queue_link_mail(
         session=session,
@@ -292,14 +313,11 @@ def revoke_link(
     application.link_version += 1
     application.updated_at = now
     session.add(application)
-    audit.record(
+    record_event(
         session=session,
-        actor=applicant(application),
+        application=application,
         kind="application.link_revoked",
         now=now,
-        edition_id=edition.id,
-        subject_kind="application",
-        subject_id=application.id,
         data={"link_version": application.link_version},
     )
     content = current_content(session=session, application=application)
@@ -328,14 +346,11 @@ def delete_draft(
         )
     )
     names = stored_names_of(session=session, content_ids=[c.id for c in contents if c.id])
-    audit.record(
+    record_event(
         session=session,
-        actor=applicant(application),
+        application=application,
         kind="application.deleted",
         now=now,
-        edition_id=application.edition_id,
-        subject_kind="application",
-        subject_id=application.id,
     )
     session.delete(application)
     session.flush()

@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 from prize import countries
 from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
-from prize.domain.applicants.applications import applicant
+from prize.domain.applicants.applications import record_event
 from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, WORD_LIMITS
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import DomainError, NotAllowed
-from prize.domain.shared import audit, outbox
+from prize.domain.shared import outbox
 from prize.i18n import N_, Message
 from prize.models import (
     Application,
@@ -217,14 +217,11 @@ def submit(
     session.flush()
     attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=orphans)
     kind = "application.submitted" if first else "application.resubmitted"
-    audit.record(
+    record_event(
         session=session,
-        actor=applicant(application),
+        application=application,
         kind=kind,
         now=now,
-        edition_id=edition.id,
-        subject_kind="application",
-        subject_id=application.id,
         data={"reference": application.reference, "from": was.value},
     )
     _confirm(
@@ -343,14 +340,11 @@ def withdraw(
     application.withdrawn_at = now
     application.updated_at = now
     session.add(application)
-    audit.record(
+    record_event(
         session=session,
-        actor=applicant(application),
+        application=application,
         kind="application.withdrawn",
         now=now,
-        edition_id=edition.id,
-        subject_kind="application",
-        subject_id=application.id,
         reason=reason.strip()[:2000],
         data={"reference": application.reference, "from": was.value},
     )
