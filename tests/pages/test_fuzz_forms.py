@@ -40,6 +40,10 @@ from tests.securitykit import (
 ROUTES = state_changing_routes(
     create_app(Settings(secret_keys=TEST_KEYS, database_url="sqlite://"))
 )
+
+# Its tests share a module fixture that is costly to build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("fuzz_forms")
+
 # The same examples every run (no flaky failures); for a deeper, random run outside CI:
 # PRIZE_FUZZ_RANDOM=1 PRIZE_FUZZ_EXAMPLES=500 pytest tests/pages/test_fuzz_forms.py
 RANDOM = os.environ.get("PRIZE_FUZZ_RANDOM")

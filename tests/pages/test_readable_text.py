@@ -37,6 +37,10 @@ COUNTED_FR = (
     "bulletins|candidatures|caractères|comptes|courriels|critères|entrées|fichiers|heures|jours|"
     "jurés|lauréats|lignes|liens|messages|minutes|mots|notes|places|projets|semaines|textes"
 )
+
+# Its tests share a module fixture that is costly to build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("readable_text")
+
 NOT_PART_OF_A_NUMBER = r"(?<![\d.,\u00a0\u202f])"
 
 

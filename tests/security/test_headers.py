@@ -13,6 +13,9 @@ from tests import securityworld
 from tests.securitykit import crawl
 from tests.securityworld import World
 
+# Its tests share a module fixture that is costly to build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("headers")
+
 HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

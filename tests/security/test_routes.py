@@ -36,6 +36,9 @@ from tests.securitykit import (
 )
 from tests.securityworld import World
 
+# Its tests share a module fixture that is costly to build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("routes")
+
 APP = create_app(Settings(secret_keys=TEST_KEYS, database_url="sqlite://"))
 ROUTES = state_changing_routes(APP)
 

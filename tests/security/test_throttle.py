@@ -30,7 +30,8 @@ from tests.dbkit import new_postgres_database
 from tests.faultkit import ServerProcess
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
-pytestmark = pytest.mark.postgres
+# One worker serves the module (two server processes on one database), not one per xdist worker.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("throttle")]
 
 BURST = 30
 APPLICANT = "burst@example.org"
