@@ -8,7 +8,7 @@
 - ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored) and
   ``tiny_pdf()`` (a small valid PDF).
 - Fixture ``screening_applications``: the 2027 edition in screening, with applications in each
-  status (built with tests/factories.py); ``screening_pair(...)`` makes its two submitted ones.
+  status (built with tests/factories/); ``screening_pair(...)`` makes its two submitted ones.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def applicant(client: TestClient, open_call, sqlite_db: Database, clock: Clock):
 def screening_pair(*, session, edition, storage_dir):
     """Two submitted applications to screen in ``edition``: Amra's (English, Bosnia, one file
     stored under ``storage_dir`` and an edit in progress) and Claire's (French, France and
-    Belgium), in that order (see tests/factories.py)."""
+    Belgium), in that order (see tests/factories/)."""
     from tests import factories
 
     amra = factories.application(
@@ -216,7 +216,7 @@ def screening_applications(sqlite_db: Database, settings: Settings, clock: Clock
     """On the app's database, the clock five days past the deadline: the 2027 edition in
     screening with two submitted applications ("first": English, Bosnia, one stored file and an
     edit in progress; "second": French, France), a draft and a withdrawn one (see
-    tests/factories.py)."""
+    tests/factories/)."""
     from prize.models import ApplicationStatus, EditionState
     from tests import factories
 

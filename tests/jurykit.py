@@ -1,6 +1,6 @@
 """The jury at work: a jury round with a juror, and editions whose ballots are cast, for the
-ballot, tally, decision and results tests (built on tests/factories.py and
-tests/jury_factories.py).
+ballot, tally, decision and results tests (built on tests/factories/ and
+tests/factories/jury.py).
 
 - Fixtures ``jury`` (a first round with one invited juror, lena@example.org) and
   ``juror_client`` (``client`` with the juror's ballot session opened by their link).
@@ -33,7 +33,7 @@ from tests.appkit import Clock
 @pytest.fixture
 def jury(sqlite_db: Database, clock: Clock):
     """On the app's database: an edition in its first jury round (two criteria, three eligible
-    applications) with one invited adult juror, lena@example.org (see tests/jury_factories.py)."""
+    applications) with one invited adult juror, lena@example.org (see tests/factories/jury.py)."""
     from tests import jury_factories
 
     with sqlite_db.write() as session:
