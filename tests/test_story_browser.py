@@ -349,8 +349,10 @@ def _score_and_submit(page, scores: dict[str, tuple[int, int] | None]) -> str:
         if marks is None:
             continue
         page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
-        page.get_by_label("Innovation", exact=True).fill(str(marks[0]))
-        page.get_by_label("Youth participation", exact=True).fill(str(marks[1]))
+        for criterion, mark in zip(("Innovation", "Youth participation"), marks, strict=True):
+            page.get_by_role("group", name=re.compile(f"^{criterion}")).get_by_role(
+                "radio", name=str(mark), exact=True
+            ).check()
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
         page.get_by_role("link", name="Back to your ballot").click()
