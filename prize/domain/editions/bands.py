@@ -46,7 +46,10 @@ def ranges(scale_min: int, scale_max: int) -> list[tuple[int, int]]:
     """The scale cut in four: 0-10 gives 0-2, 3-5, 6-8, 9-10. A scale of fewer than four values
     gives fewer bands."""
     size = scale_max - scale_min + 1
-    starts = sorted({scale_min + math.ceil(i * size / BANDS) for i in range(BANDS)})
+    starts = sorted(
+        {scale_min + math.ceil(i * size / BANDS) for i in range(BANDS)}
+        & set(range(scale_min, scale_max + 1))
+    )
     ends = [s - 1 for s in starts[1:]] + [scale_max]
     return list(zip(starts, ends, strict=True))
 
