@@ -26,8 +26,11 @@ def test_the_form_shows_each_band_of_the_scale_with_its_default(staff_client, sq
     page = staff_client.get(f"/secretariat/editions/2027/criteria/{_criterion(sqlite_db).id}")
     assert '<label for="band-0-en">Scores 0 to 2, in English</label>' in page.text
     assert '<label for="band-3-fr">Scores 9 to 10, in French</label>' in page.text
-    assert f'id="band-0-en-hint">Default: {bands.DEFAULTS[0]}</p>' in page.text
-    assert f'id="band-0-fr-hint">Default: {bands.defaults_in("fr")[0]}</p>' in page.text
+    assert f'id="band-0-en-hint">Default: <span lang="en">{bands.DEFAULTS[0]}</span></p>' in (
+        page.text
+    )
+    french = bands.defaults_in("fr")[0]
+    assert f'id="band-0-fr-hint">Default: <span lang="fr">{french}</span></p>' in page.text
     htmlpages.save("secretariat_criterion_bands", page.text)
 
 
