@@ -212,6 +212,8 @@ class Criterion(SQLModel, table=True):
     description_en: str = _text()
     description_fr: str = _text()
     weight: float = 1.0
+    # One [en, fr] sentence per band of scores, "" for the default: see domain/editions/bands.py.
+    bands: list[list[str]] = _json(list)
 
 
 # --------------------------------------------------------------------------- applications

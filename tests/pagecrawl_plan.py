@@ -144,7 +144,7 @@ def juror(data: CrawlData) -> list[Visit]:
             "ballot-application-refused",
             f"/ballot/applications/{first}",
             400,
-            act=send(f"/ballot/applications/{first}", {"input[type=number] >> nth=1": "99"}),
+            act=send(f"/ballot/applications/{first}", {"#abstain": "check"}),  # no reason
         ),
         Visit("ballot-submit", "/ballot/submit"),
         Visit("ballot-submitted", data.links["ballot_submitted"], lands="/ballot"),
@@ -153,8 +153,12 @@ def juror(data: CrawlData) -> list[Visit]:
         Visit("ballot-final", data.links["ballot_final"], lands="/ballot"),
         Visit("ballot-final-application", f"/ballot/applications/{data.refs['final_first']}"),
         Visit("ballot-waiting", data.links["ballot_waiting"], lands="/ballot"),
+        Visit("ballot-sign-out", "/ballot/sign-out"),  # asks first
         Visit(
-            "ballot-signed-out", "/ballot", lands="/ballot/sign-out", act=send("/ballot/sign-out")
+            "ballot-signed-out",
+            "/ballot/sign-out",
+            lands="/ballot/sign-out",
+            act=send("/ballot/sign-out"),
         ),
     ]
 

@@ -20,18 +20,69 @@ CRITERIA = (
         name_fr="Innovation",
         description_en="New ideas in content or method, or a known approach used in a new way.",
         description_fr="Des idées nouvelles, dans le contenu ou la méthode, ou une approche connue utilisée autrement.",
+        bands=(
+            (
+                "Nothing new: a copy of common practice.",
+                "Rien de nouveau : la copie d’une pratique courante.",
+            ),
+            (
+                "A familiar approach with a small new touch.",
+                "Une approche connue, avec une petite touche nouvelle.",
+            ),
+            (
+                "A clearly new idea or method for its setting.",
+                "Une idée ou une méthode clairement nouvelle dans son contexte.",
+            ),
+            (
+                "Original, and worth copying elsewhere.",
+                "Original, et digne d’être repris ailleurs.",
+            ),
+        ),
     ),
     CriterionSpec(
         name_en="Efficiency",
         name_fr="Efficacité",
         description_en="The project reaches its prevention goals, and shows how it knows.",
         description_fr="Le projet atteint ses objectifs de prévention, et montre comment il le sait.",
+        bands=(
+            (
+                "Goals unclear, or no sign they are reached.",
+                "Objectifs flous, ou rien ne montre qu’ils sont atteints.",
+            ),
+            (
+                "Some goals reached, shown by little evidence.",
+                "Certains objectifs atteints, avec peu de preuves.",
+            ),
+            (
+                "Most goals reached, with evidence.",
+                "La plupart des objectifs atteints, preuves à l’appui.",
+            ),
+            (
+                "Goals reached and measured, with an evaluation.",
+                "Objectifs atteints et mesurés, avec une évaluation.",
+            ),
+        ),
     ),
     CriterionSpec(
         name_en="Active youth participation",
         name_fr="Participation active des jeunes",
         description_en="Young people under 25 shape the project: its strategy, decisions, activities and evaluation.",
         description_fr="Les jeunes de moins de 25 ans façonnent le projet : sa stratégie, ses décisions, ses activités et son évaluation.",
+        bands=(
+            (
+                "Young people only receive the project.",
+                "Les jeunes ne font que recevoir le projet.",
+            ),
+            ("Young people help with some activities.", "Les jeunes aident à certaines activités."),
+            (
+                "Young people decide in several parts of the project.",
+                "Les jeunes décident dans plusieurs parties du projet.",
+            ),
+            (
+                "Young people lead it, from strategy to evaluation.",
+                "Les jeunes le mènent, de la stratégie à l’évaluation.",
+            ),
+        ),
         weight=2.0,
     ),
     CriterionSpec(
@@ -39,6 +90,15 @@ CRITERIA = (
         name_fr="Durabilité",
         description_en="The project can last and grow beyond its first funding.",
         description_fr="Le projet peut durer et grandir au-delà de son premier financement.",
+        bands=(
+            ("Ends with its funding.", "S’arrête avec son financement."),
+            ("Could go on, with no plan yet.", "Pourrait continuer, sans plan pour l’instant."),
+            ("A plan to go on, partly funded.", "Un plan pour continuer, en partie financé."),
+            (
+                "Lasting: funded, rooted locally and able to grow.",
+                "Durable : financé, ancré localement et capable de grandir.",
+            ),
+        ),
     ),
 )
 

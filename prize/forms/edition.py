@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from starlette.datastructures import FormData
 
 from prize import countries, formats
+from prize.domain.editions import bands
 from prize.domain.editions.criteria import CriterionSpec
 from prize.forms.base import FormResult, text
 from prize.models import Criterion, Edition
@@ -138,6 +139,7 @@ def criterion_values(criterion: Criterion | None) -> dict[str, str]:
             "description_en": "",
             "description_fr": "",
             "weight": "1",
+            **_band_values(None),
         }
     return {
         "name_en": criterion.name_en,
@@ -145,13 +147,26 @@ def criterion_values(criterion: Criterion | None) -> dict[str, str]:
         "description_en": criterion.description_en,
         "description_fr": criterion.description_fr,
         "weight": f"{criterion.weight:g}",
+        **_band_values(criterion.bands),
     }
+
+
+def _band_values(stored: object) -> dict[str, str]:
+    """``band-<i>-en`` and ``band-<i>-fr``: each band's sentences, blank for the default."""
+    values: dict[str, str] = {}
+    for index, (en, fr) in enumerate(bands.pairs(stored)):
+        values[f"band-{index}-en"], values[f"band-{index}-fr"] = en, fr
+    return values
 
 
 def parse_criterion(form: FormData) -> tuple[FormResult, CriterionSpec | None]:
     result = FormResult()
     for name in ("name_en", "name_fr", "description_en", "description_fr", "weight"):
         result.values[name] = text(form, name)
+    for name in _band_values(None):
+        result.values[name] = text(form, name)
+        if len(result.values[name]) > bands.MAX_BAND:
+            result.error(name, "Use at most %(n)s characters.", n=bands.MAX_BAND)
     if not result.values["name_en"]:
         result.error("name_en", "Enter the criterion's name in English.")
     for name in ("name_en", "name_fr"):
@@ -165,10 +180,14 @@ def parse_criterion(form: FormData) -> tuple[FormResult, CriterionSpec | None]:
         result.error("weight", "The weight must be more than 0 and at most 100.")
     if not result.ok:
         return result, None
+    sentences = tuple(
+        (result.values[f"band-{i}-en"], result.values[f"band-{i}-fr"]) for i in range(bands.BANDS)
+    )
     return result, CriterionSpec(
         name_en=result.values["name_en"],
         name_fr=result.values["name_fr"],
         description_en=result.values["description_en"],
         description_fr=result.values["description_fr"],
         weight=weight,
+        bands=sentences if any(en or fr for en, fr in sentences) else (),
     )

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize import storage
+from prize import formats, storage
 from prize.domain.applicants import attachments
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import DomainError, NotAllowed, NotFound
@@ -65,11 +65,22 @@ def home(request: Request) -> Response:
             if round_ is not None
             else None
         )
+        conflicted = (
+            ballots.conflicted_titles(session=session, edition=edition, round_=round_, juror=juror)
+            if round_ is not None
+            else []
+        )
     template = "ballot/home.html" if editable else "ballot/waiting.html"
     return render(
         request,
         template,
-        {"juror": juror, "edition": edition, "view": view, "round": round_},
+        {
+            "juror": juror,
+            "edition": edition,
+            "view": view,
+            "round": round_,
+            "conflicted": conflicted,
+        },
     )
 
 
@@ -265,7 +276,16 @@ def autosave(request: Request) -> Response:
             language, 400, N_("Not saved: see the message beside the field."), saved=False,
             errors=errors, progress=progress,
         )  # fmt: skip
-    return _answer(language, 200, N_("Saved"), saved=True, errors={}, progress=progress)
+    saved_at = formats.clock(now(request), language)
+    return _answer(
+        language,
+        200,
+        Message("Saved at %(time)s", {"time": saved_at}),
+        saved=True,
+        errors={},
+        progress=progress,
+        saved_at=saved_at,
+    )
 
 
 @juror_page
@@ -359,5 +379,5 @@ routes: list[BaseRoute] = [
     ),
     Route("/ballot/submit", submit, methods=["GET", "POST"], name="ballot_submit"),
     Route("/ballot/receipt", receipt, name="ballot_receipt"),
-    Route("/ballot/sign-out", sign_out, methods=["POST"], name="ballot_sign_out"),
+    Route("/ballot/sign-out", sign_out, methods=["GET", "POST"], name="ballot_sign_out"),
 ]

@@ -101,6 +101,11 @@ def open_link(request: Request) -> Response:
 
 @juror_page
 def sign_out(request: Request) -> Response:
+    """Asks first (a juror has no password to come back with), then ends every session."""
+    if request.method != "POST":
+        with database(request).read() as session:
+            juror, edition = current_juror(request, session)
+        return render(request, "ballot/sign_out.html", {"juror": juror, "edition": edition})
     read_form(request)
     with database(request).write() as session:
         juror, _ = current_juror(request, session)

@@ -1,11 +1,15 @@
 // Autosave for the ballot: each field is saved as it is entered, with the page's CSRF token.
 // The form works without this file (a plain post saves it); this only saves sooner.
+// The status (in the sticky bar) says saved at HH:MM / saving / not saved, in words and colours;
+// only a change that matters (a save failing, or succeeding again after a failure) is announced.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.URLSearchParams) { return; }
   var url = form.getAttribute("data-autosave");
   var status = document.getElementById("autosave-status");
+  var announcer = document.getElementById("autosave-announce");
+  var retry = document.getElementById("autosave-retry");
   var tokenField = form.querySelector('input[name="csrf_token"]');
   var pending = {};      // field name -> value not yet saved
   var timer = null;
@@ -13,10 +17,28 @@
   var stopped = false;   // a refusal that retrying cannot fix (signed out, stale form)
   var delay = 1000;      // retry delay, doubled on each failure up to 30 s
 
-  function say(text, problem) {
+  // state: "saved", "saving", "offline" or "retrying" (retry offered), "refused" or "stopped".
+  // Announced: a failure as it starts (not each retry), a refusal, and the save that ends one.
+  var shown = "";        // the last state other than "saving"
+  function say(state, text) {
     if (!status) { return; }
     status.textContent = text || "";
-    status.classList.toggle("error", Boolean(problem));
+    status.setAttribute("data-state", state);
+    if (retry) { retry.hidden = !(state === "offline" || state === "retrying"); }
+    if (state === "saving") { return; }
+    var before = shown;
+    shown = state;
+    var announce = "";
+    if (state === "saved") {
+      if (before === "offline" || before === "retrying") {
+        announce = form.getAttribute("data-msg-back") + " " + text;
+      } else if (before === "refused") {
+        announce = text;
+      }
+    } else if (state !== before || state === "refused") {
+      announce = text;
+    }
+    if (announcer && announce) { announcer.textContent = announce; }
   }
 
   function valueOf(field) {
@@ -31,6 +53,8 @@
 
   function fieldError(name, message) {
     var field = form.elements.namedItem(name);
+    var group = document.getElementById(name);
+    if (group && group.tagName === "FIELDSET") { field = group; }  // a score's radio buttons
     if (!field || !field.id) { return; }
     var id = field.id + "-error";
     var box = document.getElementById(id);
@@ -40,10 +64,14 @@
         box = document.createElement("p");
         box.className = "error";
         box.id = id;
-        field.parentNode.insertBefore(box, field);
+        if (field.tagName === "FIELDSET") {
+          field.insertBefore(box, field.querySelector(".segmented"));
+        } else {
+          field.parentNode.insertBefore(box, field);
+        }
       }
       box.textContent = message;
-      field.setAttribute("aria-invalid", "true");
+      if (field.tagName !== "FIELDSET") { field.setAttribute("aria-invalid", "true"); }
       if (described.indexOf(id) < 0) { described.push(id); }
     } else {
       if (box) { box.remove(); }
@@ -81,7 +109,7 @@
     names.forEach(function (name) { body.append(name, pending[name]); sent[name] = pending[name]; });
     pending = {};
     inFlight = true;
-    say(form.getAttribute("data-msg-saving"));
+    say("saving", form.getAttribute("data-msg-saving"));
     fetch(url, {
       method: "POST",
       body: body,
@@ -99,7 +127,7 @@
       }
       if (!result.data) {  // an expired form (CSRF): retrying the same token cannot help
         stopped = true;
-        say(form.getAttribute("data-msg-failed"), true);
+        say("stopped", form.getAttribute("data-msg-failed"));
         return;
       }
       var errors = result.data.errors || {};
@@ -107,16 +135,22 @@
       showProgress(result.data.progress);
       delay = 1000;
       if (result.status === 200) {
-        say(result.data.message);
+        say("saved", result.data.message);
+      } else if (result.status === 400) {
+        say("refused", result.data.message);
       } else {
-        if (result.status === 401 || result.status === 410) { stopped = true; }
-        say(result.data.message, true);
+        stopped = true;  // signed out, link revoked, round closed, ballot submitted
+        say("stopped", result.data.message);
       }
       if (Object.keys(pending).length) { schedule(300); }
     }).catch(function () {
       inFlight = false;
       requeue(sent);
-      say(form.getAttribute("data-msg-retrying"), true);
+      if (navigator.onLine === false) {
+        say("offline", form.getAttribute("data-msg-offline"));
+      } else {
+        say("retrying", form.getAttribute("data-msg-retrying"));
+      }
       schedule(delay);
       delay = Math.min(delay * 2, 30000);
     });
@@ -139,6 +173,12 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   window.addEventListener("online", function () { if (Object.keys(pending).length) { schedule(0); } });
+  window.addEventListener("offline", function () {
+    if (Object.keys(pending).length) { say("offline", form.getAttribute("data-msg-offline")); }
+  });
+  if (retry) {
+    retry.addEventListener("click", function () { delay = 1000; schedule(0); });
+  }
   window.addEventListener("beforeunload", function (event) {
     if (Object.keys(pending).length || inFlight) {
       flush();

@@ -167,7 +167,7 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
         if not conflicted:
             page.get_by_label("I have no conflict of interest with any of these projects.").check()
         page.get_by_role("button", name="Send my declaration").click()
-        on_ballot = page.locator(".ballot-list li").count()
+        on_ballot = page.locator(".ballot-list li a").count()  # conflicts are listed, unlinked
         assert on_ballot == len([m for m in scores.values() if m is not None])
         receipts_1[first] = _score_and_submit(page, scores)
 
@@ -349,8 +349,10 @@ def _score_and_submit(page, scores: dict[str, tuple[int, int] | None]) -> str:
         if marks is None:
             continue
         page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
-        page.get_by_label("Innovation", exact=True).fill(str(marks[0]))
-        page.get_by_label("Youth participation", exact=True).fill(str(marks[1]))
+        for criterion, mark in zip(("Innovation", "Youth participation"), marks, strict=True):
+            page.get_by_role("group", name=re.compile(f"^{criterion}")).get_by_role(
+                "radio", name=str(mark), exact=True
+            ).check()
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
         page.get_by_role("link", name="Back to your ballot").click()

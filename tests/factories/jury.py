@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from prize.db import Database
-from prize.domain.jury import jurors
+from prize.domain.jury import jurors, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
 from prize.domain.shared import audit
@@ -269,4 +269,17 @@ def invite(db: Database, juror: Juror, when: datetime = NOW) -> Juror:
             now=when,
             juror=session.get_one(Juror, juror.id),
             links=links(lambda: when),
+        )
+
+
+def save_entry(db: Database, now: datetime, made: JuryEdition, app: int, **kwargs: Any) -> None:
+    """The first juror of ``made`` saves ``kwargs`` (scores, comment, abstention) for the
+    ``app``-th application, through the real domain function."""
+    with db.write() as session:
+        scoring.save_entry(
+            session=session,
+            juror=session.get_one(Juror, made.jurors[0].id),
+            now=now,
+            application_id=made.applications[app].id,
+            **kwargs,
         )

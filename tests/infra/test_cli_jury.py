@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -91,6 +92,14 @@ def test_demo_sample_jury_is_part_way_through_its_first_round(tmp_path, settings
         page = browser.get("/ballot")
         assert "Sample edition: the projects and jurors are invented" in page.text
         assert "3 of 7 scored" in page.text
+        # The sample jury scores with the criteria's band descriptors and weights.
+        first = re.search(r'href="(/ballot/applications/[^"]+)"', page.text)
+        assert first is not None
+        scoring_page = browser.get(first.group(1)).text
+        assert "Young people lead it, from strategy to evaluation." in scoring_page
+        assert 'Active youth participation <span class="weight">counts double</span>' in (
+            scoring_page
+        )
     with TestClient(app, follow_redirects=False) as browser:
         browser.get(ballot_links[1][1])
         assert browser.get("/ballot").headers["location"] == "/ballot/welcome"

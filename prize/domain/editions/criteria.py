@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from prize.domain.editions.bands import MAX_BAND
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
 from prize.models import Criterion, Edition, EditionState, Score, pk
@@ -23,6 +25,15 @@ class CriterionSpec:
     weight: float = 1.0
     name_fr: str = ""
     description_fr: str = ""
+    # One (en, fr) sentence per band of scores, "" for the default (see ``bands``).
+    bands: tuple[tuple[str, str], ...] = ()
+
+
+def fields_of(spec: CriterionSpec) -> dict[str, Any]:
+    """The spec as a criterion's columns (the bands as the JSON lists they are stored as)."""
+    fields = asdict(spec)
+    fields["bands"] = [list(pair) for pair in spec.bands]
+    return fields
 
 
 def check_criterion(spec: CriterionSpec) -> None:
@@ -33,6 +44,11 @@ def check_criterion(spec: CriterionSpec) -> None:
             raise DomainError("Use at most %(n)s characters.", field=name, n=200)
     if not (0 < spec.weight <= 100):
         raise DomainError("The weight must be more than 0 and at most 100.", field="weight")
+    for index, pair in enumerate(spec.bands):
+        for language, sentence in zip(("en", "fr"), pair, strict=True):
+            name = f"band-{index}-{language}"
+            if len(sentence) > MAX_BAND:
+                raise DomainError("Use at most %(n)s characters.", field=name, n=MAX_BAND)
 
 
 def criteria_of(*, session: Session, edition: Edition) -> list[Criterion]:
@@ -97,7 +113,7 @@ def add(
     criterion = Criterion(
         edition_id=pk(edition),
         position=(existing[-1].position + 1) if existing else 1,
-        **asdict(spec),
+        **fields_of(spec),
     )
     session.add(criterion)
     session.flush()
@@ -118,7 +134,7 @@ def update(
     _editable(session, edition)
     check_criterion(spec)
     changes = {
-        name: value for name, value in asdict(spec).items() if getattr(criterion, name) != value
+        name: value for name, value in fields_of(spec).items() if getattr(criterion, name) != value
     }
     if not changes:
         return criterion

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from prize import countries
-from prize.domain.editions.criteria import CriterionSpec, check_criterion, scores_recorded
+from prize.domain.editions.criteria import (
+    CriterionSpec,
+    check_criterion,
+    fields_of,
+    scores_recorded,
+)
 from prize.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit, labels
 from prize.i18n import N_
@@ -89,7 +93,7 @@ def create_edition(
             Criterion(
                 edition_id=pk(edition),
                 position=position,
-                **asdict(spec),
+                **fields_of(spec),
             )
         )
     audit.record(

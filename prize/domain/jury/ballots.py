@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from prize.domain.applicants.drafts import submitted_contents
+from prize.domain.editions.bands import Band, bands_of
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import NotAllowed
 from prize.domain.jury.conflicts import conflicted_ids
@@ -218,6 +220,7 @@ class Item:
     abstain_reason: str = ""
     criteria_count: int = 0
     known_title: str = ""  # the title alone, when the content was not loaded
+    saved_at: datetime | None = None  # the last save of any of its scores, comment or abstention
 
     @property
     def complete(self) -> bool:
@@ -232,6 +235,20 @@ class Item:
     @property
     def title(self) -> str:
         return self.content.title if self.content else self.known_title
+
+    @property
+    def state(self) -> str:
+        """``abstained``, ``scored``, ``partly`` (something saved, not every score) or
+        ``not_started``, as the juror's list shows it."""
+        if self.abstain and self.abstain_reason:
+            return "abstained"
+        if self.complete:
+            return "scored"
+        return "partly" if self.started else "not_started"
+
+    def saw(self, moment: datetime) -> None:
+        if self.saved_at is None or moment > self.saved_at:
+            self.saved_at = moment
 
 
 @dataclass
@@ -262,6 +279,57 @@ class BallotView:
     def item(self, reference: str) -> Item | None:
         return next((i for i in self.items if i.application.reference == reference), None)
 
+    def score_of(self, item: Item) -> float | None:
+        """The juror's weighted score of ``item`` (``fsum(w * v) / fsum(w)``, as the tally counts
+        a ballot score), or None while a criterion is unscored or when abstained."""
+        if item.abstain or not self.criteria:
+            return None
+        values = [(c.weight, item.scores.get(pk(c))) for c in self.criteria]
+        if any(v is None for _, v in values):
+            return None
+        total = math.fsum(w for w, _ in values)
+        return math.fsum(w * (v or 0) for w, v in values) / total if total > 0 else None
+
+    def ranking(self) -> dict[str, int]:
+        """Each fully scored application's place by the juror's own weighted scores (rounded to
+        4 decimals, as the tally ranks; equal scores share a place: 1, 2, 2, 4)."""
+        scored = {
+            i.application.reference or "": round(score, 4)
+            for i in self.items
+            if (score := self.score_of(i)) is not None
+        }
+        return {
+            reference: 1 + sum(1 for other in scored.values() if other > value)
+            for reference, value in scored.items()
+        }
+
+    def missing(self, item: Item) -> list[Criterion]:
+        """The criteria ``item`` still lacks a score on (none once abstained with a reason)."""
+        if item.abstain and item.abstain_reason:
+            return []
+        return [c for c in self.criteria if pk(c) not in item.scores]
+
+    def neighbours(self, reference: str) -> tuple[Item | None, Item | None]:
+        """The applications before and after this one in the list."""
+        refs = [i.application.reference for i in self.items]
+        if reference not in refs:
+            return None, None
+        at = refs.index(reference)
+        before = self.items[at - 1] if at > 0 else None
+        after = self.items[at + 1] if at + 1 < len(self.items) else None
+        return before, after
+
+    def relative_weight(self, criterion: Criterion) -> float | None:
+        """How many times the lightest criterion ``criterion`` counts, or None when every
+        criterion weighs the same."""
+        weights = {c.weight for c in self.criteria}
+        if len(weights) < 2:
+            return None
+        return criterion.weight / min(weights)
+
+    def bands(self, criterion: Criterion) -> list[Band]:
+        return bands_of(criterion, self.edition)
+
     def next_after(self, reference: str) -> Item | None:
         """The next unfinished application after this one (wrapping round), if any."""
         refs = [i.application.reference for i in self.items]
@@ -276,6 +344,11 @@ def _with_titles(
     session: Session, edition: Edition, round_: Round, juror: Juror
 ) -> list[tuple[Application, str]]:
     """``ballot_applications`` with each submitted title, in one query."""
+    return _titled(session, *_in_round(edition, round_), _not_conflicted(juror))
+
+
+def _titled(session: Session, *conditions: Any) -> list[tuple[Application, str]]:
+    """The applications that meet ``conditions``, each with its submitted title, in one query."""
     rows = session.exec(
         select(Application, ApplicationContent.title)
         .outerjoin(
@@ -283,7 +356,7 @@ def _with_titles(
             (col(ApplicationContent.application_id) == col(Application.id))
             & (col(ApplicationContent.kind) == ContentKind.submitted),
         )
-        .where(*_in_round(edition, round_), _not_conflicted(juror))
+        .where(*conditions)
         .order_by(col(Application.number), col(Application.id))
     )
     return [(application, title or "") for application, title in rows]
@@ -328,13 +401,23 @@ def ballot_view(
         for score in session.exec(select(Score).where(Score.ballot_id == ballot.id)):
             if score.application_id in items:
                 items[score.application_id].scores[score.criterion_id] = score.value
+                items[score.application_id].saw(score.updated_at)
         for entry in session.exec(select(BallotEntry).where(BallotEntry.ballot_id == ballot.id)):
             if entry.application_id in items:
                 item = items[entry.application_id]
                 item.comment = entry.comment
                 item.abstain = entry.abstain
                 item.abstain_reason = entry.abstain_reason
+                item.saw(entry.updated_at)
     return BallotView(juror, edition, round_, ballot, criteria, list(items.values()))
+
+
+def conflicted_titles(
+    *, session: Session, edition: Edition, round_: Round, juror: Juror
+) -> list[tuple[Application, str]]:
+    """The round's applications the juror declared a conflict with, each with its title."""
+    conflicted = select(ConflictRow.application_id).where(ConflictRow.juror_id == juror.id)
+    return _titled(session, *_in_round(edition, round_), col(Application.id).in_(conflicted))
 
 
 # --------------------------------------------------------------------------- for the tally

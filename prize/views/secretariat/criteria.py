@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize.domain.editions import criteria, editions
+from prize.domain.editions import bands, criteria, editions
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
@@ -46,7 +46,21 @@ def _form(
         request,
         "secretariat/criterion_form.html",
         account,
-        {"edition": edition, "criterion": criterion, "values": values, "errors": errors},
+        {
+            "edition": edition,
+            "criterion": criterion,
+            "values": values,
+            "errors": errors,
+            "bands": [
+                (low, high, default, french)
+                for (low, high), default, french in zip(
+                    bands.ranges(edition.scale_min, edition.scale_max),
+                    bands.DEFAULTS,
+                    bands.defaults_in("fr"),
+                    strict=False,
+                )
+            ],
+        },
         status_code=status_code,
     )
 

@@ -140,7 +140,12 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):
     _onboard(juror_client, {conflicted.id: "My sister volunteers there"})
     page = juror_client.get("/ballot")
     assert "0 of 2 scored" in page.text
-    assert conflicted.reference not in page.text
+    # Listed as a conflict, not as a project to score: no link to it.
+    assert f"/ballot/applications/{conflicted.reference}" not in page.text
+    assert re.search(
+        rf"{conflicted.reference}</span> <span [^>]*>Conflict of interest: not on your ballot",
+        page.text,
+    )
     hidden = juror_client.get(f"/ballot/applications/{conflicted.reference}")
     assert hidden.status_code == 404
     assert "<h1>Page not found</h1>" in hidden.text
@@ -259,8 +264,8 @@ def test_value_outside_the_scale_is_refused_beside_the_field_and_kept(
     c1, c2 = (c.id for c in jury.criteria)
     page = _post_scores(juror_client, jury, 0, [12, 6])
     assert page.status_code == 400
-    assert f'id="score-{c1}-error">Give a whole number from 0 to 10.' in page.text
-    assert re.search(rf'id="score-{c1}" name="score-{c1}" value="12"', page.text)
+    assert f'id="score-{c1}-error">Give a whole number from 0 to 10. You sent: 12</p>' in page.text
+    assert f'name="score-{c2}" value="6" checked>' in page.text  # the valid one stays chosen
     assert "The other fields were saved." in page.text
     assert _scores(sqlite_db) == {(jury.applications[0].id, c2): 6}
     htmlpages.save("ballot_application_error", page.text)
@@ -271,8 +276,9 @@ def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, 
     c1 = jury.criteria[0].id
     page = _post_scores(juror_client, jury, 0, ["seven", ""])
     assert page.status_code == 400
-    assert 'value="seven"' in page.text
-    assert f'id="score-{c1}-error"' in page.text
+    assert (
+        f'id="score-{c1}-error">Give a whole number from 0 to 10. You sent: seven</p>' in page.text
+    )
     assert _scores(sqlite_db) == {}
 
 
@@ -327,16 +333,18 @@ def _autosave(client, jury, app_index=0, **fields):
     )
 
 
-def test_autosave_saves_one_field_and_answers_in_json(juror_client, sqlite_db, jury):
+def test_autosave_saves_one_field_and_answers_in_json(juror_client, sqlite_db, clock, jury):
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     response = _autosave(juror_client, jury, **{f"score-{c1}": "6"})
     assert response.status_code == 200
+    saved_at = formats.clock(clock.now, "en")  # the time of the save, in Paris
     assert response.json() == {
-        "message": "Saved",
+        "message": f"Saved at {saved_at}",
         "saved": True,
         "errors": {},
         "progress": {"done": 0, "total": 3},
+        "saved_at": saved_at,
     }
     assert _scores(sqlite_db) == {(jury.applications[0].id, c1): 6}
 
@@ -502,7 +510,7 @@ def test_between_rounds_the_submitted_ballot_is_shown_read_only(
     assert "The first round has closed. Thank you." in page.text
     assert "Your ballot was submitted. Your receipt code is" in page.text
     assert "We will write to you when the final round opens." in page.text
-    assert '<td class="num">6</td>' in page.text
+    assert f"<dt>{jury.criteria[1].name_en}</dt><dd>6</dd>" in page.text
     assert "<input" not in page.text.split("<main", 1)[1].split("</main>", 1)[0].replace(
         'type="hidden"', ""
     ).replace('<input type="hidden"', "")
