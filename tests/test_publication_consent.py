@@ -19,6 +19,7 @@ from prize.domain.privacy import personal_data
 from prize.domain.results import published
 from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind
+from prize.storage import FolderStore
 from tests import htmlpages
 from tests.jurykit import make_decided_edition
 
@@ -162,7 +163,7 @@ def _erase(db, scored, index, tmp_path, now):
         app.translation = {"title": "Title in English", "summary": "Summary in English"}
         session.add(app)
         personal_data.erase_application(
-            session=session, application=app, actor=OFFICER, now=now, storage_dir=tmp_path
+            session=session, application=app, actor=OFFICER, now=now, store=FolderStore(tmp_path)
         )
     with db.read() as session:
         app = session.get_one(Application, scored.ids[index])
