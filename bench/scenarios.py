@@ -131,14 +131,16 @@ class Built:
             "PRIZE_SECRET_KEYS": KEY,
             "PRIZE_DATABASE_URL": self.database_url,
             "PRIZE_STORAGE_DIR": str(self.storage),
+            "PRIZE_STORAGE_URL": self.settings.storage_url,
             "PRIZE_ACCESS_LOG": "false",
             "PRIZE_OUTBOX_INTERVAL": "3600",
             "PRIZE_BASE_URL": "http://127.0.0.1:8000",
         }
 
 
-def prepare(folder: Path, database_url: str | None = None) -> Built:
-    """A migrated, empty database (SQLite in ``folder`` unless a URL is given)."""
+def prepare(folder: Path, database_url: str | None = None, storage_url: str = "") -> Built:
+    """A migrated, empty database (SQLite in ``folder`` unless a URL is given); uploaded files
+    where ``storage_url`` says (empty: the default for the database)."""
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'prize.sqlite3'}"
     schema.upgrade(url)
@@ -146,6 +148,7 @@ def prepare(folder: Path, database_url: str | None = None) -> Built:
         database_url=url,
         secret_keys=(KEY,),
         storage_dir=folder / "storage",
+        storage_url=storage_url,
         base_url="http://127.0.0.1",
     )
     return Built(settings=settings, now=utcnow())
