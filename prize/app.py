@@ -237,6 +237,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
                 smtp_url=settings.smtp_url,
                 mail_from=settings.mail_from,
                 now=app.state.sender_clock(),
+                clock=app.state.sender_clock,
             )
         except Exception:  # keep sending later; the error is in the log
             log.exception("outbox: delivery pass failed")
