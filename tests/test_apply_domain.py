@@ -239,7 +239,7 @@ def test_submit_gives_references_in_order_and_queues_the_confirmation(db, clock,
     assert confirmation.recipient == "second@example.org"
     assert "EDPP-2027-0001" in confirmation.subject
     assert "Youth Theatre Sarajevo" in confirmation.body
-    assert "Bosnia & Herzegovina, Croatia" in confirmation.body
+    assert "Bosnia and Herzegovina, Croatia" in confirmation.body
     assert edition_of(db).last_number == 2
 
 
