@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from prize import countries
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
+from prize.domain.shared import outbox
 from prize.models import utcnow
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
@@ -71,11 +72,15 @@ def set_language(request: Request) -> Response:
 def health(request: Request) -> Response:
     """For a load balancer: 200 when the database answers, the file store writes, reads and
     deletes a probe, and this host's clock is within ``PRIZE_MAX_CLOCK_OFFSET`` of the
-    database's; else 503, each line saying what is wrong."""
+    database's; else 503, each line saying what is wrong. It also says how long the oldest due
+    e-mail has waited (for monitoring: a stopped sender shows as a growing wait)."""
     with database(request).read() as session:
         editions.current_call(session=session)
+        waiting = outbox.oldest_due(session=session, now=now(request))
     offset = (database(request).now() - utcnow()).total_seconds()
     lines = [f"clock offset from the database: {-offset:+.3f} s"]
+    if waiting is not None:
+        lines.append(f"outbox: the oldest due message has waited {waiting.total_seconds():.0f} s")
     failing = abs(offset) > settings(request).max_clock_offset
     if failing:
         lines.append("clock: too far from the database's (fix the host's time synchronisation)")

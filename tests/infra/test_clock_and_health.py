@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 
 from prize.app import create_app
 from prize.db import Database, DatabaseClock
+from prize.models import OutboxMessage
 from prize.settings import Settings
-from tests.appkit import TEST_KEYS
+from tests.appkit import TEST_KEYS, Clock
 
 FAST = timedelta(minutes=11)
 
@@ -70,3 +71,23 @@ def test_health_fails_when_the_file_store_cannot_write(sqlite_db, tmp_path):
         answer = client.get("/health")
     assert answer.status_code == 503
     assert "storage: a probe file could not be written" in answer.text
+
+
+def test_health_says_how_long_the_oldest_due_message_has_waited(sqlite_db, tmp_path):
+    clock = Clock()
+    with sqlite_db.write() as session:
+        session.add(
+            OutboxMessage(
+                kind="test",
+                recipient="r@example.org",
+                subject="Waiting",
+                body="Hello\n",
+                message_id="<w@example.org>",
+                created_at=clock(),
+                next_attempt_at=clock() - timedelta(minutes=5),
+            )
+        )
+    app = create_app(_settings(sqlite_db, tmp_path), database=sqlite_db, clock=clock)
+    with TestClient(app) as client:
+        answer = client.get("/health")
+    assert "outbox: the oldest due message has waited 300 s" in answer.text.splitlines()

@@ -181,6 +181,21 @@ def claim_due(*, session: Session, now: datetime, limit: int = BATCH) -> list[Ou
     return rows
 
 
+def oldest_due(*, session: Session, now: datetime) -> timedelta | None:
+    """How long the oldest message due to be sent has been waiting (None: none is due), for
+    ``/health``: a sender that has stopped shows as a growing wait."""
+    due_since = session.exec(
+        select(OutboxMessage.next_attempt_at)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.queued,
+            col(OutboxMessage.next_attempt_at) <= now,
+        )
+        .order_by(col(OutboxMessage.next_attempt_at))
+        .limit(1)
+    ).first()
+    return None if due_since is None else now - due_since
+
+
 def mark_sent(*, session: Session, message_id: int, now: datetime) -> None:
     row = session.get_one(OutboxMessage, message_id)
     row.status = OutboxStatus.sent
