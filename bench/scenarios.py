@@ -26,6 +26,7 @@ from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, utcnow
 from prize.settings import Settings
+from prize.storage import FolderStore, move_files, open_store
 
 KEY = "bench-key-" + "0123456789abcdef" * 3
 WORDS = [
@@ -158,6 +159,11 @@ def with_demo(built: Built) -> Built:
     """The demo: the open 2027 call, a sample jury at work, the published 2016 results."""
     database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     demo.build(database=database, settings=built.settings, now=built.now)
+    # The demo writes its files to the folder; an installation storing them elsewhere gets them
+    # moved there, as `prize storage migrate` would.
+    store = open_store(built.settings, database)
+    if not isinstance(store, FolderStore):
+        move_files(FolderStore(built.settings.storage_dir), store, expected={})
     database.dispose()
     return built
 
