@@ -73,7 +73,7 @@ def server(
         cmd.append("--factory")
     proc = subprocess.Popen(cmd, cwd=tree or TREE, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine starts two workers slowly
     while True:
         try:
             if httpx.get(url + ready_path, timeout=1).status_code < 500:

@@ -26,6 +26,7 @@ from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, utcnow
 from prize.settings import Settings
+from prize.storage import FolderStore, move_files, open_store
 
 KEY = "bench-key-" + "0123456789abcdef" * 3
 WORDS = [
@@ -131,14 +132,16 @@ class Built:
             "PRIZE_SECRET_KEYS": KEY,
             "PRIZE_DATABASE_URL": self.database_url,
             "PRIZE_STORAGE_DIR": str(self.storage),
+            "PRIZE_STORAGE_URL": self.settings.storage_url,
             "PRIZE_ACCESS_LOG": "false",
             "PRIZE_OUTBOX_INTERVAL": "3600",
             "PRIZE_BASE_URL": "http://127.0.0.1:8000",
         }
 
 
-def prepare(folder: Path, database_url: str | None = None) -> Built:
-    """A migrated, empty database (SQLite in ``folder`` unless a URL is given)."""
+def prepare(folder: Path, database_url: str | None = None, storage_url: str = "") -> Built:
+    """A migrated, empty database (SQLite in ``folder`` unless a URL is given); uploaded files
+    where ``storage_url`` says (empty: the default for the database)."""
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'prize.sqlite3'}"
     schema.upgrade(url)
@@ -146,6 +149,7 @@ def prepare(folder: Path, database_url: str | None = None) -> Built:
         database_url=url,
         secret_keys=(KEY,),
         storage_dir=folder / "storage",
+        storage_url=storage_url,
         base_url="http://127.0.0.1",
     )
     return Built(settings=settings, now=utcnow())
@@ -155,6 +159,11 @@ def with_demo(built: Built) -> Built:
     """The demo: the open 2027 call, a sample jury at work, the published 2016 results."""
     database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
     demo.build(database=database, settings=built.settings, now=built.now)
+    # The demo writes its files to the folder; an installation storing them elsewhere gets them
+    # moved there, as `prize storage migrate` would.
+    store = open_store(built.settings, database)
+    if not isinstance(store, FolderStore):
+        move_files(FolderStore(built.settings.storage_dir), store, expected={})
     database.dispose()
     return built
 

@@ -2,6 +2,7 @@
 PDF, against SQLite (one process) and PostgreSQL (two worker processes).
 
     .venv/bin/python -m bench.surge [--count 300] [--seconds 60] [--file-mb 2] [--db sqlite,postgres]
+        [--storage folder,database]
 
 Each applicant's draft (every field filled) is made beforehand through the domain functions.
 During the surge applicant i starts at i * seconds / count: opens their resume link (a session),
@@ -9,7 +10,8 @@ opens the files page, uploads the PDF, opens the form and submits it as a browse
 field the page holds, ``action=submit``). Reported: submissions/s, p50/p99 of the upload and of
 the submit request, the whole journey's p99, and errors. Afterwards the rows and the stored files
 are counted: every application submitted once, references numbered without gaps, one attachment
-each, every attachment's file on disk with its size, no stray file.
+each, every attachment's file in the store with its size, no stray file. ``--storage`` runs each
+database with the files in a folder and in the database itself (``PRIZE_STORAGE_URL``).
 
 The server is pinned to core 0 (both workers on PostgreSQL), the applicants' client to core 1;
 PostgreSQL itself (127.0.0.1:5432, user postgres: a fresh database, dropped afterwards) is not
@@ -35,6 +37,7 @@ from sqlmodel import col, select
 from bench import harness, scenarios
 from prize.db import Database
 from prize.models import Application, ApplicationContent, ApplicationStatus, Attachment, ContentKind
+from prize.storage import open_store
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -102,8 +105,10 @@ async def surge(url: str, links: list[str], seconds: float, data: bytes) -> Outc
 
 
 def check(built: scenarios.Built, ids: list[int]) -> list[str]:
-    """What the database and the storage folder hold afterwards."""
+    """What the database and the file store hold afterwards."""
     database = Database(built.database_url, audit_keys=built.settings.audit_chain_keys)
+    store = open_store(built.settings, database)
+    stored = {name: sum(len(chunk) for chunk in store.read(name)) for name in store.listing()}
     lines = []
     with database.read() as session:
         apps = list(session.exec(select(Application).where(col(Application.id).in_(ids))))
@@ -133,11 +138,7 @@ def check(built: scenarios.Built, ids: list[int]) -> list[str]:
         every_name = set(session.exec(select(Attachment.stored_name)))
         total_rows = session.exec(select(func.count()).select_from(Attachment)).one()
     database.dispose()
-    on_disk = (
-        {p.name: p.stat().st_size for p in built.storage.iterdir()}
-        if built.storage.exists()
-        else {}
-    )
+    on_disk = stored
     missing = [f.stored_name for f in files if on_disk.get(f.stored_name) != f.size]
     stray = sorted(set(on_disk) - every_name)
     lines.append(
@@ -148,7 +149,7 @@ def check(built: scenarios.Built, ids: list[int]) -> list[str]:
     lines.append(
         f"attachments on the submitted versions: {len(files)} (one per application: "
         f"{len({f.content_id for f in files})}); attachment rows in all: {total_rows}; "
-        f"files on disk: {len(on_disk)}, missing or wrong size: {len(missing)}, stray: {len(stray)}"
+        f"files in {store.url}: {len(on_disk)}, missing or wrong size: {len(missing)}, stray: {len(stray)}"
     )
     return lines
 
@@ -175,7 +176,7 @@ def report(name: str, outcome: Outcome, count: int) -> list[str]:
     return lines
 
 
-def run(kind: str, args: argparse.Namespace, folder: Path) -> list[str]:
+def run(kind: str, storage: str, args: argparse.Namespace, folder: Path) -> list[str]:
     db_name = ""
     url = None
     if kind == "postgres":
@@ -184,7 +185,8 @@ def run(kind: str, args: argparse.Namespace, folder: Path) -> list[str]:
             admin.execute(f'CREATE DATABASE "{db_name}"')
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
     try:
-        built = scenarios.with_demo(scenarios.prepare(folder, url))
+        storage_url = "database:" if storage == "database" else (folder / "storage").as_uri()
+        built = scenarios.with_demo(scenarios.prepare(folder, url, storage_url))
         made = scenarios.drafts(built, count=args.count, prefix=f"surge-{kind}")
         data = scenarios.pdf(int(args.file_mb * 1024 * 1024))
         workers = 2 if kind == "postgres" else 1
@@ -196,7 +198,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path) -> list[str]:
             cpu = harness.cpu_seconds(proc.pid)
             outcome = asyncio.run(surge(server_url, [link for _, link in made], args.seconds, data))
             cpu = harness.cpu_seconds(proc.pid) - cpu
-        label = (f"{kind} ({workers} worker{'s' if workers > 1 else ''}; server cpu "
+        label = (f"{kind}, files in the {storage} ({workers} worker{'s' if workers > 1 else ''}; server cpu "
                  f"{cpu / max(1, args.count) * 1000:.0f} ms per applicant's journey)")  # fmt: skip
         return [*report(label, outcome, args.count), *check(built, [i for i, _ in made])]
     finally:
@@ -211,14 +213,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--file-mb", type=float, default=2)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--storage", default="folder,database")
     args = parser.parse_args()
     print(harness.describe())
     print(f"{args.count} applicants within {args.seconds:.0f} s, a {args.file_mb} MB PDF each\n")
     for kind in args.db.split(","):
-        with tempfile.TemporaryDirectory(prefix="prize-surge-") as tmp:
-            print("building the drafts through the domain functions…", flush=True)
-            lines = run(kind, args, Path(tmp))
-            print("\n".join(lines), "\n", flush=True)
+        for storage in args.storage.split(","):
+            with tempfile.TemporaryDirectory(prefix="prize-surge-") as tmp:
+                print("building the drafts through the domain functions…", flush=True)
+                lines = run(kind, storage, args, Path(tmp))
+                print("\n".join(lines), "\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -23,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prize import paths
-from prize.db import Database
+from prize.db import Database, DatabaseClock, open_database
 from prize.domain import transitions
 from prize.domain.applicants import attachments, reminders
 from prize.domain.shared import outbox
@@ -33,12 +32,13 @@ from prize.pagecache import PageCache
 from prize.security import (
     BodyLimitMiddleware,
     BodyTooLarge,
+    RotatingSessionMiddleware,
     SecurityHeadersMiddleware,
     install_log_redaction,
 )
 from prize.settings import LANGUAGES, Settings, load
 from prize.static import FingerprintedStaticFiles
-from prize.storage import SIGNATURES
+from prize.storage import SIGNATURES, open_store
 from prize.templating import make_environment
 from prize.tokens import Signer
 from prize.views import apply, ballot, common, errors, links, public, results, secretariat
@@ -77,8 +77,12 @@ def create_app(
     run_sender: bool = False,
 ) -> Starlette:
     install_log_redaction()
-    clock = clock or utcnow
-    database = database or Database(settings.database_url, audit_keys=settings.audit_chain_keys)
+    database = database or open_database(settings)
+    # What must happen once (publication at its instant, reminders, the outbox's claims) is
+    # timed by the database's clock, shared by every machine, and requests by this host's clock
+    # set to it (DatabaseClock); a test or the demo injects its own clock for both.
+    sender_clock = clock or database.now
+    clock = clock or DatabaseClock(database)
     templates = Jinja2Templates(
         env=make_environment(), context_processors=[common.context_processor]
     )
@@ -103,8 +107,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.store = open_store(settings, database)
     app.state.clock = clock
-    app.state.signer = Signer(settings.secret_keys, clock=clock)
+    app.state.sender_clock = sender_clock
+    app.state.signer = Signer(settings.verifying_keys, clock=clock)
     app.state.templates = templates
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     return app
@@ -117,6 +123,7 @@ def _lifespan(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = threading.Event()
         sender = None
+        await anyio.to_thread.run_sync(_set_clock, app)
         if run_sender:  # a serving process: delivers e-mail (when SMTP is set), publishes
             # results when due; first it removes stored files left without a row
             await anyio.to_thread.run_sync(_sweep_orphans, app)
@@ -154,11 +161,10 @@ def _middleware(settings: Settings) -> list[Middleware]:
             large_paths=LARGE_BODY_PATHS,
         ),
         Middleware(
-            SessionMiddleware,
-            secret_key=settings.secret_keys[0],
+            RotatingSessionMiddleware,
+            keys=settings.verifying_keys,
             session_cookie="prize_session",
             max_age=settings.session_max_age,
-            same_site="lax",
             https_only=settings.https,
         ),
         Middleware(LanguageMiddleware, default=settings.default_language),
@@ -168,14 +174,11 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def _sweep_orphans(app: Starlette) -> None:
     """Remove the stored files no attachment row names (older than the grace period): one
     listing of the folder and one query, so start-up stays fast. Never stops the start."""
-    settings: Settings = app.state.settings
     try:
         with app.state.database.read() as session:
             # The real time, not the app's clock: it is compared with the files' times on disk.
-            names = attachments.orphans(
-                session=session, storage_dir=settings.storage_dir, now=utcnow()
-            )
-        removed = attachments.remove_orphans(storage_dir=settings.storage_dir, names=names)
+            names = attachments.orphans(session=session, store=app.state.store, now=utcnow())
+        removed = attachments.remove_orphans(store=app.state.store, names=names)
     except Exception:
         log.exception(
             "storage: the sweep of orphaned files failed; it runs again at the next start"
@@ -185,12 +188,32 @@ def _sweep_orphans(app: Starlette) -> None:
         log.info("storage: removed %s of %s orphaned files", len(removed), len(names))
 
 
+def _set_clock(app: Starlette) -> None:
+    """Measure this host's offset from the database's clock (``DatabaseClock``); warn when it is
+    past ``PRIZE_MAX_CLOCK_OFFSET`` (``/health`` then fails). Never stops the caller."""
+    clock = app.state.clock
+    if not isinstance(clock, DatabaseClock):
+        return  # a clock injected by a test or the demo
+    try:
+        offset = clock.measure().total_seconds()
+    except Exception:
+        log.exception("clock: could not read the database's clock; keeping the last offset")
+        return
+    if abs(offset) > app.state.settings.max_clock_offset:
+        log.warning(
+            "clock: this machine's clock is %+.1f s off the database's; requests use the "
+            "database's time, but fix the host's time synchronisation (NTP)",
+            -offset,
+        )
+
+
 def _sender_loop(app: Starlette, stop: threading.Event) -> None:
     settings: Settings = app.state.settings
     while not stop.wait(settings.outbox_interval):
+        _set_clock(app)
         try:
             with app.state.database.write() as session:  # results due at their announcement
-                published = transitions.publish_due(session=session, now=app.state.clock())
+                published = transitions.publish_due(session=session, now=app.state.sender_clock())
             for edition in published:
                 log.info("results of %s published at their announcement instant", edition.year)
         except Exception:
@@ -199,7 +222,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
             with app.state.database.write() as session:  # deadline reminders to drafts
                 reminded = reminders.queue_deadline_reminders(
                     session=session,
-                    now=app.state.clock(),
+                    now=app.state.sender_clock(),
                     links=links.for_applicants(app.state.settings, app.state.signer),
                 )
             if reminded:
@@ -213,7 +236,8 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
                 database=app.state.database,
                 smtp_url=settings.smtp_url,
                 mail_from=settings.mail_from,
-                now=app.state.clock(),
+                now=app.state.sender_clock(),
+                clock=app.state.sender_clock,
             )
         except Exception:  # keep sending later; the error is in the log
             log.exception("outbox: delivery pass failed")

@@ -9,14 +9,18 @@ The archive is a ``tar.gz`` holding:
   member;
 - ``database/prize.sqlite3`` (SQLite's online backup API, consistent while the app runs) or
   ``database/prize.pgdump`` (``pg_dump --format=custom``);
-- ``storage/...``: the uploaded files, as they are in the storage folder.
+- ``storage/NAME``: every uploaded file, read from the store whatever its backend (a folder, or
+  the database, where the dump holds them too). A backup refuses, naming the attachment, when an
+  attachment's file is missing from the store.
 
 The archive holds everyone's personal data: it is written readable by its owner only (0600),
 whatever the umask, and so are the files a restore puts back (in a 0700 storage folder).
 
 ``restore_backup`` checks the whole archive (members, checksums, engine, revision) before it
 touches anything, and restores only onto an empty installation: a database without rows (no
-tables, or a freshly migrated schema) and an empty storage folder. Every refusal is a
+tables, or a freshly migrated schema) and an empty storage folder; the files go into the
+installation's store, whichever backend it has (so a restore also moves files between backends).
+Every refusal is a
 ``BackupError`` whose message says what is wrong and what to do.
 """
 
@@ -41,12 +45,13 @@ from alembic.util.exc import CommandError
 from sqlalchemy import func, inspect, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from prize import schema
 from prize.db import make_engine
 from prize.domain.shared import audit
-from prize.storage import Storage
+from prize.models import Attachment
+from prize.storage import FolderStore, MissingFile, Store, is_stored_name, sniff
 
 FORMAT = "prize-backup"
 VERSION = 1
@@ -161,7 +166,7 @@ def _engine(url: str) -> Iterator[Engine]:
 def create_backup(
     *,
     database_url: str,
-    storage_dir: Path,
+    store: Store,
     target: Path,
     now: datetime,
     pg_dump: str = "pg_dump",
@@ -177,10 +182,13 @@ def create_backup(
         # Read before the dump: entries are only ever appended, so the dump holds this one.
         with Session(connection_engine) as session:
             head = audit.head(session=session)
+            attached = list(
+                session.execute(select(col(Attachment.id), col(Attachment.stored_name)))
+            )
     with tempfile.TemporaryDirectory(prefix="prize-backup-") as work:
         dump = Path(work) / "database"
         member = _dump_database(database_url, engine=engine, dump=dump, pg_dump=pg_dump)
-        files = _stored_files(storage_dir)
+        files = _stored_files(store, attached, Path(work) / "storage")
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -223,14 +231,27 @@ def _dump_database(database_url: str, *, engine: str, dump: Path, pg_dump: str) 
     return PG_MEMBER
 
 
-def _stored_files(storage_dir: Path) -> list[tuple[Path, str]]:
-    """Each stored file and its member name in the archive, in name order."""
-    if not storage_dir.is_dir():
-        return []
-    return [
-        (path, STORAGE_PREFIX + path.relative_to(storage_dir).as_posix())
-        for path in sorted(p for p in storage_dir.rglob("*") if p.is_file())
-    ]
+def _stored_files(store: Store, attached: list[Any], work: Path) -> list[tuple[Path, str]]:
+    """Each stored file an attachment refers to, copied from ``store`` into ``work``, and its
+    member name in the archive, in name order; ``BackupError`` naming an attachment whose file
+    the store does not hold."""
+    work.mkdir(mode=0o700, exist_ok=True)
+    files = []
+    for name in sorted({stored_name for _, stored_name in attached}):
+        path = work / name
+        try:
+            with _private_file(path) as copy:
+                for chunk in store.read(name):
+                    copy.write(chunk)
+        except MissingFile:
+            ids = ", ".join(str(i) for i, stored_name in attached if stored_name == name)
+            raise BackupError(
+                f"Attachment {ids} refers to the stored file {name}, which {store.url} does not "
+                "hold: nothing was backed up. Put the file back (or remove the attachment), "
+                "then back up again."
+            ) from None
+        files.append((path, STORAGE_PREFIX + name))
+    return files
 
 
 # --------------------------------------------------------------------------- restore
@@ -326,14 +347,14 @@ def _rows_in(engine: Engine) -> tuple[list[str], str | None, dict[str, int]]:
     return names, revision, busy
 
 
-def check_empty(*, database_url: str, storage_dir: Path, revision: str | None = None) -> bool:
+def check_empty(*, database_url: str, store: Store, revision: str | None = None) -> bool:
     """Refuse (``BackupError``) unless the installation is empty; True when it has a schema."""
     names: list[str] = []
     if engine_name(database_url) != "sqlite" or _has_file(_sqlite_path(database_url)):
         names = _check_database(database_url, revision)
-    if storage_dir.exists() and any(storage_dir.iterdir()):
+    if isinstance(store, FolderStore) and store.root.exists() and any(store.root.iterdir()):
         raise BackupError(
-            f"The storage folder {storage_dir} is not empty: restore onto an empty installation "
+            f"The storage folder {store.root} is not empty: restore onto an empty installation "
             "(a new database and an empty storage folder)."
         )
     return bool(names)
@@ -367,7 +388,7 @@ def _check_database(database_url: str, revision: str | None) -> list[str]:
 def restore_backup(
     *,
     database_url: str,
-    storage_dir: Path,
+    store: Store,
     source: Path,
     pg_restore: str = "pg_restore",
 ) -> dict[str, Any]:
@@ -384,7 +405,7 @@ def restore_backup(
         _check_revision(manifest.get("alembic_revision"))
         has_schema = check_empty(
             database_url=database_url,
-            storage_dir=storage_dir,
+            store=store,
             revision=manifest["alembic_revision"],
         )
         dump = work / manifest["database"]["path"]
@@ -400,11 +421,23 @@ def restore_backup(
             if has_schema:
                 command += ["--clean", "--if-exists"]
             _run([*command, *args, "--dbname", str(url.database), str(dump)], env)
-        Storage(storage_dir).make_folder()
-        for entry in manifest.get("files", []):
-            name = str(entry["path"])
-            destination = storage_dir / name.removeprefix(STORAGE_PREFIX)
-            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with (work / name).open("rb") as source_file, _private_file(destination) as copy:
-                shutil.copyfileobj(source_file, copy, CHUNK)
+        _put_files(store, work, manifest.get("files", []))
     return manifest
+
+
+def _put_files(store: Store, work: Path, entries: list[dict[str, Any]]) -> None:
+    """Put the archive's files into ``store`` (a file the restored database already holds, in a
+    database store, is kept as it is once its checksum matches)."""
+    store.make_ready()
+    held = set(store.listing())
+    for entry in entries:
+        member = str(entry["path"])
+        name = member.removeprefix(STORAGE_PREFIX)
+        if not is_stored_name(name):
+            continue  # an upload's temporary, in a backup from an earlier version
+        if name in held and store.sha256(name) == entry.get("sha256"):
+            continue
+        with (work / member).open("rb") as source_file:
+            content_type = sniff(source_file.read(16)) or "application/octet-stream"
+            source_file.seek(0)
+            store.put(name, iter(lambda: source_file.read(CHUNK), b""), content_type=content_type)

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from prize import formats, schema
-from prize.db import Database
+from prize.db import Database, open_database
 from prize.models import utcnow
-from prize.settings import Settings, SettingsError, load
+from prize.settings import Settings, SettingsError, load, load_storage_url
+from prize.storage import MoveFailed, move_files, open_store, store_at
 
 # Each command imports inside its function what only it uses: a command that does not serve
 # loads neither the web app nor uvicorn, and starts in about two thirds of the time.
@@ -22,7 +23,7 @@ from prize.settings import Settings, SettingsError, load
 @contextlib.contextmanager
 def _database(settings: Settings) -> Iterator[Database]:
     """The installation's database, its connections closed when the command is done."""
-    database = Database(settings.database_url, audit_keys=settings.audit_chain_keys)
+    database = open_database(settings)
     try:
         yield database
     finally:
@@ -75,6 +76,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         database_url=url,
         base_url=f"http://{args.host}:{args.port}",
         storage_dir=Path(args.storage).resolve(),
+        storage_url="",  # the demo's folder, whatever PRIZE_STORAGE_URL says
         smtp_url="",
     )
     print("Preparing the demo database…", flush=True)
@@ -272,12 +274,13 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from prize.backup import BackupError, create_backup
 
     try:
-        manifest = create_backup(
-            database_url=settings.database_url,
-            storage_dir=settings.storage_dir,
-            target=Path(args.file),
-            now=utcnow(),
-        )
+        with _database(settings) as database:
+            manifest = create_backup(
+                database_url=settings.database_url,
+                store=open_store(settings, database),
+                target=Path(args.file),
+                now=utcnow(),
+            )
     except BackupError as error:
         print(f"prize backup: {error}", file=sys.stderr)
         return 1
@@ -300,11 +303,12 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain.shared import audit
 
     try:
-        manifest = restore_backup(
-            database_url=settings.database_url,
-            storage_dir=settings.storage_dir,
-            source=Path(args.file),
-        )
+        with _database(settings) as database:
+            manifest = restore_backup(
+                database_url=settings.database_url,
+                store=open_store(settings, database),
+                source=Path(args.file),
+            )
     except BackupError as error:
         print(f"prize restore: {error}", file=sys.stderr)
         return 1
@@ -335,16 +339,51 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database:
         if args.dry_run:
             with database.read() as session:
-                todo = retention.plan(session=session, now=now, storage_dir=settings.storage_dir)
+                todo = retention.plan(
+                    session=session, now=now, store=open_store(settings, database)
+                )
         else:
             with database.write() as session:
-                todo = retention.apply(session=session, now=now, storage_dir=settings.storage_dir)
+                todo = retention.apply(
+                    session=session, now=now, store=open_store(settings, database)
+                )
     for line in todo.lines():
         print(line)
     if todo.orphans_refused:
         print("Done, but some files could not be deleted: see the log above.", file=sys.stderr)
         return 1
     print("Dry run: nothing was changed." if args.dry_run else "Done.")
+    return 0
+
+
+def cmd_storage(args: argparse.Namespace, settings: Settings) -> int:
+    """Move every stored file to another store, each checked by its SHA-256."""
+    from sqlmodel import select
+
+    from prize.models import Attachment
+
+    try:
+        target_url = load_storage_url(args.to)
+    except SettingsError as error:
+        print(f"prize storage: {error}", file=sys.stderr)
+        return 2
+    with _database(settings) as database:
+        source = open_store(settings, database)
+        target = store_at(target_url, database)
+        if source.url == target.url:
+            print(f"prize storage: the files are already in {target.url}.", file=sys.stderr)
+            return 1
+        with database.read() as session:
+            expected = dict(session.exec(select(Attachment.stored_name, Attachment.sha256)).all())
+        try:
+            moved = move_files(source, target, expected=expected)
+        except MoveFailed as error:
+            print(f"prize storage: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"Moved {len(moved)} stored files from {source.url} to {target.url}, "
+        f"each checked by its SHA-256. Now set PRIZE_STORAGE_URL={target.url} on every machine."
+    )
     return 0
 
 
@@ -366,7 +405,7 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
                 raise DomainError("This juror's links are revoked: reissue a new link first.")
             edition = jurors.edition_of(session=session, juror=juror)
             url = juror_links.link_url(
-                signer=Signer(settings.secret_keys), base_url=settings.base_url, juror=juror
+                signer=Signer(settings.verifying_keys), base_url=settings.base_url, juror=juror
             )
     except DomainError as error:
         print(f"prize: {error}", file=sys.stderr)
@@ -388,7 +427,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
         queued = reminders.queue_deadline_reminders(
             session=session,
             now=utcnow(),
-            links=links.for_applicants(settings, Signer(settings.secret_keys)),
+            links=links.for_applicants(settings, Signer(settings.verifying_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
     return 0
@@ -461,6 +500,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="only print what would be done")
     p.set_defaults(handler=cmd_retention)
 
+    p = sub.add_parser("storage", help="move the stored files to another store")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser(
+        "migrate", help="move every stored file to --to, checking each by its SHA-256"
+    )
+    a.add_argument("--to", required=True, help="database: or file:///absolute/folder")
+    a.set_defaults(handler=cmd_storage)
+
     p = sub.add_parser("ballot-link", help="print a juror's current ballot link")
     p.add_argument("email", help="the juror's e-mail address")
     p.add_argument("--year", type=int, help="the edition (default: the newest with this juror)")
@@ -477,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Commands that sign nothing run without PRIZE_SECRET_KEYS; those that write or check the
     # audit log need its key (PRIZE_AUDIT_KEY, or PRIZE_SECRET_KEYS that it is derived from).
-    for name in ("migrate", "tally", "backup", "restore", "retention", "outbox"):
+    for name in ("migrate", "tally", "backup", "restore", "retention", "outbox", "storage"):
         sub.choices[name].set_defaults(secret=False)
     sub.choices["retention"].set_defaults(audit_key=True)
     return parser

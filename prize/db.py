@@ -14,13 +14,16 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
+
+from prize.settings import Settings
 
 BUSY_TIMEOUT_MS = 30_000
 # Starlette's thread pool runs at most 40 views at once; the rest wait for a connection.
@@ -121,5 +124,49 @@ class Database:
     def _info(self) -> dict[str, Any]:
         return {AUDIT_KEYS: self.audit_keys}
 
+    def now(self) -> datetime:
+        """The database's clock: PostgreSQL's ``now()``, which every machine serving the same
+        database shares (this host's clock on SQLite, which only one machine serves)."""
+        if self.is_sqlite:
+            return datetime.now(UTC)
+        with self.engine.connect() as connection:
+            value: datetime = connection.exec_driver_sql("SELECT now()").scalar_one()
+        return value.astimezone(UTC)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseClock:
+    """This host's clock set to the database's: ``now()`` is the host's time plus the offset
+    last measured (``measure``, at start-up and at each pass of the sender), so that every
+    machine serving one database judges deadlines and windows by the same clock without a
+    query per request. A failed measurement keeps the last offset."""
+
+    def __init__(self, database: Database, *, host: Callable[[], datetime] | None = None) -> None:
+        self.database = database
+        self.host = host or _host_time
+        self.offset = timedelta(0)
+
+    def measure(self) -> timedelta:
+        before = self.host()
+        theirs = self.database.now()
+        after = self.host()
+        self.offset = theirs - (before + (after - before) / 2)
+        return self.offset
+
+    def __call__(self) -> datetime:
+        return self.host() + self.offset
+
+
+def _host_time() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_database(settings: Settings) -> Database:
+    """The installation's database, its PostgreSQL pool sized by ``PRIZE_DB_POOL_SIZE`` and
+    ``PRIZE_DB_MAX_OVERFLOW`` (SQLite keeps its own pool: one writer, local connections)."""
+    pool: dict[str, Any] = {}
+    if not settings.is_sqlite:
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+    return Database(settings.database_url, audit_keys=settings.audit_chain_keys, **pool)

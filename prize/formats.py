@@ -31,6 +31,7 @@ decimals wherever it is shown, as in the results' JSON; the tally's explanation 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -267,3 +268,21 @@ class Quantity:
 def score(value: float | None, language: str) -> str:
     """A score, with ``SCORE_DIGITS`` decimals everywhere."""
     return decimal(value, SCORE_DIGITS, language)
+
+
+# Text typed by the secretariat in French, typeset on display: the space before « : ; ? ! » and
+# inside « » becomes a no-break space (as the catalogue writes them), so that a line never
+# starts with the punctuation.
+_FRENCH_SPACES = (
+    (re.compile(r"[ \t]+(?=[:;?!»])"), NBSP),
+    (re.compile(r"(?<=«)[ \t]+"), NBSP),
+)
+
+
+def typeset(text: str, language: str) -> str:
+    """``text`` as a reader of ``language`` expects its spaces (French only; else unchanged)."""
+    if _lang(language) != "fr":
+        return text
+    for pattern, space in _FRENCH_SPACES:
+        text = pattern.sub(space, text)
+    return text

@@ -305,6 +305,31 @@ class Attachment(SQLModel, table=True):
     created_at: datetime = _when(default_factory=utcnow)
 
 
+class StoredFileRow(SQLModel, table=True):
+    """An uploaded file kept in the database (``PRIZE_STORAGE_URL=database:``), its content in
+    ``StoredChunk`` rows; ``name`` is the random stored name attachments refer to."""
+
+    __tablename__ = "stored_file"
+    name: str = Field(primary_key=True, max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)
+    content_type: str = Field(max_length=50)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class StoredChunk(SQLModel, table=True):
+    """One piece of a ``StoredFileRow``'s content, in order of ``seq`` (from 0)."""
+
+    __tablename__ = "stored_chunk"
+    name: str = Field(
+        primary_key=True,
+        max_length=64,
+        sa_column_args=[sa.ForeignKey("stored_file.name", ondelete="CASCADE")],
+    )
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
 # --------------------------------------------------------------------------- staff
 
 

@@ -6,14 +6,17 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from prize.tokens import session_signer
 
 CSRF_FIELD = "csrf_token"
 CSRF_SESSION_KEY = "csrf"
@@ -35,6 +38,32 @@ CSP = "; ".join(
 
 
 # --------------------------------------------------------------------------- CSRF
+
+
+class RotatingSessionMiddleware(SessionMiddleware):
+    """Starlette's signed session cookie, verified against every key of ``keys`` (newest first:
+    ``PRIZE_SECRET_KEYS`` then ``PRIZE_SECRET_KEYS_VERIFY_ONLY``) and signed with the first. The
+    CSRF token lives in the session, so it follows: a form fetched from one machine posts to
+    another whatever key each signs with."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        keys: Sequence[str],
+        session_cookie: str,
+        max_age: int,
+        https_only: bool,
+    ) -> None:
+        super().__init__(
+            app,
+            secret_key=keys[0],
+            session_cookie=session_cookie,
+            max_age=max_age,
+            same_site="lax",
+            https_only=https_only,
+        )
+        self.signer = session_signer(keys)
 
 
 def csrf_token(session: MutableMapping[str, Any]) -> str:

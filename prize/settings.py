@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 LANGUAGES = ("en", "fr")
 LOOPBACK = ("127.0.0.1", "::1")
@@ -23,6 +23,7 @@ LOOPBACK = ("127.0.0.1", "::1")
 AUDIT_KEY_LABEL = b"prize: audit chain key, v1"
 # What the upload route accepts beyond its largest file (the form's other fields, the encoding).
 UPLOAD_BODY_MARGIN = 2 * 1024 * 1024
+DATABASE_STORAGE = "database:"
 
 
 class SettingsError(Exception):
@@ -36,12 +37,23 @@ class Settings:
     database_url: str = "sqlite:///prize.sqlite3"
     # Newest first, as an operator writes them: the first signs, all verify.
     secret_keys: tuple[str, ...] = ()
+    # PRIZE_SECRET_KEYS_VERIFY_ONLY: keys accepted on links and session cookies, never signing
+    # (the first step of a rolling rotation).
+    secret_keys_verify_only: tuple[str, ...] = ()
     # PRIZE_AUDIT_KEY, newest first; empty: the chain is keyed from secret_keys (audit_chain_keys).
     audit_keys: tuple[str, ...] = ()
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "European Drug Prevention Prize <prize@example.org>"
     storage_dir: Path = Path("storage")
+    # PRIZE_STORAGE_URL: "database:" or "file:///folder"; empty: the database on PostgreSQL,
+    # else the folder storage_dir (see ``storage``).
+    storage_url: str = ""
+    # Connections each process keeps open to PostgreSQL, and may open beyond them at a peak.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    # /health fails when this host's clock is further than this from the database's (seconds).
+    max_clock_offset: int = 2
     default_language: str = "en"
     max_upload_bytes: int = 10 * 1024 * 1024
     max_uploads: int = 5
@@ -65,6 +77,21 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def storage(self) -> tuple[str, Path | None]:
+        """Where uploaded files live: ``("database", None)`` or ``("file", folder)``."""
+        url = self.storage_url
+        if not url:
+            return ("file", self.storage_dir) if self.is_sqlite else ("database", None)
+        if url == DATABASE_STORAGE:
+            return ("database", None)
+        return ("file", Path(unquote(urlsplit(url).path)))
+
+    @property
+    def verifying_keys(self) -> tuple[str, ...]:
+        """The keys links and session cookies are checked against, the signing key first."""
+        return self.secret_keys + self.secret_keys_verify_only
 
     @property
     def trusted_proxies(self) -> str:
@@ -144,6 +171,25 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return items
 
 
+def _storage_url(env: Mapping[str, str], name: str) -> str:
+    """``database:``, ``file:///absolute/folder``, or empty (the default)."""
+    url = env.get(name, "").strip()
+    if not url or url == DATABASE_STORAGE:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in {"", "localhost"} or not parts.path:
+        raise SettingsError(
+            f"{name} must be database: or file:///absolute/folder (for example "
+            f"file:///var/lib/prize/storage), not {url!r}."
+        )
+    return url
+
+
+def load_storage_url(url: str) -> str:
+    """A storage URL typed on the command line, checked as PRIZE_STORAGE_URL is."""
+    return _storage_url({"--to": url}, "--to")
+
+
 def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in env.get(name, "").split(",") if k.strip())
     if any(len(k) < 16 for k in keys):
@@ -206,11 +252,16 @@ def load(
     return Settings(
         database_url=env.get("PRIZE_DATABASE_URL", default.database_url),
         secret_keys=keys,
+        secret_keys_verify_only=_keys(env, "PRIZE_SECRET_KEYS_VERIFY_ONLY"),
         audit_keys=audit_keys,
         base_url=base_url,
         smtp_url=smtp_url,
         mail_from=env.get("PRIZE_MAIL_FROM", default.mail_from),
         storage_dir=Path(env.get("PRIZE_STORAGE_DIR", default.storage_dir)),
+        storage_url=_storage_url(env, "PRIZE_STORAGE_URL"),
+        db_pool_size=_int(env, "PRIZE_DB_POOL_SIZE", default.db_pool_size),
+        db_max_overflow=_int(env, "PRIZE_DB_MAX_OVERFLOW", default.db_max_overflow, zero=True),
+        max_clock_offset=_int(env, "PRIZE_MAX_CLOCK_OFFSET", default.max_clock_offset),
         default_language=language,
         max_upload_bytes=max_upload,
         max_uploads=_int(env, "PRIZE_MAX_UPLOADS", default.max_uploads),

@@ -195,11 +195,12 @@ def kilobytes(ctx: Context, size: int) -> str:
 
 @pass_context
 def localised(ctx: Context, obj: Any, attr: str) -> str:
-    """``obj.<attr>_fr`` for a French reader when it is filled in, else ``obj.<attr>_en``."""
+    """``obj.<attr>_fr`` for a French reader when it is filled in (typeset: no-break spaces
+    before « : ; ? ! » and inside « »), else ``obj.<attr>_en``."""
     if _lang(ctx) == "fr":
         french = getattr(obj, f"{attr}_fr", "")
         if french:
-            return str(french)
+            return formats.typeset(str(french), "fr")
     return str(getattr(obj, f"{attr}_en", ""))
 
 

@@ -76,6 +76,15 @@ class _ClockedSigner(TimestampSigner):
         return int(self._clock().timestamp())
 
 
+def session_signer(keys: Sequence[str]) -> TimestampSigner:
+    """The session cookie's signer, as Starlette's ``SessionMiddleware`` makes it from one key,
+    but signing with the first of ``keys`` (newest first) and verifying against all of them, so
+    that machines part-way through a key rotation accept each other's cookies."""
+    if not keys:
+        raise ValueError("at least one secret key is needed")
+    return TimestampSigner(list(reversed(keys)))
+
+
 class Signer:
     """Makes and reads signed links. ``keys`` are newest first, as the operator lists them;
     ``clock`` dates new links and judges the age of those read (the app's clock)."""

@@ -43,6 +43,7 @@ from prize.models import (
     Staff,
     StaffRole,
 )
+from prize.storage import FolderStore
 from prize.tokens import Purpose
 from tests import factories, jury_factories
 from tests.appkit import make_signer
@@ -208,7 +209,7 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
             session=session,
             application=sent,
             links=link_maker(clock=lambda: NOW),
-            storage_dir=storage_dir,
+            store=FolderStore(storage_dir),
             now=NOW,
         )
         for key, application in (("draft", draft), ("submitted", sent)):

@@ -61,6 +61,7 @@ from prize.models import (
     Staff,
 )
 from prize.settings import Settings
+from prize.storage import FolderStore
 from prize.tokens import Purpose
 from tests import factories, jury_factories
 from tests.appkit import TEST_KEYS, Clock, make_signer
@@ -241,7 +242,7 @@ def build_on(database: Database, directory: Path) -> World:
             application=session.get_one(Application, mine.id),
             source=io.BytesIO(tiny_pdf()),
             filename="report.pdf",
-            storage_dir=settings.storage_dir,
+            store=FolderStore(settings.storage_dir),
             max_bytes=settings.max_upload_bytes,
             max_files=settings.max_uploads,
             now=now,

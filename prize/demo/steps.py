@@ -24,6 +24,7 @@ from prize.domain.jury.jurors import JurorData
 from prize.domain.shared import audit
 from prize.models import Application, Edition, EditionState, Juror, pk
 from prize.settings import Settings
+from prize.storage import FolderStore
 from prize.tokens import Signer
 
 DEMO_EMAIL = "secretariat@example.org"
@@ -53,7 +54,7 @@ class Links:
 
 def links(settings: Settings, *, now: datetime) -> Links:
     """Links made at ``now``, the instant the demo is built at (the real time, but for tests)."""
-    signer = Signer(settings.secret_keys, clock=lambda: now)
+    signer = Signer(settings.verifying_keys, clock=lambda: now)
     return Links(
         signer=signer,
         applications=application_links.LinkMaker(signer, settings.base_url, MAIL_DOMAIN),
@@ -167,7 +168,7 @@ def apply(
             application=application,
             source=io.BytesIO(content),
             filename=filename,
-            storage_dir=settings.storage_dir,
+            store=FolderStore(settings.storage_dir),
             max_bytes=settings.max_upload_bytes,
             max_files=settings.max_uploads,
             now=saved,
@@ -177,7 +178,7 @@ def apply(
             session=session,
             application=application,
             links=links,
-            storage_dir=settings.storage_dir,
+            store=FolderStore(settings.storage_dir),
             now=submitted,
         )
     return application

@@ -26,7 +26,7 @@ from prize.domain.errors import NotAllowed
 from prize.domain.jury import panel
 from prize.domain.jury.links import BallotLinks
 from prize.domain.results import decisions, publication
-from prize.domain.shared import audit
+from prize.domain.shared import audit, schedule
 from prize.models import Edition, EditionState
 
 S = EditionState
@@ -161,7 +161,10 @@ def publish(*, session: Session, edition: Edition, actor: audit.Actor, now: date
 
 
 def publish_due(*, session: Session, now: datetime) -> list[Edition]:
-    """Publish every decided edition whose announcement instant has come (the sender loop's call)."""
+    """Publish every decided edition whose announcement instant has come (the sender loop's call;
+    one process at a time)."""
+    if not schedule.one_at_a_time(session=session, job="publication"):
+        return []
     due = list(
         session.exec(
             select(Edition)

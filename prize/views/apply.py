@@ -42,13 +42,13 @@ from prize.views.apply_access import (
 from prize.views.common import (
     CsrfFailed,
     database,
+    file_store,
     flash,
     lang,
     now,
     read_form,
     redirect,
     render,
-    settings,
     signer,
 )
 from prize.views.errors import link_error
@@ -251,7 +251,7 @@ def application_page(request: Request) -> Response:
                 session=session,
                 application=application,
                 links=applicant_links(request),
-                storage_dir=settings(request).storage_dir,
+                store=file_store(request),
                 now=now(request),
             )
     except submissions.Incomplete as incomplete:
@@ -338,7 +338,7 @@ def delete(request: Request) -> Response:
             applications.delete_draft(
                 session=session,
                 application=application,
-                storage_dir=settings(request).storage_dir,
+                store=file_store(request),
                 now=now(request),
             )
     except DomainError as error:

@@ -12,11 +12,12 @@ from prize.domain.applicants import attachments
 from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge
-from prize.storage import download_response, megabytes
+from prize.storage import megabytes
 from prize.views.apply_access import application_id, guarded, holds, opened, panel
 from prize.views.common import (
     CsrfFailed,
     database,
+    file_store,
     flash,
     now,
     parsed_first,
@@ -83,7 +84,7 @@ def _attach(request: Request, app_id: int, upload: object) -> Response:
         # Copied to the storage folder first, so that the writing transaction (on SQLite, the
         # one write lock of the whole app) is not held while the disk takes the file.
         stored = attachments.store_upload(
-            source=upload.file, storage_dir=conf.storage_dir, max_bytes=conf.max_upload_bytes
+            source=upload.file, store=file_store(request), max_bytes=conf.max_upload_bytes
         )
         try:
             with database(request).write() as session:
@@ -93,12 +94,12 @@ def _attach(request: Request, app_id: int, upload: object) -> Response:
                     application=application,
                     stored=stored,
                     filename=upload.filename,
-                    storage_dir=conf.storage_dir,
+                    store=file_store(request),
                     max_files=conf.max_uploads,
                     now=now(request),
                 )
         except BaseException:
-            attachments.discard(storage_dir=conf.storage_dir, stored=stored)
+            attachments.discard(store=file_store(request), stored=stored)
             raise
     except DomainError as error:
         return _page(request, error.message, 400)
@@ -124,7 +125,7 @@ def download(request: Request) -> Response:
             )
         except DomainError:
             return render(request, "errors/http.html", {"status": 404}, status_code=404)
-    return download_response(storage_dir=settings(request).storage_dir, attachment=attachment)
+    return file_store(request).download_response(attachment)
 
 
 @guarded
@@ -138,7 +139,7 @@ def remove(request: Request) -> Response:
                 session=session,
                 application=application,
                 attachment_id=request.path_params["file_id"],
-                storage_dir=settings(request).storage_dir,
+                store=file_store(request),
                 now=now(request),
             )
     except DomainError as error:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize import formats, storage
+from prize import formats
 from prize.domain.applicants import attachments
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.errors import DomainError, NotAllowed, NotFound
@@ -33,6 +33,7 @@ from prize.views.ballot_access import (
 from prize.views.ballot_onboarding import declare_conflicts, welcome
 from prize.views.common import (
     database,
+    file_store,
     flash,
     lang,
     now,
@@ -303,7 +304,7 @@ def download(request: Request) -> Response:
         found = next((f for f in files if f.id == wanted), None)
     if found is None:
         raise HTTPException(404)
-    return storage.download_response(storage_dir=settings(request).storage_dir, attachment=found)
+    return file_store(request).download_response(found)
 
 
 # --------------------------------------------------------------------------- submitting

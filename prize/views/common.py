@@ -23,6 +23,7 @@ from prize.db import Database
 from prize.i18n import Message, gettext
 from prize.security import CSRF_FIELD, csrf_ok, csrf_token
 from prize.settings import LANGUAGES, Settings
+from prize.storage import Store
 from prize.tokens import Signer
 
 FLASH_KEY = "flash"
@@ -55,6 +56,12 @@ def settings(request: Request) -> Settings:
 def database(request: Request) -> Database:
     value: Database = request.app.state.database
     return value
+
+
+def file_store(request: Request) -> Store:
+    """Where uploaded files live (``PRIZE_STORAGE_URL``)."""
+    store: Store = request.app.state.store
+    return store
 
 
 def signer(request: Request) -> Signer:

@@ -9,17 +9,21 @@ from starlette.routing import BaseRoute, Route
 from prize import countries
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
+from prize.domain.shared import outbox
+from prize.models import utcnow
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
 from prize.views.common import (
     FLASH_KEY,
     database,
+    file_store,
     lang,
     now,
     read_form,
     remember_language,
     render,
     safe_next,
+    settings,
 )
 
 
@@ -66,9 +70,25 @@ def set_language(request: Request) -> Response:
 
 
 def health(request: Request) -> Response:
+    """For a load balancer: 200 when the database answers, the file store writes, reads and
+    deletes a probe, and this host's clock is within ``PRIZE_MAX_CLOCK_OFFSET`` of the
+    database's; else 503, each line saying what is wrong. It also says how long the oldest due
+    e-mail has waited (for monitoring: a stopped sender shows as a growing wait)."""
     with database(request).read() as session:
         editions.current_call(session=session)
-    return Response("ok\n", media_type="text/plain")
+        waiting = outbox.oldest_due(session=session, now=now(request))
+    offset = (database(request).now() - utcnow()).total_seconds()
+    lines = [f"clock offset from the database: {-offset:+.3f} s"]
+    if waiting is not None:
+        lines.append(f"outbox: the oldest due message has waited {waiting.total_seconds():.0f} s")
+    failing = abs(offset) > settings(request).max_clock_offset
+    if failing:
+        lines.append("clock: too far from the database's (fix the host's time synchronisation)")
+    if not file_store(request).probe():
+        failing = True
+        lines.append("storage: a probe file could not be written, read back and deleted")
+    body = "\n".join(["failing" if failing else "ok", *lines]) + "\n"
+    return Response(body, status_code=503 if failing else 200, media_type="text/plain")
 
 
 routes: list[BaseRoute] = [

@@ -21,6 +21,7 @@ from prize.db import Database
 from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import ActorKind, ApplicationStatus, EditionState
+from prize.storage import FolderStore
 from tests import factories
 from tests.appkit import TEST_KEYS
 from tests.dbkit import TEST_AUDIT_KEYS, _pg_admin, _pg_url
@@ -75,7 +76,7 @@ def _round_trip(source: Database, target_url: str, tmp_path: Path) -> Database:
     _seed(source, storage)
     archive = tmp_path / "backup.tar.gz"
     manifest = backup.create_backup(
-        database_url=_url(source), storage_dir=storage, target=archive, now=NOW
+        database_url=_url(source), store=FolderStore(storage), target=archive, now=NOW
     )
     assert manifest["alembic_revision"] == schema.head_revision()
     assert len(manifest["files"]) == 2
@@ -84,7 +85,9 @@ def _round_trip(source: Database, target_url: str, tmp_path: Path) -> Database:
     assert head is not None and head.id > 0
     assert manifest["audit_head"] == {"id": head.id, "hash": head.hash}
     restored_storage = tmp_path / "restored-storage"
-    backup.restore_backup(database_url=target_url, storage_dir=restored_storage, source=archive)
+    backup.restore_backup(
+        database_url=target_url, store=FolderStore(restored_storage), source=archive
+    )
     restored = Database(target_url, audit_keys=TEST_AUDIT_KEYS)
     assert snapshot(restored) == snapshot(source)
     assert snapshot(source)["application"]  # the comparison compared something
@@ -146,7 +149,7 @@ def archive(sqlite_db, tmp_path) -> Path:
     _seed(sqlite_db, tmp_path / "storage")
     path = tmp_path / "backup.tar.gz"
     backup.create_backup(
-        database_url=_url(sqlite_db), storage_dir=tmp_path / "storage", target=path, now=NOW
+        database_url=_url(sqlite_db), store=FolderStore(tmp_path / "storage"), target=path, now=NOW
     )
     return path
 
@@ -156,7 +159,7 @@ def _restore(
 ) -> None:
     backup.restore_backup(
         database_url=url or f"sqlite:///{tmp_path / 'target.sqlite3'}",
-        storage_dir=storage or tmp_path / "target-storage",
+        store=FolderStore(storage or tmp_path / "target-storage"),
         source=source,
     )
 
@@ -267,7 +270,7 @@ def test_backup_refuses_to_overwrite_a_file(sqlite_db, tmp_path):
     target.write_text("precious")
     with pytest.raises(backup.BackupError) as error:
         backup.create_backup(
-            database_url=_url(sqlite_db), storage_dir=tmp_path, target=target, now=NOW
+            database_url=_url(sqlite_db), store=FolderStore(tmp_path), target=target, now=NOW
         )
     assert "exists already" in str(error.value)
     assert target.read_text() == "precious"
@@ -280,12 +283,12 @@ def test_a_backup_and_the_files_it_restores_are_readable_by_their_owner_only(sql
         _seed(sqlite_db, storage)
         archive = tmp_path / "backup.tar.gz"
         backup.create_backup(
-            database_url=_url(sqlite_db), storage_dir=storage, target=archive, now=NOW
+            database_url=_url(sqlite_db), store=FolderStore(storage), target=archive, now=NOW
         )
         restored = tmp_path / "restored-storage"
         backup.restore_backup(
             database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}",
-            storage_dir=restored,
+            store=FolderStore(restored),
             source=archive,
         )
     finally:
@@ -303,7 +306,7 @@ def test_backup_without_pg_dump_says_what_to_install(postgres_db, tmp_path):
     with pytest.raises(backup.BackupError) as error:
         backup.create_backup(
             database_url=_url(postgres_db),
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
             target=target,
             now=NOW,
             pg_dump="pg_dump-not-installed",

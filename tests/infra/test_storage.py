@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from prize.models import Attachment
-from prize.storage import CHUNK, Storage, UploadRefused, clean_filename, download_response, sniff
+from prize.storage import CHUNK, FolderStore, UploadRefused, clean_filename, sniff
 from tests.applykit import tiny_pdf
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
@@ -48,7 +48,7 @@ def test_types_are_recognised_by_their_content(head, expected):
 
 def test_a_file_is_stored_under_a_random_name_with_its_size_and_digest(tmp_path):
     data = tiny_pdf()
-    stored = Storage(tmp_path).save(io.BytesIO(data), max_bytes=1024 * 1024)
+    stored = FolderStore(tmp_path).save(io.BytesIO(data), max_bytes=1024 * 1024)
     assert stored.content_type == "application/pdf"
     assert stored.size == len(data)
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
@@ -60,7 +60,7 @@ def test_a_file_is_stored_under_a_random_name_with_its_size_and_digest(tmp_path)
 def test_a_large_file_is_copied_in_chunks(tmp_path):
     data = b"%PDF-1.4\n" + b"x" * (5 * CHUNK)
     source = CountingReader(data)
-    stored = Storage(tmp_path).save(source, max_bytes=10 * CHUNK)
+    stored = FolderStore(tmp_path).save(source, max_bytes=10 * CHUNK)
     assert stored.size == len(data)
     assert max(source.reads) == CHUNK and len(source.reads) >= 6
 
@@ -68,7 +68,7 @@ def test_a_large_file_is_copied_in_chunks(tmp_path):
 def test_a_file_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):
     data = b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024)
     with pytest.raises(UploadRefused) as refused:
-        Storage(tmp_path).save(io.BytesIO(data), max_bytes=2 * 1024 * 1024)
+        FolderStore(tmp_path).save(io.BytesIO(data), max_bytes=2 * 1024 * 1024)
     assert refused.value.message.msgid.startswith("This file is larger than %(mb)s MB.")
     assert str(refused.value.message.params["mb"]) == "2"  # (shown in the reader's language)
     assert list(tmp_path.iterdir()) == []
@@ -83,7 +83,7 @@ def test_a_file_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):
 )
 def test_empty_and_disguised_files_are_refused(tmp_path, data, start):
     with pytest.raises(UploadRefused) as refused:
-        Storage(tmp_path).save(io.BytesIO(data), max_bytes=1024)
+        FolderStore(tmp_path).save(io.BytesIO(data), max_bytes=1024)
     assert refused.value.message.msgid.startswith(start)
     assert list(tmp_path.iterdir()) == []
 
@@ -92,7 +92,7 @@ def test_an_unwritable_storage_folder_refuses_with_a_message(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(UploadRefused) as refused:
-        Storage(blocker / "storage").save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
+        FolderStore(blocker / "storage").save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     assert refused.value.message.msgid.startswith("The file could not be stored just now.")
 
 
@@ -106,7 +106,7 @@ def open_umask():
 
 def test_stored_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_path, open_umask):
     storage = tmp_path / "new" / "storage"
-    stored = Storage(storage).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
+    stored = FolderStore(storage).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     assert stat.S_IMODE((storage / stored.stored_name).stat().st_mode) == 0o600
     assert stat.S_IMODE(storage.stat().st_mode) == 0o700
 
@@ -128,7 +128,7 @@ def test_client_file_names_are_cleaned_for_display(name, content_type, expected)
 
 
 def test_downloads_are_attachments_never_inline(tmp_path):
-    stored = Storage(tmp_path).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
+    stored = FolderStore(tmp_path).save(io.BytesIO(tiny_pdf()), max_bytes=1024 * 1024)
     attachment = Attachment(
         content_id=1,
         stored_name=stored.stored_name,
@@ -137,7 +137,7 @@ def test_downloads_are_attachments_never_inline(tmp_path):
         size=stored.size,
         sha256=stored.sha256,
     )
-    response = download_response(storage_dir=tmp_path, attachment=attachment)
+    response = FolderStore(tmp_path).download_response(attachment)
     assert response.headers["content-disposition"].startswith("attachment;")
     assert (
         "filename*=utf-8''Rapport%20d%27activit%C3%A9.pdf"
@@ -149,5 +149,5 @@ def test_downloads_are_attachments_never_inline(tmp_path):
 
 def test_a_stored_name_that_is_not_ours_is_never_opened(tmp_path):
     with pytest.raises(ValueError):
-        Storage(tmp_path).path("../secret")
-    assert isinstance(Storage(tmp_path).root, Path)
+        FolderStore(tmp_path).path("../secret")
+    assert isinstance(FolderStore(tmp_path).root, Path)

@@ -20,6 +20,7 @@ from prize import cli
 from prize.app import create_app
 from prize.domain.privacy import retention
 from prize.models import Attachment, AuditEvent
+from prize.storage import FolderStore
 from tests import factories, securityworld
 from tests.appkit import TEST_KEYS
 from tests.faultkit import unwritable
@@ -68,7 +69,7 @@ def test_retention_removes_orphans_older_than_an_hour_and_keeps_every_other_file
     (storage / "README.txt").write_text("an operator's note: not ours, never touched")
     aged(storage / "README.txt", days=30)
     with db.write() as session:
-        done = retention.apply(session=session, now=datetime.now(UTC), storage_dir=storage)
+        done = retention.apply(session=session, now=datetime.now(UTC), store=FolderStore(storage))
     assert sorted(done.orphans) == sorted([old, crashed.name])
     assert sorted(p.name for p in storage.iterdir()) == sorted([kept, young, "README.txt"])
     with db.read() as session:

@@ -8,7 +8,6 @@ opens it. What the applicant types is in ``drafts``; deadline reminders are in `
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -32,6 +31,7 @@ from prize.models import (
     pk,
 )
 from prize.settings import LANGUAGES
+from prize.storage import Store
 
 # Forms that send mail to an address typed in: per address and per client, in a sliding hour.
 MAIL_WINDOW = timedelta(hours=1)
@@ -335,7 +335,7 @@ def revoke_link(
 
 
 def delete_draft(
-    *, session: Session, application: Application, storage_dir: Path, now: datetime
+    *, session: Session, application: Application, store: Store, now: datetime
 ) -> None:
     """Delete a never-submitted draft, its texts and its files (the files once committed)."""
     if not can_delete(application):
@@ -354,7 +354,7 @@ def delete_draft(
     )
     session.delete(application)
     session.flush()
-    delete_files_after_commit(session=session, storage_dir=storage_dir, names=names)
+    delete_files_after_commit(session=session, store=store, names=names)
 
 
 def applications_of(*, session: Session, ids: list[int]) -> list[Application]:

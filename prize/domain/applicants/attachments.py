@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import event
@@ -26,7 +25,7 @@ from prize.domain.applicants.links import can_edit
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.i18n import Plural
 from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
-from prize.storage import Storage, StoredFile, UploadRefused, clean_filename
+from prize.storage import Store, StoredFile, UploadRefused, clean_filename
 
 # An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
 # a file this young without a row may be one in flight, and is left alone.
@@ -68,11 +67,11 @@ def delete_rows_of(*, session: Session, content: ApplicationContent) -> set[str]
     return names
 
 
-def orphans(*, session: Session, storage_dir: Path, now: datetime) -> list[str]:
+def orphans(*, session: Session, store: Store, now: datetime) -> list[str]:
     """The stored files no attachment row names, last written more than ``ORPHAN_GRACE`` before
     ``now`` (upload temporaries left by a crash included): one listing of the folder and one
     query. ``now`` is compared with the files' modification times: pass the real time."""
-    store = Storage(storage_dir)
+    store = store
     on_disk = store.listing()
     if not on_disk:
         return []
@@ -80,14 +79,14 @@ def orphans(*, session: Session, storage_dir: Path, now: datetime) -> list[str]:
     return store.written_before([n for n in on_disk if n not in known], before=now - ORPHAN_GRACE)
 
 
-def remove_orphans(*, storage_dir: Path, names: Iterable[str]) -> list[str]:
+def remove_orphans(*, store: Store, names: Iterable[str]) -> list[str]:
     """Delete the orphans ``orphans`` listed; return those removed (a refusal is logged, and the
     next sweep finds the file again)."""
-    store = Storage(storage_dir)
+    store = store
     return [name for name in names if store.delete(name)]
 
 
-def delete_files_after_commit(*, session: Session, storage_dir: Path, names: set[str]) -> None:
+def delete_files_after_commit(*, session: Session, store: Store, names: set[str]) -> None:
     """Once committed, remove from disk the stored files no attachment row refers to any more."""
     if not names:
         return
@@ -102,7 +101,7 @@ def delete_files_after_commit(*, session: Session, storage_dir: Path, names: set
     }
     if not unused:
         return
-    store = Storage(storage_dir)
+    store = store
 
     def remove(_session: Any) -> None:
         for name in unused:
@@ -111,7 +110,7 @@ def delete_files_after_commit(*, session: Session, storage_dir: Path, names: set
     event.listen(session, "after_commit", remove, once=True)
 
 
-def _delete_file_on_rollback(session: Session, store: Storage, name: str) -> None:
+def _delete_file_on_rollback(session: Session, store: Store, name: str) -> None:
     def remove(_session: Any) -> None:
         store.delete(name)
 
@@ -129,35 +128,35 @@ def add(
     application: Application,
     source: BinaryIO,
     filename: str,
-    storage_dir: Path,
+    store: Store,
     max_bytes: int,
     max_files: int,
     now: datetime,
 ) -> Attachment:
     """Store one file and attach it to the draft (a revision's, for a submitted application)."""
     _check_can_attach(session=session, application=application, max_files=max_files, now=now)
-    stored = store_upload(source=source, storage_dir=storage_dir, max_bytes=max_bytes)
-    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    stored = store_upload(source=source, store=store, max_bytes=max_bytes)
+    _delete_file_on_rollback(session, store, stored.stored_name)
     return _record(
         session=session, application=application, stored=stored, filename=filename, now=now
     )
 
 
-def store_upload(*, source: BinaryIO, storage_dir: Path, max_bytes: int) -> StoredFile:
+def store_upload(*, source: BinaryIO, store: Store, max_bytes: int) -> StoredFile:
     """Copy an upload into the storage folder (checked on its content), outside any transaction.
 
     For ``attach``: copying and flushing a file of several MB inside the writing transaction
     would hold SQLite's one write lock meanwhile, and every other applicant's save would wait
     for the disk (bench/surge.py)."""
     try:
-        return Storage(storage_dir).save(source, max_bytes=max_bytes)
+        return store.save(source, max_bytes=max_bytes)
     except UploadRefused as refused:
         raise DomainError(refused.message.msgid, field="file", **refused.message.params) from None
 
 
-def discard(*, storage_dir: Path, stored: StoredFile) -> None:
+def discard(*, store: Store, stored: StoredFile) -> None:
     """Remove a stored upload that was not attached."""
-    Storage(storage_dir).delete(stored.stored_name)
+    store.delete(stored.stored_name)
 
 
 def attach(
@@ -166,13 +165,13 @@ def attach(
     application: Application,
     stored: StoredFile,
     filename: str,
-    storage_dir: Path,
+    store: Store,
     max_files: int,
     now: datetime,
 ) -> Attachment:
     """Attach a file ``store_upload`` stored to the draft; refused as ``add`` refuses, and the
     file is removed if this transaction rolls back."""
-    _delete_file_on_rollback(session, Storage(storage_dir), stored.stored_name)
+    _delete_file_on_rollback(session, store, stored.stored_name)
     _check_can_attach(session=session, application=application, max_files=max_files, now=now)
     return _record(
         session=session, application=application, stored=stored, filename=filename, now=now
@@ -249,7 +248,7 @@ def remove(
     session: Session,
     application: Application,
     attachment_id: int,
-    storage_dir: Path,
+    store: Store,
     now: datetime,
 ) -> None:
     """Remove a file from the draft (on a submitted application, from a revision: the submitted
@@ -277,4 +276,4 @@ def remove(
     application.updated_at = now
     session.add(draft)
     session.add(application)
-    delete_files_after_commit(session=session, storage_dir=storage_dir, names={name})
+    delete_files_after_commit(session=session, store=store, names={name})

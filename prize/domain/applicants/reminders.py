@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from prize.domain.applicants.drafts import current_content
 from prize.domain.applicants.links import LinkMaker
-from prize.domain.shared import outbox
+from prize.domain.shared import outbox, schedule
 from prize.models import Application, ApplicationStatus, Edition, EditionState
 
 REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
@@ -17,7 +17,9 @@ REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
 def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMaker) -> int:
     """Remind the owners of drafts never submitted, 7 days and 1 day before the deadline, once
     each. A draft started after a reminder's moment does not get that reminder. Returns how many
-    e-mails were queued."""
+    e-mails were queued. One process at a time (``schedule``): another process's pass skips."""
+    if not schedule.one_at_a_time(session=session, job="reminders"):
+        return 0
     queued = 0
     editions = session.exec(
         select(Edition).where(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -31,6 +30,7 @@ from prize.models import (
     Edition,
     pk,
 )
+from prize.storage import Store
 
 RESUBMITTABLE = (ApplicationStatus.draft, ApplicationStatus.submitted, ApplicationStatus.returned)
 
@@ -176,7 +176,7 @@ def submit(
     session: Session,
     application: Application,
     links: LinkMaker,
-    storage_dir: Path,
+    store: Store,
     now: datetime,
 ) -> Outcome:
     """Submit the draft (or a revision, replacing the submitted version and keeping the reference)."""
@@ -215,7 +215,7 @@ def submit(
     application.updated_at = now
     session.add(application)
     session.flush()
-    attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=orphans)
+    attachments.delete_files_after_commit(session=session, store=store, names=orphans)
     kind = "application.submitted" if first else "application.resubmitted"
     record_event(
         session=session,

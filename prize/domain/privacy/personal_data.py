@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -41,6 +40,7 @@ from prize.models import (
     pk,
 )
 from prize.security import redact
+from prize.storage import Store
 
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a deliverable address
 ERASED_TEXT = "(erased)"
@@ -249,11 +249,11 @@ def erase_application(
     application: Application,
     actor: audit.Actor,
     now: datetime,
-    storage_dir: Path,
+    store: Store,
 ) -> Application:
     """Erase the applicant's personal data from one application of a published edition.
 
-    Its attachments are deleted, their files from ``storage_dir`` once the transaction commits.
+    Its attachments are deleted, their files from ``store`` once the transaction commits.
     """
     _require_published(session, application.edition_id)
     if application.erased_at is not None:
@@ -267,7 +267,7 @@ def erase_application(
     content_ids = [pk(c) for c in contents]
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
-    attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
+    attachments.delete_files_after_commit(session=session, store=store, names=stored)
     kept = published_texts(contents)
     for content in contents:
         _blank_content(content, kept=kept)
@@ -369,7 +369,7 @@ class ErasureReport:
 
 
 def erase_person(
-    *, session: Session, email: str, actor: audit.Actor, now: datetime, storage_dir: Path
+    *, session: Session, email: str, actor: audit.Actor, now: datetime, store: Store
 ) -> ErasureReport:
     """Erase everything about this address in published editions.
 
@@ -398,9 +398,7 @@ def erase_person(
         if state is not EditionState.published:
             report.waiting.append(year)
             continue
-        erase_application(
-            session=session, application=app, actor=actor, now=now, storage_dir=storage_dir
-        )
+        erase_application(session=session, application=app, actor=actor, now=now, store=store)
         report.applications.append(pk(app))
     for juror in jurors:
         state, year = states[juror.edition_id]

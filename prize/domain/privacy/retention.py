@@ -22,7 +22,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -45,6 +44,7 @@ from prize.models import (
     Round,
     pk,
 )
+from prize.storage import Store
 
 DRAFT_DAYS = 30
 ERASE_MONTHS = 24
@@ -119,12 +119,12 @@ def _names(names: list[str]) -> str:
     )
 
 
-def plan(*, session: Session, now: datetime, storage_dir: Path | None = None) -> Plan:
-    """What the retention rule would do now (orphaned files only when ``storage_dir`` is given:
+def plan(*, session: Session, now: datetime, store: Store | None = None) -> Plan:
+    """What the retention rule would do now (orphaned files only when ``store`` is given:
     their age is read from the disk, so ``now`` should then be the real time)."""
     result = Plan()
-    if storage_dir is not None:
-        result.orphans = attachments.orphans(session=session, storage_dir=storage_dir, now=now)
+    if store is not None:
+        result.orphans = attachments.orphans(session=session, store=store, now=now)
     editions = list(session.exec(select(Edition)))
     for edition in sorted(editions, key=lambda e: e.year):
         if edition.deadline + timedelta(days=DRAFT_DAYS) <= now:
@@ -174,7 +174,7 @@ def plan(*, session: Session, now: datetime, storage_dir: Path | None = None) ->
     return result
 
 
-def _delete_draft(session: Session, application: Application, storage_dir: Path) -> None:
+def _delete_draft(session: Session, application: Application, store: Store) -> None:
     content_ids = [
         c
         for c in session.exec(
@@ -188,7 +188,7 @@ def _delete_draft(session: Session, application: Application, storage_dir: Path)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     session.exec(delete(ApplicationContent).where(col(ApplicationContent.id).in_(content_ids)))
     session.exec(delete(Application).where(col(Application.id) == application.id))
-    attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
+    attachments.delete_files_after_commit(session=session, store=store, names=stored)
     others = session.exec(
         select(func.count())
         .select_from(Application)
@@ -199,18 +199,18 @@ def _delete_draft(session: Session, application: Application, storage_dir: Path)
 
 
 def apply(
-    *, session: Session, now: datetime, storage_dir: Path, actor: audit.Actor = audit.SYSTEM
+    *, session: Session, now: datetime, store: Store, actor: audit.Actor = audit.SYSTEM
 ) -> Plan:
     """Do what ``plan`` lists, audited, in the caller's transaction; return what was done.
 
-    Stored files of deleted rows are deleted from ``storage_dir`` once the transaction commits;
+    Stored files of deleted rows are deleted from ``store`` once the transaction commits;
     orphaned files (listed before any row is deleted) at once. A file the disk refuses to
     delete is logged and left for the next run; it is not counted as removed.
     """
-    todo = plan(session=session, now=now, storage_dir=storage_dir)
-    removed = attachments.remove_orphans(storage_dir=storage_dir, names=todo.orphans)
+    todo = plan(session=session, now=now, store=store)
+    removed = attachments.remove_orphans(store=store, names=todo.orphans)
     for item in todo.drafts:
-        _delete_draft(session, session.get_one(Application, item.id), storage_dir)
+        _delete_draft(session, session.get_one(Application, item.id), store)
         audit.record(
             session=session,
             actor=actor,
@@ -227,7 +227,7 @@ def apply(
             application=session.get_one(Application, item.id),
             actor=actor,
             now=now,
-            storage_dir=storage_dir,
+            store=store,
         )
     for item in todo.jurors:
         personal_data.erase_juror(

@@ -30,11 +30,13 @@ def record_publication(
     *, session: Session, edition: Edition, actor: audit.Actor, now: datetime
 ) -> AuditEvent:
     """Write the published figures into the audit chain: each round's digest, the final-round
-    scores, and the counted receipts (hashed). The public pages read them from there."""
-    record: dict[str, Any] = {"digests": {}, "scores": {}, "receipts": {}}
+    scores, the counted receipts (hashed) and how many jurors were normalised in each round. The
+    public pages read them from there."""
+    record: dict[str, Any] = {"digests": {}, "scores": {}, "receipts": {}, "jurors": {}}
     for round_ in Round:
         result = tally_input.tally_of(session=session, edition=edition, round_=round_)
         record["digests"][round_.value] = result.digest
+        record["jurors"][round_.value] = juror_counts(result)
         record["receipts"][round_.value] = sorted(_hash_receipt(r) for r in result.receipts)
         if round_ is Round.final:
             record["scores"] = {
@@ -50,6 +52,18 @@ def record_publication(
         subject_id=edition.id,
         data=record,
     )
+
+
+def juror_counts(result: pure.TallyResult) -> dict[str, int]:
+    """How many jurors' ballots a round counted, and how each was treated: normalised, or left
+    as given for too few scores or for all scores equal (the method statement says so)."""
+    notes = [j.note for j in result.jurors if j.submitted]
+    return {
+        "counted": len(notes),
+        "normalised": notes.count("normalised"),
+        "too_few": notes.count("too_few"),
+        "no_variance": notes.count("no_variance"),
+    }
 
 
 def _publication_event(session: Session, edition: Edition) -> AuditEvent | None:

@@ -30,7 +30,7 @@ from prize.domain.results import decisions, publication, tally_input
 from prize.domain.screening.exports import safe_cell
 from prize.domain.shared import audit
 from prize.formats import SCORE_DIGITS
-from prize.i18n import N_
+from prize.i18n import N_, Message, Plural, translations
 from prize.models import (
     ArchiveEntry,
     Award,
@@ -44,6 +44,7 @@ from prize.models import (
     Round,
     pk,
 )
+from prize.tally.data import MIN_FOR_NORMALISATION, Params
 
 MAX_NOTE = 5000
 CSV_COLUMNS = (
@@ -111,6 +112,121 @@ class JuryMember:
         return countries.name(self.country_code, "en")
 
 
+@dataclass(frozen=True)
+class RoundMethod:
+    """What happened in one round, for the method statement: how many jurors' scores were
+    normalised and how many left as given (and why), how many places the tally proposed, and how
+    many of the secretariat's decisions departed from its proposal."""
+
+    round: Round
+    normalise: bool  # the edition normalises scores at all
+    jurors: int  # jurors whose submitted ballot was counted
+    normalised: int
+    too_few: int  # left as given: fewer than MIN_FOR_NORMALISATION scores
+    no_variance: int  # left as given: every score the same
+    places: int  # the shortlist's size, or the number of winners
+    followed: int  # decisions as the tally proposed them
+    changed: int  # decisions that departed from it (each with a reason)
+    min_scores: int = MIN_FOR_NORMALISATION  # fewer scores than this: left as given
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "round": self.round.value,
+            "jurors": self.jurors,
+            "normalised": self.normalised,
+            "left_as_given_too_few_scores": self.too_few,
+            "left_as_given_all_scores_equal": self.no_variance,
+            "min_scores_for_normalisation": self.min_scores,
+            "places": self.places,
+            "decisions_as_proposed": self.followed,
+            "decisions_changed": self.changed,
+        }
+
+    def sentences(self) -> list[Message]:
+        """The round in a few sentences, each from the numbers above, in the reader's language
+        on the page and in English in the JSON's method text."""
+        label = Message(
+            N_("First round (shortlist)") if self.round is Round.shortlist else N_("Final round")
+        )
+        said = [
+            Plural(
+                "%(round)s: %(num)s juror's ballot was counted.",
+                "%(round)s: %(num)s jurors' ballots were counted.",
+                self.jurors,
+                round=label,
+            )
+        ]
+        if not self.normalise:
+            said.append(Message("Scores were used as given, without normalisation."))
+        elif self.normalised == 0:
+            said.append(Message("No juror's scores could be normalised."))
+        elif self.normalised == self.jurors:
+            said.append(
+                Message(
+                    "Every juror's scores were normalised, so that a strict juror and a generous "
+                    "one weigh the same."
+                )
+            )
+        else:
+            said.append(
+                Plural(
+                    "The scores of %(num)s juror were normalised, so that a strict juror and a "
+                    "generous one weigh the same.",
+                    "The scores of %(num)s jurors were normalised, so that a strict juror and a "
+                    "generous one weigh the same.",
+                    self.normalised,
+                )
+            )
+        if self.normalise and self.too_few:
+            said.append(
+                Plural(
+                    "%(num)s juror with fewer than %(min)s scores was left as given.",
+                    "%(num)s jurors with fewer than %(min)s scores were left as given.",
+                    self.too_few,
+                    min=self.min_scores,
+                )
+            )
+        if self.normalise and self.no_variance:
+            said.append(
+                Plural(
+                    "%(num)s juror who gave every application the same score was left as given.",
+                    "%(num)s jurors who gave every application the same score were left as given.",
+                    self.no_variance,
+                )
+            )
+        said.append(self._proposal())
+        said.append(
+            Plural(
+                "The secretariat changed %(num)s decision from the proposal, with its reason "
+                "recorded in the audit log.",
+                "The secretariat changed %(num)s decisions from the proposal, each with its "
+                "reason recorded in the audit log.",
+                self.changed,
+            )
+            if self.changed
+            else Message("The secretariat confirmed every proposal.")
+        )
+        return said
+
+    def _proposal(self) -> Message:
+        if self.round is Round.shortlist:
+            return Plural(
+                "The best-ranked application was proposed for the shortlist.",
+                "The %(num)s best-ranked applications were proposed for the shortlist.",
+                self.places,
+            )
+        return Plural(
+            "The best-ranked application was proposed as the winner, the others on the "
+            "shortlist as nominated.",
+            "The %(num)s best-ranked applications were proposed as winners, the others on the "
+            "shortlist as nominated.",
+            self.places,
+        )
+
+    def english(self) -> str:
+        return " ".join(m.translate(translations("en")) for m in self.sentences())
+
+
 @dataclass
 class PublicResults:
     edition: Edition
@@ -123,6 +239,7 @@ class PublicResults:
     notes: list[ResultsNote] = field(default_factory=list)
     criteria: list[tuple[str, float]] = field(default_factory=list)  # English names (the JSON)
     criteria_fr: list[str] = field(default_factory=list)  # French names, for the page
+    rounds: list[RoundMethod] = field(default_factory=list)  # what happened in each round
 
     @property
     def archived(self) -> bool:
@@ -141,6 +258,7 @@ class PublicResults:
             "scale": None if self.archived else [e.scale_min, e.scale_max],
             "shortlist_size": None if self.archived else e.shortlist_size,
             "criteria": [{"name": n, "weight": w} for n, w in self.criteria],
+            "rounds": [r.as_json() for r in self.rounds],
             "recorded_without_ballots": self.archived,
         }
 
@@ -177,21 +295,15 @@ def method_text(data: PublicResults) -> str:
             "These results were recorded by hand, without ballots: they come from an edition "
             "held before this platform."
         )
-    normalised = (
-        " Each juror's scores were normalised, so that a strict juror and a generous one "
-        "weigh the same."
-        if e.normalise
-        else ""
-    )
+    rounds = " ".join(r.english() for r in data.rounds)
     return (
         f"A youth jury of {data.jury_size} scored every eligible application on "
         f"{len(data.criteria)} weighted criteria, from {e.scale_min} to {e.scale_max}; jurors with "
-        "a conflict of interest did not score that application.{normalised} An application's "
-        "score is the mean of its jurors' scores. The jury shortlisted the "
-        f"{e.shortlist_size} best-ranked applications with at least {e.quorum} scores, scored "
-        "the shortlist again in a final round, and the best became the winners; the others "
-        "on the shortlist are nominated. The digests are fingerprints of the counted ballots."
-    ).replace("{normalised}", normalised)
+        "a conflict of interest did not score that application. Normalised scores are moved so "
+        "that a strict juror and a generous one weigh the same. An application's score is the "
+        f"mean of its jurors' scores; one with fewer than {e.quorum} scores is never proposed. "
+        f"{rounds} The digests are fingerprints of the counted ballots."
+    )
 
 
 def _score(value: float | None) -> float | None:
@@ -229,9 +341,44 @@ def public_results(*, session: Session, edition: Edition) -> PublicResults:
     data.criteria = [(c.name_en, c.weight) for c in criteria]
     data.criteria_fr = [c.name_fr or c.name_en for c in criteria]
     final_scores = _add_digests(session, edition=edition, data=data)
+    record = publication.publication_record(session=session, edition=edition) or {}
+    data.rounds = [_round_method(session, edition, r, record.get("jurors", {})) for r in Round]
     _add_decided(session, edition=edition, data=data, final_scores=final_scores)
     _add_jury(session, edition=edition, data=data)
     return data
+
+
+def _round_method(
+    session: Session, edition: Edition, round_: Round, published: Mapping[str, Any]
+) -> RoundMethod:
+    """What happened in ``round_``: the jurors as the publication record counted them (else
+    recounted from the stored ballots), and the secretariat's decisions of that stage (special
+    mentions are the jury's own addition)."""
+    jurors = published.get(round_.value)
+    if not isinstance(jurors, dict):
+        jurors = publication.juror_counts(
+            tally_input.tally_of(session=session, edition=edition, round_=round_)
+        )
+    if round_ is Round.shortlist:
+        decided = decisions.shortlist_of(session=session, edition=edition)
+    else:
+        decided = [
+            d
+            for d in decisions.final_of(session=session, edition=edition)
+            if d.award is not Award.special_mention
+        ]
+    changed = sum(1 for d in decided if not d.proposed)
+    return RoundMethod(
+        round=round_,
+        normalise=edition.normalise,
+        jurors=jurors["counted"],
+        normalised=jurors["normalised"],
+        too_few=jurors["too_few"],
+        no_variance=jurors["no_variance"],
+        places=edition.shortlist_size if round_ is Round.shortlist else Params().winners,
+        followed=len(decided) - changed,
+        changed=changed,
+    )
 
 
 def _add_archived(session: Session, *, edition: Edition, data: PublicResults) -> None:

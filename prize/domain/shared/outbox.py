@@ -6,6 +6,13 @@ outside any transaction, then marks them sent, or due again later with backoff (
 refused or could not be reached), or failed (the message itself can never be built). A bug raises
 instead, leaving the messages of the pass queued. A message is sent twice only if a crash falls
 between the server's acceptance and that mark, and then with the same Message-ID.
+
+A claim is a lease (``LEASE``) judged by the clock the sender passes (the database's, in a
+serving process): a claim older than that was lost in a crash and is taken again. Before each
+message is sent, the claims on the rest of the batch are renewed, those still this sender's:
+however long a slow mail relay makes the batch, its claims stay fresh, and a message another
+sender took meanwhile (this sender stalled past the lease) is left to that sender, so no message
+is sent by two senders.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import functools
 import smtplib
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
@@ -174,6 +181,21 @@ def claim_due(*, session: Session, now: datetime, limit: int = BATCH) -> list[Ou
     return rows
 
 
+def oldest_due(*, session: Session, now: datetime) -> timedelta | None:
+    """How long the oldest message due to be sent has been waiting (None: none is due), for
+    ``/health``: a sender that has stopped shows as a growing wait."""
+    due_since = session.exec(
+        select(OutboxMessage.next_attempt_at)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.queued,
+            col(OutboxMessage.next_attempt_at) <= now,
+        )
+        .order_by(col(OutboxMessage.next_attempt_at))
+        .limit(1)
+    ).first()
+    return None if due_since is None else now - due_since
+
+
 def mark_sent(*, session: Session, message_id: int, now: datetime) -> None:
     row = session.get_one(OutboxMessage, message_id)
     row.status = OutboxStatus.sent
@@ -263,17 +285,50 @@ def _attempt(
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    taken_over: int = 0  # claimed by another sender meanwhile: left to it
+
+
+def _renew(database: Database, messages: list[OutboxMessage], now: datetime) -> set[int]:
+    """Renew this sender's claims on ``messages`` (the rest of its batch) to ``now``; return the
+    ids still this sender's. A message another sender has claimed since (this sender's lease ran
+    out) is left to that sender."""
+    ours = set()
+    with database.write() as session:
+        for message in messages:
+            row = session.get(OutboxMessage, pk(message), with_for_update=True)
+            if (
+                row is None
+                or row.status != OutboxStatus.sending
+                or row.claimed_at != message.claimed_at
+            ):
+                continue
+            row.claimed_at = now
+            session.add(row)
+            message.claimed_at = now
+            ours.add(pk(message))
+    return ours
 
 
 def deliver_due(
-    *, database: Database, smtp_url: str, mail_from: str, now: datetime, limit: int = BATCH
+    *,
+    database: Database,
+    smtp_url: str,
+    mail_from: str,
+    now: datetime,
+    limit: int = BATCH,
+    clock: Callable[[], datetime] | None = None,
 ) -> DeliveryReport:
-    """One pass of the sender: claim, send each outside a transaction, record the outcome."""
+    """One pass of the sender: claim, send each outside a transaction (its claim renewed first,
+    by ``clock``: the time as the pass goes on, ``now`` when not given), record the outcome."""
     report = DeliveryReport()
     target = SmtpTarget.from_url(smtp_url)
     with database.write() as session:
         claimed = claim_due(session=session, now=now, limit=limit)
     for position, message in enumerate(claimed):
+        now = clock() if clock is not None else now
+        if pk(message) not in _renew(database, claimed[position:], now):
+            report.taken_over += 1
+            continue
         try:
             failure = _attempt(message, mail_from, target)
         except Exception as bug:

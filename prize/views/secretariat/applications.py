@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from prize import formats, storage
+from prize import formats
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.privacy import retention
@@ -24,7 +24,15 @@ from prize.domain.screening import exports, queries, screening
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
-from prize.views.common import database, flash, lang, now, read_form, redirect, settings
+from prize.views.common import (
+    database,
+    file_store,
+    flash,
+    lang,
+    now,
+    read_form,
+    redirect,
+)
 from prize.views.links import applicant_links
 from prize.views.secretariat.access import render_staff, require_staff
 
@@ -362,7 +370,7 @@ def attachment(request: Request) -> Response:
             )
         except NotFound as error:
             raise _not_found(error) from None
-    return storage.download_response(storage_dir=settings(request).storage_dir, attachment=found)
+    return file_store(request).download_response(found)
 
 
 routes: list[BaseRoute] = [

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize.domain.editions import editions
-from prize.domain.shared import audit
+from prize.domain.shared import audit, labels
 from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.models import ActorKind
@@ -64,6 +64,7 @@ def audit_page(request: Request) -> Response:
             "years": years,
             "people": people,
             "kinds": kinds,
+            "event": labels.event,
             "editions": all_editions,
             "filters": {"edition": edition_id, "actor": actor_raw, "kind": kind},
             "as_json": lambda data: json.dumps(data, sort_keys=True, ensure_ascii=False),

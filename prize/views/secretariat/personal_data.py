@@ -17,7 +17,7 @@ from prize.domain.privacy import personal_data
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message
 from prize.models import Staff
-from prize.views.common import database, flash, now, read_form, redirect, settings
+from prize.views.common import database, file_store, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.applications import STATUS_LABELS
 
@@ -103,7 +103,7 @@ def person_erase(request: Request) -> Response:
                 email=email,
                 actor=staff_domain.actor_of(account),
                 now=now(request),
-                storage_dir=settings(request).storage_dir,
+                store=file_store(request),
             )
     except DomainError as error:
         return _person_page(

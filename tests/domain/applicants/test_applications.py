@@ -23,6 +23,7 @@ from prize.models import (
     EditionState,
     OutboxMessage,
 )
+from prize.storage import FolderStore
 from tests.applykit import (
     APPLICANT,
     CALL_DEADLINE,
@@ -47,7 +48,7 @@ def submit(db, application_id, now, tmp_path):
             session=session,
             application=application,
             links=link_maker(),
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
             now=now,
         )
 
@@ -238,7 +239,7 @@ def test_submit_gives_references_in_order_and_queues_the_confirmation(db, clock,
     assert confirmation.recipient == "second@example.org"
     assert "EDPP-2027-0001" in confirmation.subject
     assert "Youth Theatre Sarajevo" in confirmation.body
-    assert "Bosnia & Herzegovina, Croatia" in confirmation.body
+    assert "Bosnia and Herzegovina, Croatia" in confirmation.body
     assert edition_of(db).last_number == 2
 
 
@@ -453,14 +454,14 @@ def test_a_draft_is_deleted_but_a_submitted_application_is_not(db, clock, tmp_pa
         applications.delete_draft(
             session=session,
             application=session.get_one(Application, draft.id),
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
             now=clock(),
         )
     with db.write() as session, pytest.raises(NotAllowed, match="withdraw"):
         applications.delete_draft(
             session=session,
             application=session.get_one(Application, submitted.id),
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
             now=clock(),
         )
     with db.read() as session:

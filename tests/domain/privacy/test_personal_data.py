@@ -21,6 +21,7 @@ from prize.models import (
     Juror,
     OutboxMessage,
 )
+from prize.storage import FolderStore
 from tests import factories, htmlpages
 from tests.appkit import csrf_of
 from tests.staffkit import login, make_staff
@@ -150,7 +151,11 @@ def test_erasing_an_applicant_keeps_what_was_published_and_the_audit_chain(db, t
     assert (tmp_path / stored).exists()
     with db.write() as session:
         report = personal_data.erase_person(
-            session=session, email="amra@example.org", actor=OFFICER, now=NOW, storage_dir=tmp_path
+            session=session,
+            email="amra@example.org",
+            actor=OFFICER,
+            now=NOW,
+            store=FolderStore(tmp_path),
         )
     assert report.applications == [seeded["mine"].id]
     assert report.waiting == [2027]
@@ -193,7 +198,11 @@ def test_erasure_before_publication_is_refused(db, tmp_path):
         app = session.get_one(Application, seeded["current"].id)
         with pytest.raises(NotAllowed) as error:
             personal_data.erase_application(
-                session=session, application=app, actor=OFFICER, now=NOW, storage_dir=tmp_path
+                session=session,
+                application=app,
+                actor=OFFICER,
+                now=NOW,
+                store=FolderStore(tmp_path),
             )
     assert "edition 2027 is open" in str(error.value)
     with db.write() as session, pytest.raises(NotAllowed) as refused:
@@ -206,7 +215,7 @@ def test_erasure_before_publication_is_refused(db, tmp_path):
             email="only2027@example.org",
             actor=OFFICER,
             now=NOW,
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
         )
     assert "(2027)" in str(refused.value)
 
@@ -214,7 +223,11 @@ def test_erasure_before_publication_is_refused(db, tmp_path):
 def test_erasing_an_unknown_address_is_refused(db, tmp_path):
     with db.write() as session, pytest.raises(DomainError) as error:
         personal_data.erase_person(
-            session=session, email="ghost@example.org", actor=OFFICER, now=NOW, storage_dir=tmp_path
+            session=session,
+            email="ghost@example.org",
+            actor=OFFICER,
+            now=NOW,
+            store=FolderStore(tmp_path),
         )
     assert str(error.value) == "Nothing is held about this address."
 
@@ -223,7 +236,11 @@ def test_erasing_a_juror_keeps_a_consented_first_name_only(db, tmp_path):
     seeded = _seed(db, tmp_path)
     with db.write() as session:
         report = personal_data.erase_person(
-            session=session, email="lena@example.org", actor=OFFICER, now=NOW, storage_dir=tmp_path
+            session=session,
+            email="lena@example.org",
+            actor=OFFICER,
+            now=NOW,
+            store=FolderStore(tmp_path),
         )
         consenting = session.get_one(Juror, seeded["consenting"].id)
         personal_data.erase_juror(session=session, juror=consenting, actor=OFFICER, now=NOW)
@@ -254,7 +271,11 @@ def test_erasing_twice_changes_nothing_more(db, tmp_path):
         with db.write() as session:
             app = session.get_one(Application, seeded["mine"].id)
             personal_data.erase_application(
-                session=session, application=app, actor=OFFICER, now=NOW, storage_dir=tmp_path
+                session=session,
+                application=app,
+                actor=OFFICER,
+                now=NOW,
+                store=FolderStore(tmp_path),
             )
     assert len(_events(db, "personal_data.erased")) == 1
 

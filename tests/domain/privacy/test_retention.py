@@ -22,6 +22,7 @@ from prize.models import (
     OutboxMessage,
     RateEvent,
 )
+from prize.storage import FolderStore
 from tests import factories
 from tests.appkit import TEST_KEYS
 
@@ -111,7 +112,7 @@ def test_apply_deletes_drafts_with_files_erases_and_prunes_audited(db, tmp_path)
     assert len(files) == 1
     now = DEADLINE + timedelta(days=31)
     with db.write() as session:
-        done = retention.apply(session=session, now=now, storage_dir=storage)
+        done = retention.apply(session=session, now=now, store=FolderStore(storage))
     assert len(done.drafts) == 1
     assert list(storage.iterdir()) == []
     with db.read() as session:
@@ -139,7 +140,7 @@ def test_apply_deletes_drafts_with_files_erases_and_prunes_audited(db, tmp_path)
         assert kinds.count("retention.applied") == 1
         assert audit.verify(session=session).ok
     with db.write() as session:  # nothing left to do: nothing more is written
-        again = retention.apply(session=session, now=now, storage_dir=storage)
+        again = retention.apply(session=session, now=now, store=FolderStore(storage))
     assert again.empty
 
 

@@ -94,7 +94,7 @@ def test_ranking_json_has_the_command_lines_shape(db, clock) -> None:
     assert first["reference"] == "EDPP-2027-0001"
     assert (first["title"], first["country"], first["country_code"]) == (
         "Project A",
-        "Bosnia & Herzegovina",
+        "Bosnia and Herzegovina",
         "BA",
     )
     assert first["ballots"] == 3 and first["flags"] == []

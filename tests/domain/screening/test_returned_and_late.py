@@ -14,6 +14,7 @@ from prize.domain.errors import NotAllowed
 from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationStatus, Edition, EditionState
+from prize.storage import FolderStore
 from tests.applykit import CALL_DEADLINE, content_values, link_maker, make_call, start_application
 
 A = ApplicationStatus
@@ -27,7 +28,11 @@ def _submit(db, app_id, now, tmp_path, **changes):
             session=session, application=app, values=content_values(**changes), now=now
         )
         return submissions.submit(
-            session=session, application=app, links=link_maker(), storage_dir=tmp_path, now=now
+            session=session,
+            application=app,
+            links=link_maker(),
+            store=FolderStore(tmp_path),
+            now=now,
         ).application
 
 

@@ -14,6 +14,7 @@ from prize.app import create_app
 from prize.domain.applicants import applications, attachments, drafts, submissions
 from prize.domain.errors import DomainError
 from prize.models import Application, ApplicationContent, Attachment, ContentKind
+from prize.storage import FolderStore
 from tests.appkit import csrf_of
 from tests.applykit import (
     CALL_DEADLINE,
@@ -33,7 +34,7 @@ def add(db, application_id, now, storage, data=None, name="report.pdf", max_file
             application=session.get_one(Application, application_id),
             source=io.BytesIO(tiny_pdf() if data is None else data),
             filename=name,
-            storage_dir=storage,
+            store=FolderStore(storage),
             max_bytes=1024 * 1024,
             max_files=max_files,
             now=now,
@@ -93,7 +94,7 @@ def test_a_file_written_for_a_transaction_that_rolls_back_is_removed(db, clock, 
             application=session.get_one(Application, application.id),
             source=io.BytesIO(tiny_pdf()),
             filename="report.pdf",
-            storage_dir=storage,
+            store=FolderStore(storage),
             max_bytes=1024 * 1024,
             max_files=5,
             now=clock(),
@@ -129,7 +130,7 @@ def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db
                 session=session,
                 application=session.get_one(Application, application.id),
                 links=link_maker(),
-                storage_dir=storage,
+                store=FolderStore(storage),
                 now=clock(),
             )
 
@@ -139,7 +140,7 @@ def test_a_revision_shares_files_with_the_submitted_version_until_resubmitted(db
             session=session,
             application=session.get_one(Application, application.id),
             attachment_id=dropped.id,
-            storage_dir=storage,
+            store=FolderStore(storage),
             now=clock(),
         )
     assert files_of(db, application.id, ContentKind.draft) == ["kept.pdf"]
@@ -158,7 +159,7 @@ def test_deleting_a_draft_removes_its_files_from_disk(db, clock, storage):
         applications.delete_draft(
             session=session,
             application=session.get_one(Application, application.id),
-            storage_dir=storage,
+            store=FolderStore(storage),
             now=clock(),
         )
     assert stored_files(storage) == []

@@ -11,6 +11,7 @@ from sqlmodel import select
 from prize.domain.applicants import applications
 from prize.domain.applicants import links as application_links
 from prize.models import Application, Edition, EditionState
+from prize.storage import FolderStore
 from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose
 from tests.appkit import TEST_KEYS, csrf_of, make_signer
 from tests.applykit import (
@@ -136,7 +137,7 @@ def test_a_deleted_drafts_link_is_revoked(db, clock, tmp_path):
         applications.delete_draft(
             session=session,
             application=session.get_one(Application, application.id),
-            storage_dir=tmp_path,
+            store=FolderStore(tmp_path),
             now=clock(),
         )
     with pytest.raises(LinkRevoked):

@@ -80,7 +80,7 @@ def test_the_confirmation_arrives_with_the_reference_and_a_summary(
     body = body_of(message)
     assert "Reference: EDPP-2027-0001" in body
     assert "- Organisation: Youth Theatre Sarajevo" in body
-    assert "- Countries: Bosnia & Herzegovina, Croatia" in body
+    assert "- Countries: Bosnia and Herzegovina, Croatia" in body
     opened = client.get(link_in(body))
     assert opened.status_code == 303
     assert opened.headers["location"] == f"/apply/{application.id}"

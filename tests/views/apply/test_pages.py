@@ -219,7 +219,7 @@ def test_the_form_has_sections_a_b_c_and_eligible_countries_in_the_readers_langu
     page = client.get(f"/apply/{application.id}")
     for legend in ("A. The project", "B. Contacts", "C. Description", "Consents"):
         assert f"<legend>{legend}</legend>" in page.text
-    assert '<option value="BA">Bosnia &amp; Herzegovina</option>' in page.text
+    assert '<option value="BA">Bosnia and Herzegovina</option>' in page.text
     assert 'value="US"' not in page.text
     assert 'data-word-limit="100"' in page.text and 'data-word-limit="1000"' in page.text
     french = client.get(f"/apply/{application.id}", headers={"Accept-Language": "fr"})

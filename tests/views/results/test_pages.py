@@ -95,7 +95,19 @@ def test_results_page_shows_winners_nominated_mention_jury_method_and_digests(
     assert "Ana (Belgium)" in text and "Lena (Lebanon)" in text
     assert "Omar" not in text  # no consent to publish his name
     assert "Jurors are named only with their consent." in text
-    assert "Each juror's scores were normalised" in text
+    method = text[text.index("How the results came about") : text.index("The digests below")]
+    assert (
+        "First round (shortlist): 3 jurors' ballots were counted. Every juror's scores were "
+        "normalised, so that a strict juror and a generous one weigh the same. The 3 best-ranked "
+        "applications were proposed for the shortlist. The secretariat changed 1 decision from "
+        "the proposal, with its reason recorded in the audit log."
+    ) in method
+    assert (
+        "Final round: 3 jurors' ballots were counted. Every juror's scores were normalised, so "
+        "that a strict juror and a generous one weigh the same. The 3 best-ranked applications "
+        "were proposed as winners, the others on the shortlist as nominated. The secretariat "
+        "confirmed every proposal."
+    ) in method
     assert "Project C's title was corrected." in text  # the correction note
     with sqlite_db.read() as session:
         record = publication.publication_record(session=session, edition=published_2027.edition)
@@ -151,7 +163,7 @@ def test_results_csv_downloads_one_row_per_project(client, published_2027) -> No
     assert [(r["award"], r["title"], r["country"]) for r in rows] == [
         ("winner", "Project B", "Israel"),
         ("winner", "Project C", "Portugal"),
-        ("winner", "Project A", "Bosnia & Herzegovina"),
+        ("winner", "Project A", "Bosnia and Herzegovina"),
         ("nominated", "Project D", "Lebanon"),
         ("special_mention", "Project F", "Belgium"),
     ]

@@ -19,6 +19,7 @@ from prize.domain.privacy import personal_data
 from prize.domain.results import published
 from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind
+from prize.storage import FolderStore
 from tests import htmlpages
 from tests.jurykit import make_decided_edition
 
@@ -136,7 +137,7 @@ def test_results_json_and_csv_give_a_project_from_its_country_without_consent(db
     assert [(r["award"], r["title"], r["organisation"], r["country"]) for r in rows] == [
         ("winner", "Project B", "Organisation B", "Israel"),
         ("winner", "A project from Portugal", "", "Portugal"),
-        ("winner", "Project A", "Organisation A", "Bosnia & Herzegovina"),
+        ("winner", "Project A", "Organisation A", "Bosnia and Herzegovina"),
         ("nominated", "Project D", "Organisation D", "Lebanon"),
         ("special_mention", "A project from Belgium", "", "Belgium"),
     ]
@@ -162,7 +163,7 @@ def _erase(db, scored, index, tmp_path, now):
         app.translation = {"title": "Title in English", "summary": "Summary in English"}
         session.add(app)
         personal_data.erase_application(
-            session=session, application=app, actor=OFFICER, now=now, storage_dir=tmp_path
+            session=session, application=app, actor=OFFICER, now=now, store=FolderStore(tmp_path)
         )
     with db.read() as session:
         app = session.get_one(Application, scored.ids[index])
@@ -246,7 +247,7 @@ def test_results_page_shows_a_project_from_its_country_without_consent(client, g
     words = text_of(page.text)
     winners = words[words.index("Winners") : words.index("Nominated projects")]
     assert "A project from Portugal Portugal · EDPP-2027-0003" in winners
-    assert "Project A Bosnia & Herzegovina · Organisation A · EDPP-2027-0001" in winners
+    assert "Project A Bosnia and Herzegovina · Organisation A · EDPP-2027-0001" in winners
     assert "Certificate of a project from Portugal" in winners
     mention = words[words.index("Special mention") : words.index("The youth jury")]
     assert "A project from Belgium Belgium · EDPP-2027-0006" in mention
@@ -310,7 +311,7 @@ def test_publish_confirmation_lists_the_consents_each_project_lacks(
         "organisation and country: published as “A project from Portugal”" in section
     )
     assert (
-        "winner: EDPP-2027-0001 · Project A (Bosnia & Herzegovina) — no consent to publish its "
+        "winner: EDPP-2027-0001 · Project A (Bosnia and Herzegovina) — no consent to publish its "
         "summary: published with its title, organisation and country" in section
     )
     assert (
