@@ -5,8 +5,8 @@ one row per stored file (its random name, size, SHA-256 and type), and ``stored_
 content in ordered pieces, so that a file is written and read back at constant memory. Empty
 until files are stored there (or moved there by ``prize storage migrate``).
 
-Revision ID: 0004_multi
-Revises: 0003
+Revision ID: 0005_multi
+Revises: 0004_ballot
 Create Date: 2027-01-20
 """
 
@@ -18,8 +18,8 @@ import sqlmodel.sql.sqltypes
 import prize.models
 from alembic import op
 
-revision: str = "0004_multi"
-down_revision: str | None = "0003"
+revision: str = "0005_multi"
+down_revision: str | None = "0004_ballot"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
