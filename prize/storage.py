@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from sqlalchemy import event
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse
 
@@ -181,6 +184,19 @@ class Storage:
             return False
         return True
 
+    def delete_after_commit(self, session: Any, names: Iterable[str]) -> None:
+        """Remove ``names`` from disk once ``session``'s transaction commits (never on a
+        rollback: the rows that name them are back)."""
+        chosen = sorted(set(names))
+        if not chosen:
+            return
+
+        def remove(_session: Any) -> None:
+            for name in chosen:
+                self.delete(name)
+
+        event.listen(session, "after_commit", remove, once=True)
+
     def listing(self) -> list[str]:
         """The folder's own files (stored names and upload temporaries; nothing else is ours), in
         one listing. A missing folder has none; an unreadable one is logged and has none."""
@@ -220,6 +236,53 @@ class Storage:
             content_disposition_type="attachment",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
         )
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream that keeps what was written until it is taken (for streaming a zip
+    archive: zipfile writes, the response takes)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._chunks.append(chunk)
+        self._written += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._written
+
+    def take(self) -> bytes:
+        taken, self._chunks = b"".join(self._chunks), []
+        return taken
+
+
+def zip_stream(storage_dir: Path, entries: Iterable[tuple[str, str]]) -> Iterator[bytes]:
+    """A zip archive of stored files, ``(path inside the archive, stored name)``, made as it is
+    read: a chunk at a time, in constant memory. The files (PDF, JPEG, PNG) are compressed
+    already, so they are stored as they are. A file gone from disk is left out."""
+    store = Storage(storage_dir)
+    pipe = _Pipe()
+    with zipfile.ZipFile(
+        pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True
+    ) as archive:
+        for arcname, stored_name in entries:
+            try:
+                source = open(store.path(stored_name), "rb")  # noqa: SIM115
+            except OSError:
+                continue
+            with source, archive.open(arcname, mode="w", force_zip64=True) as target:
+                while chunk := source.read(CHUNK):
+                    target.write(chunk)
+                    yield pipe.take()
+            yield pipe.take()
+    yield pipe.take()
 
 
 def download_response(*, storage_dir: Path, attachment: Attachment) -> FileResponse:

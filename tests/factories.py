@@ -72,6 +72,7 @@ def edition(
         opens_at=opens_at,
         deadline=deadline,
         eligible_countries=sorted(countries.DEFAULT_ELIGIBLE),
+        rehearsal=fields.pop("rehearsal", False),  # part of the year's uniqueness: set at once
         created_at=when,
         updated_at=when,
     )
@@ -181,7 +182,8 @@ def application(
     if status is not ApplicationStatus.draft:
         edition.last_number += 1
         app.number = edition.last_number
-        app.reference = f"EDPP-{edition.year}-{edition.last_number:04d}"
+        prefix = "REHEARSAL" if edition.rehearsal else "EDPP"
+        app.reference = f"{prefix}-{edition.year}-{edition.last_number:04d}"
         app.submitted_at = when
         session.add(edition)
     session.add(app)

@@ -96,7 +96,7 @@ def test_every_table_is_declared_autoincrement_on_sqlite(sqlite_db):
                 "AND name NOT IN ('alembic_version', 'sqlite_sequence')"
             ).all()
         )
-    assert len(tables) == 18
+    assert len(tables) == 19
     assert [name for name, sql in tables.items() if "AUTOINCREMENT" not in sql] == []
 
 

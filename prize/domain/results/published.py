@@ -208,7 +208,7 @@ def get_results(*, session: Session, year: int) -> PublicResults:
         edition = editions.get_by_year(session=session, year=year)
     except NotFound:
         raise NotFound("There are no published results for %(year)s.", year=year) from None
-    if not visible(edition):
+    if not visible(edition) or edition.rehearsal:  # a rehearsal is never public
         raise NotFound("There are no published results for %(year)s.", year=year)
     return public_results(session=session, edition=edition)
 
@@ -430,7 +430,9 @@ def create_archived_edition(
     """An edition from before the platform, whose results the secretariat enters by hand."""
     if not 2004 <= year <= now.year:
         raise DomainError("Give a past year, from 2004.", field="year")
-    exists = session.exec(select(Edition).where(Edition.year == year)).first()
+    exists = session.exec(
+        select(Edition).where(Edition.year == year, col(Edition.rehearsal).is_(False))
+    ).first()
     if exists is not None:
         raise Conflict("There is an edition %(year)s already.", field="year", year=year)
     title_en = title_en.strip() or f"European Drug Prevention Prize {year}"

@@ -122,7 +122,9 @@ def export_csv(request: Request) -> Response:
     return Response(
         exports.to_csv(rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.file_name(edition, "csv")}"'
+        },
     )
 
 
@@ -131,7 +133,9 @@ def export_json(request: Request) -> Response:
     return Response(
         exports.to_json(edition=edition, data=rows, now=now(request)),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.file_name(edition, "json")}"'
+        },
     )
 
 

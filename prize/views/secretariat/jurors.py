@@ -48,8 +48,9 @@ def juror_or_404(session: Session, request: Request) -> Juror:
     return found
 
 
-def country_choices(request: Request) -> list[tuple[str, str]]:
-    return countries.choices(tuple(countries.DEFAULT_ELIGIBLE), lang(request))
+def country_choices(request: Request, edition: Edition) -> list[tuple[str, str]]:
+    """The edition's eligible countries, by name in the reader's language."""
+    return countries.choices(tuple(edition.eligible_countries), lang(request))
 
 
 def _juror_page(
@@ -244,7 +245,7 @@ def juror_form(
     problem = None
     if request.method == "POST":
         form = read_form(request)
-        result, data = forms.parse_juror(form)
+        result, data = forms.parse_juror(form, context["edition"].eligible_countries)
         values = result.values | {name: text(form, name) for name in extra_fields}
         errors = dict(result.errors)
         if data is not None:
@@ -268,7 +269,7 @@ def juror_form(
             "values": values,
             "errors": errors,
             "problem": problem,
-            "country_choices": country_choices(request),
+            "country_choices": country_choices(request, context["edition"]),
         },
         status_code=400 if errors or problem else 200,
     )
