@@ -32,6 +32,7 @@ from prize.domain.shared.email_addresses import normalise_email
 from prize.models import (
     Application,
     ApplicationContent,
+    ApplicationNote,
     Attachment,
     ContentKind,
     Edition,
@@ -268,6 +269,9 @@ def erase_application(
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     attachments.delete_files_after_commit(session=session, storage_dir=storage_dir, names=stored)
+    notes = session.exec(
+        delete(ApplicationNote).where(col(ApplicationNote.application_id) == application.id)
+    ).rowcount
     kept = published_texts(contents)
     for content in contents:
         _blank_content(content, kept=kept)
@@ -288,7 +292,7 @@ def erase_application(
         edition_id=application.edition_id,
         subject_kind="application",
         subject_id=application.id,
-        data={"files": len(stored)},
+        data={"files": len(stored), **({"notes": notes} if notes else {})},
     )
     session.flush()
     return application

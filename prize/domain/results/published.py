@@ -77,10 +77,19 @@ class Item:
     score: float | None  # final-round application score, 2 decimals
     application_id: int | None = None
     named: bool = True
+    summary_en: str = ""  # the secretariat's English translation, published with the summary
+    summary_language: str = "en"  # the language the applicant wrote the summary in
 
     @property
     def country(self) -> str:
         return countries.name(self.country_code, "en") if self.country_code else ""
+
+    def summary_in(self, language: str) -> tuple[str, str]:
+        """The summary for a reader of ``language``, and the language it is in: the English
+        translation for an English reader where there is one, else the applicant's text."""
+        if language == "en" and self.summary_en and self.summary_language != "en":
+            return self.summary_en, "en"
+        return self.summary, self.summary_language
 
     @property
     def public_title(self) -> str:
@@ -289,6 +298,8 @@ def _add_decided(
                 score=_score(final_scores.get(d.application_id)) if in_shortlist else None,
                 application_id=d.application_id,
                 named=named,
+                summary_en=project.summary_en if named and project.consent_summary else "",
+                summary_language=project.language,
             )
         )
 
