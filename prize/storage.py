@@ -226,13 +226,19 @@ class Storage:
 
     def download_response(self, attachment: Attachment) -> FileResponse:
         """The file as a download (never shown inline from our origin), under its client name."""
-        path = self.path(attachment.stored_name)
+        return self.file_response(
+            attachment.stored_name, attachment.content_type, attachment.original_name
+        )
+
+    def file_response(self, stored_name: str, content_type: str, filename: str) -> FileResponse:
+        """A stored file as a download under ``filename``; 404 when it is not on disk."""
+        path = self.path(stored_name)
         if not path.is_file():
             raise HTTPException(404)
         return FileResponse(
             path,
-            media_type=attachment.content_type,
-            filename=attachment.original_name,
+            media_type=content_type,
+            filename=filename,
             content_disposition_type="attachment",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
         )

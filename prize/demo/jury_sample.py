@@ -182,6 +182,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
             people=[_juror(*person, on=started) for person in JURORS],
             links=links.ballots,
             now=started,
+            storage_dir=settings.storage_dir,
         )
         _progress(session, edition, people, now)
         paths = [juror_links.link_path(signer=links.signer, juror=people[i]) for i in (1, 5)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -247,7 +248,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
     )
     _applications(database, story, links.applications, settings)
     _screening(database, story, links.applications)
-    _jury(database, story, links.ballots)
+    _jury(database, story, links.ballots, settings.storage_dir)
     _rounds(database, story, links.ballots)
     report.links.append(("The 2016 edition, told through its ballots", "/editions/2016/results"))
 
@@ -330,7 +331,9 @@ def _juror(
     )
 
 
-def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> None:
+def _jury(
+    database: Database, story: Story, links: juror_links.BallotLinks, storage_dir: Path
+) -> None:
     invited = when("2016-02-20 10:00")
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
@@ -341,6 +344,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
             links=links,
             now=invited,
             actor=story.officer,
+            storage_dir=storage_dir,
         )
         story.jurors = [pk(juror) for juror in people]
         # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.

@@ -42,6 +42,7 @@ from prize.models import (
     pk,
 )
 from prize.security import redact
+from prize.storage import Storage
 
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a deliverable address
 ERASED_TEXT = "(erased)"
@@ -336,8 +337,17 @@ def published_texts(contents: Iterable[ApplicationContent]) -> set[str]:
     return {"title", "organisation"} | ({"summary"} if submitted.consent_summary else set())
 
 
-def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: datetime) -> Juror:
-    """Erase a juror's personal data after publication; the first name stays only with consent."""
+def erase_juror(
+    *,
+    session: Session,
+    juror: Juror,
+    actor: audit.Actor,
+    now: datetime,
+    storage_dir: Path | None = None,
+) -> Juror:
+    """Erase a juror's personal data after publication; the first name stays only with consent.
+    The guardian's signed form goes from ``storage_dir`` once this commits (without one, the
+    orphan sweep of ``prize retention`` removes it)."""
     _require_published(session, juror.edition_id)
     if juror.erased_at is not None:
         return juror
@@ -348,6 +358,9 @@ def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: date
     juror.email = erased_address("juror", juror.id)
     juror.birth_date = None
     juror.guardian_name = ""
+    if juror.guardian_form and storage_dir is not None:
+        Storage(storage_dir).delete_after_commit(session, [juror.guardian_form])
+    juror.guardian_form = juror.guardian_form_name = juror.guardian_form_type = ""
     juror.link_version += 1
     juror.erased_at = now
     session.add(juror)
@@ -411,7 +424,7 @@ def erase_person(
         if state is not EditionState.published:
             report.waiting.append(year)
             continue
-        erase_juror(session=session, juror=juror, actor=actor, now=now)
+        erase_juror(session=session, juror=juror, actor=actor, now=now, storage_dir=storage_dir)
         report.jurors.append(pk(juror))
     report.waiting = sorted(set(report.waiting))
     if not report.applications and not report.jurors:

@@ -12,6 +12,7 @@ from prize.views.secretariat import (
     dashboard,
     edition_tools,
     editions,
+    guardian_forms,
     jury,
     outbox,
     personal_data,
@@ -31,6 +32,7 @@ routes: list[BaseRoute] = [
 routes += applications.routes
 routes += personal_data.routes
 routes += jury.routes
+routes += guardian_forms.routes
 
 from prize.views.secretariat import decisions as _decisions  # noqa: E402
 from prize.views.secretariat import tally as _tally  # noqa: E402
