@@ -99,15 +99,22 @@ def _queue(session, edition, recipient):
     )
 
 
-def test_a_rehearsals_mail_reaches_only_the_listed_addresses(db):
+def test_a_rehearsals_mail_reaches_only_the_listed_addresses(db, smtp):
     with db.write() as session:
         rehearsal = _create(session, rehearsal=True, recipients=["tester@example.org"])
         real = _create(session, year=2029)
         listed = _queue(session, rehearsal, "Tester@example.org")
         unlisted = _queue(session, rehearsal, "applicant@example.org")
-        real_mail = _queue(session, real, "applicant@example.org")
+        real_mail = _queue(session, real, "someone@example.org")
         statuses = (listed.status, unlisted.status, real_mail.status)
+        held_id = unlisted.id
     assert statuses == (OutboxStatus.queued, OutboxStatus.held, OutboxStatus.queued)
+    assert smtp.deliver(db, NOW) == 2
+    assert len(smtp.inbox.to("Tester@example.org")) == 1
+    assert len(smtp.inbox.to("someone@example.org")) == 1
+    assert smtp.inbox.to("applicant@example.org") == []
+    with db.read() as session:
+        assert session.get_one(OutboxMessage, held_id).status is OutboxStatus.held
 
 
 def _fill(session, edition, storage_dir):

@@ -146,3 +146,21 @@ def test_an_adviser_cannot_delete(adviser_client, sqlite_db):
     with sqlite_db.write() as session:
         edition_id = factories.edition(session=session, year=2027, rehearsal=True).id
     assert adviser_client.get(f"/secretariat/editions/id/{edition_id}/delete").status_code == 403
+
+
+def test_a_rehearsals_results_and_exports_say_rehearsal(staff_client, sqlite_db, settings):
+    _published_rehearsal(sqlite_db, settings.storage_dir)
+    banner = "the edition 2026 shown here is a rehearsal"
+    for path in (
+        "/secretariat/editions/2026/decisions",
+        "/secretariat/editions/2026/tally/final",
+        "/secretariat/editions/2026/applications",
+    ):
+        page = staff_client.get(path)
+        assert (page.status_code, banner in page.text) == (200, True), path
+    assert "REHEARSAL-2026-0001" in staff_client.get("/secretariat/editions/2026/applications").text
+    export = staff_client.get("/secretariat/editions/2026/applications.csv")
+    assert 'filename="rehearsal-applications-2026.csv"' in export.headers["content-disposition"]
+    assert '"REHEARSAL-2026-0001"' in export.text
+    document = staff_client.get("/secretariat/editions/2026/applications.json").json()
+    assert document["rehearsal"] is True
