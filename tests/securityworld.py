@@ -136,6 +136,7 @@ class World:
 # Which row a path parameter names: by parameter name, and per route where it differs.
 PARAM_DEFAULTS = {
     "year": "open_year",
+    "edition_id": "open_edition",
     "application_id": "applicant_app",
     "file_id": "applicant_file",
     "app_id": "screened_app",
@@ -231,6 +232,7 @@ def build_on(database: Database, directory: Path) -> World:
 
     call = make_call(database, now)
     ids["open_year"] = call.year
+    ids["open_edition"] = call.id
     mine = start_application(database, now, email="applicant@example.org")
     other = start_application(database, now, email="other@example.org", title="Another project")
     with database.write() as session:
