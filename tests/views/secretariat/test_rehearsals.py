@@ -164,3 +164,18 @@ def test_a_rehearsals_results_and_exports_say_rehearsal(staff_client, sqlite_db,
     assert '"REHEARSAL-2026-0001"' in export.text
     document = staff_client.get("/secretariat/editions/2026/applications.json").json()
     assert document["rehearsal"] is True
+
+
+def test_a_rehearsal_beside_the_real_edition_is_deleted_from_the_list(staff_client, sqlite_db):
+    staff_post(staff_client, "/secretariat/editions/new", _rehearsal_form())
+    staff_post(staff_client, "/secretariat/editions/new", edition_form(year="2029"))
+    with sqlite_db.read() as session:
+        rehearsal_id = session.exec(select(Edition.id).where(col(Edition.rehearsal))).one()
+    listing = staff_client.get("/secretariat/editions").text
+    path = f"/secretariat/editions/id/{rehearsal_id}/delete"
+    assert f'href="{path}"' in listing
+    page = staff_client.get(path).text
+    assert 'class="button" href="/secretariat/editions"' in page  # its year shows the real one
+    assert staff_post(staff_client, path, {"typed_name": "Rehearsal 2029"}).status_code == 303
+    with sqlite_db.read() as session:
+        assert [(e.year, e.rehearsal) for e in session.exec(select(Edition))] == [(2029, False)]
