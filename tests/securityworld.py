@@ -136,7 +136,7 @@ class World:
 # Which row a path parameter names: by parameter name, and per route where it differs.
 PARAM_DEFAULTS = {
     "year": "open_year",
-    "edition_id": "open_edition",
+    "edition_id": "rehearsal",
     "application_id": "applicant_app",
     "file_id": "applicant_file",
     "app_id": "screened_app",
@@ -232,7 +232,6 @@ def build_on(database: Database, directory: Path) -> World:
 
     call = make_call(database, now)
     ids["open_year"] = call.year
-    ids["open_edition"] = call.id
     mine = start_application(database, now, email="applicant@example.org")
     other = start_application(database, now, email="other@example.org", title="Another project")
     with database.write() as session:
@@ -265,6 +264,10 @@ def build_on(database: Database, directory: Path) -> World:
         _decided_edition(session, ids, 2024, officer, now, until=EditionState.final)
         _decided_edition(session, ids, 2023, officer, now, until=EditionState.published)
         _decided_edition(session, ids, 2022, officer, now, until=EditionState.decided)
+        # A rehearsal beside the real 2027 call: deletable, on its own page, by typing its title.
+        ids["rehearsal"] = factories.edition(
+            session=session, year=2027, state=EditionState.draft, rehearsal=True
+        ).id
         archived = published.create_archived_edition(
             session=session, year=2004, title_en="", actor=officer, now=now
         )
