@@ -167,14 +167,18 @@ class OutboxStatus(enum.StrEnum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    held = "held"  # a rehearsal's message to an address not listed for it: never sent
 
 
 # --------------------------------------------------------------------------- editions
 
 
 class Edition(SQLModel, table=True):
+    # One real edition a year, and beside it at most one rehearsal of the same year.
+    __table_args__ = (sa.UniqueConstraint("year", "rehearsal"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    year: int = Field(unique=True)
+    year: int
     title_en: str = Field(max_length=200)
     title_fr: str = Field(default="", max_length=200)
     call_en: str = _text()
@@ -196,6 +200,12 @@ class Edition(SQLModel, table=True):
     quorum: int = 3
     is_sample: bool = False  # invented demo content, labelled as such wherever shown
     archived: bool = False  # results recorded by hand, without ballots
+    # A rehearsal: never public, e-mails only to ``rehearsal_recipients`` (others stay held in
+    # the outbox), results marked "rehearsal", deletable with all its data.
+    rehearsal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    rehearsal_recipients: list[str] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     last_number: int = 0  # the last reference number given, taken under a lock
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
@@ -330,6 +340,18 @@ class StoredChunk(SQLModel, table=True):
     data: bytes = Field(sa_type=sa.LargeBinary)
 
 
+class ApplicationNote(SQLModel, table=True):
+    """A secretariat member's internal note on an application: staff only, never edited."""
+
+    __tablename__ = "application_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = _fk("application.id", ondelete="CASCADE")
+    author_id: int | None = _fk("staff.id", nullable=True)
+    text: str = _text()
+    created_at: datetime = _when(default_factory=utcnow)
+
+
 # --------------------------------------------------------------------------- staff
 
 
@@ -373,6 +395,14 @@ class Juror(SQLModel, table=True):
     language: str = Field(default="en", max_length=5)
     guardian_name: str = Field(default="", max_length=200)
     guardian_consent_at: datetime | None = _when(default=None)
+    # The signed consent form of a minor's guardian, stored like an applicant's file.
+    guardian_form: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    guardian_form_name: str = Field(
+        default="", max_length=255, sa_column_kwargs={"server_default": ""}
+    )
+    guardian_form_type: str = Field(
+        default="", max_length=50, sa_column_kwargs={"server_default": ""}
+    )
     publish_name_consent: bool = False
     active: bool = True  # false once replaced or removed
     replaces_id: int | None = _fk("juror.id", nullable=True)

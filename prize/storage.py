@@ -26,20 +26,22 @@ from __future__ import annotations
 import abc
 import contextlib
 import hashlib
+import io
 import itertools
 import logging
 import os
 import re
 import secrets
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, event, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
@@ -185,9 +187,28 @@ class Store(abc.ABC):
     def written_before(self, names: Iterable[str], *, before: datetime) -> list[str]:
         """Those of ``names`` written before ``before`` (a file gone meanwhile is left out)."""
 
-    @abc.abstractmethod
     def download_response(self, attachment: Attachment) -> Response:
         """The file as a download (never shown inline from our origin), under its client name."""
+        return self.file_response(
+            attachment.stored_name, attachment.content_type, attachment.original_name
+        )
+
+    @abc.abstractmethod
+    def file_response(self, stored_name: str, content_type: str, filename: str) -> Response:
+        """A stored file as a download under ``filename``; 404 when the store lacks it."""
+
+    def delete_after_commit(self, session: Any, names: Iterable[str]) -> None:
+        """Remove ``names`` once ``session``'s transaction commits (never on a rollback: the
+        rows that name them are back)."""
+        chosen = sorted(set(names))
+        if not chosen:
+            return
+
+        def remove(_session: Any) -> None:
+            for name in chosen:
+                self.delete(name)
+
+        event.listen(session, "after_commit", remove, once=True)
 
     def probe(self) -> bool:
         """Whether a small file can be written, read back whole and deleted now (``/health``)."""
@@ -245,14 +266,14 @@ def _check_name(stored_name: str) -> None:
         raise ValueError("not a stored name")
 
 
-def _download_headers(attachment: Attachment) -> dict[str, str]:
+def _download_headers(filename: str) -> dict[str, str]:
     """The headers of every download, whatever the store (as Starlette's ``FileResponse``
     writes the file name)."""
-    quoted = quote(attachment.original_name)
-    if quoted != attachment.original_name:
+    quoted = quote(filename)
+    if quoted != filename:
         disposition = f"attachment; filename*=utf-8''{quoted}"
     else:
-        disposition = f'attachment; filename="{attachment.original_name}"'
+        disposition = f'attachment; filename="{filename}"'
     return {
         "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
@@ -345,16 +366,16 @@ class FolderStore(Store):
                 found.append(name)
         return found
 
-    def download_response(self, attachment: Attachment) -> Response:
-        path = self.path(attachment.stored_name)
+    def file_response(self, stored_name: str, content_type: str, filename: str) -> Response:
+        path = self.path(stored_name)
         if not path.is_file():
             raise HTTPException(404)
-        headers = _download_headers(attachment)
+        headers = _download_headers(filename)
         del headers["Content-Disposition"]  # FileResponse writes it, the same way
         return FileResponse(
             path,
-            media_type=attachment.content_type,
-            filename=attachment.original_name,
+            media_type=content_type,
+            filename=filename,
             content_disposition_type="attachment",
             headers=headers,
         )
@@ -455,16 +476,62 @@ class DatabaseStore(Store):
             )
             return sorted(name for name in older if name in wanted)
 
-    def download_response(self, attachment: Attachment) -> Response:
-        size = self._size(attachment.stored_name)
+    def file_response(self, stored_name: str, content_type: str, filename: str) -> Response:
+        size = self._size(stored_name)
         if size is None:
             raise HTTPException(404)
-        headers = _download_headers(attachment) | {"Content-Length": str(size)}
+        headers = _download_headers(filename) | {"Content-Length": str(size)}
         return StreamingResponse(
-            self._pieces_of(attachment.stored_name),
-            media_type=attachment.content_type,
+            self._pieces_of(stored_name),
+            media_type=content_type,
             headers=headers,
         )
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream that keeps what was written until it is taken (for streaming a zip
+    archive: zipfile writes, the response takes)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._chunks.append(chunk)
+        self._written += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._written
+
+    def take(self) -> bytes:
+        taken, self._chunks = b"".join(self._chunks), []
+        return taken
+
+
+def zip_stream(store: Store, entries: Iterable[tuple[str, str]]) -> Iterator[bytes]:
+    """A zip archive of stored files, ``(path inside the archive, stored name)``, made as it is
+    read: a chunk at a time, in constant memory. The files (PDF, JPEG, PNG) are compressed
+    already, so they are stored as they are. A file the store lacks is left out."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(
+        pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True
+    ) as archive:
+        for arcname, stored_name in entries:
+            try:
+                chunks = store.read(stored_name)
+            except (MissingFile, OSError):
+                continue
+            with archive.open(arcname, mode="w", force_zip64=True) as target:
+                for chunk in chunks:
+                    target.write(chunk)
+                    yield pipe.take()
+            yield pipe.take()
+    yield pipe.take()
 
 
 def _pieces(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:

@@ -39,6 +39,8 @@ NOT_PAGES: dict[str, str] = {
     "apply_file": "an applicant's uploaded file, served as an attachment",
     "ballot_attachment": "an application's file for the jury, served as an attachment",
     "staff_application_file": "an application's file for the secretariat, served as an attachment",
+    "staff_edition_files": "the eligible applications' files as one zip, for a jury pack",
+    "staff_juror_guardian_form": "a guardian's signed consent form, served as an attachment",
 }
 
 

@@ -66,6 +66,7 @@ class CrawlData:
     links: dict[str, str] = field(default_factory=dict)  # link paths by role
     criteria: dict[str, int] = field(default_factory=dict)
     receipts: dict[str, str] = field(default_factory=dict)
+    editions: dict[int, int] = field(default_factory=dict)  # edition ids by year
 
 
 def apply_link(application: Application, version: int | None = None) -> str:
@@ -120,6 +121,7 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
         jury_data.archived_2021(session)
         jury_data.closed_round_2019(session, data)
         _failed_message(session)
+        data.editions = {e.year: e.id for e in editions.all_editions(session=session)}
     return data
 
 

@@ -189,6 +189,15 @@ def secretariat(data: CrawlData) -> list[Visit]:
         ),
         *[Visit(f"staff-edition-{year}", f"/secretariat/editions/{year}") for year in YEARS],
         Visit("staff-edition-edit-draft", "/secretariat/editions/2028/edit"),
+        Visit("staff-edition-copy", "/secretariat/editions/2027/copy"),
+        Visit(
+            "staff-edition-delete",
+            f"/secretariat/editions/id/{data.editions[2028]}/delete",
+        ),
+        Visit(
+            "staff-edition-delete-refused",
+            f"/secretariat/editions/id/{data.editions[2026]}/delete",
+        ),
         Visit("staff-edition-edit-open", "/secretariat/editions/2027/edit"),
         Visit("staff-criterion-new", "/secretariat/editions/2028/criteria/new"),
         Visit(

@@ -137,6 +137,7 @@ class World:
 # Which row a path parameter names: by parameter name, and per route where it differs.
 PARAM_DEFAULTS = {
     "year": "open_year",
+    "edition_id": "rehearsal",
     "application_id": "applicant_app",
     "file_id": "applicant_file",
     "app_id": "screened_app",
@@ -264,6 +265,10 @@ def build_on(database: Database, directory: Path) -> World:
         _decided_edition(session, ids, 2024, officer, now, until=EditionState.final)
         _decided_edition(session, ids, 2023, officer, now, until=EditionState.published)
         _decided_edition(session, ids, 2022, officer, now, until=EditionState.decided)
+        # A rehearsal beside the real 2027 call: deletable, on its own page, by typing its title.
+        ids["rehearsal"] = factories.edition(
+            session=session, year=2027, state=EditionState.draft, rehearsal=True
+        ).id
         archived = published.create_archived_edition(
             session=session, year=2004, title_en="", actor=officer, now=now
         )

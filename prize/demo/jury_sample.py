@@ -26,6 +26,7 @@ from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Juror, Round, pk
 from prize.settings import Settings
+from prize.storage import FolderStore
 
 YEAR = 2025
 
@@ -182,6 +183,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
             people=[_juror(*person, on=started) for person in JURORS],
             links=links.ballots,
             now=started,
+            store=FolderStore(settings.storage_dir),
         )
         _progress(session, edition, people, now)
         paths = [juror_links.link_path(signer=links.signer, juror=people[i]) for i in (1, 5)]

@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from prize.db import Database
+from prize.demo.pdf import pdf
 from prize.domain import transitions
 from prize.domain.applicants import applications, attachments, drafts, submissions
 from prize.domain.applicants import links as application_links
@@ -24,7 +25,7 @@ from prize.domain.jury.jurors import JurorData
 from prize.domain.shared import audit
 from prize.models import Application, Edition, EditionState, Juror, pk
 from prize.settings import Settings
-from prize.storage import FolderStore
+from prize.storage import FolderStore, Store
 from prize.tokens import Signer
 
 DEMO_EMAIL = "secretariat@example.org"
@@ -192,14 +193,47 @@ def invite_jurors(
     links: juror_links.BallotLinks,
     now: datetime,
     actor: audit.Actor = audit.SYSTEM,
+    store: Store,
 ) -> list[Juror]:
-    """Add each of ``people`` to the edition's jury and e-mail them their invitation."""
+    """Add each of ``people`` to the edition's jury and e-mail them their invitation (a minor
+    once their guardian's signed consent form is uploaded)."""
     added = []
     for data in people:
         juror = jurors.add_juror(session=session, actor=actor, now=now, edition=edition, data=data)
+        if jurors.is_minor(juror, now):
+            jurors.attach_guardian_form(
+                session=session,
+                actor=actor,
+                now=now,
+                juror=juror,
+                stored=attachments.store_upload(
+                    source=io.BytesIO(_consent_form(data.guardian_name)),
+                    store=store,
+                    max_bytes=1024 * 1024,
+                ),
+                filename="signed-consent.pdf",
+                store=store,
+            )
         juror_links.invite(session=session, actor=actor, now=now, juror=juror, links=links)
         added.append(juror)
     return added
+
+
+def _consent_form(guardian: str) -> bytes:
+    """A one-page PDF standing for a guardian's signed consent form (invented, as the demo is)."""
+    line = f"Consent of {guardian}".encode("latin-1", "replace").replace(b"(", b"[")
+    line = line.replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 30 100 Td (" + line + b") Tj ET"
+    return pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
 
 
 def onboard(

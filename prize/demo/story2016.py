@@ -42,6 +42,7 @@ from prize.models import (
     pk,
 )
 from prize.settings import Settings
+from prize.storage import FolderStore, Store
 
 YEAR = 2016
 SEED = 2016
@@ -247,7 +248,7 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
     )
     _applications(database, story, links.applications, settings)
     _screening(database, story, links.applications)
-    _jury(database, story, links.ballots)
+    _jury(database, story, links.ballots, FolderStore(settings.storage_dir))
     _rounds(database, story, links.ballots)
     report.links.append(("The 2016 edition, told through its ballots", "/editions/2016/results"))
 
@@ -330,7 +331,7 @@ def _juror(
     )
 
 
-def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> None:
+def _jury(database: Database, story: Story, links: juror_links.BallotLinks, store: Store) -> None:
     invited = when("2016-02-20 10:00")
     with database.write() as session:
         edition = session.get_one(Edition, story.edition_id)
@@ -341,6 +342,7 @@ def _jury(database: Database, story: Story, links: juror_links.BallotLinks) -> N
             links=links,
             now=invited,
             actor=story.officer,
+            store=store,
         )
         story.jurors = [pk(juror) for juror in people]
         # Onboarding: each juror confirms their name, accepts the pledge, declares conflicts.

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from prize import countries, formats
 from prize.domain.editions import bands
 from prize.domain.editions.criteria import CriterionSpec
+from prize.domain.shared.email_addresses import parse_email
 from prize.forms.base import FormResult, text
 from prize.models import Criterion, Edition
 
@@ -98,6 +99,8 @@ def initial_values(edition: Edition | None, defaults: dict[str, Any]) -> dict[st
             for name in INSTANTS
         }
     )
+    values["rehearsal"] = edition.rehearsal
+    values["rehearsal_recipients"] = "\n".join(edition.rehearsal_recipients)
     values["countries"] = list(edition.eligible_countries)
     values["normalise"] = edition.normalise
     values["add_country"] = ""
@@ -128,7 +131,27 @@ def parse_edition(form: FormData) -> tuple[FormResult, dict[str, Any]]:
     parsed["eligible_countries"] = codes
     parsed["normalise"] = result.values["normalise"] = form.get("normalise") == "yes"
     result.values["reason"] = text(form, "reason")
+    _rehearsal(form, result, parsed)
     return result, parsed
+
+
+def _rehearsal(form: FormData, result: FormResult, parsed: dict[str, Any]) -> None:
+    """Whether the edition is a rehearsal, and the addresses its e-mails may reach (one a
+    line, or separated by commas); every other message of a rehearsal stays in the outbox."""
+    parsed["rehearsal"] = result.values["rehearsal"] = form.get("rehearsal") == "yes"
+    raw = text(form, "rehearsal_recipients")
+    result.values["rehearsal_recipients"] = raw
+    addresses: list[str] = []
+    for item in raw.replace(",", "\n").split():
+        address = parse_email(item)
+        if address is None:
+            result.error(
+                "rehearsal_recipients", "This is not an e-mail address: %(text)s.", text=item
+            )
+            break
+        if address not in addresses:
+            addresses.append(address)
+    parsed["rehearsal_recipients"] = addresses
 
 
 def criterion_values(criterion: Criterion | None) -> dict[str, str]:

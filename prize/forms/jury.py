@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from starlette.datastructures import FormData
@@ -31,20 +32,26 @@ def parse_date(value: str) -> date | None:
         return None
 
 
-def country_code(value: str) -> str | None:
-    """An ISO code, or a country's English or French name, as its code."""
+def country_code(value: str, eligible: Sequence[str] = countries.DEFAULT_ELIGIBLE) -> str | None:
+    """An ISO code, or a country's English or French name, as its code (names of ``eligible``
+    countries only)."""
     value = value.strip()
     if len(value) == 2 and countries.is_known(value):
         return value.upper()
     wanted = value.casefold()
     for language in LANGUAGES:
-        for code, name in countries.choices(tuple(countries.DEFAULT_ELIGIBLE), language):
+        for code, name in countries.choices(tuple(eligible), language):
             if name.casefold() == wanted:
                 return code
     return None
 
 
-def _juror_values(get: dict[str, str], result: FormResult, consent_field: str) -> JurorData | None:
+def _juror_values(
+    get: dict[str, str],
+    result: FormResult,
+    consent_field: str,
+    eligible: Sequence[str] = countries.DEFAULT_ELIGIBLE,
+) -> JurorData | None:
     """Check one juror's fields (typed or imported); errors go to ``result``."""
     first, last = get.get("first_name", ""), get.get("last_name", "")
     email = get.get("email", "")
@@ -54,9 +61,12 @@ def _juror_values(get: dict[str, str], result: FormResult, consent_field: str) -
         result.error("last_name", "Give a last name.")
     if not email:
         result.error("email", "Give an e-mail address.")
-    code = country_code(get.get("country", ""))
+    code = country_code(get.get("country", ""), eligible)
     if code is None:
         result.error("country", "Choose a country.")
+    elif code not in eligible:
+        result.error("country", "Choose one of the edition's eligible countries.")
+        code = None
     birth = parse_date(get.get("birth_date", ""))
     if birth is None:
         result.error("birth_date", "Give the date of birth as YYYY-MM-DD.")
@@ -97,13 +107,15 @@ FIELDS = (
 )
 
 
-def parse_juror(form: FormData) -> tuple[FormResult, JurorData | None]:
-    """A juror's details typed in the back office."""
+def parse_juror(
+    form: FormData, eligible: Sequence[str] = countries.DEFAULT_ELIGIBLE
+) -> tuple[FormResult, JurorData | None]:
+    """A juror's details typed in the back office, from one of the ``eligible`` countries."""
     result = FormResult()
     values = {name: text(form, name) for name in FIELDS}
     values["publish_name_consent"] = "yes" if form.get("publish_name_consent") else ""
     result.values = values
-    data = _juror_values(values, result, "guardian_consent_on")
+    data = _juror_values(values, result, "guardian_consent_on", eligible)
     return result, data
 
 
@@ -119,7 +131,9 @@ def _column(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
-def parse_csv(content: str) -> tuple[list[tuple[int, JurorData]], list[RowError]]:
+def parse_csv(
+    content: str, eligible: Sequence[str] = countries.DEFAULT_ELIGIBLE
+) -> tuple[list[tuple[int, JurorData]], list[RowError]]:
     """Rows of a CSV of jurors (header line first; comma, semicolon or tab separated), each
     with its line number, and every problem found, by line."""
     lines = content.lstrip("\ufeff").splitlines()
@@ -149,7 +163,7 @@ def parse_csv(content: str) -> tuple[list[tuple[int, JurorData]], list[RowError]
             continue
         values = {header[i]: cells[i].strip() for i in range(len(cells))}
         result = FormResult()
-        data = _juror_values(values, result, "guardian_consent_date")
+        data = _juror_values(values, result, "guardian_consent_date", eligible)
         for name, message in result.errors.items():
             errors.append(RowError(line, name, message))
         if data is not None:

@@ -122,7 +122,8 @@ def application(
     if status is not ApplicationStatus.draft:
         edition.last_number += 1
         app.number = edition.last_number
-        app.reference = f"EDPP-{edition.year}-{edition.last_number:04d}"
+        prefix = "REHEARSAL" if edition.rehearsal else "EDPP"
+        app.reference = f"{prefix}-{edition.year}-{edition.last_number:04d}"
         app.submitted_at = when
         session.add(edition)
     session.add(app)

@@ -38,6 +38,7 @@ def edition(
         opens_at=opens_at,
         deadline=deadline,
         eligible_countries=sorted(countries.DEFAULT_ELIGIBLE),
+        rehearsal=fields.pop("rehearsal", False),  # part of the year's uniqueness: set at once
         created_at=when,
         updated_at=when,
     )

@@ -24,7 +24,15 @@ from prize.domain.applicants import drafts
 from prize.domain.applicants.links import can_edit
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.i18n import Plural
-from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
+from prize.models import (
+    Application,
+    ApplicationContent,
+    Attachment,
+    ContentKind,
+    Edition,
+    Juror,
+    pk,
+)
 from prize.storage import Store, StoredFile, UploadRefused, clean_filename
 
 # An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
@@ -76,6 +84,7 @@ def orphans(*, session: Session, store: Store, now: datetime) -> list[str]:
     if not on_disk:
         return []
     known = set(session.exec(select(Attachment.stored_name).distinct()))
+    known |= set(session.exec(select(Juror.guardian_form).where(Juror.guardian_form != "")))
     return store.written_before([n for n in on_disk if n not in known], before=now - ORPHAN_GRACE)
 
 

@@ -285,7 +285,9 @@ def _give_reference(session: Session, *, application: Application, edition: Edit
     locked.last_number += 1
     session.add(locked)
     application.number = locked.last_number
-    application.reference = f"EDPP-{locked.year}-{locked.last_number:04d}"
+    # A rehearsal's references are marked, and never those of the real edition of its year.
+    prefix = "REHEARSAL" if locked.rehearsal else "EDPP"
+    application.reference = f"{prefix}-{locked.year}-{locked.last_number:04d}"
 
 
 def _confirm(

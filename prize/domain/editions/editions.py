@@ -56,8 +56,18 @@ def create_edition(
     quorum: int = 3,
     is_sample: bool = False,
     archived: bool = False,
+    rehearsal: bool = False,
+    rehearsal_recipients: Sequence[str] = (),
 ) -> Edition:
-    if session.exec(select(Edition.id).where(Edition.year == year)).first() is not None:
+    """A new edition, a draft. A rehearsal shares its year with the real edition, if any: the
+    year is unique among real editions, and among rehearsals."""
+    if _year_taken(session, year=year, rehearsal=rehearsal):
+        if rehearsal:
+            raise Conflict(
+                "There is already a rehearsal of %(year)s: delete it first.",
+                field="year",
+                year=year,
+            )
         raise Conflict("There is already an edition %(year)s.", field="year", year=year)
     edition = Edition(
         year=year,
@@ -80,6 +90,8 @@ def create_edition(
         quorum=quorum,
         is_sample=is_sample,
         archived=archived,
+        rehearsal=rehearsal,
+        rehearsal_recipients=list(rehearsal_recipients) if rehearsal else [],
         created_at=now,
         updated_at=now,
     )
@@ -104,16 +116,37 @@ def create_edition(
         edition_id=edition.id,
         subject_kind="edition",
         subject_id=edition.id,
-        data={"year": year},
+        data={"year": year, **({"rehearsal": True} if rehearsal else {})},
     )
     session.flush()
     return edition
 
 
+def _year_taken(
+    session: Session, *, year: int, rehearsal: bool, other_than: int | None = None
+) -> bool:
+    query = select(Edition.id).where(Edition.year == year, Edition.rehearsal == rehearsal)
+    if other_than is not None:
+        query = query.where(Edition.id != other_than)
+    return session.exec(query).first() is not None
+
+
 def get_by_year(*, session: Session, year: int, public: bool = False) -> Edition:
-    edition = session.exec(select(Edition).where(Edition.year == year)).first()
+    """The edition of ``year``: the real one when a rehearsal shares its year. The public
+    never sees a rehearsal, nor a draft."""
+    query = select(Edition).where(Edition.year == year).order_by(col(Edition.rehearsal))
+    if public:
+        query = query.where(col(Edition.rehearsal).is_(False))
+    edition = session.exec(query).first()
     if edition is None or (public and edition.state is EditionState.draft):
         raise NotFound("There is no edition %(year)s.", year=year)
+    return edition
+
+
+def get_by_id(*, session: Session, edition_id: int) -> Edition:
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        raise NotFound("There is no such edition.")
     return edition
 
 
@@ -125,6 +158,7 @@ def current_call(*, session: Session) -> Edition | None:
         .where(col(Edition.state).in_(PUBLIC_STATES))
         .where(col(Edition.is_sample).is_(False))
         .where(col(Edition.archived).is_(False))
+        .where(col(Edition.rehearsal).is_(False))
         .order_by(col(Edition.year).desc())
         .limit(1)
     ).first()
@@ -135,6 +169,7 @@ def public_editions(*, session: Session) -> list[Edition]:
         session.exec(
             select(Edition)
             .where(col(Edition.state).in_(PUBLIC_STATES) | col(Edition.archived))
+            .where(col(Edition.rehearsal).is_(False))
             .order_by(col(Edition.year).desc())
         )
     )
@@ -194,8 +229,18 @@ EDITABLE_FIELDS = (
     "scale_max",
     "normalise",
     "quorum",
+    "rehearsal_recipients",
 )
-_TEXT_FIELDS = {"title_en", "title_fr", "call_en", "call_fr", "prize_en", "prize_fr"}
+# Changes the audit log keeps as "changed" only (texts; the addresses a rehearsal may write to).
+_TEXT_FIELDS = {
+    "title_en",
+    "title_fr",
+    "call_en",
+    "call_fr",
+    "prize_en",
+    "prize_fr",
+    "rehearsal_recipients",
+}
 
 
 def check(edition: Edition) -> None:
@@ -246,7 +291,9 @@ def check(edition: Edition) -> None:
 
 
 def all_editions(*, session: Session) -> list[Edition]:
-    return list(session.exec(select(Edition).order_by(col(Edition.year).desc())))
+    return list(
+        session.exec(select(Edition).order_by(col(Edition.year).desc(), col(Edition.rehearsal)))
+    )
 
 
 def status_counts(*, session: Session, edition: Edition) -> dict[str, int]:
@@ -308,6 +355,8 @@ def _changes(edition: Edition, values: Mapping[str, Any]) -> dict[str, Any]:
         for name, value in values.items()
         if name in EDITABLE_FIELDS and getattr(edition, name) != value
     }
+    if not edition.rehearsal:
+        changed.pop("rehearsal_recipients", None)
     if "eligible_countries" in changed:
         wanted = sorted({c.upper() for c in changed["eligible_countries"]})
         if wanted == edition.eligible_countries:
@@ -327,11 +376,8 @@ def _refuse_frozen(session: Session, *, edition: Edition, changed: Mapping[str, 
         session=session, edition=edition
     ):
         raise NotAllowed("Scores are recorded: the scale is frozen.", field="scale_min")
-    if (
-        "year" in changed
-        and session.exec(
-            select(Edition.id).where(Edition.year == changed["year"], Edition.id != edition.id)
-        ).first()
+    if "year" in changed and _year_taken(
+        session, year=changed["year"], rehearsal=edition.rehearsal, other_than=edition.id
     ):
         raise Conflict("There is already an edition %(year)s.", field="year", year=changed["year"])
 

@@ -19,6 +19,7 @@ from prize.domain.shared.email_addresses import normalise_email, parse_email
 from prize.i18n import Message, Plural
 from prize.models import ActorKind, Edition, EditionState, Juror, OutboxMessage, pk
 from prize.settings import LANGUAGES
+from prize.storage import Store, StoredFile, clean_filename
 
 PARIS = ZoneInfo("Europe/Paris")
 ADULT_AGE = 18
@@ -85,8 +86,47 @@ def is_minor(juror: Juror | JurorData, now: datetime) -> bool:
 
 
 def needs_guardian_consent(juror: Juror, now: datetime) -> bool:
-    """Under 18 today and no guardian's consent recorded: cannot be invited yet."""
-    return is_minor(juror, now) and juror.guardian_consent_at is None
+    """Under 18 today without a guardian's consent recorded, with its signed form: cannot be
+    invited yet."""
+    return is_minor(juror, now) and (juror.guardian_consent_at is None or not juror.guardian_form)
+
+
+def attach_guardian_form(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    now: datetime,
+    juror: Juror,
+    stored: StoredFile,
+    filename: str,
+    store: Store,
+) -> Juror:
+    """Keep the guardian's signed consent form (stored and checked as an applicant's file is);
+    a form uploaded again replaces the earlier one, whose file goes once this commits."""
+    if juror.erased_at is not None:
+        raise NotAllowed("This juror's personal data was erased.")
+    edition = edition_of(session=session, juror=juror)
+    if edition.state is EditionState.published:
+        raise NotAllowed("The results are published: the jury they name no longer changes.")
+    earlier = juror.guardian_form
+    juror.guardian_form = stored.stored_name
+    juror.guardian_form_name = clean_filename(filename, stored.content_type)
+    juror.guardian_form_type = stored.content_type
+    session.add(juror)
+    audit.record(
+        session=session,
+        actor=actor,
+        kind="juror.guardian_form_added",
+        now=now,
+        edition_id=juror.edition_id,
+        subject_kind="juror",
+        subject_id=juror.id,
+        data={"type": stored.content_type, "size": stored.size, "replaced": bool(earlier)},
+    )
+    session.flush()
+    if earlier:
+        store.delete_after_commit(session, [earlier])
+    return juror
 
 
 def consent_instant(day: date) -> datetime:

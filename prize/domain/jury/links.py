@@ -22,6 +22,7 @@ from prize.domain.jury.jurors import (
     add_juror,
     check_open_jury,
     edition_of,
+    is_minor,
     needs_guardian_consent,
 )
 from prize.domain.shared import audit, outbox
@@ -115,7 +116,8 @@ def _check_can_get_link(session: Session, juror: Juror, now: datetime) -> Editio
         raise NotAllowed("The final round has closed: ballot links no longer open.")
     if needs_guardian_consent(juror, now):
         raise NotAllowed(
-            "This juror is under 18: record a guardian's consent before inviting them."
+            "This juror is under 18: record a guardian's consent and upload the signed form "
+            "before inviting them."
         )
     return edition
 
@@ -290,7 +292,7 @@ def replace(
     check_open_jury(edition)
     new = add_juror(session=session, actor=actor, now=now, edition=edition, data=data)
     new.replaces_id = juror.id
-    if needs_guardian_consent(new, now):
+    if is_minor(new, now) and new.guardian_consent_at is None:
         raise DomainError(
             "This juror is under 18: give the guardian's name and the date of consent.",
             field="guardian_name",
@@ -301,7 +303,8 @@ def replace(
     session.add(juror)
     session.add(new)
     _audit(session, actor, juror, "juror.replaced", now, reason=reason.strip(), data={"by": new.id})
-    invite(session=session, actor=actor, now=now, juror=new, links=links)
+    if not needs_guardian_consent(new, now):  # a minor waits for the guardian's signed form
+        invite(session=session, actor=actor, now=now, juror=new, links=links)
     return new
 
 

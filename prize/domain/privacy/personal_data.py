@@ -31,6 +31,7 @@ from prize.domain.shared.email_addresses import normalise_email
 from prize.models import (
     Application,
     ApplicationContent,
+    ApplicationNote,
     Attachment,
     ContentKind,
     Edition,
@@ -268,6 +269,9 @@ def erase_application(
     stored = attachments.stored_names_of(session=session, content_ids=content_ids)
     session.exec(delete(Attachment).where(col(Attachment.content_id).in_(content_ids)))
     attachments.delete_files_after_commit(session=session, store=store, names=stored)
+    notes = session.exec(
+        delete(ApplicationNote).where(col(ApplicationNote.application_id) == application.id)
+    ).rowcount
     kept = published_texts(contents)
     for content in contents:
         _blank_content(content, kept=kept)
@@ -288,7 +292,7 @@ def erase_application(
         edition_id=application.edition_id,
         subject_kind="application",
         subject_id=application.id,
-        data={"files": len(stored)},
+        data={"files": len(stored), **({"notes": notes} if notes else {})},
     )
     session.flush()
     return application
@@ -332,8 +336,17 @@ def published_texts(contents: Iterable[ApplicationContent]) -> set[str]:
     return {"title", "organisation"} | ({"summary"} if submitted.consent_summary else set())
 
 
-def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: datetime) -> Juror:
-    """Erase a juror's personal data after publication; the first name stays only with consent."""
+def erase_juror(
+    *,
+    session: Session,
+    juror: Juror,
+    actor: audit.Actor,
+    now: datetime,
+    store: Store | None = None,
+) -> Juror:
+    """Erase a juror's personal data after publication; the first name stays only with consent.
+    The guardian's signed form goes from the store once this commits (without one, the
+    orphan sweep of ``prize retention`` removes it)."""
     _require_published(session, juror.edition_id)
     if juror.erased_at is not None:
         return juror
@@ -344,6 +357,9 @@ def erase_juror(*, session: Session, juror: Juror, actor: audit.Actor, now: date
     juror.email = erased_address("juror", juror.id)
     juror.birth_date = None
     juror.guardian_name = ""
+    if juror.guardian_form and store is not None:
+        store.delete_after_commit(session, [juror.guardian_form])
+    juror.guardian_form = juror.guardian_form_name = juror.guardian_form_type = ""
     juror.link_version += 1
     juror.erased_at = now
     session.add(juror)
@@ -405,7 +421,7 @@ def erase_person(
         if state is not EditionState.published:
             report.waiting.append(year)
             continue
-        erase_juror(session=session, juror=juror, actor=actor, now=now)
+        erase_juror(session=session, juror=juror, actor=actor, now=now, store=store)
         report.jurors.append(pk(juror))
     report.waiting = sorted(set(report.waiting))
     if not report.applications and not report.jurors:

@@ -231,7 +231,11 @@ def apply(
         )
     for item in todo.jurors:
         personal_data.erase_juror(
-            session=session, juror=session.get_one(Juror, item.id), actor=actor, now=now
+            session=session,
+            juror=session.get_one(Juror, item.id),
+            actor=actor,
+            now=now,
+            store=store,
         )
     if todo.rate_events:
         throttle.prune(session=session, before=now - RATE_EVENT_AGE)

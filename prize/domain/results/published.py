@@ -78,10 +78,19 @@ class Item:
     score: float | None  # final-round application score, 2 decimals
     application_id: int | None = None
     named: bool = True
+    summary_en: str = ""  # the secretariat's English translation, published with the summary
+    summary_language: str = "en"  # the language the applicant wrote the summary in
 
     @property
     def country(self) -> str:
         return countries.name(self.country_code, "en") if self.country_code else ""
+
+    def summary_in(self, language: str) -> tuple[str, str]:
+        """The summary for a reader of ``language``, and the language it is in: the English
+        translation for an English reader where there is one, else the applicant's text."""
+        if language == "en" and self.summary_en and self.summary_language != "en":
+            return self.summary_en, "en"
+        return self.summary, self.summary_language
 
     @property
     def public_title(self) -> str:
@@ -320,7 +329,7 @@ def get_results(*, session: Session, year: int) -> PublicResults:
         edition = editions.get_by_year(session=session, year=year)
     except NotFound:
         raise NotFound("There are no published results for %(year)s.", year=year) from None
-    if not visible(edition):
+    if not visible(edition) or edition.rehearsal:  # a rehearsal is never public
         raise NotFound("There are no published results for %(year)s.", year=year)
     return public_results(session=session, edition=edition)
 
@@ -436,6 +445,8 @@ def _add_decided(
                 score=_score(final_scores.get(d.application_id)) if in_shortlist else None,
                 application_id=d.application_id,
                 named=named,
+                summary_en=project.summary_en if named and project.consent_summary else "",
+                summary_language=project.language,
             )
         )
 
@@ -577,7 +588,9 @@ def create_archived_edition(
     """An edition from before the platform, whose results the secretariat enters by hand."""
     if not 2004 <= year <= now.year:
         raise DomainError("Give a past year, from 2004.", field="year")
-    exists = session.exec(select(Edition).where(Edition.year == year)).first()
+    exists = session.exec(
+        select(Edition).where(Edition.year == year, col(Edition.rehearsal).is_(False))
+    ).first()
     if exists is not None:
         raise Conflict("There is an edition %(year)s already.", field="year", year=year)
     title_en = title_en.strip() or f"European Drug Prevention Prize {year}"

@@ -114,6 +114,7 @@ class Project:
     language: str
     consent_publication: bool = False  # (1) title, organisation and country may be published
     consent_summary: bool = False  # (2) the summary may be published
+    summary_en: str = ""  # the secretariat's English translation of the summary, if any
 
     @property
     def country(self) -> str:
@@ -145,6 +146,7 @@ def projects(*, session: Session, ids: list[int]) -> dict[int, Project]:
             language=app.language,
             consent_publication=content.consent_publication,
             consent_summary=content.consent_summary,
+            summary_en=(app.translation or {}).get("summary", ""),
         )
     return found
 

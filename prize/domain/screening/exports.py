@@ -196,10 +196,17 @@ def to_csv(data: list[dict[str, Any]]) -> str:
 
 
 def to_json(*, edition: Edition, data: list[dict[str, Any]], now: datetime) -> str:
-    document = {
+    document: dict[str, Any] = {
         "edition": edition.year,
+        **({"rehearsal": True} if edition.rehearsal else {}),
         "exported_at": now.isoformat(),
         "count": len(data),
         "applications": [{name: _iso(value) for name, value in row.items()} for row in data],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def file_name(edition: Edition, extension: str) -> str:
+    """The export's file name; a rehearsal's says so."""
+    prefix = "rehearsal-" if edition.rehearsal else ""
+    return f"{prefix}applications-{edition.year}.{extension}"

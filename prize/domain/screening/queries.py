@@ -8,7 +8,7 @@ own version for drafts) and counts attachments in the same query.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from prize.domain.editions import editions
 from prize.domain.errors import NotFound
+from prize.domain.screening import translation
 from prize.models import (
     Application,
     ApplicationContent,
@@ -92,11 +93,12 @@ class Row:
     submitted_at: datetime | None
     created_at: datetime
     late: bool
-    has_translation: bool
+    has_translation: bool  # some text translated for the jury
     title: str
     organisation: str
     country: str
     attachments: int
+    translated: bool = False  # every text the jury reads translated (``translation.complete``)
 
 
 @dataclass
@@ -136,7 +138,7 @@ def _like(text: str) -> str:
 
 
 def list_applications(*, session: Session, edition: Edition, filters: Filters) -> ListPage:
-    """One page of the edition's applications (four queries, whatever their number)."""
+    """One page of the edition's applications (five queries at most, whatever their number)."""
     conditions = _conditions(edition, filters)
     join = and_(
         col(ApplicationContent.application_id) == col(Application.id),
@@ -153,7 +155,7 @@ def list_applications(*, session: Session, edition: Edition, filters: Filters) -
         .offset((filters.page - 1) * PER_PAGE)
     )
     return ListPage(
-        rows=[_row(values) for values in session.exec(stmt)],
+        rows=_with_translation_state(session, [_row(values) for values in session.exec(stmt)]),
         total=total,
         filters=filters,
         counts=status_counts(session=session, edition=edition),
@@ -226,6 +228,23 @@ def _row_columns() -> Any:
         main_country(),
         attachments,
     )
+
+
+def _with_translation_state(session: Session, rows: list[Row]) -> list[Row]:
+    """The rows, those whose every text the jury reads is translated marked so (one query, for
+    the rows of the page that have a translation)."""
+    ids = [r.id for r in rows if r.has_translation]
+    if not ids:
+        return rows
+    found = session.exec(
+        select(Application, ApplicationContent)
+        .join(ApplicationContent, col(ApplicationContent.application_id) == col(Application.id))
+        .where(col(Application.id).in_(ids), ApplicationContent.kind == ContentKind.submitted)
+    ).all()
+    done = {
+        app.id for app, content in found if translation.complete(content, app.translation or {})
+    }
+    return [replace(r, translated=r.id in done) for r in rows]
 
 
 def _row(values: Any) -> Row:

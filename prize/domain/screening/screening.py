@@ -20,6 +20,8 @@ from sqlmodel import Session
 from prize.domain.applicants.drafts import content_of
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import Conflict, DomainError, NotAllowed
+from prize.domain.screening.translation import TRANSLATED_FIELDS, TRANSLATION_LIMITS
+from prize.domain.screening.translation import complete as translation_complete
 from prize.domain.shared import audit, labels, outbox
 from prize.i18n import N_, gettext
 from prize.models import (
@@ -44,8 +46,6 @@ REASONS: dict[str, str] = {
 }
 OUTCOMES = (A.eligible, A.ineligible, A.returned)
 SCREENED = frozenset(OUTCOMES)  # a decision already taken: changing it needs a reason
-TRANSLATED_FIELDS = ("title", "goals", "summary", "participation")
-TRANSLATION_LIMITS = {"title": 300, "goals": 5_000, "summary": 40_000, "participation": 20_000}
 TRANSLATION_STATES = frozenset(
     {EditionState.screening, EditionState.shortlisting, EditionState.final, EditionState.decided}
 )
@@ -358,7 +358,13 @@ def set_translation(
         edition_id=edition.id,
         subject_kind="application",
         subject_id=application.id,
-        data={"fields": changed},
+        data={
+            "fields": changed,
+            "complete": translation_complete(
+                content_of(session=session, application=application, kind=ContentKind.submitted),
+                translation,
+            ),
+        },
     )
     session.flush()
     return application

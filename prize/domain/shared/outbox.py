@@ -34,7 +34,7 @@ from jinja2 import Environment
 from sqlmodel import Session, col, or_, select
 
 from prize.db import Database
-from prize.models import OutboxMessage, OutboxStatus, pk
+from prize.models import Edition, OutboxMessage, OutboxStatus, pk
 from prize.templating import mail_environment
 
 MAX_ATTEMPTS = 8
@@ -80,6 +80,7 @@ def queue(
     edition_id: int | None = None,
 ) -> OutboxMessage:
     subject, body = render(template, language, context)
+    held = _held_back(session, edition_id=edition_id, recipient=recipient)
     message = OutboxMessage(
         kind=kind,
         edition_id=edition_id,
@@ -90,10 +91,20 @@ def queue(
         message_id=f"<{uuid.uuid4().hex}@{mail_domain}>",
         created_at=now,
         next_attempt_at=now,
+        status=OutboxStatus.held if held else OutboxStatus.queued,
     )
     session.add(message)
     session.flush()
     return message
+
+
+def _held_back(session: Session, *, edition_id: int | None, recipient: str) -> bool:
+    """Whether a message stays in the outbox, never sent: one of a rehearsal's, to an address
+    the secretariat did not list for it."""
+    edition = session.get(Edition, edition_id) if edition_id is not None else None
+    if edition is None or not edition.rehearsal:
+        return False
+    return recipient.strip().lower() not in {a.lower() for a in edition.rehearsal_recipients}
 
 
 def mail_domain(mail_from: str) -> str:

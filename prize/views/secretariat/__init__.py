@@ -10,7 +10,9 @@ from prize.views.secretariat import (
     auth,
     criteria,
     dashboard,
+    edition_tools,
     editions,
+    guardian_forms,
     jury,
     outbox,
     personal_data,
@@ -21,6 +23,7 @@ routes: list[BaseRoute] = [
     *auth.routes,
     *dashboard.routes,
     *editions.routes,
+    *edition_tools.routes,
     *criteria.routes,
     *staff.routes,
     *outbox.routes,
@@ -29,6 +32,7 @@ routes: list[BaseRoute] = [
 routes += applications.routes
 routes += personal_data.routes
 routes += jury.routes
+routes += guardian_forms.routes
 
 from prize.views.secretariat import decisions as _decisions  # noqa: E402
 from prize.views.secretariat import tally as _tally  # noqa: E402

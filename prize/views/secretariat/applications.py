@@ -20,8 +20,10 @@ from prize import formats
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.privacy import retention
-from prize.domain.screening import exports, queries, screening
+from prize.domain.screening import exports, notes, queries, screening
+from prize.domain.screening import translation as jury_translation
 from prize.domain.staff import staff as staff_domain
+from prize.forms.base import text
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
 from prize.views.common import (
@@ -56,6 +58,7 @@ HISTORY_LABELS = {
     "application.screened": N_("Screening decision"),
     "application.late_accepted": N_("Accepted after the deadline"),
     "application.translated": N_("Translation for the jury"),
+    "application.note_added": N_("Internal note added"),
     "personal_data.erased": N_("Personal data erased"),
 }
 OUTCOMES = ("eligible", "ineligible", "returned")
@@ -130,7 +133,9 @@ def export_csv(request: Request) -> Response:
     return Response(
         exports.to_csv(rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.file_name(edition, "csv")}"'
+        },
     )
 
 
@@ -139,7 +144,9 @@ def export_json(request: Request) -> Response:
     return Response(
         exports.to_json(edition=edition, data=rows, now=now(request)),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="applications-{edition.year}.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.file_name(edition, "json")}"'
+        },
     )
 
 
@@ -217,9 +224,45 @@ def _detail(
             "values": values or {},
             "problem": problem,
             "due_default": (formats.in_paris(moment).date() + timedelta(days=14)).isoformat(),
+            "notes": _notes(request, app),
         },
         status_code=status_code,
     )
+
+
+def _notes(request: Request, app: Application) -> list[notes.SignedNote]:
+    with database(request).read() as session:
+        return notes.notes_of(session=session, application=app)
+
+
+def add_note(request: Request) -> Response:
+    """An internal note, staff only; refused next to its box with what was typed kept."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    typed = text(form, "note")
+    dossier = _dossier(request)
+    try:
+        with database(request).write() as session:
+            notes.add_note(
+                session=session,
+                application=session.get_one(Application, dossier.application.id),
+                author=account,
+                text=typed,
+                now=now(request),
+            )
+    except DomainError as error:
+        return _detail(
+            request,
+            account,
+            dossier,
+            errors={"note": error.message},
+            values={"note": typed},
+            status_code=400,
+        )
+    flash(request, "The note is added.")
+    response = redirect(request, "staff_application", app_id=dossier.application.id)
+    response.headers["location"] += "#notes-h"
+    return response
 
 
 def detail(request: Request) -> Response:
@@ -319,12 +362,12 @@ def translation(request: Request) -> Response:
     account = require_staff(request, write=request.method == "POST")
     dossier = _dossier(request)
     existing = dict(dossier.application.translation or {})
-    values = {k: existing.get(k, "") for k in screening.TRANSLATED_FIELDS}
+    values = {k: existing.get(k, "") for k in jury_translation.TRANSLATED_FIELDS}
     errors: dict[str, Message] = {}
     problem = None
     if request.method == "POST":
         form = read_form(request)
-        values = _values(form, screening.TRANSLATED_FIELDS)
+        values = _values(form, jury_translation.TRANSLATED_FIELDS)
         try:
             with database(request).write() as session:
                 application = session.get_one(Application, dossier.application.id)
@@ -351,6 +394,11 @@ def translation(request: Request) -> Response:
             "d": dossier,
             "app": dossier.application,
             "content": dossier.shown,
+            "originals": {
+                name: jury_translation.original(dossier.shown, name)
+                for name in jury_translation.TRANSLATED_FIELDS
+            },
+            "missing": jury_translation.missing(dossier.shown, existing),
             "values": values,
             "errors": errors,
             "problem": problem,
@@ -387,6 +435,12 @@ routes: list[BaseRoute] = [
         name="staff_applications_json",
     ),
     Route("/secretariat/applications/{app_id:int}", detail, name="staff_application"),
+    Route(
+        "/secretariat/applications/{app_id:int}/notes",
+        add_note,
+        methods=["POST"],
+        name="staff_application_note",
+    ),
     Route(
         "/secretariat/applications/{app_id:int}/screening",
         screen,

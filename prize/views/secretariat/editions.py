@@ -65,6 +65,8 @@ def _defaults(request: Request) -> dict[str, Any]:
         "countries": list(countries.DEFAULT_ELIGIBLE),
         "add_country": "",
         "reason": "",
+        "rehearsal": False,
+        "rehearsal_recipients": "",
     }
 
 
@@ -82,7 +84,12 @@ def editions_list(request: Request) -> Response:
     account = require_staff(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
-    return render_staff(request, "secretariat/editions.html", account, {"editions": items})
+    # A rehearsal beside the real edition of its year: its year's pages show the real one.
+    real = {e.year for e in items if not e.rehearsal}
+    shadowed = {e.year for e in items if e.rehearsal and e.year in real}
+    return render_staff(
+        request, "secretariat/editions.html", account, {"editions": items, "shadowed": shadowed}
+    )
 
 
 def _form_page(

@@ -48,11 +48,12 @@ def juror_or_404(session: Session, request: Request) -> Juror:
     return found
 
 
-def country_choices(request: Request) -> list[tuple[str, str]]:
-    return countries.choices(tuple(countries.DEFAULT_ELIGIBLE), lang(request))
+def country_choices(request: Request, edition: Edition) -> list[tuple[str, str]]:
+    """The edition's eligible countries, by name in the reader's language."""
+    return countries.choices(tuple(edition.eligible_countries), lang(request))
 
 
-def _juror_page(
+def render_juror_page(
     request: Request,
     account: Staff,
     *,
@@ -87,7 +88,7 @@ def _juror_page(
 
 
 def juror_page(request: Request) -> Response:
-    return _juror_page(request, require_staff(request))
+    return render_juror_page(request, require_staff(request))
 
 
 def _act(
@@ -110,14 +111,14 @@ def _act(
         status = 409 if isinstance(error, NotAllowed) else 400
         field = (field_names or {}).get(error.field or "", error.field)
         if field and field in form_fields:
-            return _juror_page(
+            return render_juror_page(
                 request,
                 account,
                 values=values,
                 errors={field: error.message},
                 status_code=status,
             )
-        return _juror_page(request, account, problem=error.message, status_code=status)
+        return render_juror_page(request, account, problem=error.message, status_code=status)
     flash(request, note)
     return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
 
@@ -244,7 +245,7 @@ def juror_form(
     problem = None
     if request.method == "POST":
         form = read_form(request)
-        result, data = forms.parse_juror(form)
+        result, data = forms.parse_juror(form, context["edition"].eligible_countries)
         values = result.values | {name: text(form, name) for name in extra_fields}
         errors = dict(result.errors)
         if data is not None:
@@ -257,6 +258,11 @@ def juror_form(
                 else:
                     problem = error.message
             else:
+                if new.replaces_id is not None and new.invited_at is None:
+                    done = N_(
+                        "%(name)s replaces the juror; upload the guardian's signed form, then "
+                        "invite them."
+                    )
                 flash(request, done, name=new.first_name)
                 return redirect(request, "staff_juror", juror_id=new.id)
     return render_staff(
@@ -268,7 +274,7 @@ def juror_form(
             "values": values,
             "errors": errors,
             "problem": problem,
-            "country_choices": country_choices(request),
+            "country_choices": country_choices(request, context["edition"]),
         },
         status_code=400 if errors or problem else 200,
     )

@@ -163,7 +163,7 @@ def import_csv(request: Request) -> Response:
             content = decoded
     context["pasted"] = text(form, "pasted")
     if context["error"] is None:
-        rows, parse_errors = forms.parse_csv(content)
+        rows, parse_errors = forms.parse_csv(content, edition.eligible_countries)
         try:
             with database(request).write() as session:
                 added = jurors.import_jurors(

@@ -3,11 +3,13 @@ names, on SQLite and PostgreSQL. Links, replacement and conflicts: test_jury_lin
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import func, select
 
+from prize.domain.applicants import attachments
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import jurors
 from prize.domain.shared import audit
@@ -17,7 +19,8 @@ from prize.models import (
     EditionState,
     Juror,
 )
-from tests import jury_factories
+from prize.storage import FolderStore
+from tests import factories, jury_factories
 from tests.jury_factories import NOW, add_juror, invite, juror_data, outbox_of
 
 # --------------------------------------------------------------------------- adding
@@ -154,7 +157,7 @@ def test_csv_reader_takes_a_byte_order_mark_tabs_and_optional_columns():
 # --------------------------------------------------------------------------- consent and invitations
 
 
-def test_minor_cannot_be_invited_until_a_guardian_consents(db):
+def test_minor_cannot_be_invited_until_a_guardian_consents(db, tmp_path):
     made = jury_factories.make(db)
     minor = add_juror(db, made, juror_data(birth_date=date(2010, 6, 1)))
     with pytest.raises(NotAllowed, match="under 18"):
@@ -169,6 +172,20 @@ def test_minor_cannot_be_invited_until_a_guardian_consents(db):
             guardian_name="Marta Novak",
             consent_on=date(2027, 2, 20),
             publish_name_consent=True,
+        )
+    with pytest.raises(NotAllowed, match="upload the signed form"):
+        invite(db, minor)  # the consent needs its signed form too
+    with db.write() as session:
+        jurors.attach_guardian_form(
+            session=session,
+            actor=audit.SYSTEM,
+            now=NOW,
+            juror=session.get_one(Juror, minor.id),
+            stored=attachments.store_upload(
+                source=io.BytesIO(factories.PDF), store=FolderStore(tmp_path), max_bytes=10_000
+            ),
+            filename="consent.pdf",
+            store=FolderStore(tmp_path),
         )
     invited = invite(db, minor)
     assert invited.invited_at == NOW

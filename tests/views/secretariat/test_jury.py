@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 from prize import formats
 from prize.domain.jury import scoring
 from prize.models import AuditEvent, Ballot, BallotStatus, Conflict, Juror, OutboxMessage
-from tests import htmlpages, jury_factories
+from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
 from tests.staffkit import login, make_staff
@@ -193,7 +193,7 @@ def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db
     assert "needed before the invitation" in page.text
     refused = _post(staff_client, f"{page_path}/invite", page_path)
     assert refused.status_code == 409
-    assert "record a guardian&#39;s consent before inviting them" in refused.text
+    assert "record a guardian&#39;s consent and upload the signed form" in refused.text
     assert _count(sqlite_db, Juror, Juror.id == minor.id, col(Juror.invited_at).is_(None)) == 1
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.recipient == minor.email) == 0
     missing = _post(staff_client, f"{page_path}/consent", page_path, guardian_name="Marta Kovač")
@@ -210,6 +210,14 @@ def test_minor_is_invited_only_after_consent_is_recorded(staff_client, sqlite_db
         publish_name_consent="yes",
     )
     assert ok.status_code == 303
+    assert _post(staff_client, f"{page_path}/invite", page_path).status_code == 409
+    token = csrf_of(staff_client, page_path)
+    uploaded = staff_client.post(
+        f"{page_path}/guardian/files",
+        data={"csrf_token": token},
+        files={"guardian_form": ("consent.pdf", factories.PDF, "application/pdf")},
+    )
+    assert uploaded.status_code == 303
     assert _post(staff_client, f"{page_path}/invite", page_path).status_code == 303
     with sqlite_db.read() as session:
         stored = session.get_one(Juror, minor.id)

@@ -1,0 +1,224 @@
+"""The secretariat's tools for an edition: a new edition from it, the jury pack of its eligible
+applications' files, and deleting it (a rehearsal, or an edition never published without
+submitted applications) on its own page where its title is typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from prize.domain.editions import copying, editions, removal
+from prize.domain.errors import DomainError, NotFound
+from prize.domain.screening import jury_pack
+from prize.domain.staff import staff as staff_domain
+from prize.forms.base import text
+from prize.i18n import Message
+from prize.models import Edition, Staff
+from prize.storage import zip_stream
+from prize.views.common import database, file_store, flash, now, read_form, redirect
+from prize.views.secretariat.access import render_staff, require_staff
+
+
+def _edition(session: Session, request: Request) -> Edition:
+    try:
+        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+# --------------------------------------------------------------------------- a new edition from it
+
+
+def _copy_page(
+    request: Request,
+    account: Staff,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, Message],
+    status_code: int = 200,
+) -> Response:
+    with database(request).read() as session:
+        source = _edition(session, request)
+    return render_staff(
+        request,
+        "secretariat/edition_copy.html",
+        account,
+        {"source": source, "values": values, "errors": errors},
+        status_code=status_code,
+    )
+
+
+def copy_edition(request: Request) -> Response:
+    """GET: the new edition's year (and whether it is a rehearsal); POST: make it, a draft,
+    and open its settings to edit."""
+    account = require_staff(request, write=True)
+    if request.method == "GET":
+        year = int(request.path_params["year"]) + 1
+        return _copy_page(
+            request, account, values={"year": str(year), "rehearsal": False}, errors={}
+        )
+    form = read_form(request)
+    values: dict[str, Any] = {
+        "year": text(form, "year"),
+        "rehearsal": form.get("rehearsal") == "yes",
+    }
+    errors: dict[str, Message] = {}
+    try:
+        year = int(values["year"])
+    except ValueError:
+        errors["year"] = Message("Enter a whole number.")
+    if not errors:
+        try:
+            with database(request).write() as session:
+                edition = copying.copy_edition(
+                    session=session,
+                    actor=staff_domain.actor_of(account),
+                    now=now(request),
+                    source=_edition(session, request),
+                    year=year,
+                    rehearsal=values["rehearsal"],
+                )
+        except DomainError as error:
+            errors[error.field or "year"] = error.message
+        else:
+            flash(
+                request,
+                "The edition %(year)s is created as a draft from %(source)s: check its settings "
+                "and dates.",
+                year=edition.year,
+                source=request.path_params["year"],
+            )
+            if edition.rehearsal and _shadowed(request, edition):
+                return redirect(request, "staff_editions")
+            return redirect(request, "staff_edition_edit", year=edition.year)
+    return _copy_page(request, account, values=values, errors=errors, status_code=400)
+
+
+# --------------------------------------------------------------------------- the jury pack
+
+
+def jury_files(request: Request) -> Response:
+    """Every supporting file of the eligible applications, one zip streamed as it is made."""
+    account = require_staff(request)
+    with database(request).read() as session:
+        edition = _edition(session, request)
+        try:
+            files = jury_pack.pack(session=session, edition=edition)
+        except DomainError as error:
+            return render_staff(
+                request,
+                "secretariat/edition_files.html",
+                account,
+                {"edition": edition, "problem": error.message},
+                status_code=409,
+            )
+        name = jury_pack.archive_name(edition)
+    entries = [(f.path, f.stored_name) for f in files]
+    return StreamingResponse(
+        zip_stream(file_store(request), entries),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- deleting it
+
+
+def _edition_by_id(session: Session, request: Request) -> Edition:
+    try:
+        return editions.get_by_id(
+            session=session, edition_id=int(request.path_params["edition_id"])
+        )
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+def _delete_page(
+    request: Request,
+    account: Staff,
+    *,
+    values: dict[str, str],
+    errors: dict[str, Message],
+    status_code: int = 200,
+) -> Response:
+    with database(request).read() as session:
+        edition = _edition_by_id(session, request)
+        reason = removal.refusal(session=session, edition=edition)
+        counts = removal.holdings(session=session, edition=edition)
+    back = request.app.url_path_for("staff_edition", year=edition.year)
+    return render_staff(
+        request,
+        "secretariat/edition_delete.html",
+        account,
+        {
+            "edition": edition,
+            "refusal": Message(reason) if reason else None,
+            "counts": counts,
+            "values": values,
+            "errors": errors,
+            "back_url": back if not _shadowed(request, edition) else None,
+        },
+        status_code=status_code,
+    )
+
+
+def _shadowed(request: Request, edition: Edition) -> bool:
+    """Whether the edition's year pages show another edition (a rehearsal beside the real one)."""
+    with database(request).read() as session:
+        return editions.get_by_year(session=session, year=edition.year).id != edition.id
+
+
+def delete_edition(request: Request) -> Response:
+    if request.method == "GET":
+        account = require_staff(request, write=True)
+        return _delete_page(request, account, values={"typed_name": ""}, errors={})
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    values = {"typed_name": text(form, "typed_name")}
+    try:
+        with database(request).write() as session:
+            edition = _edition_by_id(session, request)
+            removed = removal.delete_edition(
+                session=session,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                edition=edition,
+                typed_name=values["typed_name"],
+                store=file_store(request),
+            )
+    except DomainError as error:
+        return _delete_page(
+            request,
+            account,
+            values=values,
+            errors={error.field or "typed_name": error.message},
+            status_code=400,
+        )
+    flash(request, "The edition %(year)s is deleted, with all its data.", year=removed.year)
+    return redirect(request, "staff_editions")
+
+
+routes: list[BaseRoute] = [
+    Route(
+        "/secretariat/editions/{year:int}/copy",
+        copy_edition,
+        methods=["GET", "POST"],
+        name="staff_edition_copy",
+    ),
+    Route("/secretariat/editions/{year:int}/files.zip", jury_files, name="staff_edition_files"),
+    Route(
+        "/secretariat/editions/id/{edition_id:int}/delete",
+        delete_edition,
+        methods=["GET", "POST"],
+        name="staff_edition_delete",
+    ),
+]
