@@ -30,6 +30,9 @@ def _database(settings: Settings) -> Iterator[Database]:
         database.dispose()
 
 
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
 def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -47,7 +50,16 @@ def _serve_app(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers > 1:
         # Each worker is a fresh process: it reads its settings from the environment, as the
         # first did, and builds the app with ``prize.app:asgi``.
-        uvicorn.run("prize.app:asgi", factory=True, workers=workers, **options)
+        # uvicorn kills a worker that has not answered its health check within the timeout
+        # (5 s by default) and starts another: on a busy machine a worker still importing the
+        # app never gets to serve. Give a starting worker as long as the start-up check waits.
+        uvicorn.run(
+            "prize.app:asgi",
+            factory=True,
+            workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )
         return
     from prize.app import create_app
 
