@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from prize.domain import activity
 from prize.domain.editions import lifecycle
+from prize.domain.shared import audit
 from prize.formats import Style, style_of
 from prize.i18n import N_, Message
 from prize.models import (
@@ -22,6 +24,7 @@ from prize.models import (
 )
 
 SOON = timedelta(days=7)
+LATEST = 10  # changes shown on the dashboard
 S = EditionState
 
 DATE_LABELS = {
@@ -63,6 +66,7 @@ class EditionOverview:
 class Overview:
     editions: list[EditionOverview]
     todos: list[Todo]
+    latest: list[activity.Line] = field(default_factory=list)
 
 
 def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime, Style]]:
@@ -179,4 +183,7 @@ def overview(*, session: Session, now: datetime) -> Overview:
         todos.append(
             Todo("outbox", Message("E-mails that could not be sent: %(n)s.", {"n": failed}))
         )
-    return Overview(editions=items, todos=todos)
+    latest = audit.search(session=session, per_page=LATEST).rows
+    return Overview(
+        editions=items, todos=todos, latest=activity.lines(session=session, events=latest)
+    )
