@@ -168,7 +168,7 @@ def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) 
     page = staff_client.get("/secretariat/results").text
     assert 'href="/secretariat/editions/2027/tally/shortlist"' in page
     assert 'href="/secretariat/editions/2027/decisions"' in page
-    assert 'href="/secretariat/results">Tally and results</a>' in page  # the nav link
+    assert 'href="/secretariat/results" aria-current="page">Tally and results</a>' in page  # nav
 
 
 def test_final_round_tally_before_the_shortlist_is_empty_and_says_so(
