@@ -67,7 +67,7 @@ def test_tally_page_draws_the_distribution_as_inline_svg_without_style(
 ) -> None:
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
     svg = page[page.index("<svg") : page.index("</svg>")]
-    assert 'role="img"' in svg and '<title id="chart-title">' in svg
+    assert 'role="img"' in svg and '<title id="tally-chart-t">' in svg
     assert svg.count("<circle") == 9 * 3 - 2  # one dot per ballot score
     assert svg.count("<rect") == 9  # one bar per application score
     assert "style=" not in page and "<style" not in page

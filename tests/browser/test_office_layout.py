@@ -62,7 +62,7 @@ def _check_layout(page, name: str, width: int) -> None:
     }"""
     )
     if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=False)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
     assert geometry["scroll"] <= geometry["client"], f"{name} scrolls sideways at {width} px"
     assert geometry["nav"]["x"] < geometry["main"]["x"], (name, geometry)  # nav on the left
     assert geometry["nav"]["y"] == geometry["main"]["y"]  # beside the page, not above it
