@@ -80,6 +80,14 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     base = live_server.url
     _sign_in(page, base)
     _check_layout(page, "dashboard", width)
+    pipeline = page.get_by_role("img", name="Applications of 2028 by status")
+    expect(pipeline).to_be_visible()
+    assert pipeline.locator("desc").text_content() == (
+        "30 applications in all. drafts: 6, submitted, to screen: 6, eligible: 0, "
+        "ineligible: 6, returned for information: 6, withdrawn: 6."
+    )
+    jury = page.get_by_role("img", name="Applications scored by each juror in this round")
+    assert "Lena Novak: 9 of 9 scored (submitted)" in jury.locator("desc").text_content()
     nav = page.get_by_role("navigation", name="Back office")
     assert nav.is_visible()
     assert nav.get_by_text("Edition 2028").is_visible()  # the newest edition, chosen for now
@@ -114,6 +122,18 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     assert nav.get_by_text("Edition 2027").is_visible()
     _check_layout(page, "audit", width)
+    log = page.locator("table.log")
+    expect(log).to_contain_text("Prize added the staff account of officer@example.org.")
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("table.log")).to_contain_text(
+        "Prize a créé le compte de officer@example.org."
+    )
+    expect(page.locator("table.log details").first).not_to_have_attribute("open", "")
+    page.locator("table.log summary").first.click()  # the raw entry, on demand
+    expect(page.locator("table.log pre").first).to_contain_text('"kind": "staff.created"')
+    _check_layout(page, "audit-fr", width)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     nav.get_by_role("link", name="Jury", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jury")
     _check_layout(page, "jury", width)

@@ -15,7 +15,7 @@ from tests.jurykit import cast_ballot, make_scored_edition
 
 
 def _svg(page: str, chart_id: str) -> str:
-    start = page.index(f'aria-labelledby="{chart_id}-t {chart_id}-d"')
+    start = page.index(f'aria-labelledby="{chart_id}-t" aria-describedby="{chart_id}-d"')
     return page[page.rindex("<svg", 0, start) : page.index("</svg>", start)]
 
 
