@@ -11,6 +11,7 @@ from prize.domain.editions import editions
 from prize.domain.results import published
 from prize.domain.shared import audit
 from prize.models import ActorKind
+from tests import htmlpages
 from tests.jurykit import make_decided_edition
 
 
@@ -27,6 +28,7 @@ def test_results_page_charts_the_final_round_scores(client, sqlite_db, clock):
         key=lambda pair: -pair[1],
     )
     page = client.get("/editions/2027/results").text
+    htmlpages.save("results_chart", page)
     desc = unescape(re.search(r'<desc id="final-scores-d">(.*?)</desc>', page, re.S).group(1))
     assert desc == "; ".join(f"{title}: {score:.2f}" for title, score in shown) + "."
     svg = page[page.index('aria-labelledby="final-scores-t') : page.index("</svg>")]

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from prize.domain.shared import audit
 from prize.models import ActorKind, ApplicationStatus, Staff
-from tests import factories
+from tests import factories, htmlpages
 from tests.appkit import csrf_of
 
 
@@ -47,6 +47,7 @@ def test_audit_log_reads_a_screening_decision_as_a_sentence(
     _rename(sqlite_db, officer.id, "Anna Officer")
     reference = _screened(sqlite_db, clock, officer.id)
     page = staff_client.get("/secretariat/audit").text
+    htmlpages.save("secretariat_audit_sentences", page)
     assert (
         f"Anna Officer marked {reference} ineligible. "
         "The project is not wholly or mainly drug prevention."

@@ -10,7 +10,7 @@ from html import unescape
 from prize import charts
 from prize.models import ApplicationStatus as A
 from prize.models import EditionState
-from tests import factories
+from tests import factories, htmlpages
 from tests.jurykit import cast_ballot, make_scored_edition
 
 
@@ -106,6 +106,7 @@ def test_dashboard_shows_each_jurors_progress_and_the_days_left(staff_client, sq
         cast_ballot(session, scored, 0, "shortlist", {i: 5 for i in range(9)}, now=clock())
         cast_ballot(session, scored, 1, "shortlist", {0: 5, 1: 4}, submitted=False)
     page = staff_client.get("/secretariat").text
+    htmlpages.save("secretariat_dashboard_charts", page)
     assert "The round closes in 30 days." in page
     lena, omar, ana = (f"{j.first_name} {j.last_name}" for j in scored.jurors)
     assert _desc(page, "jury-2027") == (  # in the jury page's order, by name
@@ -124,6 +125,7 @@ def test_tally_chart_labels_rows_with_titles_and_draws_the_cut(staff_client, sql
             marks = {i: (i * 3 + juror) % 10 + 1 for i in range(9)}
             cast_ballot(session, scored, juror, "shortlist", marks, now=clock())
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
+    htmlpages.save("secretariat_tally_chart", page)
     svg = _svg(page, "tally-chart")
     assert "· Project" in svg  # titles, not only references
     assert '<line class="cut"' in svg and "shortlist cut" in svg

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import unescape
 
+from tests import htmlpages
 from tests.staffkit import staff_post
 
 
@@ -51,6 +52,7 @@ def test_refused_decision_lists_its_errors_at_the_top_of_the_panel(
         f"/secretariat/applications/{first.id}/screening",
         {"outcome": "ineligible", "ineligible-note": "Kept as typed"},
     )
+    htmlpages.save("secretariat_screening_refused", response.text)
     side = unescape(_side(response.text))
     summary = side[: side.index('<h2 id="screening-h">')]
     assert 'class="error-summary" role="alert" tabindex="-1" data-focus' in summary
