@@ -139,3 +139,21 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     _check_layout(page, "jury", width)
     context.close()
     assert scored.edition.year == 2027
+
+
+def test_back_office_is_usable_at_200_percent_zoom(live_server, browser):
+    """A 1366 px screen at 200 % zoom is 683 CSS pixels wide: the navigation moves above the
+    page, wide tables scroll inside their region, and nothing pushes the page sideways."""
+    _world(live_server)
+    context = browser.new_context(viewport={"width": 683, "height": 384}, locale="en-GB")
+    page = context.new_page()
+    _sign_in(page, live_server.url)
+    nav = page.get_by_role("navigation", name="Back office")
+    for link in ("Applications", "Audit log", "First-round tally"):
+        nav.get_by_role("link", name=link, exact=True).click()
+        expect(nav.get_by_role("link", name=link, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), link
+        assert_accessible(page)
+    context.close()
