@@ -528,6 +528,26 @@ class ResultsNote(SQLModel, table=True):
 # --------------------------------------------------------------------------- audit, outbox
 
 
+class _AuditActorKind(sa.types.TypeDecorator[ActorKind | str]):
+    """An audit entry's actor kind, stored as before (VARCHAR(20)). A value this version does
+    not know (written by a newer one, or by hand) reads back as the plain string, so the log
+    still shows every entry; ``prize audit verify`` is what names such an entry."""
+
+    impl = sa.String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: ActorKind | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> ActorKind | str | None:
+        if value is None:
+            return None
+        try:
+            return ActorKind(value)
+        except ValueError:
+            return value
+
+
 class AuditEvent(SQLModel, table=True):
     """Append-only; each row holds the hash of the one before. People appear by id only."""
 
@@ -535,7 +555,7 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(default_factory=utcnow, index=True)
-    actor_kind: ActorKind = Field(sa_type=_enum(ActorKind))
+    actor_kind: ActorKind = Field(sa_type=_AuditActorKind())
     actor_id: int | None = None
     edition_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=60, index=True)

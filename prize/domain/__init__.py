@@ -1,7 +1,7 @@
 """The rules of the prize, grouped by context; each context imports only the ones below it:
 
     transitions | dashboard | privacy | staff
-      -> results -> jury -> screening -> applicants -> editions -> shared -> errors
+      -> activity -> results -> jury -> screening -> applicants -> editions -> shared -> errors
 
 - ``errors``: the errors every rule raises (``DomainError``, ``NotFound``, ``NotAllowed``,
   ``Conflict``, ``Throttled``).
@@ -17,6 +17,7 @@
 - ``transitions``: ``move``, the one way an edition changes state, with the effects each move
   has in the contexts below (decision e-mails, the published figures, the jury's round e-mails).
 - ``dashboard``: the secretariat's overview, read across the contexts.
+- ``activity``: the audit log read as sentences, people named as they are called now.
 
 No context imports one above it, and no module imports a sibling that imports it back: the
 contracts in ``pyproject.toml`` (``lint-imports``) keep both true.

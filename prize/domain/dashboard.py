@@ -3,13 +3,17 @@ coming dates, and what needs doing now (each item with a kind the page turns int
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from prize.domain import activity
 from prize.domain.editions import lifecycle
-from prize.formats import Style, style_of
+from prize.domain.jury import panel
+from prize.domain.shared import audit
+from prize.formats import PARIS, Style, style_of
 from prize.i18n import N_, Message
 from prize.models import (
     Application,
@@ -22,6 +26,9 @@ from prize.models import (
 )
 
 SOON = timedelta(days=7)
+CALL_DAYS = 28  # submissions per day are shown over the call's last four weeks
+PIPELINE = ("draft", "submitted", "eligible", "ineligible", "returned", "withdrawn")
+LATEST = 10  # changes shown on the dashboard
 S = EditionState
 
 DATE_LABELS = {
@@ -42,6 +49,14 @@ class Todo:
     message: Message
 
 
+@dataclass(frozen=True)
+class JurorProgress:
+    name: str
+    done: int
+    total: int
+    submitted: bool
+
+
 @dataclass
 class EditionOverview:
     edition: Edition
@@ -49,6 +64,20 @@ class EditionOverview:
     upcoming: list[tuple[str, datetime, Style]]  # (label msgid, instant, style), soonest first
     todos: list[Todo] = field(default_factory=list)
     next_move: lifecycle.MoveOption | None = None
+    per_day: list[tuple[date, int]] = field(default_factory=list)  # submissions, Paris days
+    jury: list[JurorProgress] = field(default_factory=list)  # the current round's progress
+    round_closes: datetime | None = None
+
+    @property
+    def pipeline(self) -> list[tuple[str, int]]:
+        """The applications by status, in the order they move (drafts first)."""
+        return [(status, self.counts.get(status, 0)) for status in PIPELINE]
+
+    def days_left(self, now: datetime) -> int | None:
+        """Whole days, rounded up, until the current jury round closes."""
+        if self.round_closes is None:
+            return None
+        return max(0, math.ceil((self.round_closes - now) / timedelta(days=1)))
 
     @property
     def total(self) -> int:
@@ -63,6 +92,7 @@ class EditionOverview:
 class Overview:
     editions: list[EditionOverview]
     todos: list[Todo]
+    latest: list[activity.Line] = field(default_factory=list)
 
 
 def _upcoming(edition: Edition, now: datetime) -> list[tuple[str, datetime, Style]]:
@@ -128,6 +158,52 @@ def _edition_todos(item: EditionOverview, now: datetime, returned_due: int) -> N
         )
 
 
+def submissions_per_day(
+    *, session: Session, edition: Edition, now: datetime
+) -> list[tuple[date, int]]:
+    """First submissions per day (Paris time) over the call's last four weeks, up to today;
+    nothing before the call opens."""
+    if edition.opens_at is None or now < edition.opens_at:
+        return []
+    last = min(now, edition.deadline).astimezone(PARIS).date()
+    first = max(
+        edition.opens_at.astimezone(PARIS).date(),
+        edition.deadline.astimezone(PARIS).date() - timedelta(days=CALL_DAYS - 1),
+    )
+    if last < first:
+        return []
+    counts = dict.fromkeys((first + timedelta(days=n) for n in range((last - first).days + 1)), 0)
+    for when in session.exec(
+        select(Application.submitted_at).where(
+            Application.edition_id == edition.id, col(Application.submitted_at).is_not(None)
+        )
+    ):
+        day = when.astimezone(PARIS).date() if when is not None else None
+        if day in counts:
+            counts[day] += 1
+    return list(counts.items())
+
+
+def _jury_progress(item: EditionOverview, session: Session, now: datetime) -> None:
+    edition = item.edition
+    if edition.state is S.shortlisting:
+        item.round_closes = edition.shortlist_closes_at
+    elif edition.state is S.final:
+        item.round_closes = edition.final_closes_at
+    else:
+        return
+    item.jury = [
+        JurorProgress(
+            name=f"{row.juror.first_name} {row.juror.last_name}".strip(),
+            done=row.done,
+            total=row.total,
+            submitted=row.submitted,
+        )
+        for row in panel.overview(session=session, edition=edition, now=now)
+        if row.juror.active
+    ]
+
+
 def overview(*, session: Session, now: datetime) -> Overview:
     """Every edition not yet published (archives aside), newest first."""
     editions = list(
@@ -166,6 +242,8 @@ def overview(*, session: Session, now: datetime) -> Overview:
         options = lifecycle.options(session, edition, now)
         item.next_move = next((o for o in options if not o.backward), None)
         _edition_todos(item, now, returned_due.get(pk(edition), 0))
+        item.per_day = submissions_per_day(session=session, edition=edition, now=now)
+        _jury_progress(item, session, now)
         items.append(item)
     failed = int(
         session.exec(
@@ -179,4 +257,7 @@ def overview(*, session: Session, now: datetime) -> Overview:
         todos.append(
             Todo("outbox", Message("E-mails that could not be sent: %(n)s.", {"n": failed}))
         )
-    return Overview(editions=items, todos=todos)
+    latest = audit.search(session=session, per_page=LATEST).rows
+    return Overview(
+        editions=items, todos=todos, latest=activity.lines(session=session, events=latest)
+    )

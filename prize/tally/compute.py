@@ -309,6 +309,7 @@ def _tally(data: TallyInput) -> TallyResult:
         steps=explain.steps(
             params=params,
             jurors=jurors,
+            jury_size=len(set(data.jury) | {j.juror for j in jurors}),
             weights=weights(data.criteria),
             raw=raw,
             conflicts=sum(1 for k in conflicts if k[0] in ballots),

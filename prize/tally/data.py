@@ -84,6 +84,9 @@ class TallyInput:
     scores: Collection[ScoreRow]
     abstentions: Collection[tuple[int, int]] = ()  # (juror, application)
     conflicts: Collection[tuple[int, int]] = ()  # (juror, application)
+    # The jurors expected to vote in the round (the jury), whether or not they opened a ballot;
+    # empty: only those with a ballot are known.
+    jury: Collection[int] = ()
 
 
 # --------------------------------------------------------------------------- output

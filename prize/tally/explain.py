@@ -23,6 +23,7 @@ def steps(
     *,
     params: Params,
     jurors: tuple[JurorSummary, ...],
+    jury_size: int,
     weights: tuple[tuple[int, float], ...],
     raw: Mapping[tuple[int, int], float],
     conflicts: int,
@@ -63,7 +64,7 @@ def _counting(
                 "Ballots submitted for this round: %(submitted)s of %(jurors)s. Only submitted "
                 "ballots are counted; drafts show as progress only."
             ),
-            {"submitted": submitted, "jurors": len(jurors)},
+            {"submitted": submitted, "jurors": jury_size},
         ),
         Step(
             "ballot_scores",

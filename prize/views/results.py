@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from prize import charts
 from prize.domain.errors import NotFound
 from prize.domain.results import publication, published
 from prize.domain.results.published import PublicResults
 from prize.domain.shared import throttle
+from prize.models import Edition
 from prize.pagecache import kept_page, with_etag
 from prize.views.common import FLASH_KEY, database, now, read_form, redirect, render, settings
 
@@ -32,6 +34,17 @@ def _load(request: Request) -> PublicResults:
             raise HTTPException(404) from None
 
 
+def score_chart(edition: Edition, rows: list[tuple[str, float, str]]) -> charts.HBars:
+    """The final round's scores, highest first, on the edition's scale."""
+    low, high = edition.scale_min, edition.scale_max
+    every = 1 if high - low <= 5 else 2
+    return charts.hbars(
+        [(label, value, high, text) for label, value, text in sorted(rows, key=lambda r: -r[1])],
+        low=low,
+        ticks=[low + n for n in range(0, int(high - low) + 1, every)],
+    )
+
+
 def results_page(request: Request) -> Response:
     data = _load(request)
     answer = request.session.pop(RECEIPT_KEY, None)
@@ -46,6 +59,7 @@ def results_page(request: Request) -> Response:
             "edition": data.edition,
             "answer": answer,
             "page_url": settings(request).base_url + path,
+            "score_chart": score_chart,
         },
     )
     # private: the page holds this visitor's CSRF token (the receipt check's form).

@@ -1,6 +1,9 @@
 // Small improvements only: every page works without this file.
 (function () {
   "use strict";
+  // A refused decision's errors, listed at the top of the form's panel, take the focus.
+  var summary = document.querySelector(".error-summary[data-focus]");
+  if (summary) { summary.focus(); }
   // Live word counts beside textareas that carry data-word-limit.
   function countWords(text) {
     var t = text.trim();

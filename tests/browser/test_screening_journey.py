@@ -40,7 +40,10 @@ def test_officer_screens_two_applications_and_asks_for_information(
     assert_accessible(page)
     ineligible = page.locator("form", has=page.get_by_role("heading", name="Ineligible"))
     ineligible.get_by_role("button", name="Mark as ineligible").click()  # no rule chosen
-    expect(page.get_by_text("Choose the rule the application does not meet.")).to_be_visible()
+    expect(page.locator("#ineligible-reason-error")).to_have_text(  # beside its field
+        "Choose the rule the application does not meet."
+    )
+    expect(page.locator(".error-summary")).to_be_focused()  # and listed at the panel's top
     assert_accessible(page)
     ineligible = page.locator("form", has=page.get_by_role("heading", name="Ineligible"))
     ineligible.get_by_label("The rule it does not meet").select_option("structure")

@@ -68,7 +68,8 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     page.get_by_role("link", name="Audit log").click()
     assert_accessible(page)
     log = page.locator("table").inner_text()
-    assert "edition.moved" in log and "criterion.added" in log and "officer@example.org" in log
+    assert "officer@example.org moved the edition 2027 from draft to open for applications." in log
+    assert "officer@example.org added the criterion “Innovation” to 2027." in log
 
     for link in ("Outbox", "Staff", "Password", "Dashboard"):
         page.get_by_role("link", name=link, exact=True).click()

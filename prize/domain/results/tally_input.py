@@ -70,6 +70,9 @@ def tally_input(*, session: Session, edition: Edition, round_: Round) -> pure.Ta
             .where(Juror.edition_id == edition.id)
         ).all()
     )
+    jury = session.exec(
+        select(Juror.id).where(Juror.edition_id == edition.id, col(Juror.active))
+    ).all()
     return pure.TallyInput(
         params=pure.Params(
             round=round_.value,
@@ -92,6 +95,7 @@ def tally_input(*, session: Session, edition: Edition, round_: Round) -> pure.Ta
         scores=scores,
         abstentions=abstentions,
         conflicts=[(int(j), int(a)) for j, a in conflicts],
+        jury=[j for j in jury if j is not None],
     )
 
 

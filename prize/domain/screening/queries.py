@@ -281,6 +281,24 @@ def _row(values: Any) -> Row:
     )
 
 
+def next_to_screen(*, session: Session, edition: Edition, after: Application) -> Application | None:
+    """The next submitted application waiting for screening, by reference after ``after``
+    (round to the first when none follows), never ``after`` itself."""
+    waiting = list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == A.submitted,
+                Application.id != after.id,
+            )
+            .order_by(col(Application.number))
+        )
+    )
+    position = after.number or 0
+    return next((a for a in waiting if (a.number or 0) > position), waiting[0] if waiting else None)
+
+
 def status_counts(*, session: Session, edition: Edition) -> dict[str, int]:
     """How many applications the edition has in each status (every status listed, drafts too)."""
     return {s.value: 0 for s in A} | editions.status_counts(session=session, edition=edition)

@@ -194,6 +194,14 @@ def _detail(
 ) -> Response:
     app, edition = dossier.application, dossier.edition
     moment = now(request)
+    can_screen = edition.state is EditionState.screening and app.status not in (
+        A.draft,
+        A.withdrawn,
+    )
+    following = None
+    if can_screen:
+        with database(request).read() as session:
+            following = queries.next_to_screen(session=session, edition=edition, after=app)
     return render_staff(
         request,
         "secretariat/application.html",
@@ -212,8 +220,8 @@ def _detail(
                 (code, gettext(lang(request), label)) for code, label in screening.REASONS.items()
             ],
             "reason_labels": screening.REASONS,
-            "can_screen": edition.state is EditionState.screening
-            and app.status not in (A.draft, A.withdrawn),
+            "can_screen": can_screen,
+            "next_to_screen": following,
             "can_accept_late": app.status is A.draft
             and not app.late_reason
             and edition.state in (EditionState.open, EditionState.screening)

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from prize.domain import activity
 from prize.domain.editions import editions
 from prize.domain.shared import audit, labels
 from prize.domain.staff import staff as staff_domain
@@ -51,6 +52,7 @@ def audit_page(request: Request) -> Response:
         )
         people = staff_domain.all_staff(session=session)
         kinds = audit.kinds(session=session)
+        lines = activity.lines(session=session, events=found.rows)
         all_editions = editions.all_editions(session=session)
     emails = {p.id: p.email for p in people}
     years = {e.id: e.year for e in all_editions}
@@ -60,6 +62,7 @@ def audit_page(request: Request) -> Response:
         account,
         {
             "found": found,
+            "lines": lines,
             "emails": emails,
             "years": years,
             "people": people,
@@ -67,7 +70,7 @@ def audit_page(request: Request) -> Response:
             "event": labels.event,
             "editions": all_editions,
             "filters": {"edition": edition_id, "actor": actor_raw, "kind": kind},
-            "as_json": lambda data: json.dumps(data, sort_keys=True, ensure_ascii=False),
+            "as_json": lambda data: json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2),
             "page_url": lambda n: page_url(request, n),
         },
     )

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from prize import charts
 from prize.domain import dashboard
 from prize.models import ApplicationStatus
 from prize.views.common import database, now
@@ -25,6 +26,18 @@ def todo_link(request: Request, item: dashboard.Todo, year: int | None) -> str |
     return str(request.app.url_path_for("staff_edition", year=year))
 
 
+def pipeline_chart(item: dashboard.EditionOverview) -> charts.StackedBar:
+    return charts.stacked_bar([(status, status, n) for status, n in item.pipeline])
+
+
+def per_day_chart(item: dashboard.EditionOverview) -> charts.Columns:
+    return charts.columns([(f"{day.day}/{day.month}", n) for day, n in item.per_day])
+
+
+def jury_chart(item: dashboard.EditionOverview) -> charts.HBars:
+    return charts.hbars([(p.name, p.done, p.total or 1, f"{p.done}/{p.total}") for p in item.jury])
+
+
 def dashboard_page(request: Request) -> Response:
     account = require_staff(request)
     with database(request).read() as session:
@@ -36,6 +49,9 @@ def dashboard_page(request: Request) -> Response:
         {
             "overview": found,
             "statuses": [s.value for s in ApplicationStatus],
+            "pipeline_chart": pipeline_chart,
+            "per_day_chart": per_day_chart,
+            "jury_chart": jury_chart,
             "todo_link": lambda item, year=None: todo_link(request, item, year),
             "applications_url": lambda year: optional_url(request, "staff_applications", year=year),
         },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -11,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from prize import charts
 from prize import tally as pure
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
@@ -39,63 +39,19 @@ def round_of(request: Request) -> Round:
 # --------------------------------------------------------------------------- the chart
 
 
-@dataclass(frozen=True)
-class ChartRow:
-    y: float
-    label: str
-    dots: tuple[float, ...]
-    mean: float | None
-    low: float | None
-    high: float | None
-    proposed: bool
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Coordinates of the score distribution chart (inline SVG: attributes only, no style)."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    rows: tuple[ChartRow, ...]
-    ticks: tuple[tuple[float, str], ...]
-
-
-def chart(result: pure.TallyResult, labels: dict[int, str]) -> Chart:
-    width, left, right, top, step = 640, 130, 16, 28, 22
-    low, high = result.params.scale_min, result.params.scale_max
-    span = (high - low) or 1
-
-    def x(value: float) -> float:
-        return round(left + (value - low) / span * (width - left - right), 1)
-
-    rows = []
-    for n, entry in enumerate(result.ranking):
-        values = [b.score for b in entry.ballot_scores]
-        rows.append(
-            ChartRow(
-                y=top + n * step + step / 2,
-                label=labels.get(entry.application, ""),
-                dots=tuple(x(v) for v in sorted(values)),
-                mean=x(entry.score) if entry.score is not None else None,
-                low=x(min(values)) if values else None,
-                high=x(max(values)) if values else None,
-                proposed=bool(entry.proposed) and entry.proposed != "nominated",
-            )
+def chart(result: pure.TallyResult, labels: dict[int, str]) -> charts.DotPlot:
+    """Each application's ballot scores in rank order, the proposed places above the cut."""
+    rows = [
+        (
+            labels.get(entry.application, ""),
+            [b.score for b in entry.ballot_scores],
+            entry.score,
+            bool(entry.proposed) and entry.proposed != "nominated",
         )
-    count = int(high - low)
-    every = 1 if count <= 10 else max(1, count // 10)
-    ticks = tuple((x(low + i), f"{low + i:g}") for i in range(0, count + 1, every))
-    return Chart(
-        width=width,
-        height=top + len(rows) * step + 10,
-        left=left,
-        right=right,
-        top=top,
-        rows=tuple(rows),
-        ticks=ticks,
+        for entry in result.ranking
+    ]
+    return charts.dot_plot(
+        rows, low=result.params.scale_min, high=result.params.scale_max, cut=result.params.cut
     )
 
 
@@ -160,7 +116,10 @@ def tally_page(request: Request) -> Response:
             "names": names,
             "criteria": criteria,
             "unfinished": unfinished,
-            "chart": chart(result, {r.entry.application: r.project.reference for r in ranked}),
+            "chart": chart(
+                result,
+                {r.entry.application: f"{r.project.reference} · {r.project.title}" for r in ranked},
+            ),
             "flags": pure.FLAGS,
         },
     )

@@ -150,10 +150,15 @@ def test_audit_page_says_who_when_what_and_why(staff_client, officer, sqlite_db,
         data={"from": "screening", "to": "open"},
     )
     page = staff_client.get("/secretariat/audit").text
-    assert "applicant #5" in page and "juror #7" in page and "system" in page
-    assert "officer@example.org" in page
+    assert "The applicant of application #5 submitted application #5." in page
+    assert "juror #7 submitted their ballot of the first round." in page
+    assert "Prize added the staff account of officer@example.org." in page
+    assert (
+        "officer@example.org moved the edition 2027 from screening to open for applications."
+        in page
+    )
     assert "Postal strike" in page
-    assert "{&#34;from&#34;: &#34;screening&#34;, &#34;to&#34;: &#34;open&#34;}" in page
+    assert "&#34;from&#34;: &#34;screening&#34;,\n    &#34;to&#34;: &#34;open&#34;" in page
     assert formats.short(clock(), "en") in page  # 10:00 UTC: 1 Mar 2027, 11:00 in Paris
     assert "Dates and times in the back office are in Paris time." in page
     assert 'class="table-scroll"' in page

@@ -67,7 +67,7 @@ def test_tally_page_draws_the_distribution_as_inline_svg_without_style(
 ) -> None:
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
     svg = page[page.index("<svg") : page.index("</svg>")]
-    assert 'role="img"' in svg and '<title id="chart-title">' in svg
+    assert 'role="img"' in svg and '<title id="tally-chart-t">' in svg
     assert svg.count("<circle") == 9 * 3 - 2  # one dot per ballot score
     assert svg.count("<rect") == 9  # one bar per application score
     assert "style=" not in page and "<style" not in page
@@ -168,7 +168,7 @@ def test_tally_index_lists_editions_with_their_pages(staff_client, first_round) 
     page = staff_client.get("/secretariat/results").text
     assert 'href="/secretariat/editions/2027/tally/shortlist"' in page
     assert 'href="/secretariat/editions/2027/decisions"' in page
-    assert 'href="/secretariat/results">Tally and results</a>' in page  # the nav link
+    assert 'href="/secretariat/results" aria-current="page">Tally and results</a>' in page  # nav
 
 
 def test_final_round_tally_before_the_shortlist_is_empty_and_says_so(
