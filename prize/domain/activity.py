@@ -215,6 +215,14 @@ def _round(msgid: str) -> _Maker:
 
 SENTENCES: dict[str, _Maker] = {
     "edition.created": _simple(N_("%(who)s created the edition %(year)s.")),
+    "edition.copied": lambda e, p: Message(
+        N_("%(who)s created the edition %(to)s from the edition %(from)s."),
+        p | {"from": str(e.data.get("from", "")), "to": str(e.data.get("to", ""))},
+    ),
+    "edition.deleted": lambda e, p: Message(
+        N_("%(who)s deleted the edition “%(title)s” with all its data."),
+        p | {"title": str(e.data.get("title", ""))},
+    ),
     "edition.updated": _simple(N_("%(who)s changed the settings of the edition %(year)s.")),
     "edition.moved": lambda e, p: Message(
         "%(who)s moved the edition %(year)s from %(from)s to %(to)s.",
@@ -230,6 +238,7 @@ SENTENCES: dict[str, _Maker] = {
     "application.withdrawn": _simple(N_("%(who)s withdrew %(what)s.")),
     "application.link_revoked": _simple(N_("%(who)s revoked the links of %(what)s.")),
     "application.deleted": _simple(N_("%(who)s deleted the draft %(what)s.")),
+    "application.note_added": _simple(N_("%(who)s added an internal note to %(what)s.")),
     "application.late_accepted": _simple(N_("%(who)s accepted %(what)s after the deadline.")),
     "application.translated": _simple(N_("%(who)s saved the English translation of %(what)s.")),
     "application.screened": _screened,
@@ -262,6 +271,9 @@ SENTENCES: dict[str, _Maker] = {
     "juror.name_corrected": _simple(N_("%(who)s corrected their first name.")),
     "juror.pledge_accepted": _simple(N_("%(who)s accepted the confidentiality pledge.")),
     "juror.conflicts_declared": _simple(N_("%(who)s declared their conflicts of interest.")),
+    "juror.guardian_form_added": _simple(
+        N_("%(who)s added the guardian’s signed form for %(what)s.")
+    ),
     "juror.consent_recorded": _simple(N_("%(who)s recorded the guardian’s consent for %(what)s.")),
     "conflict.recorded": _simple(N_("%(who)s recorded a conflict of interest of %(what)s.")),
     "jury.reminded": lambda e, p: Plural(

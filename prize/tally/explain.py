@@ -39,7 +39,15 @@ def steps(
     """Every step of the tally, in the order it is computed."""
     submitted = sum(1 for j in jurors if j.submitted)
     return (
-        *_counting(submitted, jurors, weights, raw, conflicts=conflicts, abstentions=abstentions),
+        *_counting(
+            submitted,
+            jury_size,
+            jurors,
+            weights,
+            raw,
+            conflicts=conflicts,
+            abstentions=abstentions,
+        ),
         _normalisation(params, jurors, raw, round_mean, round_sd),
         *_ranking(params, ranking, broken=broken, unresolved=unresolved),
         _proposal(params, proposal),
@@ -49,6 +57,7 @@ def steps(
 
 def _counting(
     submitted: int,
+    jury_size: int,
     jurors: tuple[JurorSummary, ...],
     weights: tuple[tuple[int, float], ...],
     raw: Mapping[tuple[int, int], float],

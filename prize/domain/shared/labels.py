@@ -18,6 +18,10 @@ _ROLES = {StaffRole.secretariat: N_("secretariat"), StaffRole.adviser: N_("advis
 # What each kind of audit entry means, for the audit log's readers (the kind itself stays in the
 # entry, and beside its name on the page).
 EVENTS = {
+    "application.note_added": N_("internal note added"),
+    "edition.copied": N_("edition copied from an earlier one"),
+    "edition.deleted": N_("edition deleted"),
+    "juror.guardian_form_added": N_("guardian's signed form added"),
     "application.deleted": N_("application deleted"),
     "application.late_accepted": N_("late application accepted"),
     "application.link_revoked": N_("application's links revoked"),
