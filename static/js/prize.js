@@ -1,6 +1,54 @@
 // Small improvements only: every page works without this file.
 (function () {
   "use strict";
+  // A field's message beside it, put there or taken away by a script that saved it (autosave),
+  // with the field's aria-invalid and aria-describedby kept true.
+  function fieldError(field, message) {
+    var id = field.id + "-error";
+    var box = document.getElementById(id);
+    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (message) {
+      if (!box) {
+        box = document.createElement("p");
+        box.className = "error";
+        box.id = id;
+        field.parentNode.insertBefore(box, field);
+      }
+      box.textContent = message;
+      field.setAttribute("aria-invalid", "true");
+      if (described.indexOf(id) < 0) { described.push(id); }
+    } else {
+      if (box) { box.remove(); }
+      field.removeAttribute("aria-invalid");
+      described = described.filter(function (d) { return d !== id; });
+    }
+    if (described.length) {
+      field.setAttribute("aria-describedby", described.join(" "));
+    } else {
+      field.removeAttribute("aria-describedby");
+    }
+  }
+  window.PRIZE_FORMS = { fieldError: fieldError };
+
+  // A refused form: the focus moves to its error summary, and each of the summary's links
+  // focuses its field (the first choice of a group), as GOV.UK's error summary does.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var field = target.matches("input, textarea, select")
+        ? target : target.querySelector("input, textarea, select");
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector('label[for="' + field.id + '"]') ||
+        (target.tagName === "FIELDSET" ? target.querySelector("legend") : null);
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
   // Live word counts beside textareas that carry data-word-limit.
   function countWords(text) {
     var t = text.trim();

@@ -1,0 +1,139 @@
+"""Nothing typed is lost: the autosave endpoint, the files button that saves first, a request
+after the deadline, the deadline's banner, and a revision's differences."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prize import formats
+from prize.models import ContentKind
+from tests.appkit import csrf_of
+from tests.applykit import CALL_DEADLINE, complete_form, post_form, stored
+
+
+def autosave(client, application, **fields):
+    token = csrf_of(client, f"/apply/{application.id}")
+    return client.post(
+        f"/apply/{application.id}/save",
+        data={**fields, "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_the_form_page_carries_the_autosave_and_its_status(applicant):
+    client, application = applicant
+    page = client.get(f"/apply/{application.id}")
+    assert f'data-autosave="/apply/{application.id}/save"' in page.text
+    assert 'id="autosave-status" role="status" aria-live="polite"' in page.text
+    assert "/static/js/apply.js" in page.text
+
+
+def test_autosave_stores_what_is_typed_and_says_when(applicant, sqlite_db, clock):
+    client, application = applicant
+    answer = autosave(client, application, **complete_form(summary="Typed a minute ago"))
+    assert answer.json() == {
+        "message": f"Saved at {formats.clock(clock(), 'en')}",
+        "saved": True,
+        "errors": {},
+    }
+    assert stored(sqlite_db, application.id).summary == "Typed a minute ago"
+
+
+def test_autosave_keeps_a_malformed_number_out_and_names_its_field(applicant, sqlite_db):
+    client, application = applicant
+    answer = autosave(client, application, **complete_form(adults="12.5", goals="Kept"))
+    assert answer.json()["errors"] == {
+        "adults": "Number of adults taking part must be a whole number, like 120: "
+        "“12.5” is not one."
+    }
+    draft = stored(sqlite_db, application.id)
+    assert (draft.adults, draft.goals) == (None, "Kept")
+
+
+def test_autosave_after_the_deadline_saves_nothing_and_says_when_it_passed(
+    applicant, sqlite_db, clock
+):
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}")
+    clock.set(CALL_DEADLINE + timedelta(seconds=20))
+    answer = client.post(
+        f"/apply/{application.id}/save",
+        data={**complete_form(summary="Too late"), "csrf_token": token},
+    )
+    assert answer.status_code == 409
+    assert answer.json()["message"].startswith(
+        "Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027."
+    )
+    assert "write to prize@example.org" in answer.json()["message"]
+    assert stored(sqlite_db, application.id).summary == ""
+
+
+def test_autosave_from_a_browser_without_the_link_is_refused(applicant):
+    client, application = applicant
+    client.cookies.clear()
+    token = csrf_of(client, "/apply")
+    answer = client.post(
+        f"/apply/{application.id}/save", data={**complete_form(), "csrf_token": token}
+    )
+    assert answer.status_code == 401
+    assert answer.json()["message"] == "You are signed out: open your link again."
+
+
+def test_the_files_button_saves_the_draft_then_opens_the_files_page(applicant, sqlite_db):
+    client, application = applicant
+    page = client.get(f"/apply/{application.id}")
+    assert "Save and go to the files page (0 of 5 attached)" in page.text
+    response = post_form(
+        client, application, organisation="Youth Theatre", summary="Typed", action="files"
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/apply/{application.id}/files"
+    draft = stored(sqlite_db, application.id)
+    assert (draft.organisation, draft.summary) == ("Youth Theatre", "Typed")
+
+
+def test_the_files_button_with_a_malformed_answer_stays_on_the_form(applicant, sqlite_db):
+    client, application = applicant
+    page = post_form(client, application, summary="Typed", adults="2,5", action="files")
+    assert page.status_code == 400
+    assert "correct them, then go on to the files page" in page.text
+    assert 'value="2,5"' in page.text
+    assert stored(sqlite_db, application.id).summary == "Typed"
+
+
+def test_no_deadline_banner_more_than_a_day_before(applicant, clock):
+    client, application = applicant
+    clock.set(CALL_DEADLINE - timedelta(hours=25))
+    page = client.get(f"/apply/{application.id}")
+    assert "deadline-banner" not in page.text
+
+
+def test_the_last_day_shows_a_banner_with_the_time_left(applicant, clock):
+    client, application = applicant
+    clock.set(CALL_DEADLINE - timedelta(hours=5))
+    page = client.get(f"/apply/{application.id}")
+    assert 'class="notice warn deadline-banner"' in page.text
+    assert "Time left: 5 hours" in page.text
+    assert "Submit before the deadline" not in page.text
+
+
+def test_the_last_hour_counts_down_with_a_fallback_text(applicant, clock):
+    client, application = applicant
+    clock.set(CALL_DEADLINE - timedelta(minutes=40))
+    page = client.get(f"/apply/{application.id}")
+    assert 'role="timer" data-deadline="2027-06-30T20:00Z"' in page.text
+    assert "Time left: 40 minutes" in page.text
+    assert "Submit before the deadline: after it, nothing can be saved or submitted." in page.text
+
+
+def test_a_revision_not_resubmitted_shows_what_differs(applicant, sqlite_db):
+    client, application = applicant
+    assert post_form(client, application, **complete_form(), action="submit").status_code == 303
+    post_form(client, application, **complete_form(summary="A new paragraph.", adults="9"))
+    page = client.get(f"/apply/{application.id}")
+    assert "Not resubmitted yet" in page.text
+    changes = page.text.split("Changed since you submitted:")[1].split("</ul>")[0]
+    assert "<li>Number of adults taking part</li>" in changes
+    assert "<li>Summary of the project</li>" in changes
+    assert "Project title" not in changes
+    assert stored(sqlite_db, application.id, ContentKind.submitted).summary != "A new paragraph."
