@@ -137,3 +137,54 @@ def test_a_revision_not_resubmitted_shows_what_differs(applicant, sqlite_db):
     assert "<li>Summary of the project</li>" in changes
     assert "Project title" not in changes
     assert stored(sqlite_db, application.id, ContentKind.submitted).summary != "A new paragraph."
+
+
+def test_a_decimal_number_is_refused_and_kept_as_typed(applicant, sqlite_db):
+    client, application = applicant
+    page = post_form(client, application, **complete_form(adults="12.5"))
+    assert page.status_code == 400
+    assert (
+        "Number of adults taking part must be a whole number, like 120: “12.5” is not one."
+        in page.text
+    )
+    assert 'value="12.5"' in page.text
+    assert stored(sqlite_db, application.id).adults is None
+
+
+def test_thousands_separators_of_the_readers_language_are_accepted(applicant, sqlite_db):
+    client, application = applicant
+    post_form(client, application, **complete_form(young_people="1,200"))
+    assert stored(sqlite_db, application.id).young_people == 1200
+    client.cookies.set("lang", "fr")
+    token = csrf_of(client, f"/apply/{application.id}?lang=fr")
+    client.post(
+        f"/apply/{application.id}",
+        data={**complete_form(young_people="1 300", adults="2,5"), "csrf_token": token},
+        headers={"Accept-Language": "fr"},
+    )
+    draft = stored(sqlite_db, application.id)
+    assert (draft.young_people, draft.adults) == (1300, 8)
+
+
+def test_submitting_lists_format_errors_and_missing_parts_together_in_page_order(applicant):
+    client, application = applicant
+    page = post_form(
+        client,
+        application,
+        **complete_form(organisation="", adults="12.5", website="nope", goals="w " * 120),
+        action="submit",
+    )
+    assert page.status_code == 400
+    summary = page.text.split('id="error-summary-title"')[1].split("</ul>")[0]
+    links = [line for line in summary.split("<li>")[1:]]
+    assert [link.split('"')[1] for link in links] == [
+        "#organisation",
+        "#adults",
+        "#website",
+        "#goals",
+    ]
+    assert "Name the organisation that runs the project." in links[0]
+    assert "Prevention goals must be 100 words or fewer; yours has 120." in links[3]
+    assert (
+        page.text.count("Number of adults taking part must be a whole number") == 2
+    )  # summary, field
