@@ -424,6 +424,7 @@ def _confirm(
                 "withdraw": application_links.can_withdraw(application, edition),
                 "delete": application_links.can_delete(application),
                 "revoke": True,
+                "discard": drafts.has_revision(session=session, application=application),
             }[what],
         },
         status_code=status,
@@ -470,6 +471,27 @@ def delete(request: Request) -> Response:
     forget(request, application_id(request))
     flash(request, "Your draft is deleted, with its files.")
     return redirect(request, "home")
+
+
+@guarded
+def discard(request: Request) -> Response:
+    """Drop a revision not resubmitted: the submitted version stands as it was."""
+    if request.method == "GET":
+        return _confirm(request, "discard")
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            application, _, _ = opened(request, session, application_id(request))
+            submissions.discard_revision(
+                session=session,
+                application=application,
+                storage_dir=settings(request).storage_dir,
+                now=now(request),
+            )
+    except DomainError as error:
+        return _confirm(request, "discard", error.message, 409)
+    flash(request, "Your changes are discarded: your submitted application stands as it was.")
+    return redirect(request, "apply_form", application_id=application_id(request))
 
 
 @guarded
@@ -520,6 +542,12 @@ routes: list[BaseRoute] = [
     ),
     Route(
         "/apply/{application_id:int}/delete", delete, methods=["GET", "POST"], name="apply_delete"
+    ),
+    Route(
+        "/apply/{application_id:int}/discard",
+        discard,
+        methods=["GET", "POST"],
+        name="apply_discard",
     ),
     Route(
         "/apply/{application_id:int}/new-link",

@@ -29,6 +29,22 @@
   // ------------------------------------------------------------------ autosave
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) { return; }
+  // Follow-up questions ("How are they involved…") only once their answer is yes (without
+  // this file they are all shown, labelled "(if yes)"); one with text or a message stays.
+  form.querySelectorAll("[data-shown-when]").forEach(function (box) {
+    var name = box.getAttribute("data-shown-when");
+    function sync() {
+      var yes = form.querySelector('input[name="' + name + '"][value="yes"]');
+      var area = box.querySelector("textarea");
+      box.hidden = !(yes && yes.checked) && !(area && area.value.trim()) &&
+        !box.querySelector(".error");
+    }
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (radio) {
+      radio.addEventListener("change", sync);
+    });
+    sync();
+  });
+
   var url = form.getAttribute("data-autosave");
   var status = document.getElementById("autosave-status");
   var dirty = false;      // changes typed since the last save was sent

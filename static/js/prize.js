@@ -49,21 +49,34 @@
       field.focus({ preventScroll: true });
     });
   }
-  // Live word counts beside textareas that carry data-word-limit.
+  // Live word counts beside textareas that carry data-word-limit, in the reader's language. The
+  // count itself is not announced at each keystroke: a separate live region speaks only when
+  // the text crosses 90 % of the limit and when it goes over it.
   function countWords(text) {
     var t = text.trim();
     return t ? t.split(/\s+/u).length : 0;
   }
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+  function figure(n) { return numbers ? numbers.format(n) : String(n); }
   document.querySelectorAll("textarea[data-word-limit]").forEach(function (area) {
     var limit = parseInt(area.getAttribute("data-word-limit"), 10);
     var out = document.querySelector('.word-count[data-for="' + area.id + '"]');
+    var alert = document.querySelector('[data-word-alert="' + area.id + '"]');
     if (!out) { return; }
-    var template = document.documentElement.lang === "fr"
-      ? "%n / %l mots" : "%n of %l words";
+    function words(kind, n) {
+      return (out.getAttribute("data-msg-" + kind) || "{n} / {limit}")
+        .replace("{n}", figure(n)).replace("{limit}", figure(limit));
+    }
+    function band(n) { return n > limit ? "over" : n >= 0.9 * limit ? "near" : "count"; }
+    var last = band(countWords(area.value));
     function update() {
       var n = countWords(area.value);
-      out.textContent = template.replace("%n", n).replace("%l", limit);
+      var now = band(n);
+      out.textContent = words("count", n);
       out.classList.toggle("over", n > limit);
+      if (alert && now !== last && now !== "count") { alert.textContent = words(now, n); }
+      if (alert && now === "count") { alert.textContent = ""; }
+      last = now;
     }
     area.addEventListener("input", update);
     update();

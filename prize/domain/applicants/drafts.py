@@ -232,6 +232,14 @@ def save_draft(
     return draft
 
 
+def has_revision(*, session: Session, application: Application) -> bool:
+    """Whether a draft stands beside the submitted version (changes not resubmitted)."""
+    return all(
+        content_of(session=session, application=application, kind=kind) is not None
+        for kind in (ContentKind.draft, ContentKind.submitted)
+    )
+
+
 def differences(*, session: Session, application: Application) -> list[str]:
     """What a revision (a draft beside the submitted version) changes, by field name in the
     form's order ("files" for the attachments); nothing without a revision."""

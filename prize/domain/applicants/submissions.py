@@ -375,3 +375,26 @@ def withdraw(
     )
     session.flush()
     return application
+
+
+def discard_revision(
+    *, session: Session, application: Application, storage_dir: Path, now: datetime
+) -> None:
+    """Drop the changes made since the application was submitted: the revision and the files
+    added to it go, the submitted version stands as it was."""
+    session.refresh(application, with_for_update=True)
+    draft = drafts.content_of(session=session, application=application, kind=ContentKind.draft)
+    submitted = drafts.content_of(
+        session=session, application=application, kind=ContentKind.submitted
+    )
+    if draft is None or submitted is None:
+        raise NotAllowed(N_("There are no changes to discard."))
+    kept = attachments.stored_names_of(session=session, content_ids=[pk(submitted)])
+    names = attachments.delete_rows_of(session=session, content=draft)
+    session.delete(draft)
+    application.updated_at = now
+    session.add(application)
+    session.flush()
+    attachments.delete_files_after_commit(
+        session=session, storage_dir=storage_dir, names=names - kept
+    )

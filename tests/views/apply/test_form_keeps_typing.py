@@ -188,3 +188,31 @@ def test_submitting_lists_format_errors_and_missing_parts_together_in_page_order
     assert (
         page.text.count("Number of adults taking part must be a whole number") == 2
     )  # summary, field
+
+
+def test_a_revision_can_be_discarded_after_a_confirmation(applicant, sqlite_db):
+    client, application = applicant
+    assert post_form(client, application, **complete_form(), action="submit").status_code == 303
+    post_form(client, application, **complete_form(summary="A change I regret."))
+    page = client.get(f"/apply/{application.id}/discard")
+    assert "Your submitted application stands as it was. This cannot be undone." in page.text
+    token = csrf_of(client, f"/apply/{application.id}/discard")
+    response = client.post(f"/apply/{application.id}/discard", data={"csrf_token": token})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "Your changes are discarded: your submitted application stands as it was." in page.text
+    assert "Not resubmitted yet" not in page.text
+    assert stored(sqlite_db, application.id) is None
+    submitted = stored(sqlite_db, application.id, ContentKind.submitted)
+    assert submitted.summary == complete_form()["summary"]
+
+
+def test_discarding_without_a_revision_is_refused(applicant):
+    client, application = applicant
+    page = client.get(f"/apply/{application.id}/discard")
+    assert "There are no changes to discard." in page.text
+    assert "Discard the changes" not in page.text
+    token = csrf_of(client, f"/apply/{application.id}/discard")
+    page = client.post(f"/apply/{application.id}/discard", data={"csrf_token": token})
+    assert page.status_code == 409
+    assert "There are no changes to discard." in page.text
