@@ -45,6 +45,26 @@
     sync();
   });
 
+  // A long list of checkboxes (countries) gets a filter box: ticked ones always stay in view.
+  function plain(text) {
+    return text.normalize ? text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      : text.toLowerCase();
+  }
+  form.querySelectorAll("[data-filter-for]").forEach(function (box) {
+    var input = box.querySelector("input");
+    var list = document.getElementById(box.getAttribute("data-filter-for") + "-choices");
+    if (!input || !list) { return; }
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var wanted = plain(input.value.trim());
+      list.querySelectorAll("[data-choice]").forEach(function (choice) {
+        var ticked = choice.querySelector("input").checked;
+        choice.hidden = Boolean(wanted) && !ticked &&
+          plain(choice.getAttribute("data-choice")).indexOf(wanted) < 0;
+      });
+    });
+  });
+
   var url = form.getAttribute("data-autosave");
   var status = document.getElementById("autosave-status");
   var dirty = false;      // changes typed since the last save was sent

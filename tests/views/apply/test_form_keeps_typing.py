@@ -216,3 +216,23 @@ def test_discarding_without_a_revision_is_refused(applicant):
     page = client.post(f"/apply/{application.id}/discard", data={"csrf_token": token})
     assert page.status_code == 409
     assert "There are no changes to discard." in page.text
+
+
+def test_other_countries_are_checkboxes_and_keep_what_was_ticked(applicant, sqlite_db):
+    client, application = applicant
+    post_form(client, application, **complete_form(countries_other=["HR", "RS"]))
+    page = client.get(f"/apply/{application.id}")
+    assert '<select id="countries_other"' not in page.text and "Ctrl" not in page.text
+    assert 'id="countries_other-HR" name="countries_other" value="HR" checked' in page.text
+    assert 'id="countries_other-RS" name="countries_other" value="RS" checked' in page.text
+    assert 'id="countries_other-FR" name="countries_other" value="FR">' in page.text
+    assert '<label for="countries_other-filter">Filter the list</label>' in page.text
+    assert stored(sqlite_db, application.id).countries == ["BA", "HR", "RS"]
+
+
+def test_without_javascript_every_follow_up_question_shows_with_if_yes(applicant):
+    client, application = applicant
+    page = client.get(f"/apply/{application.id}")
+    assert "How are they involved in the strategy? (if yes)" in page.text
+    assert page.text.count('<div class="conditional" data-shown-when=') == 4
+    assert 'data-shown-when="inv_strategy" hidden' not in page.text
