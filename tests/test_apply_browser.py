@@ -115,6 +115,9 @@ def test_an_applicant_applies_on_a_phone(live_server, phone):
     page.get_by_role("link", name="Back to the form").click()
     page.wait_for_url(re.compile(r".*/apply/\d+$"))
     assert page.get_by_label("Telephone").input_value() == "+387 33 123 456"
+    page.get_by_role("button", name="Continue to check your answers").click()
+    page.wait_for_url("**/check")
+    assert_accessible(page)
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_url("**/submitted")
     assert page.locator(".reference").inner_text() == "EDPP-2027-0001"

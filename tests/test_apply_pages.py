@@ -308,7 +308,9 @@ def test_submitting_a_complete_form_shows_the_reference(applicant, sqlite_db):
     assert confirmation.subject == "Application received: EDPP-2027-0001"
     page = client.get(f"/apply/{application.id}")
     assert "Status: Submitted" in page.text and "EDPP-2027-0001" in page.text
-    assert "Submit the changes" in page.text
+    assert "Change your application" in page.text and "<textarea" not in page.text
+    page = client.get(f"/apply/{application.id}/change")
+    assert "Submit the changes" not in page.text and "<textarea" in page.text
 
 
 def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applicant, sqlite_db):

@@ -176,6 +176,7 @@ def _page(
     typed: dict[str, Any] | None = None,
     messages: dict[str, Message] | None = None,
     submitting: bool = False,
+    change: bool = False,
     problem: Message | None = None,
     status: int = 200,
 ) -> Response:
@@ -192,7 +193,9 @@ def _page(
         else []
     )
     content = context["content"]
-    if mode is not Access.edit and typed is None:
+    submitted_only = content is not None and content.kind is ContentKind.submitted
+    if typed is None and (mode is not Access.edit or (submitted_only and not change)):
+        context["can_change"] = mode is Access.edit
         return render(request, "apply/view.html", context, status_code=status)
     eligible = sorted(edition.eligible_countries)
     context.update(
@@ -283,8 +286,8 @@ def application_page(request: Request) -> Response:
         return again(problem=_refusal(request, app_id, error), status=409)
     except DomainError as error:
         return again(problem=error.message, status=409)
-    if action == "submit":
-        return _submit(request, app_id, parsed, again)
+    if action in ("submit", "check"):
+        return _submit(request, app_id, parsed, again, check=action == "check")
     if parsed.errors:
         note = (
             N_("Your draft is saved, except the answers marked below: correct them, then go on "
@@ -305,10 +308,12 @@ def _submit(
     app_id: int,
     parsed: application_form.ApplicationInput,
     again: Callable[..., Response],
+    *,
+    check: bool = False,
 ) -> Response:
     """Submit what was just saved, or show every refusal at once: the answers typed in a wrong
     format and the parts missing from the draft, in the page's order, one message per field."""
-    if parsed.errors:
+    if parsed.errors or check:
         with database(request).read() as session:
             application, edition, _ = opened(request, session, app_id)
             draft = drafts.current_content(session=session, application=application)
@@ -316,23 +321,30 @@ def _submit(
                 submissions.missing_parts(draft, edition, now(request).date()) if draft else []
             )
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
+        if check and not messages:
+            return redirect(request, "apply_check", application_id=app_id)
         return again(messages=messages, submitting=True, status=400)
     try:
-        with database(request).write() as session:
-            application, _, _ = opened(request, session, app_id)
-            submissions.submit(
-                session=session,
-                application=application,
-                links=applicant_links(request),
-                storage_dir=settings(request).storage_dir,
-                now=now(request),
-            )
+        _submit_draft(request, app_id)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
         return again(messages=messages, submitting=True, status=400)
     except DomainError as error:
         return again(problem=error.message, status=409)
     return redirect(request, "apply_done", application_id=app_id)
+
+
+def _submit_draft(request: Request, app_id: int) -> None:
+    """Submit what is stored (``submissions.submit``'s refusals pass through)."""
+    with database(request).write() as session:
+        application, _, _ = opened(request, session, app_id)
+        submissions.submit(
+            session=session,
+            application=application,
+            links=applicant_links(request),
+            storage_dir=settings(request).storage_dir,
+            now=now(request),
+        )
 
 
 def _answer(request: Request, status: int, message: Message, **extra: Any) -> JSONResponse:
@@ -384,6 +396,46 @@ def autosave(request: Request) -> Response:
     return _answer(
         request, 200, Message(N_("Saved at %(time)s"), {"time": clock}), saved=True, errors={}
     )
+
+
+@guarded
+def change(request: Request) -> Response:
+    """The form itself, for a submitted application: changing it is a step of its own."""
+    with database(request).read() as session:
+        application, edition, mode = opened(request, session, application_id(request))
+        return _page(request, session, application, edition, mode, change=True)
+
+
+@guarded
+def check(request: Request) -> Response:
+    """Check your answers: the application as the jury reads it, then the submit button."""
+    app_id = application_id(request)
+    if request.method == "POST":
+        read_form(request)
+        try:
+            _submit_draft(request, app_id)
+        except submissions.Incomplete as incomplete:
+            with database(request).read() as session:
+                application, edition, mode = opened(request, session, app_id)
+                messages = application_form.in_page_order(incomplete.missing)
+                return _page(
+                    request, session, application, edition, mode,
+                    messages=messages, submitting=True, change=True, status=400,
+                )  # fmt: skip
+        except DomainError as error:
+            with database(request).read() as session:
+                application, edition, mode = opened(request, session, app_id)
+                return _page(
+                    request, session, application, edition, mode, problem=_refusal(request, app_id, error),
+                    status=409,
+                )  # fmt: skip
+        return redirect(request, "apply_done", application_id=app_id)
+    with database(request).read() as session:
+        application, edition, mode = opened(request, session, app_id)
+        if mode is not Access.edit:
+            return redirect(request, "apply_form", application_id=app_id)
+        context = panel(request, session, application, edition, mode)
+    return render(request, "apply/check.html", context)
 
 
 @guarded
@@ -533,6 +585,8 @@ routes: list[BaseRoute] = [
         name="apply_form",
     ),
     Route("/apply/{application_id:int}/save", autosave, methods=["POST"], name="apply_autosave"),
+    Route("/apply/{application_id:int}/change", change, name="apply_change"),
+    Route("/apply/{application_id:int}/check", check, methods=["GET", "POST"], name="apply_check"),
     Route("/apply/{application_id:int}/submitted", done, name="apply_done"),
     Route(
         "/apply/{application_id:int}/withdraw",

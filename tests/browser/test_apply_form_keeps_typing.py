@@ -97,14 +97,14 @@ def test_the_deadline_passing_mid_edit_keeps_the_text_on_the_page(live_server, p
         .inner_text()
         .startswith("Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027.")
     )
-    page.get_by_role("button", name="Submit application").click()
+    page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
     assert "the deadline passed at 22:00 (Paris time)" in page.content()
     assert "write to prize@example.org" in page.content()
     assert page.get_by_label("Summary of the project").input_value() == (
         "Written after the deadline, kept anyway."
     )
-    assert page.get_by_role("button", name="Submit application").count() == 0
+    assert page.get_by_role("button", name="Save draft").count() == 0
     assert_accessible(page)
 
 
@@ -114,7 +114,7 @@ def test_a_refused_submission_lists_every_error_at_once_in_page_order(live_serve
     page.get_by_label("Number of adults taking part").fill("12.5")
     page.get_by_label("Prevention goals").fill("word " * 120)
     page.get_by_label("Website").fill("theatre dot org")
-    page.get_by_role("button", name="Submit application").click()
+    page.get_by_role("button", name="Continue to check your answers").click()
     page.wait_for_load_state()
     summary = page.locator("[data-error-summary]")
     assert summary.evaluate("el => el === document.activeElement")
