@@ -338,6 +338,24 @@ def word_warnings(content: ApplicationContent | None) -> dict[str, Message]:
     return out
 
 
+def start_errors(values: dict[str, str]) -> dict[str, Message]:
+    """Every refusal of the start page's fields at once, in the page's order (the domain checks
+    them again, one by one)."""
+    errors: dict[str, Message] = {}
+    if not values["email"].strip():
+        errors["email"] = Message(N_("Enter your e-mail address."))
+    elif parse_email(values["email"]) is None:
+        errors["email"] = Message(N_("Enter an e-mail address like name@example.org."))
+    title = " ".join(values["title"].split())
+    if not title:
+        errors["title"] = Message(N_("Enter your project's title."))
+    elif len(title) > SHORT["title"]:
+        errors["title"] = Message(
+            N_("Project title must be %(n)s characters or fewer."), {"n": SHORT["title"]}
+        )
+    return errors
+
+
 def start_fields(form: FormData) -> dict[str, str]:
     return {
         "email": text(form, "email")[:254],

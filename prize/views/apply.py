@@ -71,24 +71,10 @@ def start(request: Request) -> Response:
     errors = application_form.Messages()
     status = 200
     if request.method == "POST":
-        form = read_form(request)
-        values = application_form.start_fields(form)
-        try:
-            with database(request).write() as session:
-                applications.start_application(
-                    session=session,
-                    edition=editions.current_call(session=session),
-                    email=values["email"],
-                    title=values["title"],
-                    language=values["language"],
-                    links=applicant_links(request),
-                    client=client_of(request),
-                    now=now(request),
-                )
-        except DomainError as error:
-            errors[error.field or "email"] = error.message
-            status = status_code(error)
-        else:
+        values = application_form.start_fields(read_form(request))
+        errors.update(application_form.start_errors(values))  # every refusal at once
+        status = 400 if errors else _start(request, values, errors)
+        if status == 303:
             request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
             return redirect(request, "apply_sent")
     return render(
@@ -102,6 +88,26 @@ def start(request: Request) -> Response:
         },
         status_code=status,
     )
+
+
+def _start(request: Request, values: dict[str, str], errors: dict[str, Message]) -> int:
+    """Start the application (303) or put the domain's refusal in ``errors`` (its status)."""
+    try:
+        with database(request).write() as session:
+            applications.start_application(
+                session=session,
+                edition=editions.current_call(session=session),
+                email=values["email"],
+                title=values["title"],
+                language=values["language"],
+                links=applicant_links(request),
+                client=client_of(request),
+                now=now(request),
+            )
+    except DomainError as error:
+        errors[error.field or "email"] = error.message
+        return status_code(error)
+    return 303
 
 
 def resend(request: Request) -> Response:

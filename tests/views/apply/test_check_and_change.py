@@ -77,3 +77,16 @@ def test_a_submitted_application_opens_as_a_summary_and_changes_as_a_step(applic
     post_form(client, application, **complete_form(organisation="Youth Theatre Mostar"))
     page = client.get(f"/apply/{application.id}")  # a revision in progress: the form
     assert 'value="Youth Theatre Mostar"' in page.text and "Not resubmitted yet" in page.text
+
+
+def test_the_start_page_refuses_every_field_at_once_in_page_order(client, open_call, sqlite_db):
+    page = client.post(
+        "/apply", data={"email": "nobody", "title": "", "csrf_token": csrf_of(client, "/apply")}
+    )
+    assert page.status_code == 400
+    summary = page.text.split('id="error-summary-title"')[1].split("</ul>")[0]
+    assert summary.index('href="#email"') < summary.index('href="#title"')
+    assert "Enter an e-mail address like name@example.org." in summary
+    assert "Enter your project&#39;s title." in summary
+    assert 'value="nobody"' in page.text
+    assert "data-error-summary" in page.text
