@@ -157,6 +157,29 @@ def content_values(**changes: object) -> dict[str, object]:
     return {**parsed.clean, **changes}
 
 
+def stored(database: Database, application_id: int, kind=None):
+    """The stored draft (or ``kind``) of an application, as the database has it now."""
+    from sqlmodel import select
+
+    from prize.models import ApplicationContent, ContentKind
+
+    with database.read() as session:
+        return session.exec(
+            select(ApplicationContent).where(
+                ApplicationContent.application_id == application_id,
+                ApplicationContent.kind == (kind or ContentKind.draft),
+            )
+        ).first()
+
+
+def post_form(client: TestClient, application, **fields):
+    """The application form posted as its page would, with the page's CSRF token."""
+    from tests.appkit import csrf_of
+
+    token = csrf_of(client, f"/apply/{application.id}")
+    return client.post(f"/apply/{application.id}", data={**fields, "csrf_token": token})
+
+
 def tiny_pdf() -> bytes:
     """A small valid PDF (one empty page), made here rather than read from a file."""
     objects = [

@@ -102,13 +102,16 @@ def applicant(data: CrawlData) -> list[Visit]:
             "apply-draft-refused",
             f"/apply/{draft}",
             400,
-            act=send(f"/apply/{draft}", button='button[value="submit"]'),
+            act=send(f"/apply/{draft}", button='button[value="check"]'),
         ),
+        Visit("apply-check", f"/apply/{draft}/check"),
         Visit("apply-files", f"/apply/{draft}/files"),
         Visit("apply-delete", f"/apply/{draft}/delete"),
         Visit("apply-new-link", f"/apply/{draft}/new-link"),
         Visit("apply-submitted", data.links["apply_submitted"], lands=f"/apply/{sent}"),
         Visit("apply-done", f"/apply/{sent}/submitted"),
+        Visit("apply-change", f"/apply/{sent}/change"),
+        Visit("apply-discard", f"/apply/{sent}/discard"),
         Visit("apply-withdraw", f"/apply/{sent}/withdraw"),
         *[
             Visit(f"apply-{key}", data.links[f"apply_{key}"], lands=f"/apply/{data.apps[key]}")

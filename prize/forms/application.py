@@ -16,10 +16,18 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
-from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, MAX_LINKS, WORD_LIMITS
+from prize.domain.applicants.drafts import (
+    INVOLVEMENT_AREAS,
+    MAX_LINKS,
+    PAGE_ORDER,
+    WORD_LIMITS,
+    label_of,
+    word_limit_message,
+)
 from prize.domain.shared.email_addresses import parse_email
-from prize.forms.base import FormResult, text, word_count
-from prize.i18n import Message
+from prize.formats import Quantity
+from prize.forms.base import FormResult, text
+from prize.i18n import N_, Message
 from prize.models import ApplicationContent
 
 SHORT = {
@@ -45,7 +53,24 @@ CONSENTS = ("consent_processing", "consent_publication", "consent_summary")
 HOW_MAX = 5000
 MAX_NUMBER = 10_000_000
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,48}$")
+WEB_ADDRESS = N_("%(field)s: enter a web address starting with https:// or http://.")
 _DATE_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+def in_page_order(*sources: dict[str, Message] | list[tuple[str, Message]]) -> dict[str, Message]:
+    """One message per field, in the page's order; for a field given several, the first source's
+    wins (a format error before the "missing" its refused value leads to)."""
+    merged: dict[str, Message] = {}
+    for source in sources:
+        for name, message in source.items() if isinstance(source, dict) else source:
+            merged.setdefault(name, message)
+    rank = {name: i for i, name in enumerate(PAGE_ORDER)}
+    return dict(sorted(merged.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
+def _refuse(result: FormResult, name: str, msgid: str, **params: Any) -> None:
+    """A refusal that names its field, so that it reads alone in the error summary."""
+    result.error(name, msgid, field=label_of(name), **params)
 
 
 class Typed(dict[str, Any]):
@@ -100,13 +125,15 @@ def parse_date(value: str) -> date | None:
     return None
 
 
-def parse(form: FormData, *, eligible: list[str], today: date) -> ApplicationInput:
+def parse(
+    form: FormData, *, eligible: list[str], today: date, language: str = "en"
+) -> ApplicationInput:
     result = ApplicationInput()
     _texts(form, result)
     _contacts(result)
     _word_limits(result)
     _countries(form, result, eligible=eligible)
-    _numbers(form, result)
+    _numbers(form, result, language=language)
     _dates(form, result, today=today)
     _involvement(form, result)
     _links(form, result)
@@ -122,7 +149,7 @@ def _texts(form: FormData, result: ApplicationInput) -> None:
         value = text(form, name)
         result.values[name] = value
         if len(value) > limit:
-            result.error(name, "Use at most %(n)s characters.", n=limit)
+            _refuse(result, name, N_("%(field)s must be %(n)s characters or fewer."), n=limit)
         else:
             result.clean[name] = value if name in LONG else " ".join(value.split())
 
@@ -135,26 +162,24 @@ def _contacts(result: ApplicationInput) -> None:
             continue
         address = parse_email(typed[name])
         if address is None:
-            result.error(name, "Enter an e-mail address like name@example.org.")
+            _refuse(result, name, N_("%(field)s: enter an e-mail address like name@example.org."))
             clean.pop(name, None)
         else:
             clean[name] = address
     if typed["phone"] and not _PHONE.match(typed["phone"]):
-        result.error("phone", "Enter a telephone number, like +33 3 88 41 20 00.")
+        _refuse(result, "phone", N_("%(field)s: enter a number like +33 3 88 41 20 00."))
         clean.pop("phone", None)
     if typed["website"] and not is_web_url(typed["website"]):
-        result.error("website", "Enter a web address starting with https:// or http://.")
+        _refuse(result, "website", WEB_ADDRESS)
         clean.pop("website", None)
 
 
 def _word_limits(result: ApplicationInput) -> None:
     """A warning for each text over its word limit (stored, but not submittable)."""
-    for name, limit in WORD_LIMITS.items():
-        n = word_count(result.values[name])
-        if n > limit and name not in result.errors:
-            result.warnings[name] = Message(
-                "Use at most %(limit)s words here; there are %(n)s.", {"limit": limit, "n": n}
-            )
+    for name in WORD_LIMITS:
+        message = word_limit_message(name, result.values[name])
+        if message is not None and name not in result.errors:
+            result.warnings[name] = message
 
 
 def _countries(form: FormData, result: ApplicationInput, *, eligible: list[str]) -> None:
@@ -164,29 +189,57 @@ def _countries(form: FormData, result: ApplicationInput, *, eligible: list[str])
     result.values["country_main"] = main
     result.values["countries_other"] = others
     if main and main not in eligible:
-        result.error("country_main", "Choose a country from the list.")
+        _refuse(result, "country_main", N_("%(field)s: choose a country from the list."))
     elif any(code not in eligible for code in others):
-        result.error("countries_other", "Choose countries from the list.")
+        _refuse(result, "countries_other", N_("%(field)s: choose countries from the list."))
     elif others and not main:
-        result.error("country_main", "Choose the main country as well.")
+        _refuse(result, "country_main", N_("%(field)s: choose the main country as well."))
     else:
         result.clean["countries"] = ([main] if main else []) + [
             c for c in dict.fromkeys(others) if c != main
         ]
 
 
-def _numbers(form: FormData, result: ApplicationInput) -> None:
-    """How many young people and adults, with any thousands separator."""
+# Thousands separators: spaces (any width) and apostrophes everywhere; a comma in English only
+# (in French it marks decimals). Groups of exactly three digits, so "2,5" is never 25.
+_SPACES = " \u00a0\u202f\u2009'\u2019"
+_GROUPED = {
+    "en": re.compile(rf"^[0-9]{{1,3}}(?:[{_SPACES},][0-9]{{3}})+$"),
+    "fr": re.compile(rf"^[0-9]{{1,3}}(?:[{_SPACES}][0-9]{{3}})+$"),
+}
+
+
+def whole_number(raw: str, language: str) -> int | None:
+    """A whole number as a reader of ``language`` writes it ("1200", "1,200", « 1 200 »), or
+    None: never a decimal ("12.5", "2,5") read as a bigger whole one."""
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    if not _GROUPED.get(language, _GROUPED["en"]).match(raw):
+        return None
+    return int(re.sub(rf"[{_SPACES},]", "", raw))
+
+
+def _numbers(form: FormData, result: ApplicationInput, *, language: str) -> None:
+    """How many young people and adults, with the reader's thousands separator."""
     for name in ("young_people", "adults"):
         raw = text(form, name)
         result.values[name] = raw
-        digits = re.sub(r"[\s\u00a0\u202f,.']", "", raw)
+        value = whole_number(raw, language) if raw else None
         if not raw:
             result.clean[name] = None
-        elif not digits.isdigit() or not digits.isascii() or int(digits) > MAX_NUMBER:
-            result.error(name, "Enter a whole number, like 120.")
+        elif value is None:
+            _refuse(
+                result,
+                name,
+                N_("%(field)s must be a whole number, like 120: “%(typed)s” is not one."),
+                typed=raw,
+            )
+        elif value > MAX_NUMBER:
+            _refuse(
+                result, name, N_("%(field)s must be at most %(max)s."), max=Quantity(MAX_NUMBER)
+            )
         else:
-            result.clean[name] = int(digits)
+            result.clean[name] = value
 
 
 def _dates(form: FormData, result: ApplicationInput, *, today: date) -> None:
@@ -201,12 +254,12 @@ def _dates(form: FormData, result: ApplicationInput, *, today: date) -> None:
             continue
         parsed = parse_date(raw)
         if parsed is None or not 1950 <= parsed.year <= today.year + 10:
-            result.error(name, "Enter a date like 2025-09-15.")
+            _refuse(result, name, N_("%(field)s: enter a date like 2025-09-15."))
         else:
             dates[name] = clean[name] = parsed
     start, end = dates.get("start_date"), dates.get("end_date")
     if start and end and end < start:
-        result.error("end_date", "The end date cannot be before the start date.")
+        _refuse(result, "end_date", N_("%(field)s cannot be before the start date."))
         clean.pop("end_date", None)
     result.values["still_running"] = text(form, "still_running")
     clean["still_running"] = {"yes": True, "no": False}.get(result.values["still_running"])
@@ -222,7 +275,9 @@ def _involvement(form: FormData, result: ApplicationInput) -> None:
         result.values[question] = answer
         result.values[how_field] = how
         if len(how) > HOW_MAX:
-            result.error(how_field, "Use at most %(n)s characters.", n=HOW_MAX)
+            _refuse(
+                result, how_field, N_("%(field)s must be %(n)s characters or fewer."), n=HOW_MAX
+            )
             how = how[:HOW_MAX]
         involvement[area] = {"involved": {"yes": True, "no": False}.get(answer), "how": how}
     if not any(f"inv_{a}_how" in result.errors for a in INVOLVEMENT_AREAS):
@@ -239,7 +294,7 @@ def _links(form: FormData, result: ApplicationInput) -> None:
         if not value:
             continue
         if len(value) > 500 or not is_web_url(value):
-            result.error(name, "Enter a web address starting with https:// or http://.")
+            _refuse(result, name, WEB_ADDRESS)
         else:
             links.append(value)
     if not any(f"link_{i}" in result.errors for i in range(1, MAX_LINKS + 1)):
@@ -276,13 +331,29 @@ def word_warnings(content: ApplicationContent | None) -> dict[str, Message]:
     out: dict[str, Message] = {}
     if content is None:
         return out
-    for name, limit in WORD_LIMITS.items():
-        n = word_count(str(getattr(content, name)))
-        if n > limit:
-            out[name] = Message(
-                "Use at most %(limit)s words here; there are %(n)s.", {"limit": limit, "n": n}
-            )
+    for name in WORD_LIMITS:
+        message = word_limit_message(name, str(getattr(content, name)))
+        if message is not None:
+            out[name] = message
     return out
+
+
+def start_errors(values: dict[str, str]) -> dict[str, Message]:
+    """Every refusal of the start page's fields at once, in the page's order (the domain checks
+    them again, one by one)."""
+    errors: dict[str, Message] = {}
+    if not values["email"].strip():
+        errors["email"] = Message(N_("Enter your e-mail address."))
+    elif parse_email(values["email"]) is None:
+        errors["email"] = Message(N_("Enter an e-mail address like name@example.org."))
+    title = " ".join(values["title"].split())
+    if not title:
+        errors["title"] = Message(N_("Enter your project's title."))
+    elif len(title) > SHORT["title"]:
+        errors["title"] = Message(
+            N_("Project title must be %(n)s characters or fewer."), {"n": SHORT["title"]}
+        )
+    return errors
 
 
 def start_fields(form: FormData) -> dict[str, str]:

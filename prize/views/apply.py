@@ -7,22 +7,25 @@ checks that entry against the application's current link version and state, ever
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from prize import countries
+from prize import countries, formats
 from prize.domain.applicants import applications, drafts, submissions
 from prize.domain.applicants import links as application_links
 from prize.domain.applicants.links import Access
 from prize.domain.editions import editions
-from prize.domain.errors import DomainError
+from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.shared.email_addresses import normalise_email
 from prize.forms import application as application_form
-from prize.i18n import Message
+from prize.i18n import N_, Message, gettext
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
 from prize.views import apply_files
@@ -49,6 +52,7 @@ from prize.views.common import (
     read_form,
     redirect,
     render,
+    settings,
     signer,
 )
 from prize.views.errors import link_error
@@ -68,24 +72,10 @@ def start(request: Request) -> Response:
     errors = application_form.Messages()
     status = 200
     if request.method == "POST":
-        form = read_form(request)
-        values = application_form.start_fields(form)
-        try:
-            with database(request).write() as session:
-                applications.start_application(
-                    session=session,
-                    edition=editions.current_call(session=session),
-                    email=values["email"],
-                    title=values["title"],
-                    language=values["language"],
-                    links=applicant_links(request),
-                    client=client_of(request),
-                    now=now(request),
-                )
-        except DomainError as error:
-            errors[error.field or "email"] = error.message
-            status = status_code(error)
-        else:
+        values = application_form.start_fields(read_form(request))
+        errors.update(application_form.start_errors(values))  # every refusal at once
+        status = 400 if errors else _start(request, values, errors)
+        if status == 303:
             request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
             return redirect(request, "apply_sent")
     return render(
@@ -99,6 +89,26 @@ def start(request: Request) -> Response:
         },
         status_code=status,
     )
+
+
+def _start(request: Request, values: dict[str, str], errors: dict[str, Message]) -> int:
+    """Start the application (303) or put the domain's refusal in ``errors`` (its status)."""
+    try:
+        with database(request).write() as session:
+            applications.start_application(
+                session=session,
+                edition=editions.current_call(session=session),
+                email=values["email"],
+                title=values["title"],
+                language=values["language"],
+                links=applicant_links(request),
+                client=client_of(request),
+                now=now(request),
+            )
+    except DomainError as error:
+        errors[error.field or "email"] = error.message
+        return status_code(error)
+    return 303
 
 
 def resend(request: Request) -> Response:
@@ -172,14 +182,27 @@ def _page(
     *,
     typed: dict[str, Any] | None = None,
     messages: dict[str, Message] | None = None,
-    missing: list[tuple[str, Message]] | None = None,
+    submitting: bool = False,
+    change: bool = False,
     problem: Message | None = None,
     status: int = 200,
 ) -> Response:
     context = panel(request, session, application, edition, mode)
     context["problem"] = problem
+    context["submitting"] = submitting
+    context["countdown"] = _countdown(application, edition, mode, now(request))
+    context["changes"] = (
+        [
+            drafts.label_of(name)
+            for name in drafts.differences(session=session, application=application)
+        ]
+        if context["revision"]
+        else []
+    )
     content = context["content"]
-    if mode is not Access.edit and typed is None:
+    submitted_only = content is not None and content.kind is ContentKind.submitted
+    if typed is None and (mode is not Access.edit or (submitted_only and not change)):
+        context["can_change"] = mode is Access.edit
         return render(request, "apply/view.html", context, status_code=status)
     eligible = sorted(edition.eligible_countries)
     context.update(
@@ -189,13 +212,46 @@ def _page(
         messages=application_form.Messages(
             messages if messages is not None else application_form.word_warnings(content)
         ),
-        missing=missing or [],
         countries=countries.choices(tuple(eligible), lang(request)),
         limits=drafts.WORD_LIMITS,
         areas=drafts.INVOLVEMENT_AREAS,
         link_count=drafts.MAX_LINKS,
     )
     return render(request, "apply/form.html", context, status_code=status)
+
+
+def deadline_passed(request: Request, edition: Edition) -> Message:
+    """Why a change after the deadline was not kept, and how to ask for a late acceptance."""
+    return Message(
+        N_(
+            "Not saved: the deadline passed at %(time)s (Paris time) on %(day)s. What you sent is "
+            "shown below so that you can copy it. To ask the secretariat to accept your "
+            "application late, write to %(address)s with your project's title and the reason."
+        ),
+        {
+            "time": formats.When(edition.deadline, "clock"),
+            "day": formats.When(formats.last_minute(edition.deadline), "day"),
+            "address": parseaddr(settings(request).mail_from)[1],
+        },
+    )
+
+
+def _countdown(application: Application, edition: Edition, mode: Access, at: datetime) -> str:
+    """The deadline banner: "day" within its last 24 hours, "hour" within its last hour (the
+    time left then counts down), "" otherwise or when the deadline does not apply."""
+    if mode is not Access.edit or application.status.value == "returned" or at >= edition.deadline:
+        return ""
+    left = edition.deadline - at
+    return "hour" if left <= timedelta(hours=1) else "day" if left <= timedelta(hours=24) else ""
+
+
+def _refusal(request: Request, app_id: int, error: DomainError) -> Message:
+    """Why a change was not kept: after the deadline, when it passed and what to do."""
+    with database(request).read() as session:
+        application, edition, _ = opened(request, session, app_id)
+    if drafts.closed_by_deadline(application, edition, now(request)):
+        return deadline_passed(request, edition)
+    return error.message
 
 
 @guarded
@@ -213,53 +269,180 @@ def application_page(request: Request) -> Response:
         except Denied:
             raise CsrfFailed(form) from None  # signed out while typing: offer to send it again
         parsed = application_form.parse(
-            form, eligible=edition.eligible_countries, today=now(request).date()
+            form,
+            eligible=edition.eligible_countries,
+            today=now(request).date(),
+            language=lang(request),
         )
-    submitting = form.get("action") == "submit"
+    action = str(form.get("action", "save"))
 
     def again(**kw: Any) -> Response:
         with database(request).read() as session:
             application, edition, mode = opened(request, session, app_id)
             kw.setdefault("typed", parsed.values)
-            kw.setdefault("messages", parsed.messages())
+            kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
             return _page(request, session, application, edition, mode, **kw)
 
     try:
         with database(request).write() as session:
-            application, _, _ = opened(request, session, app_id)
+            application, edition, _ = opened(request, session, app_id)
             drafts.save_draft(
                 session=session, application=application, values=parsed.clean, now=now(request)
             )
+    except NotAllowed as error:
+        return again(problem=_refusal(request, app_id, error), status=409)
     except DomainError as error:
         return again(problem=error.message, status=409)
+    if action in ("submit", "check"):
+        return _submit(request, app_id, parsed, again, check=action == "check")
     if parsed.errors:
         note = (
-            Message("Not submitted. Correct the answers marked below, then submit again.")
-            if submitting
-            else Message(
-                "Your draft is saved, except the answers marked below: correct them and save again."
+            N_("Your draft is saved, except the answers marked below: correct them, then go on "
+               "to the files page.")
+            if action == "files"
+            else N_("Your draft is saved, except the answers marked below: correct them and "
+                    "save again.")
+        )  # fmt: skip
+        return again(problem=Message(note), status=400)
+    if action == "files":
+        return redirect(request, "apply_files", application_id=app_id)
+    flash(request, "Your draft is saved. You can come back to it with your link.")
+    return redirect(request, "apply_form", application_id=app_id)
+
+
+def _submit(
+    request: Request,
+    app_id: int,
+    parsed: application_form.ApplicationInput,
+    again: Callable[..., Response],
+    *,
+    check: bool = False,
+) -> Response:
+    """Submit what was just saved, or show every refusal at once: the answers typed in a wrong
+    format and the parts missing from the draft, in the page's order, one message per field."""
+    if parsed.errors or check:
+        with database(request).read() as session:
+            application, edition, _ = opened(request, session, app_id)
+            draft = drafts.current_content(session=session, application=application)
+            missing = (
+                submissions.missing_parts(draft, edition, now(request).date()) if draft else []
             )
-        )
-        return again(problem=note, status=400)
-    if not submitting:
-        flash(request, "Your draft is saved. You can come back to it with your link.")
-        return redirect(request, "apply_form", application_id=app_id)
+        messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
+        if check and not messages:
+            return redirect(request, "apply_check", application_id=app_id)
+        return again(messages=messages, submitting=True, status=400)
     try:
-        with database(request).write() as session:
-            application, _, _ = opened(request, session, app_id)
-            submissions.submit(
-                session=session,
-                application=application,
-                links=applicant_links(request),
-                store=file_store(request),
-                now=now(request),
-            )
+        _submit_draft(request, app_id)
     except submissions.Incomplete as incomplete:
-        messages = {**parsed.messages(), **dict(reversed(incomplete.missing))}
-        return again(messages=messages, missing=incomplete.missing, status=400)
+        messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
+        return again(messages=messages, submitting=True, status=400)
     except DomainError as error:
         return again(problem=error.message, status=409)
     return redirect(request, "apply_done", application_id=app_id)
+
+
+def _submit_draft(request: Request, app_id: int) -> None:
+    """Submit what is stored (``submissions.submit``'s refusals pass through)."""
+    with database(request).write() as session:
+        application, _, _ = opened(request, session, app_id)
+        submissions.submit(
+            session=session,
+            application=application,
+            links=applicant_links(request),
+            store=file_store(request),
+            now=now(request),
+        )
+
+
+def _answer(request: Request, status: int, message: Message, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"message": gettext(lang(request), message), **extra},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def autosave(request: Request) -> Response:
+    """The JSON twin of "Save draft", called by static/js/apply.js as the applicant types: the
+    whole form each time, stored as "Save draft" stores it (what is well formed)."""
+    app_id = application_id(request)
+    language = lang(request)
+    try:
+        with database(request).read() as session:
+            application, edition, _ = opened(request, session, app_id)
+    except Denied:
+        return _answer(
+            request, 401, Message(N_("You are signed out: open your link again.")), saved=False
+        )
+    form = read_form(request, max_part_size=512 * 1024)
+    parsed = application_form.parse(
+        form, eligible=edition.eligible_countries, today=now(request).date(), language=language
+    )
+    try:
+        with database(request).write() as session:
+            application, edition, _ = opened(request, session, app_id)
+            drafts.save_draft(
+                session=session, application=application, values=parsed.clean, now=now(request)
+            )
+    except Denied:
+        return _answer(
+            request, 401, Message(N_("You are signed out: open your link again.")), saved=False
+        )
+    except NotAllowed as error:
+        return _answer(request, 409, _refusal(request, app_id, error), saved=False, closed=True)
+    errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
+    clock = formats.clock(now(request), language)
+    if errors:
+        return _answer(
+            request,
+            200,
+            Message(N_("Saved at %(time)s, except the answers marked"), {"time": clock}),
+            saved=True,
+            errors=errors,
+        )
+    return _answer(
+        request, 200, Message(N_("Saved at %(time)s"), {"time": clock}), saved=True, errors={}
+    )
+
+
+@guarded
+def change(request: Request) -> Response:
+    """The form itself, for a submitted application: changing it is a step of its own."""
+    with database(request).read() as session:
+        application, edition, mode = opened(request, session, application_id(request))
+        return _page(request, session, application, edition, mode, change=True)
+
+
+@guarded
+def check(request: Request) -> Response:
+    """Check your answers: the application as the jury reads it, then the submit button."""
+    app_id = application_id(request)
+    if request.method == "POST":
+        read_form(request)
+        try:
+            _submit_draft(request, app_id)
+        except submissions.Incomplete as incomplete:
+            with database(request).read() as session:
+                application, edition, mode = opened(request, session, app_id)
+                messages = application_form.in_page_order(incomplete.missing)
+                return _page(
+                    request, session, application, edition, mode,
+                    messages=messages, submitting=True, change=True, status=400,
+                )  # fmt: skip
+        except DomainError as error:
+            with database(request).read() as session:
+                application, edition, mode = opened(request, session, app_id)
+                return _page(
+                    request, session, application, edition, mode, problem=_refusal(request, app_id, error),
+                    status=409,
+                )  # fmt: skip
+        return redirect(request, "apply_done", application_id=app_id)
+    with database(request).read() as session:
+        application, edition, mode = opened(request, session, app_id)
+        if mode is not Access.edit:
+            return redirect(request, "apply_form", application_id=app_id)
+        context = panel(request, session, application, edition, mode)
+    return render(request, "apply/check.html", context)
 
 
 @guarded
@@ -300,6 +483,7 @@ def _confirm(
                 "withdraw": application_links.can_withdraw(application, edition),
                 "delete": application_links.can_delete(application),
                 "revoke": True,
+                "discard": drafts.has_revision(session=session, application=application),
             }[what],
         },
         status_code=status,
@@ -349,6 +533,27 @@ def delete(request: Request) -> Response:
 
 
 @guarded
+def discard(request: Request) -> Response:
+    """Drop a revision not resubmitted: the submitted version stands as it was."""
+    if request.method == "GET":
+        return _confirm(request, "discard")
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            application, _, _ = opened(request, session, application_id(request))
+            submissions.discard_revision(
+                session=session,
+                application=application,
+                store=file_store(request),
+                now=now(request),
+            )
+    except DomainError as error:
+        return _confirm(request, "discard", error.message, 409)
+    flash(request, "Your changes are discarded: your submitted application stands as it was.")
+    return redirect(request, "apply_form", application_id=application_id(request))
+
+
+@guarded
 def revoke(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "revoke")
@@ -386,6 +591,9 @@ routes: list[BaseRoute] = [
         methods=["GET", "POST"],
         name="apply_form",
     ),
+    Route("/apply/{application_id:int}/save", autosave, methods=["POST"], name="apply_autosave"),
+    Route("/apply/{application_id:int}/change", change, name="apply_change"),
+    Route("/apply/{application_id:int}/check", check, methods=["GET", "POST"], name="apply_check"),
     Route("/apply/{application_id:int}/submitted", done, name="apply_done"),
     Route(
         "/apply/{application_id:int}/withdraw",
@@ -395,6 +603,12 @@ routes: list[BaseRoute] = [
     ),
     Route(
         "/apply/{application_id:int}/delete", delete, methods=["GET", "POST"], name="apply_delete"
+    ),
+    Route(
+        "/apply/{application_id:int}/discard",
+        discard,
+        methods=["GET", "POST"],
+        name="apply_discard",
     ),
     Route(
         "/apply/{application_id:int}/new-link",

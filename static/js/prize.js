@@ -1,24 +1,83 @@
 // Small improvements only: every page works without this file.
 (function () {
   "use strict";
-  // A refused decision's errors, listed at the top of the form's panel, take the focus.
-  var summary = document.querySelector(".error-summary[data-focus]");
-  if (summary) { summary.focus(); }
-  // Live word counts beside textareas that carry data-word-limit.
+  // A field's message beside it, put there or taken away by a script that saved it (autosave),
+  // with the field's aria-invalid and aria-describedby kept true.
+  function fieldError(field, message) {
+    var id = field.id + "-error";
+    var box = document.getElementById(id);
+    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (message) {
+      if (!box) {
+        box = document.createElement("p");
+        box.className = "error";
+        box.id = id;
+        field.parentNode.insertBefore(box, field);
+      }
+      box.textContent = message;
+      field.setAttribute("aria-invalid", "true");
+      if (described.indexOf(id) < 0) { described.push(id); }
+    } else {
+      if (box) { box.remove(); }
+      field.removeAttribute("aria-invalid");
+      described = described.filter(function (d) { return d !== id; });
+    }
+    if (described.length) {
+      field.setAttribute("aria-describedby", described.join(" "));
+    } else {
+      field.removeAttribute("aria-describedby");
+    }
+  }
+  window.PRIZE_FORMS = { fieldError: fieldError };
+
+  // A refused form: the focus moves to its error summary, and each of the summary's links
+  // focuses its field (the first choice of a group), as GOV.UK's error summary does.
+  var summary = document.querySelector("[data-error-summary]") ||
+    document.querySelector(".error-summary[data-focus]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var field = target.matches("input, textarea, select")
+        ? target : target.querySelector("input, textarea, select");
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector('label[for="' + field.id + '"]') ||
+        (target.tagName === "FIELDSET" ? target.querySelector("legend") : null);
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+  // Live word counts beside textareas that carry data-word-limit, in the reader's language. The
+  // count itself is not announced at each keystroke: a separate live region speaks only when
+  // the text crosses 90 % of the limit and when it goes over it.
   function countWords(text) {
     var t = text.trim();
     return t ? t.split(/\s+/u).length : 0;
   }
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+  function figure(n) { return numbers ? numbers.format(n) : String(n); }
   document.querySelectorAll("textarea[data-word-limit]").forEach(function (area) {
     var limit = parseInt(area.getAttribute("data-word-limit"), 10);
     var out = document.querySelector('.word-count[data-for="' + area.id + '"]');
+    var alert = document.querySelector('[data-word-alert="' + area.id + '"]');
     if (!out) { return; }
-    var template = document.documentElement.lang === "fr"
-      ? "%n / %l mots" : "%n of %l words";
+    function words(kind, n) {
+      return (out.getAttribute("data-msg-" + kind) || "{n} / {limit}")
+        .replace("{n}", figure(n)).replace("{limit}", figure(limit));
+    }
+    function band(n) { return n > limit ? "over" : n >= 0.9 * limit ? "near" : "count"; }
+    var last = band(countWords(area.value));
     function update() {
       var n = countWords(area.value);
-      out.textContent = template.replace("%n", n).replace("%l", limit);
+      var now = band(n);
+      out.textContent = words("count", n);
       out.classList.toggle("over", n > limit);
+      if (alert && now !== last && now !== "count") { alert.textContent = words(now, n); }
+      if (alert && now === "count") { alert.textContent = ""; }
+      last = now;
     }
     area.addEventListener("input", update);
     update();

@@ -53,7 +53,12 @@ def test_an_applicant_applies_on_a_phone(live_server, phone):
     # A. The project
     page.get_by_label("Organisation running the project").fill("Youth Theatre Sarajevo")
     page.get_by_label("Country where the project mainly runs").select_option("BA")
-    page.get_by_label("Other countries where it runs").select_option(["HR", "RS"])
+    others = page.get_by_role("group", name="Other countries where it runs")
+    others.get_by_label("Filter the list").fill("cro")
+    assert not others.get_by_label("Serbia").is_visible()
+    others.get_by_label("Croatia").check()
+    others.get_by_label("Filter the list").fill("ser")
+    others.get_by_label("Serbia").check()
     page.get_by_label("Number of young people under 25 taking part").fill("120")
     page.get_by_label("Number of adults taking part").fill("8")
     page.get_by_label("Start date").fill("2024-09-01")
@@ -110,6 +115,9 @@ def test_an_applicant_applies_on_a_phone(live_server, phone):
     page.get_by_role("link", name="Back to the form").click()
     page.wait_for_url(re.compile(r".*/apply/\d+$"))
     assert page.get_by_label("Telephone").input_value() == "+387 33 123 456"
+    page.get_by_role("button", name="Continue to check your answers").click()
+    page.wait_for_url("**/check")
+    assert_accessible(page)
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_url("**/submitted")
     assert page.locator(".reference").inner_text() == "EDPP-2027-0001"

@@ -290,6 +290,7 @@ def _apply_in_english(page, base: str, mail: Mail) -> None:
     page.get_by_label("I agree that the Council of Europe processes").check()
     page.get_by_label("title, organisation and country may be published").check()
     page.get_by_label("its summary (section C) may be published").check()
+    page.get_by_role("button", name="Continue to check your answers").click()
     page.get_by_role("button", name="Submit application").click()
     expect(page.locator(".reference")).to_have_text("EDPP-2027-0001")
 
@@ -338,7 +339,8 @@ def _apply_in_french(page, base: str, mail: Mail) -> None:
     page.locator("form[action$='/files'] button[type=submit]").click()
     expect(page.locator("ul.files")).to_contain_text("bilan.pdf")
     page.locator(f"main a[href='{form_path}']").first.click()
-    page.locator("button[value=submit]").click()
+    page.locator("button[value=check]").click()
+    page.locator("form[action$='/check'] button[type=submit]").click()
     expect(page.locator(".reference")).to_have_text("EDPP-2027-0002")
 
 

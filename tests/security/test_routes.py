@@ -150,6 +150,8 @@ EXPECTED_BY_ROUTE = {
     "apply_form": (403, "<h1>Please send again</h1>"),
     # The ballot's autosave answers its script in JSON.
     "ballot_autosave": (401, '"message":"You are signed out: open your personal link again."'),
+    # So does the application form's.
+    "apply_autosave": (401, '"message":"You are signed out: open your link again."'),
 }
 
 

@@ -44,6 +44,8 @@ ORDER = (
 # Routes no page has a form for; each is posted to below by other means.
 FORMLESS = {
     "ballot_autosave": "the ballot's script posts to it, field by field",
+    "apply_autosave": "the form's script posts apply_form's fields to it, parsed and stored alike",
+    "apply_discard": "its form shows only while a revision is under way (tests/views/apply)",
     "staff_personal_data_export": "its form comes with the answer to a lookup",
     "staff_personal_data_erase": "its form comes with the answer to a lookup",
 }

@@ -15,7 +15,17 @@ from sqlmodel import Session, col, select
 
 from prize.domain.applicants.links import can_edit
 from prize.domain.errors import NotAllowed
-from prize.models import Application, ApplicationContent, Attachment, ContentKind, Edition, pk
+from prize.formats import Quantity
+from prize.i18n import N_, Message
+from prize.models import (
+    Application,
+    ApplicationContent,
+    ApplicationStatus,
+    Attachment,
+    ContentKind,
+    Edition,
+    pk,
+)
 
 # What an applicant types, field by field (ApplicationContent's columns minus bookkeeping).
 CONTENT_FIELDS = (
@@ -47,6 +57,73 @@ CONTENT_FIELDS = (
 INVOLVEMENT_AREAS = ("strategy", "structures", "activities", "evaluation")
 WORD_LIMITS = {"goals": 100, "summary": 1000, "participation": 500}
 MAX_LINKS = 3
+
+# Each answer's name as the form labels it: a message read apart from its field (in the error
+# summary, in the list of what a revision changed) says which answer it is about.
+FIELD_LABELS: dict[str, str] = {
+    "title": N_("Project title"),
+    "organisation": N_("Organisation running the project"),
+    "country_main": N_("Country where the project mainly runs"),
+    "countries_other": N_("Other countries where it runs (if any)"),
+    "countries": N_("Countries"),
+    "young_people": N_("Number of young people under 25 taking part"),
+    "adults": N_("Number of adults taking part"),
+    "start_date": N_("Start date"),
+    "still_running": N_("Is the project still running?"),
+    "end_date": N_("End date"),
+    "applicant_name": N_("Applicant's name"),
+    "address": N_("Postal address"),
+    "phone": N_("Telephone"),
+    "contact_email": N_("Applicant's e-mail address"),
+    "website": N_("Website"),
+    "social_links": N_("Social media pages"),
+    "contact_person": N_("Person who can discuss the project in English or French"),
+    "contact_person_email": N_("That person's e-mail address"),
+    "goals": N_("Prevention goals"),
+    "summary": N_("Summary of the project"),
+    "participation": N_("How young people participate"),
+    "involvement": N_("Youth involvement"),
+    "inv_strategy": N_("Are young people involved in the project's strategy?"),
+    "inv_strategy_how": N_("How are they involved in the strategy?"),
+    "inv_structures": N_("Are young people involved in its structures and decision-making?"),
+    "inv_structures_how": N_("How are they involved in structures and decision-making?"),
+    "inv_activities": N_("Are young people involved in its activities?"),
+    "inv_activities_how": N_("How are they involved in the activities?"),
+    "inv_evaluation": N_("Are young people involved in its evaluation?"),
+    "inv_evaluation_how": N_("How are they involved in the evaluation?"),
+    "links": N_("Links"),
+    "consent_processing": N_("Data processing"),
+    "consent_publication": N_("Publication if shortlisted"),
+    "consent_summary": N_("Publication of the summary if shortlisted"),
+    "files": N_("Files"),
+}
+
+
+# The form's fields in the order the page shows them (the error summary follows it).
+PAGE_ORDER: tuple[str, ...] = tuple(
+    field
+    for name in FIELD_LABELS
+    if name not in ("countries", "involvement", "files")
+    for field in ([f"link_{i}" for i in range(1, MAX_LINKS + 1)] if name == "links" else [name])
+)
+
+
+def label_of(name: str) -> Message:
+    """The label of a field of the form (``link_2``: "Link 2")."""
+    if name.startswith("link_"):
+        return Message(N_("Link %(n)s"), {"n": int(name.removeprefix("link_"))})
+    return Message(FIELD_LABELS[name])
+
+
+def word_limit_message(name: str, text: str) -> Message | None:
+    """The message for a text over its word limit, naming the field; None within it."""
+    n, limit = len(text.split()), WORD_LIMITS[name]
+    if n <= limit:
+        return None
+    return Message(
+        N_("%(field)s must be %(limit)s words or fewer; yours has %(n)s."),
+        {"field": label_of(name), "limit": Quantity(limit), "n": Quantity(n)},
+    )
 
 
 def content_of(
@@ -109,6 +186,17 @@ def ensure_draft(
     return draft
 
 
+def closed_by_deadline(application: Application, edition: Edition, now: datetime) -> bool:
+    """Whether the deadline alone keeps this application from being changed now (not a
+    withdrawal, a decision or a returned application's own date)."""
+    return (
+        application.status in (ApplicationStatus.draft, ApplicationStatus.submitted)
+        and application.erased_at is None
+        and now >= edition.deadline
+        and not can_edit(application, edition, now)
+    )
+
+
 def save_draft(
     *,
     session: Session,
@@ -142,6 +230,32 @@ def save_draft(
     session.add(application)
     session.flush()
     return draft
+
+
+def has_revision(*, session: Session, application: Application) -> bool:
+    """Whether a draft stands beside the submitted version (changes not resubmitted)."""
+    return all(
+        content_of(session=session, application=application, kind=kind) is not None
+        for kind in (ContentKind.draft, ContentKind.submitted)
+    )
+
+
+def differences(*, session: Session, application: Application) -> list[str]:
+    """What a revision (a draft beside the submitted version) changes, by field name in the
+    form's order ("files" for the attachments); nothing without a revision."""
+    draft = content_of(session=session, application=application, kind=ContentKind.draft)
+    submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
+    if draft is None or submitted is None:
+        return []
+    names = [n for n in CONTENT_FIELDS if getattr(draft, n) != getattr(submitted, n)]
+
+    def files(content: ApplicationContent) -> list[str]:
+        rows = session.exec(select(Attachment.sha256).where(Attachment.content_id == content.id))
+        return sorted(rows)
+
+    if files(draft) != files(submitted):
+        names.append("files")
+    return names
 
 
 def copy_attachments(

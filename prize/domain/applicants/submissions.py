@@ -17,7 +17,7 @@ from prize import countries
 from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
 from prize.domain.applicants.applications import record_event
-from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, WORD_LIMITS
+from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, label_of
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.shared import outbox
@@ -128,25 +128,28 @@ def _missing_description(content: ApplicationContent) -> list[tuple[str, Message
         text = str(getattr(content, field))
         if not text.strip():
             out.append((field, Message(msgid)))
-        elif words(text) > WORD_LIMITS[field]:
-            out.append(
-                (
-                    field,
-                    Message(
-                        "Use at most %(limit)s words here; there are %(n)s.",
-                        {"limit": WORD_LIMITS[field], "n": words(text)},
-                    ),
-                )
-            )
+        elif (too_long := drafts.word_limit_message(field, text)) is not None:
+            out.append((field, too_long))
     for area in INVOLVEMENT_AREAS:
         answer = content.involvement.get(area) or {}
         question, how = "inv_" + area, "inv_" + area + "_how"
         if answer.get("involved") is None:
             out.append(
-                (question, Message("Answer yes or no for each part of the youth involvement grid."))
+                (
+                    question,
+                    Message(N_("%(field)s Answer yes or no."), {"field": label_of(question)}),
+                )
             )
         elif answer.get("involved") and not str(answer.get("how", "")).strip():
-            out.append((how, Message("Say how young people take part, where you answered yes.")))
+            out.append(
+                (
+                    how,
+                    Message(
+                        N_("%(field)s Say how, since you answered yes."),
+                        {"field": label_of(how)},
+                    ),
+                )
+            )
     return out
 
 
@@ -368,3 +371,24 @@ def withdraw(
     )
     session.flush()
     return application
+
+
+def discard_revision(
+    *, session: Session, application: Application, store: Store, now: datetime
+) -> None:
+    """Drop the changes made since the application was submitted: the revision and the files
+    added to it go, the submitted version stands as it was."""
+    session.refresh(application, with_for_update=True)
+    draft = drafts.content_of(session=session, application=application, kind=ContentKind.draft)
+    submitted = drafts.content_of(
+        session=session, application=application, kind=ContentKind.submitted
+    )
+    if draft is None or submitted is None:
+        raise NotAllowed(N_("There are no changes to discard."))
+    kept = attachments.stored_names_of(session=session, content_ids=[pk(submitted)])
+    names = attachments.delete_rows_of(session=session, content=draft)
+    session.delete(draft)
+    application.updated_at = now
+    session.add(application)
+    session.flush()
+    attachments.delete_files_after_commit(session=session, store=store, names=names - kept)

@@ -13,6 +13,7 @@ from sqlmodel import col, func, select
 from prize.domain.applicants import applications, drafts, submissions
 from prize.domain.errors import DomainError, NotAllowed, Throttled
 from prize.domain.shared import audit
+from prize.i18n import gettext
 from prize.models import (
     Application,
     ApplicationContent,
@@ -307,7 +308,9 @@ def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):
     missing = dict(refused.value.missing)
     assert list(missing)[:3] == ["organisation", "country_main", "young_people"]
     assert missing["end_date"].msgid.startswith("Give the date the project ended")
-    assert missing["goals"].params == {"limit": 100, "n": 101}
+    assert gettext("en", missing["goals"]) == (
+        "Prevention goals must be 100 words or fewer; yours has 101."
+    )
     assert "inv_strategy" in missing and "consent_processing" in missing
     assert "title" not in missing
     with db.read() as session:

@@ -24,9 +24,11 @@ def test_submitting_with_a_malformed_answer_is_refused_and_keeps_what_was_typed(
         },
     )
     assert page.status_code == 400
-    assert "Not submitted. Correct the answers marked below, then submit again." in page.text
+    assert "Not submitted: correct these answers" in page.text
     assert re.search(
-        r'<p class="error" id="young_people-error">Enter a whole number, like 120.</p>', page.text
+        r'<p class="error" id="young_people-error">Number of young people under 25 taking part '
+        r"must be a whole number, like 120: “about forty” is not one.</p>",
+        page.text,
     )
     assert 'value="about forty"' in page.text
     with sqlite_db.read() as session:

@@ -12,33 +12,17 @@ from prize import formats
 from prize.domain.applicants import applications
 from prize.models import (
     Application,
-    ApplicationContent,
     ApplicationStatus,
     ContentKind,
     OutboxMessage,
 )
 from tests.appkit import csrf_of
-from tests.applykit import APPLICANT, CALL_DEADLINE, complete_form
+from tests.applykit import APPLICANT, CALL_DEADLINE, complete_form, post_form, stored
 
 
 def outbox_rows(database):
     with database.read() as session:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
-
-
-def stored(database, application_id, kind=ContentKind.draft):
-    with database.read() as session:
-        return session.exec(
-            select(ApplicationContent).where(
-                ApplicationContent.application_id == application_id,
-                ApplicationContent.kind == kind,
-            )
-        ).first()
-
-
-def post_form(client, application, **fields):
-    token = csrf_of(client, f"/apply/{application.id}")
-    return client.post(f"/apply/{application.id}", data={**fields, "csrf_token": token})
 
 
 def error_of(page, name):
@@ -245,8 +229,11 @@ def test_a_malformed_value_is_refused_next_to_its_field_and_the_rest_is_saved(ap
         **complete_form(young_people="about forty", start_date="2024-09-01", end_date="2023-01-01"),
     )
     assert page.status_code == 400
-    assert error_of(page, "young_people") == "Enter a whole number, like 120."
-    assert error_of(page, "end_date") == "The end date cannot be before the start date."
+    assert error_of(page, "young_people") == (
+        "Number of young people under 25 taking part must be a whole number, like 120: "
+        "“about forty” is not one."
+    )
+    assert error_of(page, "end_date") == "End date cannot be before the start date."
     assert 'value="about forty"' in page.text and 'value="2023-01-01"' in page.text
     assert "Your draft is saved, except the answers marked below" in page.text
     draft = stored(sqlite_db, application.id)
@@ -267,11 +254,17 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):
             phone="call me",
         ),
     )
-    assert error_of(page, "contact_email") == "Enter an e-mail address like name@example.org."
-    assert error_of(page, "website") == "Enter a web address starting with https:// or http://."
-    assert error_of(page, "link_2") == "Enter a web address starting with https:// or http://."
-    assert error_of(page, "start_date") == "Enter a date like 2025-09-15."
-    assert error_of(page, "phone") == "Enter a telephone number, like +33 3 88 41 20 00."
+    assert error_of(page, "contact_email") == (
+        "Applicant&#39;s e-mail address: enter an e-mail address like name@example.org."
+    )
+    assert error_of(page, "website") == (
+        "Website: enter a web address starting with https:// or http://."
+    )
+    assert error_of(page, "link_2") == (
+        "Link 2: enter a web address starting with https:// or http://."
+    )
+    assert error_of(page, "start_date") == "Start date: enter a date like 2025-09-15."
+    assert error_of(page, "phone") == "Telephone: enter a number like +33 3 88 41 20 00."
     assert 'value="javascript:alert(1)"' in page.text
     assert '<a href="javascript' not in page.text
 
@@ -279,7 +272,9 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):
 def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):
     client, application = applicant
     page = post_form(client, application, **complete_form(country_main="US"))
-    assert error_of(page, "country_main") == "Choose a country from the list."
+    assert error_of(page, "country_main") == (
+        "Country where the project mainly runs: choose a country from the list."
+    )
     draft = stored(sqlite_db, application.id)
     assert "US" not in draft.countries
     assert draft.organisation == "Youth Theatre Sarajevo"  # the rest is saved
@@ -291,10 +286,13 @@ def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_
     response = post_form(client, application, **complete_form(goals=long_goals))
     assert response.status_code == 303  # saved: it can be trimmed later
     page = client.get(f"/apply/{application.id}")
-    assert error_of(page, "goals") == "Use at most 100 words here; there are 101."
+    assert error_of(page, "goals") == "Prevention goals must be 100 words or fewer; yours has 101."
     page = post_form(client, application, **complete_form(goals=long_goals), action="submit")
     assert page.status_code == 400
-    assert '<a href="#goals">Use at most 100 words here; there are 101.</a>' in page.text
+    assert (
+        '<a href="#goals">Prevention goals must be 100 words or fewer; yours has 101.</a>'
+        in page.text
+    )
     with sqlite_db.read() as session:
         assert session.get_one(Application, application.id).reference is None
 
@@ -310,7 +308,9 @@ def test_submitting_a_complete_form_shows_the_reference(applicant, sqlite_db):
     assert confirmation.subject == "Application received: EDPP-2027-0001"
     page = client.get(f"/apply/{application.id}")
     assert "Status: Submitted" in page.text and "EDPP-2027-0001" in page.text
-    assert "Submit the changes" in page.text
+    assert "Change your application" in page.text and "<textarea" not in page.text
+    page = client.get(f"/apply/{application.id}/change")
+    assert "Submit the changes" not in page.text and "<textarea" in page.text
 
 
 def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applicant, sqlite_db):
@@ -322,7 +322,7 @@ def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applican
         action="submit",
     )
     assert page.status_code == 400
-    assert "Not submitted yet: these parts are missing" in page.text
+    assert "Not submitted: correct these answers" in page.text
     assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
     assert '<a href="#consent_processing">' in page.text
     assert error_of(page, "organisation") == "Name the organisation that runs the project."
@@ -373,8 +373,13 @@ def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant,
         },
     )
     assert page.status_code == 409
-    assert "Your application can no longer be changed: the deadline has passed." in page.text
+    assert (
+        "Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027. What you sent is "
+        "shown below so that you can copy it. To ask the secretariat to accept your application "
+        "late, write to prize@example.org with your project&#39;s title and the reason."
+    ) in page.text
     assert "Typed at the last second" in page.text
+    assert "Save draft" not in page.text and "Submit application" not in page.text
     assert stored(sqlite_db, application.id).summary == ""
 
 

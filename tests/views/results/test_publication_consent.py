@@ -347,7 +347,7 @@ def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, 
         application,
         **complete_form(consent_publication="", consent_summary="yes", phone="not a phone"),
     )
-    assert error_of(page, "phone") == "Enter a telephone number, like +33 3 88 41 20 00."
+    assert error_of(page, "phone") == "Telephone: enter a number like +33 3 88 41 20 00."
     assert re.search(r'id="consent_summary" name="consent_summary" value="yes" checked', page.text)
     assert not re.search(r'id="consent_publication"[^>]* checked', page.text)
     draft = stored(sqlite_db, application.id)

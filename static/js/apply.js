@@ -1,0 +1,212 @@
+// The application form: autosave as the applicant types, saving before leaving, and the
+// deadline's countdown. The form works without this file ("Save draft" saves it, "Save and go to
+// the files page" saves before leaving); this only saves sooner and says so.
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------------ the deadline's countdown
+  // In the last hour the time left counts down (the page's text is the fallback without JS).
+  var countdown = document.querySelector(".countdown[data-deadline]");
+  if (countdown) {
+    var deadline = new Date(countdown.getAttribute("data-deadline"));
+    var tick = function () {
+      var left = Math.floor((deadline - Date.now()) / 1000);
+      if (isNaN(left) || left > 3600) { return; }
+      if (left <= 0) {
+        countdown.textContent = countdown.getAttribute("data-msg-over");
+        clearInterval(timerId);
+        return;
+      }
+      var seconds = String(left % 60);
+      countdown.textContent = countdown.getAttribute("data-msg-left")
+        .replace("{m}", String(Math.floor(left / 60)))
+        .replace("{s}", seconds.length < 2 ? "0" + seconds : seconds);
+    };
+    var timerId = setInterval(tick, 1000);
+    tick();
+  }
+
+  // ------------------------------------------------------------------ autosave
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) { return; }
+  // Follow-up questions ("How are they involved…") only once their answer is yes (without
+  // this file they are all shown, labelled "(if yes)"); one with text or a message stays.
+  form.querySelectorAll("[data-shown-when]").forEach(function (box) {
+    var name = box.getAttribute("data-shown-when");
+    function sync() {
+      var yes = form.querySelector('input[name="' + name + '"][value="yes"]');
+      var area = box.querySelector("textarea");
+      box.hidden = !(yes && yes.checked) && !(area && area.value.trim()) &&
+        !box.querySelector(".error");
+    }
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (radio) {
+      radio.addEventListener("change", sync);
+    });
+    sync();
+  });
+
+  // A long list of checkboxes (countries) gets a filter box: ticked ones always stay in view.
+  function plain(text) {
+    return text.normalize ? text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      : text.toLowerCase();
+  }
+  form.querySelectorAll("[data-filter-for]").forEach(function (box) {
+    var input = box.querySelector("input");
+    var list = document.getElementById(box.getAttribute("data-filter-for") + "-choices");
+    if (!input || !list) { return; }
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var wanted = plain(input.value.trim());
+      list.querySelectorAll("[data-choice]").forEach(function (choice) {
+        var ticked = choice.querySelector("input").checked;
+        choice.hidden = Boolean(wanted) && !ticked &&
+          plain(choice.getAttribute("data-choice")).indexOf(wanted) < 0;
+      });
+    });
+  });
+
+  var url = form.getAttribute("data-autosave");
+  var status = document.getElementById("autosave-status");
+  var dirty = false;      // changes typed since the last save was sent
+  var inFlight = null;    // the save under way (a Promise), if any
+  var timer = null;
+  var stopped = false;    // a refusal that retrying cannot fix (signed out, deadline passed)
+  var delay = 2000;       // retry delay, doubled on each failure up to 30 s
+  var leaving = false;    // a plain submit of the form is under way
+  var jsErrors = {};      // fields whose message this file put there
+
+  function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
+
+  function say(text, state) {
+    if (!status) { return; }
+    status.textContent = text || "";
+    status.setAttribute("data-state", state || "");
+  }
+
+  // A field's message beside it (prize.js's, loaded after this file, so looked up when used).
+  function fieldError(name, message) {
+    var field = document.getElementById(name) || form.elements.namedItem(name);
+    if (!field || !field.id || !window.PRIZE_FORMS) { return; }
+    window.PRIZE_FORMS.fieldError(field, message);
+    if (message) { jsErrors[name] = true; } else { delete jsErrors[name]; }
+  }
+
+  function showErrors(errors) {
+    Object.keys(jsErrors).forEach(function (name) {
+      if (!(name in errors)) { fieldError(name, ""); }
+    });
+    Object.keys(errors).forEach(function (name) { fieldError(name, errors[name]); });
+  }
+
+  function schedule(ms) {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(save, ms);
+  }
+
+  // Sends the whole form; resolves true once what was typed is stored.
+  function save(keepalive) {
+    timer = null;
+    if (stopped) { return Promise.resolve(false); }
+    if (inFlight) {
+      return inFlight.then(function () { return dirty ? save(keepalive) : true; });
+    }
+    if (!dirty) { return Promise.resolve(true); }
+    if (navigator.onLine === false) {
+      say(msg("offline"), "offline");
+      return Promise.resolve(false);
+    }
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("action");
+    dirty = false;
+    say(msg("saving"), "saving");
+    inFlight = fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      keepalive: Boolean(keepalive),
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      var json = (response.headers.get("content-type") || "").indexOf("application/json") >= 0;
+      return (json ? response.json() : Promise.resolve(null)).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).then(function (result) {
+      inFlight = null;
+      if (result.status >= 500 || (!result.data && result.status !== 403)) {
+        throw new Error("server");
+      }
+      if (!result.data) {  // an expired form (CSRF): retrying the same token cannot help
+        stopped = true;
+        dirty = true;
+        say(msg("failed"), "failed");
+        return false;
+      }
+      delay = 2000;
+      if (result.status !== 200) {  // signed out, or the deadline has passed
+        stopped = true;
+        dirty = true;
+        say(result.data.message, "failed");
+        return false;
+      }
+      showErrors(result.data.errors || {});
+      say(result.data.message, "saved");
+      if (dirty) { schedule(1000); }
+      return true;
+    }).catch(function () {
+      inFlight = null;
+      dirty = true;
+      if (navigator.onLine === false) {
+        say(msg("offline"), "offline");
+      } else {
+        say(msg("retrying"), "retrying");
+        schedule(delay);
+        delay = Math.min(delay * 2, 30000);
+      }
+      return false;
+    });
+    return inFlight;
+  }
+
+  function changed(event) {
+    var field = event.target;
+    if (!field.name || field.name === "csrf_token" || field.type === "submit") { return; }
+    dirty = true;
+    if (!stopped) { schedule(field.tagName === "TEXTAREA" || field.type === "text" ? 1500 : 600); }
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  window.addEventListener("online", function () { if (dirty) { schedule(0); } });
+  window.addEventListener("offline", function () { if (dirty) { say(msg("offline"), "offline"); } });
+
+  // A plain submit (Save draft, Submit, the files page) sends everything itself.
+  form.addEventListener("submit", function () {
+    leaving = true;
+    if (timer) { clearTimeout(timer); timer = null; }
+  });
+
+  // Any link followed with unsaved changes: save first, then go; ask if saving fails.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || !(dirty || inFlight) || event.defaultPrevented || event.button !== 0 ||
+        event.ctrlKey || event.metaKey || event.shiftKey || link.target === "_blank" ||
+        link.hasAttribute("download") || link.getAttribute("href").charAt(0) === "#") {
+      return;
+    }
+    event.preventDefault();
+    save().then(function (ok) {
+      if (ok || window.confirm(msg("leave"))) {
+        leaving = true;
+        window.location.href = link.href;
+      }
+    });
+  });
+
+  // Closing the tab or reloading with unsaved changes: send them, and let the browser ask.
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !(dirty || inFlight)) { return; }
+    save(true);
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();

@@ -1,0 +1,92 @@
+"""Check your answers before submitting, and a submitted application read as a summary with
+"Change your application" as a step of its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prize.models import Application
+from tests.appkit import csrf_of
+from tests.applykit import CALL_DEADLINE, complete_form, post_form
+
+
+def test_continue_saves_and_opens_the_answers_with_change_links(applicant, sqlite_db):
+    client, application = applicant
+    response = post_form(client, application, **complete_form(), action="check")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/apply/{application.id}/check"
+    page = client.get(response.headers["location"])
+    assert "Check your answers before submitting" in page.text
+    assert "Youth Theatre Sarajevo" in page.text
+    assert (
+        f'<a class="change" href="/apply/{application.id}/change#organisation">Change'
+        '<span class="visually-hidden"> Organisation running the project</span></a>'
+    ) in page.text
+    assert f'href="/apply/{application.id}/change#goals"' in page.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, application.id).reference is None  # not yet
+
+
+def test_submitting_from_the_check_page_gives_the_reference(applicant, sqlite_db):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="check")
+    token = csrf_of(client, f"/apply/{application.id}/check")
+    response = client.post(f"/apply/{application.id}/check", data={"csrf_token": token})
+    assert response.headers["location"] == f"/apply/{application.id}/submitted"
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, application.id).reference == "EDPP-2027-0001"
+
+
+def test_continue_with_parts_missing_lists_them_all_and_stays_on_the_form(applicant):
+    client, application = applicant
+    page = post_form(
+        client, application, **complete_form(organisation="", adults="2.5"), action="check"
+    )
+    assert page.status_code == 400
+    assert "Not submitted: correct these answers" in page.text
+    assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
+    assert "Number of adults taking part must be a whole number" in page.text
+
+
+def test_the_check_page_submits_nothing_incomplete(applicant, sqlite_db):
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}/check")
+    page = client.post(f"/apply/{application.id}/check", data={"csrf_token": token})
+    assert page.status_code == 400
+    assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, application.id).reference is None
+
+
+def test_the_check_page_after_the_deadline_goes_back_to_the_application(applicant, clock):
+    client, application = applicant
+    clock.set(CALL_DEADLINE + timedelta(minutes=1))
+    response = client.get(f"/apply/{application.id}/check")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/apply/{application.id}"
+
+
+def test_a_submitted_application_opens_as_a_summary_and_changes_as_a_step(applicant):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="submit")
+    page = client.get(f"/apply/{application.id}")
+    assert "Change your application" in page.text
+    assert "<textarea" not in page.text and "Youth Theatre Sarajevo" in page.text
+    form = client.get(f"/apply/{application.id}/change")
+    assert 'name="organisation"' in form.text and 'value="Youth Theatre Sarajevo"' in form.text
+    post_form(client, application, **complete_form(organisation="Youth Theatre Mostar"))
+    page = client.get(f"/apply/{application.id}")  # a revision in progress: the form
+    assert 'value="Youth Theatre Mostar"' in page.text and "Not resubmitted yet" in page.text
+
+
+def test_the_start_page_refuses_every_field_at_once_in_page_order(client, open_call, sqlite_db):
+    page = client.post(
+        "/apply", data={"email": "nobody", "title": "", "csrf_token": csrf_of(client, "/apply")}
+    )
+    assert page.status_code == 400
+    summary = page.text.split('id="error-summary-title"')[1].split("</ul>")[0]
+    assert summary.index('href="#email"') < summary.index('href="#title"')
+    assert "Enter an e-mail address like name@example.org." in summary
+    assert "Enter your project&#39;s title." in summary
+    assert 'value="nobody"' in page.text
+    assert "data-error-summary" in page.text
