@@ -233,7 +233,7 @@ def test_a_sixth_file_is_refused_with_a_message(world):
     files = files_in(world.settings.storage_dir)
     page = upload(world, client, b"sixth.pdf", tiny_pdf())
     assert page.status_code == 400
-    assert "<h2>The file was not added</h2>" in page.text  # the form is gone: said on top
+    assert ">The file was not added</h2>" in page.text  # the form is gone: said on top
     assert "You can attach at most 5 files. Remove one before adding another." in page.text
     assert files_in(world.settings.storage_dir) == files
     assert len(attachments_of(world)) == 7  # 5 of this draft, 2 of other applications

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -28,7 +28,7 @@ LIFETIME = 10  # the default PRIZE_PAGE_CACHE_SECONDS
 
 def _retitle(database: Database, clock, title: str) -> None:
     with database.write() as session:
-        edition = session.exec(select(Edition).where(Edition.year == 2027)).one()
+        edition = session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))).one()
         editions.update_edition(
             session=session, actor=audit.SYSTEM, now=clock(), edition=edition,
             values={"title_en": title},
