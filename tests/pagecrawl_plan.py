@@ -79,7 +79,13 @@ def errors(data: CrawlData) -> list[Visit]:
         Visit("error-413", "/apply/resend", 413, act=oversized("/apply/resend", "email")),
         Visit("error-apply-need-link", f"/apply/{data.apps['draft']}", 403),
         Visit("error-apply-link-invalid", "/apply/link/not-a-real-link", 400),
-        Visit("error-apply-link-expired", data.links["apply_published_winner"], 410),
+        Visit("error-apply-link-expired", data.links["apply_published_draft"], 410),
+        Visit(
+            "apply-published-winner",
+            data.links["apply_published_winner"],
+            lands=f"/apply/{data.apps['published_winner']}",
+        ),
+        Visit("ballot-thanks", data.links["ballot_published"]),
         Visit(
             "error-apply-link-revoked",
             data.links["apply_revoked"],

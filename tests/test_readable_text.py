@@ -170,6 +170,9 @@ def every_mail_in_both_languages() -> Iterator[Mails]:
             mails.rendered.append((template, other, f"{subject}\n\n{body}"))
         return original(template, language, context)
 
+    for language in ("en", "fr"):  # the lines the sender adds to every message
+        footer = outbox.contact_footer(language, "secretariat@example.org")
+        mails.rendered.append(("_contact", language, footer))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(outbox, "render", render)
         yield mails

@@ -65,11 +65,18 @@ def home(request: Request) -> Response:
             if round_ is not None
             else None
         )
+        missed_first = panel.missed_first_round(session=session, juror=juror)
     template = "ballot/home.html" if editable else "ballot/waiting.html"
     return render(
         request,
         template,
-        {"juror": juror, "edition": edition, "view": view, "round": round_},
+        {
+            "juror": juror,
+            "edition": edition,
+            "view": view,
+            "round": round_,
+            "missed_first": missed_first,
+        },
     )
 
 
