@@ -8,6 +8,7 @@ from prize.views.secretariat import (
     applications,
     audit,
     auth,
+    broadcasts,
     criteria,
     dashboard,
     editions,
@@ -25,6 +26,7 @@ routes: list[BaseRoute] = [
     *staff.routes,
     *outbox.routes,
     *audit.routes,
+    *broadcasts.routes,
 ]
 routes += applications.routes
 routes += personal_data.routes

@@ -72,6 +72,7 @@ ELSEWHERE = {
     "decision_special_mention": "tests/test_decisions.py",
     "staff_invitation": "tests/test_secretariat_staff.py",
     "staff_password_reset": "tests/test_secretariat_login.py",
+    "group_message": "tests/views/secretariat/test_write_to_group.py",
 }
 # the page each kind of link opens (after the link is exchanged for a session)
 LANDS = [
