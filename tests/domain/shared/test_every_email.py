@@ -238,3 +238,22 @@ def test_every_template_is_in_the_table_of_the_design_and_the_readme() -> None:
 def test_every_template_is_tested_here_or_elsewhere() -> None:
     templates = {p.stem for p in (ROOT / "templates" / "mail").glob("[!_]*.txt")}
     assert templates == set(SUBJECTS) | set(ELSEWHERE)
+
+
+def test_the_demo_outbox_tells_the_2016_story_and_the_sample_jury(world: World) -> None:
+    with world.database.read() as session:
+        rows = session.exec(
+            select(OutboxMessage.kind, Edition.year).join(
+                Edition, col(OutboxMessage.edition_id) == col(Edition.id)
+            )
+        ).all()
+    kinds = {(kind, year) for kind, year in rows}
+    for kind in (
+        "shortlist_shortlisted",
+        "shortlist_not_shortlisted",
+        "decision_winner",
+        "results_published",
+        "juror_thanks",
+    ):
+        assert (kind, 2016) in kinds, kind
+    assert ("group_message", jury_sample.YEAR) in kinds
