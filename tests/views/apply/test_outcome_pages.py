@@ -84,3 +84,11 @@ def test_an_eligible_application_with_the_jury_offers_no_withdraw(client, sqlite
     page = _open(client, application, clock)
     assert "Status: Eligible; with the youth jury" in page.text
     assert ">Withdraw<" not in page.text
+
+
+def test_the_list_of_applications_says_where_each_stands(client, published, clock) -> None:
+    _open(client, published[1], clock)
+    _open(client, published[9], clock)
+    page = client.get("/apply/mine")
+    assert "EDPP-2027-0002 · Winner" in page.text
+    assert "EDPP-2027-0010 · Not eligible" in page.text
