@@ -202,6 +202,27 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit("staff-criterion", f"/secretariat/editions/2028/criteria/{data.criteria['draft']}"),
         Visit("staff-accounts", "/secretariat/staff"),
         Visit("staff-outbox", "/secretariat/outbox"),
+        Visit("staff-write", "/secretariat/editions/2025/write"),
+        Visit(
+            "staff-write-refused",
+            "/secretariat/editions/2025/write",
+            400,
+            act=send("/secretariat/editions/2025/write", {"#body_en": "Dear {nmae}"}),
+        ),
+        Visit(
+            "staff-write-preview",
+            "/secretariat/editions/2025/write",
+            act=send(
+                "/secretariat/editions/2025/write",
+                {
+                    "#group": "jurors",
+                    "#subject_en": "The jury meets on Friday",
+                    "#body_en": "Dear {name}, see you there: {link}",
+                    "#subject_fr": "Le jury se réunit vendredi",
+                    "#body_fr": "Bonjour {name}, à vendredi\u00a0: {link}",
+                },
+            ),
+        ),
         Visit("staff-outbox-failed", "/secretariat/outbox?status=failed"),
         Visit("staff-audit", "/secretariat/audit"),
         Visit(
