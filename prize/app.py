@@ -213,7 +213,11 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
         _set_clock(app)
         try:
             with app.state.database.write() as session:  # results due at their announcement
-                published = transitions.publish_due(session=session, now=app.state.sender_clock())
+                published = transitions.publish_due(
+                    session=session,
+                    now=app.state.sender_clock(),
+                    links=links.for_jurors(settings, app.state.signer),
+                )
             for edition in published:
                 log.info("results of %s published at their announcement instant", edition.year)
         except Exception:
@@ -236,6 +240,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
                 database=app.state.database,
                 smtp_url=settings.smtp_url,
                 mail_from=settings.mail_from,
+                contact=settings.contact_email,
                 now=app.state.sender_clock(),
                 clock=app.state.sender_clock,
             )
@@ -245,7 +250,7 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
 
 def asgi() -> Starlette:
     """Entry point for ``uvicorn --factory prize.app:asgi`` (settings from the environment)."""
-    return create_app(load(), run_sender=True)
+    return create_app(load(need_contact=True), run_sender=True)
 
 
 __all__ = ["Request", "Response", "create_app"]

@@ -160,6 +160,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
                     database=database,
                     smtp_url=settings.smtp_url,
                     mail_from=settings.mail_from,
+                    contact=settings.contact_email,
                     now=utcnow(),
                 )
                 total.sent += report.sent
@@ -453,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
-    p.set_defaults(handler=cmd_serve)
+    p.set_defaults(handler=cmd_serve, contact=True)
 
     p = sub.add_parser("migrate", help="upgrade the database schema (Alembic) to head")
     p.add_argument("--revision", default="head")
@@ -476,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("outbox", help="list the e-mail outbox, or send what is due")
     p.add_argument("action", choices=["list", "send"])
-    p.set_defaults(handler=cmd_outbox)
+    p.set_defaults(handler=cmd_outbox, contact=True)
 
     p = sub.add_parser("tally", help="recompute a jury round's ranking from the stored ballots")
     p.add_argument("year", type=int)
@@ -564,6 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo=getattr(args, "demo", False),
             need_secret=getattr(args, "secret", True),
             need_audit_key=getattr(args, "audit_key", False),
+            need_contact=getattr(args, "contact", False),
         )
     except SettingsError as error:
         print(f"prize: {error}", file=sys.stderr)

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,8 @@ AUDIT_KEY_LABEL = b"prize: audit chain key, v1"
 # What the upload route accepts beyond its largest file (the form's other fields, the encoding).
 UPLOAD_BODY_MARGIN = 2 * 1024 * 1024
 DATABASE_STORAGE = "database:"
+# The secretariat's address the demo's e-mails give, PRIZE_CONTACT_EMAIL being unset there.
+DEMO_CONTACT_EMAIL = "secretariat@example.org"
 
 
 class SettingsError(Exception):
@@ -45,6 +48,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "European Drug Prevention Prize <prize@example.org>"
+    # Where people write with a question (every e-mail ends with it); required outside the demo.
+    contact_email: str = ""
     storage_dir: Path = Path("storage")
     # PRIZE_STORAGE_URL: "database:" or "file:///folder"; empty: the database on PostgreSQL,
     # else the folder storage_dir (see ``storage``).
@@ -220,19 +225,40 @@ def _secret_and_audit_keys(
     return keys, audit_keys
 
 
+_ONE_ADDRESS = re.compile(r"[^@\s,;:<>\"]+@[^@\s,;:<>\"]+\.[^@\s,;:<>\"]+")
+
+
+def _contact(env: Mapping[str, str], *, demo: bool, need_contact: bool) -> str:
+    """PRIZE_CONTACT_EMAIL: the demo's own address when unset in the demo; required by the
+    processes that send e-mail (``need_contact``) outside the demo."""
+    contact = env.get("PRIZE_CONTACT_EMAIL", "").strip()
+    if not contact and demo:
+        return DEMO_CONTACT_EMAIL
+    if not contact and need_contact:
+        raise SettingsError(
+            "PRIZE_CONTACT_EMAIL is not set. Set it to the secretariat's address, where people "
+            "write with a question: every e-mail ends with it."
+        )
+    if contact and not _ONE_ADDRESS.fullmatch(contact):
+        raise SettingsError(f"PRIZE_CONTACT_EMAIL must be one e-mail address, not {contact!r}.")
+    return contact
+
+
 def load(
     env: Mapping[str, str] | None = None,
     *,
     demo: bool = False,
     need_secret: bool = True,
     need_audit_key: bool = False,
+    need_contact: bool = False,
 ) -> Settings:
     """Read the settings from ``env`` (default: the process environment).
 
     Outside demo mode a missing ``PRIZE_SECRET_KEYS`` is an error; the demo makes its own key,
     and so do commands that sign nothing (``need_secret=False``). Commands that write or check
     the audit log without signing (``need_audit_key=True``) need the audit chain's key:
-    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from.
+    ``PRIZE_AUDIT_KEY``, or ``PRIZE_SECRET_KEYS`` that it is derived from. Commands that send
+    e-mail (``need_contact=True``) need ``PRIZE_CONTACT_EMAIL`` outside the demo.
     """
     env = os.environ if env is None else env
     keys, audit_keys = _secret_and_audit_keys(
@@ -257,6 +283,7 @@ def load(
         base_url=base_url,
         smtp_url=smtp_url,
         mail_from=env.get("PRIZE_MAIL_FROM", default.mail_from),
+        contact_email=_contact(env, demo=demo, need_contact=need_contact),
         storage_dir=Path(env.get("PRIZE_STORAGE_DIR", default.storage_dir)),
         storage_url=_storage_url(env, "PRIZE_STORAGE_URL"),
         db_pool_size=_int(env, "PRIZE_DB_POOL_SIZE", default.db_pool_size),

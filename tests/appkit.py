@@ -70,6 +70,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url="sqlite://",  # the app gets its Database from the fixture, not this URL
         secret_keys=TEST_KEYS,
         base_url="http://testserver",
+        contact_email="secretariat@example.org",
         storage_dir=tmp_path / "storage",
         argon2_fast=True,
         demo=False,

@@ -37,7 +37,7 @@ class ServerProcess:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
-        self.env = {**os.environ, **env}
+        self.env = {"PRIZE_CONTACT_EMAIL": "secretariat@example.org", **os.environ, **env}
         self.log = log
         self.log_level = log_level
         self.prize_serve = prize_serve  # `prize serve` (the README's way) instead of uvicorn's CLI

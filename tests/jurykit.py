@@ -351,3 +351,24 @@ def make_archived_edition(session, *, now: datetime, year: int, **winner):
         session=session, edition=edition, award="winner", actor=officer, now=now, **winner
     )
     return edition
+
+
+def run_to_publication(session, scored: Scored, clock: Clock) -> None:
+    """Both rounds scored (shortlist A B C D; winners B C A, D nominated, F a special mention),
+    decided and published, with the e-mails of each move queued (links to ``http://testserver``)."""
+    from prize.domain import transitions
+    from prize.domain.shared import audit
+    from prize.models import ActorKind
+    from tests import jury_factories
+
+    officer = audit.Actor(ActorKind.staff, None)
+    start_final_round(session, scored, now=clock(), actor=officer)
+    award_final(session, scored, now=clock(), actor=officer)
+    transitions.decide(session=session, edition=scored.edition, actor=officer, now=clock())
+    transitions.publish(
+        session=session,
+        edition=scored.edition,
+        actor=officer,
+        now=clock(),
+        links=jury_factories.links(clock),
+    )

@@ -20,6 +20,8 @@ from prize.db import Database
 from prize.domain.shared import outbox
 from tests.basekit import free_port
 
+CONTACT = "secretariat@example.org"  # PRIZE_CONTACT_EMAIL in the tests
+
 
 class Inbox:
     """Collects what the in-process SMTP server receives."""
@@ -55,13 +57,17 @@ class Smtp:
     controller: Controller
 
     def deliver(
-        self, database: Database, now: datetime, mail_from: str = "prize@example.org"
+        self,
+        database: Database,
+        now: datetime,
+        mail_from: str = "prize@example.org",
+        contact: str = CONTACT,
     ) -> int:
         """Run the outbox sender until nothing is due; return how many were sent."""
         sent = 0
         while True:
             report = outbox.deliver_due(
-                database=database, smtp_url=self.url, mail_from=mail_from, now=now
+                database=database, smtp_url=self.url, mail_from=mail_from, contact=contact, now=now
             )
             sent += report.sent
             if report.sent == 0:

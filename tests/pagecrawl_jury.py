@@ -13,7 +13,7 @@ from prize.domain.jury import conflicts, panel, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.jury.jurors import JurorData
 from prize.domain.results import published
-from prize.models import Ballot, Juror, Round
+from prize.models import ApplicationStatus, Ballot, Juror, Round
 from tests import factories, jury_factories
 from tests.jurykit import (
     ROUND2,
@@ -189,6 +189,10 @@ def decided(session: Session, data: CrawlData, *, year: int, key: str) -> None:
     data.receipts[key] = receipt or ""
     data.apps[f"{key}_winner"] = scored.apps[1].id
     data.links[f"apply_{key}_winner"] = apply_link(scored.apps[1])
+    draft = factories.application(  # never submitted: its link dies with the call
+        session=session, edition=scored.edition, status=ApplicationStatus.draft
+    )
+    data.links[f"apply_{key}_draft"] = apply_link(draft)
 
 
 def archived_2021(session: Session) -> None:

@@ -79,7 +79,13 @@ def errors(data: CrawlData) -> list[Visit]:
         Visit("error-413", "/apply/resend", 413, act=oversized("/apply/resend", "email")),
         Visit("error-apply-need-link", f"/apply/{data.apps['draft']}", 403),
         Visit("error-apply-link-invalid", "/apply/link/not-a-real-link", 400),
-        Visit("error-apply-link-expired", data.links["apply_published_winner"], 410),
+        Visit("error-apply-link-expired", data.links["apply_published_draft"], 410),
+        Visit(
+            "apply-published-winner",
+            data.links["apply_published_winner"],
+            lands=f"/apply/{data.apps['published_winner']}",
+        ),
+        Visit("ballot-thanks", data.links["ballot_published"]),
         Visit(
             "error-apply-link-revoked",
             data.links["apply_revoked"],
@@ -212,6 +218,27 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit("staff-criterion", f"/secretariat/editions/2028/criteria/{data.criteria['draft']}"),
         Visit("staff-accounts", "/secretariat/staff"),
         Visit("staff-outbox", "/secretariat/outbox"),
+        Visit("staff-write", "/secretariat/editions/2025/write"),
+        Visit(
+            "staff-write-refused",
+            "/secretariat/editions/2025/write",
+            400,
+            act=send("/secretariat/editions/2025/write", {"#body_en": "Dear {nmae}"}),
+        ),
+        Visit(
+            "staff-write-preview",
+            "/secretariat/editions/2025/write",
+            act=send(
+                "/secretariat/editions/2025/write",
+                {
+                    "#group": "jurors",
+                    "#subject_en": "The jury meets on Friday",
+                    "#body_en": "Dear {name}, see you there: {link}",
+                    "#subject_fr": "Le jury se réunit vendredi",
+                    "#body_fr": "Bonjour {name}, à vendredi\u00a0: {link}",
+                },
+            ),
+        ),
         Visit("staff-outbox-failed", "/secretariat/outbox?status=failed"),
         Visit("staff-audit", "/secretariat/audit"),
         Visit(

@@ -16,7 +16,7 @@ from prize.db import Database
 from prize.demo import steps
 from prize.demo.call2027 import CRITERIA
 from prize.demo.steps import DemoReport
-from prize.domain import transitions
+from prize.domain import broadcasts, transitions
 from prize.domain.applicants import links as application_links
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.jury import ballots, scoring
@@ -186,11 +186,38 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
             store=FolderStore(settings.storage_dir),
         )
         _progress(session, edition, people, now)
+        _write_to_the_slow(session, edition, links, now)
         paths = [juror_links.link_path(signer=links.signer, juror=people[i]) for i in (1, 5)]
     report.links.append(
         (f"Sample jury, a juror part-way through ({people[1].first_name})", paths[0])
     )
     report.links.append((f"Sample jury, a juror yet to start ({people[5].first_name})", paths[1]))
+
+
+def _write_to_the_slow(
+    session: Session, edition: Edition, links: steps.Links, now: datetime
+) -> None:
+    """The secretariat's note to the jurors who have not submitted yet ("Write to a group")."""
+    broadcasts.send(
+        session=session,
+        edition=edition,
+        group=broadcasts.Group.jurors_pending,
+        text=broadcasts.Text(
+            subject={
+                "en": "Your ballot: two weeks to go",
+                "fr": "Votre bulletin\u00a0: encore deux semaines",
+            },
+            body={
+                "en": "Dear {name},\n\nThe first round closes in two weeks. Your ballot: {link}",
+                "fr": "Bonjour {name},\n\nLe premier tour se termine dans deux semaines. "
+                "Votre bulletin\u00a0: {link}",
+            },
+        ),
+        actor=audit.SYSTEM,
+        now=now - timedelta(hours=2),
+        juror_links=links.ballots,
+        mail_domain=steps.MAIL_DOMAIN,
+    )
 
 
 def _apply(

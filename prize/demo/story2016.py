@@ -446,6 +446,8 @@ def _rounds(database: Database, story: Story, links: juror_links.BallotLinks) ->
             links=links,
         )
     with database.write() as session:  # the sender loop's call, at the announcement instant
-        published = transitions.publish_due(session=session, now=when("2016-11-16 11:00"))
+        published = transitions.publish_due(
+            session=session, now=when("2016-11-16 11:00"), links=links
+        )
         if [e.year for e in published] != [YEAR]:
             raise RuntimeError("the 2016 results were not published at their announcement")

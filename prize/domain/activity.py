@@ -284,6 +284,15 @@ SENTENCES: dict[str, _Maker] = {
     ),
     "ballot.submitted": _round(N_("%(who)s submitted their ballot of the %(round)s.")),
     "ballot.reopened": _round(N_("%(who)s reopened the ballot of %(what)s in the %(round)s.")),
+    "shortlist.announced": _simple(
+        N_("Each eligible applicant of %(year)s was told whether their project is shortlisted.")
+    ),
+    "group_message.sent": lambda e, p: Plural(
+        "%(who)s wrote to a group of %(year)s: %(num)s person.",
+        "%(who)s wrote to a group of %(year)s: %(num)s people.",
+        _count(e.data.get("count")),
+        **p,
+    ),
     "shortlist.confirmed": _simple(N_("%(who)s confirmed the shortlist of %(year)s.")),
     "final.confirmed": _simple(N_("%(who)s confirmed the winners of %(year)s.")),
     "results.published": _simple(N_("%(who)s published the results of %(year)s.")),

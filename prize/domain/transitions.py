@@ -4,7 +4,8 @@
 ``editions.lifecycle.check_move`` whether the move may be made now (the rules), writes the new
 state and an ``edition.moved`` audit event, then runs the move's effects, each a call into the
 context that owns it: the decision e-mails (``results.decisions``), the published figures
-(``results.publication``), the jury's round e-mails (``jury.panel``). All of it happens in the
+(``results.publication``), the applicants' shortlist and results e-mails and the jurors' thanks
+(``results.announcements``), the jury's round e-mails (``jury.panel``). All of it happens in the
 caller's transaction.
 
 The secretariat's moves with something more to them wrap ``move``: ``move_back`` (with its new
@@ -25,7 +26,7 @@ from prize.domain.editions import editions, lifecycle
 from prize.domain.errors import NotAllowed
 from prize.domain.jury import panel
 from prize.domain.jury.links import BallotLinks
-from prize.domain.results import decisions, publication
+from prize.domain.results import announcements, decisions, publication
 from prize.domain.shared import audit, schedule
 from prize.models import Edition, EditionState
 
@@ -42,19 +43,29 @@ def _effects(
 ) -> None:
     """What entering the new state implies, inside the move's transaction; each effect is a call
     into the domain module that owns it."""
+    mail_domain = links.mail_domain if links else "prize.invalid"
     if edition.state is S.decided and origin is S.final:
         decisions.notify_decided(
             session=session,
             edition=edition,
             now=now,
-            mail_domain=links.mail_domain if links else "prize.invalid",
+            mail_domain=mail_domain,
         )
     if edition.state is S.published:  # the published figures, written once, for good
         publication.record_publication(session=session, edition=edition, actor=actor, now=now)
-    if lifecycle.FORWARD.get(origin) is edition.state and edition.state in (
-        S.shortlisting,
-        S.final,
-    ):
+        announcements.notify_published(
+            session=session,
+            edition=edition,
+            now=now,
+            site=links.base_url if links else "",
+            mail_domain=mail_domain,
+        )
+    forward = lifecycle.FORWARD.get(origin) is edition.state
+    if forward and edition.state is S.final:  # the shortlist is fixed: tell the applicants
+        announcements.notify_shortlist(
+            session=session, edition=edition, actor=actor, now=now, mail_domain=mail_domain
+        )
+    if forward and edition.state in (S.shortlisting, S.final):
         # tell the invited jurors that their round is open
         panel.notify_round_open(session=session, edition=edition, now=now, links=links)
 
@@ -149,18 +160,28 @@ def decide(
     return move(session=session, edition=edition, to=S.decided, actor=actor, now=now, links=links)
 
 
-def publish(*, session: Session, edition: Edition, actor: audit.Actor, now: datetime) -> Edition:
+def publish(
+    *,
+    session: Session,
+    edition: Edition,
+    actor: audit.Actor,
+    now: datetime,
+    links: BallotLinks | None = None,
+) -> Edition:
     """Make the results public, now and for good (``move`` records the published figures on
-    entering ``published``)."""
+    entering ``published``, and e-mails applicants and jurors the results' link, made from
+    ``links``' address)."""
     session.refresh(edition, with_for_update=True)  # a double click, or the sender loop
     if edition.state is S.published:
         raise NotAllowed("These results are published already.")
     if edition.state is not S.decided:
         raise NotAllowed("Decide the results before publishing them.")
-    return move(session=session, edition=edition, to=S.published, actor=actor, now=now)
+    return move(session=session, edition=edition, to=S.published, actor=actor, now=now, links=links)
 
 
-def publish_due(*, session: Session, now: datetime) -> list[Edition]:
+def publish_due(
+    *, session: Session, now: datetime, links: BallotLinks | None = None
+) -> list[Edition]:
     """Publish every decided edition whose announcement instant has come (the sender loop's call;
     one process at a time)."""
     if not schedule.one_at_a_time(session=session, job="publication"):
@@ -177,5 +198,5 @@ def publish_due(*, session: Session, now: datetime) -> list[Edition]:
         )
     )
     for edition in due:
-        publish(session=session, edition=edition, actor=audit.SYSTEM, now=now)
+        publish(session=session, edition=edition, actor=audit.SYSTEM, now=now, links=links)
     return due

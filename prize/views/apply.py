@@ -23,6 +23,7 @@ from prize.domain.applicants import links as application_links
 from prize.domain.applicants.links import Access
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.results import standing
 from prize.domain.shared.email_addresses import normalise_email
 from prize.forms import application as application_form
 from prize.i18n import N_, Message, gettext
@@ -166,7 +167,9 @@ def mine(request: Request) -> Response:
             if Kept.of(application) not in kept:  # a revoked link's entry, or another row's
                 continue
             content = drafts.current_content(session=session, application=application)
-            items.append((application, content.title if content else ""))
+            edition = session.get_one(Edition, application.edition_id)
+            where = standing.standing_of(session=session, application=application, edition=edition)
+            items.append((application, content.title if content else "", where.stand.value))
     return render(request, "apply/mine.html", {"items": items})
 
 
@@ -231,7 +234,7 @@ def deadline_passed(request: Request, edition: Edition) -> Message:
         {
             "time": formats.When(edition.deadline, "clock"),
             "day": formats.When(formats.last_minute(edition.deadline), "day"),
-            "address": parseaddr(settings(request).mail_from)[1],
+            "address": settings(request).contact_email or parseaddr(settings(request).mail_from)[1],
         },
     )
 

@@ -19,9 +19,11 @@ from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
 from prize.domain.applicants.links import Access
 from prize.domain.errors import DomainError, Throttled
+from prize.domain.results import standing
+from prize.domain.screening import screening
 from prize.models import Application, ContentKind, Edition, pk
 from prize.tokens import LinkError
-from prize.views.common import now, render, settings
+from prize.views.common import lang, now, render, settings
 from prize.views.errors import link_error
 
 SESSION_KEY = "applications"  # [[application id, link version, link secret], ...]
@@ -142,6 +144,7 @@ def panel(
     content = drafts.current_content(session=session, application=application)
     if mode is not Access.edit and submitted is not None:
         content = submitted
+    where = standing.standing_of(session=session, application=application, edition=edition)
     return {
         "application": application,
         "edition": edition,
@@ -150,6 +153,9 @@ def panel(
         "files": attachments.of_content(session=session, content=content),
         "revision": content is not None and submitted is not None and content.id != submitted.id,
         "can_withdraw": application_links.can_withdraw(application, edition),
+        "standing": where,
+        "reason_text": screening.reason_label(where.reason, lang(request)) if where.reason else "",
+        "contact": settings(request).contact_email,
         "can_delete": application_links.can_delete(application),
         "max_uploads": settings(request).max_uploads,
     }

@@ -71,6 +71,7 @@ def home(request: Request) -> Response:
             if round_ is not None
             else []
         )
+        missed_first = panel.missed_first_round(session=session, juror=juror)
     template = "ballot/home.html" if editable else "ballot/waiting.html"
     return render(
         request,
@@ -81,6 +82,7 @@ def home(request: Request) -> Response:
             "view": view,
             "round": round_,
             "conflicted": conflicted,
+            "missed_first": missed_first,
         },
     )
 

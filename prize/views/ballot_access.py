@@ -17,10 +17,10 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from prize.domain.jury import jurors
+from prize.domain.jury import jurors, panel
 from prize.domain.jury import links as juror_links
-from prize.models import Edition, Juror
-from prize.tokens import LinkError
+from prize.models import BallotStatus, Edition, Juror
+from prize.tokens import LinkError, LinkExpired
 from prize.views.common import (
     LANG_COOKIE,
     database,
@@ -90,6 +90,8 @@ def open_link(request: Request) -> Response:
             juror = juror_links.juror_for_token(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
+    except LinkExpired as error:
+        return _after_publication(request, token) or link_error(request, error, kind="ballot")
     except LinkError as error:
         return link_error(request, error, kind="ballot")
     request.session[JUROR_KEY] = list(dataclasses.astuple(juror_links.BallotSession.of(juror)))
@@ -97,6 +99,26 @@ def open_link(request: Request) -> Response:
     if LANG_COOKIE not in request.cookies:
         remember_language(request, response, juror.language)
     return response
+
+
+def _after_publication(request: Request, token: str) -> Response | None:
+    """A juror's link after the results were published: thanks, their receipt codes and the
+    results' link, on a page that opens nothing else (no ballot session)."""
+    with database(request).read() as session:
+        found = juror_links.juror_after_publication(
+            session=session, signer=signer(request), token=token
+        )
+        if found is None:
+            return None
+        juror, edition = found
+        receipts = [
+            b.receipt_code
+            for b in panel.ballots_of(session=session, juror=juror)
+            if b.receipt_code and b.status is BallotStatus.submitted
+        ]
+    return render(
+        request, "ballot/thanks.html", {"juror": juror, "edition": edition, "receipts": receipts}
+    )
 
 
 @juror_page

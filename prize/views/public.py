@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from prize import countries
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
+from prize.domain.results import published
 from prize.domain.shared import outbox
 from prize.models import utcnow
 from prize.pagecache import keep_until, kept_page
@@ -28,18 +29,22 @@ from prize.views.common import (
 
 
 def home(request: Request) -> Response:
+    """The call while one is open; else what comes next (the announcement's date) and the
+    latest results, which the page leads with once they are the current edition's."""
     with database(request).read() as session:
         edition = editions.current_call(session=session)
         criteria = criteria_of(session=session, edition=edition) if edition else []
+        latest = published.latest_results(session=session)
     if edition is not None:  # the page says whether applications are accepted now
-        for instant in (edition.opens_at, edition.deadline):
-            if now(request) < instant:
+        for instant in (edition.opens_at, edition.deadline, edition.announce_at):
+            if instant is not None and now(request) < instant:
                 keep_until(request, instant)
     return render(
         request,
         "public/home.html",
         {
             "edition": edition,
+            "latest": latest,
             "criteria": criteria,
             "accepting": edition is not None
             and editions.accepts_applications(edition, now(request)),

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from prize.domain.shared import outbox
 from prize.models import OutboxMessage, OutboxStatus, Staff
 from tests.basekit import free_port
-from tests.mailkit import Inbox
+from tests.mailkit import CONTACT, Inbox
 
 START = datetime(2027, 3, 1, 10, tzinfo=UTC)
 FROM = "Prize <prize@example.org>"
@@ -49,7 +49,9 @@ def rows(db) -> list[OutboxMessage]:
 
 
 def deliver(db, smtp, now: datetime) -> outbox.DeliveryReport:
-    return outbox.deliver_due(database=db, smtp_url=smtp.url, mail_from=FROM, now=now)
+    return outbox.deliver_due(
+        database=db, smtp_url=smtp.url, mail_from=FROM, contact=CONTACT, now=now
+    )
 
 
 class Server:

@@ -174,6 +174,9 @@ def every_mail_in_both_languages() -> Iterator[Mails]:
             mails.rendered.append((template, other, f"{subject}\n\n{body}"))
         return original(template, language, context)
 
+    for language in ("en", "fr"):  # the lines the sender adds to every message
+        footer = outbox.contact_footer(language, "secretariat@example.org")
+        mails.rendered.append(("_contact", language, footer))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(outbox, "render", render)
         yield mails
@@ -181,9 +184,10 @@ def every_mail_in_both_languages() -> Iterator[Mails]:
 
 def mail_the_other_kinds(site: Site) -> None:
     """After the crawl, what sends the e-mails the crawl's data does not: reminders, a
-    withdrawal, a late acceptance, a reopened ballot, a link sent again."""
+    withdrawal, a late acceptance, a reopened ballot, a link sent again, a group message."""
     from sqlmodel import select
 
+    from prize.domain import broadcasts
     from prize.domain.applicants import applications, reminders, submissions
     from prize.domain.editions import editions
     from prize.domain.jury import links as juror_links
@@ -242,6 +246,18 @@ def mail_the_other_kinds(site: Site) -> None:
             )
         ).one()
         scoring.reopen(session=session, actor=OFFICER, now=NOW, ballot=submitted, reason="A typo.")
+        broadcasts.send(
+            session=session,
+            edition=editions.get_by_year(session=session, year=2025),
+            group=broadcasts.Group.jurors,
+            text=broadcasts.Text(
+                subject={"en": "The jury meets on Friday", "fr": "Le jury se réunit vendredi"},
+                body={"en": "Dear {name}, see you there.", "fr": "Bonjour {name}, à vendredi."},
+            ),
+            actor=OFFICER,
+            now=NOW,
+            juror_links=jury_factories.links(),
+        )
     with database.write() as session:  # a week before the deadline: the draft is reminded
         reminders.queue_deadline_reminders(
             session=session, now=CALL_DEADLINE - timedelta(days=6), links=link_maker()

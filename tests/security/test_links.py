@@ -102,7 +102,9 @@ def test_a_link_stops_with_its_subjects_state(world, kind):
     value = token(world, kind)
     if kind == "application":
         with world.database.write() as session:
-            edition = session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))).one()
+            edition = session.exec(
+                select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))
+            ).one()
             edition.state = EditionState.published
             session.add(edition)
         refused(follow(world, ROUTE[kind], value), 410, EXPIRED)

@@ -3,7 +3,8 @@
 A link (purpose ``application``) holds the application's id, ``Application.link_version`` and
 ``Application.link_secret`` (so it opens that row and no other, whatever happens to ids); it
 opens the application for editing until the deadline (with the secretariat's exceptions) and
-read-only afterwards, until the results are published. A year caps it (see ``prize.tokens``).
+read-only afterwards, with its outcome once the results are published (a draft never submitted
+then opens nothing). A year caps it (see ``prize.tokens``).
 """
 
 from __future__ import annotations
@@ -70,18 +71,21 @@ def can_edit(application: Application, edition: Edition, now: datetime) -> bool:
 
 
 def access(application: Application, edition: Edition, now: datetime) -> Access:
-    if application.erased_at is not None or edition.state is EditionState.published:
+    """Edit, read or closed. After publication a submitted application stays readable, with its
+    outcome; a draft never submitted opens nothing any more."""
+    if application.erased_at is not None:
         return Access.closed
+    if edition.state is EditionState.published:
+        return Access.closed if application.number is None else Access.read
     return Access.edit if can_edit(application, edition, now) else Access.read
 
 
 def can_withdraw(application: Application, edition: Edition) -> bool:
-    """A submitted application may be withdrawn until screening ends."""
+    """A submitted application may be withdrawn until the secretariat decides on it (eligible or
+    not), and at the latest when screening ends."""
     return application.status in (
         ApplicationStatus.submitted,
         ApplicationStatus.returned,
-        ApplicationStatus.eligible,
-        ApplicationStatus.ineligible,
     ) and edition.state in (EditionState.open, EditionState.screening)
 
 

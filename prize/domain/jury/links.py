@@ -26,8 +26,16 @@ from prize.domain.jury.jurors import (
     needs_guardian_consent,
 )
 from prize.domain.shared import audit, outbox
-from prize.models import Edition, Juror, pk
-from prize.tokens import LinkExpired, LinkInvalid, LinkRevoked, Purpose, Signer, check
+from prize.models import Edition, EditionState, Juror, pk
+from prize.tokens import (
+    LinkError,
+    LinkExpired,
+    LinkInvalid,
+    LinkRevoked,
+    Purpose,
+    Signer,
+    check,
+)
 
 
 def ballot_closed_for_good(edition: Edition, now: datetime) -> bool:
@@ -94,6 +102,28 @@ class BallotSession:
     @classmethod
     def of(cls, juror: Juror) -> BallotSession:
         return cls(pk(juror), juror.link_version, juror.link_secret, juror.session_version)
+
+
+def juror_after_publication(
+    *, session: Session, signer: Signer, token: str
+) -> tuple[Juror, Edition] | None:
+    """The juror whose genuine, current link is opened after their edition's results were
+    published (the link then opens a thank-you page, not the ballot); None for any other link."""
+    try:
+        claim = signer.loads(Purpose.ballot, token)
+    except LinkError:
+        return None
+    juror = session.get(Juror, claim.subject_id)
+    if juror is None or not juror.active or juror.revoked_at is not None:
+        return None
+    try:
+        check(claim, version=juror.link_version, secret=juror.link_secret)
+    except LinkError:
+        return None
+    edition = edition_of(session=session, juror=juror)
+    if juror.invited_at is None or edition.state is not EditionState.published:
+        return None
+    return juror, edition
 
 
 def juror_for_session(*, session: Session, kept: BallotSession, now: datetime) -> Juror:

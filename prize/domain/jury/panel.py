@@ -339,6 +339,24 @@ def notify_round_open(
     for juror in jurors.jurors_of(session=session, edition=edition, active_only=True):
         if not _reachable(juror):
             continue
-        _queue_round_mail(session, "ballot_round_open", juror, edition, round_, now, links)
+        missed = round_ is Round.final and missed_first_round(session=session, juror=juror)
+        _queue_round_mail(
+            session, "ballot_round_open", juror, edition, round_, now, links, missed_first=missed
+        )
         count += 1
     return count
+
+
+def missed_first_round(*, session: Session, juror: Juror) -> bool:
+    """True when the juror's first-round ballot was not submitted when that round ended (the
+    final round has begun or the jury's work is over): it was not counted."""
+    edition = jurors.edition_of(session=session, juror=juror)
+    if edition.state in (EditionState.draft, EditionState.open, EditionState.screening):
+        return False
+    if edition.state is EditionState.shortlisting or juror.invited_at is None:
+        return False
+    closed = edition.shortlist_closes_at
+    if closed is not None and juror.invited_at >= closed:  # joined for the final round
+        return False
+    ballot = ballots.get_ballot(session=session, juror=juror, round_=Round.shortlist)
+    return ballot is None or ballot.status is not BallotStatus.submitted

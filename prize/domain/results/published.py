@@ -323,6 +323,21 @@ def visible(edition: Edition) -> bool:
     return edition.archived or edition.state is EditionState.published
 
 
+def latest_results(*, session: Session) -> PublicResults | None:
+    """The newest published (or archived) results, samples left out: what the home page links
+    to, or leads with just after publication."""
+    edition = session.exec(
+        select(Edition)
+        .where(
+            (col(Edition.state) == EditionState.published) | col(Edition.archived),
+            col(Edition.is_sample).is_(False),
+        )
+        .order_by(col(Edition.year).desc())
+        .limit(1)
+    ).first()
+    return None if edition is None else public_results(session=session, edition=edition)
+
+
 def get_results(*, session: Session, year: int) -> PublicResults:
     """The published (or archived) results of ``year``; NotFound before publication."""
     try:

@@ -107,6 +107,16 @@ def _held_back(session: Session, *, edition_id: int | None, recipient: str) -> b
     return recipient.strip().lower() not in {a.lower() for a in edition.rehearsal_recipients}
 
 
+def contact_footer(language: str, contact: str) -> str:
+    """The lines every e-mail ends with, in its reader's language: where to write with a question
+    (``PRIZE_CONTACT_EMAIL``). Added as the message is sent, and shown so in the outbox page;
+    nothing without an address (only a test's settings lack one)."""
+    if not contact:
+        return ""
+    text = _mail_env().get_template("mail/_contact.txt").render(lang=language, contact=contact)
+    return "\n-- \n" + text.strip() + "\n"
+
+
 def mail_domain(mail_from: str) -> str:
     address = parseaddr(mail_from)[1]
     return address.rpartition("@")[2] or "prize.invalid"
@@ -137,15 +147,19 @@ class SmtpTarget:
         )
 
 
-def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
+def build_email(message: OutboxMessage, mail_from: str, contact: str) -> EmailMessage:
+    """The e-mail of ``message``, ending with the secretariat's ``contact`` address (replies go
+    there too)."""
     email = EmailMessage()
     email["From"] = mail_from
     email["To"] = message.recipient
+    if contact:
+        email["Reply-To"] = contact
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body)
+    email.set_content(message.body + contact_footer(message.language, contact))
     email["Content-Language"] = message.language  # after set_content, which drops Content-*
     return email
 
@@ -276,13 +290,13 @@ UNBUILDABLE = (ValueError, MessageError)
 
 
 def _attempt(
-    message: OutboxMessage, mail_from: str, target: SmtpTarget
+    message: OutboxMessage, mail_from: str, contact: str, target: SmtpTarget
 ) -> tuple[Exception, bool] | None:
     """Build and send one message: None once the server accepted it, else the error and whether
     it is for good (the message cannot be built) or worth another try (the SMTP server refused
     or could not be reached). Anything else is a bug, and raises."""
     try:
-        email = build_email(message, mail_from)
+        email = build_email(message, mail_from, contact)
     except UNBUILDABLE as error:
         return error, True
     try:
@@ -325,12 +339,14 @@ def deliver_due(
     database: Database,
     smtp_url: str,
     mail_from: str,
+    contact: str,
     now: datetime,
     limit: int = BATCH,
     clock: Callable[[], datetime] | None = None,
 ) -> DeliveryReport:
     """One pass of the sender: claim, send each outside a transaction (its claim renewed first,
-    by ``clock``: the time as the pass goes on, ``now`` when not given), record the outcome."""
+    by ``clock``: the time as the pass goes on, ``now`` when not given), record the outcome.
+    ``contact`` (``PRIZE_CONTACT_EMAIL``) ends every message and receives the replies."""
     report = DeliveryReport()
     target = SmtpTarget.from_url(smtp_url)
     with database.write() as session:
@@ -341,7 +357,7 @@ def deliver_due(
             report.taken_over += 1
             continue
         try:
-            failure = _attempt(message, mail_from, target)
+            failure = _attempt(message, mail_from, contact, target)
         except Exception as bug:
             # A bug in Prize, not in the message or the server: it must not mark a good message
             # failed for good. This message and the rest of the batch go back in line untouched,

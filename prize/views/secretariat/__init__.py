@@ -8,6 +8,7 @@ from prize.views.secretariat import (
     applications,
     audit,
     auth,
+    broadcasts,
     criteria,
     dashboard,
     edition_tools,
@@ -28,6 +29,7 @@ routes: list[BaseRoute] = [
     *staff.routes,
     *outbox.routes,
     *audit.routes,
+    *broadcasts.routes,
 ]
 routes += applications.routes
 routes += personal_data.routes

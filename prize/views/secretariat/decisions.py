@@ -252,7 +252,9 @@ def decide(request: Request) -> Response:
 
 
 def publish(request: Request) -> Response:
-    return _move(request, transitions.publish, N_("The results are published."))
+    return _move(
+        request, transitions.publish, N_("The results are published."), links=ballot_links(request)
+    )
 
 
 def add_note(request: Request) -> Response:

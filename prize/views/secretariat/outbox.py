@@ -7,6 +7,7 @@ In the demo the body is readable, with its links clickable, so a newcomer can fo
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from markupsafe import Markup, escape
 from sqlalchemy.exc import NoResultFound
@@ -63,6 +64,8 @@ def outbox_page(request: Request) -> Response:
             "counts": counts,
             "show_bodies": settings(request).demo,
             "linkify": linkify,
+            # what the sender adds to each message: the secretariat's address
+            "footer": partial(outbox.contact_footer, contact=settings(request).contact_email),
             "page_url": lambda n: page_url(request, n),
         },
     )

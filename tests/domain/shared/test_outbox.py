@@ -38,7 +38,7 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_is_sent(db, clo
     good = _raw_message(db, clock(), "Fine subject", recipient="good@example.org")
 
     report = outbox.deliver_due(
-        database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock()
+        database=db, smtp_url=smtp.url, mail_from="p@example.org", contact="", now=clock()
     )
 
     assert (report.sent, report.failed) == (1, 1)
@@ -56,14 +56,16 @@ def test_a_bug_while_sending_raises_and_leaves_the_messages_queued_not_failed(
     second = _raw_message(db, clock(), "Second", recipient="second@example.org")
     real = outbox.build_email
 
-    def with_a_bug(message, mail_from):
+    def with_a_bug(message, mail_from, contact):
         if message.recipient == "first@example.org":
             raise TypeError("a bug in the code, not in the message")
-        return real(message, mail_from)
+        return real(message, mail_from, contact)
 
     monkeypatch.setattr(outbox, "build_email", with_a_bug)
     with pytest.raises(TypeError):
-        outbox.deliver_due(database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock())
+        outbox.deliver_due(
+            database=db, smtp_url=smtp.url, mail_from="p@example.org", contact="", now=clock()
+        )
     for message_id in (first, second):
         row = _status(db, message_id)
         assert (row.status, row.attempts, row.claimed_at) == (OutboxStatus.queued, 0, None)
@@ -78,7 +80,9 @@ def test_a_bug_while_sending_raises_and_leaves_the_messages_queued_not_failed(
 def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, clock, smtp):
     message_id = _raw_message(db, clock(), "Wait for me")
     down = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there: the server is down
-    report = outbox.deliver_due(database=db, smtp_url=down, mail_from="p@example.org", now=clock())
+    report = outbox.deliver_due(
+        database=db, smtp_url=down, mail_from="p@example.org", contact="", now=clock()
+    )
     assert report.failed == 1
     waiting = _status(db, message_id)
     assert waiting.status is OutboxStatus.queued
@@ -88,7 +92,7 @@ def test_smtp_down_keeps_the_message_queued_with_backoff_then_delivers_it(db, cl
     # Not due yet: nothing is tried; once due, it is delivered with its Message-ID.
     assert (
         outbox.deliver_due(
-            database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock()
+            database=db, smtp_url=smtp.url, mail_from="p@example.org", contact="", now=clock()
         ).sent
         == 0
     )

@@ -28,7 +28,9 @@ LIFETIME = 10  # the default PRIZE_PAGE_CACHE_SECONDS
 
 def _retitle(database: Database, clock, title: str) -> None:
     with database.write() as session:
-        edition = session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))).one()
+        edition = session.exec(
+            select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))
+        ).one()
         editions.update_edition(
             session=session, actor=audit.SYSTEM, now=clock(), edition=edition,
             values={"title_en": title},

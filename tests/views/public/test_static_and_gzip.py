@@ -94,7 +94,9 @@ def test_a_correction_changes_the_results_etag(client, sqlite_db, clock) -> None
     _publish(sqlite_db, clock)
     before = client.get("/editions/2027/results")
     with sqlite_db.write() as session:
-        edition = session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))).one()
+        edition = session.exec(
+            select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))
+        ).one()
         published.add_note(
             session=session, edition=edition, text="A title was corrected.", actor=OFFICER,
             now=clock(),

@@ -52,7 +52,11 @@ def post(client, path: str, data: dict | list | None = None):
 
 def state_of(database) -> EditionState:
     with database.read() as session:
-        return session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal))).one().state
+        return (
+            session.exec(select(Edition).where(Edition.year == 2027, ~col(Edition.rehearsal)))
+            .one()
+            .state
+        )
 
 
 def test_decisions_page_proposes_the_shortlist(staff_client, first_round) -> None:

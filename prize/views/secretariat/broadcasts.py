@@ -1,0 +1,147 @@
+"""The "Write to…" page: a message from the secretariat to a group of an edition's applicants or
+jurors, in English and French, previewed with its count per language, then sent through the
+outbox (``prize.domain.broadcasts``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from prize.domain import broadcasts
+from prize.domain.errors import DomainError
+from prize.domain.staff import staff as staff_domain
+from prize.i18n import Message, Plural, gettext
+from prize.models import Edition, Staff
+from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.links import applicant_links, ballot_links
+from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.jurors import edition_or_404
+
+FIELDS = ("subject_en", "body_en", "subject_fr", "body_fr")
+
+
+def _typed(form: Any) -> dict[str, str]:
+    typed = {name: str(form.get(name, ""))[: broadcasts.MAX_BODY + 1] for name in FIELDS}
+    typed["group"] = str(form.get("group", ""))
+    return typed
+
+
+def _text(typed: dict[str, str]) -> broadcasts.Text:
+    return broadcasts.Text(
+        subject={lang: typed[f"subject_{lang}"] for lang in broadcasts.LANGUAGES},
+        body={lang: typed[f"body_{lang}"] for lang in broadcasts.LANGUAGES},
+    )
+
+
+def _page(
+    request: Request,
+    account: Staff,
+    edition: Edition,
+    typed: dict[str, str],
+    *,
+    errors: dict[str, Message] | None = None,
+    previews: list[broadcasts.Preview] | None = None,
+    status_code: int = 200,
+) -> Response:
+    with database(request).read() as session:
+        sent = broadcasts.sent_before(session=session, edition=edition)
+    return render_staff(
+        request,
+        "secretariat/write.html",
+        account,
+        {
+            "edition": edition,
+            "typed": typed,
+            "errors": errors or {},
+            "previews": previews,
+            "groups": [
+                (g.value, gettext(lang(request), Message(name)))
+                for g, name in broadcasts.GROUP_NAMES.items()
+            ],
+            "group_names": {g.value: Message(n) for g, n in broadcasts.GROUP_NAMES.items()},
+            "sent": sent,
+        },
+        status_code=status_code,
+    )
+
+
+def write_page(request: Request) -> Response:
+    account = require_staff(request)
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+    return _page(request, account, edition, {"group": "", **dict.fromkeys(FIELDS, "")})
+
+
+def write(request: Request) -> Response:
+    """Preview (the counts, the message as one reader of each language reads it), or send."""
+    account = require_staff(request, write=True)
+    form = read_form(request)
+    typed = _typed(form)
+    try:
+        group = broadcasts.Group(typed["group"])
+    except ValueError:
+        group = None
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+        people = (
+            broadcasts.recipients(
+                session=session,
+                edition=edition,
+                group=group,
+                now=now(request),
+                applicant_links=applicant_links(request),
+                juror_links=ballot_links(request),
+            )
+            if group
+            else []
+        )
+    if group is None:
+        errors = {"group": Message("Choose who receives the message.")}
+    else:
+        errors = {k: e.message for k, e in broadcasts.check(_text(typed), people).items()}
+    if errors or form.get("action") != "send":
+        previews = None if errors else broadcasts.preview(_text(typed), people)
+        return _page(
+            request, account, edition, typed, errors=errors, previews=previews,
+            status_code=400 if errors else 200,
+        )  # fmt: skip
+    assert group is not None
+    try:
+        with database(request).write() as session:
+            count = broadcasts.send(
+                session=session,
+                edition=edition_or_404(session, request),
+                group=group,
+                text=_text(typed),
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                applicant_links=applicant_links(request),
+                juror_links=ballot_links(request),
+                mail_domain=ballot_links(request).mail_domain,
+            )
+    except DomainError as error:
+        flash(request, error.message)
+        return redirect(request, "staff_write", year=edition.year)
+    flash(
+        request,
+        Plural(
+            "The message is queued for %(num)s person.",
+            "The message is queued for %(num)s people.",
+            count,
+        ),
+    )
+    return redirect(request, "staff_write", year=edition.year)
+
+
+routes: list[BaseRoute] = [
+    Route("/secretariat/editions/{year:int}/write", write_page, name="staff_write"),
+    Route(
+        "/secretariat/editions/{year:int}/write",
+        write,
+        methods=["POST"],
+        name="staff_write_send",
+    ),
+]

@@ -1,0 +1,145 @@
+"""The "Write to a group" page: groups, both languages, counts and previews, placeholders,
+one send for a double click, the audit and the outbox."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from prize.models import ApplicationStatus, AuditEvent, EditionState, OutboxMessage
+from tests import factories
+from tests.mailkit import body_of
+from tests.staffkit import staff_post
+
+PATH = "/secretariat/editions/2027/write"
+MESSAGE = {
+    "group": "eligible",
+    "subject_en": "About your project {title}",
+    "body_en": "Dear {name},\n\nYour reference is {reference}. Open it: {link}",
+    "subject_fr": "À propos de votre projet {title}",
+    "body_fr": "Bonjour {name},\n\nVotre référence est {reference}. Ouvrez-la : {link}",
+}
+
+
+def _edition(sqlite_db, *, french: bool = True):
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.shortlisting)
+        for i, language in enumerate(["en", "en", "fr" if french else "en"]):
+            factories.application(
+                session=session,
+                edition=edition,
+                status=ApplicationStatus.eligible,
+                email=f"eligible{i}@example.org",
+                language=language,
+                title=f"Project {i}",
+                contact_person=f"Person {i}",
+            )
+        factories.application(
+            session=session, edition=edition, status=ApplicationStatus.draft, email="d@example.org"
+        )
+        return edition
+
+
+def _sent(sqlite_db) -> list[OutboxMessage]:
+    with sqlite_db.read() as session:
+        return list(
+            session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "group_message")
+                .order_by(col(OutboxMessage.id))
+            )
+        )
+
+
+def test_the_preview_counts_each_language_and_fills_in_the_first_reader(
+    staff_client, sqlite_db
+) -> None:
+    _edition(sqlite_db)
+    page = staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    assert page.status_code == 200
+    assert "In English, to 2 people" in page.text
+    assert "In French, to 1 person" in page.text
+    assert "About your project Project 0" in page.text
+    assert "Dear Person 0," in page.text
+    assert "Bonjour Person 2," in page.text
+    assert 'value="send"' in page.text
+    assert _sent(sqlite_db) == []  # a preview sends nothing
+
+
+def test_sending_queues_one_message_per_person_in_their_language_and_audits(
+    staff_client, sqlite_db, smtp, clock
+) -> None:
+    _edition(sqlite_db)
+    answer = staff_post(staff_client, PATH, {**MESSAGE, "action": "send"})
+    assert answer.status_code == 303
+    assert "The message is queued for 3 people." in staff_client.get(PATH).text
+    sent = _sent(sqlite_db)
+    assert [(m.recipient, m.language, m.subject) for m in sent] == [
+        ("eligible0@example.org", "en", "About your project Project 0"),
+        ("eligible1@example.org", "en", "About your project Project 1"),
+        ("eligible2@example.org", "fr", "À propos de votre projet Project 2"),
+    ]
+    assert (
+        "Your reference is EDPP-2027-0001. Open it: http://testserver/apply/link/" in sent[0].body
+    )
+    smtp.deliver(sqlite_db, clock())
+    french = body_of(smtp.inbox.to("eligible2@example.org")[0])
+    assert french.startswith("Bonjour Person 2,")
+    assert "secretariat@example.org" in french
+    with sqlite_db.read() as session:
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == "group_message.sent")
+        ).one()
+    assert event.data["group"] == "eligible" and event.data["count"] == 3
+    assert event.data["subject"]["en"] == "About your project {title}"
+    page = staff_client.get(PATH)
+    assert "Eligible applicants · 3 people · About your project {title}" in page.text
+
+
+def test_a_double_click_sends_once(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    staff_post(staff_client, PATH, {**MESSAGE, "action": "send"})
+    staff_post(staff_client, PATH, {**MESSAGE, "action": "send"})
+    assert len(_sent(sqlite_db)) == 3
+    assert "This message was sent to this group already." in staff_client.get(PATH).text
+
+
+def test_a_language_a_recipient_reads_cannot_be_left_out(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    typed = {**MESSAGE, "subject_fr": "", "body_fr": "", "action": "send"}
+    page = staff_post(staff_client, PATH, typed)
+    assert page.status_code == 400
+    assert "Some recipients read this language: write the message in it too." in page.text
+    assert "Dear {name}," in page.text  # what was typed is kept
+    assert _sent(sqlite_db) == []
+
+
+def test_a_language_nobody_reads_may_be_left_out(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db, french=False)
+    typed = {**MESSAGE, "subject_fr": "", "body_fr": "", "action": "send"}
+    assert staff_post(staff_client, PATH, typed).status_code == 303
+    assert len(_sent(sqlite_db)) == 3
+
+
+def test_an_unknown_placeholder_is_named_next_to_its_field(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    typed = {**MESSAGE, "body_en": "Dear {nmae}", "action": "preview"}
+    page = staff_post(staff_client, PATH, typed)
+    assert page.status_code == 400
+    assert 'id="body_en-error">Unknown placeholder: {nmae}. Use {name}, {title}' in page.text
+    assert _sent(sqlite_db) == []
+
+
+def test_an_empty_group_and_a_missing_group_are_refused(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    page = staff_post(staff_client, PATH, {**MESSAGE, "group": "shortlisted", "action": "send"})
+    assert "Nobody is in this group." in page.text
+    page = staff_post(staff_client, PATH, {**MESSAGE, "group": "", "action": "send"})
+    assert "Choose who receives the message." in page.text
+    assert _sent(sqlite_db) == []
+
+
+def test_an_adviser_cannot_send(adviser_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    answer = staff_post(adviser_client, PATH, {**MESSAGE, "action": "send"})
+    assert answer.status_code == 403
+    assert _sent(sqlite_db) == []
