@@ -100,7 +100,7 @@ def test_the_deadline_passing_mid_edit_keeps_the_text_on_the_page(live_server, p
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
     assert "the deadline passed at 22:00 (Paris time)" in page.content()
-    assert "write to prize@example.org" in page.content()
+    assert "write to secretariat@example.org" in page.content()
     assert page.get_by_label("Summary of the project").input_value() == (
         "Written after the deadline, kept anyway."
     )

@@ -22,6 +22,7 @@ from prize.domain.shared.email_addresses import parse_email
 from prize.domain.staff import staff
 from prize.forms import application as application_form
 from prize.forms import staff as staff_forms
+from prize.i18n import gettext
 from prize.models import Application, Juror, OutboxMessage, RateEvent, Staff
 from tests import jury_factories
 from tests.appkit import csrf_of, make_signer
@@ -136,7 +137,9 @@ def test_the_application_form_refuses_contact_addresses_that_are_not_one_mailbox
         [("contact_email", "a@x.org, b@y.org"), ("contact_person_email", " Ana@Example.ORG ")]
     )
     parsed = application_form.parse(form, eligible=["FR"], today=date(2027, 3, 1))
-    assert parsed.errors["contact_email"].msgid == "Enter an e-mail address like name@example.org."
+    assert gettext("en", parsed.errors["contact_email"]) == (
+        "Applicant's e-mail address: enter an e-mail address like name@example.org."
+    )
     assert parsed.values["contact_email"] == "a@x.org, b@y.org"  # kept as typed for the page
     assert "contact_email" not in parsed.clean
     assert parsed.clean["contact_person_email"] == "ana@example.org"

@@ -44,13 +44,22 @@ def test_a_batch_longer_than_the_lease_is_sent_once_beside_another_sender(db, sm
             clock.advance(minutes=2, seconds=30)
             other.append(
                 outbox.deliver_due(
-                    database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock()
+                    database=db,
+                    smtp_url=smtp.url,
+                    mail_from="p@example.org",
+                    contact="",
+                    now=clock(),
                 )
             )
 
     monkeypatch.setattr(outbox, "send", slow_relay)
     first = outbox.deliver_due(
-        database=db, smtp_url=smtp.url, mail_from="p@example.org", now=clock(), clock=clock
+        database=db,
+        smtp_url=smtp.url,
+        mail_from="p@example.org",
+        contact="",
+        now=clock(),
+        clock=clock,
     )
 
     assert (first.sent, first.taken_over) == (3, 0)

@@ -64,7 +64,7 @@ def test_autosave_after_the_deadline_saves_nothing_and_says_when_it_passed(
     assert answer.json()["message"].startswith(
         "Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027."
     )
-    assert "write to prize@example.org" in answer.json()["message"]
+    assert "write to secretariat@example.org" in answer.json()["message"]
     assert stored(sqlite_db, application.id).summary == ""
 
 

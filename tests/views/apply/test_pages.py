@@ -376,7 +376,7 @@ def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant,
     assert (
         "Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027. What you sent is "
         "shown below so that you can copy it. To ask the secretariat to accept your application "
-        "late, write to prize@example.org with your project&#39;s title and the reason."
+        "late, write to secretariat@example.org with your project&#39;s title and the reason."
     ) in page.text
     assert "Typed at the last second" in page.text
     assert "Save draft" not in page.text and "Submit application" not in page.text
