@@ -244,6 +244,10 @@ class Application(SQLModel, table=True):
     info_message: str = _text()
     info_due: datetime | None = _when(default=None)
     screened_at: datetime | None = _when(default=None)
+    # A screening decision recorded but not e-mailed yet: it goes with the next batch of
+    # screening results, and may be corrected until then.
+    screening_pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    screening_mailed_at: datetime | None = _when(default=None)  # the applicant last told
     translation: dict[str, str] = _json(dict)  # field name -> English text, for the jury
     reminded_7_at: datetime | None = _when(default=None)
     reminded_1_at: datetime | None = _when(default=None)
@@ -498,6 +502,17 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last_id: int = 0
     last_hash: str = Field(default="0" * 64, max_length=64)
+
+
+class Confirmation(SQLModel, table=True):
+    """A consequential action the secretariat confirmed, by its page's one-time token: a second
+    click or a retry of the same page finds it here and does nothing more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonce: str = Field(max_length=64, unique=True)
+    action: str = Field(max_length=200)  # the page's path
+    staff_id: int | None = None
+    done_at: datetime = _when(default_factory=utcnow)
 
 
 class OutboxMessage(SQLModel, table=True):

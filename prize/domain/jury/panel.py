@@ -342,3 +342,17 @@ def notify_round_open(
         _queue_round_mail(session, "ballot_round_open", juror, edition, round_, now, links)
         count += 1
     return count
+
+
+def submitted_count(*, session: Session, edition: Edition, round_: Round) -> tuple[int, int]:
+    """How many of the jurors a round counts on (active, invited, not revoked) have submitted
+    their ballot in it: ``(submitted, jurors)``."""
+    submitted = jurors_counted = 0
+    for juror in jurors.jurors_of(session=session, edition=edition, active_only=True):
+        if not _reachable(juror):
+            continue
+        jurors_counted += 1
+        ballot = ballots.get_ballot(session=session, juror=juror, round_=round_)
+        if ballot is not None and ballot.status is BallotStatus.submitted:
+            submitted += 1
+    return submitted, jurors_counted

@@ -1,0 +1,63 @@
+"""confirmations done once; screening decisions waiting to be e-mailed
+
+``confirmation`` keeps the one-time token of each consequential action the secretariat confirmed
+(its confirmation page), so that a second click or a retry of the same page does nothing more.
+
+Applications get ``screening_pending`` (a screening decision recorded but not yet e-mailed to its
+applicant: it goes with the next batch of screening results, and may be corrected until then)
+and ``screening_mailed_at`` (when the applicant was last told a decision, so that a later change
+says it is one). Decisions recorded before were e-mailed at once: nothing is pending.
+
+Revision ID: 0004_confirm
+Revises: 0003
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+
+import prize.models
+from alembic import op
+
+revision: str = "0004_confirm"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "confirmation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nonce", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=True),
+        sa.Column("done_at", prize.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_confirmation")),
+        sa.UniqueConstraint("nonce", name=op.f("uq_confirmation_nonce")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table(
+        "application", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "screening_pending", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "screening_mailed_at", prize.models.UTCDateTime(timezone=True), nullable=True
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table(
+        "application", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
+        batch_op.drop_column("screening_mailed_at")
+        batch_op.drop_column("screening_pending")
+    op.drop_table("confirmation")
