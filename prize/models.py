@@ -244,10 +244,10 @@ class Application(SQLModel, table=True):
     info_message: str = _text()
     info_due: datetime | None = _when(default=None)
     screened_at: datetime | None = _when(default=None)
-    # A screening decision recorded but not e-mailed yet: it goes with the next batch of
-    # screening results, and may be corrected until then.
-    screening_pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
-    screening_mailed_at: datetime | None = _when(default=None)  # the applicant last told
+    # A screening decision recorded but not e-mailed yet, which goes with the next batch of
+    # screening results and may be corrected until then: "decision" (the applicant knows none),
+    # "change" (it changes one they were told); "" when nothing waits.
+    screening_mail: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
     translation: dict[str, str] = _json(dict)  # field name -> English text, for the jury
     reminded_7_at: datetime | None = _when(default=None)
     reminded_1_at: datetime | None = _when(default=None)

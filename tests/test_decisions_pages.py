@@ -300,7 +300,7 @@ def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) 
         from prize.models import ArchiveEntry
 
         entry = session.exec(select(ArchiveEntry).where(ArchiveEntry.title == "Radio Kids")).one()
-    removed = staff_client.post(f"{path}/{entry.id}/delete", data={"csrf_token": token})
+    removed = confirmed_post(staff_client, f"{path}/{entry.id}/delete")
     assert removed.status_code == 303
     assert "Radio Kids" not in client.get("/editions/2014/results").text
     assert "Removed" not in client.get("/editions/2014/results").text

@@ -3,10 +3,10 @@
 ``confirmation`` keeps the one-time token of each consequential action the secretariat confirmed
 (its confirmation page), so that a second click or a retry of the same page does nothing more.
 
-Applications get ``screening_pending`` (a screening decision recorded but not yet e-mailed to its
-applicant: it goes with the next batch of screening results, and may be corrected until then)
-and ``screening_mailed_at`` (when the applicant was last told a decision, so that a later change
-says it is one). Decisions recorded before were e-mailed at once: nothing is pending.
+Applications get ``screening_mail``: a screening decision recorded but not yet e-mailed to its
+applicant (it goes with the next batch of screening results, and may be corrected until then),
+"decision" when the applicant knows none yet, "change" when it changes one they were told.
+Decisions recorded before were e-mailed at once: nothing waits.
 
 Revision ID: 0004_confirm
 Revises: 0003
@@ -44,12 +44,10 @@ def upgrade() -> None:
     ) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "screening_pending", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "screening_mailed_at", prize.models.UTCDateTime(timezone=True), nullable=True
+                "screening_mail",
+                sqlmodel.sql.sqltypes.AutoString(length=10),
+                server_default="",
+                nullable=False,
             )
         )
 
@@ -58,6 +56,5 @@ def downgrade() -> None:
     with op.batch_alter_table(
         "application", table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
-        batch_op.drop_column("screening_mailed_at")
-        batch_op.drop_column("screening_pending")
+        batch_op.drop_column("screening_mail")
     op.drop_table("confirmation")

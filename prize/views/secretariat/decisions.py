@@ -438,22 +438,47 @@ def add_entry(request: Request) -> Response:
 
 
 def remove_entry(request: Request) -> Response:
+    """Deleting an entry of an archived edition's results, on its confirmation page."""
     account = require_staff(request, write=True)
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            edition = edition_of(session, request)
-            published.remove_archive_entry(
-                session=session,
-                edition=edition,
-                entry_id=int(request.path_params["entry_id"]),
-                actor=staff_domain.actor_of(account),
-                now=now(request),
+    confirm.submitted(request)
+    entry_id = int(request.path_params["entry_id"])
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> None:
+        published.remove_archive_entry(
+            session=session,
+            edition=edition_of(session, request),
+            entry_id=entry_id,
+            actor=staff_domain.actor_of(account),
+            now=at,
+        )
+
+    def facts(session: Session) -> list[Message]:
+        entries = published.archive_entries(session=session, edition=edition_of(session, request))
+        title = next((e.title for e in entries if e.id == entry_id), "")
+        return [
+            Message(
+                "“%(title)s” is removed from the public results of %(year)s, for good.",
+                {"title": title, "year": request.path_params["year"]},
             )
-    except DomainError:
-        raise HTTPException(404) from None
-    flash(request, "The entry is removed.")
-    return redirect(request, "staff_decisions", year=edition.year)
+        ]
+
+    def refused(error: DomainError) -> Response:
+        raise HTTPException(404)
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Delete an entry of the results"),
+            button=Message("Delete the entry"),
+            act=act,
+            facts=facts,
+            done=_done(request, Message("The entry is removed.")),
+            refused=refused,
+            back=_back(request),
+        ),
+    )
 
 
 routes: list[BaseRoute] = [
@@ -504,7 +529,7 @@ routes: list[BaseRoute] = [
     Route(
         "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
         remove_entry,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_archive_entry_delete",
     ),
 ]
