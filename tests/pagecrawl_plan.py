@@ -274,6 +274,9 @@ def secretariat(data: CrawlData) -> list[Visit]:
             Visit(f"staff-decisions-{year}", f"/secretariat/editions/{year}/decisions")
             for year in (2025, 2024, 2023, 2022, 2021)
         ],
+        # confirmation pages: what a consequential action does, before it is done
+        Visit("staff-confirm-publish", "/secretariat/editions/2023/decisions/publish"),
+        Visit("staff-confirm-reissue", f"/secretariat/jurors/{j['scoring']}/reissue"),
         Visit("staff-password", "/secretariat/account/password"),
         Visit("staff-reset", data.links["staff_reset"], lands="/secretariat/password/new"),
         Visit("staff-invited", data.links["staff_invited"], lands="/secretariat/password/new"),

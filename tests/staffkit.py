@@ -111,10 +111,10 @@ def confirm_fields(page: str) -> list[tuple[str, str]]:
     return found[0]
 
 
-def _as_fields(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+def _as_fields(pairs: list) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for key, value in pairs:
-        fields.setdefault(key, []).append(value)
+        fields.setdefault(key, []).extend(value if isinstance(value, list) else [value])
     return fields
 
 

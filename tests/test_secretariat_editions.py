@@ -182,7 +182,7 @@ def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client,
         "quorum": "3",
         "reason": "Many applicants asked for two more weeks.",
     }
-    response = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
+    response = confirmed_post(staff_client, "/secretariat/editions/2027/edit", values)
     assert response.headers["location"] == "/secretariat/editions/2027"
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 7, 15, 22, 0, tzinfo=UTC)
     with sqlite_db.read() as session:

@@ -13,6 +13,9 @@ below the quorum); ``move`` refuses such a move without a stated reason, and aud
 ``consequences`` says, in numbers, what a move does: the secretariat's confirmation page shows
 it (with the e-mails the move queues) before anything happens.
 
+``update_edition`` saves an edition's settings; moving the deadline of an open call tells the
+holders of drafts (and moving it earlier while drafts exist needs a reason).
+
 The secretariat's moves with something more to them wrap ``move``: ``move_back`` (with its new
 date), ``move_to_final``, ``decide`` and ``publish``; ``publish_due`` is the serving processes'
 timed publication, the one move a date makes (see docs/design.md, "The edition lifecycle").
@@ -23,11 +26,15 @@ them, imports none of them (``prize.domain`` says the direction).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from gettext import NullTranslations
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from prize.domain.applicants import reminders
+from prize.domain.applicants.links import LinkMaker
 from prize.domain.editions import editions, lifecycle
 from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import panel
@@ -35,7 +42,7 @@ from prize.domain.jury.links import BallotLinks
 from prize.domain.results import decisions, publication, published, tally_input
 from prize.domain.shared import audit
 from prize.formats import When
-from prize.i18n import Message, Plural
+from prize.i18n import N_, Message, Plural
 from prize.models import Award, Edition, EditionState, Round
 
 S = EditionState
@@ -400,3 +407,75 @@ def shortlist_consequences(
             )
         )
     return found
+
+
+def _new_deadline(edition: Edition, values: Mapping[str, Any]) -> datetime | None:
+    """The deadline ``values`` set for an open call, when it differs from the current one."""
+    new = values.get("deadline")
+    if edition.state is not S.open or not isinstance(new, datetime) or new == edition.deadline:
+        return None
+    return new
+
+
+def update_edition(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    now: datetime,
+    edition: Edition,
+    values: Mapping[str, Any],
+    reason: str = "",
+    links: LinkMaker | None = None,
+) -> Edition:
+    """Save the edition's settings (``editions.update_edition``). A new deadline for an open
+    call is e-mailed to every holder of a draft never submitted, in their language; moving it
+    earlier while such drafts exist needs a reason (audited with the change)."""
+    session.refresh(edition, with_for_update=True)
+    before = edition.deadline
+    new = _new_deadline(edition, values)
+    if new is not None and new < before and not reason.strip():
+        waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+        if waiting:
+            raise DomainError(
+                Plural(
+                    "Give the reason for moving the deadline earlier: %(num)s draft is in "
+                    "progress.",
+                    "Give the reason for moving the deadline earlier: %(num)s drafts are in "
+                    "progress.",
+                    waiting,
+                ),
+                field="reason",
+            )
+    editions.update_edition(
+        session=session, actor=actor, now=now, edition=edition, values=values, reason=reason
+    )
+    if new is not None:
+        reminders.tell_deadline_changed(
+            session=session, edition=edition, before=before, now=now, links=links
+        )
+    return edition
+
+
+def edition_consequences(
+    *, session: Session, edition: Edition, values: Mapping[str, Any]
+) -> list[Message]:
+    """What saving ``values`` does beyond the settings, in numbers: a new deadline for an open
+    call and the drafts whose holders are told."""
+    new = _new_deadline(edition, values)
+    if new is None:
+        return []
+    waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+    return [
+        Message(
+            N_("The deadline moves earlier, from %(before)s to %(after)s.")
+            if new < edition.deadline
+            else N_("The deadline moves later, from %(before)s to %(after)s."),
+            {"before": When(edition.deadline, "deadline"), "after": When(new, "deadline")},
+        ),
+        Plural(
+            "%(num)s draft is in progress and not submitted: its holder is told the new deadline.",
+            "%(num)s drafts are in progress and not submitted: their holders are told the new "
+            "deadline.",
+            waiting,
+        ),
+    ]

@@ -25,7 +25,7 @@ from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
 from prize.views.common import database, flash, lang, now, read_form, redirect
-from prize.views.links import ballot_links
+from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
@@ -157,11 +157,21 @@ def edition_edit(request: Request) -> Response:
             request, account, edition=edition, values=values, errors={}, scores=scores
         )
     result, parsed = edition_forms.parse_edition(read_form(request))
+    if (
+        result.ok
+        and edition.state is EditionState.open
+        and parsed.get("deadline")
+        not in (
+            None,
+            edition.deadline,
+        )
+    ):
+        return _deadline_change(request, account, edition, result, parsed, scores)
     if result.ok:
         try:
             with database(request).write() as session:
                 fresh = session.get_one(Edition, edition.id)
-                edition = editions.update_edition(
+                edition = transitions.update_edition(
                     session=session,
                     actor=staff_domain.actor_of(account),
                     now=now(request),
@@ -182,6 +192,58 @@ def edition_edit(request: Request) -> Response:
         errors=result.errors,
         scores=scores,
         status_code=400,
+    )
+
+
+def _deadline_change(
+    request: Request,
+    account: Staff,
+    edition: Edition,
+    result: FormResult,
+    parsed: dict[str, Any],
+    scores: bool,
+) -> Response:
+    """Saving an open call with a new deadline, on its confirmation page: the holders of drafts
+    are e-mailed the new deadline."""
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> Edition:
+        return transitions.update_edition(
+            session=session,
+            actor=staff_domain.actor_of(account),
+            now=at,
+            edition=session.get_one(Edition, edition.id),
+            values=parsed,
+            reason=result.values["reason"],
+            links=applicant_links(request),
+        )
+
+    def refused(error: DomainError) -> Response:
+        _refused(result, error)
+        return _form_page(
+            request,
+            account,
+            edition=edition,
+            values=result.values,
+            errors=result.errors,
+            scores=scores,
+            status_code=400,
+        )
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Change the deadline of the open call %(year)s", {"year": edition.year}),
+            button=Message("Save and tell the applicants"),
+            act=act,
+            facts=lambda session: transitions.edition_consequences(
+                session=session, edition=session.get_one(Edition, edition.id), values=parsed
+            ),
+            done=_moved(request, N_("The edition is saved; the holders of drafts are told.")),
+            refused=refused,
+            back=str(request.url_for("staff_edition_edit", year=edition.year).path),
+        ),
     )
 
 
