@@ -4,6 +4,7 @@ e-mails and shows them; going back does nothing; confirming decides. axe-core on
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from prize.domain.results import decisions
 from prize.domain.shared import audit
@@ -60,13 +61,13 @@ def test_deciding_asks_first_and_says_what_it_will_send(live_server, phone) -> N
     page.get_by_role("link", name="Cancel and go back: nothing is done").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Decisions and publication")
     with database.read() as session:
-        assert session.query(OutboxMessage).count() == 0
+        assert session.exec(select(OutboxMessage)).all() == []
 
     page.get_by_role("button", name="Decide").click()
     page.get_by_role("button", name="Decide and e-mail the applicants").click()
     assert "winners and nominated applicants are told privately" in page.content()
     assert "decided" in page.locator(".state-line").inner_text()
     with database.read() as session:
-        assert session.query(OutboxMessage).count() == 3
+        assert len(session.exec(select(OutboxMessage)).all()) == 3
     assert_accessible(page)
     assert page.console_errors == []
