@@ -45,6 +45,7 @@ def test_officer_screens_two_applications_and_asks_for_information(
     ineligible = page.locator("form", has=page.get_by_role("heading", name="Ineligible"))
     ineligible.get_by_label("The rule it does not meet").select_option("structure")
     ineligible.get_by_label("Explanation for the applicant").fill("One teacher runs it alone.")
+    ineligible.get_by_label("E-mail the applicant now", exact=False).check()
     ineligible.get_by_role("button", name="Mark as ineligible").click()
     expect(
         page.get_by_text("EDPP-2027-0001: decision recorded and the applicant told.")
