@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from gettext import NullTranslations
 from typing import Any
@@ -159,11 +159,9 @@ def _preview(request: Request, action: Action, reason: str) -> Preview:
         return rolled_back.preview
 
 
-def _carried(fields: Mapping[str, Any] | None, *, skip: set[str]) -> list[tuple[str, str]]:
-    if fields is None:
-        return []
-    items = fields.multi_items() if hasattr(fields, "multi_items") else list(fields.items())
-    return [(k, v) for k, v in items if isinstance(v, str) and k not in _OURS | skip]
+def _carried(fields: FormData, *, skip: set[str]) -> list[tuple[str, str]]:
+    """The fields the action was asked with, for the page's form to send again."""
+    return [(k, v) for k, v in fields.multi_items() if isinstance(v, str) and k not in _OURS | skip]
 
 
 def _page(
@@ -171,7 +169,7 @@ def _page(
     account: Staff,
     action: Action,
     preview: Preview,
-    fields: Mapping[str, Any] | None,
+    fields: FormData,
     *,
     reason: str = "",
     errors: dict[str, Message] | None = None,
@@ -255,7 +253,7 @@ def _again(
     request: Request,
     account: Staff,
     action: Action,
-    fields: Mapping[str, Any],
+    fields: FormData,
     reason: str,
     errors: dict[str, Message],
     *,
