@@ -458,7 +458,10 @@ routes: list[BaseRoute] = [
         name="staff_edition_edit",
     ),
     Route(
-        "/secretariat/editions/{year:int}/move", move, methods=["POST"], name="staff_edition_move"
+        "/secretariat/editions/{year:int}/move",
+        move,
+        methods=["GET", "POST"],
+        name="staff_edition_move",
     ),
     Route(
         "/secretariat/editions/{year:int}/back",
