@@ -10,7 +10,16 @@ from html import unescape
 import pytest
 from sqlmodel import select
 
-from prize.models import Application, ApplicationStatus, EditionState, Juror, OutboxMessage, Staff
+from prize import formats
+from prize.models import (
+    Application,
+    ApplicationStatus,
+    Edition,
+    EditionState,
+    Juror,
+    OutboxMessage,
+    Staff,
+)
 from tests import factories
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
@@ -126,3 +135,33 @@ def test_screening_results_go_as_one_reviewed_batch_and_a_correction_is_what_goe
         assert [a.screening_mail for a in session.exec(select(Application))] == ["", ""]
         assert session.get_one(Application, fr.id).status is ApplicationStatus.eligible
     assert clock() < datetime(2027, 7, 5, 9, tzinfo=UTC) + timedelta(days=1)
+
+
+def test_a_move_and_a_move_back_each_say_what_they_do_first(staff_client, sqlite_db, clock) -> None:
+    with sqlite_db.write() as session:
+        factories.edition(session=session, state=EditionState.draft)
+    opening = text_of(staff_client.get("/secretariat/editions/2027/move?to=open").text)
+    assert "Move edition 2027 to “open for applications”" in opening
+    assert "The call becomes public at once; applications are accepted until" in opening
+    with sqlite_db.write() as session:
+        edition = session.exec(select(Edition)).one()
+        edition.state = EditionState.screening
+        session.add(edition)
+    clock.set(datetime(2027, 7, 2, tzinfo=UTC))
+    token = csrf_of(staff_client, "/secretariat/editions/2027")
+    back = staff_client.post(
+        "/secretariat/editions/2027/back",
+        data={
+            "to": "open",
+            "reason": "Postal strike",
+            "closes_at": "2027-07-20T23:59",
+            "csrf_token": token,
+        },
+    )
+    shown = text_of(back.text)
+    assert "The call opens again: applicants can start, edit and submit." in shown
+    new = formats.deadline(datetime(2027, 7, 20, 22, tzinfo=UTC), "en")  # 00:00 on 21 July
+    assert f"The new deadline: {new}." in shown
+    assert 'name="reason" value="Postal strike"' in back.text  # carried to the confirmation
+    with sqlite_db.read() as session:
+        assert session.exec(select(Edition)).one().state is EditionState.screening
