@@ -256,6 +256,10 @@ class Application(SQLModel, table=True):
     info_message: str = _text()
     info_due: datetime | None = _when(default=None)
     screened_at: datetime | None = _when(default=None)
+    # A screening decision recorded but not e-mailed yet, which goes with the next batch of
+    # screening results and may be corrected until then: "decision" (the applicant knows none),
+    # "change" (it changes one they were told); "" when nothing waits.
+    screening_mail: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
     translation: dict[str, str] = _json(dict)  # field name -> English text, for the jury
     reminded_7_at: datetime | None = _when(default=None)
     reminded_1_at: datetime | None = _when(default=None)
@@ -575,6 +579,17 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last_id: int = 0
     last_hash: str = Field(default="0" * 64, max_length=64)
+
+
+class Confirmation(SQLModel, table=True):
+    """A consequential action the secretariat confirmed, by its page's one-time token: a second
+    click or a retry of the same page finds it here and does nothing more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonce: str = Field(max_length=64, unique=True)
+    action: str = Field(max_length=200)  # the page's path
+    staff_id: int | None = None
+    done_at: datetime = _when(default_factory=utcnow)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -14,7 +14,8 @@ takes ``pytest_plugins`` only from this, the root conftest). Import helpers from
 - tests/browserkit.py: ``live_server`` (uvicorn), ``browser`` (one Chromium for the run),
   ``phone`` and ``desktop`` pages, ``assert_accessible`` (axe-core).
 - tests/staffkit.py: staff accounts and signed-in clients (``officer``, ``staff_client``,
-  ``adviser``, ``adviser_client``), ``login``, ``staff_post``.
+  ``adviser``, ``adviser_client``), ``login``, ``staff_post``, ``confirmed_post`` (an action
+  asked for, then confirmed on its confirmation page).
 - tests/applykit.py: the open call and its applicants (``open_call``, ``applicant``,
   ``screening_applications``), application forms and resume links.
 - tests/jurykit.py: ``jury`` and ``juror_client``; scored and decided editions for the tally,

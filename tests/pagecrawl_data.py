@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from prize.db import Database
 from prize.domain import transitions
-from prize.domain.applicants import drafts, submissions
+from prize.domain.applicants import drafts, reminders, submissions
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import CriterionSpec, criteria_of
 from prize.domain.results import published
@@ -36,6 +36,7 @@ from prize.models import (
     ActorKind,
     Application,
     ApplicationStatus,
+    Edition,
     EditionState,
     Juror,
     OutboxMessage,
@@ -47,7 +48,7 @@ from prize.storage import FolderStore
 from prize.tokens import Purpose
 from tests import factories, jury_factories
 from tests.appkit import make_signer
-from tests.applykit import content_values, make_call, screening_pair
+from tests.applykit import CALL_DEADLINE, content_values, make_call, screening_pair
 from tests.staffkit import make_staff
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
@@ -219,6 +220,14 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
             data.links[f"apply_{key}"] = apply_link(application)
         data.refs["submitted"] = sent.reference or ""
         data.links["apply_revoked"] = apply_link(sent, version=sent.link_version - 1)
+        # the e-mail a change of deadline sends the draft (the call's own dates stay)
+        reminders.tell_deadline_changed(
+            session=session,
+            edition=session.get_one(Edition, draft.edition_id),
+            before=CALL_DEADLINE + timedelta(days=7),
+            now=NOW,
+            links=link_maker(clock=lambda: NOW),
+        )
 
 
 # --------------------------------------------------------------------------- screening

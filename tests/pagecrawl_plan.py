@@ -317,6 +317,35 @@ def secretariat(data: CrawlData) -> list[Visit]:
             Visit(f"staff-decisions-{year}", f"/secretariat/editions/{year}/decisions")
             for year in (2025, 2024, 2023, 2022, 2021)
         ],
+        # confirmation pages: what a consequential action does, before it is done (or, for an
+        # action the edition's state refuses, the page that offers it, with the refusal)
+        Visit("staff-confirm-publish", "/secretariat/editions/2023/decisions/publish"),
+        Visit("staff-confirm-move", "/secretariat/editions/2023/move?to=published"),
+        Visit("staff-confirm-back-refused", "/secretariat/editions/2023/back", 400),
+        Visit("staff-confirm-decide-refused", "/secretariat/editions/2023/decisions/decide", 400),
+        Visit(
+            "staff-confirm-final-round-refused",
+            "/secretariat/editions/2023/decisions/final-round",
+            400,
+        ),
+        Visit(
+            "staff-confirm-shortlist-refused", "/secretariat/editions/2023/decisions/shortlist", 400
+        ),
+        Visit(
+            "staff-confirm-archive-delete-missing",
+            "/secretariat/editions/2021/archive/999999/delete",
+            404,
+        ),
+        Visit("staff-confirm-disable-missing", "/secretariat/staff/999999/disable", 400),
+        Visit("staff-confirm-reissue", f"/secretariat/jurors/{j['scoring']}/reissue"),
+        Visit("staff-confirm-revoke", f"/secretariat/jurors/{j['scoring']}/revoke"),
+        Visit(
+            "staff-confirm-remind-closed",
+            "/secretariat/editions/2023/jury/remind",
+            lands="/secretariat/editions/2023/jury",
+        ),
+        Visit("staff-confirm-invite-all", "/secretariat/editions/2023/jury/invite"),
+        Visit("staff-confirm-screening-results", "/secretariat/editions/2026/screening/send"),
         Visit("staff-password", "/secretariat/account/password"),
         Visit("staff-reset", data.links["staff_reset"], lands="/secretariat/password/new"),
         Visit("staff-invited", data.links["staff_invited"], lands="/secretariat/password/new"),

@@ -6,12 +6,16 @@
   signed in as the officer); ``adviser`` and ``adviser_client`` (a second client on the same app,
   signed in as an adviser, who only reads).
 - ``staff_post(client, path, data)``: a POST carrying the session's CSRF token.
+- ``confirmed_post(client, path, data)``: a consequential action asked for, then confirmed on
+  its confirmation page as a person would (``typed``, ``reason`` when the page asks);
+  ``confirm_fields(page)`` the fields that page's form sends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from html.parser import HTMLParser
 
 import pytest
 from starlette.testclient import TestClient
@@ -82,3 +86,55 @@ def adviser_client(app, adviser) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as other:
         login(other, "adviser@example.org")
         yield other
+
+
+class _ConfirmForm(HTMLParser):
+    """The hidden fields of the form that carries a confirmation token."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[list[tuple[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append([])
+        elif tag == "input" and a.get("type") == "hidden" and self.forms and "name" in a:
+            self.forms[-1].append((a["name"], a.get("value", "")))
+
+
+def confirm_fields(page: str) -> list[tuple[str, str]]:
+    parser = _ConfirmForm()
+    parser.feed(page)
+    found = [f for f in parser.forms if any(n == "confirm_token" for n, _ in f)]
+    assert len(found) == 1, "no confirmation form on the page"
+    return found[0]
+
+
+def _as_fields(pairs: list) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for key, value in pairs:
+        fields.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+    return fields
+
+
+def confirmed_post(
+    client: TestClient,
+    path: str,
+    data: dict | list | None = None,
+    *,
+    typed: str | None = None,
+    reason: str | None = None,
+):
+    """Ask for a consequential action with ``data``, read its confirmation page and confirm it;
+    returns the answer to the confirming POST. The page must be a confirmation page."""
+    pairs = data if isinstance(data, list) else list((data or {}).items())
+    token = csrf_of(client, "/secretariat/login")
+    page = client.post(path, data=_as_fields([*pairs, ("csrf_token", token)]))
+    assert page.status_code == 200 and "confirm_token" in page.text, page.text[:3000]
+    fields = confirm_fields(page.text)
+    if typed is not None:
+        fields.append(("confirm_typed", typed))
+    if reason is not None:
+        fields = [f for f in fields if f[0] != "reason"] + [("reason", reason)]
+    return client.post(path, data=_as_fields(fields))

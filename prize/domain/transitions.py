@@ -8,6 +8,15 @@ context that owns it: the decision e-mails (``results.decisions``), the publishe
 (``results.announcements``), the jury's round e-mails (``jury.panel``). All of it happens in the
 caller's transaction.
 
+Guards that protect a fair process but may be overridden are explicit: ``cautions`` lists what
+a move forward would leave behind (jurors who have not submitted the round that ends, projects
+below the quorum); ``move`` refuses such a move without a stated reason, and audits both.
+``consequences`` says, in numbers, what a move does: the secretariat's confirmation page shows
+it (with the e-mails the move queues) before anything happens.
+
+``update_edition`` saves an edition's settings; moving the deadline of an open call tells the
+holders of drafts (and moving it earlier while drafts exist needs a reason).
+
 The secretariat's moves with something more to them wrap ``move``: ``move_back`` (with its new
 date), ``move_to_final``, ``decide`` and ``publish``; ``publish_due`` is the serving processes'
 timed publication, the one move a date makes (see docs/design.md, "The edition lifecycle").
@@ -18,19 +27,29 @@ them, imports none of them (``prize.domain`` says the direction).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from gettext import NullTranslations
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from prize.domain.applicants import reminders
+from prize.domain.applicants.links import LinkMaker
 from prize.domain.editions import editions, lifecycle
-from prize.domain.errors import NotAllowed
+from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import panel
 from prize.domain.jury.links import BallotLinks
-from prize.domain.results import announcements, decisions, publication
+from prize.domain.results import announcements, decisions, publication, published, tally_input
 from prize.domain.shared import audit, schedule
-from prize.models import Edition, EditionState
+from prize.formats import When
+from prize.i18n import N_, Message, Plural
+from prize.models import Award, Edition, EditionState, Round
 
 S = EditionState
+# The round a move forward ends, whose ballots it counts as they are.
+ENDS_ROUND = {S.final: Round.shortlist, S.decided: Round.final}
+BELOW_QUORUM = "below_quorum"
 
 
 def _effects(
@@ -70,6 +89,155 @@ def _effects(
         panel.notify_round_open(session=session, edition=edition, now=now, links=links)
 
 
+def cautions(*, session: Session, edition: Edition, to: EditionState) -> list[Message]:
+    """What moving ``edition`` forward to ``to`` would leave behind in the round it ends: jurors
+    who have not submitted (their drafts will not count) and projects with fewer ballots than the
+    quorum. Each is allowed, with a stated reason (``move`` refuses it without one)."""
+    round_ = ENDS_ROUND.get(to)
+    if round_ is None or lifecycle.FORWARD.get(edition.state) is not to:
+        return []
+    found: list[Message] = []
+    submitted, counted = panel.submitted_count(session=session, edition=edition, round_=round_)
+    if submitted < counted:
+        found.append(
+            Plural(
+                "%(num)s of %(total)s jurors has not submitted a ballot in this round; "
+                "their draft will not count.",
+                "%(num)s of %(total)s jurors have not submitted a ballot in this round; "
+                "their drafts will not count.",
+                counted - submitted,
+                total=counted,
+            )
+        )
+    below = _below_quorum(session, edition, round_)
+    if below:
+        found.append(
+            Plural(
+                "%(num)s project has fewer ballots than the quorum of %(quorum)s.",
+                "%(num)s projects have fewer ballots than the quorum of %(quorum)s.",
+                below,
+                quorum=edition.quorum,
+            )
+        )
+    return found
+
+
+def _below_quorum(session: Session, edition: Edition, round_: Round) -> int:
+    """How many projects that go on (the shortlist, after the first round; the awarded, after
+    the final) have fewer ballots than the quorum in ``round_``."""
+    result = tally_input.tally_of(session=session, edition=edition, round_=round_)
+    if round_ is Round.shortlist:
+        going_on = {
+            d.application_id for d in decisions.shortlist_of(session=session, edition=edition)
+        }
+    else:
+        going_on = {
+            d.application_id
+            for d in decisions.final_of(session=session, edition=edition)
+            if d.award is not Award.special_mention
+        }
+    return sum(1 for e in result.ranking if e.application in going_on and BELOW_QUORUM in e.flags)
+
+
+def consequences(
+    *, session: Session, edition: Edition, to: EditionState, now: datetime
+) -> list[Message]:
+    """What moving ``edition`` to ``to`` does, in numbers, for the page that asks to confirm it
+    (the e-mails it sends are read from the outbox rows the move queues)."""
+    origin = edition.state
+    counts = editions.status_counts(session=session, edition=edition)
+    found: list[Message] = []
+    if (origin, to) == (S.draft, S.open):
+        found.append(
+            Message(
+                "The call becomes public at once; applications are accepted until %(deadline)s.",
+                {"deadline": When(edition.deadline, "deadline")},
+            )
+        )
+    elif (origin, to) == (S.open, S.screening):
+        found.append(
+            Plural(
+                "%(num)s application is submitted and goes to screening.",
+                "%(num)s applications are submitted and go to screening.",
+                counts.get("submitted", 0),
+            )
+        )
+        found.append(
+            Plural(
+                "%(num)s draft was never submitted: it can no longer be.",
+                "%(num)s drafts were never submitted: they can no longer be.",
+                counts.get("draft", 0),
+            )
+        )
+    elif (origin, to) == (S.screening, S.shortlisting):
+        found.append(
+            Plural(
+                "%(num)s eligible application goes to the jury's first round.",
+                "%(num)s eligible applications go to the jury's first round.",
+                counts.get("eligible", 0),
+            )
+        )
+    elif (origin, to) == (S.shortlisting, S.final):
+        shortlist = decisions.shortlist_of(session=session, edition=edition)
+        found.append(
+            Message("The first round ends: its submitted ballots are counted as they are.")
+        )
+        found.append(
+            Plural(
+                "%(num)s shortlisted application goes to the final round.",
+                "%(num)s shortlisted applications go to the final round.",
+                len(shortlist),
+            )
+        )
+    elif (origin, to) == (S.final, S.decided):
+        found.extend(_awards(session, edition))
+        found.append(
+            Message("The jury's work is closed: ballot links stop working and no score changes.")
+        )
+    elif (origin, to) == (S.decided, S.published):
+        found.append(Message("The results become public at once and can never be changed."))
+        unnamed = sum(
+            1 for c in published.consents_of(session=session, edition=edition) if c.lacks_name
+        )
+        if unnamed:
+            found.append(
+                Plural(
+                    "%(num)s project is published without its name (no consent to publish it).",
+                    "%(num)s projects are published without their names (no consent to publish "
+                    "them).",
+                    unnamed,
+                )
+            )
+    elif (origin, to) == (S.screening, S.open):
+        found.append(Message("The call opens again: applicants can start, edit and submit."))
+    elif (origin, to) == (S.final, S.shortlisting):
+        found.append(
+            Message("The final round stops and the first round opens again for the jurors.")
+        )
+    return found
+
+
+def _awards(session: Session, edition: Edition) -> list[Message]:
+    final = decisions.final_of(session=session, edition=edition)
+
+    def count(award: Award) -> int:
+        return sum(1 for d in final if d.award is award)
+
+    return [
+        Plural("%(num)s winner is recorded.", "%(num)s winners are recorded.", count(Award.winner)),
+        Plural(
+            "%(num)s nominated project is recorded.",
+            "%(num)s nominated projects are recorded.",
+            count(Award.nominated),
+        ),
+        Plural(
+            "%(num)s special mention is recorded.",
+            "%(num)s special mentions are recorded.",
+            count(Award.special_mention),
+        ),
+    ]
+
+
 def move(
     *,
     session: Session,
@@ -89,6 +257,13 @@ def move(
     session.refresh(edition, with_for_update=True)
     origin = edition.state
     lifecycle.check_move(session=session, edition=edition, to=to, reason=reason, now=now)
+    overridden = cautions(session=session, edition=edition, to=to)
+    if overridden and not reason.strip():
+        raise DomainError(
+            "Give the reason for going ahead: %(caution)s",
+            field="reason",
+            caution=overridden[0],
+        )
     edition.state = to
     edition.updated_at = now
     if to is S.published:
@@ -103,7 +278,12 @@ def move(
         subject_kind="edition",
         subject_id=edition.id,
         reason=reason.strip(),
-        data={"from": origin.value, "to": to.value},
+        data={"from": origin.value, "to": to.value}
+        | (
+            {"cautions": [c.translate(NullTranslations()) for c in overridden]}
+            if overridden
+            else {}
+        ),
     )
     _effects(session, edition, origin, actor, now, links)
     session.flush()
@@ -141,8 +321,17 @@ def move_to_final(
     actor: audit.Actor,
     now: datetime,
     links: BallotLinks | None = None,
+    reason: str = "",
 ) -> Edition:
-    return move(session=session, edition=edition, to=S.final, actor=actor, now=now, links=links)
+    return move(
+        session=session,
+        edition=edition,
+        to=S.final,
+        actor=actor,
+        now=now,
+        links=links,
+        reason=reason,
+    )
 
 
 def decide(
@@ -152,12 +341,21 @@ def decide(
     actor: audit.Actor,
     now: datetime,
     links: BallotLinks | None = None,
+    reason: str = "",
 ) -> Edition:
     """Close the jury's work: winners and nominated applicants are told privately (embargo)."""
     session.refresh(edition, with_for_update=True)
     if edition.state is not S.final:
         raise NotAllowed("Results are decided at the end of the final round.")
-    return move(session=session, edition=edition, to=S.decided, actor=actor, now=now, links=links)
+    return move(
+        session=session,
+        edition=edition,
+        to=S.decided,
+        actor=actor,
+        now=now,
+        links=links,
+        reason=reason,
+    )
 
 
 def publish(
@@ -200,3 +398,108 @@ def publish_due(
     for edition in due:
         publish(session=session, edition=edition, actor=audit.SYSTEM, now=now, links=links)
     return due
+
+
+def shortlist_consequences(
+    *, session: Session, edition: Edition, application_ids: list[int], now: datetime
+) -> list[Message]:
+    """What confirming a shortlist of ``application_ids`` means now, in numbers: how many, how
+    many jurors have submitted the first round, and whether it is still open."""
+    submitted, counted = panel.submitted_count(
+        session=session, edition=edition, round_=Round.shortlist
+    )
+    found = [
+        Plural(
+            "%(num)s application is shortlisted for the final round.",
+            "%(num)s applications are shortlisted for the final round.",
+            len(set(application_ids)),
+        ),
+        Plural(
+            "%(num)s of %(total)s jurors has submitted a first-round ballot.",
+            "%(num)s of %(total)s jurors have submitted a first-round ballot.",
+            submitted,
+            total=counted,
+        ),
+    ]
+    closes = edition.shortlist_closes_at
+    if closes is not None and now < closes:
+        found.append(
+            Message(
+                "The first round is still open until %(closes)s: ballots submitted later change "
+                "the tally, not this shortlist.",
+                {"closes": When(closes, "deadline")},
+            )
+        )
+    return found
+
+
+def _new_deadline(edition: Edition, values: Mapping[str, Any]) -> datetime | None:
+    """The deadline ``values`` set for an open call, when it differs from the current one."""
+    new = values.get("deadline")
+    if edition.state is not S.open or not isinstance(new, datetime) or new == edition.deadline:
+        return None
+    return new
+
+
+def update_edition(
+    *,
+    session: Session,
+    actor: audit.Actor,
+    now: datetime,
+    edition: Edition,
+    values: Mapping[str, Any],
+    reason: str = "",
+    links: LinkMaker | None = None,
+) -> Edition:
+    """Save the edition's settings (``editions.update_edition``). A new deadline for an open
+    call is e-mailed to every holder of a draft never submitted, in their language; moving it
+    earlier while such drafts exist needs a reason (audited with the change)."""
+    session.refresh(edition, with_for_update=True)
+    before = edition.deadline
+    new = _new_deadline(edition, values)
+    if new is not None and new < before and not reason.strip():
+        waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+        if waiting:
+            raise DomainError(
+                Plural(
+                    "Give the reason for moving the deadline earlier: %(num)s draft is in "
+                    "progress.",
+                    "Give the reason for moving the deadline earlier: %(num)s drafts are in "
+                    "progress.",
+                    waiting,
+                ),
+                field="reason",
+            )
+    editions.update_edition(
+        session=session, actor=actor, now=now, edition=edition, values=values, reason=reason
+    )
+    if new is not None:
+        reminders.tell_deadline_changed(
+            session=session, edition=edition, before=before, now=now, links=links
+        )
+    return edition
+
+
+def edition_consequences(
+    *, session: Session, edition: Edition, values: Mapping[str, Any]
+) -> list[Message]:
+    """What saving ``values`` does beyond the settings, in numbers: a new deadline for an open
+    call and the drafts whose holders are told."""
+    new = _new_deadline(edition, values)
+    if new is None:
+        return []
+    waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+    return [
+        Message(
+            N_("The deadline moves earlier, from %(before)s to %(after)s.")
+            if new < edition.deadline
+            else N_("The deadline moves later, from %(before)s to %(after)s."),
+            {"before": When(edition.deadline, "deadline"), "after": When(new, "deadline")},
+        ),
+        Plural(
+            "%(num)s draft is in progress and not submitted: its holder is told the new deadline.",
+            "%(num)s drafts are in progress and not submitted: their holders are told the new "
+            "deadline.",
+            waiting,
+        ),
+    ]

@@ -49,8 +49,11 @@ def test_secretariat_publishes_and_a_juror_checks_a_receipt(live_server, phone) 
     page.get_by_label("Reason, if you change the proposal for EDPP-2027-0003").fill("Twice funded")
     page.get_by_label("Reason, if you change the proposal for EDPP-2027-0004").fill("Youth-led")
     page.get_by_role("button", name="Confirm the shortlist").click()
+    assert "3 applications are shortlisted for the final round." in page.content()
+    page.get_by_role("button", name="Confirm the shortlist").click()  # on its confirmation page
     assert "The shortlist is confirmed (3 applications)." in page.content()
     page.get_by_role("button", name="Start the final round").click()
+    page.get_by_role("button", name="Start the final round").click()  # confirmed
     assert "The final round has started." in page.content()
 
     with database.write() as session:
@@ -70,8 +73,11 @@ def test_secretariat_publishes_and_a_juror_checks_a_receipt(live_server, phone) 
     page.get_by_role("button", name="Record the winners").click()
     assert "The winners and nominated projects are recorded." in page.content()
     page.get_by_role("button", name="Decide").click()
+    page.get_by_role("button", name="Decide and e-mail the applicants").click()
     assert "winners and nominated applicants are told privately" in page.content()
     page.get_by_role("button", name="Publish the results now").click()
+    page.get_by_label("Type the edition's year, 2027", exact=False).fill("2027")
+    page.get_by_role("button", name="Publish the results now, for good").click()
     assert "The results are published." in page.content()
     assert_accessible(page)
     htmlpages.save("results_decisions_published", page.content())

@@ -48,6 +48,7 @@ def test_officer_screens_two_applications_and_asks_for_information(
     ineligible = page.locator("form", has=page.get_by_role("heading", name="Ineligible"))
     ineligible.get_by_label("The rule it does not meet").select_option("structure")
     ineligible.get_by_label("Explanation for the applicant").fill("One teacher runs it alone.")
+    ineligible.get_by_label("E-mail the applicant now", exact=False).check()
     ineligible.get_by_role("button", name="Mark as ineligible").click()
     expect(
         page.get_by_text("EDPP-2027-0001: decision recorded and the applicant told.")
@@ -60,6 +61,7 @@ def test_officer_screens_two_applications_and_asks_for_information(
     page.get_by_role("link", name="EDPP-2027-0002").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("EDPP-2027-0002")
     assert_accessible(page)
+    page.get_by_role("checkbox", name="E-mail the applicant now", exact=False).first.check()
     page.get_by_role("button", name="Mark as eligible").click()
     expect(page.get_by_text("EDPP-2027-0002: decision recorded")).to_be_visible()
     request = page.locator("form", has=page.get_by_role("heading", name="Ask the applicant"))

@@ -55,6 +55,13 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     assert rows.nth(0).inner_text().startswith("1\tActive youth participation")
 
     page.get_by_role("button", name="Open the call").click()
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Move edition 2027 to “open for applications”"
+    )
+    assert "The call becomes public at once" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Make the move").click()
     assert "The call is open." in page.content()
     assert "open for applications" in page.get_by_text("State:").inner_text()
     assert_accessible(page)

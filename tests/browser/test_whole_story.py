@@ -104,6 +104,7 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
         staff.get_by_label("Weight").fill("1")
         staff.get_by_role("button", name="Save the criterion").click()
     staff.get_by_role("button", name="Open the call").click()
+    staff.get_by_role("button", name="Make the move").click()
     expect(staff.get_by_text("The call is open.")).to_be_visible()
 
     # Two applicants apply: Amra in English on her phone, Claire in French with a PDF.
@@ -121,12 +122,19 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
     assert amra.get_by_role("textbox").count() == 0
     staff.goto(base + "/secretariat/editions/2027")
     staff.get_by_role("button", name="Close the call and start screening").click()
+    staff.get_by_role("button", name="Make the move").click()
     expect(staff.locator(".state-line")).to_contain_text("screening")
     for reference in ("EDPP-2027-0001", "EDPP-2027-0002"):
         staff.goto(base + "/secretariat/editions/2027/applications")
         staff.get_by_role("link", name=reference).click()
         staff.get_by_role("button", name="Mark as eligible").click()
         expect(staff.get_by_text(f"{reference}: decision recorded")).to_be_visible()
+    staff.goto(base + "/secretariat/editions/2027/applications")
+    staff.get_by_role("link", name="Review and send the screening results").click()
+    expect(
+        staff.get_by_text("2 screening decisions are e-mailed to their applicants.")
+    ).to_be_visible()
+    staff.get_by_role("button", name="Send the screening results").click()
 
     # Three jurors are added and invited; each link comes by e-mail.
     staff.get_by_role("link", name="Jury", exact=True).click()  # the chosen edition's jury
@@ -141,10 +149,12 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
         staff.get_by_role("button", name="Add the juror").click()
         staff.goto(base + "/secretariat/editions/2027/jury")
     staff.get_by_role("button", name="Invite every juror not invited yet").click()
+    staff.get_by_role("button", name="Send the invitations").click()
     links = {first: mail.link(email, "/ballot/link/") for first, _, email, _ in JURORS}
 
     staff.goto(base + "/secretariat/editions/2027")
     staff.get_by_role("button", name="Start the first jury round").click()
+    staff.get_by_role("button", name="Make the move").click()
     expect(staff.locator(".state-line")).to_contain_text("first jury round")
 
     # Round 1: each juror opens their link, onboards and scores; Omar declares a conflict.
@@ -175,7 +185,9 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
     expect(staff.get_by_role("heading", level=1)).to_be_visible()
     staff.goto(base + "/secretariat/editions/2027/decisions")
     staff.get_by_role("button", name="Confirm the shortlist").click()
+    staff.get_by_role("button", name="Confirm the shortlist").click()  # on its confirmation page
     expect(staff.get_by_role("heading", name="Confirmed shortlist")).to_be_visible()
+    staff.get_by_role("button", name="Start the final round").click()
     staff.get_by_role("button", name="Start the final round").click()
     expect(staff.locator(".state-line")).to_contain_text("final jury round")
 
@@ -193,10 +205,13 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
     staff.get_by_role("button", name="Record the winners").click()
     expect(staff.get_by_role("heading", name="Recorded")).to_be_visible()
     staff.get_by_role("button", name="Decide").click()
+    staff.get_by_role("button", name="Decide and e-mail the applicants").click()
     expect(staff.locator(".state-line")).to_contain_text("decided")
     amra.goto(base + "/editions/2027/results")
     expect(amra.get_by_role("heading", level=1)).to_have_text("Page not found")  # embargo
     staff.get_by_role("button", name="Publish the results now").click()
+    staff.get_by_label("Type the edition's year, 2027", exact=False).fill("2027")
+    staff.get_by_role("button", name="Publish the results now, for good").click()
     expect(staff.locator(".state-line")).to_contain_text("published")
 
     # The public results name the winner; Lena checks her final-round receipt.

@@ -82,3 +82,48 @@ def _due_reminder(application: Application, edition: Edition, now: datetime) -> 
         and application.created_at <= edition.deadline - timedelta(days=days)
     ]
     return min(due) if due else None
+
+
+def drafts_waiting(*, session: Session, edition: Edition) -> list[Application]:
+    """The edition's drafts never submitted (not erased): whom a change of deadline concerns."""
+    return list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == ApplicationStatus.draft,
+                col(Application.number).is_(None),
+                col(Application.erased_at).is_(None),
+            )
+            .order_by(col(Application.id))
+        )
+    )
+
+
+def tell_deadline_changed(
+    *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
+) -> int:
+    """E-mail each holder of a draft never submitted the edition's new deadline (earlier or
+    later than ``before``), in their language, with their link; how many were queued."""
+    drafts = drafts_waiting(session=session, edition=edition)
+    for application in drafts:
+        content = current_content(session=session, application=application)
+        outbox.queue(
+            session=session,
+            kind="deadline_changed",
+            recipient=application.email,
+            language=application.language,
+            template="deadline_changed",
+            context={
+                "title": content.title if content else "",
+                "url": links.resume_url(application) if links else "",
+                "deadline": edition.deadline,
+                "before": before,
+                "earlier": edition.deadline < before,
+                "edition_year": edition.year,
+            },
+            now=now,
+            mail_domain=links.mail_domain if links else "prize.invalid",
+            edition_id=edition.id,
+        )
+    return len(drafts)

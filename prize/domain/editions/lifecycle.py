@@ -139,6 +139,13 @@ def _shortlisting(session: Session, edition: Edition, now: datetime) -> Iterator
         yield Message(
             "Applications back with their applicants until their date: %(n)s.", {"n": returned}
         )
+    unsent = _applications(session, eid, Application.screening_mail != "")
+    if unsent:
+        yield Message(
+            "Screening decisions not yet e-mailed to their applicants: %(n)s. Send the "
+            "screening results first.",
+            {"n": unsent},
+        )
     if not _applications(session, eid, Application.status == ApplicationStatus.eligible):
         yield Message("No application is eligible: the jury has nothing to score.")
     if edition.shortlist_closes_at is None or edition.shortlist_closes_at <= now:

@@ -360,3 +360,17 @@ def missed_first_round(*, session: Session, juror: Juror) -> bool:
         return False
     ballot = ballots.get_ballot(session=session, juror=juror, round_=Round.shortlist)
     return ballot is None or ballot.status is not BallotStatus.submitted
+
+
+def submitted_count(*, session: Session, edition: Edition, round_: Round) -> tuple[int, int]:
+    """How many of the jurors a round counts on (active, not revoked; or revoked after
+    submitting) have submitted their ballot in it: ``(submitted, jurors)``."""
+    submitted = jurors_counted = 0
+    for juror in jurors.jurors_of(session=session, edition=edition, active_only=True):
+        ballot = ballots.get_ballot(session=session, juror=juror, round_=round_)
+        done = ballot is not None and ballot.status is BallotStatus.submitted
+        if juror.revoked_at is not None and not done:
+            continue
+        jurors_counted += 1
+        submitted += done
+    return submitted, jurors_counted

@@ -3,9 +3,12 @@
 While an edition is in ``screening`` each submitted application becomes **eligible**,
 **ineligible** (a reason from the rules, plus free text, told to the applicant) or **returned** to
 its applicant for missing information with a message and a date (the applicant may edit and
-resubmit until then; ``applicants.links.can_edit`` honours ``info_due``). Each outcome is
-e-mailed to the applicant in the application's language, in the same transaction. A decision may
-be changed while the edition is still in screening, always with a reason; every step is audited.
+resubmit until then; ``applicants.links.can_edit`` honours ``info_due``). An outcome waits to be
+e-mailed (``screening_mail``) until the secretariat sends the screening results, one reviewed
+batch (``send_results``), unless it is sent at once (``mail=True``); either way the e-mail is in the
+applicant's language, in the same transaction. A decision not yet e-mailed may be corrected
+freely; one the applicant was told may be changed while the edition is still in screening, with a
+reason. Every step is audited.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from prize.domain.applicants.drafts import content_of
 from prize.domain.applicants.links import LinkMaker
@@ -50,6 +53,8 @@ TRANSLATION_STATES = frozenset(
     {EditionState.screening, EditionState.shortlisting, EditionState.final, EditionState.decided}
 )
 NOTE_LIMIT = 5_000
+# What ``Application.screening_mail`` holds while a decision waits to be e-mailed.
+DECISION, CHANGE = "decision", "change"
 
 
 def reason_label(code: str, language: str = "en") -> str:
@@ -154,12 +159,15 @@ def screen(
     now: datetime,
     change_reason: str = "",
     links: LinkMaker | None = None,
+    mail: bool = True,
 ) -> Application:
-    """Record the screening outcome, audit it and e-mail the applicant, in one transaction.
+    """Record the screening outcome and audit it; e-mail the applicant now (``mail``) or with
+    the next screening results (``send_results``), in one transaction.
 
     Refused outside the screening state, for drafts and withdrawn applications, for an
-    ineligible outcome without a rule, and for a change of decision without a reason. Sending
-    the same decision twice (a double click) changes nothing and sends nothing.
+    ineligible outcome without a rule, and for a change of a decision the applicant was told
+    without a reason. Sending the same decision twice (a double click) changes nothing and sends
+    nothing (unless it was waiting and is now to be sent at once).
     """
     session.refresh(application, with_for_update=True)  # one request at a time per application
     edition = _edition(session, application)
@@ -169,10 +177,13 @@ def screen(
     if application.status is A.withdrawn:
         raise NotAllowed("This application was withdrawn by its applicant.")
     outcome = _check(outcome, now)
-    if _unchanged(application, outcome):
+    waiting = application.screening_mail
+    if _unchanged(application, outcome) and not (mail and waiting):
         return application
     change_reason = change_reason.strip()
-    if application.status in SCREENED and not change_reason:
+    told = told_applicant(application)
+    changes = told or waiting == CHANGE  # the applicant knows a decision this one replaces
+    if told and not change_reason:
         raise DomainError("Give a reason for changing the decision.", field="change_reason")
     origin = application.status
     application.status = outcome.status
@@ -192,19 +203,99 @@ def screen(
         subject_kind="application",
         subject_id=application.id,
         reason=change_reason,
-        data=_audit_data(origin, outcome),
+        data=_audit_data(origin, outcome) | ({} if mail else {"mail": "with the results"}),
+    )
+    application.screening_mail = "" if mail else (CHANGE if changes else DECISION)
+    if mail:
+        _tell(session, application, edition, changed=changes, now=now, links=links)
+    session.flush()
+    return application
+
+
+def told_applicant(application: Application) -> bool:
+    """Whether the applicant was told the application's current screening decision."""
+    return application.status in SCREENED and not application.screening_mail
+
+
+def _tell(
+    session: Session,
+    application: Application,
+    edition: Edition,
+    *,
+    changed: bool,
+    now: datetime,
+    links: LinkMaker | None,
+) -> None:
+    """E-mail the applicant the recorded decision, and note that they know it."""
+    outcome = Outcome(
+        status=application.status,
+        reason_code=application.screening_reason,
+        note=application.screening_note,
+        info_message=application.info_message,
+        info_due=application.info_due,
     )
     _tell_outcome(
         session,
         application=application,
         edition=edition,
         outcome=outcome,
-        changed=origin in SCREENED,
+        changed=changed,
         now=now,
         links=links,
     )
+    application.screening_mail = ""
+    session.add(application)
+
+
+def pending(*, session: Session, edition: Edition) -> list[Application]:
+    """The screening decisions waiting to be e-mailed to their applicants, by reference."""
+    return list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.edition_id == edition.id,
+                Application.screening_mail != "",
+            )
+            .order_by(col(Application.reference), col(Application.id))
+        )
+    )
+
+
+def send_results(
+    *,
+    session: Session,
+    edition: Edition,
+    actor: audit.Actor,
+    now: datetime,
+    links: LinkMaker | None = None,
+) -> list[Application]:
+    """E-mail every screening decision still waiting, each to its applicant in their language,
+    as one audited batch; the decisions sent (none: nothing was waiting)."""
+    session.refresh(edition, with_for_update=True)  # two clicks: one batch after the other
+    waiting = pending(session=session, edition=edition)
+    for application in waiting:
+        session.refresh(application, with_for_update=True)
+        _tell(
+            session,
+            application,
+            edition,
+            changed=application.screening_mail == CHANGE,
+            now=now,
+            links=links,
+        )
+    if waiting:
+        audit.record(
+            session=session,
+            actor=actor,
+            kind="screening.results_sent",
+            now=now,
+            edition_id=edition.id,
+            subject_kind="edition",
+            subject_id=edition.id,
+            data={"applications": [a.id for a in waiting]},
+        )
     session.flush()
-    return application
+    return waiting
 
 
 def _tell_outcome(

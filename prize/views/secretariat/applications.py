@@ -24,7 +24,7 @@ from prize.domain.screening import exports, notes, queries, screening
 from prize.domain.screening import translation as jury_translation
 from prize.domain.staff import staff as staff_domain
 from prize.forms.base import text
-from prize.i18n import N_, Message, gettext
+from prize.i18n import N_, Message, Plural, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
 from prize.views.common import (
     database,
@@ -36,6 +36,7 @@ from prize.views.common import (
     redirect,
 )
 from prize.views.links import applicant_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, require_staff
 
 A = ApplicationStatus
@@ -94,6 +95,7 @@ def list_page(request: Request) -> Response:
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
         page = queries.list_applications(session=session, edition=edition, filters=filters)
+        waiting = len(screening.pending(session=session, edition=edition))
         years = [e.year for e in editions.all_editions(session=session)]
     return render_staff(
         request,
@@ -106,6 +108,7 @@ def list_page(request: Request) -> Response:
             "years": years,
             "status_labels": STATUS_LABELS,
             "draft_days": retention.DRAFT_DAYS,
+            "pending": waiting,
             "status_options": [
                 (code, gettext(lang(request), STATUS_LABELS[code]))
                 for code in (
@@ -220,6 +223,7 @@ def _detail(
                 (code, gettext(lang(request), label)) for code, label in screening.REASONS.items()
             ],
             "reason_labels": screening.REASONS,
+            "told": screening.told_applicant(app),
             "can_screen": can_screen,
             "next_to_screen": following,
             "can_accept_late": app.status is A.draft
@@ -297,7 +301,7 @@ def screen(request: Request) -> Response:
     form = read_form(request)
     outcome_name = str(form.get("outcome", ""))
     prefix = outcome_name if outcome_name in OUTCOMES else "eligible"
-    names = ("reason", "note", "info_message", "info_due", "change_reason")
+    names = ("reason", "note", "info_message", "info_due", "change_reason", "mail_now")
     values = _values(form, tuple(f"{prefix}-{n}" for n in names))
     raw = {n: values[f"{prefix}-{n}"] for n in names}
     due = _due(raw["info_due"]) if raw["info_due"] else None
@@ -322,11 +326,88 @@ def screen(request: Request) -> Response:
                 now=now(request),
                 change_reason=raw["change_reason"],
                 links=applicant_links(request),
+                mail=bool(raw["mail_now"]),
             )
     except DomainError as error:
         return _refused(request, account, error, prefix, values)
-    flash(request, "%(ref)s: decision recorded and the applicant told.", ref=application.reference)
+    if application.screening_mail:
+        flash(
+            request,
+            "%(ref)s: decision recorded. The applicant is told when you send the screening "
+            "results; until then you may correct it.",
+            ref=application.reference,
+        )
+    else:
+        flash(
+            request, "%(ref)s: decision recorded and the applicant told.", ref=application.reference
+        )
     return redirect(request, "staff_application", app_id=application.id)
+
+
+def send_results(request: Request) -> Response:
+    """The screening decisions waiting, e-mailed as one batch from their confirmation page."""
+    account = require_staff(request, write=True)
+    confirm.submitted(request)
+    year = int(request.path_params["year"])
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> list[Application]:
+        return screening.send_results(
+            session=session,
+            edition=_edition(session, year),
+            actor=staff_domain.actor_of(account),
+            now=at,
+            links=applicant_links(request),
+        )
+
+    def facts(session: Session) -> list[Message]:
+        waiting = screening.pending(session=session, edition=_edition(session, year))
+        found = [
+            Plural(
+                "%(num)s screening decision is e-mailed to its applicant.",
+                "%(num)s screening decisions are e-mailed to their applicants.",
+                len(waiting),
+            )
+        ]
+        for status in OUTCOMES:
+            refs = [a.reference or "" for a in waiting if a.status.value == status]
+            if refs:
+                found.append(
+                    Message(
+                        "%(status)s: %(refs)s",
+                        {"status": Message(STATUS_LABELS[status]), "refs": ", ".join(refs)},
+                    )
+                )
+        return found
+
+    def done(sent: list[Application]) -> Response:
+        flash(
+            request,
+            Plural(
+                "The screening results are sent: %(num)s e-mail.",
+                "The screening results are sent: %(num)s e-mails.",
+                len(sent),
+            ),
+        )
+        return redirect(request, "staff_applications", year=year)
+
+    def refused(error: DomainError) -> Response:
+        flash(request, error.message)
+        return redirect(request, "staff_applications", year=year)
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Send the screening results of %(year)s", {"year": year}),
+            button=Message("Send the screening results"),
+            act=act,
+            facts=facts,
+            done=done,
+            refused=refused,
+            back=str(request.url_for("staff_applications", year=year).path),
+        ),
+    )
 
 
 def _refused(
@@ -454,6 +535,12 @@ routes: list[BaseRoute] = [
         screen,
         methods=["POST"],
         name="staff_application_screen",
+    ),
+    Route(
+        "/secretariat/editions/{year:int}/screening/send",
+        send_results,
+        methods=["GET", "POST"],
+        name="staff_screening_send",
     ),
     Route(
         "/secretariat/applications/{app_id:int}/late",

@@ -4,7 +4,6 @@ the results of editions from before the platform, entered by hand."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +24,7 @@ from prize.i18n import N_, Message, Plural
 from prize.models import Decision, Edition, EditionState, Round, Staff
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.tally import edition_of
 
@@ -143,24 +143,13 @@ def page(request: Request) -> Response:
     return decisions_page(request)
 
 
-def _confirm(
-    request: Request,
-    account: Staff,
-    confirm: Callable[..., list[Decision]],
-    typed: dict[str, Any],
-    done: Message,
-) -> Response:
-    """Call ``confirm`` on the edition; on a refusal, the page again with the choices as typed."""
-    try:
-        with database(request).write() as session:
-            edition = edition_of(session, request)
-            confirm(
-                session=session,
-                edition=edition,
-                actor=staff_domain.actor_of(account),
-                now=now(request),
-            )
-    except DomainError as error:
+def _refused(
+    request: Request, account: Staff, typed: dict[str, Any] | None = None
+) -> Callable[[DomainError], Response]:
+    """The decisions page again after a refusal, with the choices as typed and each missing
+    reason next to its project."""
+
+    def refused(error: DomainError) -> Response:
         missing = error.application_ids if isinstance(error, decisions.ReasonsMissing) else []
         errors = {f"reason-{a}": Message("Give a reason for this change.") for a in missing}
         return decisions_page(
@@ -171,24 +160,64 @@ def _confirm(
             problem=error.message,
             status_code=400,
         )
-    flash(request, done)
-    return redirect(request, "staff_decisions", year=edition.year)
+
+    return refused
+
+
+def _back(request: Request) -> str:
+    return str(request.url_for("staff_decisions", year=request.path_params["year"]).path)
+
+
+def _done(request: Request, done: Message) -> Callable[[Any], Response]:
+    def answer(_result: Any) -> Response:
+        flash(request, done)
+        return redirect(request, "staff_decisions", year=request.path_params["year"])
+
+    return answer
 
 
 def confirm_shortlist(request: Request) -> Response:
     account = require_staff(request, write=True)
-    form = read_form(request)
+    form = confirm.submitted(request)
     chosen = _ids(form, "app")
     reasons = _reasons(form)
-    return _confirm(
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> list[Decision]:
+        return decisions.confirm_shortlist(
+            session=session,
+            edition=edition_of(session, request),
+            application_ids=chosen,
+            reasons=reasons,
+            actor=staff_domain.actor_of(account),
+            now=at,
+        )
+
+    return confirm.confirmed(
         request,
         account,
-        partial(decisions.confirm_shortlist, application_ids=chosen, reasons=reasons),
-        {"chosen": chosen, "reasons": reasons},
-        Plural(
-            "The shortlist is confirmed (%(num)s application).",
-            "The shortlist is confirmed (%(num)s applications).",
-            len(chosen),
+        confirm.Action(
+            title=Message(
+                "Confirm the shortlist of %(year)s", {"year": request.path_params["year"]}
+            ),
+            button=Message("Confirm the shortlist"),
+            act=act,
+            facts=lambda session: transitions.shortlist_consequences(
+                session=session,
+                edition=edition_of(session, request),
+                application_ids=chosen,
+                now=at,
+            ),
+            done=_done(
+                request,
+                Plural(
+                    "The shortlist is confirmed (%(num)s application).",
+                    "The shortlist is confirmed (%(num)s applications).",
+                    len(chosen),
+                ),
+            ),
+            refused=_refused(request, account, {"chosen": chosen, "reasons": reasons}),
+            back=_back(request),
         ),
     )
 
@@ -205,39 +234,85 @@ def confirm_final(request: Request) -> Response:
     reasons = _reasons(form)
     if mention is not None and _text(form, "mention_reason"):
         reasons[mention] = reasons.get(mention) or _text(form, "mention_reason")
-    return _confirm(
-        request,
-        account,
-        partial(decisions.confirm_final, awards=awards, special_mention=mention, reasons=reasons),
-        {"awards": awards, "mention": mention, "reasons": reasons},
-        Message("The winners and nominated projects are recorded."),
-    )
-
-
-def _move(request: Request, move: Callable[..., Edition], done: str, **extra: Any) -> Response:
-    """One move of the edition (``move`` is a ``transitions`` function), then back to the page."""
-    account = require_staff(request, write=True)
-    read_form(request)
     try:
         with database(request).write() as session:
-            edition = move(
+            decisions.confirm_final(
                 session=session,
                 edition=edition_of(session, request),
+                awards=awards,
+                special_mention=mention,
+                reasons=reasons,
                 actor=staff_domain.actor_of(account),
                 now=now(request),
-                **extra,
             )
     except DomainError as error:
-        return decisions_page(request, account=account, problem=error.message, status_code=400)
-    flash(request, done)
-    return redirect(request, "staff_decisions", year=edition.year)
+        typed = {"awards": awards, "mention": mention, "reasons": reasons}
+        return _refused(request, account, typed)(error)
+    return _done(request, Message("The winners and nominated projects are recorded."))(None)
+
+
+def _move(
+    request: Request,
+    to: EditionState,
+    move: Callable[..., Edition],
+    *,
+    title: str,
+    button: str,
+    done: str,
+    typed: bool = False,
+    **extra: Any,
+) -> Response:
+    """One move of the edition (``move`` is a ``transitions`` function), on its confirmation
+    page: what it does and the e-mails it sends; the guards a reason overrides."""
+    account = require_staff(request, write=True)
+    year = request.path_params["year"]
+    at = now(request)
+
+    def act(session: Session, reason: str) -> Edition:
+        return move(
+            session=session,
+            edition=edition_of(session, request),
+            actor=staff_domain.actor_of(account),
+            now=at,
+            **({"reason": reason} if to is not EditionState.published else {}),
+            **extra,
+        )
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message(title, {"year": year}),
+            button=Message(button),
+            act=act,
+            facts=lambda session: transitions.consequences(
+                session=session, edition=edition_of(session, request), to=to, now=at
+            ),
+            cautions=lambda session: transitions.cautions(
+                session=session, edition=edition_of(session, request), to=to
+            ),
+            done=_done(request, Message(done)),
+            refused=lambda error: decisions_page(
+                request, account=account, problem=error.message, status_code=400
+            ),
+            back=_back(request),
+            typed=str(year) if typed else "",
+            typed_label=Message(
+                "Type the edition's year, %(year)s, to publish its results for good",
+                {"year": year},
+            ),
+        ),
+    )
 
 
 def start_final(request: Request) -> Response:
     return _move(
         request,
+        EditionState.final,
         transitions.move_to_final,
-        N_("The final round has started."),
+        title=N_("Start the final round of %(year)s"),
+        button=N_("Start the final round"),
+        done=N_("The final round has started."),
         links=ballot_links(request),
     )
 
@@ -245,15 +320,25 @@ def start_final(request: Request) -> Response:
 def decide(request: Request) -> Response:
     return _move(
         request,
+        EditionState.decided,
         transitions.decide,
-        N_("The results are decided: winners and nominated applicants are told privately."),
+        title=N_("Decide the results of %(year)s"),
+        button=N_("Decide and e-mail the applicants"),
+        done=N_("The results are decided: winners and nominated applicants are told privately."),
         links=ballot_links(request),
     )
 
 
 def publish(request: Request) -> Response:
     return _move(
-        request, transitions.publish, N_("The results are published."), links=ballot_links(request)
+        request,
+        EditionState.published,
+        transitions.publish,
+        title=N_("Publish the results of %(year)s"),
+        button=N_("Publish the results now, for good"),
+        done=N_("The results are published."),
+        typed=True,
+        links=ballot_links(request),
     )
 
 
@@ -354,22 +439,47 @@ def add_entry(request: Request) -> Response:
 
 
 def remove_entry(request: Request) -> Response:
+    """Deleting an entry of an archived edition's results, on its confirmation page."""
     account = require_staff(request, write=True)
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            edition = edition_of(session, request)
-            published.remove_archive_entry(
-                session=session,
-                edition=edition,
-                entry_id=int(request.path_params["entry_id"]),
-                actor=staff_domain.actor_of(account),
-                now=now(request),
+    confirm.submitted(request)
+    entry_id = int(request.path_params["entry_id"])
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> None:
+        published.remove_archive_entry(
+            session=session,
+            edition=edition_of(session, request),
+            entry_id=entry_id,
+            actor=staff_domain.actor_of(account),
+            now=at,
+        )
+
+    def facts(session: Session) -> list[Message]:
+        entries = published.archive_entries(session=session, edition=edition_of(session, request))
+        title = next((e.title for e in entries if e.id == entry_id), "")
+        return [
+            Message(
+                "“%(title)s” is removed from the public results of %(year)s, for good.",
+                {"title": title, "year": request.path_params["year"]},
             )
-    except DomainError:
-        raise HTTPException(404) from None
-    flash(request, "The entry is removed.")
-    return redirect(request, "staff_decisions", year=edition.year)
+        ]
+
+    def refused(error: DomainError) -> Response:
+        raise HTTPException(404)
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Delete an entry of the results"),
+            button=Message("Delete the entry"),
+            act=act,
+            facts=facts,
+            done=_done(request, Message("The entry is removed.")),
+            refused=refused,
+            back=_back(request),
+        ),
+    )
 
 
 routes: list[BaseRoute] = [
@@ -377,13 +487,13 @@ routes: list[BaseRoute] = [
     Route(
         "/secretariat/editions/{year:int}/decisions/shortlist",
         confirm_shortlist,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_decisions_shortlist",
     ),
     Route(
         "/secretariat/editions/{year:int}/decisions/final-round",
         start_final,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_decisions_start_final",
     ),
     Route(
@@ -395,13 +505,13 @@ routes: list[BaseRoute] = [
     Route(
         "/secretariat/editions/{year:int}/decisions/decide",
         decide,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_decisions_decide",
     ),
     Route(
         "/secretariat/editions/{year:int}/decisions/publish",
         publish,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_decisions_publish",
     ),
     Route(
@@ -420,7 +530,7 @@ routes: list[BaseRoute] = [
     Route(
         "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
         remove_entry,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_archive_entry_delete",
     ),
 ]

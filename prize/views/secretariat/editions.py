@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -16,14 +17,16 @@ from prize.domain import transitions
 from prize.domain.editions import editions, lifecycle
 from prize.domain.editions.criteria import criteria_of, scores_recorded
 from prize.domain.errors import DomainError, NotFound
-from prize.domain.shared import audit
+from prize.domain.shared import audit, labels
 from prize.domain.staff import staff as staff_domain
+from prize.formats import When
 from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
 from prize.views.common import database, flash, lang, now, read_form, redirect
-from prize.views.links import ballot_links
+from prize.views.links import applicant_links, ballot_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
 # What a move did, told on the next page.
@@ -161,11 +164,21 @@ def edition_edit(request: Request) -> Response:
             request, account, edition=edition, values=values, errors={}, scores=scores
         )
     result, parsed = edition_forms.parse_edition(read_form(request))
+    if (
+        result.ok
+        and edition.state is EditionState.open
+        and parsed.get("deadline")
+        not in (
+            None,
+            edition.deadline,
+        )
+    ):
+        return _deadline_change(request, account, edition, result, parsed, scores)
     if result.ok:
         try:
             with database(request).write() as session:
                 fresh = session.get_one(Edition, edition.id)
-                edition = editions.update_edition(
+                edition = transitions.update_edition(
                     session=session,
                     actor=staff_domain.actor_of(account),
                     now=now(request),
@@ -186,6 +199,58 @@ def edition_edit(request: Request) -> Response:
         errors=result.errors,
         scores=scores,
         status_code=400,
+    )
+
+
+def _deadline_change(
+    request: Request,
+    account: Staff,
+    edition: Edition,
+    result: FormResult,
+    parsed: dict[str, Any],
+    scores: bool,
+) -> Response:
+    """Saving an open call with a new deadline, on its confirmation page: the holders of drafts
+    are e-mailed the new deadline."""
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> Edition:
+        return transitions.update_edition(
+            session=session,
+            actor=staff_domain.actor_of(account),
+            now=at,
+            edition=session.get_one(Edition, edition.id),
+            values=parsed,
+            reason=result.values["reason"],
+            links=applicant_links(request),
+        )
+
+    def refused(error: DomainError) -> Response:
+        _refused(result, error)
+        return _form_page(
+            request,
+            account,
+            edition=edition,
+            values=result.values,
+            errors=result.errors,
+            scores=scores,
+            status_code=400,
+        )
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Change the deadline of the open call %(year)s", {"year": edition.year}),
+            button=Message("Save and tell the applicants"),
+            act=act,
+            facts=lambda session: transitions.edition_consequences(
+                session=session, edition=session.get_one(Edition, edition.id), values=parsed
+            ),
+            done=_moved(request, N_("The edition is saved; the holders of drafts are told.")),
+            refused=refused,
+            back=str(request.url_for("staff_edition_edit", year=edition.year).path),
+        ),
     )
 
 
@@ -244,36 +309,76 @@ def edition(request: Request) -> Response:
     return edition_page(request)
 
 
+def _back_to(request: Request) -> str:
+    return str(request.url_for("staff_edition", year=request.path_params["year"]).path)
+
+
+def _moved(request: Request, note: str) -> Callable[[Any], Response]:
+    def answer(_result: Any) -> Response:
+        flash(request, Message(note))
+        return redirect(request, "staff_edition", year=request.path_params["year"])
+
+    return answer
+
+
 def move(request: Request) -> Response:
-    """A move forward (the button shows what its guard still needs)."""
+    """A move forward, on its confirmation page (the button shows what its guard still needs)."""
     account = require_staff(request, write=True)
-    form = read_form(request)
+    form = confirm.submitted(request)
     target = text(form, "to")
     if target not in {s.value for s in EditionState}:
         return edition_page(
             request, account=account, problem=Message("Choose a move."), status_code=400
         )
-    try:
-        with database(request).write() as session:
-            edition = _edition(session, request)
-            transitions.move(
-                session=session,
-                edition=edition,
-                to=EditionState(target),
-                actor=staff_domain.actor_of(account),
-                now=now(request),
-                links=ballot_links(request),
-            )
-    except DomainError as error:
-        return edition_page(request, account=account, problem=error.message, status_code=400)
-    flash(request, Message(MOVED[EditionState(target)]))
-    return redirect(request, "staff_edition", year=edition.year)
+    to = EditionState(target)
+    at = now(request)
+    year = request.path_params["year"]
+
+    def act(session: Session, reason: str) -> Edition:
+        return transitions.move(
+            session=session,
+            edition=_edition(session, request),
+            to=to,
+            actor=staff_domain.actor_of(account),
+            now=at,
+            reason=reason,
+            links=ballot_links(request),
+        )
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message(
+                "Move edition %(year)s to “%(state)s”", {"year": year, "state": labels.state(to)}
+            ),
+            button=Message("Make the move"),
+            act=act,
+            facts=lambda session: transitions.consequences(
+                session=session, edition=_edition(session, request), to=to, now=at
+            ),
+            cautions=lambda session: transitions.cautions(
+                session=session, edition=_edition(session, request), to=to
+            ),
+            done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
+            refused=lambda error: edition_page(
+                request, account=account, problem=error.message, status_code=400
+            ),
+            back=_back_to(request),
+            typed=str(year) if to is EditionState.published else "",
+            typed_label=Message(
+                "Type the edition's year, %(year)s, to publish its results for good",
+                {"year": year},
+            ),
+        ),
+    )
 
 
 def move_back(request: Request) -> Response:
-    """A safe move back, with its reason and its new date (deadline or first-round closing)."""
+    """A safe move back, with its reason and its new date (deadline or first-round closing), on
+    its confirmation page."""
     account = require_staff(request, write=True)
-    form = read_form(request)
+    form = confirm.submitted(request)
     target = text(form, "to")
     values = {"reason": text(form, "reason"), "closes_at": text(form, "closes_at")}
     errors: dict[str, Message] = {}
@@ -289,26 +394,61 @@ def move_back(request: Request) -> Response:
             errors["closes_at"] = Message("Enter the last minute it allows, like 2027-06-30 23:59.")
     if target not in {s.value for s in EditionState}:
         errors["reason"] = Message("Choose a move.")
-    if not errors:
-        try:
-            with database(request).write() as session:
-                edition = _edition(session, request)
-                transitions.move_back(
-                    session=session,
-                    actor=staff_domain.actor_of(account),
-                    now=now(request),
-                    edition=edition,
-                    to=EditionState(target),
-                    reason=values["reason"],
-                    closes_at=closes_at,
+
+    def refused(error: DomainError) -> Response:
+        errors[error.field or "reason"] = error.message
+        return edition_page(
+            request, account=account, back_values=values, back_errors=errors, status_code=400
+        )
+
+    if errors:
+        return edition_page(
+            request, account=account, back_values=values, back_errors=errors, status_code=400
+        )
+    to = EditionState(target)
+    at = now(request)
+
+    def act(session: Session, reason: str) -> Edition:
+        return transitions.move_back(
+            session=session,
+            actor=staff_domain.actor_of(account),
+            now=at,
+            edition=_edition(session, request),
+            to=to,
+            reason=values["reason"],
+            closes_at=closes_at,
+        )
+
+    def facts(session: Session) -> list[Message]:
+        found = transitions.consequences(
+            session=session, edition=_edition(session, request), to=to, now=at
+        )
+        if closes_at is not None:
+            found.append(
+                Message(
+                    N_("The new deadline: %(when)s.")
+                    if to is EditionState.open
+                    else N_("The first round now closes: %(when)s."),
+                    {"when": When(closes_at, "deadline")},
                 )
-        except DomainError as error:
-            errors[error.field or "reason"] = error.message
-        else:
-            flash(request, Message(MOVED_BACK[EditionState(target)]))
-            return redirect(request, "staff_edition", year=edition.year)
-    return edition_page(
-        request, account=account, back_values=values, back_errors=errors, status_code=400
+            )
+        return found
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message(
+                "Move edition %(year)s back to “%(state)s”",
+                {"year": request.path_params["year"], "state": labels.state(to)},
+            ),
+            button=Message("Move back"),
+            act=act,
+            facts=facts,
+            done=_moved(request, MOVED_BACK.get(to, MOVED_BACK[EditionState.open])),
+            refused=refused,
+            back=_back_to(request),
+        ),
     )
 
 
@@ -325,12 +465,15 @@ routes: list[BaseRoute] = [
         name="staff_edition_edit",
     ),
     Route(
-        "/secretariat/editions/{year:int}/move", move, methods=["POST"], name="staff_edition_move"
+        "/secretariat/editions/{year:int}/move",
+        move,
+        methods=["GET", "POST"],
+        name="staff_edition_move",
     ),
     Route(
         "/secretariat/editions/{year:int}/back",
         move_back,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_edition_back",
     ),
 ]

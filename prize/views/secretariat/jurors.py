@@ -25,6 +25,7 @@ from prize.i18n import N_, Message
 from prize.models import Edition, Juror, Staff
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, require_staff
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
@@ -123,22 +124,17 @@ def _act(
     return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
 
 
-def _link_action(
-    request: Request,
-    act: Callable[..., Juror],
-    done: str,
-    *,
-    reason_field: str = "",
-) -> Response:
-    """One ``juror_links`` action, given the ballot links or the reason in ``reason_field``."""
+def _link_action(request: Request, act: Callable[..., Juror], done: str) -> Response:
+    """One ``juror_links`` action that sends the juror their link (invite, resend)."""
 
     def change(session: Session, account: Staff, juror: Juror, form: Any) -> Message:
-        details = (
-            {"reason": text(form, reason_field)}
-            if reason_field
-            else {"links": ballot_links(request)}
+        act(
+            session=session,
+            actor=actor(account),
+            now=now(request),
+            juror=juror,
+            links=ballot_links(request),
         )
-        act(session=session, actor=actor(account), now=now(request), juror=juror, **details)
         return Message(done)
 
     return _act(request, change)
@@ -154,20 +150,81 @@ def resend(request: Request) -> Response:
     return _link_action(request, juror_links.resend, N_("The ballot link is sent again."))
 
 
+def _confirmed_link_action(
+    request: Request,
+    act: Callable[..., Juror],
+    *,
+    title: str,
+    button: str,
+    fact: str,
+    done: str,
+    reason_field: str = "",
+) -> Response:
+    """A ``juror_links`` action that ends the juror's links (revoke, reissue), on its
+    confirmation page: whose links stop working, and the e-mail that goes."""
+    account = require_staff(request, write=True)
+    form = confirm.submitted(request)
+    at = now(request)
+    details: dict[str, Any] = (
+        {"reason": text(form, reason_field)} if reason_field else {"links": ballot_links(request)}
+    )
+
+    def action(session: Session, _reason: str) -> Juror:
+        juror = juror_or_404(session, request)
+        return act(session=session, actor=actor(account), now=at, juror=juror, **details)
+
+    def facts(session: Session) -> list[Message]:
+        juror = juror_or_404(session, request)
+        name = " ".join((juror.first_name, juror.last_name))
+        return [Message(fact, {"name": name})]
+
+    def answer(_juror: Juror) -> Response:
+        flash(request, Message(done))
+        return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message(title),
+            button=Message(button),
+            act=action,
+            facts=facts,
+            done=answer,
+            refused=lambda error: render_juror_page(
+                request,
+                account,
+                problem=error.message,
+                status_code=409 if isinstance(error, NotAllowed) else 400,
+            ),
+            back=str(request.url_for("staff_juror", juror_id=request.path_params["juror_id"]).path),
+        ),
+    )
+
+
 def revoke(request: Request) -> Response:
-    return _link_action(
+    return _confirmed_link_action(
         request,
         juror_links.revoke,
-        N_("Every link of this juror is revoked, and their sessions are closed."),
+        title=N_("Revoke a juror's links"),
+        button=N_("Revoke every link"),
+        fact=N_(
+            "Every link of %(name)s stops working at once and their sessions end; they score "
+            "again only with a new link."
+        ),
+        done=N_("Every link of this juror is revoked, and their sessions are closed."),
         reason_field="revoke_reason",
     )
 
 
 def reissue(request: Request) -> Response:
-    return _link_action(
+    return _confirmed_link_action(
         request,
         juror_links.reissue,
-        N_("A new link is on its way; the earlier links no longer work."),
+        title=N_("Reissue a juror's link"),
+        button=N_("Reissue the link"),
+        fact=N_("Every earlier link of %(name)s stops working at once; a new one is e-mailed."),
+        done=N_("A new link is on its way; the earlier links no longer work."),
     )
 
 
@@ -309,9 +366,13 @@ def replace(request: Request) -> Response:
     )
 
 
-def _juror_route(path: str, endpoint: Callable[[Request], Response], name: str) -> Route:
+def _juror_route(
+    path: str, endpoint: Callable[[Request], Response], name: str, *, page: bool = False
+) -> Route:
+    """A juror's action; ``page``: answered by a GET too (its confirmation page)."""
+    methods = ["GET", "POST"] if page else ["POST"]
     return Route(
-        f"/secretariat/jurors/{{juror_id:int}}/{path}", endpoint, methods=["POST"], name=name
+        f"/secretariat/jurors/{{juror_id:int}}/{path}", endpoint, methods=methods, name=name
     )
 
 
@@ -325,8 +386,8 @@ routes: list[BaseRoute] = [
     ),
     _juror_route("invite", invite, "staff_juror_invite"),
     _juror_route("resend", resend, "staff_juror_resend"),
-    _juror_route("revoke", revoke, "staff_juror_revoke"),
-    _juror_route("reissue", reissue, "staff_juror_reissue"),
+    _juror_route("revoke", revoke, "staff_juror_revoke", page=True),
+    _juror_route("reissue", reissue, "staff_juror_reissue", page=True),
     _juror_route("consent", consent, "staff_juror_consent"),
     _juror_route("conflicts", record_conflict, "staff_juror_conflict"),
     _juror_route("reopen", reopen, "staff_juror_reopen"),

@@ -3,6 +3,7 @@ importing jurors, and reminders. One juror's page and its actions are in ``juror
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from prize.i18n import N_, Message, Plural
 from prize.models import Juror
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat import jurors as jurors_views
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
@@ -55,22 +57,34 @@ def jury_page(request: Request) -> Response:
     )
 
 
-def remind(request: Request) -> Response:
-    account = require_staff(request, write=True)
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            edition = edition_or_404(session, request)
-            report = panel.remind(
-                session=session,
-                actor=actor(account),
-                now=now(request),
-                edition=edition,
-                links=ballot_links(request),
-            )
-    except DomainError as error:
+def _back(request: Request) -> str:
+    return str(request.url_for("staff_jury", year=request.path_params["year"]).path)
+
+
+def _refused(request: Request) -> Callable[[DomainError], Response]:
+    def refused(error: DomainError) -> Response:
         flash(request, error.message)
-    else:
+        return redirect(request, "staff_jury", year=request.path_params["year"])
+
+    return refused
+
+
+def remind(request: Request) -> Response:
+    """Reminders to the jurors who have not submitted, on their confirmation page."""
+    account = require_staff(request, write=True)
+    confirm.submitted(request)
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> panel.Reminded:
+        return panel.remind(
+            session=session,
+            actor=actor(account),
+            now=at,
+            edition=edition_or_404(session, request),
+            links=ballot_links(request),
+        )
+
+    def done(report: panel.Reminded) -> Response:
         if report.sent:
             flash(request, "Reminders sent: %(n)s.", n=len(report.sent))
         if report.skipped:
@@ -81,24 +95,44 @@ def remind(request: Request) -> Response:
             )
         if not report.sent and not report.skipped:
             flash(request, "Every invited juror has submitted: nobody to remind.")
-    return redirect(request, "staff_jury", year=request.path_params["year"])
+        return redirect(request, "staff_jury", year=request.path_params["year"])
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Remind the jurors"),
+            button=Message("Send the reminders"),
+            act=act,
+            facts=lambda session: [
+                Message(
+                    "Every invited juror who has not submitted in the open round is reminded, "
+                    "except those reminded less than six hours ago."
+                )
+            ],
+            done=done,
+            refused=_refused(request),
+            back=_back(request),
+        ),
+    )
 
 
 def invite_all(request: Request) -> Response:
+    """Invitations to every juror not invited yet, on their confirmation page."""
     account = require_staff(request, write=True)
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            report = panel.invite_all(
-                session=session,
-                actor=actor(account),
-                now=now(request),
-                edition=edition_or_404(session, request),
-                links=ballot_links(request),
-            )
-    except DomainError as error:
-        flash(request, error.message)
-    else:
+    confirm.submitted(request)
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> panel.Invited:
+        return panel.invite_all(
+            session=session,
+            actor=actor(account),
+            now=at,
+            edition=edition_or_404(session, request),
+            links=ballot_links(request),
+        )
+
+    def done(report: panel.Invited) -> Response:
         flash(request, "Invitations sent: %(n)s.", n=len(report.sent))
         if report.waiting_for_consent:
             flash(
@@ -108,7 +142,26 @@ def invite_all(request: Request) -> Response:
                     f"{j.first_name} {j.last_name}" for j in report.waiting_for_consent
                 ),
             )
-    return redirect(request, "staff_jury", year=request.path_params["year"])
+        return redirect(request, "staff_jury", year=request.path_params["year"])
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Invite the whole jury"),
+            button=Message("Send the invitations"),
+            act=act,
+            facts=lambda session: [
+                Message(
+                    "Every juror not invited yet gets their invitation with their ballot link; "
+                    "a minor waits for a guardian's consent."
+                )
+            ],
+            done=done,
+            refused=_refused(request),
+            back=_back(request),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- adding jurors
@@ -205,13 +258,13 @@ routes: list[BaseRoute] = [
     Route(
         "/secretariat/editions/{year:int}/jury/remind",
         remind,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_jury_remind",
     ),
     Route(
         "/secretariat/editions/{year:int}/jury/invite",
         invite_all,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="staff_jury_invite_all",
     ),
     *jurors_views.routes,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +18,7 @@ from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import staff_links
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, require_staff
 
 
@@ -81,7 +83,7 @@ def invite(request: Request) -> Response:
 
 
 def _act(request: Request, action: str) -> Response:
-    """One change to one account (role, disable, enable, resend); 303 back to the list."""
+    """One change to one account (role, enable, resend); 303 back to the list."""
     account = require_staff(request, write=True)
     form = read_form(request)
     staff_id = int(request.path_params["staff_id"])
@@ -98,15 +100,6 @@ def _act(request: Request, action: str) -> Response:
                     "%(email)s is now %(role)s.",
                     {"email": changed.email, "role": gettext(lang(request), labels.role(role))},
                 )
-            elif action == "disable":
-                changed = staff_domain.disable(
-                    session=session,
-                    actor=account,
-                    staff_id=staff_id,
-                    now=now(request),
-                    reason=text(form, "reason"),
-                )
-                note = Message("%(email)s is disabled and signed out.", {"email": changed.email})
             elif action == "enable":
                 changed = staff_domain.enable(
                     session=session, actor=account, staff_id=staff_id, now=now(request)
@@ -134,7 +127,44 @@ def set_role(request: Request) -> Response:
 
 
 def disable(request: Request) -> Response:
-    return _act(request, "disable")
+    """Disabling an account, on its confirmation page: who is signed out, from when."""
+    account = require_staff(request, write=True)
+    form = confirm.submitted(request)
+    staff_id = int(request.path_params["staff_id"])
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> Staff:
+        return staff_domain.disable(
+            session=session, actor=account, staff_id=staff_id, now=at, reason=text(form, "reason")
+        )
+
+    def facts(session: Session) -> list[Message]:
+        email = staff_domain.emails_by_id(session=session, ids={staff_id}).get(staff_id, "")
+        return [
+            Message(
+                "%(email)s is signed out at once, everywhere, and can no longer sign in until "
+                "the account is enabled again.",
+                {"email": email},
+            )
+        ]
+
+    def done(changed: Staff) -> Response:
+        flash(request, Message("%(email)s is disabled and signed out.", {"email": changed.email}))
+        return redirect(request, "staff_accounts")
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Disable a staff account"),
+            button=Message("Disable the account"),
+            act=act,
+            facts=facts,
+            done=done,
+            refused=lambda error: _page(request, account, problem=error.message, status_code=400),
+            back=str(request.url_for("staff_accounts").path),
+        ),
+    )
 
 
 def enable(request: Request) -> Response:
@@ -152,7 +182,10 @@ routes: list[BaseRoute] = [
         "/secretariat/staff/{staff_id:int}/role", set_role, methods=["POST"], name="staff_set_role"
     ),
     Route(
-        "/secretariat/staff/{staff_id:int}/disable", disable, methods=["POST"], name="staff_disable"
+        "/secretariat/staff/{staff_id:int}/disable",
+        disable,
+        methods=["GET", "POST"],
+        name="staff_disable",
     ),
     Route(
         "/secretariat/staff/{staff_id:int}/enable", enable, methods=["POST"], name="staff_enable"

@@ -20,7 +20,7 @@ from prize.models import (
 from tests import factories, htmlpages
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
-from tests.staffkit import login, make_staff
+from tests.staffkit import confirmed_post, login, make_staff
 
 A = ApplicationStatus
 AFTER_DEADLINE = datetime(2027, 7, 5, 9, tzinfo=UTC)
@@ -182,7 +182,12 @@ def test_screening_eligible_from_the_page_is_recorded_and_shown_in_the_history(
 ):
     app = seeded["first"]
     path = f"/secretariat/applications/{app.id}"
-    response = _post(staff_client, f"{path}/screening", {"outcome": "eligible"}, page=path)
+    response = _post(
+        staff_client,
+        f"{path}/screening",
+        {"outcome": "eligible", "eligible-mail_now": "yes"},
+        page=path,
+    )
     assert response.status_code == 303
     assert _status(sqlite_db, app.id) is A.eligible
     page = staff_client.get(path)
@@ -251,7 +256,12 @@ def test_screening_outside_the_screening_state_is_refused_with_a_message(
 def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sqlite_db):
     app = seeded["first"]
     path = f"/secretariat/applications/{app.id}"
-    _post(staff_client, f"{path}/screening", {"outcome": "eligible"}, page=path)
+    _post(
+        staff_client,
+        f"{path}/screening",
+        {"outcome": "eligible", "eligible-mail_now": "yes"},
+        page=path,
+    )
     refused = _post(
         staff_client,
         f"{path}/screening",
@@ -294,6 +304,9 @@ def test_screening_and_information_emails_reach_the_applicants_in_their_language
     ):
         path = f"/secretariat/applications/{app.id}"
         assert _post(staff_client, f"{path}/screening", data, page=path).status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 0  # they go with the screening results
+    sent = confirmed_post(staff_client, "/secretariat/editions/2027/screening/send")
+    assert sent.status_code == 303
     assert smtp.deliver(sqlite_db, clock()) == 2
     [english] = smtp.inbox.to("amra@example.org")
     assert english["Subject"] == "Your application EDPP-2027-0001 is not eligible"

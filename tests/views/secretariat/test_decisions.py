@@ -23,7 +23,7 @@ from prize.models import (
 from tests import htmlpages
 from tests.appkit import TEST_KEYS, csrf_of
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
-from tests.staffkit import login, make_staff
+from tests.staffkit import confirmed_post, login, make_staff
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 
@@ -72,14 +72,14 @@ def test_decisions_page_proposes_the_shortlist(staff_client, first_round) -> Non
 def test_confirming_the_proposed_shortlist_and_starting_the_final_round(
     staff_client, first_round, sqlite_db
 ) -> None:
-    response = post(
+    response = confirmed_post(
         staff_client, f"{DECISIONS}/shortlist", [("app", str(i)) for i in first_round.ids[:3]]
     )
     assert response.status_code == 303
     page = staff_client.get(DECISIONS).text
     assert "The shortlist is confirmed (3 applications)." in page
     assert "Confirmed shortlist" in page and "Start the final round" in page
-    response = post(staff_client, f"{DECISIONS}/final-round")
+    response = confirmed_post(staff_client, f"{DECISIONS}/final-round")
     assert response.status_code == 303
     assert state_of(sqlite_db) is EditionState.final
     assert "The final round has started." in staff_client.get(DECISIONS).text
@@ -110,7 +110,7 @@ def test_override_without_a_reason_is_refused_next_to_the_field_keeping_the_choi
 
 def test_override_with_reasons_is_recorded(staff_client, first_round, sqlite_db) -> None:
     ids = first_round.ids
-    post(
+    confirmed_post(
         staff_client,
         f"{DECISIONS}/shortlist",
         [("app", str(i)) for i in (ids[0], ids[1], ids[3])]
@@ -150,8 +150,10 @@ def test_post_without_csrf_is_refused_and_changes_nothing(
 
 @pytest.fixture
 def final_round(staff_client, first_round, sqlite_db, clock):
-    post(staff_client, f"{DECISIONS}/shortlist", [("app", str(i)) for i in first_round.ids[:3]])
-    post(staff_client, f"{DECISIONS}/final-round")
+    confirmed_post(
+        staff_client, f"{DECISIONS}/shortlist", [("app", str(i)) for i in first_round.ids[:3]]
+    )
+    confirmed_post(staff_client, f"{DECISIONS}/final-round")
     with sqlite_db.write() as session:
         for juror, marks in ROUND2.items():
             cast_ballot(session, first_round, juror, "final", {i: marks[i] for i in range(3)})
@@ -177,7 +179,7 @@ def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client
     assert post(staff_client, f"{DECISIONS}/final", data).status_code == 303
     page = text_of(staff_client.get(DECISIONS).text)
     assert "special mention : EDPP-2027-0008 · Project H" in page
-    assert post(staff_client, f"{DECISIONS}/decide").status_code == 303
+    assert confirmed_post(staff_client, f"{DECISIONS}/decide").status_code == 303
     assert state_of(sqlite_db) is EditionState.decided
     with sqlite_db.read() as session:
         mails = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
@@ -192,7 +194,7 @@ def test_winners_decide_and_publish(staff_client, final_round, sqlite_db, client
     assert embargoed.status_code == 404  # embargo
     assert "<h1>Page not found</h1>" in embargoed.text
     assert "Project A" not in embargoed.text
-    assert post(staff_client, f"{DECISIONS}/publish").status_code == 303
+    assert confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2027").status_code == 303
     assert state_of(sqlite_db) is EditionState.published
     published = client.get("/editions/2027/results")
     assert published.status_code == 200
@@ -204,8 +206,8 @@ def test_the_published_page_shows_the_audit_head_at_publication(
 ) -> None:
     ids = final_round.ids
     post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
-    post(staff_client, f"{DECISIONS}/decide")
-    post(staff_client, f"{DECISIONS}/publish")
+    confirmed_post(staff_client, f"{DECISIONS}/decide")
+    confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2027")
     with sqlite_db.read() as session:
         published = session.exec(
             select(AuditEvent).where(AuditEvent.kind == "results.published")
@@ -244,8 +246,8 @@ def test_a_correction_after_publication_shows_on_the_results_page(
 ) -> None:
     ids = final_round.ids
     post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
-    post(staff_client, f"{DECISIONS}/decide")
-    post(staff_client, f"{DECISIONS}/publish")
+    confirmed_post(staff_client, f"{DECISIONS}/decide")
+    confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2027")
     empty = post(staff_client, f"{DECISIONS}/note", {"text": " "})
     assert empty.status_code == 400 and 'id="text-error">Write the correction.' in empty.text
     assert (
@@ -302,7 +304,7 @@ def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) 
         from prize.models import ArchiveEntry
 
         entry = session.exec(select(ArchiveEntry).where(ArchiveEntry.title == "Radio Kids")).one()
-    removed = staff_client.post(f"{path}/{entry.id}/delete", data={"csrf_token": token})
+    removed = confirmed_post(staff_client, f"{path}/{entry.id}/delete")
     assert removed.status_code == 303
     assert "Radio Kids" not in client.get("/editions/2014/results").text
     assert "Removed" not in client.get("/editions/2014/results").text

@@ -25,7 +25,7 @@ from prize.models import (
     Score,
 )
 from tests import factories
-from tests.staffkit import login, staff_post
+from tests.staffkit import confirmed_post, login, staff_post
 
 
 def edition_form(**changes: object) -> dict[str, object]:
@@ -182,7 +182,7 @@ def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client,
         "quorum": "3",
         "reason": "Many applicants asked for two more weeks.",
     }
-    response = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
+    response = confirmed_post(staff_client, "/secretariat/editions/2027/edit", values)
     assert response.headers["location"] == "/secretariat/editions/2027"
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 7, 15, 22, 0, tzinfo=UTC)
     with sqlite_db.read() as session:
@@ -349,7 +349,7 @@ def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):
 
 def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, clock):
     _make(sqlite_db, EditionState.draft)
-    response = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "open"})
+    response = confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "open"})
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
@@ -360,7 +360,7 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert f'role="alert">Screening starts after the deadline ({deadline}).' in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
-    staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
+    confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert _stored(sqlite_db, 2027).state is EditionState.screening
     with sqlite_db.read() as session:
         moves = session.exec(select(AuditEvent).where(AuditEvent.kind == "edition.moved")).all()
@@ -387,7 +387,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
         {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-01T23:59"},
     )
     assert 'id="closes_at-error">Choose a date and time in the future.' in page.text
-    response = staff_post(
+    response = confirmed_post(
         staff_client,
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-20T23:59"},

@@ -13,7 +13,7 @@ from prize.models import AuditEvent, Ballot, BallotStatus, Conflict, Juror, Outb
 from tests import factories, htmlpages, jury_factories
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
-from tests.staffkit import login, make_staff
+from tests.staffkit import confirmed_post, login, make_staff
 
 
 def _juror_id(db, email: str) -> int:
@@ -232,14 +232,14 @@ def test_resend_revoke_and_reissue_from_the_jurors_page(
     juror = jury.jurors[0]
     page_path = f"/secretariat/jurors/{juror.id}"
     assert _post(staff_client, f"{page_path}/resend", page_path).status_code == 303
-    revoked = _post(staff_client, f"{page_path}/revoke", page_path, revoke_reason="Phone stolen")
+    revoked = confirmed_post(staff_client, f"{page_path}/revoke", {"revoke_reason": "Phone stolen"})
     assert revoked.status_code == 303
     assert "Every link of this juror is revoked" in staff_client.get(page_path).text
     resend = _post(staff_client, f"{page_path}/resend", page_path)
     assert resend.status_code == 409
     assert "reissue a new link instead" in resend.text
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_link") == 1
-    assert _post(staff_client, f"{page_path}/reissue", page_path).status_code == 303
+    assert confirmed_post(staff_client, f"{page_path}/reissue").status_code == 303
     smtp.deliver(sqlite_db, clock())
     mails = smtp.inbox.to("lena@example.org")
     assert len(mails) == 3  # invitation, resent link, new link
@@ -400,12 +400,11 @@ def test_reminder_goes_once_to_jurors_who_have_not_finished(
         done = jury_factories.juror(session=session, edition=jury.edition, email="done@example.org")
     _submit_all(sqlite_db, clock, jury, done)
     path = "/secretariat/editions/2027/jury/remind"
-    token = csrf_of(staff_client, "/secretariat/editions/2027/jury")
-    first = staff_client.post(path, data={"csrf_token": token})
-    second = staff_client.post(path, data={"csrf_token": token})  # a double click
+    first = confirmed_post(staff_client, path)
+    assert "Reminders sent: 1." in staff_client.get("/secretariat/editions/2027/jury").text
+    second = confirmed_post(staff_client, path)  # asked again at once
     assert first.status_code == second.status_code == 303
     page = staff_client.get("/secretariat/editions/2027/jury")
-    assert "Reminders sent: 1." in page.text
     assert "Not reminded again, because reminded less than six hours ago: 1." in page.text
     assert _count(sqlite_db, OutboxMessage, OutboxMessage.kind == "juror_reminder") == 1
     smtp.deliver(sqlite_db, clock())
@@ -440,7 +439,7 @@ def test_every_jury_action_is_audited(staff_client, sqlite_db, jury):
     juror = jury.jurors[0]
     page_path = f"/secretariat/jurors/{juror.id}"
     _post(staff_client, f"{page_path}/resend", page_path)
-    _post(staff_client, f"{page_path}/reissue", page_path)
+    confirmed_post(staff_client, f"{page_path}/reissue")
     with sqlite_db.read() as session:
         kinds = list(
             session.exec(
@@ -508,7 +507,7 @@ def test_inviting_everyone_not_invited_yet_skips_minors_without_consent(
             birth_date=date(2011, 1, 1),
         )
     path = "/secretariat/editions/2027/jury/invite"
-    response = _post(staff_client, path, "/secretariat/editions/2027/jury")
+    response = confirmed_post(staff_client, path)
     assert response.status_code == 303
     page = staff_client.get("/secretariat/editions/2027/jury")
     assert "Invitations sent: 2." in page.text

@@ -25,7 +25,7 @@ from prize.models import (
 from prize.security import Passwords
 from tests import factories
 from tests.mailkit import body_of
-from tests.staffkit import login, make_staff, staff_post
+from tests.staffkit import confirmed_post, login, make_staff, staff_post
 
 NEW_PASSWORD = "seven blue lanterns glow"
 
@@ -145,7 +145,7 @@ def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, ad
     before = adviser_client.get("/secretariat")
     assert before.status_code == 200
     assert "Signed in as adviser@example.org." in before.text
-    response = staff_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
+    response = confirmed_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
     assert response.status_code == 303
     assert (
         "adviser@example.org is disabled and signed out."
@@ -173,7 +173,7 @@ def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
     with TestClient(app) as copy:
         copy.cookies.set("prize_session", adviser_client.cookies["prize_session"])
         assert "Signed in as adviser@example.org." in copy.get("/secretariat").text
-        staff_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
+        confirmed_post(staff_client, f"/secretariat/staff/{adviser.id}/disable")
         page = copy.get("/secretariat")
     assert page.url.path == "/secretariat/login"
     assert "Secretariat sign-in" in page.text

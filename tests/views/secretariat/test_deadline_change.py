@@ -1,0 +1,124 @@
+"""Moving the deadline of an open call tells the holders of drafts, in their language, from a
+confirmation page that counts them; moving it earlier while drafts exist needs a reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html import unescape
+
+import pytest
+from sqlmodel import col, select
+
+from prize import countries, formats
+from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState
+from tests import factories
+from tests.mailkit import body_of
+from tests.staffkit import confirmed_post, staff_post
+
+EDIT = "/secretariat/editions/2027/edit"
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def values(deadline: str, reason: str = "") -> dict[str, object]:
+    return {
+        "year": "2027",
+        "title_en": "European Drug Prevention Prize 2027",
+        "title_fr": "Prix européen de prévention des drogues 2027",
+        "opens_at": "2027-01-01T01:00",
+        "deadline": deadline,
+        "countries": list(countries.DEFAULT_ELIGIBLE),
+        "shortlist_size": "7",
+        "scale_min": "0",
+        "scale_max": "10",
+        "normalise": "yes",
+        "quorum": "3",
+        "reason": reason,
+    }
+
+
+@pytest.fixture
+def open_call(sqlite_db, clock, app):
+    """An open call (deadline 30 June, 23:59 in Paris) with two drafts, in English and French,
+    and one submitted application."""
+    clock.set(datetime(2027, 5, 2, 9, tzinfo=UTC))
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.open)
+        for email, language in (("amra@example.org", "en"), ("luc@example.org", "fr")):
+            factories.application(
+                session=session,
+                edition=edition,
+                status=ApplicationStatus.draft,
+                email=email,
+                language=language,
+                title=f"Project of {email}",
+            )
+        factories.application(session=session, edition=edition, email="done@example.org")
+    return edition
+
+
+def _deadline(database) -> datetime:
+    with database.read() as session:
+        return session.exec(select(Edition)).one().deadline
+
+
+def test_moving_the_deadline_earlier_with_drafts_needs_a_reason(staff_client, open_call, sqlite_db):
+    before = _deadline(sqlite_db)
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
+    assert page.status_code == 400
+    assert (
+        'id="reason-error">Give the reason for moving the deadline earlier: '
+        "2 drafts are in progress." in page.text
+    )
+    assert 'value="2027-06-15T23:59"' in page.text  # what was typed is kept
+    assert _deadline(sqlite_db) == before
+
+
+def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_language(
+    staff_client, open_call, sqlite_db, smtp, clock
+) -> None:
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    shown = text_of(page.text)
+    new = datetime(2027, 6, 15, 22, tzinfo=UTC)  # 00:00 on 16 June in Paris
+    assert page.status_code == 200
+    assert (
+        f"The deadline moves earlier, from {formats.deadline(open_call.deadline, 'en')} "
+        f"to {formats.deadline(new, 'en')}." in shown
+    )
+    assert (
+        "2 drafts are in progress and not submitted: their holders are told the new deadline."
+        in shown
+    )
+    assert "This e-mails 2 people." in shown and "In French" in shown
+    assert smtp.deliver(sqlite_db, clock()) == 0  # nothing before confirming
+    done = confirmed_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    assert done.status_code == 303
+    assert _deadline(sqlite_db) == new
+    assert smtp.deliver(sqlite_db, clock()) == 2
+    [english] = smtp.inbox.to("amra@example.org")
+    assert english["Subject"] == (
+        f"The deadline is earlier: submit your application by {formats.deadline(new, 'en')}"
+    )
+    assert "This is earlier than before." in body_of(english)
+    assert "Project of amra@example.org" in body_of(english)
+    [french] = smtp.inbox.to("luc@example.org")
+    assert formats.deadline(new, "fr") in french["Subject"]
+    assert "plus tôt" in body_of(french)
+    assert smtp.inbox.to("done@example.org") == []
+    with sqlite_db.read() as session:
+        event = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert (event.kind, event.reason) == ("edition.updated", "The venue moved")
+
+
+def test_moving_the_deadline_later_tells_the_drafts_too(
+    staff_client, open_call, sqlite_db, smtp, clock
+) -> None:
+    done = confirmed_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    assert done.status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 2
+    [english] = smtp.inbox.to("amra@example.org")
+    assert english["Subject"].startswith("More time to submit your application: until ")
+    assert "You have more time to finish your application." in body_of(english)
