@@ -284,6 +284,12 @@ SENTENCES: dict[str, _Maker] = {
     ),
     "ballot.submitted": _round(N_("%(who)s submitted their ballot of the %(round)s.")),
     "ballot.reopened": _round(N_("%(who)s reopened the ballot of %(what)s in the %(round)s.")),
+    "screening.results_sent": lambda e, p: Plural(
+        "%(who)s sent the screening results of %(year)s: %(num)s applicant told.",
+        "%(who)s sent the screening results of %(year)s: %(num)s applicants told.",
+        len(e.data.get("applications") or []),
+        **p,
+    ),
     "shortlist.announced": _simple(
         N_("Each eligible applicant of %(year)s was told whether their project is shortlisted.")
     ),

@@ -18,6 +18,7 @@ _ROLES = {StaffRole.secretariat: N_("secretariat"), StaffRole.adviser: N_("advis
 # What each kind of audit entry means, for the audit log's readers (the kind itself stays in the
 # entry, and beside its name on the page).
 EVENTS = {
+    "screening.results_sent": N_("screening results sent"),
     "group_message.sent": N_("message written to a group"),
     "shortlist.announced": N_("applicants told whether they are shortlisted"),
     "application.note_added": N_("internal note added"),
