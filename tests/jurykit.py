@@ -283,9 +283,9 @@ RESULTS_JSON_FIELDS = (
 )
 
 
-def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:
+def start_final_round(session, scored: Scored, *, now: datetime, actor, reason: str = "") -> None:
     """The first round scored (``ROUND1``), the shortlist A B C D confirmed (D an override, with
-    its reason) and the final round started."""
+    its reason) and the final round started (``reason``: why, when a juror has not voted)."""
     from prize.domain import transitions
     from prize.domain.results import decisions
 
@@ -300,7 +300,9 @@ def start_final_round(session, scored: Scored, *, now: datetime, actor) -> None:
         actor=actor,
         now=now,
     )
-    transitions.move_to_final(session=session, edition=scored.edition, actor=actor, now=now)
+    transitions.move_to_final(
+        session=session, edition=scored.edition, actor=actor, now=now, reason=reason
+    )
 
 
 def award_final(session, scored: Scored, *, now: datetime, actor, mention: int | None = 5) -> None:

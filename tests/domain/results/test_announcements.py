@@ -80,7 +80,9 @@ def test_a_round_gone_back_and_forth_tells_each_applicant_once(db, clock) -> Non
 def test_a_juror_who_missed_the_first_round_is_told_when_the_final_opens(db, clock) -> None:
     with db.write() as session:
         scored = _scored(session, clock, n_jurors=4)  # juror 3 casts no first-round ballot
-        start_final_round(session, scored, now=clock(), actor=OFFICER)
+        start_final_round(
+            session, scored, now=clock(), actor=OFFICER, reason="Juror 3 could not vote in time"
+        )
     with db.read() as session:
         opened = _mails(session, "ballot_round_open")
     missed = (

@@ -65,14 +65,15 @@ SUBJECTS = {
 }
 # kinds the table lists whose e-mail is tested in another module, with the same checks
 ELSEWHERE = {
-    "application_reminder": "tests/test_apply_reminders.py",
-    "screening_returned": "tests/test_screening.py",
-    "screening_late": "tests/test_screening.py",
-    "ballot_reopened": "tests/test_ballot_scoring.py",
-    "decision_special_mention": "tests/test_decisions.py",
-    "staff_invitation": "tests/test_secretariat_staff.py",
-    "staff_password_reset": "tests/test_secretariat_login.py",
+    "application_reminder": "tests/domain/applicants/test_reminders.py",
+    "screening_returned": "tests/domain/screening/test_screening.py",
+    "screening_late": "tests/domain/screening/test_screening.py",
+    "ballot_reopened": "tests/domain/jury/test_scoring.py",
+    "decision_special_mention": "tests/views/secretariat/test_decisions.py",
+    "staff_invitation": "tests/views/secretariat/test_staff.py",
+    "staff_password_reset": "tests/views/secretariat/test_login.py",
     "group_message": "tests/views/secretariat/test_write_to_group.py",
+    "deadline_changed": "tests/views/secretariat/test_deadline_change.py",
 }
 # the page each kind of link opens (after the link is exchanged for a session)
 LANDS = [
@@ -238,6 +239,7 @@ def test_every_template_is_in_the_table_of_the_design_and_the_readme() -> None:
 def test_every_template_is_tested_here_or_elsewhere() -> None:
     templates = {p.stem for p in (ROOT / "templates" / "mail").glob("[!_]*.txt")}
     assert templates == set(SUBJECTS) | set(ELSEWHERE)
+    assert [module for module in ELSEWHERE.values() if not (ROOT / module).is_file()] == []
 
 
 def test_the_demo_outbox_tells_the_2016_story_and_the_sample_jury(world: World) -> None:

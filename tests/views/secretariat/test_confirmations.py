@@ -84,7 +84,8 @@ def test_starting_the_final_round_says_who_has_not_submitted_and_needs_a_reason(
     )
     assert "3 projects have fewer ballots than the quorum of 3." in shown
     assert "3 shortlisted applications go to the final round." in shown
-    assert "This e-mails 3 people." in shown
+    # the 3 jurors, and each of the 9 eligible applicants told whether they are shortlisted
+    assert "This e-mails 12 people." in shown
     assert "Your reason for going ahead (required)" in shown
     assert _state(sqlite_db) is EditionState.shortlisting
     fields = confirm_fields(page.text)
@@ -174,7 +175,7 @@ def test_publishing_needs_the_year_typed(staff_client, final_recorded, sqlite_db
     page = staff_client.get(f"{DECISIONS}/publish")
     shown = text_of(page.text)
     assert "The results become public at once and can never be changed." in shown
-    assert "This sends no e-mail." in shown
+    assert "This e-mails 9 people." in shown  # the results link to applicants, thanks to jurors
     assert "Type the edition's year, 2027, to publish its results for good" in shown
     wrong = confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2026")
     assert wrong.status_code == 400
