@@ -6,44 +6,21 @@ it (the first step of a rolling rotation)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
-from prize.db import Database
 from prize.models import utcnow
 from prize.storage import DatabaseStore
 from tests.appkit import TEST_KEYS
 from tests.applykit import link_maker, make_call, start_application, tiny_pdf
-from tests.faultkit import ServerProcess
+from tests.fleetkit import csrf, serve, sign_in
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
 NEW = "rotation-new-key-0123456789abcdef"
-
-
-def _serve(stack: ExitStack, db: Database, folder: Path, **env: str) -> ServerProcess:
-    server = ServerProcess(
-        {
-            "PRIZE_DATABASE_URL": db.url,
-            "PRIZE_SECRET_KEYS": ",".join(TEST_KEYS),
-            "PRIZE_STORAGE_DIR": str(folder / "storage"),
-            "PRIZE_BASE_URL": "http://127.0.0.1",
-            "PRIZE_OUTBOX_INTERVAL": "3600",
-            "PRIZE_ACCESS_LOG": "false",
-            **env,
-        },
-        folder / "server.log",
-        prize_serve=True,
-    )
-    folder.mkdir(parents=True)
-    server.start(timeout=120)
-    stack.callback(server.stop)
-    return server
 
 
 @pytest.fixture
@@ -54,12 +31,6 @@ def browser() -> Iterator[httpx.Client]:
         yield client
 
 
-def _csrf(browser: httpx.Client, url: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url).text)
-    assert match, url
-    return match.group(1)
-
-
 def test_a_file_uploaded_on_one_machine_is_read_and_removed_on_the_other(
     postgres_db, tmp_path, browser
 ):
@@ -67,13 +38,13 @@ def test_a_file_uploaded_on_one_machine_is_read_and_removed_on_the_other(
     application = start_application(postgres_db, utcnow())
     files = f"/apply/{application.id}/files"
     with ExitStack() as stack:
-        a = _serve(stack, postgres_db, tmp_path / "a")
-        b = _serve(stack, postgres_db, tmp_path / "b")
+        a = serve(stack, postgres_db, tmp_path / "a")
+        b = serve(stack, postgres_db, tmp_path / "b")
         opened = browser.get(f"{a.url}/apply/link/{link_maker(clock=utcnow).token(application)}")
         assert opened.status_code == 303
         sent = browser.post(
             a.url + files,
-            data={"csrf_token": _csrf(browser, a.url + files)},
+            data={"csrf_token": csrf(browser, a.url + files)},
             files={"file": ("report.pdf", tiny_pdf(), "application/pdf")},
         )
         assert sent.status_code == 303
@@ -81,7 +52,7 @@ def test_a_file_uploaded_on_one_machine_is_read_and_removed_on_the_other(
         file_id = listed.split(f'href="{files}/')[1].split('"')[0]
         assert browser.get(f"{b.url}{files}/{file_id}").content == tiny_pdf()
         removed = browser.post(
-            f"{b.url}{files}/{file_id}/delete", data={"csrf_token": _csrf(browser, b.url + files)}
+            f"{b.url}{files}/{file_id}/delete", data={"csrf_token": csrf(browser, b.url + files)}
         )
         assert removed.status_code == 303
         assert browser.get(f"{a.url}{files}/{file_id}").status_code == 404
@@ -92,23 +63,14 @@ def test_a_file_uploaded_on_one_machine_is_read_and_removed_on_the_other(
 def test_staff_stay_signed_in_across_machines_during_a_rotation(postgres_db, tmp_path, browser):
     make_staff(postgres_db, utcnow())
     with ExitStack() as stack:
-        signing_new = _serve(
+        signing_new = serve(
             stack, postgres_db, tmp_path / "a", PRIZE_SECRET_KEYS=",".join((NEW, *TEST_KEYS))
         )
-        accepting_new = _serve(
-            stack, postgres_db, tmp_path / "b", PRIZE_SECRET_KEYS_VERIFY_ONLY=NEW
-        )
-        signed_in = browser.post(
-            signing_new.url + "/secretariat/login",
-            data={
-                "email": "officer@example.org",
-                "password": STAFF_PASSWORD,
-                "csrf_token": _csrf(browser, signing_new.url + "/secretariat/login"),
-            },
-        )
+        accepting_new = serve(stack, postgres_db, tmp_path / "b", PRIZE_SECRET_KEYS_VERIFY_ONLY=NEW)
+        signed_in = sign_in(browser, signing_new.url, STAFF_PASSWORD)
         assert signed_in.status_code == 303
         assert browser.get(accepting_new.url + "/secretariat").status_code == 200
-        token = _csrf(browser, signing_new.url + "/secretariat")
+        token = csrf(browser, signing_new.url + "/secretariat")
         signed_out = browser.post(
             accepting_new.url + "/secretariat/logout", data={"csrf_token": token}
         )

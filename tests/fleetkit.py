@@ -1,0 +1,137 @@
+"""Several machines behind one address in the tests: a round-robin TCP proxy, as a balancer.
+
+- ``RoundRobinProxy({"a": port_a, "b": port_b})``: listens on ``proxy.url`` and sends each new
+  connection to the next machine in turn (A, B, A, ...), whole, in both directions. ``log`` keeps
+  (machine, request line) per connection, ``served(fragment)`` names the machines whose requests
+  contained ``fragment``, and ``upcoming`` is the machine the next connection goes to.
+- A client that opens one connection per request (``one_request_per_connection()``) is balanced
+  per request, as most balancers do with browsers that do not keep connections alive.
+- ``serve(stack, database, folder, **env)``: one real ``prize serve`` process on ``database``
+  with its own storage folder and log in ``folder``, stopped when ``stack`` closes.
+- ``csrf(client, url)``: the CSRF token of the form at ``url``; ``sign_in(client, url,
+  password, token=None)``: the secretariat officer's sign-in form sent to ``url`` (its answer).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+import httpx2 as httpx
+
+from prize.db import Database
+from tests.appkit import TEST_KEYS
+from tests.faultkit import ServerProcess
+
+
+def serve(stack: ExitStack, database: Database, folder: Path, **env: str) -> ServerProcess:
+    server = ServerProcess(
+        {
+            "PRIZE_DATABASE_URL": database.url,
+            "PRIZE_SECRET_KEYS": ",".join(TEST_KEYS),
+            "PRIZE_STORAGE_DIR": str(folder / "storage"),
+            "PRIZE_BASE_URL": "http://127.0.0.1",
+            "PRIZE_OUTBOX_INTERVAL": "3600",
+            "PRIZE_ACCESS_LOG": "false",
+            **env,
+        },
+        folder / "server.log",
+        prize_serve=True,
+    )
+    folder.mkdir(parents=True)
+    server.start(timeout=120)
+    stack.callback(server.stop)
+    return server
+
+
+def csrf(client: httpx.Client, url: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
+    assert match, url
+    return match.group(1)
+
+
+def sign_in(
+    client: httpx.Client, url: str, password: str, token: str | None = None
+) -> httpx.Response:
+    """Send the officer's (tests/staffkit.py) sign-in form at ``url``: ``password`` with
+    ``token``, or with a CSRF token read from the form first."""
+    return client.post(
+        url + "/secretariat/login",
+        data={
+            "email": "officer@example.org",
+            "password": password,
+            "csrf_token": token or csrf(client, url + "/secretariat/login"),
+        },
+    )
+
+
+class RoundRobinProxy:
+    def __init__(self, backends: dict[str, int]) -> None:
+        self.backends = list(backends.items())
+        self.log: list[tuple[str, str]] = []
+        self._turn = 0
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, name="proxy", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def upcoming(self) -> str:
+        with self._lock:
+            return self.backends[self._turn % len(self.backends)][0]
+
+    def served(self, fragment: str) -> list[str]:
+        return [name for name, line in self.log if fragment in line]
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                name, port = self.backends[self._turn % len(self.backends)]
+                self._turn += 1
+            threading.Thread(target=self._carry, args=(client, name, port), daemon=True).start()
+
+    def _carry(self, client: socket.socket, name: str, port: int) -> None:
+        with client, socket.create_connection(("127.0.0.1", port)) as upstream:
+            first = client.recv(65536)
+            with self._lock:
+                self.log.append((name, first.split(b"\r\n", 1)[0].decode("latin-1")))
+            upstream.sendall(first)
+            back = threading.Thread(target=_copy, args=(upstream, client), daemon=True)
+            back.start()
+            _copy(client, upstream)
+            back.join(timeout=120)
+
+
+def _copy(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+
+def one_request_per_connection(**kwargs: object) -> httpx.Client:
+    """A browser that the proxy balances per request (no connection kept alive)."""
+    return httpx.Client(
+        follow_redirects=False,
+        timeout=60,
+        limits=httpx.Limits(max_keepalive_connections=0),
+        **kwargs,  # type: ignore[arg-type]
+    )
