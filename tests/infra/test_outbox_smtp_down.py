@@ -14,33 +14,16 @@ from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
 from prize.domain.shared import outbox
-from prize.models import OutboxMessage, OutboxStatus, Staff
+from prize.models import OutboxMessage, OutboxStatus
 from tests.basekit import free_port
-from tests.mailkit import CONTACT, Inbox
+from tests.mailkit import CONTACT, Inbox, queue_invitations
 
 START = datetime(2027, 3, 1, 10, tzinfo=UTC)
 FROM = "Prize <prize@example.org>"
 
 
 def queue(db, n: int, now: datetime = START) -> list[str]:
-    """``n`` messages in the outbox, as the app queues them; their Message-IDs."""
-    with db.write() as session:
-        return [
-            outbox.queue(
-                session=session,
-                kind="staff_invitation",
-                recipient=f"person{i}@example.org",
-                language="en",
-                template="staff_invitation",
-                context={
-                    "staff": Staff(name=f"Person {i}", email=f"person{i}@example.org"),
-                    "link": f"https://prize.example.org/secretariat/reset/t{i}",
-                },
-                now=now,
-                mail_domain="example.org",
-            ).message_id
-            for i in range(n)
-        ]
+    return queue_invitations(db, n, now)
 
 
 def rows(db) -> list[OutboxMessage]:
