@@ -1,7 +1,8 @@
 """The fleet proof: two real `prize serve` processes on one PostgreSQL behind a round-robin
 proxy (tests/fleetkit.py), one browser's requests alternating between them: a file uploaded
 through one is downloaded through the other by the applicant and by the secretariat; failed
-sign-ins sent at once through both are held to the account's limit."""
+sign-ins, and requests for links by e-mail, sent at once through both are held to their
+limits."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import httpx2 as httpx
 import pytest
 from sqlmodel import col, select
 
+from prize.domain.applicants import applications
 from prize.domain.staff import signin
-from prize.models import RateEvent, utcnow
-from tests.applykit import link_maker, make_call, start_application, tiny_pdf
+from prize.models import OutboxMessage, RateEvent, utcnow
+from tests.applykit import APPLICANT, link_maker, make_call, start_application, tiny_pdf
 from tests.fleetkit import RoundRobinProxy, csrf, one_request_per_connection, serve, sign_in
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
@@ -99,3 +101,33 @@ def test_failed_sign_ins_at_once_through_both_machines_are_held_to_the_limit(pos
     assert right.status_code == 429  # even the right password waits out the window
     for browser in browsers:
         browser.close()
+
+
+def test_link_requests_at_once_through_both_machines_are_held_to_the_address_limit(
+    postgres_db, fleet
+):
+    make_call(postgres_db, utcnow(), opens_at=utcnow() - timedelta(days=1))
+    start_application(postgres_db, utcnow())  # its start e-mail counts against the address
+    allowed = applications.MAIL_PER_ADDRESS - 1
+    attempts = allowed + 5
+    browsers = [one_request_per_connection() for _ in range(attempts)]
+    tokens = [csrf(browser, fleet.url + "/apply/resend") for browser in browsers]
+
+    def ask(index: int) -> httpx.Response:
+        return browsers[index].post(
+            fleet.url + "/apply/resend", data={"email": APPLICANT, "csrf_token": tokens[index]}
+        )
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        answers = list(pool.map(ask, range(attempts)))
+    for browser in browsers:
+        browser.close()
+    held = [a for a in answers if a.status_code == 429]
+    assert sum(a.status_code == 303 for a in answers) == allowed
+    assert len(held) == attempts - allowed
+    assert all("Too many e-mails were sent to this address" in a.text for a in held)
+    assert all(f'value="{APPLICANT}"' in a.text for a in held)  # what was typed is kept
+    assert set(fleet.served("POST /apply/resend ")) == {"a", "b"}
+    with postgres_db.read() as session:
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.recipient == APPLICANT)).all()
+    assert len(sent) == 1 + allowed  # the start e-mail and one per request let through
