@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import formats
 from prize.domain.editions import editions
@@ -26,6 +26,7 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms.base import text
 from prize.i18n import N_, Message, Plural, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.access import Who, route
 from prize.views.common import (
     database,
     file_store,
@@ -511,52 +512,70 @@ def attachment(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/applications", index, name="staff_applications_index"),
-    Route("/secretariat/editions/{year:int}/applications", list_page, name="staff_applications"),
-    Route(
+    route("/secretariat/applications", index, access=Who.staff, name="staff_applications_index"),
+    route(
+        "/secretariat/editions/{year:int}/applications",
+        list_page,
+        access=Who.staff,
+        name="staff_applications",
+    ),
+    route(
         "/secretariat/editions/{year:int}/applications.csv",
         export_csv,
+        access=Who.staff,
         name="staff_applications_csv",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/applications.json",
         export_json,
+        access=Who.staff,
         name="staff_applications_json",
     ),
-    Route("/secretariat/applications/{app_id:int}", detail, name="staff_application"),
-    Route(
+    route(
+        "/secretariat/applications/{app_id:int}",
+        detail,
+        access=Who.staff,
+        name="staff_application",
+    ),
+    route(
         "/secretariat/applications/{app_id:int}/notes",
         add_note,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_note",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/screening",
         screen,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_screen",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/screening/send",
         send_results,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_screening_send",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/late",
         accept_late,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_late",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/translation",
         translation,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_application_translation",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/files/{attachment_id:int}",
         attachment,
+        access=Who.staff,
         name="staff_application_file",
     ),
 ]

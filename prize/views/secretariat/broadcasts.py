@@ -8,13 +8,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain import broadcasts
 from prize.domain.errors import DomainError
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message, Plural, gettext
 from prize.models import Edition, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat.access import render_staff, require_staff
@@ -137,11 +138,17 @@ def write(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions/{year:int}/write", write_page, name="staff_write"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/write",
+        write_page,
+        access=Who.staff,
+        name="staff_write",
+    ),
+    route(
         "/secretariat/editions/{year:int}/write",
         write,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_write_send",
     ),
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import charts
 from prize.domain import dashboard
 from prize.models import ApplicationStatus
+from prize.views.access import Who, route
 from prize.views.common import database, now
 from prize.views.secretariat.access import optional_url, render_staff, require_staff
 
@@ -58,4 +59,6 @@ def dashboard_page(request: Request) -> Response:
     )
 
 
-routes: list[BaseRoute] = [Route("/secretariat", dashboard_page, name="staff_dashboard")]
+routes: list[BaseRoute] = [
+    route("/secretariat", dashboard_page, access=Who.staff, name="staff_dashboard")
+]

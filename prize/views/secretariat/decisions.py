@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain import transitions
@@ -22,6 +22,7 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message, Plural
 from prize.models import Decision, Edition, EditionState, Round, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
@@ -483,54 +484,73 @@ def remove_entry(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions/{year:int}/decisions", page, name="staff_decisions"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/decisions",
+        page,
+        access=Who.staff,
+        name="staff_decisions",
+    ),
+    route(
         "/secretariat/editions/{year:int}/decisions/shortlist",
         confirm_shortlist,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_shortlist",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/final-round",
         start_final,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_start_final",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/final",
         confirm_final,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_decisions_final",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/decide",
         decide,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_decide",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/publish",
         publish,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_publish",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/note",
         add_note,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_results_note",
     ),
-    Route("/secretariat/archive", create_archived, methods=["POST"], name="staff_archive_create"),
-    Route(
+    route(
+        "/secretariat/archive",
+        create_archived,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_archive_create",
+    ),
+    route(
         "/secretariat/editions/{year:int}/archive",
         add_entry,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_archive_entry",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
         remove_entry,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_archive_entry_delete",
     ),
 ]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.editions import copying, editions, removal
 from prize.domain.errors import DomainError, NotFound
@@ -20,6 +20,7 @@ from prize.forms.base import text
 from prize.i18n import Message
 from prize.models import Edition, Staff
 from prize.storage import zip_stream
+from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 
@@ -208,17 +209,24 @@ def delete_edition(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/secretariat/editions/{year:int}/copy",
         copy_edition,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_copy",
     ),
-    Route("/secretariat/editions/{year:int}/files.zip", jury_files, name="staff_edition_files"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/files.zip",
+        jury_files,
+        access=Who.staff,
+        name="staff_edition_files",
+    ),
+    route(
         "/secretariat/editions/id/{edition_id:int}/delete",
         delete_edition,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_delete",
     ),
 ]

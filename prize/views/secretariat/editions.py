@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain import transitions
@@ -24,6 +24,7 @@ from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat import confirm
@@ -453,27 +454,34 @@ def move_back(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions", editions_list, name="staff_editions"),
-    Route(
-        "/secretariat/editions/new", edition_new, methods=["GET", "POST"], name="staff_edition_new"
+    route("/secretariat/editions", editions_list, access=Who.staff, name="staff_editions"),
+    route(
+        "/secretariat/editions/new",
+        edition_new,
+        methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
+        name="staff_edition_new",
     ),
-    Route("/secretariat/editions/{year:int}", edition, name="staff_edition"),
-    Route(
+    route("/secretariat/editions/{year:int}", edition, access=Who.staff, name="staff_edition"),
+    route(
         "/secretariat/editions/{year:int}/edit",
         edition_edit,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_edition_edit",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/move",
         move,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_move",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/back",
         move_back,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_back",
     ),
 ]

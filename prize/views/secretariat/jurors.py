@@ -23,6 +23,7 @@ from prize.forms import jury as forms
 from prize.forms.base import text, whole
 from prize.i18n import N_, Message
 from prize.models import Edition, Juror, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
@@ -371,17 +372,22 @@ def _juror_route(
 ) -> Route:
     """A juror's action; ``page``: answered by a GET too (its confirmation page)."""
     methods = ["GET", "POST"] if page else ["POST"]
-    return Route(
-        f"/secretariat/jurors/{{juror_id:int}}/{path}", endpoint, methods=methods, name=name
+    return route(
+        f"/secretariat/jurors/{{juror_id:int}}/{path}",
+        endpoint,
+        methods=methods,
+        access=Who.staff_write,
+        name=name,
     )
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/jurors/{juror_id:int}", juror_page, name="staff_juror"),
-    Route(
+    route("/secretariat/jurors/{juror_id:int}", juror_page, access=Who.staff, name="staff_juror"),
+    route(
         "/secretariat/jurors/{juror_id:int}/replace",
         replace,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_juror_replace",
     ),
     _juror_route("invite", invite, "staff_juror_invite"),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError
@@ -18,6 +18,7 @@ from prize.forms import jury as forms
 from prize.forms.base import text
 from prize.i18n import N_, Message, Plural
 from prize.models import Juror
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
@@ -241,30 +242,34 @@ def import_csv(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/jury", index, name="staff_jury_index"),
-    Route("/secretariat/editions/{year:int}/jury", jury_page, name="staff_jury"),
-    Route(
+    route("/secretariat/jury", index, access=Who.staff, name="staff_jury_index"),
+    route("/secretariat/editions/{year:int}/jury", jury_page, access=Who.staff, name="staff_jury"),
+    route(
         "/secretariat/editions/{year:int}/jury/add",
         add,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_juror_add",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/import",
         import_csv,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_jury_import",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/remind",
         remind,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_jury_remind",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/invite",
         invite_all,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_jury_invite_all",
     ),
     *jurors_views.routes,

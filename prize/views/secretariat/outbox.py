@@ -13,11 +13,12 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import NoResultFound
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.shared import outbox, outbox_log
 from prize.forms.base import whole
 from prize.models import OutboxStatus
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, safe_next, settings
 from prize.views.secretariat.access import page_url, render_staff, require_staff
 
@@ -89,11 +90,12 @@ def retry(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/outbox", outbox_page, name="staff_outbox"),
-    Route(
+    route("/secretariat/outbox", outbox_page, access=Who.staff, name="staff_outbox"),
+    route(
         "/secretariat/outbox/{message_id:int}/retry",
         retry,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_outbox_retry",
     ),
 ]

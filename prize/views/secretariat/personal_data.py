@@ -10,13 +10,14 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.errors import DomainError
 from prize.domain.privacy import personal_data
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message
 from prize.models import Staff
+from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect
 from prize.views.secretariat.access import render_staff, require_staff
 from prize.views.secretariat.applications import STATUS_LABELS
@@ -125,22 +126,25 @@ def person_erase(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/secretariat/personal-data",
         person,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_personal_data",
     ),
-    Route(
+    route(
         "/secretariat/personal-data/export",
         person_export,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_personal_data_export",
     ),
-    Route(
+    route(
         "/secretariat/personal-data/erase",
         person_erase,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_personal_data_erase",
     ),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.errors import DomainError
 from prize.domain.shared import labels
@@ -16,6 +16,7 @@ from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import staff_links
 from prize.views.secretariat import confirm
@@ -176,21 +177,40 @@ def resend(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/staff", accounts, name="staff_accounts"),
-    Route("/secretariat/staff/invite", invite, methods=["POST"], name="staff_invite"),
-    Route(
-        "/secretariat/staff/{staff_id:int}/role", set_role, methods=["POST"], name="staff_set_role"
+    route("/secretariat/staff", accounts, access=Who.staff, name="staff_accounts"),
+    route(
+        "/secretariat/staff/invite",
+        invite,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_invite",
     ),
-    Route(
+    route(
+        "/secretariat/staff/{staff_id:int}/role",
+        set_role,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_set_role",
+    ),
+    route(
         "/secretariat/staff/{staff_id:int}/disable",
         disable,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_disable",
     ),
-    Route(
-        "/secretariat/staff/{staff_id:int}/enable", enable, methods=["POST"], name="staff_enable"
+    route(
+        "/secretariat/staff/{staff_id:int}/enable",
+        enable,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_enable",
     ),
-    Route(
-        "/secretariat/staff/{staff_id:int}/resend", resend, methods=["POST"], name="staff_resend"
+    route(
+        "/secretariat/staff/{staff_id:int}/resend",
+        resend,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_resend",
     ),
 ]

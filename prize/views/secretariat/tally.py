@@ -8,7 +8,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import charts
 from prize import tally as pure
@@ -18,6 +18,7 @@ from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
+from prize.views.access import Who, route
 from prize.views.common import database
 from prize.views.secretariat.access import can_write, render_staff, require_staff
 
@@ -126,6 +127,11 @@ def tally_page(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/results", index, name="staff_tally_index"),
-    Route("/secretariat/editions/{year:int}/tally/{round}", tally_page, name="staff_tally"),
+    route("/secretariat/results", index, access=Who.staff, name="staff_tally_index"),
+    route(
+        "/secretariat/editions/{year:int}/tally/{round}",
+        tally_page,
+        access=Who.staff,
+        name="staff_tally",
+    ),
 ]
