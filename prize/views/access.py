@@ -13,9 +13,9 @@ checks each area always had:
 - ``staff_write``: the secretariat role, whatever the method (advisers get 403).
 - ``staff_write_on_post``: any account reads (GET), only the secretariat submits (POST).
 
-The staff gate leaves the account on ``request.state.staff`` (``access.current_staff``), where
-views find it; applicant and juror views open their row in their own database transaction, as
-before, since the object must belong to that session.
+The staff gate leaves the account on ``request.state.staff``, where back-office views find it
+(``signed_in``), never checking the role again; applicant and juror views open their row in
+their own database transaction, as before, since the object must belong to that session.
 """
 
 from __future__ import annotations
@@ -156,6 +156,13 @@ def require_staff(request: Request, *, write: bool = False) -> Staff:
     if write and staff.role is not StaffRole.secretariat:
         raise HTTPException(403)
     return staff
+
+
+def signed_in(request: Request) -> Staff:
+    """The account the route's gate let in (kept on ``request.state.staff``): how a back-office
+    view gets it. What the account may do is the route's ``access``; reached without the gate
+    (a helper called elsewhere), a stranger is still sent to the sign-in page."""
+    return require_staff(request)
 
 
 def gate(view: Callable[[Request], Any], access: Who) -> View:

@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from prize.app import create_app
 from prize.settings import Settings
 from prize.views.access import DeclaredRoute, Who, route
+from tests import securityworld
 from tests.appkit import TEST_KEYS
 from tests.securitykit import RouteInfo, audience
 
@@ -77,3 +78,48 @@ def test_a_checked_view_must_be_sync() -> None:
 
     with pytest.raises(TypeError):
         route("/x", view, access=Who.staff)
+
+
+# --------------------------------------------------------------------------- what the gate answers
+
+STAFF_PAGES = [
+    r
+    for r in ROUTES
+    if isinstance(r, DeclaredRoute)
+    and r.access in {Who.staff_write, Who.staff_write_on_post}
+    and {"GET", "POST"} <= set(r.methods or ())
+]
+
+
+def _info(r: DeclaredRoute) -> RouteInfo:
+    return RouteInfo(r.path, r.name, frozenset(r.methods or ()), tuple(r.param_convertors))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, sqlite_template):
+    return securityworld.template(tmp_path_factory, sqlite_template)
+
+
+@pytest.mark.xdist_group("route_access")
+def test_an_adviser_reads_a_form_page_but_only_a_write_route_refuses_it(world) -> None:
+    """``staff_write`` refuses an adviser its GET page too; ``staff_write_on_post`` shows it."""
+    adviser = world.client("adviser")
+    assert STAFF_PAGES
+    for r in STAFF_PAGES:
+        page = adviser.get(world.path(_info(r)), follow_redirects=False)
+        if r.access is Who.staff_write:
+            assert page.status_code == 403, r.name
+            assert "<h1>Not allowed</h1>" in page.text, r.name
+        else:
+            assert page.status_code == 200, r.name
+            assert "Not allowed" not in page.text, r.name
+
+
+@pytest.mark.xdist_group("route_access")
+def test_a_stranger_is_sent_to_sign_in_from_every_back_office_page(world) -> None:
+    stranger = world.client("anonymous")
+    for r in STAFF_PAGES:
+        path = world.path(_info(r))
+        page = stranger.get(path, follow_redirects=False)
+        assert page.status_code == 303, r.name
+        assert page.headers["location"].startswith("/secretariat/login?next="), r.name

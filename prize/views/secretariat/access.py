@@ -16,6 +16,7 @@ from prize.models import Edition, Staff, StaffRole
 from prize.views.access import STAFF_KEY as STAFF_KEY
 from prize.views.access import current_staff as current_staff
 from prize.views.access import require_staff as require_staff
+from prize.views.access import signed_in as signed_in
 from prize.views.common import database, render
 
 YEAR_KEY = "staff_year"  # the edition chosen in the back office's navigation

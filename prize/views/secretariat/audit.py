@@ -16,7 +16,7 @@ from prize.forms.base import whole
 from prize.models import ActorKind
 from prize.views.access import Who, route
 from prize.views.common import database
-from prize.views.secretariat.access import page_url, render_staff, require_staff
+from prize.views.secretariat.access import page_url, render_staff, signed_in
 
 PER_PAGE = 50
 
@@ -34,7 +34,7 @@ def _actor_filter(raw: str) -> tuple[ActorKind | None, int | None]:
 
 
 def audit_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     query = request.query_params
     edition_id = _int(query.get("edition"))
     actor_raw = query.get("actor", "")

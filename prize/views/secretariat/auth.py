@@ -36,9 +36,9 @@ from prize.views.secretariat.access import (
     client_of,
     current_staff,
     render_staff,
-    require_staff,
     sign_in,
     sign_out,
+    signed_in,
 )
 
 # [staff id, session version, end (a POSIX timestamp)] of a checked reset or invitation link
@@ -108,7 +108,7 @@ def logout(request: Request) -> Response:
 
 
 def change_password(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     context: dict[str, Any] = {"values": {}, "errors": {}}
     if request.method == "GET":
         return render_staff(request, "secretariat/password.html", account, context)

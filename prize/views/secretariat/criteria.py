@@ -15,7 +15,7 @@ from prize.forms.base import text
 from prize.models import Criterion, Edition, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.editions import edition_page
 
 
@@ -68,7 +68,7 @@ def _form(
 
 def criterion_form(request: Request) -> Response:
     """Add a criterion (no id in the path) or edit one."""
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     edition, criterion = _load(request)
     if request.method == "GET":
         values = edition_forms.criterion_values(criterion)
@@ -103,7 +103,7 @@ def criterion_form(request: Request) -> Response:
 
 
 def _change(request: Request, action: str) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     edition, criterion = _load(request)
     assert criterion is not None  # nosec B101: these routes always carry a criterion id, so _load found one

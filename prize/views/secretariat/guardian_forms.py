@@ -19,12 +19,12 @@ from prize.security import BodyTooLarge
 from prize.storage import Store, megabytes
 from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect, settings
-from prize.views.secretariat.access import require_staff
+from prize.views.secretariat.access import signed_in
 from prize.views.secretariat.jurors import juror_or_404, render_juror_page
 
 
 def upload(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     conf = settings(request)
     try:
         form = read_form(request, max_files=1, max_fields=5)
@@ -78,14 +78,14 @@ def _store(
 def _refused(request: Request, message: Message, status: int) -> Response:
     return render_juror_page(
         request,
-        require_staff(request),
+        signed_in(request),
         errors={"guardian_form": message},
         status_code=status,
     )
 
 
 def download(request: Request) -> Response:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         juror: Juror = juror_or_404(session, request)
     if not juror.guardian_form:

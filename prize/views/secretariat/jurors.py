@@ -27,7 +27,7 @@ from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
 
@@ -90,7 +90,7 @@ def render_juror_page(
 
 
 def juror_page(request: Request) -> Response:
-    return render_juror_page(request, require_staff(request))
+    return render_juror_page(request, signed_in(request))
 
 
 def _act(
@@ -103,7 +103,7 @@ def _act(
     """One change to one juror; 303 back to the juror's page, or the page with the refusal.
 
     ``field_names`` maps a field a refusal names to the form's name for it, where they differ."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     values = {name: text(form, name) for name in form_fields}
     try:
@@ -163,7 +163,7 @@ def _confirmed_link_action(
 ) -> Response:
     """A ``juror_links`` action that ends the juror's links (revoke, reissue), on its
     confirmation page: whose links stop working, and the e-mail that goes."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     at = now(request)
     details: dict[str, Any] = (
@@ -339,7 +339,7 @@ def juror_form(
 
 
 def replace(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         old = juror_or_404(session, request)
         edition = jurors.edition_of(session=session, juror=old)

@@ -23,14 +23,14 @@ from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
 from prize.views.secretariat import jurors as jurors_views
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
 
 # --------------------------------------------------------------------------- the jury page
 
 
 def index(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         items = [
             (e, len(jurors.jurors_of(session=session, edition=e, active_only=True)))
@@ -41,7 +41,7 @@ def index(request: Request) -> Response:
 
 
 def jury_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
         rows = panel.overview(session=session, edition=edition, now=now(request))
@@ -72,7 +72,7 @@ def _refused(request: Request) -> Callable[[DomainError], Response]:
 
 def remind(request: Request) -> Response:
     """Reminders to the jurors who have not submitted, on their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     at = now(request)
 
@@ -120,7 +120,7 @@ def remind(request: Request) -> Response:
 
 def invite_all(request: Request) -> Response:
     """Invitations to every juror not invited yet, on their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     at = now(request)
 
@@ -169,7 +169,7 @@ def invite_all(request: Request) -> Response:
 
 
 def add(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
 
@@ -194,7 +194,7 @@ def add(request: Request) -> Response:
 
 
 def import_csv(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
     context: dict[str, Any] = {"edition": edition, "pasted": "", "error": None, "rows": []}

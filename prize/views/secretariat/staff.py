@@ -20,7 +20,7 @@ from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import staff_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 
 def _page(
@@ -50,12 +50,12 @@ def _page(
 
 
 def accounts(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     return _page(request, account)
 
 
 def invite(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     result = staff_forms.parse_invitation(form)
     if result.ok:
@@ -85,7 +85,7 @@ def invite(request: Request) -> Response:
 
 def _act(request: Request, action: str) -> Response:
     """One change to one account (role, enable, resend); 303 back to the list."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     staff_id = int(request.path_params["staff_id"])
     try:
@@ -129,7 +129,7 @@ def set_role(request: Request) -> Response:
 
 def disable(request: Request) -> Response:
     """Disabling an account, on its confirmation page: who is signed out, from when."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     staff_id = int(request.path_params["staff_id"])
     at = now(request)

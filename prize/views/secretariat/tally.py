@@ -20,7 +20,7 @@ from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database
-from prize.views.secretariat.access import can_write, render_staff, require_staff
+from prize.views.secretariat.access import can_write, render_staff, signed_in
 
 
 def edition_of(session: Session, request: Request) -> Edition:
@@ -61,7 +61,7 @@ def chart(result: pure.TallyResult, labels: dict[int, str]) -> charts.DotPlot:
 
 def index(request: Request) -> Response:
     """Every edition, with its tally and decisions pages, and a form for archived editions."""
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
     return render_staff(
@@ -81,7 +81,7 @@ def _juror_labels(session: Session, edition: Edition, account: Staff) -> dict[in
 
 
 def tally_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     round_ = round_of(request)
     with database(request).read() as session:
         edition = edition_of(session, request)
