@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries, formats
 from prize.domain.applicants import applications, drafts, submissions
@@ -30,13 +30,13 @@ from prize.i18n import N_, Message, gettext
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
 from prize.views import apply_files
+from prize.views.access import Who, route
 from prize.views.apply_access import (
     Denied,
     Kept,
     application_id,
     client_of,
     forget,
-    guarded,
     opened,
     pairs,
     panel,
@@ -257,7 +257,6 @@ def _refusal(request: Request, app_id: int, error: DomainError) -> Message:
     return error.message
 
 
-@guarded
 def application_page(request: Request) -> Response:
     app_id = application_id(request)
     if request.method == "GET":
@@ -408,7 +407,6 @@ def autosave(request: Request) -> Response:
     )
 
 
-@guarded
 def change(request: Request) -> Response:
     """The form itself, for a submitted application: changing it is a step of its own."""
     with database(request).read() as session:
@@ -416,7 +414,6 @@ def change(request: Request) -> Response:
         return _page(request, session, application, edition, mode, change=True)
 
 
-@guarded
 def check(request: Request) -> Response:
     """Check your answers: the application as the jury reads it, then the submit button."""
     app_id = application_id(request)
@@ -448,7 +445,6 @@ def check(request: Request) -> Response:
     return render(request, "apply/check.html", context)
 
 
-@guarded
 def done(request: Request) -> Response:
     with database(request).read() as session:
         application, edition, mode = opened(request, session, application_id(request))
@@ -493,7 +489,6 @@ def _confirm(
     )
 
 
-@guarded
 def withdraw(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "withdraw")
@@ -514,7 +509,6 @@ def withdraw(request: Request) -> Response:
     return redirect(request, "apply_form", application_id=application_id(request))
 
 
-@guarded
 def delete(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "delete")
@@ -535,7 +529,6 @@ def delete(request: Request) -> Response:
     return redirect(request, "home")
 
 
-@guarded
 def discard(request: Request) -> Response:
     """Drop a revision not resubmitted: the submitted version stands as it was."""
     if request.method == "GET":
@@ -556,7 +549,6 @@ def discard(request: Request) -> Response:
     return redirect(request, "apply_form", application_id=application_id(request))
 
 
-@guarded
 def revoke(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "revoke")
@@ -583,40 +575,60 @@ def revoke(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/apply", start, methods=["GET", "POST"], name="apply_start"),
-    Route("/apply/resend", resend, methods=["GET", "POST"], name="apply_resend"),
-    Route("/apply/sent", sent, name="apply_sent"),
-    Route("/apply/mine", mine, name="apply_mine"),
-    Route("/apply/link/{token}", follow_link, name="apply_link"),
-    Route(
+    route("/apply", start, methods=["GET", "POST"], access=Who.public, name="apply_start"),
+    route("/apply/resend", resend, methods=["GET", "POST"], access=Who.public, name="apply_resend"),
+    route("/apply/sent", sent, access=Who.public, name="apply_sent"),
+    route("/apply/mine", mine, access=Who.public, name="apply_mine"),
+    route("/apply/link/{token}", follow_link, access=Who.public, name="apply_link"),
+    route(
         "/apply/{application_id:int}",
         application_page,
         methods=["GET", "POST"],
+        access=Who.applicant,
         name="apply_form",
     ),
-    Route("/apply/{application_id:int}/save", autosave, methods=["POST"], name="apply_autosave"),
-    Route("/apply/{application_id:int}/change", change, name="apply_change"),
-    Route("/apply/{application_id:int}/check", check, methods=["GET", "POST"], name="apply_check"),
-    Route("/apply/{application_id:int}/submitted", done, name="apply_done"),
-    Route(
+    route(
+        "/apply/{application_id:int}/save",
+        autosave,
+        methods=["POST"],
+        access=Who.applicant,
+        name="apply_autosave",
+    ),
+    route("/apply/{application_id:int}/change", change, access=Who.applicant, name="apply_change"),
+    route(
+        "/apply/{application_id:int}/check",
+        check,
+        methods=["GET", "POST"],
+        access=Who.applicant,
+        name="apply_check",
+    ),
+    route("/apply/{application_id:int}/submitted", done, access=Who.applicant, name="apply_done"),
+    route(
         "/apply/{application_id:int}/withdraw",
         withdraw,
         methods=["GET", "POST"],
+        access=Who.applicant,
         name="apply_withdraw",
     ),
-    Route(
-        "/apply/{application_id:int}/delete", delete, methods=["GET", "POST"], name="apply_delete"
+    route(
+        "/apply/{application_id:int}/delete",
+        delete,
+        methods=["GET", "POST"],
+        access=Who.applicant,
+        name="apply_delete",
     ),
-    Route(
+    route(
         "/apply/{application_id:int}/discard",
         discard,
         methods=["GET", "POST"],
+        access=Who.applicant,
         name="apply_discard",
     ),
-    Route(
+    route(
         "/apply/{application_id:int}/new-link",
         revoke,
         methods=["GET", "POST"],
+        access=Who.applicant,
         name="apply_revoke",
     ),
     *apply_files.routes,

@@ -8,12 +8,10 @@ closed application shows nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import Response
 
 from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
@@ -23,6 +21,8 @@ from prize.domain.results import standing
 from prize.domain.screening import screening
 from prize.models import Application, ContentKind, Edition, pk
 from prize.tokens import LinkError
+from prize.views.access import Denied as Denied
+from prize.views.access import guarded as guarded
 from prize.views.common import lang, now, render, settings
 from prize.views.errors import link_error
 
@@ -85,14 +85,6 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class Denied(Exception):
-    """No valid session entry for this application: ``response`` says why."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__("denied")
-        self.response = response
-
-
 def opened(
     request: Request, session: Session, application_id: int
 ) -> tuple[Application, Edition, Access]:
@@ -111,17 +103,6 @@ def opened(
     except LinkError as error:
         forget(request, application_id)
         raise Denied(link_error(request, error, kind="application")) from None
-
-
-def guarded(view: Callable[..., Response]) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
-        try:
-            return view(request)
-        except Denied as denied:
-            return denied.response
-
-    endpoint.__name__ = view.__name__
-    return endpoint
 
 
 def application_id(request: Request) -> int:

@@ -3,17 +3,20 @@ limit), so a refused file never costs the text typed in the form."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.applicants import attachments
 from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge
 from prize.storage import megabytes
-from prize.views.apply_access import application_id, guarded, holds, opened, panel
+from prize.views.access import Who, route
+from prize.views.apply_access import application_id, holds, opened, panel
 from prize.views.common import (
     CsrfFailed,
     database,
@@ -43,7 +46,6 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
     )
 
 
-@guarded
 def files(request: Request) -> Response:
     app_id = application_id(request)
     if request.method == "GET":
@@ -113,7 +115,6 @@ def _close_files(form: FormData) -> None:
             value.file.close()
 
 
-@guarded
 def download(request: Request) -> Response:
     with database(request).read() as session:
         application, _, _ = opened(request, session, application_id(request))
@@ -128,7 +129,6 @@ def download(request: Request) -> Response:
     return file_store(request).download_response(attachment)
 
 
-@guarded
 def remove(request: Request) -> Response:
     read_form(request)
     app_id = application_id(request)
@@ -149,17 +149,25 @@ def remove(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/apply/{application_id:int}/files",
-        parsed_first(files, max_files=1, max_fields=5, admitted=_known),
+        files,
         methods=["GET", "POST"],
+        access=Who.applicant,
         name="apply_files",
+        around=partial(parsed_first, max_files=1, max_fields=5, admitted=_known),
     ),
-    Route("/apply/{application_id:int}/files/{file_id:int}", download, name="apply_file"),
-    Route(
+    route(
+        "/apply/{application_id:int}/files/{file_id:int}",
+        download,
+        access=Who.applicant,
+        name="apply_file",
+    ),
+    route(
         "/apply/{application_id:int}/files/{file_id:int}/delete",
         remove,
         methods=["POST"],
+        access=Who.applicant,
         name="apply_file_delete",
     ),
 ]

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import formats
 from prize.domain.applicants import attachments
@@ -22,11 +22,11 @@ from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, Edition, Round, pk
 from prize.tokens import LinkError
+from prize.views.access import Who, route
 from prize.views.ballot_access import (
     JUROR_KEY,
     NoJuror,
     current_juror,
-    juror_page,
     open_link,
     sign_out,
 )
@@ -49,7 +49,6 @@ __all__ = ["current_juror", "routes"]
 # --------------------------------------------------------------------------- the ballot
 
 
-@juror_page
 def home(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
@@ -94,7 +93,6 @@ def _item_or_404(view: ballots.BallotView, reference: str) -> ballots.Item:
     return item
 
 
-@juror_page
 def application(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
@@ -291,7 +289,6 @@ def autosave(request: Request) -> Response:
     )
 
 
-@juror_page
 def download(request: Request) -> Response:
     reference = request.path_params["reference"]
     with database(request).read() as session:
@@ -312,7 +309,6 @@ def download(request: Request) -> Response:
 # --------------------------------------------------------------------------- submitting
 
 
-@juror_page
 def submit(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
@@ -348,7 +344,6 @@ def submit(request: Request) -> Response:
     )
 
 
-@juror_page
 def receipt(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
@@ -362,25 +357,51 @@ def receipt(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/ballot/link/{token}", open_link, name="ballot_link"),
-    Route("/ballot", home, name="ballot_home"),
-    Route("/ballot/welcome", welcome, methods=["GET", "POST"], name="ballot_welcome"),
-    Route("/ballot/conflicts", declare_conflicts, methods=["GET", "POST"], name="ballot_conflicts"),
-    Route(
+    route("/ballot/link/{token}", open_link, access=Who.public, name="ballot_link"),
+    route("/ballot", home, access=Who.juror, name="ballot_home"),
+    route(
+        "/ballot/welcome",
+        welcome,
+        methods=["GET", "POST"],
+        access=Who.juror,
+        name="ballot_welcome",
+    ),
+    route(
+        "/ballot/conflicts",
+        declare_conflicts,
+        methods=["GET", "POST"],
+        access=Who.juror,
+        name="ballot_conflicts",
+    ),
+    route(
         "/ballot/applications/{reference}",
         application,
         methods=["GET", "POST"],
+        access=Who.juror,
         name="ballot_application",
     ),
-    Route(
-        "/ballot/applications/{reference}/save", autosave, methods=["POST"], name="ballot_autosave"
+    route(
+        "/ballot/applications/{reference}/save",
+        autosave,
+        methods=["POST"],
+        access=Who.juror,
+        name="ballot_autosave",
     ),
-    Route(
+    route(
         "/ballot/applications/{reference}/files/{attachment_id:int}",
         download,
+        access=Who.juror,
         name="ballot_attachment",
     ),
-    Route("/ballot/submit", submit, methods=["GET", "POST"], name="ballot_submit"),
-    Route("/ballot/receipt", receipt, name="ballot_receipt"),
-    Route("/ballot/sign-out", sign_out, methods=["GET", "POST"], name="ballot_sign_out"),
+    route(
+        "/ballot/submit", submit, methods=["GET", "POST"], access=Who.juror, name="ballot_submit"
+    ),
+    route("/ballot/receipt", receipt, access=Who.juror, name="ballot_receipt"),
+    route(
+        "/ballot/sign-out",
+        sign_out,
+        methods=["GET", "POST"],
+        access=Who.juror,
+        name="ballot_sign_out",
+    ),
 ]

@@ -10,8 +10,6 @@ juror only ever sees their own ballot.
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -21,6 +19,9 @@ from prize.domain.jury import jurors, panel
 from prize.domain.jury import links as juror_links
 from prize.models import BallotStatus, Edition, Juror
 from prize.tokens import LinkError, LinkExpired
+from prize.views.access import JUROR_KEY as JUROR_KEY
+from prize.views.access import NoJuror as NoJuror
+from prize.views.access import juror_page as juror_page
 from prize.views.common import (
     LANG_COOKIE,
     database,
@@ -32,12 +33,6 @@ from prize.views.common import (
     signer,
 )
 from prize.views.errors import link_error
-
-JUROR_KEY = "juror"
-
-
-class NoJuror(Exception):
-    """No ballot session in this browser: the juror has to open their link."""
 
 
 def current_juror(request: Request, session: Session) -> tuple[Juror, Edition]:
@@ -62,22 +57,6 @@ def _kept(value: object) -> juror_links.BallotSession | None:
     if not isinstance(link_secret, str):
         return None
     return juror_links.BallotSession(juror_id, link_version, link_secret, session_version)
-
-
-def juror_page(view: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    """Answer a missing or dead ballot session with a clear page instead of the view."""
-
-    @functools.wraps(view)
-    def wrapper(request: Request) -> Response:
-        try:
-            return view(request)
-        except NoJuror:
-            return render(request, "ballot/no_session.html", status_code=401)
-        except LinkError as error:
-            request.session.pop(JUROR_KEY, None)
-            return link_error(request, error, kind="ballot")
-
-    return wrapper
 
 
 # --------------------------------------------------------------------------- the link
@@ -121,7 +100,6 @@ def _after_publication(request: Request, token: str) -> Response | None:
     )
 
 
-@juror_page
 def sign_out(request: Request) -> Response:
     """Asks first (a juror has no password to come back with), then ends every session."""
     if request.method != "POST":

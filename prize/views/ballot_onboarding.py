@@ -14,11 +14,10 @@ from prize.domain.jury import conflicts, panel
 from prize.forms import ballot as forms
 from prize.i18n import Message
 from prize.models import ContentKind, Edition
-from prize.views.ballot_access import current_juror, juror_page
+from prize.views.ballot_access import current_juror
 from prize.views.common import database, flash, now, read_form, redirect, render
 
 
-@juror_page
 def welcome(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)
@@ -49,7 +48,6 @@ def welcome(request: Request) -> Response:
     )
 
 
-@juror_page
 def declare_conflicts(request: Request) -> Response:
     with database(request).read() as session:
         juror, edition = current_juror(request, session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain.editions import editions
@@ -14,6 +14,7 @@ from prize.domain.shared import outbox
 from prize.models import utcnow
 from prize.pagecache import keep_until, kept_page
 from prize.settings import LANGUAGES
+from prize.views.access import Who, route
 from prize.views.common import (
     FLASH_KEY,
     database,
@@ -97,9 +98,14 @@ def health(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/", kept_page(home, unless=[FLASH_KEY]), name="home"),
-    Route("/editions", kept_page(editions_page, unless=[FLASH_KEY]), name="editions"),
-    Route("/jury", kept_page(jury_page, unless=[FLASH_KEY]), name="jury"),
-    Route("/language", set_language, methods=["POST"], name="set_language"),
-    Route("/health", health, name="health"),
+    route("/", kept_page(home, unless=[FLASH_KEY]), access=Who.public, name="home"),
+    route(
+        "/editions",
+        kept_page(editions_page, unless=[FLASH_KEY]),
+        access=Who.public,
+        name="editions",
+    ),
+    route("/jury", kept_page(jury_page, unless=[FLASH_KEY]), access=Who.public, name="jury"),
+    route("/language", set_language, methods=["POST"], access=Who.public, name="set_language"),
+    route("/health", health, access=Who.public, name="health"),
 ]

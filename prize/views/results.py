@@ -9,7 +9,7 @@ from datetime import timedelta
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import charts
 from prize.domain.errors import NotFound
@@ -18,6 +18,7 @@ from prize.domain.results.published import PublicResults
 from prize.domain.shared import throttle
 from prize.models import Edition
 from prize.pagecache import kept_page, with_etag
+from prize.views.access import Who, route
 from prize.views.common import FLASH_KEY, database, now, read_form, redirect, render, settings
 
 RECEIPT_KEY = "receipt_check"
@@ -141,22 +142,35 @@ def receipt_check(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/editions/{year:int}/results",
         kept_page(results_page, unless=[FLASH_KEY, RECEIPT_KEY]),
+        access=Who.public,
         name="results",
     ),
-    Route("/editions/{year:int}/results.json", kept_page(results_json), name="results_json"),
-    Route("/editions/{year:int}/results.csv", kept_page(results_csv), name="results_csv"),
-    Route(
+    route(
+        "/editions/{year:int}/results.json",
+        kept_page(results_json),
+        access=Who.public,
+        name="results_json",
+    ),
+    route(
+        "/editions/{year:int}/results.csv",
+        kept_page(results_csv),
+        access=Who.public,
+        name="results_csv",
+    ),
+    route(
         "/editions/{year:int}/results/receipt",
         receipt_check,
         methods=["POST"],
+        access=Who.public,
         name="results_receipt",
     ),
-    Route(
+    route(
         "/editions/{year:int}/results/certificates/{reference}",
         certificate,
+        access=Who.public,
         name="results_certificate",
     ),
 ]

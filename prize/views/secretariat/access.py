@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
@@ -14,9 +13,12 @@ from starlette.routing import NoMatchFound
 from prize.domain.editions import editions
 from prize.i18n import N_
 from prize.models import Edition, Staff, StaffRole
-from prize.views.common import Redirect, database, render
+from prize.views.access import STAFF_KEY as STAFF_KEY
+from prize.views.access import current_staff as current_staff
+from prize.views.access import require_staff as require_staff
+from prize.views.access import signed_in as signed_in
+from prize.views.common import database, render
 
-STAFF_KEY = "staff"
 YEAR_KEY = "staff_year"  # the edition chosen in the back office's navigation
 
 
@@ -27,36 +29,6 @@ def sign_in(request: Request, staff: Staff) -> None:
 
 def sign_out(request: Request) -> None:
     request.session.pop(STAFF_KEY, None)
-
-
-def current_staff(request: Request) -> Staff | None:
-    """The signed-in, active account whose session version still matches, or None."""
-    if hasattr(request.state, "staff"):
-        cached: Staff | None = request.state.staff
-        return cached
-    value = request.session.get(STAFF_KEY)
-    staff = None
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        with database(request).read() as session:
-            found = session.get(Staff, value[0])
-        if found is not None and found.active and found.session_version == value[1]:
-            staff = found
-    request.state.staff = staff
-    return staff
-
-
-def require_staff(request: Request, *, write: bool = False) -> Staff:
-    """The signed-in account; ``write`` also requires the secretariat role (advisers only read).
-
-    Not signed in: to the login page, coming back here afterwards. Wrong role: 403.
-    """
-    staff = current_staff(request)
-    if staff is None:
-        target = request.url.path if request.method == "GET" else "/secretariat"
-        raise Redirect(f"{request.app.url_path_for('staff_login')}?next={quote(target)}")
-    if write and staff.role is not StaffRole.secretariat:
-        raise HTTPException(403)
-    return staff
 
 
 def can_write(staff: Staff | None) -> bool:

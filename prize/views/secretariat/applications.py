@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import formats
 from prize.domain.editions import editions
@@ -26,6 +26,7 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms.base import text
 from prize.i18n import N_, Message, Plural, gettext
 from prize.models import Application, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.access import Who, route
 from prize.views.common import (
     database,
     file_store,
@@ -37,7 +38,7 @@ from prize.views.common import (
 )
 from prize.views.links import applicant_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 A = ApplicationStatus
 
@@ -81,7 +82,7 @@ def _edition(session: Session, year: int) -> Edition:
 
 def index(request: Request) -> Response:
     """The newest edition's applications (the back office's "Applications" link)."""
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         newest = next((e for e in editions.all_editions(session=session) if not e.archived), None)
     if newest is None:
@@ -90,7 +91,7 @@ def index(request: Request) -> Response:
 
 
 def list_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     filters = queries.Filters.parse(request.query_params)
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
@@ -125,7 +126,7 @@ def list_page(request: Request) -> Response:
 
 
 def _export(request: Request) -> tuple[Edition, list[dict[str, Any]]]:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         edition = _edition(session, int(request.path_params["year"]))
         return edition, exports.rows(session=session, edition=edition)
@@ -249,7 +250,7 @@ def _notes(request: Request, app: Application) -> list[notes.SignedNote]:
 
 def add_note(request: Request) -> Response:
     """An internal note, staff only; refused next to its box with what was typed kept."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     typed = text(form, "note")
     dossier = _dossier(request)
@@ -278,7 +279,7 @@ def add_note(request: Request) -> Response:
 
 
 def detail(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     return _detail(request, account, _dossier(request))
 
 
@@ -297,7 +298,7 @@ def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
 
 def screen(request: Request) -> Response:
     """One of the three screening forms (their fields are named ``<outcome>-<field>``)."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     outcome_name = str(form.get("outcome", ""))
     prefix = outcome_name if outcome_name in OUTCOMES else "eligible"
@@ -346,7 +347,7 @@ def screen(request: Request) -> Response:
 
 def send_results(request: Request) -> Response:
     """The screening decisions waiting, e-mailed as one batch from their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     year = int(request.path_params["year"])
     at = now(request)
@@ -427,7 +428,7 @@ def _refused(
 
 
 def accept_late(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     reason = str(form.get("late-reason", ""))
     try:
@@ -448,7 +449,7 @@ def accept_late(request: Request) -> Response:
 
 
 def translation(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     dossier = _dossier(request)
     existing = dict(dossier.application.translation or {})
     values = {k: existing.get(k, "") for k in jury_translation.TRANSLATED_FIELDS}
@@ -497,7 +498,7 @@ def translation(request: Request) -> Response:
 
 
 def attachment(request: Request) -> Response:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         try:
             found = queries.find_attachment(
@@ -511,52 +512,70 @@ def attachment(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/applications", index, name="staff_applications_index"),
-    Route("/secretariat/editions/{year:int}/applications", list_page, name="staff_applications"),
-    Route(
+    route("/secretariat/applications", index, access=Who.staff, name="staff_applications_index"),
+    route(
+        "/secretariat/editions/{year:int}/applications",
+        list_page,
+        access=Who.staff,
+        name="staff_applications",
+    ),
+    route(
         "/secretariat/editions/{year:int}/applications.csv",
         export_csv,
+        access=Who.staff,
         name="staff_applications_csv",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/applications.json",
         export_json,
+        access=Who.staff,
         name="staff_applications_json",
     ),
-    Route("/secretariat/applications/{app_id:int}", detail, name="staff_application"),
-    Route(
+    route(
+        "/secretariat/applications/{app_id:int}",
+        detail,
+        access=Who.staff,
+        name="staff_application",
+    ),
+    route(
         "/secretariat/applications/{app_id:int}/notes",
         add_note,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_note",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/screening",
         screen,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_screen",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/screening/send",
         send_results,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_screening_send",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/late",
         accept_late,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_application_late",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/translation",
         translation,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_application_translation",
     ),
-    Route(
+    route(
         "/secretariat/applications/{app_id:int}/files/{attachment_id:int}",
         attachment,
+        access=Who.staff,
         name="staff_application_file",
     ),
 ]

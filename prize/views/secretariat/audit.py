@@ -6,7 +6,7 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain import activity
 from prize.domain.editions import editions
@@ -14,8 +14,9 @@ from prize.domain.shared import audit, labels
 from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.models import ActorKind
+from prize.views.access import Who, route
 from prize.views.common import database
-from prize.views.secretariat.access import page_url, render_staff, require_staff
+from prize.views.secretariat.access import page_url, render_staff, signed_in
 
 PER_PAGE = 50
 
@@ -33,7 +34,7 @@ def _actor_filter(raw: str) -> tuple[ActorKind | None, int | None]:
 
 
 def audit_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     query = request.query_params
     edition_id = _int(query.get("edition"))
     actor_raw = query.get("actor", "")
@@ -76,4 +77,6 @@ def audit_page(request: Request) -> Response:
     )
 
 
-routes: list[BaseRoute] = [Route("/secretariat/audit", audit_page, name="staff_audit")]
+routes: list[BaseRoute] = [
+    route("/secretariat/audit", audit_page, access=Who.staff, name="staff_audit")
+]

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.errors import DomainError, Throttled
 from prize.domain.staff import signin
@@ -19,6 +19,7 @@ from prize.forms.base import text
 from prize.models import pk
 from prize.security import Passwords
 from prize.tokens import LinkError
+from prize.views.access import Who, route
 from prize.views.common import (
     database,
     flash,
@@ -35,9 +36,9 @@ from prize.views.secretariat.access import (
     client_of,
     current_staff,
     render_staff,
-    require_staff,
     sign_in,
     sign_out,
+    signed_in,
 )
 
 # [staff id, session version, end (a POSIX timestamp)] of a checked reset or invitation link
@@ -107,7 +108,7 @@ def logout(request: Request) -> Response:
 
 
 def change_password(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     context: dict[str, Any] = {"values": {}, "errors": {}}
     if request.method == "GET":
         return render_staff(request, "secretariat/password.html", account, context)
@@ -267,15 +268,34 @@ def reset(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/login", login, methods=["GET", "POST"], name="staff_login"),
-    Route("/secretariat/logout", logout, methods=["POST"], name="staff_logout"),
-    Route(
+    route(
+        "/secretariat/login",
+        login,
+        methods=["GET", "POST"],
+        access=Who.public,
+        name="staff_login",
+    ),
+    route("/secretariat/logout", logout, methods=["POST"], access=Who.public, name="staff_logout"),
+    route(
         "/secretariat/account/password",
         change_password,
         methods=["GET", "POST"],
+        access=Who.staff,
         name="staff_password",
     ),
-    Route("/secretariat/password/forgot", forgot, methods=["GET", "POST"], name="staff_forgot"),
-    Route("/secretariat/reset/{token}", reset_link, name="staff_reset_link"),
-    Route("/secretariat/password/new", reset, methods=["GET", "POST"], name="staff_reset"),
+    route(
+        "/secretariat/password/forgot",
+        forgot,
+        methods=["GET", "POST"],
+        access=Who.public,
+        name="staff_forgot",
+    ),
+    route("/secretariat/reset/{token}", reset_link, access=Who.public, name="staff_reset_link"),
+    route(
+        "/secretariat/password/new",
+        reset,
+        methods=["GET", "POST"],
+        access=Who.public,
+        name="staff_reset",
+    ),
 ]

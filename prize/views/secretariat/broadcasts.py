@@ -8,16 +8,17 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain import broadcasts
 from prize.domain.errors import DomainError
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message, Plural, gettext
 from prize.models import Edition, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.jurors import edition_or_404
 
 FIELDS = ("subject_en", "body_en", "subject_fr", "body_fr")
@@ -69,7 +70,7 @@ def _page(
 
 
 def write_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
     return _page(request, account, edition, {"group": "", **dict.fromkeys(FIELDS, "")})
@@ -77,7 +78,7 @@ def write_page(request: Request) -> Response:
 
 def write(request: Request) -> Response:
     """Preview (the counts, the message as one reader of each language reads it), or send."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     typed = _typed(form)
     try:
@@ -137,11 +138,17 @@ def write(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions/{year:int}/write", write_page, name="staff_write"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/write",
+        write_page,
+        access=Who.staff,
+        name="staff_write",
+    ),
+    route(
         "/secretariat/editions/{year:int}/write",
         write,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_write_send",
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.editions import bands, criteria, editions
 from prize.domain.errors import DomainError, NotFound
@@ -13,8 +13,9 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import text
 from prize.models import Criterion, Edition, Staff, pk
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.editions import edition_page
 
 
@@ -67,7 +68,7 @@ def _form(
 
 def criterion_form(request: Request) -> Response:
     """Add a criterion (no id in the path) or edit one."""
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     edition, criterion = _load(request)
     if request.method == "GET":
         values = edition_forms.criterion_values(criterion)
@@ -102,7 +103,7 @@ def criterion_form(request: Request) -> Response:
 
 
 def _change(request: Request, action: str) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     edition, criterion = _load(request)
     assert criterion is not None  # nosec B101: these routes always carry a criterion id, so _load found one
@@ -142,28 +143,32 @@ def reorder(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/secretariat/editions/{year:int}/criteria/new",
         criterion_form,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_criterion_new",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/criteria/{criterion_id:int}",
         criterion_form,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_criterion",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/remove",
         remove,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_criterion_remove",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/move",
         reorder,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_criterion_move",
     ),
 ]

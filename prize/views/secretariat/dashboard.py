@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import charts
 from prize.domain import dashboard
 from prize.models import ApplicationStatus
+from prize.views.access import Who, route
 from prize.views.common import database, now
-from prize.views.secretariat.access import optional_url, render_staff, require_staff
+from prize.views.secretariat.access import optional_url, render_staff, signed_in
 
 
 def todo_link(request: Request, item: dashboard.Todo, year: int | None) -> str | None:
@@ -39,7 +40,7 @@ def jury_chart(item: dashboard.EditionOverview) -> charts.HBars:
 
 
 def dashboard_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         found = dashboard.overview(session=session, now=now(request))
     return render_staff(
@@ -58,4 +59,6 @@ def dashboard_page(request: Request) -> Response:
     )
 
 
-routes: list[BaseRoute] = [Route("/secretariat", dashboard_page, name="staff_dashboard")]
+routes: list[BaseRoute] = [
+    route("/secretariat", dashboard_page, access=Who.staff, name="staff_dashboard")
+]

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain import transitions
@@ -22,10 +22,11 @@ from prize.domain.staff import staff as staff_domain
 from prize.forms.base import whole
 from prize.i18n import N_, Message, Plural
 from prize.models import Decision, Edition, EditionState, Round, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.tally import edition_of
 
 MAX_REASON = 2000
@@ -63,7 +64,7 @@ def decisions_page(
     status_code: int = 200,
 ) -> Response:
     """The edition's decisions, with the form its state allows (kept as typed after an error)."""
-    account = account or require_staff(request)
+    account = account or signed_in(request)
     with database(request).read() as session:
         edition = edition_of(session, request)
         context: dict[str, Any] = {"edition": edition, "form": form, "problem": problem}
@@ -177,7 +178,7 @@ def _done(request: Request, done: Message) -> Callable[[Any], Response]:
 
 
 def confirm_shortlist(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     chosen = _ids(form, "app")
     reasons = _reasons(form)
@@ -223,7 +224,7 @@ def confirm_shortlist(request: Request) -> Response:
 
 
 def confirm_final(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     awards = {}
     for key, value in form.multi_items():
@@ -264,7 +265,7 @@ def _move(
 ) -> Response:
     """One move of the edition (``move`` is a ``transitions`` function), on its confirmation
     page: what it does and the e-mails it sends; the guards a reason overrides."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     year = request.path_params["year"]
     at = now(request)
 
@@ -343,7 +344,7 @@ def publish(request: Request) -> Response:
 
 
 def add_note(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     text = _text(form, "text", published.MAX_NOTE + 1)
     try:
@@ -369,7 +370,7 @@ def add_note(request: Request) -> Response:
 
 
 def create_archived(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     values = {"year": _text(form, "year", 10), "title_en": _text(form, "title_en", 200)}
     try:
@@ -398,7 +399,7 @@ def create_archived(request: Request) -> Response:
 
 
 def add_entry(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     values = {
         name: _text(form, name, 5000)
@@ -440,7 +441,7 @@ def add_entry(request: Request) -> Response:
 
 def remove_entry(request: Request) -> Response:
     """Deleting an entry of an archived edition's results, on its confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     entry_id = int(request.path_params["entry_id"])
     at = now(request)
@@ -483,54 +484,73 @@ def remove_entry(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions/{year:int}/decisions", page, name="staff_decisions"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/decisions",
+        page,
+        access=Who.staff,
+        name="staff_decisions",
+    ),
+    route(
         "/secretariat/editions/{year:int}/decisions/shortlist",
         confirm_shortlist,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_shortlist",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/final-round",
         start_final,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_start_final",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/final",
         confirm_final,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_decisions_final",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/decide",
         decide,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_decide",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/publish",
         publish,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_decisions_publish",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/decisions/note",
         add_note,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_results_note",
     ),
-    Route("/secretariat/archive", create_archived, methods=["POST"], name="staff_archive_create"),
-    Route(
+    route(
+        "/secretariat/archive",
+        create_archived,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_archive_create",
+    ),
+    route(
         "/secretariat/editions/{year:int}/archive",
         add_entry,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_archive_entry",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
         remove_entry,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_archive_entry_delete",
     ),
 ]

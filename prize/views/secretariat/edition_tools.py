@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.editions import copying, editions, removal
 from prize.domain.errors import DomainError, NotFound
@@ -20,8 +20,9 @@ from prize.forms.base import text
 from prize.i18n import Message
 from prize.models import Edition, Staff
 from prize.storage import zip_stream
+from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 
 def _edition(session: Session, request: Request) -> Edition:
@@ -56,7 +57,7 @@ def _copy_page(
 def copy_edition(request: Request) -> Response:
     """GET: the new edition's year (and whether it is a rehearsal); POST: make it, a draft,
     and open its settings to edit."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     if request.method == "GET":
         year = int(request.path_params["year"]) + 1
         return _copy_page(
@@ -104,7 +105,7 @@ def copy_edition(request: Request) -> Response:
 
 def jury_files(request: Request) -> Response:
     """Every supporting file of the eligible applications, one zip streamed as it is made."""
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         edition = _edition(session, request)
         try:
@@ -179,9 +180,9 @@ def _shadowed(request: Request, edition: Edition) -> bool:
 
 def delete_edition(request: Request) -> Response:
     if request.method == "GET":
-        account = require_staff(request, write=True)
+        account = signed_in(request)
         return _delete_page(request, account, values={"typed_name": ""}, errors={})
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     values = {"typed_name": text(form, "typed_name")}
     try:
@@ -208,17 +209,24 @@ def delete_edition(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/secretariat/editions/{year:int}/copy",
         copy_edition,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_copy",
     ),
-    Route("/secretariat/editions/{year:int}/files.zip", jury_files, name="staff_edition_files"),
-    Route(
+    route(
+        "/secretariat/editions/{year:int}/files.zip",
+        jury_files,
+        access=Who.staff,
+        name="staff_edition_files",
+    ),
+    route(
         "/secretariat/editions/id/{edition_id:int}/delete",
         delete_edition,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_delete",
     ),
 ]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain import transitions
@@ -24,10 +24,11 @@ from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
 from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import optional_url, render_staff, require_staff
+from prize.views.secretariat.access import optional_url, render_staff, signed_in
 
 # What a move did, told on the next page.
 MOVED = {
@@ -84,7 +85,7 @@ def _edition(session: Session, request: Request) -> Edition:
 
 
 def editions_list(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
     # A rehearsal beside the real edition of its year: its year's pages show the real one.
@@ -130,9 +131,9 @@ def _refused(result: FormResult, error: DomainError) -> None:
 
 def edition_new(request: Request) -> Response:
     if request.method == "GET":
-        account = require_staff(request)
+        account = signed_in(request)
         return _form_page(request, account, edition=None, values=_defaults(request), errors={})
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     result, parsed = edition_forms.parse_edition(read_form(request))
     if result.ok:
         try:
@@ -154,7 +155,7 @@ def edition_new(request: Request) -> Response:
 
 
 def edition_edit(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         edition = _edition(session, request)
         scores = scores_recorded(session=session, edition=edition)
@@ -268,7 +269,7 @@ def edition_page(
 ) -> Response:
     """The edition: its state and dates, the moves it can make (and what each still needs),
     its criteria, its applications by status, and its latest audit events."""
-    account = account or require_staff(request)
+    account = account or signed_in(request)
     at = now(request)
     with database(request).read() as session:
         edition = _edition(session, request)
@@ -323,7 +324,7 @@ def _moved(request: Request, note: str) -> Callable[[Any], Response]:
 
 def move(request: Request) -> Response:
     """A move forward, on its confirmation page (the button shows what its guard still needs)."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     target = text(form, "to")
     if target not in {s.value for s in EditionState}:
@@ -377,7 +378,7 @@ def move(request: Request) -> Response:
 def move_back(request: Request) -> Response:
     """A safe move back, with its reason and its new date (deadline or first-round closing), on
     its confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     target = text(form, "to")
     values = {"reason": text(form, "reason"), "closes_at": text(form, "closes_at")}
@@ -453,27 +454,34 @@ def move_back(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/editions", editions_list, name="staff_editions"),
-    Route(
-        "/secretariat/editions/new", edition_new, methods=["GET", "POST"], name="staff_edition_new"
+    route("/secretariat/editions", editions_list, access=Who.staff, name="staff_editions"),
+    route(
+        "/secretariat/editions/new",
+        edition_new,
+        methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
+        name="staff_edition_new",
     ),
-    Route("/secretariat/editions/{year:int}", edition, name="staff_edition"),
-    Route(
+    route("/secretariat/editions/{year:int}", edition, access=Who.staff, name="staff_edition"),
+    route(
         "/secretariat/editions/{year:int}/edit",
         edition_edit,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_edition_edit",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/move",
         move,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_move",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/back",
         move_back,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_edition_back",
     ),
 ]

@@ -7,7 +7,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.applicants import attachments
 from prize.domain.errors import DomainError
@@ -17,13 +17,14 @@ from prize.i18n import Message
 from prize.models import Juror, Staff
 from prize.security import BodyTooLarge
 from prize.storage import Store, megabytes
+from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect, settings
-from prize.views.secretariat.access import require_staff
+from prize.views.secretariat.access import signed_in
 from prize.views.secretariat.jurors import juror_or_404, render_juror_page
 
 
 def upload(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     conf = settings(request)
     try:
         form = read_form(request, max_files=1, max_fields=5)
@@ -77,14 +78,14 @@ def _store(
 def _refused(request: Request, message: Message, status: int) -> Response:
     return render_juror_page(
         request,
-        require_staff(request),
+        signed_in(request),
         errors={"guardian_form": message},
         status_code=status,
     )
 
 
 def download(request: Request) -> Response:
-    require_staff(request)
+    signed_in(request)
     with database(request).read() as session:
         juror: Juror = juror_or_404(session, request)
     if not juror.guardian_form:
@@ -96,15 +97,17 @@ def download(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     # ".../files": the upload routes' larger body limit (prize.app.LARGE_BODY_PATHS).
-    Route(
+    route(
         "/secretariat/jurors/{juror_id:int}/guardian/files",
         upload,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_juror_guardian_upload",
     ),
-    Route(
+    route(
         "/secretariat/jurors/{juror_id:int}/guardian/form",
         download,
+        access=Who.staff,
         name="staff_juror_guardian_form",
     ),
 ]

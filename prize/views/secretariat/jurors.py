@@ -23,10 +23,11 @@ from prize.forms import jury as forms
 from prize.forms.base import text, whole
 from prize.i18n import N_, Message
 from prize.models import Edition, Juror, Staff
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
 
@@ -89,7 +90,7 @@ def render_juror_page(
 
 
 def juror_page(request: Request) -> Response:
-    return render_juror_page(request, require_staff(request))
+    return render_juror_page(request, signed_in(request))
 
 
 def _act(
@@ -102,7 +103,7 @@ def _act(
     """One change to one juror; 303 back to the juror's page, or the page with the refusal.
 
     ``field_names`` maps a field a refusal names to the form's name for it, where they differ."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     values = {name: text(form, name) for name in form_fields}
     try:
@@ -162,7 +163,7 @@ def _confirmed_link_action(
 ) -> Response:
     """A ``juror_links`` action that ends the juror's links (revoke, reissue), on its
     confirmation page: whose links stop working, and the e-mail that goes."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     at = now(request)
     details: dict[str, Any] = (
@@ -338,7 +339,7 @@ def juror_form(
 
 
 def replace(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         old = juror_or_404(session, request)
         edition = jurors.edition_of(session=session, juror=old)
@@ -371,17 +372,22 @@ def _juror_route(
 ) -> Route:
     """A juror's action; ``page``: answered by a GET too (its confirmation page)."""
     methods = ["GET", "POST"] if page else ["POST"]
-    return Route(
-        f"/secretariat/jurors/{{juror_id:int}}/{path}", endpoint, methods=methods, name=name
+    return route(
+        f"/secretariat/jurors/{{juror_id:int}}/{path}",
+        endpoint,
+        methods=methods,
+        access=Who.staff_write,
+        name=name,
     )
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/jurors/{juror_id:int}", juror_page, name="staff_juror"),
-    Route(
+    route("/secretariat/jurors/{juror_id:int}", juror_page, access=Who.staff, name="staff_juror"),
+    route(
         "/secretariat/jurors/{juror_id:int}/replace",
         replace,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_juror_replace",
     ),
     _juror_route("invite", invite, "staff_juror_invite"),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.editions import editions
 from prize.domain.errors import DomainError
@@ -18,18 +18,19 @@ from prize.forms import jury as forms
 from prize.forms.base import text
 from prize.i18n import N_, Message, Plural
 from prize.models import Juror
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
 from prize.views.secretariat import jurors as jurors_views
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
 
 # --------------------------------------------------------------------------- the jury page
 
 
 def index(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         items = [
             (e, len(jurors.jurors_of(session=session, edition=e, active_only=True)))
@@ -40,7 +41,7 @@ def index(request: Request) -> Response:
 
 
 def jury_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
         rows = panel.overview(session=session, edition=edition, now=now(request))
@@ -71,7 +72,7 @@ def _refused(request: Request) -> Callable[[DomainError], Response]:
 
 def remind(request: Request) -> Response:
     """Reminders to the jurors who have not submitted, on their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     at = now(request)
 
@@ -119,7 +120,7 @@ def remind(request: Request) -> Response:
 
 def invite_all(request: Request) -> Response:
     """Invitations to every juror not invited yet, on their confirmation page."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     confirm.submitted(request)
     at = now(request)
 
@@ -168,7 +169,7 @@ def invite_all(request: Request) -> Response:
 
 
 def add(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
 
@@ -193,7 +194,7 @@ def add(request: Request) -> Response:
 
 
 def import_csv(request: Request) -> Response:
-    account = require_staff(request, write=request.method == "POST")
+    account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
     context: dict[str, Any] = {"edition": edition, "pasted": "", "error": None, "rows": []}
@@ -241,30 +242,34 @@ def import_csv(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/jury", index, name="staff_jury_index"),
-    Route("/secretariat/editions/{year:int}/jury", jury_page, name="staff_jury"),
-    Route(
+    route("/secretariat/jury", index, access=Who.staff, name="staff_jury_index"),
+    route("/secretariat/editions/{year:int}/jury", jury_page, access=Who.staff, name="staff_jury"),
+    route(
         "/secretariat/editions/{year:int}/jury/add",
         add,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_juror_add",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/import",
         import_csv,
         methods=["GET", "POST"],
+        access=Who.staff_write_on_post,
         name="staff_jury_import",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/remind",
         remind,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_jury_remind",
     ),
-    Route(
+    route(
         "/secretariat/editions/{year:int}/jury/invite",
         invite_all,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_jury_invite_all",
     ),
     *jurors_views.routes,

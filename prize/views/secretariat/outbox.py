@@ -13,13 +13,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import NoResultFound
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.shared import outbox, outbox_log
 from prize.forms.base import whole
 from prize.models import OutboxStatus
+from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, safe_next, settings
-from prize.views.secretariat.access import page_url, render_staff, require_staff
+from prize.views.secretariat.access import page_url, render_staff, signed_in
 
 PER_PAGE = 25
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -45,7 +46,7 @@ def _page_number(request: Request) -> int:
 
 
 def outbox_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     status_raw = request.query_params.get("status", "")
     status = OutboxStatus(status_raw) if status_raw in {s.value for s in OutboxStatus} else None
     with database(request).read() as session:
@@ -72,7 +73,7 @@ def outbox_page(request: Request) -> Response:
 
 
 def retry(request: Request) -> Response:
-    require_staff(request, write=True)
+    signed_in(request)
     form = read_form(request)
     message_id = int(request.path_params["message_id"])
     try:
@@ -89,11 +90,12 @@ def retry(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/outbox", outbox_page, name="staff_outbox"),
-    Route(
+    route("/secretariat/outbox", outbox_page, access=Who.staff, name="staff_outbox"),
+    route(
         "/secretariat/outbox/{message_id:int}/retry",
         retry,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_outbox_retry",
     ),
 ]

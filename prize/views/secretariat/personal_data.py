@@ -10,15 +10,16 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.errors import DomainError
 from prize.domain.privacy import personal_data
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message
 from prize.models import Staff
+from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.applications import STATUS_LABELS
 
 
@@ -56,7 +57,7 @@ def _person_page(
 
 def person(request: Request) -> Response:
     """Look up what is held about an address (posted, so that it stays out of access logs)."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     if request.method == "GET":
         return _person_page(request, account)
     form = read_form(request)
@@ -69,7 +70,7 @@ def person(request: Request) -> Response:
 
 
 def person_export(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     email = str(form.get("email", "")).strip()[:254]
     try:
@@ -90,7 +91,7 @@ def person_export(request: Request) -> Response:
 
 
 def person_erase(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     email = str(form.get("email", "")).strip()[:254]
     if form.get("confirm") != "yes":
@@ -125,22 +126,25 @@ def person_erase(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route(
+    route(
         "/secretariat/personal-data",
         person,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_personal_data",
     ),
-    Route(
+    route(
         "/secretariat/personal-data/export",
         person_export,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_personal_data_export",
     ),
-    Route(
+    route(
         "/secretariat/personal-data/erase",
         person_erase,
         methods=["POST"],
+        access=Who.staff_write,
         name="staff_personal_data_erase",
     ),
 ]

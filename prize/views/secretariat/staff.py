@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize.domain.errors import DomainError
 from prize.domain.shared import labels
@@ -16,10 +16,11 @@ from prize.forms import staff as staff_forms
 from prize.forms.base import text
 from prize.i18n import Message, gettext
 from prize.models import Staff, StaffRole
+from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import staff_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, require_staff
+from prize.views.secretariat.access import render_staff, signed_in
 
 
 def _page(
@@ -49,12 +50,12 @@ def _page(
 
 
 def accounts(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     return _page(request, account)
 
 
 def invite(request: Request) -> Response:
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     result = staff_forms.parse_invitation(form)
     if result.ok:
@@ -84,7 +85,7 @@ def invite(request: Request) -> Response:
 
 def _act(request: Request, action: str) -> Response:
     """One change to one account (role, enable, resend); 303 back to the list."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = read_form(request)
     staff_id = int(request.path_params["staff_id"])
     try:
@@ -128,7 +129,7 @@ def set_role(request: Request) -> Response:
 
 def disable(request: Request) -> Response:
     """Disabling an account, on its confirmation page: who is signed out, from when."""
-    account = require_staff(request, write=True)
+    account = signed_in(request)
     form = confirm.submitted(request)
     staff_id = int(request.path_params["staff_id"])
     at = now(request)
@@ -176,21 +177,40 @@ def resend(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/staff", accounts, name="staff_accounts"),
-    Route("/secretariat/staff/invite", invite, methods=["POST"], name="staff_invite"),
-    Route(
-        "/secretariat/staff/{staff_id:int}/role", set_role, methods=["POST"], name="staff_set_role"
+    route("/secretariat/staff", accounts, access=Who.staff, name="staff_accounts"),
+    route(
+        "/secretariat/staff/invite",
+        invite,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_invite",
     ),
-    Route(
+    route(
+        "/secretariat/staff/{staff_id:int}/role",
+        set_role,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_set_role",
+    ),
+    route(
         "/secretariat/staff/{staff_id:int}/disable",
         disable,
         methods=["GET", "POST"],
+        access=Who.staff_write,
         name="staff_disable",
     ),
-    Route(
-        "/secretariat/staff/{staff_id:int}/enable", enable, methods=["POST"], name="staff_enable"
+    route(
+        "/secretariat/staff/{staff_id:int}/enable",
+        enable,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_enable",
     ),
-    Route(
-        "/secretariat/staff/{staff_id:int}/resend", resend, methods=["POST"], name="staff_resend"
+    route(
+        "/secretariat/staff/{staff_id:int}/resend",
+        resend,
+        methods=["POST"],
+        access=Who.staff_write,
+        name="staff_resend",
     ),
 ]

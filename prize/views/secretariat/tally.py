@@ -8,7 +8,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from prize import charts
 from prize import tally as pure
@@ -18,8 +18,9 @@ from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
+from prize.views.access import Who, route
 from prize.views.common import database
-from prize.views.secretariat.access import can_write, render_staff, require_staff
+from prize.views.secretariat.access import can_write, render_staff, signed_in
 
 
 def edition_of(session: Session, request: Request) -> Edition:
@@ -60,7 +61,7 @@ def chart(result: pure.TallyResult, labels: dict[int, str]) -> charts.DotPlot:
 
 def index(request: Request) -> Response:
     """Every edition, with its tally and decisions pages, and a form for archived editions."""
-    account = require_staff(request)
+    account = signed_in(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
     return render_staff(
@@ -80,7 +81,7 @@ def _juror_labels(session: Session, edition: Edition, account: Staff) -> dict[in
 
 
 def tally_page(request: Request) -> Response:
-    account = require_staff(request)
+    account = signed_in(request)
     round_ = round_of(request)
     with database(request).read() as session:
         edition = edition_of(session, request)
@@ -126,6 +127,11 @@ def tally_page(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/secretariat/results", index, name="staff_tally_index"),
-    Route("/secretariat/editions/{year:int}/tally/{round}", tally_page, name="staff_tally"),
+    route("/secretariat/results", index, access=Who.staff, name="staff_tally_index"),
+    route(
+        "/secretariat/editions/{year:int}/tally/{round}",
+        tally_page,
+        access=Who.staff,
+        name="staff_tally",
+    ),
 ]
