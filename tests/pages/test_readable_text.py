@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 from prize import paths
 from prize.domain.shared import outbox
@@ -89,6 +90,28 @@ NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "script", "style", "templat
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
 
 
+def _english_sentences() -> frozenset[str]:
+    """Runs of four words or more from the catalogue's English strings that French renders
+    differently: any of them on a French page is English the reader was not meant to see."""
+    catalogue = paths.ROOT / "prize" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    with catalogue.open("rb") as handle:
+        messages = read_po(handle)
+    runs = set()
+    for message in messages:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not ids[0] or ids[0] in strings:
+            continue
+        for text in ids:
+            for run in re.split(r"%\(\w+\)[sd]|%[sd]|<[^>]*>|[\n\"“”«»()]", text):
+                if len(run.split()) >= 4:
+                    runs.add(" ".join(run.split()))
+    return frozenset(runs)
+
+
+ENGLISH = _english_sentences()
+
+
 def problems(text: str, language: str) -> list[str]:
     """Every rule ``text`` breaks, with what broke it."""
     found = []
@@ -98,6 +121,11 @@ def problems(text: str, language: str) -> list[str]:
         for match in re.finditer(rule.pattern, text):
             start = max(0, match.start() - 40)
             found.append(f"{rule.what}: …{text[start : match.end() + 20]!r}")
+    if language == "fr":
+        flat = " ".join(text.split())
+        found += [
+            f"an English sentence on a French page: {run!r}" for run in ENGLISH if run in flat
+        ]
     return found
 
 
@@ -326,6 +354,9 @@ def test_the_rules_catch_what_readers_tripped_on() -> None:
         ("0 candidatures", "fr"): ["0 or 1 with a plural noun (both take the singular in French)"],
         ("Annonce: le 5 avril", "fr"): ["a colon without the no-break space before it"],
         ("Annonce : le 5 avril", "fr"): ["a colon without the no-break space before it"],
+        ("Votre brouillon. Your draft is saved. You can come back to it with your link.", "fr"): [
+            "an English sentence on a French page"
+        ],
     }
     assert {key: _broken(*key) for key in seen} == seen
     fine = [

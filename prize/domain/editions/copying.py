@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from prize.domain.editions.criteria import CriterionSpec, criteria_of
-from prize.domain.editions.editions import create_edition
+from prize.domain.editions.editions import check_year, create_edition
 from prize.domain.shared import audit
 from prize.models import Edition
 
@@ -42,6 +42,7 @@ def copy_edition(
     rehearsal: bool = False,
 ) -> Edition:
     """A draft edition of ``year`` made from ``source``; the titles name the new year."""
+    check_year(year)  # before any date is moved by the difference
     years = year - source.year
     edition = create_edition(
         session=session,

@@ -243,10 +243,18 @@ _TEXT_FIELDS = {
 }
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_year(year: int) -> None:
+    """An edition's year is one of this century's (a typo of a digit is refused, not stored)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DomainError("Enter a year between 2000 and 2100.", field="year")
+
+
 def check(edition: Edition) -> None:
     """The rules an edition's settings keep, whatever its state; the first broken one raises."""
-    if not 2000 <= edition.year <= 2100:
-        raise DomainError("Enter a year between 2000 and 2100.", field="year")
+    check_year(edition.year)
     if not edition.title_en.strip():
         raise DomainError("Enter the title in English.", field="title_en")
     for name in ("title_en", "title_fr"):

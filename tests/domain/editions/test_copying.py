@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from prize.domain.editions import copying, criteria
-from prize.domain.errors import Conflict
+from prize.domain.errors import Conflict, DomainError
 from prize.domain.shared import audit
 from prize.models import AuditEvent, Criterion, EditionState
 from tests import factories
@@ -97,3 +97,15 @@ def test_a_copy_into_a_year_taken_is_refused(db):
             session=session, actor=audit.SYSTEM, now=NOW, source=source, year=2028, rehearsal=True
         )
     assert rehearsal.rehearsal
+
+
+@pytest.mark.parametrize("year", [-4077933, 1999, 2101])
+def test_a_copy_into_a_year_out_of_range_is_refused_before_any_date_moves(db, year):
+    with db.write() as session:
+        source = factories.edition(session=session, year=2027)
+        with pytest.raises(DomainError) as refused:
+            copying.copy_edition(
+                session=session, actor=audit.SYSTEM, now=NOW, source=source, year=year
+            )
+    assert refused.value.field == "year"
+    assert refused.value.message.msgid == "Enter a year between 2000 and 2100."
