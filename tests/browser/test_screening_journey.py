@@ -75,7 +75,7 @@ def test_officer_screens_two_applications_and_asks_for_information(
     page.get_by_role("link", name="Add or edit the English translation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("English translation for the jury")
     assert_accessible(page)
-    page.get_by_label("English translation").first.fill("Friday Coffee")
+    page.get_by_label("Title, in English").fill("Friday Coffee")
     page.get_by_role("button", name="Save the translation").click()
     expect(page.get_by_text("The translation for the jury is saved.")).to_be_visible()
 

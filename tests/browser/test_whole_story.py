@@ -221,7 +221,7 @@ def test_the_whole_story_from_the_call_to_the_published_results(live_server, bro
     expect(winners).to_contain_text("Street theatre against drugs")
     public.get_by_label("Receipt code").fill(receipts_2["Lena"])
     public.get_by_role("button", name="Check my receipt").click()
-    expect(public.get_by_text("Counted.")).to_be_visible()
+    expect(public.get_by_text("Counted.", exact=True)).to_be_visible()
     expect(public.get_by_text("among the counted ballots of the final round")).to_be_visible()
     public.get_by_label("Receipt code").fill(receipts_1["Omar"])
     public.get_by_role("button", name="Check my receipt").click()
