@@ -319,9 +319,8 @@ def _tell_outcome(
         links,
         reference=application.reference,
         title=content.title if content else "",
-        reason=reason_label(outcome.reason_code, application.language)
-        if outcome.reason_code
-        else "",
+        # the rule's English label, translated by the template into the reader's language
+        reason=REASONS.get(outcome.reason_code, outcome.reason_code),
         note=outcome.note,
         message=outcome.info_message,
         due=outcome.info_due,

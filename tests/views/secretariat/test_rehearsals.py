@@ -103,7 +103,8 @@ def test_deleting_a_rehearsal_needs_its_title_and_leaves_nothing(staff_client, s
     path = f"/secretariat/editions/id/{edition_id}/delete"
     page = staff_client.get(path).text
     assert "Type the edition's title to confirm" in page
-    assert "Exactly as shown above: Rehearsal 2026" in page
+    assert '<dd><strong lang="en">Rehearsal 2026</strong></dd>' in page
+    assert "Exactly as shown above." in page
     wrong = staff_post(staff_client, path, {"typed_name": "Rehearsal"})
     assert wrong.status_code == 400
     assert "Type the edition&#39;s title exactly as shown, to confirm." in wrong.text
