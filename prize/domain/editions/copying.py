@@ -68,6 +68,7 @@ def copy_edition(
                 description_en=c.description_en,
                 description_fr=c.description_fr,
                 weight=c.weight,
+                bands=tuple((en, fr) for en, fr in c.bands),
             )
             for c in criteria_of(session=session, edition=source)
         ],

@@ -44,6 +44,7 @@ def test_a_copy_carries_criteria_texts_countries_and_moves_the_dates(db):
                 description_en="How young people shape it.",
                 description_fr="Comment les jeunes le façonnent.",
                 weight=2,
+                bands=[["Nobody young asked.", "Personne de jeune n’est consulté."], ["", ""]],
             )
         )
         session.flush()
@@ -54,6 +55,7 @@ def test_a_copy_carries_criteria_texts_countries_and_moves_the_dates(db):
             (c.name_en, c.name_fr, c.description_fr, c.weight)
             for c in criteria.criteria_of(session=session, edition=copy)
         ]
+        bands = [c.bands for c in criteria.criteria_of(session=session, edition=copy)]
         kinds = list(session.exec(select(AuditEvent.kind).order_by(col(AuditEvent.id))))
     assert copy.state is EditionState.draft
     assert (copy.title_en, copy.title_fr) == (
@@ -67,6 +69,7 @@ def test_a_copy_carries_criteria_texts_countries_and_moves_the_dates(db):
         ("Innovation", "Innovation", "", 1.0),
         ("Youth involvement", "Participation des jeunes", "Comment les jeunes le façonnent.", 2.0),
     ]
+    assert bands == [[], [["Nobody young asked.", "Personne de jeune n’est consulté."], ["", ""]]]
     # The same wall-clock minute in Paris, two years on.
     assert copy.opens_at == datetime(2029, 1, 15, 8, tzinfo=UTC)
     assert copy.deadline == datetime(2029, 3, 31, 22, tzinfo=UTC)
