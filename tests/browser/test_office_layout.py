@@ -49,6 +49,7 @@ def _sign_in(page, base):
 
 
 def _check_layout(page, name: str, width: int) -> None:
+    page.wait_for_load_state("load")  # the stylesheets applied, not only the heading in the DOM
     geometry = page.evaluate(
         """() => {
         const box = (s) => { const e = document.querySelector(s); if (!e) return null;
