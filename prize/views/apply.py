@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -489,64 +490,69 @@ def _confirm(
     )
 
 
-def withdraw(request: Request) -> Response:
+def _asked_first(
+    request: Request,
+    action: str,
+    act: Callable[[Session, Application, FormData], object],
+    done: str,
+) -> Response | None:
+    """One applicant action behind its confirmation page: GET shows the page, POST does it. The
+    response when it is not done (the page, or the page again with the refusal); None when done."""
     if request.method == "GET":
-        return _confirm(request, "withdraw")
+        return _confirm(request, action)
     form = read_form(request)
     try:
         with database(request).write() as session:
             application, _, _ = opened(request, session, application_id(request))
-            submissions.withdraw(
-                session=session,
-                application=application,
-                links=applicant_links(request),
-                now=now(request),
-                reason=str(form.get("reason", "")),
-            )
+            act(session, application, form)
     except DomainError as error:
-        return _confirm(request, "withdraw", error.message, 409)
-    flash(request, "Your application is withdrawn. We have sent you a confirmation by e-mail.")
-    return redirect(request, "apply_form", application_id=application_id(request))
+        return _confirm(request, action, error.message, 409)
+    flash(request, done)
+    return None
+
+
+def withdraw(request: Request) -> Response:
+    refused = _asked_first(
+        request,
+        "withdraw",
+        lambda session, application, form: submissions.withdraw(
+            session=session,
+            application=application,
+            links=applicant_links(request),
+            now=now(request),
+            reason=str(form.get("reason", "")),
+        ),
+        N_("Your application is withdrawn. We have sent you a confirmation by e-mail."),
+    )
+    return refused or redirect(request, "apply_form", application_id=application_id(request))
 
 
 def delete(request: Request) -> Response:
-    if request.method == "GET":
-        return _confirm(request, "delete")
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            application, _, _ = opened(request, session, application_id(request))
-            applications.delete_draft(
-                session=session,
-                application=application,
-                store=file_store(request),
-                now=now(request),
-            )
-    except DomainError as error:
-        return _confirm(request, "delete", error.message, 409)
+    refused = _asked_first(
+        request,
+        "delete",
+        lambda session, application, form: applications.delete_draft(
+            session=session, application=application, store=file_store(request), now=now(request)
+        ),
+        N_("Your draft is deleted, with its files."),
+    )
+    if refused is not None:
+        return refused
     forget(request, application_id(request))
-    flash(request, "Your draft is deleted, with its files.")
     return redirect(request, "home")
 
 
 def discard(request: Request) -> Response:
     """Drop a revision not resubmitted: the submitted version stands as it was."""
-    if request.method == "GET":
-        return _confirm(request, "discard")
-    read_form(request)
-    try:
-        with database(request).write() as session:
-            application, _, _ = opened(request, session, application_id(request))
-            submissions.discard_revision(
-                session=session,
-                application=application,
-                store=file_store(request),
-                now=now(request),
-            )
-    except DomainError as error:
-        return _confirm(request, "discard", error.message, 409)
-    flash(request, "Your changes are discarded: your submitted application stands as it was.")
-    return redirect(request, "apply_form", application_id=application_id(request))
+    refused = _asked_first(
+        request,
+        "discard",
+        lambda session, application, form: submissions.discard_revision(
+            session=session, application=application, store=file_store(request), now=now(request)
+        ),
+        N_("Your changes are discarded: your submitted application stands as it was."),
+    )
+    return refused or redirect(request, "apply_form", application_id=application_id(request))
 
 
 def revoke(request: Request) -> Response:
