@@ -359,7 +359,7 @@ def move(request: Request) -> Response:
                 session=session, edition=_edition(session, request), to=to, now=at
             ),
             cautions=lambda session: transitions.cautions(
-                session=session, edition=_edition(session, request), to=to
+                session=session, edition=_edition(session, request), to=to, now=at
             ),
             done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
             refused=lambda error: edition_page(

@@ -354,10 +354,12 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
     deadline = formats.deadline(factories.DEADLINE, "en")  # its last minute: 21:59 in Paris
-    assert f"Screening starts after the deadline ({deadline})." in page.text
-    page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
+    # before the deadline the call closes early only, with a reason (tests/.../test_close_early)
+    assert f"The deadline, {deadline}, has not come. Closing the call now" in page.text
+    assert ">Close the call early and start screening</button>" in page.text
+    page = confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
-    assert f'role="alert">Screening starts after the deadline ({deadline}).' in page.text
+    assert "Give the reason for going ahead: The deadline, " in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
     confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
