@@ -66,6 +66,7 @@ def _defaults(request: Request) -> dict[str, Any]:
         "scale_max": "10",
         "quorum": "3",
         "normalise": True,
+        "shortlist_open": False,
         "countries": list(countries.DEFAULT_ELIGIBLE),
         "add_country": "",
         "reason": "",

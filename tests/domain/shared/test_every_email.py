@@ -72,7 +72,10 @@ SUBJECTS = {
     "ballot_receipt": ("Your ballot is submitted: receipt %(code)s",),
     "decision_winner": ("Confidential: %(ref)s is a winner of the %(prize)s",),
     "decision_nominated": ("Confidential: %(ref)s is nominated for the %(prize)s",),
-    "shortlist_shortlisted": ("Confidential: %(ref)s is on the shortlist of the %(prize)s",),
+    "shortlist_shortlisted": (
+        "Confidential: %(ref)s is on the shortlist of the %(prize)s",
+        "Good news: %(ref)s is on the shortlist of the %(prize)s",
+    ),
     "shortlist_not_shortlisted": ("Your application %(ref)s to the %(prize)s",),
     "results_published": ("The results of the %(prize)s are published",),
     "juror_thanks": ("Thank you: the results of the %(prize)s are published",),
