@@ -116,11 +116,16 @@ def contact_footer(language: str, contact: str) -> str:
     return "\n-- \n" + text.strip() + "\n"
 
 
+def body_as_sent(body: str, language: str, contact: str) -> str:
+    """A rendered body exactly as its reader gets it: the body, then the lines the sender adds
+    (``contact_footer``). The sender builds its e-mail with this, and every page that shows a
+    message (the outbox, a confirmation page's preview, "Write to a group") shows this."""
+    return body + contact_footer(language, contact)
+
+
 def text_as_sent(message: OutboxMessage, contact: str) -> str:
-    """The body of ``message`` exactly as its reader gets it: the stored body, then the lines
-    the sender adds (``contact_footer``). The sender builds its e-mail with this, and every page
-    that shows a message (the outbox, a confirmation page's preview) shows this."""
-    return message.body + contact_footer(message.language, contact)
+    """The body of the queued ``message`` exactly as its reader gets it (``body_as_sent``)."""
+    return body_as_sent(message.body, message.language, contact)
 
 
 def mail_domain(mail_from: str) -> str:
