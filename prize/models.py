@@ -198,6 +198,9 @@ class Edition(SQLModel, table=True):
     scale_max: int = 10
     normalise: bool = True
     quorum: int = 3
+    # Whether the e-mail telling shortlisted applicants asks them to keep it confidential until
+    # the results are published (the embargo), or lets them share it at once.
+    shortlist_embargo: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     is_sample: bool = False  # invented demo content, labelled as such wherever shown
     archived: bool = False  # results recorded by hand, without ballots
     # A rehearsal: never public, e-mails only to ``rehearsal_recipients`` (others stay held in

@@ -228,6 +228,14 @@ def _open_2027(database: Database, data: CrawlData, storage_dir: Path) -> None:
             now=NOW,
             links=link_maker(clock=lambda: NOW),
         )
+        # and the e-mail closing the call early sends it (the state stays: only the e-mail)
+        reminders.tell_call_closed_early(
+            session=session,
+            edition=session.get_one(Edition, draft.edition_id),
+            deadline_was=CALL_DEADLINE + timedelta(days=7),
+            now=NOW,
+            mail_domain="prize.invalid",
+        )
 
 
 # --------------------------------------------------------------------------- screening

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from prize.domain.editions.editions import all_editions
 from prize.domain.screening.screening import REASONS
 from prize.domain.shared import labels
+from prize.formats import When
 from prize.i18n import N_, Message, Plural
 from prize.models import (
     ActorKind,
@@ -151,6 +153,26 @@ def _state(value: Any) -> Message | str:
         return str(value)
 
 
+def _moved(event: AuditEvent, params: dict[str, Any]) -> Message:
+    """A move; closing the call before its deadline says so, with the deadline it had."""
+    data = event.data
+    deadline = data.get("deadline")
+    if isinstance(deadline, dict) and isinstance(deadline.get("from"), str):
+        try:
+            was = datetime.fromisoformat(deadline["from"])
+        except ValueError:
+            pass
+        else:
+            return Message(
+                "%(who)s closed the call %(year)s early, before its deadline of %(deadline)s.",
+                params | {"deadline": When(was, "deadline")},
+            )
+    return Message(
+        "%(who)s moved the edition %(year)s from %(from)s to %(to)s.",
+        params | {"from": _state(data.get("from")), "to": _state(data.get("to"))},
+    )
+
+
 def _count(value: Any) -> int:
     if not isinstance(value, list):
         raise TypeError("a count of ids expected")
@@ -224,10 +246,7 @@ SENTENCES: dict[str, _Maker] = {
         p | {"title": str(e.data.get("title", ""))},
     ),
     "edition.updated": _simple(N_("%(who)s changed the settings of the edition %(year)s.")),
-    "edition.moved": lambda e, p: Message(
-        "%(who)s moved the edition %(year)s from %(from)s to %(to)s.",
-        p | {"from": _state(e.data.get("from")), "to": _state(e.data.get("to"))},
-    ),
+    "edition.moved": _moved,
     "criterion.added": _criterion(N_("%(who)s added the criterion “%(name)s” to %(year)s.")),
     "criterion.updated": _criterion(N_("%(who)s changed the criterion “%(name)s” of %(year)s.")),
     "criterion.removed": _criterion(N_("%(who)s removed the criterion “%(name)s” from %(year)s.")),

@@ -208,21 +208,33 @@ class Preview:
     body: str
 
 
-def preview(text: Text, people: list[Recipient]) -> list[Preview]:
-    """Per language read by a recipient: how many, and the message as the first of them reads it."""
+def _context(text: Text, language: str, person: Recipient) -> dict[str, str]:
+    """What ``mail/group_message.txt`` is rendered with for ``person``."""
+    return {
+        "subject": fill(text.subject[language].strip(), person),
+        "body": fill(text.body[language].strip(), person),
+    }
+
+
+def preview(text: Text, people: list[Recipient], *, contact: str = "") -> list[Preview]:
+    """Per language read by a recipient: how many, and the e-mail exactly as the first of them
+    reads it (the template's signature, and the lines the sender adds with ``contact``,
+    PRIZE_CONTACT_EMAIL, included)."""
     shown = []
     for language in LANGUAGES:
         readers = [
             p for p in people if (p.language if p.language in LANGUAGES else "en") == language
         ]
         if readers and text.has(language):
-            first = readers[0]
+            subject, body = outbox.render(
+                "group_message", language, _context(text, language, readers[0])
+            )
             shown.append(
                 Preview(
                     language=language,
                     count=len(readers),
-                    subject=fill(text.subject[language].strip(), first),
-                    body=fill(text.body[language].strip(), first),
+                    subject=subject,
+                    body=outbox.body_as_sent(body, language, contact),
                 )
             )
     return shown
@@ -271,10 +283,7 @@ def send(
             recipient=person.email,
             language=language,
             template="group_message",
-            context={
-                "subject": fill(text.subject[language].strip(), person),
-                "body": fill(text.body[language].strip(), person),
-            },
+            context=_context(text, language, person),
             now=now,
             mail_domain=mail_domain,
             edition_id=edition.id,

@@ -9,8 +9,10 @@ context that owns it: the decision e-mails (``results.decisions``), the publishe
 caller's transaction.
 
 Guards that protect a fair process but may be overridden are explicit: ``cautions`` lists what
-a move forward would leave behind (jurors who have not submitted the round that ends, projects
-below the quorum); ``move`` refuses such a move without a stated reason, and audits both.
+a move forward would cut short (the call, closed before its deadline; jurors who have not
+submitted the round that ends, projects below the quorum); ``move`` refuses such a move without a
+stated reason, and audits both. Closing the call early makes its deadline that minute and tells
+each holder of a draft never submitted, or of changes not resubmitted (``call_closed_early``).
 ``consequences`` says, in numbers, what a move does: the secretariat's confirmation page shows
 it (with the e-mails the move queues) before anything happens.
 
@@ -28,7 +30,7 @@ them, imports none of them (``prize.domain`` says the direction).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from gettext import NullTranslations
 from typing import Any
 
@@ -89,10 +91,20 @@ def _effects(
         panel.notify_round_open(session=session, edition=edition, now=now, links=links)
 
 
-def cautions(*, session: Session, edition: Edition, to: EditionState) -> list[Message]:
-    """What moving ``edition`` forward to ``to`` would leave behind in the round it ends: jurors
-    who have not submitted (their drafts will not count) and projects with fewer ballots than the
-    quorum. Each is allowed, with a stated reason (``move`` refuses it without one)."""
+def cautions(
+    *, session: Session, edition: Edition, to: EditionState, now: datetime
+) -> list[Message]:
+    """What moving ``edition`` forward to ``to`` now would cut short: the call, before its
+    deadline (``lifecycle.closes_early``); in the round it ends, jurors who have not submitted
+    (their drafts will not count) and projects with fewer ballots than the quorum. Each is
+    allowed, with a stated reason (``move`` refuses it without one)."""
+    if lifecycle.closes_early(edition, to, now):
+        return [
+            Message(
+                "The deadline, %(deadline)s, has not come: the call closes early.",
+                {"deadline": When(edition.deadline, "deadline")},
+            )
+        ]
     round_ = ENDS_ROUND.get(to)
     if round_ is None or lifecycle.FORWARD.get(edition.state) is not to:
         return []
@@ -154,6 +166,8 @@ def consequences(
                 {"deadline": When(edition.deadline, "deadline")},
             )
         )
+    elif (origin, to) == (S.open, S.screening) and lifecycle.closes_early(edition, to, now):
+        found.extend(_closing_early(session, edition, counts))
     elif (origin, to) == (S.open, S.screening):
         found.append(
             Plural(
@@ -217,6 +231,37 @@ def consequences(
     return found
 
 
+def _closing_early(session: Session, edition: Edition, counts: Mapping[str, int]) -> list[Message]:
+    """What closing the call before its deadline does, in numbers: who is shut out and told."""
+    drafts, revisions = reminders.shut_out_early(session=session, edition=edition)
+    return [
+        Message(
+            "The call closes now, before its deadline of %(deadline)s: its deadline becomes "
+            "this minute.",
+            {"deadline": When(edition.deadline, "deadline")},
+        ),
+        Plural(
+            "%(num)s application is submitted and goes to screening.",
+            "%(num)s applications are submitted and go to screening.",
+            counts.get("submitted", 0),
+        ),
+        Plural(
+            "%(num)s draft was never submitted: it is shut out, and its holder is told the call "
+            "has closed early.",
+            "%(num)s drafts were never submitted: they are shut out, and their holders are told "
+            "the call has closed early.",
+            len(drafts),
+        ),
+        Plural(
+            "%(num)s submitted application has changes not resubmitted: they are shut out (the "
+            "version submitted is screened), and its holder is told.",
+            "%(num)s submitted applications have changes not resubmitted: they are shut out (the "
+            "versions submitted are screened), and their holders are told.",
+            len(revisions),
+        ),
+    ]
+
+
 def _awards(session: Session, edition: Edition) -> list[Message]:
     final = decisions.final_of(session=session, edition=edition)
 
@@ -257,13 +302,17 @@ def move(
     session.refresh(edition, with_for_update=True)
     origin = edition.state
     lifecycle.check_move(session=session, edition=edition, to=to, reason=reason, now=now)
-    overridden = cautions(session=session, edition=edition, to=to)
+    overridden = cautions(session=session, edition=edition, to=to, now=now)
     if overridden and not reason.strip():
         raise DomainError(
             "Give the reason for going ahead: %(caution)s",
             field="reason",
             caution=overridden[0],
         )
+    deadline_was = edition.deadline
+    early = lifecycle.closes_early(edition, to, now)
+    if early:  # the call closes now: its deadline (the first instant refused) is the next minute
+        edition.deadline = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     edition.state = to
     edition.updated_at = now
     if to is S.published:
@@ -283,9 +332,27 @@ def move(
             {"cautions": [c.translate(NullTranslations()) for c in overridden]}
             if overridden
             else {}
+        )
+        | (
+            {
+                "deadline": {
+                    "from": deadline_was.isoformat(),
+                    "to": edition.deadline.isoformat(),
+                }
+            }
+            if early
+            else {}
         ),
     )
     _effects(session, edition, origin, actor, now, links)
+    if early:  # the holders of what was not submitted are told, in their language
+        reminders.tell_call_closed_early(
+            session=session,
+            edition=edition,
+            deadline_was=deadline_was,
+            now=now,
+            mail_domain=links.mail_domain if links else "prize.invalid",
+        )
     session.flush()
     return edition
 

@@ -103,6 +103,7 @@ def initial_values(edition: Edition | None, defaults: dict[str, Any]) -> dict[st
     values["rehearsal_recipients"] = "\n".join(edition.rehearsal_recipients)
     values["countries"] = list(edition.eligible_countries)
     values["normalise"] = edition.normalise
+    values["shortlist_open"] = not edition.shortlist_embargo
     values["add_country"] = ""
     values["reason"] = ""
     return values
@@ -130,6 +131,9 @@ def parse_edition(form: FormData) -> tuple[FormResult, dict[str, Any]]:
         result.error("countries", "Unknown country codes: %(codes)s.", codes=", ".join(unknown))
     parsed["eligible_countries"] = codes
     parsed["normalise"] = result.values["normalise"] = form.get("normalise") == "yes"
+    # ticked: the shortlisted may share the news at once; the embargo is the default
+    result.values["shortlist_open"] = form.get("shortlist_open") == "yes"
+    parsed["shortlist_embargo"] = not result.values["shortlist_open"]
     result.values["reason"] = text(form, "reason")
     _rehearsal(form, result, parsed)
     return result, parsed

@@ -197,7 +197,8 @@ def every_mail_in_both_languages() -> Iterator[Mails]:
     original = outbox.render
 
     def render(template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
-        for other in ("en", "fr"):
+        # a group message's context is what the secretariat wrote in that one language
+        for other in (language,) if template == "group_message" else ("en", "fr"):
             subject, body = original(template, other, context)
             mails.rendered.append((template, other, f"{subject}\n\n{body}"))
         return original(template, language, context)

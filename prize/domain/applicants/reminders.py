@@ -1,4 +1,5 @@
-"""Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before."""
+"""Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before; and
+telling them when the deadline changes or the call closes before it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from sqlmodel import Session, col, select
 from prize.domain.applicants.drafts import current_content
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.shared import outbox, schedule
-from prize.models import Application, ApplicationStatus, Edition, EditionState
+from prize.models import (
+    Application,
+    ApplicationContent,
+    ApplicationStatus,
+    ContentKind,
+    Edition,
+    EditionState,
+)
 
 REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
 
@@ -127,3 +135,62 @@ def tell_deadline_changed(
             edition_id=edition.id,
         )
     return len(drafts)
+
+
+def revisions_waiting(*, session: Session, edition: Edition) -> list[Application]:
+    """The edition's submitted applications with changes not resubmitted (a draft beside the
+    submitted version), not erased."""
+    return list(
+        session.exec(
+            select(Application)
+            .join(ApplicationContent, col(ApplicationContent.application_id) == Application.id)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == ApplicationStatus.submitted,
+                ApplicationContent.kind == ContentKind.draft,
+                col(Application.erased_at).is_(None),
+            )
+            .order_by(col(Application.id))
+        )
+    )
+
+
+def shut_out_early(
+    *, session: Session, edition: Edition
+) -> tuple[list[Application], list[Application]]:
+    """What closing the call of ``edition`` now leaves unsubmitted: the drafts never submitted
+    (but those the secretariat accepted late, which may still be submitted in screening), and
+    the submitted applications whose changes were not resubmitted."""
+    drafts = [a for a in drafts_waiting(session=session, edition=edition) if not a.late_reason]
+    return drafts, revisions_waiting(session=session, edition=edition)
+
+
+def tell_call_closed_early(
+    *, session: Session, edition: Edition, deadline_was: datetime, now: datetime, mail_domain: str
+) -> int:
+    """E-mail each holder of a draft never submitted, and of changes not resubmitted, that the
+    call of ``edition`` has closed before its deadline (``deadline_was``), in their language;
+    how many were queued. Called as the call closes, in the same transaction."""
+    drafts, revisions = shut_out_early(session=session, edition=edition)
+    for revision, shut_out in ((False, drafts), (True, revisions)):
+        for application in shut_out:
+            content = current_content(session=session, application=application)
+            outbox.queue(
+                session=session,
+                kind="call_closed_early",
+                recipient=application.email,
+                language=application.language,
+                template="call_closed_early",
+                context={
+                    "edition": edition,
+                    "title": content.title if content else "",
+                    "reference": application.reference or "",
+                    "revision": revision,
+                    "closed_at": now,
+                    "deadline_was": deadline_was,
+                },
+                now=now,
+                mail_domain=mail_domain,
+                edition_id=edition.id,
+            )
+    return len(drafts) + len(revisions)

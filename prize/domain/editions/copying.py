@@ -77,6 +77,7 @@ def copy_edition(
         scale_max=source.scale_max,
         normalise=source.normalise,
         quorum=source.quorum,
+        shortlist_embargo=source.shortlist_embargo,
         rehearsal=rehearsal,
         rehearsal_recipients=source.rehearsal_recipients if rehearsal else (),
     )

@@ -54,6 +54,7 @@ def create_edition(
     scale_max: int = 10,
     normalise: bool = True,
     quorum: int = 3,
+    shortlist_embargo: bool = True,
     is_sample: bool = False,
     archived: bool = False,
     rehearsal: bool = False,
@@ -87,6 +88,7 @@ def create_edition(
         scale_min=scale_min,
         scale_max=scale_max,
         normalise=normalise,
+        shortlist_embargo=shortlist_embargo,
         quorum=quorum,
         is_sample=is_sample,
         archived=archived,
@@ -193,6 +195,7 @@ _EDITABLE_IN: dict[str, set[EditionState]] = {
     "shortlist_closes_at": {_S.draft, _S.open, _S.screening, _S.shortlisting},
     "final_closes_at": {_S.draft, _S.open, _S.screening, _S.shortlisting, _S.final},
     "shortlist_size": {_S.draft, _S.open, _S.screening, _S.shortlisting},
+    "shortlist_embargo": {_S.draft, _S.open, _S.screening, _S.shortlisting},
     "normalise": {_S.draft, _S.open, _S.screening, _S.shortlisting, _S.final},
     "quorum": {_S.draft, _S.open, _S.screening, _S.shortlisting, _S.final},
 }
@@ -207,6 +210,10 @@ _FROZEN_MESSAGES = {
     "shortlist_closes_at": N_("The first round's closing instant cannot change after the round."),
     "final_closes_at": N_("The final round's closing instant cannot change after the round."),
     "shortlist_size": N_("The shortlist size cannot change after the first round."),
+    "shortlist_embargo": N_(
+        "Whether the shortlist is under embargo cannot change once the shortlisted applicants "
+        "are told."
+    ),
     "normalise": N_("The method cannot change once the results are decided."),
     "quorum": N_("The quorum cannot change once the results are decided."),
 }
@@ -229,6 +236,7 @@ EDITABLE_FIELDS = (
     "scale_max",
     "normalise",
     "quorum",
+    "shortlist_embargo",
     "rehearsal_recipients",
 )
 # Changes the audit log keeps as "changed" only (texts; the addresses a rehearsal may write to).

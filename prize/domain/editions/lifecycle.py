@@ -5,7 +5,8 @@ Which moves exist (``FORWARD``, and the safe moves back in ``BACKWARD``), what e
 still needs (``problems``), the moves the edition page offers (``options``), and ``check_move``,
 which refuses a move that cannot be made now. Making a move, with its audit event and the e-mails
 it implies, is ``prize.domain.transitions.move``, the one way an edition changes state. Dates
-gate what each state allows (see docs/design.md, "The edition lifecycle").
+gate what each state allows (see docs/design.md, "The edition lifecycle"); closing the call
+before its deadline is allowed, with a reason (``closes_early``).
 """
 
 from __future__ import annotations
@@ -110,11 +111,19 @@ def _opening(session: Session, edition: Edition, now: datetime) -> Iterator[Mess
 
 
 def _screening(edition: Edition, now: datetime) -> Iterator[Message]:
-    if now < edition.deadline:
+    # Before the deadline the call may close early: a caution, not a guard (see closes_early).
+    if now < edition.opens_at:
         yield Message(
-            "Screening starts after the deadline (%(deadline)s).",
-            {"deadline": When(edition.deadline, "deadline")},
+            "The call opens on %(opens)s: it cannot close before it opens.",
+            {"opens": When(edition.opens_at, "date_time")},
         )
+
+
+def closes_early(edition: Edition, to: EditionState, now: datetime) -> bool:
+    """Whether moving ``edition`` to ``to`` now closes its call before its deadline: allowed,
+    with a stated reason, and the holders of what is not submitted are told
+    (``transitions.move``)."""
+    return edition.state is S.open and to is S.screening and now < edition.deadline
 
 
 def _reopening(session: Session, edition: Edition, now: datetime) -> Iterator[Message]:
@@ -197,6 +206,7 @@ class MoveOption:
     to: EditionState
     backward: bool
     problems: list[Message]
+    early: bool = False  # it closes the call before its deadline (``closes_early``)
 
     @property
     def ready(self) -> bool:
@@ -208,7 +218,14 @@ def options(session: Session, edition: Edition, now: datetime) -> list[MoveOptio
     found: list[MoveOption] = []
     forward = FORWARD.get(edition.state)
     if forward is not None:
-        found.append(MoveOption(forward, False, problems(session, edition, forward, now)))
+        found.append(
+            MoveOption(
+                forward,
+                False,
+                problems(session, edition, forward, now),
+                early=closes_early(edition, forward, now),
+            )
+        )
     for origin, to in sorted(BACKWARD):
         if origin is edition.state:
             found.append(MoveOption(to, True, problems(session, edition, to, now)))

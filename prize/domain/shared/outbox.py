@@ -109,12 +109,23 @@ def _held_back(session: Session, *, edition_id: int | None, recipient: str) -> b
 
 def contact_footer(language: str, contact: str) -> str:
     """The lines every e-mail ends with, in its reader's language: where to write with a question
-    (``PRIZE_CONTACT_EMAIL``). Added as the message is sent, and shown so in the outbox page;
-    nothing without an address (only a test's settings lack one)."""
+    (``PRIZE_CONTACT_EMAIL``); nothing without an address (only a test's settings lack one)."""
     if not contact:
         return ""
     text = _mail_env().get_template("mail/_contact.txt").render(lang=language, contact=contact)
     return "\n-- \n" + text.strip() + "\n"
+
+
+def body_as_sent(body: str, language: str, contact: str) -> str:
+    """A rendered body exactly as its reader gets it: the body, then the lines the sender adds
+    (``contact_footer``). The sender builds its e-mail with this, and every page that shows a
+    message (the outbox, a confirmation page's preview, "Write to a group") shows this."""
+    return body + contact_footer(language, contact)
+
+
+def text_as_sent(message: OutboxMessage, contact: str) -> str:
+    """The body of the queued ``message`` exactly as its reader gets it (``body_as_sent``)."""
+    return body_as_sent(message.body, message.language, contact)
 
 
 def mail_domain(mail_from: str) -> str:
@@ -159,7 +170,7 @@ def build_email(message: OutboxMessage, mail_from: str, contact: str) -> EmailMe
     email["Message-ID"] = message.message_id
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body + contact_footer(message.language, contact))
+    email.set_content(text_as_sent(message, contact))
     email["Content-Language"] = message.language  # after set_content, which drops Content-*
     return email
 

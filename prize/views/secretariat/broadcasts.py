@@ -16,7 +16,7 @@ from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message, Plural, gettext
 from prize.models import Edition, Staff
 from prize.views.access import Who, route
-from prize.views.common import database, flash, lang, now, read_form, redirect
+from prize.views.common import database, flash, lang, now, read_form, redirect, settings
 from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.jurors import edition_or_404
@@ -104,7 +104,11 @@ def write(request: Request) -> Response:
     else:
         errors = {k: e.message for k, e in broadcasts.check(_text(typed), people).items()}
     if errors or form.get("action") != "send":
-        previews = None if errors else broadcasts.preview(_text(typed), people)
+        previews = (
+            None
+            if errors
+            else broadcasts.preview(_text(typed), people, contact=settings(request).contact_email)
+        )
         return _page(
             request, account, edition, typed, errors=errors, previews=previews,
             status_code=400 if errors else 200,

@@ -5,9 +5,10 @@ A route that does something consequential answers a GET (its fields in the query
 POST from the page that offers it, with the confirmation page. To write that page the action is
 run in a transaction that is then rolled back: what it would queue is read from the outbox rows
 it adds, so the preview stays true whatever e-mails an action comes to send (subject, how many
-recipients, one body per language, links redacted). Nothing else escapes a rolled-back
-transaction: the audit chain's head, the outbox and stored files are written at commit only
-(sequences may move on, which nothing reads).
+recipients, one body per language exactly as its reader gets it, the secretariat's address at
+its end included, links redacted). Nothing else escapes a rolled-back transaction: the audit
+chain's head, the outbox and stored files are written at commit only (sequences may move on,
+which nothing reads).
 
 The page's form posts back what the first form sent, with a one-time token (and, for what can
 never be undone, a word to type; for what a fair process guards, a reason). A POST with the
@@ -34,10 +35,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from prize.domain.errors import DomainError
+from prize.domain.shared import outbox
 from prize.i18n import Message
 from prize.models import Confirmation, OutboxMessage, Staff
 from prize.security import CSRF_FIELD, redact
-from prize.views.common import database, flash, now, read_form
+from prize.views.common import database, flash, now, read_form, settings
 from prize.views.secretariat.access import render_staff
 
 TOKEN_FIELD = "confirm_token"  # noqa: S105  (a field name, not a secret)
@@ -122,7 +124,7 @@ def submitted(request: Request) -> FormData:
     return FormData(items)
 
 
-def _run(session: Session, action: Action, reason: str, *, preview: bool) -> Preview:
+def _run(session: Session, action: Action, reason: str, *, preview: bool, contact: str) -> Preview:
     facts = action.facts(session)
     cautions = action.cautions(session)
     queued: list[OutboxMessage] = []
@@ -141,7 +143,10 @@ def _run(session: Session, action: Action, reason: str, *, preview: bool) -> Pre
     for message in queued:
         found = mails.setdefault(message.kind, MailPreview(message.kind))
         found.count += 1
-        found.samples.setdefault(message.language, (message.subject, redact(message.body)))
+        # the body as its reader gets it, ending included (``contact``: PRIZE_CONTACT_EMAIL)
+        found.samples.setdefault(
+            message.language, (message.subject, redact(outbox.text_as_sent(message, contact)))
+        )
     return Preview(
         facts=facts,
         cautions=cautions,
@@ -151,10 +156,14 @@ def _run(session: Session, action: Action, reason: str, *, preview: bool) -> Pre
     )
 
 
+def _contact(request: Request) -> str:
+    return settings(request).contact_email
+
+
 def _preview(request: Request, action: Action, reason: str) -> Preview:
     try:
         with database(request).write() as session:
-            raise _RollBack(_run(session, action, reason, preview=True))
+            raise _RollBack(_run(session, action, reason, preview=True, contact=_contact(request)))
     except _RollBack as rolled_back:
         return rolled_back.preview
 
@@ -234,7 +243,7 @@ def confirmed(request: Request, account: Staff, action: Action) -> Response:
     try:
         with database(request).write() as session:
             _spend(session, nonce, request, account)
-            done = _run(session, action, reason, preview=False)
+            done = _run(session, action, reason, preview=False, contact=_contact(request))
             if done.fingerprint() != fingerprint:
                 raise _RollBack(done)
     except _DoneAlready:

@@ -290,7 +290,7 @@ def _move(
                 session=session, edition=edition_of(session, request), to=to, now=at
             ),
             cautions=lambda session: transitions.cautions(
-                session=session, edition=edition_of(session, request), to=to
+                session=session, edition=edition_of(session, request), to=to, now=at
             ),
             done=_done(request, Message(done)),
             refused=lambda error: decisions_page(

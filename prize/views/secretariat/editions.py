@@ -66,6 +66,7 @@ def _defaults(request: Request) -> dict[str, Any]:
         "scale_max": "10",
         "quorum": "3",
         "normalise": True,
+        "shortlist_open": False,
         "countries": list(countries.DEFAULT_ELIGIBLE),
         "add_country": "",
         "reason": "",
@@ -359,7 +360,7 @@ def move(request: Request) -> Response:
                 session=session, edition=_edition(session, request), to=to, now=at
             ),
             cautions=lambda session: transitions.cautions(
-                session=session, edition=_edition(session, request), to=to
+                session=session, edition=_edition(session, request), to=to, now=at
             ),
             done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
             refused=lambda error: edition_page(

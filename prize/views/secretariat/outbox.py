@@ -65,8 +65,8 @@ def outbox_page(request: Request) -> Response:
             "counts": counts,
             "show_bodies": settings(request).demo,
             "linkify": linkify,
-            # what the sender adds to each message: the secretariat's address
-            "footer": partial(outbox.contact_footer, contact=settings(request).contact_email),
+            # each message as sent, with the lines the sender adds (the secretariat's address)
+            "as_sent": partial(outbox.text_as_sent, contact=settings(request).contact_email),
             "page_url": lambda n: page_url(request, n),
         },
     )

@@ -34,6 +34,7 @@ def test_a_copy_carries_criteria_texts_countries_and_moves_the_dates(db):
             shortlist_size=5,
             scale_max=5,
             quorum=4,
+            shortlist_embargo=False,
         )
         session.add(
             Criterion(
@@ -65,6 +66,7 @@ def test_a_copy_carries_criteria_texts_countries_and_moves_the_dates(db):
     assert (copy.call_en, copy.call_fr, copy.prize_en) == ("Apply now.", "Candidatez.", "EUR 5,000")
     assert copy.eligible_countries == ["BA", "FR", "XK"]
     assert (copy.shortlist_size, copy.scale_max, copy.quorum) == (5, 5, 4)
+    assert copy.shortlist_embargo is False  # the shortlist e-mail as the source sent it
     assert names == [
         ("Innovation", "Innovation", "", 1.0),
         ("Youth involvement", "Participation des jeunes", "Comment les jeunes le façonnent.", 2.0),

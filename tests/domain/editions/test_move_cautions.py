@@ -36,7 +36,12 @@ def test_every_juror_submitted_moves_on_without_a_reason(db, clock):
     scored = _shortlisted(db, clock, {0, 1, 2})
     with db.write() as session:
         edition = session.merge(scored.edition)
-        assert transitions.cautions(session=session, edition=edition, to=EditionState.final) == []
+        assert (
+            transitions.cautions(
+                session=session, edition=edition, to=EditionState.final, now=clock()
+            )
+            == []
+        )
         transitions.move_to_final(session=session, edition=edition, actor=OFFICER, now=clock())
         assert edition.state is EditionState.final
 
@@ -45,7 +50,9 @@ def test_unsubmitted_ballots_need_a_reason_which_is_audited(db, clock):
     scored = _shortlisted(db, clock, {0})
     with db.write() as session:
         edition = session.merge(scored.edition)
-        found = transitions.cautions(session=session, edition=edition, to=EditionState.final)
+        found = transitions.cautions(
+            session=session, edition=edition, to=EditionState.final, now=clock()
+        )
         assert [m.params["num"] for m in found] == [2, 3]  # 2 of 3 jurors; 3 below quorum
         with pytest.raises(DomainError) as refused:
             transitions.move_to_final(session=session, edition=edition, actor=OFFICER, now=clock())

@@ -55,6 +55,28 @@ def test_the_final_round_tells_the_shortlisted_and_thanks_the_others(db, clock) 
     assert "Thank you for the work you do with young people" in kind
 
 
+def test_an_edition_without_embargo_lets_the_shortlisted_share_the_news(db, clock) -> None:
+    with db.write() as session:
+        scored = _scored(session, clock)
+        scored.edition.shortlist_embargo = False
+        session.add(scored.edition)
+        start_final_round(session, scored, now=clock(), actor=OFFICER)
+    with db.read() as session:
+        shortlisted = _mails(session, "shortlist_shortlisted")
+    english, french = shortlisted["applicant0@example.org"], shortlisted["applicant1@example.org"]
+    assert english.subject == (
+        "Good news: EDPP-2027-0001 is on the shortlist of the European Drug Prevention Prize 2027"
+    )
+    assert "You may share this news: the shortlist is not under embargo." in english.body
+    assert "confidential" not in english.body.lower()
+    assert french.subject == (
+        "Bonne nouvelle\u00a0: EDPP-2027-0002 figure sur la liste restreinte du "
+        "Prix européen de prévention des drogues 2027"
+    )
+    assert "Vous pouvez partager cette nouvelle\u00a0: la liste restreinte" in french.body
+    assert "embargo\u00a0:" not in french.body and "confidenti" not in french.body
+
+
 def test_a_round_gone_back_and_forth_tells_each_applicant_once(db, clock) -> None:
     with db.write() as session:
         scored = _scored(session, clock)

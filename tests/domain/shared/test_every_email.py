@@ -3,7 +3,8 @@ subject, its recipient, its language, the secretariat's address at its end, and 
 opening the page they promise.
 
 The messages come from the demo (the 2027 call, the sample jury, the 2016 story, all built with
-the domain functions) and a few actions on top of it; the rest of the table is covered where
+the domain functions) and a few actions on top of it (a call closed early, whose submitted
+applications are then returned for missing information); the rest of the table is covered where
 noted in ``ELSEWHERE``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
@@ -26,12 +27,22 @@ from prize import demo, schema
 from prize.app import create_app
 from prize.db import Database
 from prize.demo import jury_sample, steps
-from prize.domain.applicants import applications, submissions
+from prize.domain import transitions
+from prize.domain.applicants import applications, drafts, submissions
 from prize.domain.jury import links as juror_links
 from prize.domain.jury import panel
+from prize.domain.screening import screening
 from prize.domain.shared import audit, outbox
 from prize.i18n import translations
-from prize.models import Application, ApplicationStatus, Edition, Juror, OutboxMessage
+from prize.models import (
+    Application,
+    ApplicationStatus,
+    Edition,
+    EditionState,
+    Juror,
+    OutboxMessage,
+    pk,
+)
 from prize.settings import Settings
 from tests.appkit import TEST_KEYS, Clock
 from tests.basekit import free_port
@@ -39,6 +50,7 @@ from tests.mailkit import CONTACT, Inbox, body_of
 
 ROOT = Path(prize.__file__).resolve().parents[1]
 BASE = "http://testserver"
+EARLY_YEAR = 2031  # the call closed early (no edition of the demo's has this year)
 
 # kind -> its subject's message ids, in English (the French ones are their translations)
 SUBJECTS = {
@@ -48,6 +60,8 @@ SUBJECTS = {
     "application_withdrawn": ("Application withdrawn: %(reference)s",),
     "screening_eligible": ("Your application %(ref)s is eligible",),
     "screening_ineligible": ("Your application %(ref)s is not eligible",),
+    "screening_returned": ("Information is missing from your application %(ref)s",),
+    "call_closed_early": ("The call for the %(prize)s has closed early",),
     "juror_invitation": ("Your ballot for the youth jury: %(title)s",),
     "juror_link": ("Your ballot link: %(title)s",),
     "ballot_round_open": (
@@ -58,7 +72,10 @@ SUBJECTS = {
     "ballot_receipt": ("Your ballot is submitted: receipt %(code)s",),
     "decision_winner": ("Confidential: %(ref)s is a winner of the %(prize)s",),
     "decision_nominated": ("Confidential: %(ref)s is nominated for the %(prize)s",),
-    "shortlist_shortlisted": ("Confidential: %(ref)s is on the shortlist of the %(prize)s",),
+    "shortlist_shortlisted": (
+        "Confidential: %(ref)s is on the shortlist of the %(prize)s",
+        "Good news: %(ref)s is on the shortlist of the %(prize)s",
+    ),
     "shortlist_not_shortlisted": ("Your application %(ref)s to the %(prize)s",),
     "results_published": ("The results of the %(prize)s are published",),
     "juror_thanks": ("Thank you: the results of the %(prize)s are published",),
@@ -66,7 +83,6 @@ SUBJECTS = {
 # kinds the table lists whose e-mail is tested in another module, with the same checks
 ELSEWHERE = {
     "application_reminder": "tests/domain/applicants/test_reminders.py",
-    "screening_returned": "tests/domain/screening/test_screening.py",
     "screening_late": "tests/domain/screening/test_screening.py",
     "ballot_reopened": "tests/domain/jury/test_scoring.py",
     "decision_special_mention": "tests/views/secretariat/test_decisions.py",
@@ -130,6 +146,86 @@ def _more_messages(database: Database, settings: Settings, now: datetime) -> Non
         submissions.withdraw(
             session=session, application=submitted, links=made.applications, now=now
         )
+    _closed_early(database, settings, now)
+
+
+def _closed_early(database: Database, settings: Settings, now: datetime) -> None:
+    """A call of its own, closed before its deadline while drafts (in English and French) and a
+    revision were not submitted; then its two submitted applications are returned for missing
+    information (``screening_returned``, with its resume link)."""
+    made = steps.links(settings, now=now)
+    edition_id = steps.open_edition(
+        database=database,
+        now=now - timedelta(days=10),
+        year=EARLY_YEAR,
+        title_en=f"European Drug Prevention Prize {EARLY_YEAR}",
+        title_fr=f"Prix européen de prévention des drogues {EARLY_YEAR}",
+        opens_at=now - timedelta(days=10),
+        deadline=now + timedelta(days=30),
+        criteria=jury_sample.CRITERIA,
+    )
+    submitted = []
+    for i, (language, submit) in enumerate(
+        (("en", False), ("fr", False), ("en", True), ("fr", True))
+    ):
+        email = f"early-{i}@example.org"
+        with database.write() as session:
+            application = steps.apply(
+                session=session,
+                edition=session.get_one(Edition, edition_id),
+                settings=settings,
+                links=made.applications,
+                email=email,
+                language=language,
+                values=steps.application_form(
+                    email=email,
+                    participation="Young people run the project.",
+                    title=f"Early project {i}",
+                    organisation="Sample association",
+                    countries=["FR"],
+                    young_people=20,
+                    adults=2,
+                    start_date=(now - timedelta(days=400)).date(),
+                    goals="Prevent the misuse of alcohol among pupils.",
+                    summary="Pupils lead workshops in their schools.",
+                ),
+                client=f"early-{i}",
+                now=now - timedelta(days=5),
+                submitted=now - timedelta(days=4) if submit else None,
+            )
+            if submit:
+                submitted.append(pk(application))
+    with database.write() as session:  # the French applicant starts changes, not resubmitted
+        revising = session.get_one(Application, submitted[-1])
+        drafts.save_draft(
+            session=session,
+            application=revising,
+            values={"summary": "Pupils lead workshops in their schools and clubs."},
+            now=now - timedelta(days=1),
+        )
+    with database.write() as session:
+        transitions.move(
+            session=session,
+            edition=session.get_one(Edition, edition_id),
+            to=EditionState.screening,
+            actor=audit.SYSTEM,
+            now=now,
+            reason="The call's budget was cut",
+            links=made.ballots,
+        )
+        for application_id in submitted:
+            screening.screen(
+                session=session,
+                application=session.get_one(Application, application_id),
+                outcome=screening.Outcome(
+                    ApplicationStatus.returned,
+                    info_message="The letter of support is missing.",
+                    info_due=now + timedelta(days=14),
+                ),
+                actor=audit.SYSTEM,
+                now=now,
+                links=made.applications,
+            )
 
 
 @pytest.fixture(scope="module")

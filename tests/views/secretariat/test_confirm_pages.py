@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from prize import formats
+from prize.domain.shared import outbox
 from prize.models import (
     Application,
     ApplicationStatus,
@@ -165,3 +166,24 @@ def test_a_move_and_a_move_back_each_say_what_they_do_first(staff_client, sqlite
     assert 'name="reason" value="Postal strike"' in back.text  # carried to the confirmation
     with sqlite_db.read() as session:
         assert session.exec(select(Edition)).one().state is EditionState.screening
+
+
+def test_a_preview_shows_the_email_as_it_is_sent_ending_with_the_secretariats_address(
+    staff_client, jury, sqlite_db, settings
+) -> None:
+    juror = jury.jurors[0]
+    page = staff_client.get(f"/secretariat/jurors/{juror.id}/reissue")
+    shown = text_of(page.text)
+    ending = (
+        "A question? Write to the secretariat of the European Drug Prevention Prize at "
+        f"{settings.contact_email}, or reply to this e-mail."
+    )
+    assert settings.contact_email and ending in shown
+    confirmed_post(staff_client, f"/secretariat/jurors/{juror.id}/reissue")
+    with sqlite_db.read() as session:
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "juror_link")).one()
+    # the page showed the very text the sender builds its e-mail with, the link aside
+    as_sent = outbox.text_as_sent(sent, settings.contact_email)
+    assert as_sent.rstrip().endswith(ending)
+    redacted = re.sub(r"/ballot/link/\S+", "/ballot/link/[redacted]", as_sent)
+    assert text_of(redacted).strip() in shown

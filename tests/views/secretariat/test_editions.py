@@ -160,6 +160,50 @@ def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):
         assert session.exec(select(Edition)).all() == []
 
 
+def test_the_shortlist_embargo_is_the_default_and_a_setting_of_the_edition(staff_client, sqlite_db):
+    staff_post(staff_client, "/secretariat/editions/new", edition_form())
+    assert _stored(sqlite_db).shortlist_embargo is True  # unticked: under embargo
+    page = staff_client.get("/secretariat/editions/2029")
+    assert "under embargo until the results are published" in page.text
+    form = staff_client.get("/secretariat/editions/2029/edit")
+    assert 'name="shortlist_open" value="yes" aria-describedby' in form.text  # not ticked
+    assert "Shortlisted applicants may share the news at once (no embargo)" in form.text
+    staff_post(staff_client, "/secretariat/editions/2029/edit", edition_form(shortlist_open="yes"))
+    assert _stored(sqlite_db).shortlist_embargo is False
+    assert "may be shared at once" in staff_client.get("/secretariat/editions/2029").text
+    form = staff_client.get("/secretariat/editions/2029/edit")
+    assert 'name="shortlist_open" value="yes" checked' in form.text
+    staff_client.cookies.set("lang", "fr")
+    form = staff_client.get("/secretariat/editions/2029/edit")
+    assert "Les candidats présélectionnés peuvent partager la nouvelle aussitôt" in form.text
+
+
+def test_the_shortlist_embargo_is_frozen_once_the_shortlisted_are_told(staff_client, sqlite_db):
+    edition = _make(sqlite_db, EditionState.final)
+    values = edition_form(
+        year="2027",
+        opens_at="2027-01-01T01:00",
+        deadline="2027-06-30T21:59",  # as the form shows the stored 22:00 in Paris
+        shortlist_closes_at="",
+        final_closes_at="",
+        announce_at="",
+        countries=edition.eligible_countries,
+        add_country="",
+        shortlist_size="7",
+        quorum="3",
+        scale_min="0",
+        scale_max="10",
+        shortlist_open="yes",
+    )
+    page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
+    assert page.status_code == 400
+    assert (
+        "Whether the shortlist is under embargo cannot change once the shortlisted applicants "
+        "are told." in page.text
+    )
+    assert _stored(sqlite_db, 2027).shortlist_embargo is True
+
+
 def test_two_editions_cannot_share_a_year(staff_client):
     staff_post(staff_client, "/secretariat/editions/new", edition_form())
     page = staff_post(staff_client, "/secretariat/editions/new", edition_form())
@@ -354,10 +398,12 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     page = staff_client.get("/secretariat/editions/2027")
     assert "The call is open." in page.text
     deadline = formats.deadline(factories.DEADLINE, "en")  # its last minute: 21:59 in Paris
-    assert f"Screening starts after the deadline ({deadline})." in page.text
-    page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
+    # before the deadline the call closes early only, with a reason (tests/.../test_close_early)
+    assert f"The deadline, {deadline}, has not come. Closing the call now" in page.text
+    assert ">Close the call early and start screening</button>" in page.text
+    page = confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
     assert page.status_code == 400
-    assert f'role="alert">Screening starts after the deadline ({deadline}).' in page.text
+    assert "Give the reason for going ahead: The deadline, " in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
     confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})

@@ -122,6 +122,11 @@ def test_demo_outbox_shows_bodies_with_safe_links(settings, sqlite_db, clock):
     )
     assert "&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1)" in page
     assert "<script>alert" not in page
+    # the message ends as it is sent, with the secretariat's address
+    assert (
+        "A question? Write to the secretariat of the European Drug Prevention Prize at "
+        f"{settings.contact_email}, or reply to this e-mail.<br>" in page
+    )
 
 
 def test_linkify_escapes_everything_but_the_links_it_makes():

@@ -3,8 +3,12 @@ one send for a double click, the audit and the outbox."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from sqlmodel import col, select
 
+from prize.domain.shared import outbox
 from prize.models import ApplicationStatus, AuditEvent, EditionState, OutboxMessage
 from tests import factories
 from tests.mailkit import body_of
@@ -63,6 +67,25 @@ def test_the_preview_counts_each_language_and_fills_in_the_first_reader(
     assert "Bonjour Person 2," in page.text
     assert 'value="send"' in page.text
     assert _sent(sqlite_db) == []  # a preview sends nothing
+
+
+def test_the_preview_is_the_email_as_sent_signature_and_ending_included(
+    staff_client, sqlite_db, settings, smtp
+) -> None:
+    _edition(sqlite_db)
+    page = staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    shown = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page.text)))
+    assert "The secretariat of the European Drug Prevention Prize" in shown
+    assert (
+        "A question? Write to the secretariat of the European Drug Prevention Prize at "
+        f"{settings.contact_email}, or reply to this e-mail." in shown
+    )
+    assert f"{settings.contact_email}, ou répondez à cet e-mail." in shown
+    staff_post(staff_client, PATH, {**MESSAGE, "action": "send"})
+    first = _sent(sqlite_db)[0]
+    # the preview showed the first English reader's e-mail, as the sender builds it
+    sent = outbox.text_as_sent(first, settings.contact_email)
+    assert re.sub(r"\s+", " ", sent).strip() in shown
 
 
 def test_sending_queues_one_message_per_person_in_their_language_and_audits(
