@@ -14,8 +14,8 @@ it next to each address (a test refuses a route without one). The gate checks, b
 - ``staff_write_on_post``: any account reads (GET), only the secretariat submits (POST).
 
 The gate leaves who it let in on ``request.state``, where the views find it: ``signed_in``
-(the account), ``applicant`` (the application, its edition and what the link allows, as the gate
-read them) and ``juror`` (the juror and their edition). A view that writes opens the row again in
+(the account), ``current_applicant`` (the application, its edition and what the link allows, as
+the gate read them) and ``current_juror`` (the juror and their edition). A view that writes opens the row again in
 its own transaction (``Applicant.reopen``, ``JurorSession.reopen``), under that transaction's lock
 and with the same check, so a link revoked in between writes nothing; the gate answers that
 refusal as its own. A route whose caller is a script, or a form being typed, answers the refusal
@@ -153,7 +153,7 @@ def forget(request: Request, application_id: int) -> None:
     ]
 
 
-def forget_link(request: Request) -> None:
+def _forget_link(request: Request) -> None:
     forget(request, request.path_params["application_id"])
 
 
@@ -206,7 +206,7 @@ def current_applicant(request: Request) -> Applicant:
 # --------------------------------------------------------------------------- jurors
 
 
-def ballot_session(request: Request) -> juror_links.BallotSession | None:
+def _ballot_session(request: Request) -> juror_links.BallotSession | None:
     """The ballot session kept in the cookie, if it has the shape this version writes."""
     value = request.session.get(JUROR_KEY)
     if isinstance(value, list) and len(value) == 2:  # from before secrets: [id, link version]
@@ -252,7 +252,7 @@ def current_juror(request: Request) -> JurorSession:
     found: JurorSession | None = getattr(request.state, "juror", None)
     if found is not None:
         return found
-    kept = ballot_session(request)
+    kept = _ballot_session(request)
     if kept is None:
         raise NoJuror()
     with database(request).read() as session:
@@ -324,7 +324,7 @@ def gate(view: Callable[[Request], Any], access: Who, refused: Refused | None = 
     if access is Who.public:
         return view
     if access is Who.applicant:
-        return _by_link(view, current_applicant, forget_link, refused or applicant_refused)
+        return _by_link(view, current_applicant, _forget_link, refused or applicant_refused)
     if access is Who.juror:
         return _by_link(view, current_juror, end_ballot_session, refused or juror_refused)
 
@@ -343,11 +343,11 @@ def gate(view: Callable[[Request], Any], access: Who, refused: Refused | None = 
 def _by_link(
     view: Callable[[Request], Any],
     let_in: Callable[[Request], object],
-    forget: Callable[[Request], None],
+    drop: Callable[[Request], None],
     refused: Refused,
 ) -> View:
     """``view`` for whoever ``let_in`` lets in (kept on ``request.state``); a link that no longer
-    opens, found here or in the view's own transaction, is ``forget``-ten by this browser."""
+    opens, found here or in the view's own transaction, is dropped from this browser (``drop``)."""
 
     @functools.wraps(view)
     def by_link(request: Request) -> Response:
@@ -357,7 +357,7 @@ def _by_link(
         except (NeedLink, NoJuror) as refusal:
             return refused(request, refusal)
         except LinkError as refusal:
-            forget(request)
+            drop(request)
             return refused(request, refusal)
         return response
 

@@ -18,7 +18,7 @@ from prize.domain.jury import links as juror_links
 from prize.domain.jury import panel
 from prize.models import BallotStatus
 from prize.tokens import LinkError, LinkExpired
-from prize.views.access import JUROR_KEY, current_juror
+from prize.views.access import JUROR_KEY, current_juror, end_ballot_session
 from prize.views.common import (
     LANG_COOKIE,
     database,
@@ -81,5 +81,5 @@ def sign_out(request: Request) -> Response:
     with database(request).write() as session:
         juror, _ = current_juror(request).reopen(session, request)
         juror_links.sign_out(session=session, juror=juror, now=now(request))
-    request.session.pop(JUROR_KEY, None)
+    end_ballot_session(request)
     return render(request, "ballot/signed_out.html")
