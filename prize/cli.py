@@ -6,7 +6,8 @@ import argparse
 import contextlib
 import getpass
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print("Preparing the demo database…", flush=True)
     schema.upgrade(url)
     database = Database(url, audit_keys=settings.audit_chain_keys)
-    report = demo.build(database=database, settings=settings, now=utcnow())
+    report = demo.build(database=database, settings=settings, now=args.clock())
     database.dispose()
     base = settings.base_url
     print()
@@ -131,7 +132,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
                 session=session,
                 passwords=Passwords(),
                 actor=audit.SYSTEM,
-                now=utcnow(),
+                now=args.clock(),
                 email=args.email,
                 password=password,
                 name=args.name,
@@ -161,7 +162,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
                     smtp_url=settings.smtp_url,
                     mail_from=settings.mail_from,
                     contact=settings.contact_email,
-                    now=utcnow(),
+                    now=args.clock(),
                 )
                 total.sent += report.sent
                 total.failed += report.failed
@@ -292,7 +293,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
                 database_url=settings.database_url,
                 store=open_store(settings, database),
                 target=Path(args.file),
-                now=utcnow(),
+                now=args.clock(),
             )
     except BackupError as error:
         print(f"prize backup: {error}", file=sys.stderr)
@@ -348,7 +349,7 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     """The retention rule (docs/retention.md): show what is due, or do it."""
     from prize.domain.privacy import retention
 
-    now = utcnow()
+    now = args.clock()
     with _database(settings) as database:
         if args.dry_run:
             with database.read() as session:
@@ -418,12 +419,14 @@ def cmd_ballot_link(args: argparse.Namespace, settings: Settings) -> int:
                 raise DomainError("This juror's links are revoked: reissue a new link first.")
             edition = jurors.edition_of(session=session, juror=juror)
             url = juror_links.link_url(
-                signer=Signer(settings.verifying_keys), base_url=settings.base_url, juror=juror
+                signer=Signer(settings.verifying_keys, clock=args.clock),
+                base_url=settings.base_url,
+                juror=juror,
             )
     except DomainError as error:
         print(f"prize: {error}", file=sys.stderr)
         return 1
-    if juror_links.ballot_closed_for_good(edition, utcnow()):
+    if juror_links.ballot_closed_for_good(edition, args.clock()):
         print("prize: the final round has closed: this link no longer opens.", file=sys.stderr)
         return 1
     print(url)
@@ -439,7 +442,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database, database.write() as session:
         queued = reminders.queue_deadline_reminders(
             session=session,
-            now=utcnow(),
+            now=args.clock(),
             links=links.for_applicants(settings, Signer(settings.verifying_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
@@ -557,9 +560,12 @@ def cmd_translations(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(missing.values()) else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] = utcnow) -> int:
+    """Run a command; ``clock`` (the real time, unless a test in this process sets its own) dates
+    what the commands do."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.clock = clock
     try:
         settings = load(
             demo=getattr(args, "demo", False),

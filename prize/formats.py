@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
 from babel.numbers import format_decimal
 
 from prize.languages import N_, locale, translations
@@ -99,6 +99,19 @@ def from_last_minute(moment: datetime) -> datetime:
 
 
 # --------------------------------------------------------------------------- styles for people
+
+
+@functools.lru_cache(maxsize=8)
+def paris_zone(season: Literal["winter", "summer"], language: str) -> str:
+    """Paris's time in winter or in summer, named in the reader's language (CLDR, from Babel):
+    "Central European Standard Time" / « heure normale d’Europe centrale », never an
+    abbreviation or an identifier (CET, Europe/Paris)."""
+    return get_timezone_name(
+        PARIS,
+        width="long",
+        zone_variant="standard" if season == "winter" else "daylight",
+        locale=locale(_lang(language)),
+    )
 
 
 @functools.lru_cache(maxsize=4096)

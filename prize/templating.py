@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -121,6 +121,12 @@ def time_tag(ctx: Context, value: datetime | None, style: formats.Style = "date_
     return Markup('<time datetime="{}" data-local="{}">{}</time>').format(
         machine, local, formats.styled(value, style, language)
     )
+
+
+@pass_context
+def paris_zone(ctx: Context, season: Literal["winter", "summer"]) -> str:
+    """Paris's time in ``season``, named in the reader's language (``formats.paris_zone``)."""
+    return formats.paris_zone(season, _lang(ctx))
 
 
 @pass_context
@@ -275,7 +281,12 @@ def make_environment() -> Environment:
         paragraphs=paragraphs,
     )
     env.globals.update(
-        localised=localised, url_for=url_for, time_tag=time_tag, figures=figures, punct=punct
+        localised=localised,
+        url_for=url_for,
+        time_tag=time_tag,
+        paris_zone=paris_zone,
+        figures=figures,
+        punct=punct,
     )
     return env
 

@@ -76,7 +76,6 @@ PUBLIC = frozenset(
         "staff_login",
         "staff_logout",  # ends the sender's own sessions, if any; a stranger changes nothing
         "staff_forgot",
-        "ballot_sign_out",  # likewise for a juror's ballot session
     }
 )
 ANY_STAFF = frozenset({"staff_password"})  # an adviser changes their own password

@@ -1,8 +1,9 @@
 """The applicant's pages: start, resume links, the form, submission, withdrawal and deletion.
 
 An applicant has no account: a resume link (``/apply/link/<token>``) is exchanged for a session
-entry ``[application id, link version]`` and the browser goes on to ``/apply/<id>``. Every page
-checks that entry against the application's current link version and state, every time.
+entry ``[application id, link version, link secret]`` and the browser goes on to ``/apply/<id>``.
+The applicant's gate (``access``) checks that entry against the application's current link and
+state on every page, and hands the view its application (``current_applicant``).
 """
 
 from __future__ import annotations
@@ -31,19 +32,17 @@ from prize.i18n import N_, Message, gettext
 from prize.models import Application, ContentKind, Edition
 from prize.tokens import LinkError
 from prize.views import apply_files
-from prize.views.access import Who, route
-from prize.views.apply_access import (
-    Denied,
+from prize.views.access import (
     Kept,
-    application_id,
-    client_of,
+    Refusal,
+    Who,
+    applicant_refused,
+    current_applicant,
     forget,
-    opened,
-    pairs,
-    panel,
-    remember,
-    status_code,
+    kept_links,
+    route,
 )
+from prize.views.apply_access import client_of, panel, remember, status_code
 from prize.views.common import (
     CsrfFailed,
     database,
@@ -161,7 +160,7 @@ def follow_link(request: Request) -> Response:
 
 
 def mine(request: Request) -> Response:
-    kept = pairs(request)
+    kept = kept_links(request)
     with database(request).read() as session:
         items = []
         for application in applications.applications_of(session=session, ids=[p[0] for p in kept]):
@@ -249,51 +248,60 @@ def _countdown(application: Application, edition: Edition, mode: Access, at: dat
     return "hour" if left <= timedelta(hours=1) else "day" if left <= timedelta(hours=24) else ""
 
 
-def _refusal(request: Request, app_id: int, error: DomainError) -> Message:
+def _refusal(request: Request, error: DomainError) -> Message:
     """Why a change was not kept: after the deadline, when it passed and what to do."""
-    with database(request).read() as session:
-        application, edition, _ = opened(request, session, app_id)
-    if drafts.closed_by_deadline(application, edition, now(request)):
-        return deadline_passed(request, edition)
+    opened = current_applicant(request)
+    if drafts.closed_by_deadline(opened.application, opened.edition, now(request)):
+        return deadline_passed(request, opened.edition)
     return error.message
 
 
+def _show(request: Request, **kw: Any) -> Response:
+    """The application's page (the form, or what was sent), read afresh after a change."""
+    with database(request).read() as session:
+        application, edition, mode = current_applicant(request).reopen(session, request)
+        return _page(request, session, application, edition, mode, **kw)
+
+
+def _save(request: Request, values: dict[str, Any]) -> None:
+    with database(request).write() as session:
+        application, _, _ = current_applicant(request).reopen(session, request)
+        drafts.save_draft(session=session, application=application, values=values, now=now(request))
+
+
+def _typing_refused(request: Request, refusal: Refusal) -> Response:
+    """Signed out while typing (or the link died meanwhile): what was typed is offered to be
+    sent again, on the page that says so; a GET gets the gate's page."""
+    if request.method == "POST":
+        raise CsrfFailed(read_form(request, max_part_size=512 * 1024))
+    return applicant_refused(request, refusal)
+
+
 def application_page(request: Request) -> Response:
-    app_id = application_id(request)
+    opened = current_applicant(request)
+    app_id = opened.application_id
     if request.method == "GET":
         with database(request).read() as session:
-            application, edition, mode = opened(request, session, app_id)
-            return _page(request, session, application, edition, mode)
+            return _page(request, session, opened.application, opened.edition, opened.mode)
 
     form = read_form(request, max_part_size=512 * 1024)
-    with database(request).read() as session:
-        try:
-            application, edition, mode = opened(request, session, app_id)
-        except Denied:
-            raise CsrfFailed(form) from None  # signed out while typing: offer to send it again
-        parsed = application_form.parse(
-            form,
-            eligible=edition.eligible_countries,
-            today=now(request).date(),
-            language=lang(request),
-        )
+    parsed = application_form.parse(
+        form,
+        eligible=opened.edition.eligible_countries,
+        today=now(request).date(),
+        language=lang(request),
+    )
     action = str(form.get("action", "save"))
 
     def again(**kw: Any) -> Response:
-        with database(request).read() as session:
-            application, edition, mode = opened(request, session, app_id)
-            kw.setdefault("typed", parsed.values)
-            kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
-            return _page(request, session, application, edition, mode, **kw)
+        kw.setdefault("typed", parsed.values)
+        kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
+        return _show(request, **kw)
 
     try:
-        with database(request).write() as session:
-            application, edition, _ = opened(request, session, app_id)
-            drafts.save_draft(
-                session=session, application=application, values=parsed.clean, now=now(request)
-            )
+        _save(request, parsed.clean)
     except NotAllowed as error:
-        return again(problem=_refusal(request, app_id, error), status=409)
+        return again(problem=_refusal(request, error), status=409)
     except DomainError as error:
         return again(problem=error.message, status=409)
     if action in ("submit", "check"):
@@ -325,7 +333,7 @@ def _submit(
     format and the parts missing from the draft, in the page's order, one message per field."""
     if parsed.errors or check:
         with database(request).read() as session:
-            application, edition, _ = opened(request, session, app_id)
+            application, edition, _ = current_applicant(request).reopen(session, request)
             draft = drafts.current_content(session=session, application=application)
             missing = (
                 submissions.missing_parts(draft, edition, now(request).date()) if draft else []
@@ -335,7 +343,7 @@ def _submit(
             return redirect(request, "apply_check", application_id=app_id)
         return again(messages=messages, submitting=True, status=400)
     try:
-        _submit_draft(request, app_id)
+        _submit_draft(request)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
         return again(messages=messages, submitting=True, status=400)
@@ -344,10 +352,10 @@ def _submit(
     return redirect(request, "apply_done", application_id=app_id)
 
 
-def _submit_draft(request: Request, app_id: int) -> None:
+def _submit_draft(request: Request) -> None:
     """Submit what is stored (``submissions.submit``'s refusals pass through)."""
     with database(request).write() as session:
-        application, _, _ = opened(request, session, app_id)
+        application, _, _ = current_applicant(request).reopen(session, request)
         submissions.submit(
             session=session,
             application=application,
@@ -368,31 +376,18 @@ def _answer(request: Request, status: int, message: Message, **extra: Any) -> JS
 def autosave(request: Request) -> Response:
     """The JSON twin of "Save draft", called by static/js/apply.js as the applicant types: the
     whole form each time, stored as "Save draft" stores it (what is well formed)."""
-    app_id = application_id(request)
     language = lang(request)
-    try:
-        with database(request).read() as session:
-            application, edition, _ = opened(request, session, app_id)
-    except Denied:
-        return _answer(
-            request, 401, Message(N_("You are signed out: open your link again.")), saved=False
-        )
     form = read_form(request, max_part_size=512 * 1024)
     parsed = application_form.parse(
-        form, eligible=edition.eligible_countries, today=now(request).date(), language=language
+        form,
+        eligible=current_applicant(request).edition.eligible_countries,
+        today=now(request).date(),
+        language=language,
     )
     try:
-        with database(request).write() as session:
-            application, edition, _ = opened(request, session, app_id)
-            drafts.save_draft(
-                session=session, application=application, values=parsed.clean, now=now(request)
-            )
-    except Denied:
-        return _answer(
-            request, 401, Message(N_("You are signed out: open your link again.")), saved=False
-        )
+        _save(request, parsed.clean)
     except NotAllowed as error:
-        return _answer(request, 409, _refusal(request, app_id, error), saved=False, closed=True)
+        return _answer(request, 409, _refusal(request, error), saved=False, closed=True)
     errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
     clock = formats.clock(now(request), language)
     if errors:
@@ -408,47 +403,44 @@ def autosave(request: Request) -> Response:
     )
 
 
+def _signed_out(request: Request, refusal: Refusal) -> Response:
+    """The autosave's answer to a browser the gate turned away (a script reads it)."""
+    return _answer(
+        request, 401, Message(N_("You are signed out: open your link again.")), saved=False
+    )
+
+
 def change(request: Request) -> Response:
     """The form itself, for a submitted application: changing it is a step of its own."""
+    opened = current_applicant(request)
     with database(request).read() as session:
-        application, edition, mode = opened(request, session, application_id(request))
-        return _page(request, session, application, edition, mode, change=True)
+        return _page(request, session, opened.application, opened.edition, opened.mode, change=True)
 
 
 def check(request: Request) -> Response:
     """Check your answers: the application as the jury reads it, then the submit button."""
-    app_id = application_id(request)
+    opened = current_applicant(request)
+    app_id = opened.application_id
     if request.method == "POST":
         read_form(request)
         try:
-            _submit_draft(request, app_id)
+            _submit_draft(request)
         except submissions.Incomplete as incomplete:
-            with database(request).read() as session:
-                application, edition, mode = opened(request, session, app_id)
-                messages = application_form.in_page_order(incomplete.missing)
-                return _page(
-                    request, session, application, edition, mode,
-                    messages=messages, submitting=True, change=True, status=400,
-                )  # fmt: skip
+            messages = application_form.in_page_order(incomplete.missing)
+            return _show(request, messages=messages, submitting=True, change=True, status=400)
         except DomainError as error:
-            with database(request).read() as session:
-                application, edition, mode = opened(request, session, app_id)
-                return _page(
-                    request, session, application, edition, mode, problem=_refusal(request, app_id, error),
-                    status=409,
-                )  # fmt: skip
+            return _show(request, problem=_refusal(request, error), status=409)
         return redirect(request, "apply_done", application_id=app_id)
+    if opened.mode is not Access.edit:
+        return redirect(request, "apply_form", application_id=app_id)
     with database(request).read() as session:
-        application, edition, mode = opened(request, session, app_id)
-        if mode is not Access.edit:
-            return redirect(request, "apply_form", application_id=app_id)
-        context = panel(request, session, application, edition, mode)
+        context = panel(request, session, opened.application, opened.edition, opened.mode)
     return render(request, "apply/check.html", context)
 
 
 def done(request: Request) -> Response:
+    application, edition, mode = current_applicant(request)
     with database(request).read() as session:
-        application, edition, mode = opened(request, session, application_id(request))
         content = drafts.content_of(
             session=session, application=application, kind=ContentKind.submitted
         )
@@ -467,9 +459,10 @@ def done(request: Request) -> Response:
 def _confirm(
     request: Request, what: str, problem: Message | None = None, status: int = 200
 ) -> Response:
+    application, edition, _ = current_applicant(request)
     with database(request).read() as session:
-        application, edition, _ = opened(request, session, application_id(request))
         content = drafts.current_content(session=session, application=application)
+        revision = drafts.has_revision(session=session, application=application)
     return render(
         request,
         "apply/confirm.html",
@@ -483,7 +476,7 @@ def _confirm(
                 "withdraw": application_links.can_withdraw(application, edition),
                 "delete": application_links.can_delete(application),
                 "revoke": True,
-                "discard": drafts.has_revision(session=session, application=application),
+                "discard": revision,
             }[what],
         },
         status_code=status,
@@ -503,7 +496,7 @@ def _asked_first(
     form = read_form(request)
     try:
         with database(request).write() as session:
-            application, _, _ = opened(request, session, application_id(request))
+            application, _, _ = current_applicant(request).reopen(session, request)
             act(session, application, form)
     except DomainError as error:
         return _confirm(request, action, error.message, 409)
@@ -524,7 +517,9 @@ def withdraw(request: Request) -> Response:
         ),
         N_("Your application is withdrawn. We have sent you a confirmation by e-mail."),
     )
-    return refused or redirect(request, "apply_form", application_id=application_id(request))
+    return refused or redirect(
+        request, "apply_form", application_id=current_applicant(request).application_id
+    )
 
 
 def delete(request: Request) -> Response:
@@ -538,7 +533,7 @@ def delete(request: Request) -> Response:
     )
     if refused is not None:
         return refused
-    forget(request, application_id(request))
+    forget(request, current_applicant(request).application_id)
     return redirect(request, "home")
 
 
@@ -552,7 +547,9 @@ def discard(request: Request) -> Response:
         ),
         N_("Your changes are discarded: your submitted application stands as it was."),
     )
-    return refused or redirect(request, "apply_form", application_id=application_id(request))
+    return refused or redirect(
+        request, "apply_form", application_id=current_applicant(request).application_id
+    )
 
 
 def revoke(request: Request) -> Response:
@@ -561,7 +558,7 @@ def revoke(request: Request) -> Response:
     read_form(request)
     try:
         with database(request).write() as session:
-            application, _, _ = opened(request, session, application_id(request))
+            application, _, _ = current_applicant(request).reopen(session, request)
             applications.revoke_link(
                 session=session,
                 application=application,
@@ -577,7 +574,7 @@ def revoke(request: Request) -> Response:
         "Your earlier links no longer work. We have e-mailed you a new link; this browser stays "
         "signed in.",
     )
-    return redirect(request, "apply_form", application_id=application_id(request))
+    return redirect(request, "apply_form", application_id=current_applicant(request).application_id)
 
 
 routes: list[BaseRoute] = [
@@ -592,6 +589,7 @@ routes: list[BaseRoute] = [
         methods=["GET", "POST"],
         access=Who.applicant,
         name="apply_form",
+        refused=_typing_refused,
     ),
     route(
         "/apply/{application_id:int}/save",
@@ -599,6 +597,7 @@ routes: list[BaseRoute] = [
         methods=["POST"],
         access=Who.applicant,
         name="apply_autosave",
+        refused=_signed_out,
     ),
     route("/apply/{application_id:int}/change", change, access=Who.applicant, name="apply_change"),
     route(

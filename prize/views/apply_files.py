@@ -15,8 +15,8 @@ from prize.domain.errors import DomainError
 from prize.i18n import Message
 from prize.security import BodyTooLarge
 from prize.storage import megabytes
-from prize.views.access import Who, route
-from prize.views.apply_access import application_id, holds, opened, panel
+from prize.views.access import Who, current_applicant, route
+from prize.views.apply_access import holds, panel
 from prize.views.common import (
     CsrfFailed,
     database,
@@ -32,9 +32,9 @@ from prize.views.common import (
 
 
 def _page(request: Request, error: Message | None = None, status: int = 200) -> Response:
+    opened = current_applicant(request)
     with database(request).read() as session:
-        application, edition, mode = opened(request, session, application_id(request))
-        context = panel(request, session, application, edition, mode)
+        context = panel(request, session, opened.application, opened.edition, opened.mode)
     conf = settings(request)
     context.update(max_mb=megabytes(conf.max_upload_bytes), error=error)
     return render(
@@ -47,11 +47,8 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
 
 
 def files(request: Request) -> Response:
-    app_id = application_id(request)
     if request.method == "GET":
         return _page(request)
-    with database(request).read() as session:
-        opened(request, session, app_id)  # a stranger learns nothing, not even the limits
     conf = settings(request)
     try:
         form = read_form(request, max_files=1, max_fields=5)
@@ -68,17 +65,17 @@ def files(request: Request) -> Response:
         _close_files(failed.form)
         raise
     try:
-        return _attach(request, app_id, form.get("file"))
+        return _attach(request, form.get("file"))
     finally:
         _close_files(form)
 
 
 def _known(request: Request) -> bool:
     """Whether this browser has opened the application (else its upload is not even read)."""
-    return holds(request, application_id(request))
+    return holds(request, request.path_params["application_id"])
 
 
-def _attach(request: Request, app_id: int, upload: object) -> Response:
+def _attach(request: Request, upload: object) -> Response:
     conf = settings(request)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, Message("Choose a file to attach."), 400)
@@ -90,7 +87,7 @@ def _attach(request: Request, app_id: int, upload: object) -> Response:
         )
         try:
             with database(request).write() as session:
-                application, _, _ = opened(request, session, app_id)
+                application, _, _ = current_applicant(request).reopen(session, request)
                 attachment = attachments.attach(
                     session=session,
                     application=application,
@@ -106,7 +103,9 @@ def _attach(request: Request, app_id: int, upload: object) -> Response:
     except DomainError as error:
         return _page(request, error.message, 400)
     flash(request, "Attached: %(name)s", name=attachment.original_name)
-    return redirect(request, "apply_files", application_id=app_id)
+    return redirect(
+        request, "apply_files", application_id=current_applicant(request).application_id
+    )
 
 
 def _close_files(form: FormData) -> None:
@@ -117,11 +116,10 @@ def _close_files(form: FormData) -> None:
 
 def download(request: Request) -> Response:
     with database(request).read() as session:
-        application, _, _ = opened(request, session, application_id(request))
         try:
             attachment = attachments.get_visible(
                 session=session,
-                application=application,
+                application=current_applicant(request).application,
                 attachment_id=request.path_params["file_id"],
             )
         except DomainError:
@@ -131,10 +129,9 @@ def download(request: Request) -> Response:
 
 def remove(request: Request) -> Response:
     read_form(request)
-    app_id = application_id(request)
     try:
         with database(request).write() as session:
-            application, _, _ = opened(request, session, app_id)
+            application, _, _ = current_applicant(request).reopen(session, request)
             attachments.remove(
                 session=session,
                 application=application,
@@ -145,7 +142,9 @@ def remove(request: Request) -> Response:
     except DomainError as error:
         return _page(request, error.message, 409)
     flash(request, "The file is removed.")
-    return redirect(request, "apply_files", application_id=app_id)
+    return redirect(
+        request, "apply_files", application_id=current_applicant(request).application_id
+    )
 
 
 routes: list[BaseRoute] = [

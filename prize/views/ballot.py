@@ -1,6 +1,6 @@
 """The juror's ballot: the list, an application read in full and scored (plain posts and the
-JSON autosave), files, submitting and the receipt. Access is in ``ballot_access``, the first
-steps in ``ballot_onboarding``.
+JSON autosave), files, submitting and the receipt. The juror's gate (``access``) hands each view
+its juror; the link is in ``ballot_access``, the first steps in ``ballot_onboarding``.
 """
 
 from __future__ import annotations
@@ -22,14 +22,8 @@ from prize.forms import ballot as forms
 from prize.i18n import N_, Message, gettext
 from prize.models import Application, Edition, Round, pk
 from prize.tokens import LinkError
-from prize.views.access import Who, route
-from prize.views.ballot_access import (
-    JUROR_KEY,
-    NoJuror,
-    current_juror,
-    open_link,
-    sign_out,
-)
+from prize.views.access import Refusal, Who, current_juror, route
+from prize.views.ballot_access import open_link, sign_out
 from prize.views.ballot_onboarding import declare_conflicts, welcome
 from prize.views.common import (
     database,
@@ -43,15 +37,12 @@ from prize.views.common import (
     settings,
 )
 
-__all__ = ["current_juror", "routes"]
-
-
 # --------------------------------------------------------------------------- the ballot
 
 
 def home(request: Request) -> Response:
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         step = panel.next_step(juror, edition)
         if step == "welcome":
             return redirect(request, "ballot_welcome")
@@ -95,8 +86,8 @@ def _item_or_404(view: ballots.BallotView, reference: str) -> ballots.Item:
 
 def application(request: Request) -> Response:
     reference = request.path_params["reference"]
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         if panel.next_step(juror, edition) is not None:
             return redirect(request, "ballot_home")
         round_, editable = ballots.phase(edition, now(request))
@@ -142,7 +133,7 @@ def application(request: Request) -> Response:
             status = 400
             context["partly_saved"] = parsed.anything
         with database(request).read() as session:
-            juror, edition = current_juror(request, session)
+            juror, edition = current_juror(request).reopen(session, request)
             view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
             context.update(view=view, item=_item_or_404(view, reference), juror=juror)
     return render(request, "ballot/application.html", context, status_code=status)
@@ -152,7 +143,7 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
     if not parsed.anything:
         return
     with database(request).write() as session:
-        juror, _ = current_juror(request, session)
+        juror, _ = current_juror(request).reopen(session, request)
         scoring.save_entry(
             session=session,
             juror=juror,
@@ -168,7 +159,7 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
 def _after_save(request: Request, reference: str, go_next: bool) -> Response:
     if go_next:
         with database(request).read() as session:
-            juror, edition = current_juror(request, session)
+            juror, edition = current_juror(request).reopen(session, request)
             round_, _ = ballots.phase(edition, now(request))
             if round_ is not None:
                 view = ballots.ballot_view(
@@ -199,8 +190,8 @@ class _Target(NamedTuple):
 
 def _autosave_target(request: Request, reference: str) -> _Target:
     """Read the one application saved for, not the whole ballot."""
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         step = panel.next_step(juror, edition)
         round_, _ = ballots.phase(edition, now(request))
         if round_ is None or step is not None:
@@ -223,17 +214,7 @@ def _answer(language: str, status: int, message: Message | str, **extra: Any) ->
 def autosave(request: Request) -> Response:
     """The JSON twin of the plain form post, called by static/js/ballot.js field by field."""
     language = lang(request)
-    try:
-        target = _autosave_target(request, request.path_params["reference"])
-    except NoJuror:
-        return _answer(
-            language, 401, N_("You are signed out: open your personal link again."), saved=False
-        )
-    except LinkError:
-        request.session.pop(JUROR_KEY, None)
-        return _answer(
-            language, 410, N_("This link no longer works: nothing was saved."), saved=False
-        )
+    target = _autosave_target(request, request.path_params["reference"])
     form = read_form(request)
     if target.step is not None:  # as on every ballot page: the first steps come before any score
         return _answer(
@@ -267,7 +248,7 @@ def autosave(request: Request) -> Response:
         errors[error.field or "ballot"] = gettext(language, error.message)
         return _answer(language, 400, error.message, saved=False, errors=errors)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
+        juror, edition = current_juror(request).reopen(session, request)
         done, total = ballots.progress(
             session=session, edition=edition, round_=target.round_, juror=juror
         )
@@ -289,10 +270,21 @@ def autosave(request: Request) -> Response:
     )
 
 
+def _autosave_refused(request: Request, refusal: Refusal) -> Response:
+    """The autosave's answer to a juror the gate turned away (a script reads it)."""
+    if isinstance(refusal, LinkError):
+        return _answer(
+            lang(request), 410, N_("This link no longer works: nothing was saved."), saved=False
+        )
+    return _answer(
+        lang(request), 401, N_("You are signed out: open your personal link again."), saved=False
+    )
+
+
 def download(request: Request) -> Response:
     reference = request.path_params["reference"]
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         round_, _ = ballots.phase(edition, now(request))
         if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
@@ -310,8 +302,8 @@ def download(request: Request) -> Response:
 
 
 def submit(request: Request) -> Response:
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         round_, editable = ballots.phase(edition, now(request))
         if panel.next_step(juror, edition) is not None or round_ is None:
             return redirect(request, "ballot_home")
@@ -325,7 +317,7 @@ def submit(request: Request) -> Response:
         read_form(request)
         try:
             with database(request).write() as session:
-                writer, _ = current_juror(request, session)
+                writer, _ = current_juror(request).reopen(session, request)
                 scoring.submit(
                     session=session,
                     juror=writer,
@@ -345,8 +337,8 @@ def submit(request: Request) -> Response:
 
 
 def receipt(request: Request) -> Response:
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         round_, _ = ballots.phase(edition, now(request))
         ballot = ballots.get_ballot(session=session, juror=juror, round_=round_) if round_ else None
     if ballot is None or ballot.receipt_code is None:
@@ -386,6 +378,7 @@ routes: list[BaseRoute] = [
         methods=["POST"],
         access=Who.juror,
         name="ballot_autosave",
+        refused=_autosave_refused,
     ),
     route(
         "/ballot/applications/{reference}/files/{attachment_id:int}",

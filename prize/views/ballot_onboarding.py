@@ -14,13 +14,12 @@ from prize.domain.jury import conflicts, panel
 from prize.forms import ballot as forms
 from prize.i18n import Message
 from prize.models import ContentKind, Edition
-from prize.views.ballot_access import current_juror
+from prize.views.access import current_juror
 from prize.views.common import database, flash, now, read_form, redirect, render
 
 
 def welcome(request: Request) -> Response:
-    with database(request).read() as session:
-        juror, edition = current_juror(request, session)
+    juror, edition = current_juror(request)
     values: dict[str, Any] = {"first_name": juror.first_name, "pledge": False}
     errors: dict[str, Message] = {}
     if request.method == "POST":
@@ -28,7 +27,7 @@ def welcome(request: Request) -> Response:
         values = forms.parse_welcome(form).values
         try:
             with database(request).write() as session:
-                writer, _ = current_juror(request, session)
+                writer, _ = current_juror(request).reopen(session, request)
                 panel.welcome(
                     session=session,
                     juror=writer,
@@ -49,8 +48,8 @@ def welcome(request: Request) -> Response:
 
 
 def declare_conflicts(request: Request) -> Response:
+    juror, edition = current_juror(request)
     with database(request).read() as session:
-        juror, edition = current_juror(request, session)
         if panel.next_step(juror, edition) == "welcome" or not panel.conflicts_due(edition):
             return redirect(request, "ballot_home")
         candidates = _candidates(session, edition)
@@ -64,7 +63,7 @@ def declare_conflicts(request: Request) -> Response:
         if not errors:
             try:
                 with database(request).write() as session:
-                    writer, current = current_juror(request, session)
+                    writer, current = current_juror(request).reopen(session, request)
                     conflicts.declare_conflicts(
                         session=session,
                         now=now(request),

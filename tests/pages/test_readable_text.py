@@ -71,6 +71,10 @@ FORBIDDEN = [
         "a time zone's identifier instead of a place",
         r"\b(?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Z]\w+",
     ),
+    Rule(
+        "a time zone's abbreviation instead of its name (formats.paris_zone)",
+        r"\b(?:CES?T|WES?T|EES?T|BST|MSK)\b",
+    ),
     Rule("1 with a plural noun", rf"{NOT_PART_OF_A_NUMBER}\b1\s(?:{COUNTED_EN})\b", ("en",)),
     Rule(
         "0 or 1 with a plural noun (both take the singular in French)",
@@ -338,10 +342,11 @@ def _broken(text: str, language: str) -> list[str]:
 
 def test_the_rules_catch_what_readers_tripped_on() -> None:
     seconds, twelve, numeric = "a time with seconds", "a 12-hour clock", "a numeric date"
-    midnight, offset, zone = (
+    midnight, offset, zone, abbreviation = (
         "midnight as a deadline (show the last minute it allows",
         ("a raw UTC offset"),
         "a time zone's identifier instead of a place",
+        "a time zone's abbreviation instead of its name (formats.paris_zone)",
     )
     seen = {
         ("Apr 6, 2027, 12:00:00 AM, Paris time", "en"): [twelve, seconds],
@@ -351,6 +356,7 @@ def test_the_rules_catch_what_readers_tripped_on() -> None:
         ("Reply by 6 July 2027 23:59:59 +0100", "en"): [offset, seconds],
         (" · 6 Apr 2027, 23:00 (UTC)", "en"): [offset],
         (" · 6 Apr 2027, 23:00 (Africa/Tunis)", "en"): [zone],
+        ("à l'heure de Paris (CET en hiver, CEST en été)", "fr"): [abbreviation],
         ("1 ballots counted.", "en"): ["1 with a plural noun"],
         ("0 candidatures", "fr"): ["0 or 1 with a plural noun (both take the singular in French)"],
         ("Annonce: le 5 avril", "fr"): ["a colon without the no-break space before it"],
@@ -364,6 +370,11 @@ def test_the_rules_catch_what_readers_tripped_on() -> None:
         ("Monday 5 April 2027, 23:59 Paris time (your time: 22:59 in Tunis)", "en"),
         ("Deadline: Monday 5 April 2027, 10:00 Paris time", "en"),
         ("lundi 5 avril 2027 à 23\u00a0h\u00a059 (heure de Paris)", "fr"),
+        (
+            "à l'heure de Paris (heure normale d’Europe centrale en hiver, heure d’été d’Europe "
+            "centrale en été)",
+            "fr",
+        ),
         ("Annonce\u00a0: 5 avr. 2027 à 9\u00a0h\u00a005 · https://example.org", "fr"),
         ("1 ballot counted; 21 ballots; 2027-04-05 23:59; EDPP-2027-0001; +33 3 88 41 20 00", "en"),
         ("1 candidature ; 2 candidatures ; 0,1 point", "fr"),

@@ -223,12 +223,12 @@ def change_password(
         raise DomainError("Your current password is not right.", field="current")
     with database.write() as session:
         throttle.reset(session=session, key=key)
+    new_hash = staff_domain.hash_new_password(passwords=passwords, staff=account, new=new)
     with database.write() as session:
         return staff_domain.change_password(
             session=session,
-            passwords=passwords,
             staff_id=staff_id,
-            current=current,
-            new=new,
+            checked_hash=account.password_hash,
+            new_hash=new_hash,
             now=now,
         )

@@ -227,28 +227,36 @@ def emails_by_id(*, session: Session, ids: set[int]) -> dict[int, str]:
 # --------------------------------------------------------------------------- passwords
 
 
-def _set_password(session: Session, staff: Staff, passwords: Passwords, password: str) -> None:
-    staff.password_hash = passwords.hash(password)
+def _set_password(session: Session, staff: Staff, password_hash: str) -> None:
+    staff.password_hash = password_hash
     staff.session_version += 1  # every other session and every earlier link dies
     session.add(staff)
+
+
+def hash_new_password(*, passwords: Passwords, staff: Staff, new: str) -> str:
+    """The hash of the new password ``change_password`` stores, made before its transaction (argon2
+    takes its time; the write lock would wait for it). Refuses a password that breaks the rules or
+    is the current one again."""
+    check_password_rules(new, email=staff.email, field="new")
+    if passwords.verify(staff.password_hash, new):
+        raise DomainError("Choose a password different from the current one.", field="new")
+    return passwords.hash(new)
 
 
 def change_password(
     *,
     session: Session,
-    passwords: Passwords,
     staff_id: int,
-    current: str,
-    new: str,
+    checked_hash: str,
+    new_hash: str,
     now: datetime,
 ) -> Staff:
+    """Store ``new_hash`` (``hash_new_password``) if the account's password is still the one the
+    current password was checked against (``checked_hash``): no hashing in the transaction."""
     staff = get(session=session, staff_id=staff_id)
-    if not passwords.verify(staff.password_hash, current):
+    if not secrets.compare_digest(staff.password_hash, checked_hash):
         raise DomainError("Your current password is not right.", field="current")
-    check_password_rules(new, email=staff.email, field="new")
-    if passwords.verify(staff.password_hash, new):
-        raise DomainError("Choose a password different from the current one.", field="new")
-    _set_password(session, staff, passwords, new)
+    _set_password(session, staff, new_hash)
     _audit(session, actor_of(staff), staff, "staff.password_changed", now)
     session.flush()
     return staff
@@ -323,7 +331,7 @@ def set_password_from_link(
     )
     check_password_rules(password, email=staff.email)
     first = not has_password(staff)
-    _set_password(session, staff, passwords, password)
+    _set_password(session, staff, passwords.hash(password))
     _audit(
         session,
         actor_of(staff),

@@ -4,7 +4,7 @@ importing jurors, and reminders. One juror's page and its actions are in ``juror
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -70,14 +70,26 @@ def _refused(request: Request) -> Callable[[DomainError], Response]:
     return refused
 
 
-def remind(request: Request) -> Response:
-    """Reminders to the jurors who have not submitted, on their confirmation page."""
+Report = TypeVar("Report")
+
+
+def _to_every_juror(
+    request: Request,
+    send: Callable[..., Report],
+    done: Callable[[Report], None],
+    *,
+    title: Message,
+    button: Message,
+    fact: Message,
+) -> Response:
+    """One mailing to the jury (``panel.remind``, ``panel.invite_all``) on its confirmation page;
+    ``done`` flashes what its report says."""
     account = signed_in(request)
     confirm.submitted(request)
     at = now(request)
 
-    def act(session: Session, _reason: str) -> panel.Reminded:
-        return panel.remind(
+    def act(session: Session, _reason: str) -> Report:
+        return send(
             session=session,
             actor=actor(account),
             now=at,
@@ -85,7 +97,29 @@ def remind(request: Request) -> Response:
             links=ballot_links(request),
         )
 
-    def done(report: panel.Reminded) -> Response:
+    def finished(report: Report) -> Response:
+        done(report)
+        return redirect(request, "staff_jury", year=request.path_params["year"])
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=title,
+            button=button,
+            act=act,
+            facts=lambda session: [fact],
+            done=finished,
+            refused=_refused(request),
+            back=_back(request),
+        ),
+    )
+
+
+def remind(request: Request) -> Response:
+    """Reminders to the jurors who have not submitted, on their confirmation page."""
+
+    def done(report: panel.Reminded) -> None:
         if report.sent:
             flash(request, "Reminders sent: %(n)s.", n=len(report.sent))
         if report.skipped:
@@ -96,44 +130,24 @@ def remind(request: Request) -> Response:
             )
         if not report.sent and not report.skipped:
             flash(request, "Every invited juror has submitted: nobody to remind.")
-        return redirect(request, "staff_jury", year=request.path_params["year"])
 
-    return confirm.confirmed(
+    return _to_every_juror(
         request,
-        account,
-        confirm.Action(
-            title=Message("Remind the jurors"),
-            button=Message("Send the reminders"),
-            act=act,
-            facts=lambda session: [
-                Message(
-                    "Every invited juror who has not submitted in the open round is reminded, "
-                    "except those reminded less than six hours ago."
-                )
-            ],
-            done=done,
-            refused=_refused(request),
-            back=_back(request),
+        panel.remind,
+        done,
+        title=Message("Remind the jurors"),
+        button=Message("Send the reminders"),
+        fact=Message(
+            "Every invited juror who has not submitted in the open round is reminded, "
+            "except those reminded less than six hours ago."
         ),
     )
 
 
 def invite_all(request: Request) -> Response:
     """Invitations to every juror not invited yet, on their confirmation page."""
-    account = signed_in(request)
-    confirm.submitted(request)
-    at = now(request)
 
-    def act(session: Session, _reason: str) -> panel.Invited:
-        return panel.invite_all(
-            session=session,
-            actor=actor(account),
-            now=at,
-            edition=edition_or_404(session, request),
-            links=ballot_links(request),
-        )
-
-    def done(report: panel.Invited) -> Response:
+    def done(report: panel.Invited) -> None:
         flash(request, "Invitations sent: %(n)s.", n=len(report.sent))
         if report.waiting_for_consent:
             flash(
@@ -143,24 +157,16 @@ def invite_all(request: Request) -> Response:
                     f"{j.first_name} {j.last_name}" for j in report.waiting_for_consent
                 ),
             )
-        return redirect(request, "staff_jury", year=request.path_params["year"])
 
-    return confirm.confirmed(
+    return _to_every_juror(
         request,
-        account,
-        confirm.Action(
-            title=Message("Invite the whole jury"),
-            button=Message("Send the invitations"),
-            act=act,
-            facts=lambda session: [
-                Message(
-                    "Every juror not invited yet gets their invitation with their ballot link; "
-                    "a minor waits for a guardian's consent."
-                )
-            ],
-            done=done,
-            refused=_refused(request),
-            back=_back(request),
+        panel.invite_all,
+        done,
+        title=Message("Invite the whole jury"),
+        button=Message("Send the invitations"),
+        fact=Message(
+            "Every juror not invited yet gets their invitation with their ballot link; "
+            "a minor waits for a guardian's consent."
         ),
     )
 

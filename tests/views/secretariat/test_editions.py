@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -115,6 +116,26 @@ def test_create_an_edition_in_paris_time_stored_in_utc(staff_client, sqlite_db):
     )  # Saturday 30 June 2029, 23:59 Paris time
     assert "Add at least one criterion before opening the call." in page.text
     assert _kinds(sqlite_db) == ["staff.created", "edition.created"]
+
+
+def test_the_edition_form_names_paris_time_in_the_readers_language(staff_client):
+    """Paris's winter and summer time, named as CLDR names them in the page's language (Babel):
+    never an abbreviation (CET) or an identifier (Europe/Paris) where a person reads."""
+    staff_client.cookies.set("lang", "fr")
+    french = staff_client.get("/secretariat/editions/new").text
+    assert (
+        "à l'heure de Paris (heure normale d’Europe centrale en hiver, heure d’été d’Europe "
+        "centrale en été)\u00a0; elles sont enregistrées en UTC"
+    ) in french
+    staff_client.cookies.set("lang", "en")
+    english = staff_client.get("/secretariat/editions/new").text
+    assert (
+        "in Paris time (Central European Standard Time in winter, Central European Summer Time "
+        "in summer); they are stored in UTC"
+    ) in english
+    for page in (french, english):
+        read = re.sub(r"<[^>]*>", " ", page)  # what a person reads, not the markup
+        assert re.findall(r"\bCES?T\b|\b(?:Europe|Africa)/[A-Z]\w+", read) == []
 
 
 def test_edit_form_shows_paris_times_and_the_added_country(staff_client, sqlite_db):

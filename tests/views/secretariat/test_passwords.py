@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from starlette.testclient import TestClient
 
 from prize.domain.errors import DomainError
 from prize.domain.staff import signin
+from prize.domain.staff import staff as staff_domain
 from prize.domain.staff.signin import LOGIN_ACCOUNT_LIMIT
 from prize.models import AuditEvent, OutboxMessage, Staff
 from prize.security import Passwords
@@ -179,6 +181,70 @@ def test_wrong_current_passwords_count_with_failed_sign_ins(db, clock):
         assert stored.session_version == 2
         assert passwords.verify(stored.password_hash, STAFF_PASSWORD)
         assert session.exec(select(AuditEvent.kind)).all()[-1] == "staff.sessions_ended"
+
+
+class _HashesOutsideWrites(Passwords):
+    """Notes, at each hash, whether another thread could write then (on SQLite a write session
+    holds the app's one write lock until it ends)."""
+
+    def __init__(self, database) -> None:
+        super().__init__(fast=True)
+        self.database = database
+        self.could_write: list[bool] = []
+        self.others: list[threading.Thread] = []
+
+    def hash(self, password: str) -> str:
+        def write() -> None:
+            with self.database.write():
+                pass
+
+        other = threading.Thread(target=write)
+        other.start()
+        other.join(timeout=2)
+        self.could_write.append(not other.is_alive())
+        self.others.append(other)  # joined by the test, once the write holding the lock ends
+        return super().hash(password)
+
+
+def test_the_new_password_is_hashed_before_its_write_transaction(sqlite_db, clock):
+    officer = make_staff(sqlite_db, clock())
+    passwords = _HashesOutsideWrites(sqlite_db)
+    signin.change_password(
+        database=sqlite_db,
+        passwords=passwords,
+        staff_id=officer.id,
+        version=officer.session_version,
+        current=STAFF_PASSWORD,
+        new=NEW_PASSWORD,
+        now=clock(),
+    )
+    for other in passwords.others:
+        other.join()
+    assert passwords.could_write == [True]
+    with sqlite_db.read() as session:
+        stored = session.get_one(Staff, officer.id).password_hash
+    assert passwords.verify(stored, NEW_PASSWORD)
+
+
+def test_a_password_changed_meanwhile_is_not_overwritten(db, clock):
+    """The hash is stored only over the password the current one was checked against."""
+    officer = make_staff(db, clock())
+    passwords = Passwords(fast=True)
+    new_hash = staff_domain.hash_new_password(passwords=passwords, staff=officer, new=NEW_PASSWORD)
+    with db.write() as session:  # another tab changed it in between
+        session.get_one(Staff, officer.id).password_hash = passwords.hash("changed in between")
+    with pytest.raises(DomainError) as refused, db.write() as session:
+        staff_domain.change_password(
+            session=session,
+            staff_id=officer.id,
+            checked_hash=officer.password_hash,
+            new_hash=new_hash,
+            now=clock(),
+        )
+    assert refused.value.field == "current"
+    with db.read() as session:
+        stored = session.get_one(Staff, officer.id).password_hash
+    assert passwords.verify(stored, "changed in between")
 
 
 def test_change_password_without_csrf_token_is_refused(staff_client):
