@@ -9,7 +9,14 @@ from sqlmodel import Session, col, select
 from prize.domain.applicants.drafts import current_content
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.shared import outbox, schedule
-from prize.models import Application, ApplicationStatus, Edition, EditionState
+from prize.models import (
+    Application,
+    ApplicationContent,
+    ApplicationStatus,
+    ContentKind,
+    Edition,
+    EditionState,
+)
 
 REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
 
@@ -100,13 +107,34 @@ def drafts_waiting(*, session: Session, edition: Edition) -> list[Application]:
     )
 
 
+def revisions_waiting(*, session: Session, edition: Edition) -> list[Application]:
+    """The edition's submitted applications with a revision in progress (changes beside the
+    submitted version, not resubmitted): work a change of deadline concerns too."""
+    return list(
+        session.exec(
+            select(Application)
+            .join(ApplicationContent, col(ApplicationContent.application_id) == Application.id)
+            .where(
+                Application.edition_id == edition.id,
+                Application.status == ApplicationStatus.submitted,
+                ApplicationContent.kind == ContentKind.draft,
+                col(Application.erased_at).is_(None),
+            )
+            .order_by(col(Application.id))
+        )
+    )
+
+
 def tell_deadline_changed(
     *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
 ) -> int:
-    """E-mail each holder of a draft never submitted the edition's new deadline (earlier or
-    later than ``before``), in their language, with their link; how many were queued."""
+    """E-mail the edition's new deadline (earlier or later than ``before``) to each holder of a
+    draft never submitted and of a submitted application with a revision in progress, once per
+    application, in their language, with their link; how many were queued."""
     drafts = drafts_waiting(session=session, edition=edition)
-    for application in drafts:
+    revisions = revisions_waiting(session=session, edition=edition)
+    told = [(a, False) for a in drafts] + [(a, True) for a in revisions]
+    for application, revision in told:
         content = current_content(session=session, application=application)
         outbox.queue(
             session=session,
@@ -121,9 +149,10 @@ def tell_deadline_changed(
                 "before": before,
                 "earlier": edition.deadline < before,
                 "edition_year": edition.year,
+                "revision": revision,
             },
             now=now,
             mail_domain=links.mail_domain if links else "prize.invalid",
             edition_id=edition.id,
         )
-    return len(drafts)
+    return len(told)

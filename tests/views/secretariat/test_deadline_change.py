@@ -122,3 +122,62 @@ def test_moving_the_deadline_later_tells_the_drafts_too(
     [english] = smtp.inbox.to("amra@example.org")
     assert english["Subject"].startswith("More time to submit your application: until ")
     assert "You have more time to finish your application." in body_of(english)
+
+
+@pytest.fixture
+def revising(open_call, sqlite_db):
+    """Beside the open call's two drafts, a submitted application in French whose holder has
+    changes in progress, not resubmitted, and one in English resubmitted (nothing in progress)."""
+    with sqlite_db.write() as session:
+        edition = session.get_one(Edition, open_call.id)
+        factories.application(
+            session=session,
+            edition=edition,
+            email="marie@example.org",
+            language="fr",
+            title="Projet de Marie",
+            draft_revision=True,
+        )
+    return open_call
+
+
+def test_a_revision_in_progress_is_counted_and_its_holder_told_once_in_their_language(
+    staff_client, revising, sqlite_db, smtp, clock
+) -> None:
+    page = staff_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    shown = text_of(page.text)
+    assert (
+        "1 submitted application has changes in progress, not resubmitted: its holder is told "
+        "the new deadline." in shown
+    )
+    assert "This e-mails 3 people." in shown
+    assert smtp.deliver(sqlite_db, clock()) == 0
+    done = confirmed_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    assert done.status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 3
+    [french] = smtp.inbox.to("marie@example.org")  # once, though a draft stands beside
+    new = datetime(2027, 7, 15, 22, tzinfo=UTC)  # 00:00 on 16 July in Paris
+    assert formats.deadline(new, "fr") in french["Subject"]
+    body = body_of(french)
+    assert "Projet de Marie" in body
+    assert "des modifications en cours, pas encore déposées" in body
+    assert "pas encore déposée :" not in body  # not the draft's wording
+    assert "/apply/link/" in body
+    assert smtp.inbox.to("done@example.org") == []  # submitted, nothing in progress
+
+
+def test_moving_the_deadline_earlier_over_a_revision_needs_a_reason(
+    staff_client, sqlite_db, clock
+) -> None:
+    clock.set(datetime(2027, 5, 2, 9, tzinfo=UTC))
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.open)
+        factories.application(session=session, edition=edition, draft_revision=True)
+    before = _deadline(sqlite_db)
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
+    assert page.status_code == 400
+    assert (
+        'id="reason-error">Give the reason for moving the deadline earlier: 1 submitted '
+        "application has changes in progress." in page.text
+    )
+    assert _deadline(sqlite_db) == before
