@@ -1,4 +1,9 @@
-"""Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before."""
+"""Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before.
+
+Each reminder records the deadline it was sent for (``reminded_<days>_for``): when the deadline
+moves, a reminder is due again relative to the new one, and one not yet due waits for the new
+moment. The ``deadline_changed`` e-mail stands for the reminders already due for the new
+deadline when it is sent (the holder has just been told it), so a move never sends both."""
 
 from __future__ import annotations
 
@@ -18,13 +23,15 @@ from prize.models import (
     EditionState,
 )
 
-REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
+# (days before the deadline, when it was last sent, the deadline it was sent for)
+REMINDERS = ((7, "reminded_7_at", "reminded_7_for"), (1, "reminded_1_at", "reminded_1_for"))
 
 
 def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMaker) -> int:
     """Remind the owners of drafts never submitted, 7 days and 1 day before the deadline, once
-    each. A draft started after a reminder's moment does not get that reminder. Returns how many
-    e-mails were queued. One process at a time (``schedule``): another process's pass skips."""
+    each for a given deadline (again if it moves). A draft started after a reminder's moment
+    does not get that reminder. Returns how many e-mails were queued. One process at a time
+    (``schedule``): another process's pass skips."""
     if not schedule.one_at_a_time(session=session, job="reminders"):
         return 0
     queued = 0
@@ -69,9 +76,10 @@ def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMake
                 mail_domain=links.mail_domain,
                 edition_id=edition.id,
             )
-            for d, attr in REMINDERS:
-                if d >= days and getattr(application, attr) is None:
-                    setattr(application, attr, now)
+            for d, sent_at, sent_for in REMINDERS:
+                if d >= days and getattr(application, sent_for) != edition.deadline:
+                    setattr(application, sent_at, now)
+                    setattr(application, sent_for, edition.deadline)
             session.add(application)
             queued += 1
     session.flush()
@@ -83,12 +91,20 @@ def _due_reminder(application: Application, edition: Edition, now: datetime) -> 
     only: never two at once), or None when none is due."""
     due = [
         days
-        for days, attr in REMINDERS
+        for days, _sent_at, sent_for in REMINDERS
         if now >= edition.deadline - timedelta(days=days)
-        and getattr(application, attr) is None
+        and getattr(application, sent_for) != edition.deadline
         and application.created_at <= edition.deadline - timedelta(days=days)
     ]
     return min(due) if due else None
+
+
+def _told(application: Application, edition: Edition, now: datetime) -> None:
+    """The holder of ``application`` is told the edition's deadline now (``deadline_changed``):
+    the reminders already due for it count as sent; the others wait for their new moment."""
+    for days, _sent_at, sent_for in REMINDERS:
+        if now >= edition.deadline - timedelta(days=days):
+            setattr(application, sent_for, edition.deadline)
 
 
 def drafts_waiting(*, session: Session, edition: Edition) -> list[Application]:
@@ -135,6 +151,9 @@ def tell_deadline_changed(
     revisions = revisions_waiting(session=session, edition=edition)
     told = [(a, False) for a in drafts] + [(a, True) for a in revisions]
     for application, revision in told:
+        if not revision:
+            _told(application, edition, now)
+            session.add(application)
         content = current_content(session=session, application=application)
         outbox.queue(
             session=session,
