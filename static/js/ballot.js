@@ -51,38 +51,13 @@
     timer = setTimeout(flush, ms);
   }
 
+  // A field's message beside it (prize.js's, loaded after this file, so looked up when used).
   function fieldError(name, message) {
     var field = form.elements.namedItem(name);
     var group = document.getElementById(name);
     if (group && group.tagName === "FIELDSET") { field = group; }  // a score's radio buttons
-    if (!field || !field.id) { return; }
-    var id = field.id + "-error";
-    var box = document.getElementById(id);
-    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (message) {
-      if (!box) {
-        box = document.createElement("p");
-        box.className = "error";
-        box.id = id;
-        if (field.tagName === "FIELDSET") {
-          field.insertBefore(box, field.querySelector(".segmented"));
-        } else {
-          field.parentNode.insertBefore(box, field);
-        }
-      }
-      box.textContent = message;
-      if (field.tagName !== "FIELDSET") { field.setAttribute("aria-invalid", "true"); }
-      if (described.indexOf(id) < 0) { described.push(id); }
-    } else {
-      if (box) { box.remove(); }
-      field.removeAttribute("aria-invalid");
-      described = described.filter(function (d) { return d !== id; });
-    }
-    if (described.length) {
-      field.setAttribute("aria-describedby", described.join(" "));
-    } else {
-      field.removeAttribute("aria-describedby");
-    }
+    if (!field || !field.id || !window.PRIZE_FORMS) { return; }
+    window.PRIZE_FORMS.fieldError(field, message);
   }
 
   function showProgress(progress) {
