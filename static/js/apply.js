@@ -6,11 +6,15 @@
 
   // ------------------------------------------------------------------ the deadline's countdown
   // In the last hour the time left counts down (the page's text is the fallback without JS).
+  // It counts by the server's clock (the page says its time, data-now), not the device's, which
+  // may be minutes off: the device's clock only measures the time since the page came.
   var countdown = document.querySelector(".countdown[data-deadline]");
   if (countdown) {
     var deadline = new Date(countdown.getAttribute("data-deadline"));
+    var served = new Date(countdown.getAttribute("data-now"));
+    var offset = isNaN(served) ? 0 : served - Date.now();
     var tick = function () {
-      var left = Math.floor((deadline - Date.now()) / 1000);
+      var left = Math.floor((deadline - (Date.now() + offset)) / 1000);
       if (isNaN(left) || left > 3600) { return; }
       if (left <= 0) {
         countdown.textContent = countdown.getAttribute("data-msg-over");
