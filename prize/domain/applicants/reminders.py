@@ -21,6 +21,7 @@ from prize.models import (
     ContentKind,
     Edition,
     EditionState,
+    pk,
 )
 
 # (days before the deadline, when it was last sent, the deadline it was sent for)
@@ -145,33 +146,50 @@ def tell_deadline_changed(
     *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
 ) -> int:
     """E-mail the edition's new deadline (earlier or later than ``before``) to each holder of a
-    draft never submitted and of a submitted application with a revision in progress, once per
-    application, in their language, with their link; how many were queued."""
+    draft never submitted or of a submitted application with a revision in progress: once per
+    person (an address holding several gets one e-mail naming each, with its own link), in the
+    language of their first application; how many e-mails were queued."""
     drafts = drafts_waiting(session=session, edition=edition)
     revisions = revisions_waiting(session=session, edition=edition)
-    told = [(a, False) for a in drafts] + [(a, True) for a in revisions]
-    for application, revision in told:
+    people: dict[str, list[tuple[Application, bool]]] = {}
+    for application, revision in sorted(
+        [(a, False) for a in drafts] + [(a, True) for a in revisions],
+        key=lambda pair: pk(pair[0]),
+    ):
+        people.setdefault(application.email.strip().lower(), []).append((application, revision))
         if not revision:
             _told(application, edition, now)
             session.add(application)
-        content = current_content(session=session, application=application)
+    for held in people.values():
+        items = []
+        for application, revision in held:
+            content = current_content(session=session, application=application)
+            items.append(
+                {
+                    "title": content.title if content else "",
+                    "url": links.resume_url(application) if links else "",
+                    "revision": revision,
+                }
+            )
+        first = held[0][0]
         outbox.queue(
             session=session,
             kind="deadline_changed",
-            recipient=application.email,
-            language=application.language,
+            recipient=first.email,
+            language=first.language,
             template="deadline_changed",
             context={
-                "title": content.title if content else "",
-                "url": links.resume_url(application) if links else "",
+                "items": items,
+                "title": items[0]["title"],
+                "url": items[0]["url"],
+                "revision": items[0]["revision"],
                 "deadline": edition.deadline,
                 "before": before,
                 "earlier": edition.deadline < before,
                 "edition_year": edition.year,
-                "revision": revision,
             },
             now=now,
             mail_domain=links.mail_domain if links else "prize.invalid",
             edition_id=edition.id,
         )
-    return len(told)
+    return len(people)

@@ -181,3 +181,34 @@ def test_moving_the_deadline_earlier_over_a_revision_needs_a_reason(
         "application has changes in progress." in page.text
     )
     assert _deadline(sqlite_db) == before
+
+
+def test_one_address_holding_a_draft_and_a_revision_gets_one_e_mail_naming_both(
+    staff_client, open_call, sqlite_db, smtp, clock
+) -> None:
+    with sqlite_db.write() as session:
+        edition = session.get_one(Edition, open_call.id)
+        factories.application(
+            session=session,
+            edition=edition,
+            email="Amra@Example.org",  # the same person as amra@example.org's draft
+            title="Second project of Amra",
+            draft_revision=True,
+        )
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    shown = text_of(page.text)
+    assert "2 drafts are in progress and not submitted" in shown
+    assert "1 submitted application has changes in progress" in shown
+    assert "This e-mails 2 people." in shown  # amra once, luc once
+    done = confirmed_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    assert done.status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 2
+    [amra] = smtp.inbox.to("amra@example.org")
+    body = body_of(amra).replace("\r\n", "\n")
+    assert "Your applications concerned, each opened by its own link:" in body
+    assert "Not submitted yet:\nProject of amra@example.org\n" in body
+    assert "Submitted, with changes in progress not submitted yet:\nSecond project of Amra\n" in (
+        body
+    )
+    assert len(set(re.findall(r"/apply/link/\S+", body))) == 2  # each with its own link
+    assert "A draft that is not submitted by then cannot be considered, and changes" in body
