@@ -118,7 +118,9 @@ def remove(request: Request) -> Response:
         except NotFound:
             raise HTTPException(404) from None
         found = session.get(Criterion, criterion_id)
-    if request.method == "GET" and (found is None or found.edition_id != edition.id):
+    if found is not None and found.edition_id != edition.id:
+        found = None
+    if found is None and request.method == "GET":
         raise HTTPException(404)
     name = found.name_en if found is not None else ""
     at = now(request)

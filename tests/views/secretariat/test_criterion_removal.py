@@ -105,3 +105,16 @@ def test_the_page_counts_french_readers_in_french(staff_client, sqlite_db) -> No
         in shown
     )
     assert "1 critère reste, numéroté dans son ordre." in shown
+
+
+def test_an_unknown_criterion_or_another_editions_removes_nothing(staff_client, sqlite_db) -> None:
+    _edition_with_two_criteria(sqlite_db)
+    with sqlite_db.write() as session:
+        other = factories.edition(session=session, year=2028, state=EditionState.draft)
+        other_id = session.exec(select(Criterion.id).where(Criterion.edition_id == other.id)).one()
+    assert staff_client.get(REMOVE.format(id=999)).status_code == 404
+    page = staff_post(staff_client, REMOVE.format(id=other_id))  # 2028's, asked through 2027
+    assert page.status_code == 400
+    assert "There is no such criterion." in text_of(page.text)
+    with sqlite_db.read() as session:
+        assert len(session.exec(select(Criterion)).all()) == 3
