@@ -266,6 +266,10 @@ class Application(SQLModel, table=True):
     translation: dict[str, str] = _json(dict)  # field name -> English text, for the jury
     reminded_7_at: datetime | None = _when(default=None)
     reminded_1_at: datetime | None = _when(default=None)
+    # The deadline each reminder was sent for (or that ``deadline_changed`` told): a reminder is
+    # due again, relative to the new deadline, once the deadline moves.
+    reminded_7_for: datetime | None = _when(default=None)
+    reminded_1_for: datetime | None = _when(default=None)
     erased_at: datetime | None = _when(default=None)
 
 

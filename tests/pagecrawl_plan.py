@@ -337,6 +337,10 @@ def secretariat(data: CrawlData) -> list[Visit]:
             404,
         ),
         Visit("staff-confirm-disable-missing", "/secretariat/staff/999999/disable", 400),
+        Visit(
+            "staff-confirm-criterion-remove",
+            f"/secretariat/editions/2028/criteria/{data.criteria['draft']}/remove",
+        ),
         Visit("staff-confirm-reissue", f"/secretariat/jurors/{j['scoring']}/reissue"),
         Visit("staff-confirm-revoke", f"/secretariat/jurors/{j['scoring']}/revoke"),
         Visit(

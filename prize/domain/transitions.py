@@ -519,13 +519,15 @@ def update_edition(
     links: LinkMaker | None = None,
 ) -> Edition:
     """Save the edition's settings (``editions.update_edition``). A new deadline for an open
-    call is e-mailed to every holder of a draft never submitted, in their language; moving it
-    earlier while such drafts exist needs a reason (audited with the change)."""
+    call is e-mailed to every holder of a draft never submitted or of a revision not resubmitted,
+    in their language; moving it earlier while such work exists needs a reason (audited with the
+    change)."""
     session.refresh(edition, with_for_update=True)
     before = edition.deadline
     new = _new_deadline(edition, values)
     if new is not None and new < before and not reason.strip():
         waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+        revising = len(reminders.revisions_waiting(session=session, edition=edition))
         if waiting:
             raise DomainError(
                 Plural(
@@ -534,6 +536,17 @@ def update_edition(
                     "Give the reason for moving the deadline earlier: %(num)s drafts are in "
                     "progress.",
                     waiting,
+                ),
+                field="reason",
+            )
+        if revising:
+            raise DomainError(
+                Plural(
+                    "Give the reason for moving the deadline earlier: %(num)s submitted "
+                    "application has changes in progress.",
+                    "Give the reason for moving the deadline earlier: %(num)s submitted "
+                    "applications have changes in progress.",
+                    revising,
                 ),
                 field="reason",
             )
@@ -556,6 +569,7 @@ def edition_consequences(
     if new is None:
         return []
     waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+    revising = len(reminders.revisions_waiting(session=session, edition=edition))
     return [
         Message(
             N_("The deadline moves earlier, from %(before)s to %(after)s.")
@@ -568,5 +582,12 @@ def edition_consequences(
             "%(num)s drafts are in progress and not submitted: their holders are told the new "
             "deadline.",
             waiting,
+        ),
+        Plural(
+            "%(num)s submitted application has changes in progress, not resubmitted: its holder "
+            "is told the new deadline.",
+            "%(num)s submitted applications have changes in progress, not resubmitted: their "
+            "holders are told the new deadline.",
+            revising,
         ),
     ]

@@ -6,11 +6,15 @@
 
   // ------------------------------------------------------------------ the deadline's countdown
   // In the last hour the time left counts down (the page's text is the fallback without JS).
+  // It counts by the server's clock (the page says its time, data-now), not the device's, which
+  // may be minutes off: the device's clock only measures the time since the page came.
   var countdown = document.querySelector(".countdown[data-deadline]");
   if (countdown) {
     var deadline = new Date(countdown.getAttribute("data-deadline"));
+    var served = new Date(countdown.getAttribute("data-now"));
+    var offset = isNaN(served) ? 0 : served - Date.now();
     var tick = function () {
-      var left = Math.floor((deadline - Date.now()) / 1000);
+      var left = Math.floor((deadline - (Date.now() + offset)) / 1000);
       if (isNaN(left) || left > 3600) { return; }
       if (left <= 0) {
         countdown.textContent = countdown.getAttribute("data-msg-over");
@@ -28,7 +32,8 @@
 
   // ------------------------------------------------------------------ autosave
   var form = document.querySelector("form[data-autosave]");
-  if (!form || !window.fetch || !window.URLSearchParams || !window.FormData) { return; }
+  var shared = window.PRIZE_AUTOSAVE;  // autosave.js: the POST, the pause, the retry delay
+  if (!form || !shared || !window.FormData) { return; }
   // Follow-up questions ("How are they involved…") only once their answer is yes (without
   // this file they are all shown, labelled "(if yes)"); one with text or a message stays.
   form.querySelectorAll("[data-shown-when]").forEach(function (box) {
@@ -69,9 +74,8 @@
   var status = document.getElementById("autosave-status");
   var dirty = false;      // changes typed since the last save was sent
   var inFlight = null;    // the save under way (a Promise), if any
-  var timer = null;
   var stopped = false;    // a refusal that retrying cannot fix (signed out, deadline passed)
-  var delay = 2000;       // retry delay, doubled on each failure up to 30 s
+  var retryDelay = shared.backoff(2000, 30000);
   var leaving = false;    // a plain submit of the form is under way
   var jsErrors = {};      // fields whose message this file put there
 
@@ -98,14 +102,12 @@
     Object.keys(errors).forEach(function (name) { fieldError(name, errors[name]); });
   }
 
-  function schedule(ms) {
-    if (timer) { clearTimeout(timer); }
-    timer = setTimeout(save, ms);
-  }
+  var timer = shared.debounced(function () { save(); });
+  function schedule(ms) { timer.schedule(ms); }
 
   // Sends the whole form; resolves true once what was typed is stored.
   function save(keepalive) {
-    timer = null;
+    timer.cancel();
     if (stopped) { return Promise.resolve(false); }
     if (inFlight) {
       return inFlight.then(function () { return dirty ? save(keepalive) : true; });
@@ -119,29 +121,15 @@
     body.delete("action");
     dirty = false;
     say(msg("saving"), "saving");
-    inFlight = fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      keepalive: Boolean(keepalive),
-      headers: { "Accept": "application/json" }
-    }).then(function (response) {
-      var json = (response.headers.get("content-type") || "").indexOf("application/json") >= 0;
-      return (json ? response.json() : Promise.resolve(null)).then(function (data) {
-        return { status: response.status, data: data };
-      });
-    }).then(function (result) {
+    inFlight = shared.post(url, body, keepalive).then(function (result) {
       inFlight = null;
-      if (result.status >= 500 || (!result.data && result.status !== 403)) {
-        throw new Error("server");
-      }
       if (!result.data) {  // an expired form (CSRF): retrying the same token cannot help
         stopped = true;
         dirty = true;
         say(msg("failed"), "failed");
         return false;
       }
-      delay = 2000;
+      retryDelay.reset();
       if (result.status !== 200) {  // signed out, or the deadline has passed
         stopped = true;
         dirty = true;
@@ -159,8 +147,7 @@
         say(msg("offline"), "offline");
       } else {
         say(msg("retrying"), "retrying");
-        schedule(delay);
-        delay = Math.min(delay * 2, 30000);
+        schedule(retryDelay.next());
       }
       return false;
     });
@@ -182,7 +169,7 @@
   // A plain submit (Save draft, Submit, the files page) sends everything itself.
   form.addEventListener("submit", function () {
     leaving = true;
-    if (timer) { clearTimeout(timer); timer = null; }
+    timer.cancel();
   });
 
   // Any link followed with unsaved changes: save first, then go; ask if saving fails.

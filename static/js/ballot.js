@@ -1,21 +1,22 @@
 // Autosave for the ballot: each field is saved as it is entered, with the page's CSRF token.
-// The form works without this file (a plain post saves it); this only saves sooner.
+// The form works without this file (a plain post saves it); this only saves sooner. The POST,
+// the pause and the retry delay are autosave.js's (shared with the application form).
 // The status (in the sticky bar) says saved at HH:MM / saving / not saved, in words and colours;
 // only a change that matters (a save failing, or succeeding again after a failure) is announced.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
-  if (!form || !window.fetch || !window.URLSearchParams) { return; }
+  var shared = window.PRIZE_AUTOSAVE;
+  if (!form || !shared) { return; }
   var url = form.getAttribute("data-autosave");
   var status = document.getElementById("autosave-status");
   var announcer = document.getElementById("autosave-announce");
   var retry = document.getElementById("autosave-retry");
   var tokenField = form.querySelector('input[name="csrf_token"]');
   var pending = {};      // field name -> value not yet saved
-  var timer = null;
   var inFlight = false;
   var stopped = false;   // a refusal that retrying cannot fix (signed out, stale form)
-  var delay = 1000;      // retry delay, doubled on each failure up to 30 s
+  var retryDelay = shared.backoff(1000, 30000);
 
   // state: "saved", "saving", "offline" or "retrying" (retry offered), "refused" or "stopped".
   // Announced: a failure as it starts (not each retry), a refusal, and the save that ends one.
@@ -46,43 +47,16 @@
     return field.value;
   }
 
-  function schedule(ms) {
-    if (timer) { clearTimeout(timer); }
-    timer = setTimeout(flush, ms);
-  }
+  var timer = shared.debounced(function () { flush(); });
+  function schedule(ms) { timer.schedule(ms); }
 
+  // A field's message beside it (prize.js's, loaded after this file, so looked up when used).
   function fieldError(name, message) {
     var field = form.elements.namedItem(name);
     var group = document.getElementById(name);
     if (group && group.tagName === "FIELDSET") { field = group; }  // a score's radio buttons
-    if (!field || !field.id) { return; }
-    var id = field.id + "-error";
-    var box = document.getElementById(id);
-    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (message) {
-      if (!box) {
-        box = document.createElement("p");
-        box.className = "error";
-        box.id = id;
-        if (field.tagName === "FIELDSET") {
-          field.insertBefore(box, field.querySelector(".segmented"));
-        } else {
-          field.parentNode.insertBefore(box, field);
-        }
-      }
-      box.textContent = message;
-      if (field.tagName !== "FIELDSET") { field.setAttribute("aria-invalid", "true"); }
-      if (described.indexOf(id) < 0) { described.push(id); }
-    } else {
-      if (box) { box.remove(); }
-      field.removeAttribute("aria-invalid");
-      described = described.filter(function (d) { return d !== id; });
-    }
-    if (described.length) {
-      field.setAttribute("aria-describedby", described.join(" "));
-    } else {
-      field.removeAttribute("aria-describedby");
-    }
+    if (!field || !field.id || !window.PRIZE_FORMS) { return; }
+    window.PRIZE_FORMS.fieldError(field, message);
   }
 
   function showProgress(progress) {
@@ -98,7 +72,6 @@
   }
 
   function flush() {
-    timer = null;
     if (stopped) { return; }
     if (inFlight) { schedule(300); return; }
     var names = Object.keys(pending);
@@ -110,21 +83,8 @@
     pending = {};
     inFlight = true;
     say("saving", form.getAttribute("data-msg-saving"));
-    fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" }
-    }).then(function (response) {
-      var json = (response.headers.get("content-type") || "").indexOf("application/json") >= 0;
-      return (json ? response.json() : Promise.resolve(null)).then(function (data) {
-        return { status: response.status, data: data };
-      });
-    }).then(function (result) {
+    shared.post(url, body).then(function (result) {
       inFlight = false;
-      if (result.status >= 500 || (!result.data && result.status !== 403)) {
-        throw new Error("server");
-      }
       if (!result.data) {  // an expired form (CSRF): retrying the same token cannot help
         stopped = true;
         say("stopped", form.getAttribute("data-msg-failed"));
@@ -133,7 +93,7 @@
       var errors = result.data.errors || {};
       Object.keys(sent).forEach(function (name) { fieldError(name, errors[name] || ""); });
       showProgress(result.data.progress);
-      delay = 1000;
+      retryDelay.reset();
       if (result.status === 200) {
         say("saved", result.data.message);
       } else if (result.status === 400) {
@@ -151,8 +111,7 @@
       } else {
         say("retrying", form.getAttribute("data-msg-retrying"));
       }
-      schedule(delay);
-      delay = Math.min(delay * 2, 30000);
+      schedule(retryDelay.next());
     });
   }
 
@@ -177,7 +136,7 @@
     if (Object.keys(pending).length) { say("offline", form.getAttribute("data-msg-offline")); }
   });
   if (retry) {
-    retry.addEventListener("click", function () { delay = 1000; schedule(0); });
+    retry.addEventListener("click", function () { retryDelay.reset(); schedule(0); });
   }
   window.addEventListener("beforeunload", function (event) {
     if (Object.keys(pending).length || inFlight) {

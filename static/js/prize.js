@@ -2,24 +2,40 @@
 (function () {
   "use strict";
   // A field's message beside it, put there or taken away by a script that saved it (autosave),
-  // with the field's aria-invalid and aria-describedby kept true.
+  // with the field's aria-invalid and aria-describedby kept true. A group of choices (a
+  // fieldset: radio buttons, a score) gets it inside, after its legend and hint, where the
+  // server writes it.
   function fieldError(field, message) {
     var id = field.id + "-error";
     var box = document.getElementById(id);
+    var group = field.tagName === "FIELDSET";
     var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     if (message) {
       if (!box) {
         box = document.createElement("p");
         box.className = "error";
         box.id = id;
-        field.parentNode.insertBefore(box, field);
+        if (group) {
+          var before = field.firstElementChild;
+          while (before && (before.tagName === "LEGEND" || before.classList.contains("hint"))) {
+            before = before.nextElementSibling;
+          }
+          field.insertBefore(box, before);
+        } else {
+          field.parentNode.insertBefore(box, field);
+        }
       }
       box.textContent = message;
-      field.setAttribute("aria-invalid", "true");
+      if (group) {
+        field.classList.add("has-error");
+      } else {
+        field.setAttribute("aria-invalid", "true");
+      }
       if (described.indexOf(id) < 0) { described.push(id); }
     } else {
       if (box) { box.remove(); }
       field.removeAttribute("aria-invalid");
+      if (group) { field.classList.remove("has-error"); }
       described = described.filter(function (d) { return d !== id; });
     }
     if (described.length) {

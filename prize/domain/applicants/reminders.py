@@ -1,5 +1,10 @@
 """Deadline reminders to the owners of drafts never submitted: 7 days and 1 day before; and
-telling them when the deadline changes or the call closes before it."""
+telling them when the deadline changes or the call closes before it.
+
+Each reminder records the deadline it was sent for (``reminded_<days>_for``): when the deadline
+moves, a reminder is due again relative to the new one, and one not yet due waits for the new
+moment. The ``deadline_changed`` e-mail stands for the reminders already due for the new
+deadline when it is sent (the holder has just been told it), so a move never sends both."""
 
 from __future__ import annotations
 
@@ -17,15 +22,18 @@ from prize.models import (
     ContentKind,
     Edition,
     EditionState,
+    pk,
 )
 
-REMINDERS = ((7, "reminded_7_at"), (1, "reminded_1_at"))
+# (days before the deadline, when it was last sent, the deadline it was sent for)
+REMINDERS = ((7, "reminded_7_at", "reminded_7_for"), (1, "reminded_1_at", "reminded_1_for"))
 
 
 def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMaker) -> int:
     """Remind the owners of drafts never submitted, 7 days and 1 day before the deadline, once
-    each. A draft started after a reminder's moment does not get that reminder. Returns how many
-    e-mails were queued. One process at a time (``schedule``): another process's pass skips."""
+    each for a given deadline (again if it moves). A draft started after a reminder's moment
+    does not get that reminder. Returns how many e-mails were queued. One process at a time
+    (``schedule``): another process's pass skips."""
     if not schedule.one_at_a_time(session=session, job="reminders"):
         return 0
     queued = 0
@@ -70,9 +78,10 @@ def queue_deadline_reminders(*, session: Session, now: datetime, links: LinkMake
                 mail_domain=links.mail_domain,
                 edition_id=edition.id,
             )
-            for d, attr in REMINDERS:
-                if d >= days and getattr(application, attr) is None:
-                    setattr(application, attr, now)
+            for d, sent_at, sent_for in REMINDERS:
+                if d >= days and getattr(application, sent_for) != edition.deadline:
+                    setattr(application, sent_at, now)
+                    setattr(application, sent_for, edition.deadline)
             session.add(application)
             queued += 1
     session.flush()
@@ -84,12 +93,20 @@ def _due_reminder(application: Application, edition: Edition, now: datetime) -> 
     only: never two at once), or None when none is due."""
     due = [
         days
-        for days, attr in REMINDERS
+        for days, _sent_at, sent_for in REMINDERS
         if now >= edition.deadline - timedelta(days=days)
-        and getattr(application, attr) is None
+        and getattr(application, sent_for) != edition.deadline
         and application.created_at <= edition.deadline - timedelta(days=days)
     ]
     return min(due) if due else None
+
+
+def _told(application: Application, edition: Edition, now: datetime) -> None:
+    """The holder of ``application`` is told the edition's deadline now (``deadline_changed``):
+    the reminders already due for it count as sent; the others wait for their new moment."""
+    for days, _sent_at, sent_for in REMINDERS:
+        if now >= edition.deadline - timedelta(days=days):
+            setattr(application, sent_for, edition.deadline)
 
 
 def drafts_waiting(*, session: Session, edition: Edition) -> list[Application]:
@@ -108,38 +125,9 @@ def drafts_waiting(*, session: Session, edition: Edition) -> list[Application]:
     )
 
 
-def tell_deadline_changed(
-    *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
-) -> int:
-    """E-mail each holder of a draft never submitted the edition's new deadline (earlier or
-    later than ``before``), in their language, with their link; how many were queued."""
-    drafts = drafts_waiting(session=session, edition=edition)
-    for application in drafts:
-        content = current_content(session=session, application=application)
-        outbox.queue(
-            session=session,
-            kind="deadline_changed",
-            recipient=application.email,
-            language=application.language,
-            template="deadline_changed",
-            context={
-                "title": content.title if content else "",
-                "url": links.resume_url(application) if links else "",
-                "deadline": edition.deadline,
-                "before": before,
-                "earlier": edition.deadline < before,
-                "edition_year": edition.year,
-            },
-            now=now,
-            mail_domain=links.mail_domain if links else "prize.invalid",
-            edition_id=edition.id,
-        )
-    return len(drafts)
-
-
 def revisions_waiting(*, session: Session, edition: Edition) -> list[Application]:
-    """The edition's submitted applications with changes not resubmitted (a draft beside the
-    submitted version), not erased."""
+    """The edition's submitted applications with a revision in progress (changes beside the
+    submitted version, not resubmitted): work a change of deadline concerns too."""
     return list(
         session.exec(
             select(Application)
@@ -153,6 +141,59 @@ def revisions_waiting(*, session: Session, edition: Edition) -> list[Application
             .order_by(col(Application.id))
         )
     )
+
+
+def tell_deadline_changed(
+    *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
+) -> int:
+    """E-mail the edition's new deadline (earlier or later than ``before``) to each holder of a
+    draft never submitted or of a submitted application with a revision in progress: once per
+    person (an address holding several gets one e-mail naming each, with its own link), in the
+    language of their first application; how many e-mails were queued."""
+    drafts = drafts_waiting(session=session, edition=edition)
+    revisions = revisions_waiting(session=session, edition=edition)
+    people: dict[str, list[tuple[Application, bool]]] = {}
+    for application, revision in sorted(
+        [(a, False) for a in drafts] + [(a, True) for a in revisions],
+        key=lambda pair: pk(pair[0]),
+    ):
+        people.setdefault(application.email.strip().lower(), []).append((application, revision))
+        if not revision:
+            _told(application, edition, now)
+            session.add(application)
+    for held in people.values():
+        items = []
+        for application, revision in held:
+            content = current_content(session=session, application=application)
+            items.append(
+                {
+                    "title": content.title if content else "",
+                    "url": links.resume_url(application) if links else "",
+                    "revision": revision,
+                }
+            )
+        first = held[0][0]
+        outbox.queue(
+            session=session,
+            kind="deadline_changed",
+            recipient=first.email,
+            language=first.language,
+            template="deadline_changed",
+            context={
+                "items": items,
+                "title": items[0]["title"],
+                "url": items[0]["url"],
+                "revision": items[0]["revision"],
+                "deadline": edition.deadline,
+                "before": before,
+                "earlier": edition.deadline < before,
+                "edition_year": edition.year,
+            },
+            now=now,
+            mail_domain=links.mail_domain if links else "prize.invalid",
+            edition_id=edition.id,
+        )
+    return len(people)
 
 
 def shut_out_early(

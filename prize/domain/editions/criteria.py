@@ -10,11 +10,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from prize.domain.editions.bands import MAX_BAND
 from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.shared import audit
+from prize.i18n import Message, Plural
 from prize.models import Criterion, Edition, EditionState, Score, pk
 
 
@@ -166,6 +167,35 @@ def remove(
             other.position = position
             session.add(other)
             session.flush()
+
+
+def removal_consequences(*, session: Session, edition: Edition, criterion_id: int) -> list[Message]:
+    """What removing the criterion removes, in numbers: the criterion, the jurors' scores that
+    refer to it (none while the criteria can change), and the criteria that remain."""
+    criterion = get(session=session, edition=edition, criterion_id=criterion_id)
+    scores = session.exec(
+        select(func.count(col(Score.id))).where(Score.criterion_id == criterion.id)
+    ).one()
+    remaining = len(criteria_of(session=session, edition=edition)) - 1
+    return [
+        Message(
+            "The criterion “%(name)s” (position %(position)s of edition %(year)s) is removed, "
+            "with its descriptions and its bands.",
+            {"name": criterion.name_en, "position": criterion.position, "year": edition.year},
+        ),
+        Plural(
+            "%(num)s juror's score refers to it.",
+            "%(num)s jurors' scores refer to it.",
+            scores,
+        )
+        if scores
+        else Message("No juror's score refers to it: no score or ballot is removed."),
+        Plural(
+            "%(num)s criterion remains, numbered in its order.",
+            "%(num)s criteria remain, numbered again in their order.",
+            remaining,
+        ),
+    ]
 
 
 def move(

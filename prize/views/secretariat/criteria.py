@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,9 +13,11 @@ from prize.domain.errors import DomainError, NotFound
 from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
 from prize.forms.base import text
+from prize.i18n import Message
 from prize.models import Criterion, Edition, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.editions import edition_page
 
@@ -102,44 +105,79 @@ def criterion_form(request: Request) -> Response:
     )
 
 
-def _change(request: Request, action: str) -> Response:
+def remove(request: Request) -> Response:
+    """Remove a criterion, on its confirmation page: what it removes, in numbers. Once it is
+    removed, its page confirmed again says so (done already) rather than "not found"."""
+    account = signed_in(request)
+    confirm.submitted(request)  # the CSRF check of a POST
+    year = int(request.path_params["year"])
+    criterion_id = int(request.path_params["criterion_id"])
+    with database(request).read() as session:
+        try:
+            edition = editions.get_by_year(session=session, year=year)
+        except NotFound:
+            raise HTTPException(404) from None
+        found = session.get(Criterion, criterion_id)
+    if found is not None and found.edition_id != edition.id:
+        found = None
+    if found is None and request.method == "GET":
+        raise HTTPException(404)
+    name = found.name_en if found is not None else ""
+    at = now(request)
+
+    def act(session: Session, _reason: str) -> None:
+        criteria.remove(
+            session=session,
+            actor=staff_domain.actor_of(account),
+            now=at,
+            edition=session.get_one(Edition, edition.id),
+            criterion_id=criterion_id,
+        )
+
+    def done(_result: object) -> Response:
+        flash(request, "The criteria are saved.")
+        return redirect(request, "staff_edition", year=year)
+
+    return confirm.confirmed(
+        request,
+        account,
+        confirm.Action(
+            title=Message("Remove the criterion “%(name)s”", {"name": name}),
+            button=Message("Remove the criterion"),
+            act=act,
+            facts=lambda session: criteria.removal_consequences(
+                session=session,
+                edition=session.get_one(Edition, edition.id),
+                criterion_id=criterion_id,
+            ),
+            done=done,
+            refused=lambda error: edition_page(
+                request, account=account, problem=error.message, status_code=400
+            ),
+            back=str(request.url_for("staff_edition", year=year).path),
+        ),
+    )
+
+
+def reorder(request: Request) -> Response:
     account = signed_in(request)
     form = read_form(request)
     edition, criterion = _load(request)
-    assert criterion is not None  # nosec B101: these routes always carry a criterion id, so _load found one
+    assert criterion is not None  # nosec B101: this route always carries a criterion id, so _load found one
     try:
         with database(request).write() as session:
-            fresh = session.get_one(Edition, edition.id)
-            actor = staff_domain.actor_of(account)
-            if action == "remove":
-                criteria.remove(
-                    session=session,
-                    actor=actor,
-                    now=now(request),
-                    edition=fresh,
-                    criterion_id=pk(criterion),
-                )
-            else:
-                criteria.move(
-                    session=session,
-                    actor=actor,
-                    now=now(request),
-                    edition=fresh,
-                    criterion_id=pk(criterion),
-                    up=text(form, "direction") == "up",
-                )
+            criteria.move(
+                session=session,
+                actor=staff_domain.actor_of(account),
+                now=now(request),
+                edition=session.get_one(Edition, edition.id),
+                criterion_id=pk(criterion),
+                up=text(form, "direction") == "up",
+            )
     except DomainError as error:
         return edition_page(request, account=account, problem=error.message, status_code=400)
     flash(request, "The criteria are saved.")
     return redirect(request, "staff_edition", year=edition.year)
-
-
-def remove(request: Request) -> Response:
-    return _change(request, "remove")
-
-
-def reorder(request: Request) -> Response:
-    return _change(request, "move")
 
 
 routes: list[BaseRoute] = [
@@ -160,7 +198,7 @@ routes: list[BaseRoute] = [
     route(
         "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/remove",
         remove,
-        methods=["POST"],
+        methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_criterion_remove",
     ),

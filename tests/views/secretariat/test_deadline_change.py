@@ -122,3 +122,93 @@ def test_moving_the_deadline_later_tells_the_drafts_too(
     [english] = smtp.inbox.to("amra@example.org")
     assert english["Subject"].startswith("More time to submit your application: until ")
     assert "You have more time to finish your application." in body_of(english)
+
+
+@pytest.fixture
+def revising(open_call, sqlite_db):
+    """Beside the open call's two drafts, a submitted application in French whose holder has
+    changes in progress, not resubmitted, and one in English resubmitted (nothing in progress)."""
+    with sqlite_db.write() as session:
+        edition = session.get_one(Edition, open_call.id)
+        factories.application(
+            session=session,
+            edition=edition,
+            email="marie@example.org",
+            language="fr",
+            title="Projet de Marie",
+            draft_revision=True,
+        )
+    return open_call
+
+
+def test_a_revision_in_progress_is_counted_and_its_holder_told_once_in_their_language(
+    staff_client, revising, sqlite_db, smtp, clock
+) -> None:
+    page = staff_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    shown = text_of(page.text)
+    assert (
+        "1 submitted application has changes in progress, not resubmitted: its holder is told "
+        "the new deadline." in shown
+    )
+    assert "This e-mails 3 people." in shown
+    assert smtp.deliver(sqlite_db, clock()) == 0
+    done = confirmed_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    assert done.status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 3
+    [french] = smtp.inbox.to("marie@example.org")  # once, though a draft stands beside
+    new = datetime(2027, 7, 15, 22, tzinfo=UTC)  # 00:00 on 16 July in Paris
+    assert formats.deadline(new, "fr") in french["Subject"]
+    body = body_of(french)
+    assert "Projet de Marie" in body
+    assert "des modifications en cours, pas encore déposées" in body
+    assert "pas encore déposée :" not in body  # not the draft's wording
+    assert "/apply/link/" in body
+    assert smtp.inbox.to("done@example.org") == []  # submitted, nothing in progress
+
+
+def test_moving_the_deadline_earlier_over_a_revision_needs_a_reason(
+    staff_client, sqlite_db, clock
+) -> None:
+    clock.set(datetime(2027, 5, 2, 9, tzinfo=UTC))
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.open)
+        factories.application(session=session, edition=edition, draft_revision=True)
+    before = _deadline(sqlite_db)
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
+    assert page.status_code == 400
+    assert (
+        'id="reason-error">Give the reason for moving the deadline earlier: 1 submitted '
+        "application has changes in progress." in page.text
+    )
+    assert _deadline(sqlite_db) == before
+
+
+def test_one_address_holding_a_draft_and_a_revision_gets_one_e_mail_naming_both(
+    staff_client, open_call, sqlite_db, smtp, clock
+) -> None:
+    with sqlite_db.write() as session:
+        edition = session.get_one(Edition, open_call.id)
+        factories.application(
+            session=session,
+            edition=edition,
+            email="Amra@Example.org",  # the same person as amra@example.org's draft
+            title="Second project of Amra",
+            draft_revision=True,
+        )
+    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    shown = text_of(page.text)
+    assert "2 drafts are in progress and not submitted" in shown
+    assert "1 submitted application has changes in progress" in shown
+    assert "This e-mails 2 people." in shown  # amra once, luc once
+    done = confirmed_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    assert done.status_code == 303
+    assert smtp.deliver(sqlite_db, clock()) == 2
+    [amra] = smtp.inbox.to("amra@example.org")
+    body = body_of(amra).replace("\r\n", "\n")
+    assert "Your applications concerned, each opened by its own link:" in body
+    assert "Not submitted yet:\nProject of amra@example.org\n" in body
+    assert "Submitted, with changes in progress not submitted yet:\nSecond project of Amra\n" in (
+        body
+    )
+    assert len(set(re.findall(r"/apply/link/\S+", body))) == 2  # each with its own link
+    assert "A draft that is not submitted by then cannot be considered, and changes" in body

@@ -348,7 +348,7 @@ def test_add_edit_reorder_and_remove_criteria(staff_client, sqlite_db):
         "/secretariat/editions/2027/criteria/1",
         {"name_en": "Innovation in content", "weight": "1.5"},
     )
-    staff_post(staff_client, "/secretariat/editions/2027/criteria/2/remove")
+    confirmed_post(staff_client, "/secretariat/editions/2027/criteria/2/remove")
     assert names() == [("Youth participation", 2.5), ("Innovation in content", 1.5)]
     page = staff_client.get("/secretariat/editions/2027")
     assert "Innovation in content" in page.text and "38 %" in page.text
