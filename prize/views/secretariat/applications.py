@@ -331,6 +331,25 @@ def screen(request: Request) -> Response:
             )
     except DomainError as error:
         return _refused(request, account, error, prefix, values)
+    _recorded(request, application)
+    if form.get("then") == "next":
+        return _to_next(request, application)
+    return redirect(request, "staff_application", app_id=application.id)
+
+
+def _to_next(request: Request, application: Application) -> Response:
+    """After "save and go to the next": the next application waiting for screening, or the
+    edition's list when none is left (and a notice that says so)."""
+    with database(request).read() as session:
+        edition = session.get_one(Edition, application.edition_id)
+        following = queries.next_to_screen(session=session, edition=edition, after=application)
+    if following is None:
+        flash(request, "No application is left to screen.")
+        return redirect(request, "staff_applications", year=edition.year)
+    return redirect(request, "staff_application", app_id=following.id)
+
+
+def _recorded(request: Request, application: Application) -> None:
     if application.screening_mail:
         flash(
             request,
@@ -342,7 +361,6 @@ def screen(request: Request) -> Response:
         flash(
             request, "%(ref)s: decision recorded and the applicant told.", ref=application.reference
         )
-    return redirect(request, "staff_application", app_id=application.id)
 
 
 def send_results(request: Request) -> Response:
