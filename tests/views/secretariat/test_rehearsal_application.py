@@ -56,6 +56,7 @@ def test_trying_starts_an_application_in_the_rehearsal_and_opens_it(staff_client
     assert opened.headers["location"] == f"/apply/{application.id}"
     form = staff_client.get(opened.headers["location"])
     assert (form.status_code, "Trial project" in form.text) == (200, True)
+    assert "the edition 2027 shown here is a rehearsal" in form.text  # the applicant's page too
     assert application.edition_id == rehearsal_id
     # to an address listed for the rehearsal: sent like any other
     assert (mail.recipient, mail.status, mail.edition_id) == (
