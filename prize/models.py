@@ -173,6 +173,24 @@ class OutboxStatus(enum.StrEnum):
 # --------------------------------------------------------------------------- editions
 
 
+class EditionYear(int):
+    """An edition's year as the back office's addresses name it: the year, and whether it is
+    the rehearsal of that year (``/secretariat/editions/2027-rehearsal/...``), so that a
+    rehearsal and the real edition of its year each have their own pages. Used as an ``int``
+    it is the year."""
+
+    rehearsal: bool
+
+    def __new__(cls, year: int, rehearsal: bool = False) -> EditionYear:
+        made = super().__new__(cls, year)
+        made.rehearsal = rehearsal
+        return made
+
+    @property
+    def key(self) -> str:
+        return f"{int(self)}-rehearsal" if self.rehearsal else str(int(self))
+
+
 class Edition(SQLModel, table=True):
     # One real edition a year, and beside it at most one rehearsal of the same year.
     __table_args__ = (sa.UniqueConstraint("year", "rehearsal"),)
@@ -212,6 +230,11 @@ class Edition(SQLModel, table=True):
     last_number: int = 0  # the last reference number given, taken under a lock
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
+
+    @property
+    def path_year(self) -> EditionYear:
+        """The year as the back office's addresses name this edition (see ``EditionYear``)."""
+        return EditionYear(self.year, self.rehearsal)
 
 
 class Criterion(SQLModel, table=True):

@@ -221,7 +221,8 @@ def url_for(ctx: Context, name: str, /, **path_params: Any) -> str:
     cost a quarter of a 50-row list page (bench/pages.py). ``static`` paths carry the file's
     content hash (``prize.static``), so browsers may keep them for a year."""
     app = ctx["request"].app
-    key = (name, *sorted(path_params.items()))
+    # An ``EditionYear`` equals its year as an int: its ``key`` tells a rehearsal's apart.
+    key = (name, *sorted((k, v, getattr(v, "key", None)) for k, v in path_params.items()))
     cache: dict[tuple[Any, ...], str] | None = getattr(app.state, "path_cache", None)
     if cache is None:
         cache = app.state.path_cache = {}

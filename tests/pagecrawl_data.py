@@ -43,6 +43,7 @@ from prize.models import (
     OutboxStatus,
     Staff,
     StaffRole,
+    pk,
 )
 from prize.storage import FolderStore
 from prize.tokens import Purpose
@@ -67,7 +68,8 @@ class CrawlData:
     links: dict[str, str] = field(default_factory=dict)  # link paths by role
     criteria: dict[str, int] = field(default_factory=dict)
     receipts: dict[str, str] = field(default_factory=dict)
-    editions: dict[int, int] = field(default_factory=dict)  # edition ids by year
+    editions: dict[int, int] = field(default_factory=dict)  # real edition ids by year
+    messages: dict[str, int] = field(default_factory=dict)  # outbox message ids by role
 
 
 def apply_link(application: Application, version: int | None = None) -> str:
@@ -121,8 +123,11 @@ def build(database: Database, storage_dir: Path) -> CrawlData:
         )
         jury_data.archived_2021(session)
         jury_data.closed_round_2019(session, data)
-        _failed_message(session)
-        data.editions = {e.year: e.id for e in editions.all_editions(session=session)}
+        data.messages["failed"] = _failed_message(session)
+        _rehearsal_2027(session)
+        data.editions = {
+            e.year: e.id for e in editions.all_editions(session=session) if not e.rehearsal
+        }
     return data
 
 
@@ -153,14 +158,31 @@ def _staff(database: Database, data: CrawlData, forgetful_id: int | None) -> Non
         )
 
 
-def _failed_message(session: Session) -> None:
-    """One e-mail that kept failing, as the outbox shows it."""
+def _failed_message(session: Session) -> int:
+    """One e-mail that kept failing, as the outbox shows it (its id)."""
     message = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).first()
     assert message is not None
     message.status = OutboxStatus.failed
     message.attempts = 8
     message.last_error = "550 mailbox unavailable"
     session.add(message)
+    return pk(message)
+
+
+def _rehearsal_2027(session: Session) -> None:
+    """A rehearsal beside the open call of 2027, a draft, one address listed for its e-mails."""
+    editions.create_edition(
+        session=session,
+        actor=OFFICER,
+        now=NOW,
+        year=2027,
+        title_en="Rehearsal 2027",
+        title_fr="Répétition 2027",
+        opens_at=datetime(2027, 1, 1, tzinfo=UTC),
+        deadline=datetime(2027, 6, 30, 20, tzinfo=UTC),
+        rehearsal=True,
+        rehearsal_recipients=["tester@example.org"],
+    )
 
 
 # --------------------------------------------------------------------------- the call

@@ -240,6 +240,15 @@ def secretariat(data: CrawlData) -> list[Visit]:
             ),
         ),
         Visit("staff-outbox-failed", "/secretariat/outbox?status=failed"),
+        Visit("staff-outbox-message", f"/secretariat/outbox/{data.messages['failed']}"),
+        Visit("staff-edition-rehearsal", "/secretariat/editions/2027-rehearsal"),
+        Visit("staff-edition-try", "/secretariat/editions/2027-rehearsal/try-application"),
+        Visit(
+            "staff-edition-try-refused",
+            "/secretariat/editions/2027-rehearsal/try-application",
+            400,
+            act=send("/secretariat/editions/2027-rehearsal/try-application"),
+        ),
         Visit("staff-audit", "/secretariat/audit"),
         Visit(
             "staff-applications-index",

@@ -324,7 +324,8 @@ def _pages(session: Session) -> list[str]:
     """Back-office pages a crawl should not miss: each edition's own, each juror of the jury in
     its first round, each application in screening."""
     pages = []
-    for year in session.exec(select(Edition.year).order_by(col(Edition.year))):
+    for edition in session.exec(select(Edition).order_by(col(Edition.year))):
+        year = edition.path_year.key  # a rehearsal's pages are its own: 2027-rehearsal
         pages += [f"/secretariat/editions/{year}", f"/secretariat/editions/{year}/decisions"]
         pages += [
             f"/secretariat/editions/{year}/jury",

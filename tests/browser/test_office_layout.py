@@ -138,6 +138,11 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     nav.get_by_role("link", name="Jury", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jury")
     _check_layout(page, "jury", width)
+    juror = page.locator("tbody tr.rowlink").first
+    assert juror.locator(".pill").first.is_visible()
+    cell = juror.locator("td").nth(2).bounding_box()  # the whole row opens the juror
+    page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
+    page.wait_for_url("**/secretariat/jurors/*")
     context.close()
     assert scored.edition.year == 2027
 

@@ -1,5 +1,6 @@
 """Screening on a desktop: the decision forms stay in view beside the application, the next
-application is one click away, and a refused decision's errors take the focus."""
+application is one click away (or one button: save and go to the next), and a refused
+decision's errors take the focus."""
 
 from __future__ import annotations
 
@@ -45,4 +46,17 @@ def test_screening_side_by_side_with_errors_focused(
         "link", name=f"Next to screen: {second.reference}"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(second.reference)
+
+    # save and go to the next: the decision is recorded and the next one opens
+    eligible = page.get_by_role("form", name="Eligible", exact=True)
+    eligible.get_by_role("button", name="Save and go to the next application to screen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(first.reference)
+    expect(page.locator("main")).to_contain_text(f"{second.reference}: decision recorded.")
+    assert_accessible(page)
+    # the last one: the list says none are left
+    eligible = page.get_by_role("form", name="Eligible", exact=True)
+    eligible.get_by_role("button", name="Save and go to the next application to screen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applications 2027")
+    expect(page.locator("main")).to_contain_text("No application is left to screen.")
+    assert_accessible(page)
     context.close()

@@ -1,9 +1,10 @@
-"""The secretariat's tools in a real browser at a desktop's size, with axe-core: the translation
+"""The secretariat's tools in a real browser at 1366 and 1024 px, with axe-core: the translation
 page (a labelled box per text the jury reads), an internal note, the guardian's signed form,
-a new edition from the previous one, and the jury pack's link."""
+the jury pack's zip downloaded, and a new edition from the previous one."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
@@ -38,12 +39,16 @@ def _world(database, storage):
         return app.id, minor.id
 
 
-def test_translation_notes_guardian_form_and_a_new_edition(
-    live_server, desktop, settings, tmp_path
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_translation_notes_guardian_form_files_and_a_new_edition(
+    live_server, browser, settings, tmp_path, width
 ):
     make_staff(live_server.database, live_server.clock())
     app_id, minor_id = _world(live_server.database, settings.storage_dir)
-    page, base = desktop, live_server.url
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, locale="en-GB", accept_downloads=True
+    )
+    page, base = context.new_page(), live_server.url
     page.goto(base + "/secretariat")
     page.get_by_label("E-mail address").fill("officer@example.org")
     page.get_by_label("Password").fill(STAFF_PASSWORD)
@@ -72,9 +77,18 @@ def test_translation_notes_guardian_form_and_a_new_edition(
     assert_accessible(page)
 
     page.goto(f"{base}/secretariat/editions/2027")
-    assert page.get_by_role(
-        "link", name="Download the supporting files of the eligible applications (zip)"
-    ).is_visible()
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name="Download the supporting files of the eligible applications (zip)"
+        ).click()
+    archive = tmp_path / "pack.zip"
+    download.value.save_as(archive)
+    assert download.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(archive) as pack:
+        names = pack.namelist()
+        assert len(names) == 1 and names[0].endswith(".pdf")
+        assert pack.read(names[0]) == factories.PDF
+    assert_accessible(page)
     page.get_by_role("link", name="Start a new edition from this one").click()
     assert_accessible(page)
     page.get_by_role("button", name="Create the new edition").click()
@@ -82,3 +96,4 @@ def test_translation_notes_guardian_form_and_a_new_edition(
     assert page.get_by_label("Title in English").input_value() == (
         "European Drug Prevention Prize 2028"
     )
+    context.close()

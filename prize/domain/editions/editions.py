@@ -133,12 +133,17 @@ def _year_taken(
     return session.exec(query).first() is not None
 
 
-def get_by_year(*, session: Session, year: int, public: bool = False) -> Edition:
-    """The edition of ``year``: the real one when a rehearsal shares its year. The public
-    never sees a rehearsal, nor a draft."""
+def get_by_year(
+    *, session: Session, year: int, public: bool = False, rehearsal: bool | None = None
+) -> Edition:
+    """The edition of ``year``: the real one when a rehearsal shares its year; with
+    ``rehearsal``, exactly the real one (False) or the rehearsal (True), as the back office's
+    addresses name them. The public never sees a rehearsal, nor a draft."""
     query = select(Edition).where(Edition.year == year).order_by(col(Edition.rehearsal))
     if public:
-        query = query.where(col(Edition.rehearsal).is_(False))
+        rehearsal = False
+    if rehearsal is not None:
+        query = query.where(col(Edition.rehearsal).is_(rehearsal))
     edition = session.exec(query).first()
     if edition is None or (public and edition.state is EditionState.draft):
         raise NotFound("There is no edition %(year)s.", year=year)

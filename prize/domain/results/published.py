@@ -339,9 +339,10 @@ def latest_results(*, session: Session) -> PublicResults | None:
 
 
 def get_results(*, session: Session, year: int) -> PublicResults:
-    """The published (or archived) results of ``year``; NotFound before publication."""
+    """The published (or archived) results of ``year``; NotFound before publication. Only the
+    real edition of the year: a rehearsal beside it, or alone, is never looked up here."""
     try:
-        edition = editions.get_by_year(session=session, year=year)
+        edition = editions.get_by_year(session=session, year=year, rehearsal=False)
     except NotFound:
         raise NotFound("There are no published results for %(year)s.", year=year) from None
     if not visible(edition) or edition.rehearsal:  # a rehearsal is never public

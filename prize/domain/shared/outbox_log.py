@@ -1,9 +1,11 @@
-"""Reading the outbox for the secretariat's page: one page of messages, and counts per status."""
+"""Reading the outbox for the secretariat's pages: one page of messages, one message, and counts
+per status."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
+from prize.domain.errors import NotFound
 from prize.domain.shared.paging import Page
 from prize.models import OutboxMessage, OutboxStatus
 
@@ -30,3 +32,11 @@ def status_counts(*, session: Session) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
     )
     return {OutboxStatus(status).value: int(n) for status, n in rows}
+
+
+def message(*, session: Session, message_id: int) -> OutboxMessage:
+    """One message of the outbox, whatever its status."""
+    found = session.get(OutboxMessage, message_id)
+    if found is None:
+        raise NotFound("There is no such message.")
+    return found

@@ -71,8 +71,14 @@ def _not_found(error: NotFound) -> HTTPException:
 
 
 def _edition(session: Session, year: int) -> Edition:
+    """The edition of a back-office address's year (``EditionYear``: the rehearsal, else the
+    real one; see ``access.edition_in_path``)."""
     try:
-        return editions.get_by_year(session=session, year=year)
+        return editions.get_by_year(
+            session=session,
+            year=int(year),
+            rehearsal=True if getattr(year, "rehearsal", False) else None,
+        )
     except NotFound as error:
         raise _not_found(error) from None
 
@@ -87,17 +93,17 @@ def index(request: Request) -> Response:
         newest = next((e for e in editions.all_editions(session=session) if not e.archived), None)
     if newest is None:
         return render_staff(request, "secretariat/applications_none.html", account)
-    return redirect(request, "staff_applications", year=newest.year)
+    return redirect(request, "staff_applications", year=newest.path_year)
 
 
 def list_page(request: Request) -> Response:
     account = signed_in(request)
     filters = queries.Filters.parse(request.query_params)
     with database(request).read() as session:
-        edition = _edition(session, int(request.path_params["year"]))
+        edition = _edition(session, request.path_params["year"])
         page = queries.list_applications(session=session, edition=edition, filters=filters)
         waiting = len(screening.pending(session=session, edition=edition))
-        years = [e.year for e in editions.all_editions(session=session)]
+        years = [e.path_year for e in editions.all_editions(session=session)]
     return render_staff(
         request,
         "secretariat/applications.html",
@@ -128,7 +134,7 @@ def list_page(request: Request) -> Response:
 def _export(request: Request) -> tuple[Edition, list[dict[str, Any]]]:
     signed_in(request)
     with database(request).read() as session:
-        edition = _edition(session, int(request.path_params["year"]))
+        edition = _edition(session, request.path_params["year"])
         return edition, exports.rows(session=session, edition=edition)
 
 
@@ -331,6 +337,25 @@ def screen(request: Request) -> Response:
             )
     except DomainError as error:
         return _refused(request, account, error, prefix, values)
+    _recorded(request, application)
+    if form.get("then") == "next":
+        return _to_next(request, application)
+    return redirect(request, "staff_application", app_id=application.id)
+
+
+def _to_next(request: Request, application: Application) -> Response:
+    """After "save and go to the next": the next application waiting for screening, or the
+    edition's list when none is left (and a notice that says so)."""
+    with database(request).read() as session:
+        edition = session.get_one(Edition, application.edition_id)
+        following = queries.next_to_screen(session=session, edition=edition, after=application)
+    if following is None:
+        flash(request, "No application is left to screen.")
+        return redirect(request, "staff_applications", year=edition.path_year)
+    return redirect(request, "staff_application", app_id=following.id)
+
+
+def _recorded(request: Request, application: Application) -> None:
     if application.screening_mail:
         flash(
             request,
@@ -342,14 +367,13 @@ def screen(request: Request) -> Response:
         flash(
             request, "%(ref)s: decision recorded and the applicant told.", ref=application.reference
         )
-    return redirect(request, "staff_application", app_id=application.id)
 
 
 def send_results(request: Request) -> Response:
     """The screening decisions waiting, e-mailed as one batch from their confirmation page."""
     account = signed_in(request)
     confirm.submitted(request)
-    year = int(request.path_params["year"])
+    year = request.path_params["year"]
     at = now(request)
 
     def act(session: Session, _reason: str) -> list[Application]:
@@ -514,19 +538,19 @@ def attachment(request: Request) -> Response:
 routes: list[BaseRoute] = [
     route("/secretariat/applications", index, access=Who.staff, name="staff_applications_index"),
     route(
-        "/secretariat/editions/{year:int}/applications",
+        "/secretariat/editions/{year:edition}/applications",
         list_page,
         access=Who.staff,
         name="staff_applications",
     ),
     route(
-        "/secretariat/editions/{year:int}/applications.csv",
+        "/secretariat/editions/{year:edition}/applications.csv",
         export_csv,
         access=Who.staff,
         name="staff_applications_csv",
     ),
     route(
-        "/secretariat/editions/{year:int}/applications.json",
+        "/secretariat/editions/{year:edition}/applications.json",
         export_json,
         access=Who.staff,
         name="staff_applications_json",
@@ -552,7 +576,7 @@ routes: list[BaseRoute] = [
         name="staff_application_screen",
     ),
     route(
-        "/secretariat/editions/{year:int}/screening/send",
+        "/secretariat/editions/{year:edition}/screening/send",
         send_results,
         methods=["GET", "POST"],
         access=Who.staff_write,

@@ -129,7 +129,7 @@ def write(request: Request) -> Response:
             )
     except DomainError as error:
         flash(request, error.message)
-        return redirect(request, "staff_write", year=edition.year)
+        return redirect(request, "staff_write", year=edition.path_year)
     flash(
         request,
         Plural(
@@ -138,18 +138,18 @@ def write(request: Request) -> Response:
             count,
         ),
     )
-    return redirect(request, "staff_write", year=edition.year)
+    return redirect(request, "staff_write", year=edition.path_year)
 
 
 routes: list[BaseRoute] = [
     route(
-        "/secretariat/editions/{year:int}/write",
+        "/secretariat/editions/{year:edition}/write",
         write_page,
         access=Who.staff,
         name="staff_write",
     ),
     route(
-        "/secretariat/editions/{year:int}/write",
+        "/secretariat/editions/{year:edition}/write",
         write,
         methods=["POST"],
         access=Who.staff_write,

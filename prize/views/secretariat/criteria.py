@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from prize.domain.editions import bands, criteria, editions
+from prize.domain.editions import bands, criteria
 from prize.domain.errors import DomainError, NotFound
 from prize.domain.staff import staff as staff_domain
 from prize.forms import edition as edition_forms
@@ -18,14 +18,14 @@ from prize.models import Criterion, Edition, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, signed_in
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 from prize.views.secretariat.editions import edition_page
 
 
 def _load(request: Request) -> tuple[Edition, Criterion | None]:
     with database(request).read() as session:
         try:
-            edition = editions.get_by_year(session=session, year=int(request.path_params["year"]))
+            edition = edition_in_path(session, request)
             criterion_id = request.path_params.get("criterion_id")
             criterion = (
                 criteria.get(session=session, edition=edition, criterion_id=int(criterion_id))
@@ -99,7 +99,7 @@ def criterion_form(request: Request) -> Response:
             result.errors[error.field or "name_en"] = error.message
         else:
             flash(request, "The criteria are saved.")
-            return redirect(request, "staff_edition", year=edition.year)
+            return redirect(request, "staff_edition", year=edition.path_year)
     return _form(
         request, account, edition, criterion, result.values, dict(result.errors), status_code=400
     )
@@ -110,13 +110,9 @@ def remove(request: Request) -> Response:
     removed, its page confirmed again says so (done already) rather than "not found"."""
     account = signed_in(request)
     confirm.submitted(request)  # the CSRF check of a POST
-    year = int(request.path_params["year"])
     criterion_id = int(request.path_params["criterion_id"])
     with database(request).read() as session:
-        try:
-            edition = editions.get_by_year(session=session, year=year)
-        except NotFound:
-            raise HTTPException(404) from None
+        edition = edition_in_path(session, request)
         found = session.get(Criterion, criterion_id)
     if found is not None and found.edition_id != edition.id:
         found = None
@@ -136,7 +132,7 @@ def remove(request: Request) -> Response:
 
     def done(_result: object) -> Response:
         flash(request, "The criteria are saved.")
-        return redirect(request, "staff_edition", year=year)
+        return redirect(request, "staff_edition", year=edition.path_year)
 
     return confirm.confirmed(
         request,
@@ -154,7 +150,7 @@ def remove(request: Request) -> Response:
             refused=lambda error: edition_page(
                 request, account=account, problem=error.message, status_code=400
             ),
-            back=str(request.url_for("staff_edition", year=year).path),
+            back=str(request.url_for("staff_edition", year=edition.path_year).path),
         ),
     )
 
@@ -177,33 +173,33 @@ def reorder(request: Request) -> Response:
     except DomainError as error:
         return edition_page(request, account=account, problem=error.message, status_code=400)
     flash(request, "The criteria are saved.")
-    return redirect(request, "staff_edition", year=edition.year)
+    return redirect(request, "staff_edition", year=edition.path_year)
 
 
 routes: list[BaseRoute] = [
     route(
-        "/secretariat/editions/{year:int}/criteria/new",
+        "/secretariat/editions/{year:edition}/criteria/new",
         criterion_form,
         methods=["GET", "POST"],
         access=Who.staff_write_on_post,
         name="staff_criterion_new",
     ),
     route(
-        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}",
+        "/secretariat/editions/{year:edition}/criteria/{criterion_id:int}",
         criterion_form,
         methods=["GET", "POST"],
         access=Who.staff_write_on_post,
         name="staff_criterion",
     ),
     route(
-        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/remove",
+        "/secretariat/editions/{year:edition}/criteria/{criterion_id:int}/remove",
         remove,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_criterion_remove",
     ),
     route(
-        "/secretariat/editions/{year:int}/criteria/{criterion_id:int}/move",
+        "/secretariat/editions/{year:edition}/criteria/{criterion_id:int}/move",
         reorder,
         methods=["POST"],
         access=Who.staff_write,

@@ -363,7 +363,7 @@ def add_note(request: Request) -> Response:
             request, account=account, form={"text": text}, errors=errors, status_code=400
         )
     flash(request, "The correction is added to the results page.")
-    return redirect(request, "staff_decisions", year=edition.year)
+    return redirect(request, "staff_decisions", year=edition.path_year)
 
 
 # --------------------------------------------------------------------------- archive
@@ -395,7 +395,7 @@ def create_archived(request: Request) -> Response:
             status_code=400,
         )
     flash(request, "Edition %(year)s added: enter its results.", year=edition.year)
-    return redirect(request, "staff_decisions", year=edition.year)
+    return redirect(request, "staff_decisions", year=edition.path_year)
 
 
 def add_entry(request: Request) -> Response:
@@ -436,7 +436,7 @@ def add_entry(request: Request) -> Response:
         errors = {error.field or "title": error.message}
         return decisions_page(request, account=account, form=values, errors=errors, status_code=400)
     flash(request, "The entry is added.")
-    return redirect(request, "staff_decisions", year=edition.year)
+    return redirect(request, "staff_decisions", year=edition.path_year)
 
 
 def remove_entry(request: Request) -> Response:
@@ -485,48 +485,48 @@ def remove_entry(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     route(
-        "/secretariat/editions/{year:int}/decisions",
+        "/secretariat/editions/{year:edition}/decisions",
         page,
         access=Who.staff,
         name="staff_decisions",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/shortlist",
+        "/secretariat/editions/{year:edition}/decisions/shortlist",
         confirm_shortlist,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_decisions_shortlist",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/final-round",
+        "/secretariat/editions/{year:edition}/decisions/final-round",
         start_final,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_decisions_start_final",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/final",
+        "/secretariat/editions/{year:edition}/decisions/final",
         confirm_final,
         methods=["POST"],
         access=Who.staff_write,
         name="staff_decisions_final",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/decide",
+        "/secretariat/editions/{year:edition}/decisions/decide",
         decide,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_decisions_decide",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/publish",
+        "/secretariat/editions/{year:edition}/decisions/publish",
         publish,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_decisions_publish",
     ),
     route(
-        "/secretariat/editions/{year:int}/decisions/note",
+        "/secretariat/editions/{year:edition}/decisions/note",
         add_note,
         methods=["POST"],
         access=Who.staff_write,
@@ -540,14 +540,14 @@ routes: list[BaseRoute] = [
         name="staff_archive_create",
     ),
     route(
-        "/secretariat/editions/{year:int}/archive",
+        "/secretariat/editions/{year:edition}/archive",
         add_entry,
         methods=["POST"],
         access=Who.staff_write,
         name="staff_archive_entry",
     ),
     route(
-        "/secretariat/editions/{year:int}/archive/{entry_id:int}/delete",
+        "/secretariat/editions/{year:edition}/archive/{entry_id:int}/delete",
         remove_entry,
         methods=["GET", "POST"],
         access=Who.staff_write,

@@ -12,24 +12,24 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute
 
+from prize.domain.applicants import trial
 from prize.domain.editions import copying, editions, removal
-from prize.domain.errors import DomainError, NotFound
+from prize.domain.errors import DomainError, NotAllowed, NotFound
 from prize.domain.screening import jury_pack
 from prize.domain.staff import staff as staff_domain
+from prize.forms import application as application_form
 from prize.forms.base import text
 from prize.i18n import Message
 from prize.models import Edition, Staff
 from prize.storage import zip_stream
 from prize.views.access import Who, route
-from prize.views.common import database, file_store, flash, now, read_form, redirect
-from prize.views.secretariat.access import render_staff, signed_in
+from prize.views.common import database, file_store, flash, lang, now, read_form, redirect
+from prize.views.links import applicant_links
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
 
 def _edition(session: Session, request: Request) -> Edition:
-    try:
-        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
-    except NotFound:
-        raise HTTPException(404) from None
+    return edition_in_path(session, request)
 
 
 # --------------------------------------------------------------------------- a new edition from it
@@ -94,9 +94,7 @@ def copy_edition(request: Request) -> Response:
                 year=edition.year,
                 source=request.path_params["year"],
             )
-            if edition.rehearsal and _shadowed(request, edition):
-                return redirect(request, "staff_editions")
-            return redirect(request, "staff_edition_edit", year=edition.year)
+            return redirect(request, "staff_edition_edit", year=edition.path_year)
     return _copy_page(request, account, values=values, errors=errors, status_code=400)
 
 
@@ -131,6 +129,54 @@ def jury_files(request: Request) -> Response:
     )
 
 
+# --------------------------------------------------------------------------- trying its form
+
+
+def try_application(request: Request) -> Response:
+    """A rehearsal's application form, tried by the secretariat: GET asks for the address and
+    the title (the account's own address by default); POST starts the draft in the rehearsal
+    and opens it here through its resume link. Its e-mails follow the rehearsal's rules."""
+    account = signed_in(request)
+    values = {"email": account.email, "title": "", "language": lang(request)}
+    errors: dict[str, Message] = {}
+    problem: Message | None = None
+    if request.method == "POST":
+        values = application_form.start_fields(read_form(request))
+        errors = dict(application_form.start_errors(values))
+        if not errors:
+            links = applicant_links(request)
+            try:
+                with database(request).write() as session:
+                    application = trial.start_trial(
+                        session=session,
+                        edition=_edition(session, request),
+                        email=values["email"],
+                        title=values["title"],
+                        language=values["language"],
+                        links=links,
+                        client=f"staff:{account.id}",
+                        now=now(request),
+                    )
+                    token = links.token(application)
+            except NotAllowed as error:
+                problem = error.message
+            except DomainError as error:
+                errors[error.field or "email"] = error.message
+            else:
+                return redirect(request, "apply_link", token=token)
+    with database(request).read() as session:
+        edition = _edition(session, request)
+    if not edition.rehearsal:
+        raise HTTPException(404)
+    return render_staff(
+        request,
+        "secretariat/edition_try.html",
+        account,
+        {"edition": edition, "values": values, "errors": errors, "problem": problem},
+        status_code=400 if request.method == "POST" else 200,
+    )
+
+
 # --------------------------------------------------------------------------- deleting it
 
 
@@ -155,7 +201,7 @@ def _delete_page(
         edition = _edition_by_id(session, request)
         reason = removal.refusal(session=session, edition=edition)
         counts = removal.holdings(session=session, edition=edition)
-    back = request.app.url_path_for("staff_edition", year=edition.year)
+    back = request.app.url_path_for("staff_edition", year=edition.path_year)
     return render_staff(
         request,
         "secretariat/edition_delete.html",
@@ -166,16 +212,10 @@ def _delete_page(
             "counts": counts,
             "values": values,
             "errors": errors,
-            "back_url": back if not _shadowed(request, edition) else None,
+            "back_url": back,
         },
         status_code=status_code,
     )
-
-
-def _shadowed(request: Request, edition: Edition) -> bool:
-    """Whether the edition's year pages show another edition (a rehearsal beside the real one)."""
-    with database(request).read() as session:
-        return editions.get_by_year(session=session, year=edition.year).id != edition.id
 
 
 def delete_edition(request: Request) -> Response:
@@ -210,17 +250,24 @@ def delete_edition(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     route(
-        "/secretariat/editions/{year:int}/copy",
+        "/secretariat/editions/{year:edition}/copy",
         copy_edition,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_edition_copy",
     ),
     route(
-        "/secretariat/editions/{year:int}/files.zip",
+        "/secretariat/editions/{year:edition}/files.zip",
         jury_files,
         access=Who.staff,
         name="staff_edition_files",
+    ),
+    route(
+        "/secretariat/editions/{year:edition}/try-application",
+        try_application,
+        methods=["GET", "POST"],
+        access=Who.staff_write,
+        name="staff_edition_try",
     ),
     route(
         "/secretariat/editions/id/{edition_id:int}/delete",

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -16,7 +15,7 @@ from prize import countries
 from prize.domain import transitions
 from prize.domain.editions import editions, lifecycle
 from prize.domain.editions.criteria import criteria_of, scores_recorded
-from prize.domain.errors import DomainError, NotFound
+from prize.domain.errors import DomainError
 from prize.domain.shared import audit, labels
 from prize.domain.staff import staff as staff_domain
 from prize.formats import When
@@ -28,7 +27,7 @@ from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import optional_url, render_staff, signed_in
+from prize.views.secretariat.access import edition_in_path, optional_url, render_staff, signed_in
 
 # What a move did, told on the next page.
 MOVED = {
@@ -76,10 +75,7 @@ def _defaults(request: Request) -> dict[str, Any]:
 
 
 def _edition(session: Session, request: Request) -> Edition:
-    try:
-        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
-    except NotFound:
-        raise HTTPException(404) from None
+    return edition_in_path(session, request)
 
 
 # --------------------------------------------------------------------------- list, create, edit
@@ -89,12 +85,7 @@ def editions_list(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
-    # A rehearsal beside the real edition of its year: its year's pages show the real one.
-    real = {e.year for e in items if not e.rehearsal}
-    shadowed = {e.year for e in items if e.rehearsal and e.year in real}
-    return render_staff(
-        request, "secretariat/editions.html", account, {"editions": items, "shadowed": shadowed}
-    )
+    return render_staff(request, "secretariat/editions.html", account, {"editions": items})
 
 
 def _form_page(
@@ -149,7 +140,7 @@ def edition_new(request: Request) -> Response:
             _refused(result, error)
         else:
             flash(request, "The edition %(year)s is created as a draft.", year=edition.year)
-            return redirect(request, "staff_edition", year=edition.year)
+            return redirect(request, "staff_edition", year=edition.path_year)
     return _form_page(
         request, account, edition=None, values=result.values, errors=result.errors, status_code=400
     )
@@ -192,7 +183,7 @@ def edition_edit(request: Request) -> Response:
             _refused(result, error)
         else:
             flash(request, "The edition is saved.")
-            return redirect(request, "staff_edition", year=edition.year)
+            return redirect(request, "staff_edition", year=edition.path_year)
     return _form_page(
         request,
         account,
@@ -251,7 +242,7 @@ def _deadline_change(
             ),
             done=_moved(request, N_("The edition is saved; the holders of drafts are told.")),
             refused=refused,
-            back=str(request.url_for("staff_edition_edit", year=edition.year).path),
+            back=str(request.url_for("staff_edition_edit", year=edition.path_year).path),
         ),
     )
 
@@ -301,7 +292,7 @@ def edition_page(
             "back_errors": back_errors or {},
             "weight_total": sum(c.weight for c in criteria),
             "eligible": countries.choices(tuple(edition.eligible_countries), lang(request)),
-            "applications_url": optional_url(request, "staff_applications", year=edition.year),
+            "applications_url": optional_url(request, "staff_applications", year=edition.path_year),
         },
         status_code=status_code,
     )
@@ -463,23 +454,23 @@ routes: list[BaseRoute] = [
         access=Who.staff_write_on_post,
         name="staff_edition_new",
     ),
-    route("/secretariat/editions/{year:int}", edition, access=Who.staff, name="staff_edition"),
+    route("/secretariat/editions/{year:edition}", edition, access=Who.staff, name="staff_edition"),
     route(
-        "/secretariat/editions/{year:int}/edit",
+        "/secretariat/editions/{year:edition}/edit",
         edition_edit,
         methods=["GET", "POST"],
         access=Who.staff_write_on_post,
         name="staff_edition_edit",
     ),
     route(
-        "/secretariat/editions/{year:int}/move",
+        "/secretariat/editions/{year:edition}/move",
         move,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_edition_move",
     ),
     route(
-        "/secretariat/editions/{year:int}/back",
+        "/secretariat/editions/{year:edition}/back",
         move_back,
         methods=["GET", "POST"],
         access=Who.staff_write,

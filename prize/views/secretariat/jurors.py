@@ -13,8 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain.editions import editions
-from prize.domain.errors import DomainError, NotAllowed, NotFound
+from prize.domain.errors import DomainError, NotAllowed
 from prize.domain.jury import conflicts, jurors, panel, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.shared import audit
@@ -27,7 +26,7 @@ from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, signed_in
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
 
@@ -37,10 +36,7 @@ def actor(account: Staff) -> audit.Actor:
 
 
 def edition_or_404(session: Session, request: Request) -> Edition:
-    try:
-        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
-    except NotFound:
-        raise HTTPException(404) from None
+    return edition_in_path(session, request)
 
 
 def juror_or_404(session: Session, request: Request) -> Juror:

@@ -243,36 +243,38 @@ def import_csv(request: Request) -> Response:
                 request,
                 Plural("%(num)s juror is imported.", "%(num)s jurors are imported.", len(added)),
             )
-            return redirect(request, "staff_jury", year=edition.year)
+            return redirect(request, "staff_jury", year=edition.path_year)
     return render_staff(request, "secretariat/jury_import.html", account, context, status_code=400)
 
 
 routes: list[BaseRoute] = [
     route("/secretariat/jury", index, access=Who.staff, name="staff_jury_index"),
-    route("/secretariat/editions/{year:int}/jury", jury_page, access=Who.staff, name="staff_jury"),
     route(
-        "/secretariat/editions/{year:int}/jury/add",
+        "/secretariat/editions/{year:edition}/jury", jury_page, access=Who.staff, name="staff_jury"
+    ),
+    route(
+        "/secretariat/editions/{year:edition}/jury/add",
         add,
         methods=["GET", "POST"],
         access=Who.staff_write_on_post,
         name="staff_juror_add",
     ),
     route(
-        "/secretariat/editions/{year:int}/jury/import",
+        "/secretariat/editions/{year:edition}/jury/import",
         import_csv,
         methods=["GET", "POST"],
         access=Who.staff_write_on_post,
         name="staff_jury_import",
     ),
     route(
-        "/secretariat/editions/{year:int}/jury/remind",
+        "/secretariat/editions/{year:edition}/jury/remind",
         remind,
         methods=["GET", "POST"],
         access=Who.staff_write,
         name="staff_jury_remind",
     ),
     route(
-        "/secretariat/editions/{year:int}/jury/invite",
+        "/secretariat/editions/{year:edition}/jury/invite",
         invite_all,
         methods=["GET", "POST"],
         access=Who.staff_write,

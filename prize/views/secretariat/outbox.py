@@ -11,10 +11,12 @@ from functools import partial
 
 from markupsafe import Markup, escape
 from sqlalchemy.exc import NoResultFound
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
+from prize.domain.errors import NotFound
 from prize.domain.shared import outbox, outbox_log
 from prize.forms.base import whole
 from prize.models import OutboxStatus
@@ -72,6 +74,30 @@ def outbox_page(request: Request) -> Response:
     )
 
 
+def message_page(request: Request) -> Response:
+    """One message: to whom, when, its status and attempts; its body only in the demonstration
+    (elsewhere it holds personal links)."""
+    account = signed_in(request)
+    with database(request).read() as session:
+        try:
+            found = outbox_log.message(
+                session=session, message_id=int(request.path_params["message_id"])
+            )
+        except NotFound:
+            raise HTTPException(404) from None
+    return render_staff(
+        request,
+        "secretariat/outbox_message.html",
+        account,
+        {
+            "m": found,
+            "show_bodies": settings(request).demo,
+            "linkify": linkify,
+            "footer": partial(outbox.contact_footer, contact=settings(request).contact_email),
+        },
+    )
+
+
 def retry(request: Request) -> Response:
     signed_in(request)
     form = read_form(request)
@@ -91,6 +117,12 @@ def retry(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     route("/secretariat/outbox", outbox_page, access=Who.staff, name="staff_outbox"),
+    route(
+        "/secretariat/outbox/{message_id:int}",
+        message_page,
+        access=Who.staff,
+        name="staff_outbox_message",
+    ),
     route(
         "/secretariat/outbox/{message_id:int}/retry",
         retry,

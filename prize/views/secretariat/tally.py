@@ -14,20 +14,16 @@ from prize import charts
 from prize import tally as pure
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
-from prize.domain.errors import NotFound
 from prize.domain.jury import jurors
 from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database
-from prize.views.secretariat.access import can_write, render_staff, signed_in
+from prize.views.secretariat.access import can_write, edition_in_path, render_staff, signed_in
 
 
 def edition_of(session: Session, request: Request) -> Edition:
-    try:
-        return editions.get_by_year(session=session, year=int(request.path_params["year"]))
-    except NotFound:
-        raise HTTPException(404) from None
+    return edition_in_path(session, request)
 
 
 def round_of(request: Request) -> Round:
@@ -129,7 +125,7 @@ def tally_page(request: Request) -> Response:
 routes: list[BaseRoute] = [
     route("/secretariat/results", index, access=Who.staff, name="staff_tally_index"),
     route(
-        "/secretariat/editions/{year:int}/tally/{round}",
+        "/secretariat/editions/{year:edition}/tally/{round}",
         tally_page,
         access=Who.staff,
         name="staff_tally",

@@ -67,6 +67,30 @@ def test_a_rehearsal_does_not_block_the_real_edition_of_its_year(db):
     )
 
 
+def test_the_back_office_finds_each_edition_of_a_year_and_the_public_only_the_real_one(db):
+    with db.write() as session:
+        rehearsal = factories.edition(
+            session=session, year=2028, state=EditionState.published, rehearsal=True
+        )
+        real = factories.edition(session=session, year=2028, state=EditionState.published)
+        found = {
+            flag: editions.get_by_year(session=session, year=2028, rehearsal=flag).id
+            for flag in (True, False, None)
+        }
+        assert found == {True: rehearsal.id, False: real.id, None: real.id}
+        assert editions.get_by_year(session=session, year=2028, public=True).id == real.id
+        assert published.get_results(session=session, year=2028).edition.id == real.id
+        assert (rehearsal.path_year.key, real.path_year.key) == ("2028-rehearsal", "2028")
+
+
+def test_a_rehearsal_alone_in_its_year_is_found_only_by_the_back_office(db):
+    with db.write() as session:
+        rehearsal = factories.edition(session=session, year=2028, rehearsal=True)
+        assert editions.get_by_year(session=session, year=2028, rehearsal=True).id == rehearsal.id
+        with pytest.raises(DomainError):
+            editions.get_by_year(session=session, year=2028, rehearsal=False)
+
+
 def test_the_public_never_sees_a_rehearsal(db):
     with db.write() as session:
         edition = factories.edition(

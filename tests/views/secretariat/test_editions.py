@@ -607,3 +607,21 @@ def test_move_back_from_final_sets_the_first_rounds_closing(db, clock):
         options = lifecycle.options(session, stored, clock())
     assert [(o.to.value, o.backward) for o in options] == [("final", False)]
     assert options[0].problems[0].msgid == "Confirm the shortlist before the final round."
+
+
+def test_each_edition_row_opens_its_edition_with_its_state_as_a_pill(staff_client, sqlite_db):
+    from prize.models import EditionState
+    from tests import factories
+
+    with sqlite_db.write() as session:
+        factories.edition(session=session, year=2026, state=EditionState.published)
+        factories.edition(session=session, year=2027, state=EditionState.draft)
+        factories.edition(session=session, year=2027, state=EditionState.open, rehearsal=True)
+    page = staff_client.get("/secretariat/editions").text
+    assert page.count('<tr class="rowlink">') == 3
+    assert '<a class="rowlink-main" href="/secretariat/editions/2026">2026</a>' in page
+    assert '<a class="rowlink-main" href="/secretariat/editions/2027">2027</a>' in page
+    assert '<a class="rowlink-main" href="/secretariat/editions/2027-rehearsal">2027</a>' in page
+    assert '<span class="pill pill-ok">published</span>' in page
+    assert '<span class="pill pill-draft">draft</span>' in page
+    assert '<span class="pill pill-active">open for applications</span>' in page

@@ -70,8 +70,12 @@ def test_jury_page_shows_each_jurors_progress_and_state(staff_client, sqlite_db,
     assert '<progress value="1" max="3"' in page.text
     assert "1 of 3 scored" in page.text
     assert '<progress value="3" max="3"' in page.text
-    assert "submitted" in page.text and "draft" in page.text
+    assert '<span class="pill pill-ok">submitted</span>' in page.text
+    assert '<span class="pill pill-wait">draft</span>' in page.text
     assert "style=" not in page.text
+    # each juror's row opens the juror, through a real link in its first cell
+    assert page.text.count('<tr class="rowlink">') == len(jury.jurors) + 1
+    assert f'<a class="rowlink-main" href="/secretariat/jurors/{omar.id}">Omar ' in page.text
     assert re.search(r'<td class="num">1</td>', page.text)  # links sent
     htmlpages.save("secretariat_jury", page.text)
     index = staff_client.get("/secretariat/jury").text.split("<main", 1)[1]  # not the nav

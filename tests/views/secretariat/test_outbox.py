@@ -138,3 +138,27 @@ def test_linkify_escapes_everything_but_the_links_it_makes():
         '(<a href="http://a.example/p" rel="noreferrer">http://a.example/p</a>).'
     )
     assert str(linkify("ftp://a.example and javascript:x")) == "ftp://a.example and javascript:x"
+
+
+def test_each_outbox_row_opens_its_message_with_its_status_as_a_pill(
+    staff_client, sqlite_db, clock
+):
+    with sqlite_db.write() as session:
+        failed = _message(
+            session, clock, 1, OutboxStatus.failed, attempts=8, last_error="550 no such user"
+        )
+        held = _message(session, clock, 2, OutboxStatus.held)
+    listing = staff_client.get("/secretariat/outbox").text
+    assert listing.count('<tr class="rowlink">') == 2
+    assert f'<a class="rowlink-main" href="/secretariat/outbox/{failed.id}">' in listing
+    assert '<span class="pill pill-bad">failed</span>' in listing
+    assert '<span class="pill pill-draft">held: rehearsal</span>' in listing
+    page = staff_client.get(f"/secretariat/outbox/{failed.id}").text
+    assert "<h1>Message to person1@example.org</h1>" in page
+    assert "550 no such user" in page
+    assert f'action="/secretariat/outbox/{failed.id}/retry"' in page
+    assert "apply/link/abc123" not in page  # the body holds a personal link
+    held_page = staff_client.get(f"/secretariat/outbox/{held.id}").text
+    assert "Never sent: this address is not listed for the rehearsal." in held_page
+    assert "/retry" not in held_page
+    assert staff_client.get(f"/secretariat/outbox/{held.id + 100}").status_code == 404

@@ -55,11 +55,11 @@ def test_the_real_edition_can_be_created_beside_a_rehearsal(staff_client, sqlite
         rows = sorted((e.year, e.rehearsal) for e in session.exec(select(Edition)))
     assert rows == [(2029, False), (2029, True)]
     listing = staff_client.get("/secretariat/editions").text
-    assert "Delete this rehearsal" in listing  # its year's pages now show the real one
-    assert (
-        "the edition 2029 shown here is a rehearsal"
-        not in staff_client.get("/secretariat/editions/2029").text
-    )
+    assert 'href="/secretariat/editions/2029"' in listing
+    assert 'href="/secretariat/editions/2029-rehearsal"' in listing
+    banner = "the edition 2029 shown here is a rehearsal"
+    assert banner not in staff_client.get("/secretariat/editions/2029").text
+    assert banner in staff_client.get("/secretariat/editions/2029-rehearsal").text
 
 
 def _published_rehearsal(sqlite_db, storage):
@@ -167,16 +167,41 @@ def test_a_rehearsals_results_and_exports_say_rehearsal(staff_client, sqlite_db,
     assert document["rehearsal"] is True
 
 
-def test_a_rehearsal_beside_the_real_edition_is_deleted_from_the_list(staff_client, sqlite_db):
+def test_a_rehearsal_beside_the_real_edition_keeps_its_own_pages(staff_client, sqlite_db):
+    """The real edition of its year does not hide the rehearsal: each has its own addresses,
+    and every link on the rehearsal's pages stays on the rehearsal."""
     staff_post(staff_client, "/secretariat/editions/new", _rehearsal_form())
     staff_post(staff_client, "/secretariat/editions/new", edition_form(year="2029"))
     with sqlite_db.read() as session:
         rehearsal_id = session.exec(select(Edition.id).where(col(Edition.rehearsal))).one()
-    listing = staff_client.get("/secretariat/editions").text
+    page = staff_client.get("/secretariat/editions/2029-rehearsal").text
+    assert "<strong>Rehearsal</strong>" in page
+    assert 'href="/secretariat/editions/2029-rehearsal/applications"' in page
+    assert 'href="/secretariat/editions/2029-rehearsal/edit"' in page
+    assert 'href="/secretariat/editions/2029/applications"' not in page
+    assert "Edition 2029 (rehearsal)" in page  # the navigation names the chosen one
+    copy_page = staff_client.get("/secretariat/editions/2029-rehearsal/copy").text
+    assert 'action="/secretariat/editions/2029-rehearsal/copy"' in copy_page
+    for tool in ("applications", "jury", "decisions", "tally/shortlist", "edit"):
+        response = staff_client.get(f"/secretariat/editions/2029-rehearsal/{tool}")
+        assert (response.status_code, "shown here is a rehearsal" in response.text) == (
+            200,
+            True,
+        ), tool
+    moved = staff_post(
+        staff_client,
+        "/secretariat/editions/2029-rehearsal/edit",
+        edition_form(year="2029", title_en="Rehearsal 2029, renamed", rehearsal="yes"),
+    )
+    assert moved.headers["location"] == "/secretariat/editions/2029-rehearsal"
+    with sqlite_db.read() as session:
+        titles = {e.rehearsal: e.title_en for e in session.exec(select(Edition))}
+    assert titles == {True: "Rehearsal 2029, renamed", False: edition_form()["title_en"]}
     path = f"/secretariat/editions/id/{rehearsal_id}/delete"
-    assert f'href="{path}"' in listing
     page = staff_client.get(path).text
-    assert 'class="button" href="/secretariat/editions"' in page  # its year shows the real one
-    assert staff_post(staff_client, path, {"typed_name": "Rehearsal 2029"}).status_code == 303
+    assert 'class="button" href="/secretariat/editions/2029-rehearsal"' in page
+    assert (
+        staff_post(staff_client, path, {"typed_name": "Rehearsal 2029, renamed"}).status_code == 303
+    )
     with sqlite_db.read() as session:
         assert [(e.year, e.rehearsal) for e in session.exec(select(Edition))] == [(2029, False)]

@@ -61,3 +61,71 @@ def test_refused_decision_lists_its_errors_at_the_top_of_the_panel(
         '<a href="#ineligible-reason">Choose the rule the application does not meet.</a>' in summary
     )
     assert "Kept as typed" in side
+
+
+def test_save_and_next_records_the_decision_and_opens_the_next_one(
+    staff_client, screening_applications, sqlite_db
+):
+    from prize.models import Application, ApplicationStatus
+
+    first, second = screening_applications["first"], screening_applications["second"]
+    page = staff_client.get(f"/secretariat/applications/{first.id}").text
+    side = _side(page)
+    assert side.count('name="then" value="next"') == 3  # one for each outcome's form
+    assert "Save and go to the next application to screen" in side
+    response = staff_post(
+        staff_client,
+        f"/secretariat/applications/{first.id}/screening",
+        {"outcome": "eligible", "then": "next"},
+    )
+    assert response.headers["location"] == f"/secretariat/applications/{second.id}"
+    page = unescape(staff_client.get(response.headers["location"]).text)
+    assert f"{first.reference}: decision recorded." in page
+    assert f"<h1>{second.reference}" in page
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, first.id).status is ApplicationStatus.eligible
+
+
+def test_save_and_next_on_the_last_one_says_none_are_left(
+    staff_client, screening_applications, sqlite_db
+):
+    from prize.models import Application, ApplicationStatus
+
+    first, second = screening_applications["first"], screening_applications["second"]
+    staff_post(
+        staff_client, f"/secretariat/applications/{first.id}/screening", {"outcome": "eligible"}
+    )
+    response = staff_post(
+        staff_client,
+        f"/secretariat/applications/{second.id}/screening",
+        {
+            "outcome": "returned",
+            "returned-info_message": "Please add the budget.",
+            "returned-info_due": "2027-07-20",
+            "then": "next",
+        },
+    )
+    assert response.headers["location"] == "/secretariat/editions/2027/applications"
+    page = unescape(staff_client.get(response.headers["location"]).text)
+    assert "No application is left to screen." in page
+    with sqlite_db.read() as session:
+        assert session.get_one(Application, second.id).status is ApplicationStatus.returned
+
+
+def test_save_and_next_refused_stays_with_the_errors_at_the_top(
+    staff_client, screening_applications
+):
+    first = screening_applications["first"]
+    response = staff_post(
+        staff_client,
+        f"/secretariat/applications/{first.id}/screening",
+        {"outcome": "ineligible", "ineligible-note": "Kept as typed", "then": "next"},
+    )
+    assert response.status_code == 400
+    side = unescape(_side(response.text))
+    summary = side[: side.index('<h2 id="screening-h">')]
+    assert 'class="error-summary" role="alert" tabindex="-1" data-focus' in summary
+    assert '<a href="#ineligible-reason">Choose the rule the application does not meet.</a>' in (
+        summary
+    )
+    assert "Kept as typed" in side
