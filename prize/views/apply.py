@@ -565,7 +565,7 @@ def section_page(request: Request) -> Response:
     form = read_form(request, max_part_size=512 * 1024)
     with database(request).read() as session:
         try:
-            application, edition, mode = opened(request, session, app_id)
+            application, edition, _ = opened(request, session, app_id)
         except Denied:
             raise CsrfFailed(form) from None  # signed out while typing: offer to send it again
         parsed = application_form.within(
@@ -595,7 +595,9 @@ def section_page(request: Request) -> Response:
             typed=parsed.values,
             messages=messages,
             problem=Message(
-                N_("Your draft is saved, except the answers marked below: correct them and save again.")
+                N_(
+                    "Your draft is saved, except the answers marked below: correct them and save again."
+                )
             ),
             status=400,
         )

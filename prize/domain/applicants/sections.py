@@ -150,9 +150,7 @@ def state_of(
     if content is None:
         return State.not_started
     given = {name for name in section.fields if _given(_answer(content, name))}
-    missing = [
-        name for name, _ in missing_parts(content, edition, today) if name in section.fields
-    ]
+    missing = [name for name, _ in missing_parts(content, edition, today) if name in section.fields]
     if any(name in given for name in missing):
         return State.has_errors  # an answer given, and still refused: a rule it breaks
     if not given:

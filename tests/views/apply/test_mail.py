@@ -113,7 +113,10 @@ def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smt
     opened = client.get(link_in(body_of(reminder)))
     assert opened.status_code == 303
     assert opened.headers["location"] == f"/apply/{application.id}/tasks"
-    assert '<p class="lead">Street theatre against drugs</p>' in client.get(opened.headers["location"]).text
+    assert (
+        '<p class="lead">Street theatre against drugs</p>'
+        in client.get(opened.headers["location"]).text
+    )
 
 
 def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp, clock):

@@ -97,7 +97,9 @@ def test_the_link_can_be_sent_again_from_the_draft(client, open_call, sqlite_db)
         data={"csrf_token": csrf_of(client, response.headers["location"])},
     )
     assert again.status_code == 303
-    assert f"We have sent the link again to {APPLICANT}." in client.get(again.headers["location"]).text
+    assert (
+        f"We have sent the link again to {APPLICANT}." in client.get(again.headers["location"]).text
+    )
     first, second = mails(sqlite_db)
     assert second.recipient == APPLICANT
     assert links_in(second.body) == links_in(first.body)
@@ -127,9 +129,7 @@ def test_a_repeated_start_in_the_same_browser_opens_the_same_draft(client, open_
     assert len(applications_in(sqlite_db)) == 1
 
 
-def test_another_title_with_the_same_address_is_a_separate_draft(
-    app, client, open_call, sqlite_db
-):
+def test_another_title_with_the_same_address_is_a_separate_draft(app, client, open_call, sqlite_db):
     start(client)
     with TestClient(app, follow_redirects=False) as other:
         response = start(other, title="Another project")
