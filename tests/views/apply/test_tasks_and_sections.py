@@ -221,3 +221,16 @@ def test_a_stranger_gets_no_section(client, open_call, sqlite_db, clock):
     )
     assert response.status_code in (400, 403)
     assert stored(sqlite_db, application.id).title == "Street theatre against drugs"
+
+
+def test_the_task_list_and_a_section_in_french(applicant):
+    client, application = applicant
+    client.cookies.set("lang", "fr")
+    post_section(client, application, "consents", consent_processing="yes")
+    page = html.unescape(client.get(f"/apply/{application.id}/tasks").text)
+    assert "Le formulaire, partie par partie" in page
+    assert "Parties terminées\u00a0: 1 sur 5." in page
+    assert states(client.get(f"/apply/{application.id}/tasks"))["consents"] == "Terminé"
+    assert "Afficher tout le formulaire sur une seule page" in page
+    section = client.get(f"/apply/{application.id}/section/contacts").text
+    assert "Enregistrer et continuer" in section
