@@ -177,11 +177,11 @@ def follow_link(request: Request) -> Response:
             )
             applications.confirm_email(session=session, application=application, now=now(request))
             edition = session.get_one(Edition, application.edition_id)
-            editing = application_links.access(
-                application, edition, now(request)
-            ) is Access.edit and drafts.content_of(
+            mode = application_links.access(application, edition, now(request))
+            draft = drafts.content_of(
                 session=session, application=application, kind=ContentKind.draft
             )
+            editing = mode is Access.edit and draft is not None
     except LinkError as error:
         return link_error(request, error, kind="application")
     remember(request, application)
