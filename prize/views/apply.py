@@ -543,7 +543,7 @@ def section_page(request: Request) -> Response:
     def page(**kw: Any) -> Response:
         with database(request).read() as session:
             application, edition, mode = opened(request, session, app_id)
-            if mode is not Access.edit:
+            if mode is not Access.edit and kw.get("typed") is None:  # a refusal shows the typing
                 return redirect(request, "apply_form", application_id=app_id)
             context = panel(request, session, application, edition, mode)
         context.update(

@@ -95,7 +95,11 @@ def test_an_applicant_goes_section_by_section_on_a_phone(live_server, phone):
     page.get_by_label("Person who can discuss the project").fill("Amra Hodžić")
     page.get_by_label("That person's e-mail address").fill("amra@example.org")
     assert_accessible(page)
-    save_and_continue(page)
+    # At once, before the autosave's pause: following a link saves this section first.
+    page.get_by_role("link", name="Back to your application").click()
+    page.wait_for_url(TASKS)
+    assert state_of(page, "B. Contacts") == "Complete"
+    assert state_of(page, "A. The project") == "Complete"  # the other sections untouched
 
     page.get_by_role("link", name="C. Description").click()
     page.get_by_label("Prevention goals").fill("Young people choose healthy lives.")

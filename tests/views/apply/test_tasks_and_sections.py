@@ -234,3 +234,17 @@ def test_the_task_list_and_a_section_in_french(applicant):
     assert "Afficher tout le formulaire sur une seule page" in page
     section = client.get(f"/apply/{application.id}/section/contacts").text
     assert "Enregistrer et continuer" in section
+
+
+def test_a_section_sent_after_the_deadline_is_shown_back_with_why(applicant, sqlite_db, clock):
+    client, application = applicant
+    path = f"/apply/{application.id}/section/contacts"
+    token = csrf_of(client, path)
+    clock.set(CALL_DEADLINE + timedelta(minutes=1))
+    page = client.post(
+        path, data={**section_values("contacts"), "section": "contacts", "csrf_token": token}
+    )
+    assert page.status_code == 409
+    assert "Not saved: the deadline passed at" in html.unescape(page.text)
+    assert 'value="+387 33 123 456"' in page.text  # what was typed, to copy
+    assert stored(sqlite_db, application.id).phone == ""
