@@ -105,7 +105,9 @@ def main() -> None:
             print(f"server RSS at rest: {harness.rss_kib(proc.pid) / 1024:.1f} MB")
             for name, size, declare, which in cases:
                 client = httpx.Client(base_url=url, timeout=30)
-                path = harness.follow_link(client, drafts[which][1]) + "/files"
+                path = (
+                    harness.follow_link(client, drafts[which][1]).removesuffix("/tasks") + "/files"
+                )
                 csrf = dict(harness.html_forms(client.get(path).text)[-1].fields)["csrf_token"]
                 with Sampler(proc.pid) as sample:
                     t = time.monotonic()

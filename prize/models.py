@@ -272,6 +272,9 @@ class Application(SQLModel, table=True):
     reference: str | None = Field(default=None, max_length=20)
     link_version: int = 1
     link_secret: str = _secret()
+    # When the applicant first opened a link e-mailed to ``email``: until then (a draft opened
+    # straight from the start page) the application cannot be submitted.
+    email_confirmed_at: datetime | None = _when(default=None)
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
     submitted_at: datetime | None = _when(default=None)

@@ -103,7 +103,12 @@ def errors(data: CrawlData) -> list[Visit]:
 def applicant(data: CrawlData) -> list[Visit]:
     draft, sent = data.apps["draft"], data.apps["submitted"]
     return [
-        Visit("apply-draft", data.links["apply_draft"], lands=f"/apply/{draft}"),
+        Visit("apply-draft", data.links["apply_draft"], lands=f"/apply/{draft}/tasks"),
+        Visit("apply-draft-form", f"/apply/{draft}"),
+        *[
+            Visit(f"apply-section-{key}", f"/apply/{draft}/section/{key}")
+            for key in ("project", "contacts", "description", "consents")
+        ],
         Visit(
             "apply-draft-refused",
             f"/apply/{draft}",

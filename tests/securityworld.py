@@ -8,7 +8,8 @@ Built once per test run (about a second) and copied for each test that changes i
 
 On the clock of ``tests.appkit.Clock`` (2027-03-01 10:00 UTC):
 
-- 2027, open: the call. ``applicant`` has a draft with a stored PDF, ``other_applicant`` a draft,
+- 2027, open: the call. ``applicant`` has a draft with a stored PDF (its address not
+  confirmed yet, as if started on the start page), ``other_applicant`` a draft,
   ``submitted_applicant`` a submitted application.
 - 2026, shortlisting (first round open until 31 March): four eligible applications (the first
   with a file), ``juror`` (Lena) and ``other_juror`` (Omar, a draft ballot with a private
@@ -149,6 +150,7 @@ PARAM_DEFAULTS = {
     "entry_id": "archive_entry",
     "reference": "ballot_reference",
     "round": "round",
+    "section": "section",
 }
 ROUTE_PARAMS: dict[str, dict[str, str]] = {
     "ballot_attachment": {"attachment_id": "ballot_file"},
@@ -223,7 +225,7 @@ def build_on(database: Database, directory: Path) -> World:
     clock = Clock()
     now = clock()
     settings = settings_for(directory)
-    ids: dict[str, object] = {"round": "shortlist"}
+    ids: dict[str, object] = {"round": "shortlist", "section": "project"}
     tokens: dict[str, str] = {}
 
     ids["secretariat"] = make_staff(database, now).id
@@ -301,6 +303,8 @@ def build_on(database: Database, directory: Path) -> World:
     app = create_app(settings, clock=clock, database=database)
     world = World(app, database, settings, clock, ids, {}, tokens)
     world.cookies = {role: _sign_in(world, role) for role in ROLES}
+    with database.write() as session:  # as if started on the start page: the address to confirm
+        session.get_one(Application, mine.id).email_confirmed_at = None
     return world
 
 

@@ -148,8 +148,8 @@ def apply(
     files: Sequence[tuple[str, bytes]] = (),
     submitted: datetime | None = None,
 ) -> Application:
-    """An applicant's steps: start an application at ``now`` (its link is e-mailed), save the
-    form's ``values`` as a draft at ``saved``, attach ``files`` (name, content), and submit at
+    """An applicant's steps: start an application at ``now`` (its link is e-mailed, and opened,
+    which confirms the address), save the form's ``values`` as a draft at ``saved``, attach ``files`` (name, content), and submit at
     ``submitted`` if given (else it stays a draft)."""
     application = applications.start_application(
         session=session,
@@ -161,6 +161,7 @@ def apply(
         client=client,
         now=now,
     )
+    applications.confirm_email(session=session, application=application, now=now)
     saved = saved or now
     drafts.save_draft(session=session, application=application, values=values, now=saved)
     for filename, content in files:

@@ -99,6 +99,19 @@ class ApplicationInput(FormResult):
         return {**self.warnings, **self.errors}
 
 
+def within(
+    parsed: ApplicationInput, *, fields: tuple[str, ...], stored: tuple[str, ...]
+) -> ApplicationInput:
+    """What one section of the form posted: its fields (as the form names them) and the stored
+    answers they fill, so that saving it leaves the other sections as they are."""
+    return ApplicationInput(
+        values={k: v for k, v in parsed.values.items() if k in fields},
+        errors={k: v for k, v in parsed.errors.items() if k in fields},
+        clean={k: v for k, v in parsed.clean.items() if k in stored},
+        warnings={k: v for k, v in parsed.warnings.items() if k in fields},
+    )
+
+
 def is_web_url(value: str) -> bool:
     parts = urlsplit(value)
     return (

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import countries, formats
-from prize.domain.applicants import applications, drafts, submissions
+from prize.domain.applicants import applications, drafts, sections, submissions
 from prize.domain.applicants import links as application_links
 from prize.domain.applicants.links import Access
 from prize.domain.editions import editions
@@ -29,7 +29,7 @@ from prize.domain.results import standing
 from prize.domain.shared.email_addresses import normalise_email
 from prize.forms import application as application_form
 from prize.i18n import N_, Message, gettext
-from prize.models import Application, ContentKind, Edition
+from prize.models import Application, ContentKind, Edition, pk
 from prize.tokens import LinkError
 from prize.views import apply_files
 from prize.views.access import (
@@ -42,7 +42,7 @@ from prize.views.access import (
     kept_links,
     route,
 )
-from prize.views.apply_access import client_of, panel, remember, status_code
+from prize.views.apply_access import client_of, holds, panel, remember, status_code
 from prize.views.common import (
     CsrfFailed,
     database,
@@ -66,6 +66,9 @@ SENT_KEY = "apply_sent"
 
 
 def start(request: Request) -> Response:
+    """Start an application: the new draft opens at once in this browser, and its link is
+    e-mailed as the way back (opening it confirms the address). The same start sent again
+    opens the draft only in the browser that made it; elsewhere it says to check the e-mail."""
     with database(request).read() as session:
         edition = editions.current_call(session=session)
     accepting = edition is not None and editions.accepts_applications(edition, now(request))
@@ -75,8 +78,22 @@ def start(request: Request) -> Response:
     if request.method == "POST":
         values = application_form.start_fields(read_form(request))
         errors.update(application_form.start_errors(values))  # every refusal at once
-        status = 400 if errors else _start(request, values, errors)
-        if status == 303:
+        started = _start(request, values, errors) if not errors else 400
+        if isinstance(started, int):
+            status = started
+        else:
+            application = started.application
+            if started.new or holds(request, pk(application)):
+                remember(request, application)
+                flash(
+                    request,
+                    N_(
+                        "Your application is started. We have e-mailed its link to %(email)s: "
+                        "it is your way back to it."
+                    ),
+                    email=application.email,
+                )
+                return redirect(request, "apply_tasks", application_id=pk(application))
             request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
             return redirect(request, "apply_sent")
     return render(
@@ -92,11 +109,13 @@ def start(request: Request) -> Response:
     )
 
 
-def _start(request: Request, values: dict[str, str], errors: dict[str, Message]) -> int:
-    """Start the application (303) or put the domain's refusal in ``errors`` (its status)."""
+def _start(
+    request: Request, values: dict[str, str], errors: dict[str, Message]
+) -> applications.Started | int:
+    """Start the application, or put the domain's refusal in ``errors`` (its status)."""
     try:
         with database(request).write() as session:
-            applications.start_application(
+            return applications.start(
                 session=session,
                 edition=editions.current_call(session=session),
                 email=values["email"],
@@ -109,7 +128,6 @@ def _start(request: Request, values: dict[str, str], errors: dict[str, Message])
     except DomainError as error:
         errors[error.field or "email"] = error.message
         return status_code(error)
-    return 303
 
 
 def resend(request: Request) -> Response:
@@ -147,16 +165,26 @@ def sent(request: Request) -> Response:
 
 
 def follow_link(request: Request) -> Response:
+    """Open an e-mailed link: this browser may open the application, and the address it was
+    sent to is confirmed. An application being edited opens on its task list."""
     token = str(request.path_params["token"])
     try:
-        with database(request).read() as session:
+        with database(request).write() as session:
             application = application_links.open_link(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
+            applications.confirm_email(session=session, application=application, now=now(request))
+            edition = session.get_one(Edition, application.edition_id)
+            mode = application_links.access(application, edition, now(request))
+            draft = drafts.content_of(
+                session=session, application=application, kind=ContentKind.draft
+            )
+            editing = mode is Access.edit and draft is not None
     except LinkError as error:
         return link_error(request, error, kind="application")
     remember(request, application)
-    return redirect(request, "apply_form", application_id=application.id)
+    home = "apply_tasks" if editing else "apply_form"
+    return redirect(request, home, application_id=application.id)
 
 
 def mine(request: Request) -> Response:
@@ -207,20 +235,34 @@ def _page(
     if typed is None and (mode is not Access.edit or (submitted_only and not change)):
         context["can_change"] = mode is Access.edit
         return render(request, "apply/view.html", context, status_code=status)
-    eligible = sorted(edition.eligible_countries)
-    context.update(
-        typed=application_form.Typed(
+    context.update(_fields_context(request, edition, content, typed, messages))
+    return render(request, "apply/form.html", context, status_code=status)
+
+
+def _fields_context(
+    request: Request,
+    edition: Edition,
+    content: Any,
+    typed: dict[str, Any] | None,
+    messages: dict[str, Message] | None,
+    only: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """What the form's fields show: the answers as typed (else as stored), their messages
+    (else the stored texts' word limits), and the lists they choose from. ``only``: the fields
+    of one section, whose messages alone are shown."""
+    shown = messages if messages is not None else application_form.word_warnings(content)
+    if only is not None:
+        shown = {k: v for k, v in shown.items() if k in only}
+    return {
+        "typed": application_form.Typed(
             typed if typed is not None else application_form.initial(content)
         ),
-        messages=application_form.Messages(
-            messages if messages is not None else application_form.word_warnings(content)
-        ),
-        countries=countries.choices(tuple(eligible), lang(request)),
-        limits=drafts.WORD_LIMITS,
-        areas=drafts.INVOLVEMENT_AREAS,
-        link_count=drafts.MAX_LINKS,
-    )
-    return render(request, "apply/form.html", context, status_code=status)
+        "messages": application_form.Messages(shown),
+        "countries": countries.choices(tuple(sorted(edition.eligible_countries)), lang(request)),
+        "limits": drafts.WORD_LIMITS,
+        "areas": drafts.INVOLVEMENT_AREAS,
+        "link_count": drafts.MAX_LINKS,
+    }
 
 
 def deadline_passed(request: Request, edition: Edition) -> Message:
@@ -356,6 +398,7 @@ def _submit_draft(request: Request) -> None:
     """Submit what is stored (``submissions.submit``'s refusals pass through)."""
     with database(request).write() as session:
         application, _, _ = current_applicant(request).reopen(session, request)
+        applications.require_confirmed(application)
         submissions.submit(
             session=session,
             application=application,
@@ -384,6 +427,9 @@ def autosave(request: Request) -> Response:
         today=now(request).date(),
         language=language,
     )
+    section = sections.BY_KEY.get(str(form.get("section", "")))
+    if section is not None:
+        parsed = application_form.within(parsed, fields=section.fields, stored=section.stored)
     try:
         _save(request, parsed.clean)
     except NotAllowed as error:
@@ -451,6 +497,116 @@ def done(request: Request) -> Response:
         "apply/done.html",
         {"application": application, "edition": edition, "content": content, "mode": mode.value},
     )
+
+
+# --------------------------------------------------------------------------- task list, sections
+
+
+def tasks(request: Request) -> Response:
+    """The application's home while it is edited: each section with its state (GOV.UK task
+    list), the way to check and submit, and the whole form on one page for who prefers it."""
+    opened = current_applicant(request)
+    application, edition, mode = opened
+    if mode is not Access.edit:
+        return redirect(request, "apply_form", application_id=opened.application_id)
+    with database(request).read() as session:
+        context = panel(request, session, application, edition, mode)
+    items = sections.tasks(
+        context["content"], edition, now(request).date(), files=len(context["files"])
+    )
+    context.update(
+        tasks=items,
+        ready=sections.all_complete(items),
+        done_count=sum(t.state is sections.State.complete for t in items),
+        countdown=_countdown(application, edition, mode, now(request)),
+    )
+    return render(request, "apply/tasks.html", context)
+
+
+def section_page(request: Request) -> Response:
+    """One section of the form on its own page: saved as the whole form is (autosave, "Save
+    and continue"), its refusals in its own error summary; then back to the task list."""
+    app_id = current_applicant(request).application_id
+    section = sections.BY_KEY.get(str(request.path_params["section"]))
+    if section is None:
+        return render(request, "errors/http.html", {"status": 404}, status_code=404)
+
+    def page(**kw: Any) -> Response:
+        with database(request).read() as session:
+            application, edition, mode = current_applicant(request).reopen(session, request)
+            if mode is not Access.edit and kw.get("typed") is None:  # a refusal shows the typing
+                return redirect(request, "apply_form", application_id=app_id)
+            context = panel(request, session, application, edition, mode)
+        context.update(
+            _fields_context(
+                request,
+                edition,
+                context["content"],
+                kw.get("typed"),
+                kw.get("messages"),
+                only=section.fields,
+            ),
+            section=section,
+            problem=kw.get("problem"),
+        )
+        return render(request, "apply/section.html", context, status_code=kw.get("status", 200))
+
+    if request.method == "GET":
+        return page()
+    form = read_form(request, max_part_size=512 * 1024)
+    parsed = application_form.within(
+        application_form.parse(
+            form,
+            eligible=current_applicant(request).edition.eligible_countries,
+            today=now(request).date(),
+            language=lang(request),
+        ),
+        fields=section.fields,
+        stored=section.stored,
+    )
+    messages = application_form.in_page_order(parsed.messages())
+    try:
+        _save(request, parsed.clean)
+    except NotAllowed as error:
+        problem = _refusal(request, error)
+        return page(typed=parsed.values, messages=messages, problem=problem, status=409)
+    except DomainError as error:
+        return page(typed=parsed.values, messages=messages, problem=error.message, status=409)
+    if parsed.errors:
+        return page(
+            typed=parsed.values,
+            messages=messages,
+            problem=Message(
+                N_(
+                    "Your draft is saved, except the answers marked below: correct them and save again."
+                )
+            ),
+            status=400,
+        )
+    flash(request, N_("%(section)s: saved."), section=Message(section.title))
+    return redirect(request, "apply_tasks", application_id=app_id)
+
+
+def send_link(request: Request) -> Response:
+    """E-mail the application's link again, to confirm the address with it."""
+    app_id = current_applicant(request).application_id
+    read_form(request)
+    try:
+        with database(request).write() as session:
+            application, _, _ = current_applicant(request).reopen(session, request)
+            applications.send_link_again(
+                session=session,
+                application=application,
+                links=applicant_links(request),
+                client=client_of(request),
+                now=now(request),
+            )
+            email = application.email
+    except DomainError as error:
+        flash(request, error.message)
+    else:
+        flash(request, N_("We have sent the link again to %(email)s."), email=email)
+    return redirect(request, "apply_tasks", application_id=app_id)
 
 
 # --------------------------------------------------------------------------- withdraw, delete, revoke
@@ -600,6 +756,22 @@ routes: list[BaseRoute] = [
         refused=_signed_out,
     ),
     route("/apply/{application_id:int}/change", change, access=Who.applicant, name="apply_change"),
+    route("/apply/{application_id:int}/tasks", tasks, access=Who.applicant, name="apply_tasks"),
+    route(
+        "/apply/{application_id:int}/section/{section}",
+        section_page,
+        methods=["GET", "POST"],
+        access=Who.applicant,
+        name="apply_section",
+        refused=_typing_refused,
+    ),
+    route(
+        "/apply/{application_id:int}/send-link",
+        send_link,
+        methods=["POST"],
+        access=Who.applicant,
+        name="apply_send_link",
+    ),
     route(
         "/apply/{application_id:int}/check",
         check,

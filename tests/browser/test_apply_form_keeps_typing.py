@@ -23,6 +23,8 @@ def open_draft(live_server, page):
     application = start_application(live_server.database, live_server.clock())
     token = link_maker(clock=live_server.clock).token(application)
     page.goto(f"{live_server.url}/apply/link/{token}")
+    page.wait_for_url(re.compile(r".*/apply/\d+/tasks$"))  # its task list
+    page.get_by_role("link", name="Show the whole form on one page").click()
     page.wait_for_url(FORM)
     return application.id
 

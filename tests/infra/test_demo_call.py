@@ -33,5 +33,8 @@ def test_the_2027_demo_call_has_submitted_and_draft_applications(settings, sqlit
             if "/apply/link/" in path:
                 page = client.get(path)
                 assert page.status_code == 200, label
-                assert re.fullmatch(r"/apply/\d+", page.url.path), label
+                assert re.fullmatch(r"/apply/\d+(/tasks)?", page.url.path), (
+                    label
+                )  # a draft's task list
+                assert "Confirm your e-mail address" not in page.text, label
         assert "Peer Radio" in client.get("/apply/mine").text

@@ -33,3 +33,35 @@ def test_downgrade_to_base_and_up_again(engine, request):
     database.dispose()
     schema.upgrade(url, "head")
     assert "application" in inspect(database.engine).get_table_names()
+
+
+def before(revision: str) -> str:
+    """The revision a migration follows, whatever the chain's numbers."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
+    down = script.get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_applications_there_at_the_upgrade_count_as_confirmed(engine, request, clock):
+    """0008: every application that exists already came from an e-mailed link."""
+    from sqlmodel import select
+
+    from prize.models import Application
+    from tests.applykit import make_call, start_application
+
+    database = request.getfixturevalue(f"{engine}_db")
+    make_call(database, clock())
+    started = start_application(database, clock())
+    assert started.email_confirmed_at is None  # a new start, at head, is not confirmed yet
+    url = database.engine.url.render_as_string(hide_password=False)
+    database.dispose()
+    schema.downgrade(url, before("0008_form"))
+    database.dispose()
+    schema.upgrade(url, "head")
+    with database.read() as session:
+        [application] = session.exec(select(Application)).all()
+    assert application.email_confirmed_at == application.created_at == started.created_at

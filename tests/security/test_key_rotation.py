@@ -86,7 +86,7 @@ def test_a_link_signed_on_one_machine_opens_on_the_other(db, tmp_path, step):
     token = link_maker(keys=a_keys).token(application)
     with TestClient(b, follow_redirects=False) as on_b:
         opened = on_b.get(f"/apply/link/{token}")
-    assert opened.headers["location"] == f"/apply/{application.id}"
+    assert opened.headers["location"] == f"/apply/{application.id}/tasks"
 
 
 def test_without_the_verify_only_step_the_other_machine_signs_people_out(db, tmp_path):

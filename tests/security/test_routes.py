@@ -148,6 +148,7 @@ EXPECTED = {
 EXPECTED_BY_ROUTE = {
     # Signed out while typing: the form is offered again, filled in, once the link is opened.
     "apply_form": (403, "<h1>Please send again</h1>"),
+    "apply_section": (403, "<h1>Please send again</h1>"),  # one section of that form
     # The ballot's autosave answers its script in JSON.
     "ballot_autosave": (401, '"message":"You are signed out: open your personal link again."'),
     # So does the application form's.

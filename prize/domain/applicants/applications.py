@@ -8,7 +8,7 @@ opens it. What the applicant types is in ``drafts``; deadline reminders are in `
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -157,11 +157,45 @@ def start_application(
     client: str,
     now: datetime,
 ) -> Application:
+    """A new draft with its title, and its resume link e-mailed to ``email`` (see ``start``)."""
+    return start(
+        session=session,
+        edition=edition,
+        email=email,
+        title=title,
+        language=language,
+        links=links,
+        client=client,
+        now=now,
+    ).application
+
+
+class Started(NamedTuple):
+    """What a start made: the draft, and whether this very start made it (``new``) or it is
+    the same start sent again (a double click, a retry), which only the browser that made the
+    draft may open: the start page alone proves nothing about the address."""
+
+    application: Application
+    new: bool
+
+
+def start(
+    *,
+    session: Session,
+    edition: Edition | None,
+    email: str,
+    title: str,
+    language: str,
+    links: LinkMaker,
+    client: str,
+    now: datetime,
+) -> Started:
     """A new draft with its title, and its resume link e-mailed to ``email``.
 
     ``edition`` is the call the applicant saw (None: no call is open). The same start sent
-    again within a few minutes (a double click, a retry) returns the draft it made, and sends
-    nothing more.
+    again within a few minutes (a double click, a retry) returns the draft it made, not new, and
+    sends nothing more. The address is not confirmed yet: the e-mailed link, once opened, does
+    that (``confirm_email``), and submitting waits for it (``require_confirmed``).
     """
     if edition is None:
         raise NotAllowed("Applications are not being accepted at the moment.")
@@ -176,7 +210,7 @@ def start_application(
     session.refresh(edition, with_for_update=True)  # concurrent starts queue up here
     repeated = _recent_start(session, edition=edition, email=email, title=title, now=now)
     if repeated is not None:
-        return repeated
+        return Started(repeated, new=False)
     _throttle_mail(session=session, email=email, client=client, now=now)
     application = _new_draft(
         session, edition=edition, email=email, title=title, language=language, now=now
@@ -197,7 +231,59 @@ def start_application(
         reason="start",
     )
     session.flush()
-    return application
+    return Started(application, new=True)
+
+
+# --------------------------------------------------------------------------- the address
+
+
+class Unconfirmed(NotAllowed):
+    """The applicant has not opened a link e-mailed to the application's address yet."""
+
+
+def confirm_email(*, session: Session, application: Application, now: datetime) -> None:
+    """A link e-mailed to the address was opened: the address is the applicant's (once)."""
+    if application.email_confirmed_at is None:
+        application.email_confirmed_at = now
+        session.add(application)
+        session.flush()
+
+
+def require_confirmed(application: Application) -> None:
+    """Refuse to go on (submit) until the application's address is confirmed."""
+    if application.email_confirmed_at is None:
+        raise Unconfirmed(
+            N_(
+                "Not submitted: confirm your e-mail address first. Open the link we sent to "
+                "%(email)s, then submit. Everything you typed is saved."
+            ),
+            email=application.email,
+        )
+
+
+def send_link_again(
+    *,
+    session: Session,
+    application: Application,
+    links: LinkMaker,
+    client: str,
+    now: datetime,
+) -> None:
+    """E-mail this application's current link again (to confirm the address with it)."""
+    session.refresh(application, with_for_update=True)
+    edition = session.get_one(Edition, application.edition_id)
+    _throttle_mail(session=session, email=application.email, client=client, now=now)
+    content = current_content(session=session, application=application)
+    _queue_link_mail(
+        session=session,
+        links=links,
+        application=application,
+        edition=edition,
+        title=content.title if content else "",
+        now=now,
+        reason="confirm",
+    )
+    session.flush()
 
 
 def _recent_start(

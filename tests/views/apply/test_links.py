@@ -173,9 +173,9 @@ def test_following_a_link_opens_the_application_at_a_clean_address(
     application = start_application(sqlite_db, clock())
     response = client.get(f"/apply/link/{link_maker(clock=clock).token(application)}")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/apply/{application.id}"
+    assert response.headers["location"] == f"/apply/{application.id}/tasks"  # its task list
     page = client.get(response.headers["location"])
-    assert 'value="Street theatre against drugs"' in page.text
+    assert '<p class="lead">Street theatre against drugs</p>' in page.text
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
@@ -188,7 +188,7 @@ def test_the_same_link_opens_on_a_second_device(app, open_call, sqlite_db, clock
         with TestClient(app, follow_redirects=False) as device:
             opened = device.get(f"/apply/link/{token}")
             assert opened.status_code == 303
-            assert opened.headers["location"] == f"/apply/{application.id}"
+            assert opened.headers["location"] == f"/apply/{application.id}/tasks"
             page = device.get(f"/apply/{application.id}")
             assert page.status_code == 200
             assert 'value="Street theatre against drugs"' in page.text
@@ -297,7 +297,7 @@ def test_revoking_from_the_page_keeps_this_browser_and_mails_a_new_link(
     assert renewed.link_version == 2
     fresh = client.get(f"/apply/link/{link_maker(clock=clock).token(renewed)}")
     assert fresh.status_code == 303
-    assert fresh.headers["location"] == f"/apply/{application.id}"
+    assert fresh.headers["location"] == f"/apply/{application.id}/tasks"
 
 
 def test_revoking_is_rate_limited(applicant, sqlite_db, clock):

@@ -49,7 +49,7 @@ def test_the_resume_link_arrives_and_opens_the_application(
     response = client.get(path)
     assert response.status_code == 303
     page = client.get(response.headers["location"])
-    assert 'value="Friday coffee"' in page.text
+    assert '<p class="lead">Friday coffee</p>' in page.text
 
 
 def test_a_french_applicant_gets_mail_in_french(client, open_call, sqlite_db, smtp, clock):
@@ -112,8 +112,11 @@ def test_reminders_arrive_and_their_link_works(client, open_call, sqlite_db, smt
     clock.set(week_before)
     opened = client.get(link_in(body_of(reminder)))
     assert opened.status_code == 303
-    assert opened.headers["location"] == f"/apply/{application.id}"
-    assert 'value="Street theatre against drugs"' in client.get(opened.headers["location"]).text
+    assert opened.headers["location"] == f"/apply/{application.id}/tasks"
+    assert (
+        '<p class="lead">Street theatre against drugs</p>'
+        in client.get(opened.headers["location"]).text
+    )
 
 
 def test_the_sender_loop_queues_reminders_on_each_pass(settings, sqlite_db, smtp, clock):

@@ -53,9 +53,10 @@ def test_home_in_french_names_the_countries_in_french(client, open_call):
 # --------------------------------------------------------------------------- start
 
 
-def test_start_sends_a_link_and_says_where(client, open_call, sqlite_db):
+def test_start_opens_the_draft_here_and_sends_the_link(client, open_call, sqlite_db):
     page = client.get("/apply")
     assert "Start an application" in page.text
+    assert "Your application opens at once in this browser" in page.text
     response = client.post(
         "/apply",
         data={
@@ -66,9 +67,15 @@ def test_start_sends_a_link_and_says_where(client, open_call, sqlite_db):
         },
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/apply/sent"
-    page = client.get("/apply/sent")
-    assert f"We have sent a link to your application to {APPLICANT}." in page.text
+    with sqlite_db.read() as session:
+        [application] = session.exec(select(Application)).all()
+    assert response.headers["location"] == f"/apply/{application.id}/tasks"
+    page = client.get(response.headers["location"])
+    assert (
+        f"Your application is started. We have e-mailed its link to {APPLICANT}: it is your "
+        "way back to it." in page.text
+    )
+    assert '<p class="lead">Friday coffee</p>' in page.text
     [mail] = outbox_rows(sqlite_db)
     assert (mail.recipient, mail.language) == (APPLICANT, "fr")
     assert "/apply/link/" in mail.body
