@@ -35,12 +35,14 @@ def test_downgrade_to_base_and_up_again(engine, request):
     assert "application" in inspect(database.engine).get_table_names()
 
 
-def before(revision: str) -> str:
-    """The revision a migration follows, whatever the chain's numbers."""
+def before(name: str) -> str:
+    """The revision the migration named ``name`` (``NNNN_<name>``) follows, whatever the chain's
+    numbers."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
-    down = script.get_revision(revision).down_revision
+    (found,) = [s for s in script.walk_revisions() if s.revision.endswith("_" + name)]
+    down = found.down_revision
     assert isinstance(down, str)
     return down
 
@@ -59,7 +61,7 @@ def test_applications_there_at_the_upgrade_count_as_confirmed(engine, request, c
     assert started.email_confirmed_at is None  # a new start, at head, is not confirmed yet
     url = database.engine.url.render_as_string(hide_password=False)
     database.dispose()
-    schema.downgrade(url, before("0008_form"))
+    schema.downgrade(url, before("form"))
     database.dispose()
     schema.upgrade(url, "head")
     with database.read() as session:
