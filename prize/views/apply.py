@@ -59,6 +59,7 @@ from prize.views.common import (
 )
 from prize.views.errors import link_error
 from prize.views.links import applicant_links
+from prize.views.refused import recall, refuse
 
 SENT_KEY = "apply_sent"
 
@@ -72,14 +73,15 @@ def start(request: Request) -> Response:
     accepting = edition is not None and editions.accepts_applications(edition, now(request))
     values = {"email": "", "title": "", "language": lang(request)}
     errors = application_form.Messages()
-    status = 200
     if request.method == "POST":
         values = application_form.start_fields(read_form(request))
         errors.update(application_form.start_errors(values))  # every refusal at once
-        status = 400 if errors else _start(request, values, errors)
-        if status == 303:
-            request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
-            return redirect(request, "apply_sent")
+        if errors or _start(request, values, errors) != 303:
+            return refuse(request, "apply_start", values, errors)
+        request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
+        return redirect(request, "apply_sent")
+    if stash := recall(request, "apply_start"):
+        values, errors = {**values, **stash.values}, application_form.Messages(stash.errors)
     return render(
         request,
         "apply/start.html",
@@ -89,7 +91,6 @@ def start(request: Request) -> Response:
             "values": values,
             "errors": errors,
         },
-        status_code=status,
     )
 
 
@@ -116,7 +117,6 @@ def _start(request: Request, values: dict[str, str], errors: dict[str, Message])
 def resend(request: Request) -> Response:
     values = {"email": ""}
     errors = application_form.Messages()
-    status = 200
     if request.method == "POST":
         form = read_form(request)
         values = {"email": application_form.start_fields(form)["email"]}
@@ -131,14 +131,12 @@ def resend(request: Request) -> Response:
                     now=now(request),
                 )
         except DomainError as error:
-            errors["email"] = error.message
-            status = status_code(error)
-        else:
-            request.session[SENT_KEY] = ["resend", normalise_email(values["email"])]
-            return redirect(request, "apply_sent")
-    return render(
-        request, "apply/resend.html", {"values": values, "errors": errors}, status_code=status
-    )
+            return refuse(request, "apply_resend", values, {"email": error.message})
+        request.session[SENT_KEY] = ["resend", normalise_email(values["email"])]
+        return redirect(request, "apply_sent")
+    if stash := recall(request, "apply_resend"):
+        values, errors = {**values, **stash.values}, application_form.Messages(stash.errors)
+    return render(request, "apply/resend.html", {"values": values, "errors": errors})
 
 
 def sent(request: Request) -> Response:
@@ -261,9 +259,18 @@ def _refusal(request: Request, app_id: int, error: DomainError) -> Message:
 def application_page(request: Request) -> Response:
     app_id = application_id(request)
     if request.method == "GET":
+        stash = recall(request, "apply_form")
         with database(request).read() as session:
             application, edition, mode = opened(request, session, app_id)
-            return _page(request, session, application, edition, mode)
+            if stash is None:
+                return _page(request, session, application, edition, mode)
+            return _page(
+                request, session, application, edition, mode,
+                typed=None if stash.extra.get("stored") else stash.values,
+                messages=stash.errors or None, problem=stash.problem,
+                submitting=bool(stash.extra.get("submitting")),
+                change=bool(stash.extra.get("change")),
+            )  # fmt: skip
 
     form = read_form(request, max_part_size=512 * 1024)
     with database(request).read() as session:
@@ -280,11 +287,9 @@ def application_page(request: Request) -> Response:
     action = str(form.get("action", "save"))
 
     def again(**kw: Any) -> Response:
-        with database(request).read() as session:
-            application, edition, mode = opened(request, session, app_id)
-            kw.setdefault("typed", parsed.values)
-            kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
-            return _page(request, session, application, edition, mode, **kw)
+        kw.setdefault("typed", parsed.values)
+        kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
+        return _refused(request, app_id, **kw)
 
     try:
         with database(request).write() as session:
@@ -293,9 +298,9 @@ def application_page(request: Request) -> Response:
                 session=session, application=application, values=parsed.clean, now=now(request)
             )
     except NotAllowed as error:
-        return again(problem=_refusal(request, app_id, error), status=409)
+        return again(problem=_refusal(request, app_id, error))
     except DomainError as error:
-        return again(problem=error.message, status=409)
+        return again(problem=error.message)
     if action in ("submit", "check"):
         return _submit(request, app_id, parsed, again, check=action == "check")
     if parsed.errors:
@@ -306,11 +311,29 @@ def application_page(request: Request) -> Response:
             else N_("Your draft is saved, except the answers marked below: correct them and "
                     "save again.")
         )  # fmt: skip
-        return again(problem=Message(note), status=400)
+        return again(problem=Message(note))
     if action == "files":
         return redirect(request, "apply_files", application_id=app_id)
     flash(request, "Your draft is saved. You can come back to it with your link.")
     return redirect(request, "apply_form", application_id=app_id)
+
+
+def _refused(
+    request: Request,
+    app_id: int,
+    *,
+    typed: dict[str, Any] | None = None,
+    messages: dict[str, Message] | None = None,
+    problem: Message | None = None,
+    submitting: bool = False,
+    change: bool = False,
+) -> Response:
+    """Back to the form (303) with what was refused: ``typed`` None shows what is stored."""
+    return refuse(
+        request, "apply_form", typed or {}, messages, problem=problem,
+        to=request.url_for("apply_form", application_id=app_id).path,
+        stored=typed is None, submitting=submitting, change=change,
+    )  # fmt: skip
 
 
 def _submit(
@@ -333,14 +356,14 @@ def _submit(
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
         if check and not messages:
             return redirect(request, "apply_check", application_id=app_id)
-        return again(messages=messages, submitting=True, status=400)
+        return again(messages=messages, submitting=True)
     try:
         _submit_draft(request, app_id)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
-        return again(messages=messages, submitting=True, status=400)
+        return again(messages=messages, submitting=True)
     except DomainError as error:
-        return again(problem=error.message, status=409)
+        return again(problem=error.message)
     return redirect(request, "apply_done", application_id=app_id)
 
 
@@ -423,20 +446,10 @@ def check(request: Request) -> Response:
         try:
             _submit_draft(request, app_id)
         except submissions.Incomplete as incomplete:
-            with database(request).read() as session:
-                application, edition, mode = opened(request, session, app_id)
-                messages = application_form.in_page_order(incomplete.missing)
-                return _page(
-                    request, session, application, edition, mode,
-                    messages=messages, submitting=True, change=True, status=400,
-                )  # fmt: skip
+            messages = application_form.in_page_order(incomplete.missing)
+            return _refused(request, app_id, messages=messages, submitting=True, change=True)
         except DomainError as error:
-            with database(request).read() as session:
-                application, edition, mode = opened(request, session, app_id)
-                return _page(
-                    request, session, application, edition, mode, problem=_refusal(request, app_id, error),
-                    status=409,
-                )  # fmt: skip
+            return _refused(request, app_id, problem=_refusal(request, app_id, error))
         return redirect(request, "apply_done", application_id=app_id)
     with database(request).read() as session:
         application, edition, mode = opened(request, session, app_id)
@@ -464,9 +477,8 @@ def done(request: Request) -> Response:
 # --------------------------------------------------------------------------- withdraw, delete, revoke
 
 
-def _confirm(
-    request: Request, what: str, problem: Message | None = None, status: int = 200
-) -> Response:
+def _confirm(request: Request, what: str) -> Response:
+    stash = recall(request, f"apply_{what}")
     with database(request).read() as session:
         application, edition, _ = opened(request, session, application_id(request))
         content = drafts.current_content(session=session, application=application)
@@ -478,7 +490,8 @@ def _confirm(
             "application": application,
             "edition": edition,
             "title": content.title if content else "",
-            "problem": problem,
+            "problem": stash.problem if stash else None,
+            "values": stash.values if stash else {},
             "allowed": {
                 "withdraw": application_links.can_withdraw(application, edition),
                 "delete": application_links.can_delete(application),
@@ -486,7 +499,6 @@ def _confirm(
                 "discard": drafts.has_revision(session=session, application=application),
             }[what],
         },
-        status_code=status,
     )
 
 
@@ -506,7 +518,7 @@ def _asked_first(
             application, _, _ = opened(request, session, application_id(request))
             act(session, application, form)
     except DomainError as error:
-        return _confirm(request, action, error.message, 409)
+        return refuse(request, f"apply_{action}", form, {}, problem=error.message)
     flash(request, done)
     return None
 
@@ -558,7 +570,7 @@ def discard(request: Request) -> Response:
 def revoke(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "revoke")
-    read_form(request)
+    form = read_form(request)
     try:
         with database(request).write() as session:
             application, _, _ = opened(request, session, application_id(request))
@@ -570,7 +582,7 @@ def revoke(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return _confirm(request, "revoke", error.message, status_code(error))
+        return refuse(request, "apply_revoke", form, {}, problem=error.message)
     remember(request, application)
     flash(
         request,
