@@ -35,7 +35,7 @@ def public(data: CrawlData) -> list[Visit]:
             f"/editions/2022/results/certificates/{data.refs['published_winner']}",
         ),
         Visit("apply-start", "/apply"),
-        Visit("apply-start-refused", "/apply", 400, act=send("/apply")),
+        Visit("apply-start-refused", "/apply", act=send("/apply")),
         Visit("home-closed", "/", at=AFTER_DEADLINE),
         Visit("apply-start-closed", "/apply", at=AFTER_DEADLINE),
         Visit("apply-resend", "/apply/resend"),
@@ -107,7 +107,6 @@ def applicant(data: CrawlData) -> list[Visit]:
         Visit(
             "apply-draft-refused",
             f"/apply/{draft}",
-            400,
             act=send(f"/apply/{draft}", button='button[value="check"]'),
         ),
         Visit("apply-check", f"/apply/{draft}/check"),
@@ -142,17 +141,15 @@ def juror(data: CrawlData) -> list[Visit]:
         Visit(
             "ballot-welcome-refused",
             "/ballot/welcome",
-            400,
             act=send("/ballot/welcome", {"#first_name": ""}),
         ),
         Visit("ballot-conflicts", data.links["ballot_conflicts"], lands="/ballot/conflicts"),
-        Visit("ballot-conflicts-refused", "/ballot/conflicts", 400, act=send("/ballot/conflicts")),
+        Visit("ballot-conflicts-refused", "/ballot/conflicts", act=send("/ballot/conflicts")),
         Visit("ballot-home", data.links["ballot_scoring"], lands="/ballot"),
         Visit("ballot-application", f"/ballot/applications/{first}"),
         Visit(
             "ballot-application-refused",
             f"/ballot/applications/{first}",
-            400,
             act=send(f"/ballot/applications/{first}", {"#abstain": "check"}),  # no reason
         ),
         Visit("ballot-submit", "/ballot/submit"),

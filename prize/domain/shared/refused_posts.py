@@ -43,9 +43,10 @@ def keep(*, session: Session, owner: str, form: str, content: dict[str, Any], no
     )
     if older:
         session.exec(delete(RefusedPost).where(col(RefusedPost.id).in_(older)))
-    text = json.dumps(content, ensure_ascii=False, default=str)
+    # ASCII only: a lone surrogate or a NUL typed in a field must not stop the row being stored
+    text = json.dumps(content, ensure_ascii=True, default=str)
     if len(text) > MAX_CONTENT:  # keep why it was refused, not the values
-        text = json.dumps({**content, "values": {}}, ensure_ascii=False, default=str)
+        text = json.dumps({**content, "values": {}}, ensure_ascii=True, default=str)
     key = secrets.token_urlsafe(24)
     session.add(
         RefusedPost(
