@@ -45,7 +45,6 @@ def public(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-login-refused",
             "/secretariat/login",
-            400,
             act=send(
                 "/secretariat/login",
                 {"#email": "nobody@example.org", "#password": "not the password"},
