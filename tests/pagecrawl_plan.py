@@ -189,7 +189,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-edition-new-refused",
             "/secretariat/editions/new",
-            400,
             act=send("/secretariat/editions/new"),
         ),
         *[Visit(f"staff-edition-{year}", f"/secretariat/editions/{year}") for year in YEARS],
@@ -208,7 +207,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-criterion-new-refused",
             "/secretariat/editions/2028/criteria/new",
-            400,
             act=send("/secretariat/editions/2028/criteria/new"),
         ),
         Visit("staff-criterion", f"/secretariat/editions/2028/criteria/{data.criteria['draft']}"),
@@ -317,7 +315,11 @@ def secretariat(data: CrawlData) -> list[Visit]:
         # action the edition's state refuses, the page that offers it, with the refusal)
         Visit("staff-confirm-publish", "/secretariat/editions/2023/decisions/publish"),
         Visit("staff-confirm-move", "/secretariat/editions/2023/move?to=published"),
-        Visit("staff-confirm-back-refused", "/secretariat/editions/2023/back", 400),
+        Visit(
+            "staff-confirm-back-refused",
+            "/secretariat/editions/2023/back",
+            lands="/secretariat/editions/2023",
+        ),
         Visit("staff-confirm-decide-refused", "/secretariat/editions/2023/decisions/decide", 400),
         Visit(
             "staff-confirm-final-round-refused",
@@ -332,7 +334,11 @@ def secretariat(data: CrawlData) -> list[Visit]:
             "/secretariat/editions/2021/archive/999999/delete",
             404,
         ),
-        Visit("staff-confirm-disable-missing", "/secretariat/staff/999999/disable", 400),
+        Visit(
+            "staff-confirm-disable-missing",
+            "/secretariat/staff/999999/disable",
+            lands="/secretariat/staff",
+        ),
         Visit("staff-confirm-reissue", f"/secretariat/jurors/{j['scoring']}/reissue"),
         Visit("staff-confirm-revoke", f"/secretariat/jurors/{j['scoring']}/revoke"),
         Visit(

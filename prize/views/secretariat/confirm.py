@@ -38,6 +38,7 @@ from prize.i18n import Message
 from prize.models import Confirmation, OutboxMessage, Staff
 from prize.security import CSRF_FIELD, redact
 from prize.views.common import database, flash, now, read_form
+from prize.views.refused import Recalled, recall, refuse
 from prize.views.secretariat.access import render_staff
 
 TOKEN_FIELD = "confirm_token"  # noqa: S105  (a field name, not a secret)
@@ -206,6 +207,9 @@ def _typed_ok(expected: str, typed: str) -> bool:
 def confirmed(request: Request, account: Staff, action: Action) -> Response:
     """The confirmation page of ``action`` (GET, or a POST without the page's token), or the
     action done (a POST with it)."""
+    stash = recall(request, _form_name(request)) if request.method == "GET" else None
+    if stash is not None:  # the page again after a refusal on it (Post/Redirect/Get)
+        return _recalled(request, account, action, stash)
     fields = submitted(request)
     raw = fields.get(TOKEN_FIELD, "")
     token = raw if isinstance(raw, str) and request.method == "POST" else ""
@@ -219,7 +223,7 @@ def confirmed(request: Request, account: Staff, action: Action) -> Response:
         return _page(request, account, action, preview, fields, reason=reason)
     nonce, _, fingerprint = token.partition(".")
     if not nonce or len(nonce) > 64:  # not a token this page made: show the page
-        return _again(request, account, action, fields, reason, {}, status_code=200)
+        return _again(request, account, action, fields, reason, {})
     typed_raw = fields.get(TYPED_FIELD, "")
     typed = typed_raw if isinstance(typed_raw, str) else ""
     if action.typed and not _typed_ok(action.typed, typed):
@@ -258,9 +262,23 @@ def _again(
     errors: dict[str, Message],
     *,
     changed: bool = False,
-    status_code: int | None = None,
 ) -> Response:
-    """The page again, up to date, with what was refused on it (or that something changed)."""
+    """The page again, up to date, with what was refused on it (or that something changed):
+    a redirect to it, with what was sent kept for it (``refused``), but the token."""
+    return refuse(request, _form_name(request), fields, errors, reason=reason, changed=changed)
+
+
+def _form_name(request: Request) -> str:
+    return f"confirm:{request.url.path}"
+
+
+def _recalled(request: Request, account: Staff, action: Action, stash: Recalled) -> Response:
+    """The page as it was refused: the fields it was sent, the errors, up to date."""
+    items: list[tuple[str, str | UploadFile]] = []
+    for name, value in stash.values.items():
+        for one in value if isinstance(value, list) else [value]:
+            items.append((name, str(one)))
+    reason = str(stash.extra.get("reason", ""))
     try:
         preview = _preview(request, action, reason)
     except DomainError as error:
@@ -270,11 +288,10 @@ def _again(
         account,
         action,
         preview,
-        fields,
+        FormData(items),
         reason=reason,
-        errors=errors,
-        changed=changed,
-        status_code=status_code or (409 if changed else 400),
+        errors=stash.errors,
+        changed=bool(stash.extra.get("changed")),
     )
 
 

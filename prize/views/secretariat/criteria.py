@@ -15,8 +15,9 @@ from prize.forms.base import text
 from prize.models import Criterion, Edition, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import render_staff, signed_in
-from prize.views.secretariat.editions import edition_page
+from prize.views.secretariat.editions import refused_on_edition
 
 
 def _load(request: Request) -> tuple[Edition, Criterion | None]:
@@ -72,6 +73,9 @@ def criterion_form(request: Request) -> Response:
     edition, criterion = _load(request)
     if request.method == "GET":
         values = edition_forms.criterion_values(criterion)
+        if stash := recall(request, "staff_criterion"):
+            typed = {**values, **stash.values}
+            return _form(request, account, edition, criterion, typed, dict(stash.errors))
         return _form(request, account, edition, criterion, values, {})
     result, spec = edition_forms.parse_criterion(read_form(request))
     if spec is not None:
@@ -97,9 +101,7 @@ def criterion_form(request: Request) -> Response:
         else:
             flash(request, "The criteria are saved.")
             return redirect(request, "staff_edition", year=edition.year)
-    return _form(
-        request, account, edition, criterion, result.values, dict(result.errors), status_code=400
-    )
+    return refuse(request, "staff_criterion", result.values, result.errors)
 
 
 def _change(request: Request, action: str) -> Response:
@@ -129,7 +131,7 @@ def _change(request: Request, action: str) -> Response:
                     up=text(form, "direction") == "up",
                 )
     except DomainError as error:
-        return edition_page(request, account=account, problem=error.message, status_code=400)
+        return refused_on_edition(request, problem=error.message)
     flash(request, "The criteria are saved.")
     return redirect(request, "staff_edition", year=edition.year)
 

@@ -27,6 +27,7 @@ from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, St
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import optional_url, render_staff, signed_in
 
@@ -132,6 +133,9 @@ def _refused(result: FormResult, error: DomainError) -> None:
 def edition_new(request: Request) -> Response:
     if request.method == "GET":
         account = signed_in(request)
+        if stash := recall(request, "staff_edition_new"):
+            values = {**_defaults(request), **stash.values}
+            return _form_page(request, account, edition=None, values=values, errors=stash.errors)
         return _form_page(request, account, edition=None, values=_defaults(request), errors={})
     account = signed_in(request)
     result, parsed = edition_forms.parse_edition(read_form(request))
@@ -149,9 +153,7 @@ def edition_new(request: Request) -> Response:
         else:
             flash(request, "The edition %(year)s is created as a draft.", year=edition.year)
             return redirect(request, "staff_edition", year=edition.year)
-    return _form_page(
-        request, account, edition=None, values=result.values, errors=result.errors, status_code=400
-    )
+    return refuse(request, "staff_edition_new", result.values, result.errors)
 
 
 def edition_edit(request: Request) -> Response:
@@ -161,8 +163,14 @@ def edition_edit(request: Request) -> Response:
         scores = scores_recorded(session=session, edition=edition)
     if request.method == "GET":
         values = edition_forms.initial_values(edition, _defaults(request))
+        stash = recall(request, "staff_edition_edit")
         return _form_page(
-            request, account, edition=edition, values=values, errors={}, scores=scores
+            request,
+            account,
+            edition=edition,
+            values={**values, **stash.values} if stash else values,
+            errors=stash.errors if stash else {},
+            scores=scores,
         )
     result, parsed = edition_forms.parse_edition(read_form(request))
     if (
@@ -192,15 +200,7 @@ def edition_edit(request: Request) -> Response:
         else:
             flash(request, "The edition is saved.")
             return redirect(request, "staff_edition", year=edition.year)
-    return _form_page(
-        request,
-        account,
-        edition=edition,
-        values=result.values,
-        errors=result.errors,
-        scores=scores,
-        status_code=400,
-    )
+    return refuse(request, "staff_edition_edit", result.values, result.errors)
 
 
 def _deadline_change(
@@ -228,15 +228,8 @@ def _deadline_change(
 
     def refused(error: DomainError) -> Response:
         _refused(result, error)
-        return _form_page(
-            request,
-            account,
-            edition=edition,
-            values=result.values,
-            errors=result.errors,
-            scores=scores,
-            status_code=400,
-        )
+        to = str(request.url_for("staff_edition_edit", year=edition.year).path)
+        return refuse(request, "staff_edition_edit", result.values, result.errors, to=to)
 
     return confirm.confirmed(
         request,
@@ -307,7 +300,28 @@ def edition_page(
 
 
 def edition(request: Request) -> Response:
-    return edition_page(request)
+    stash = recall(request, "staff_edition")
+    if stash is None:
+        return edition_page(request)
+    return edition_page(
+        request,
+        problem=stash.problem,
+        back_values={"reason": "", "closes_at": "", **stash.values} if stash.values else None,
+        back_errors=stash.errors,
+    )
+
+
+def refused_on_edition(
+    request: Request,
+    *,
+    problem: Message | None = None,
+    back_values: dict[str, str] | None = None,
+    back_errors: dict[str, Message] | None = None,
+) -> Response:
+    """Back to the edition's page (303) with what was refused there (a move, a criterion)."""
+    return refuse(
+        request, "staff_edition", back_values, back_errors, problem=problem, to=_back_to(request)
+    )
 
 
 def _back_to(request: Request) -> str:
@@ -328,9 +342,7 @@ def move(request: Request) -> Response:
     form = confirm.submitted(request)
     target = text(form, "to")
     if target not in {s.value for s in EditionState}:
-        return edition_page(
-            request, account=account, problem=Message("Choose a move."), status_code=400
-        )
+        return refused_on_edition(request, problem=Message("Choose a move."))
     to = EditionState(target)
     at = now(request)
     year = request.path_params["year"]
@@ -362,9 +374,7 @@ def move(request: Request) -> Response:
                 session=session, edition=_edition(session, request), to=to
             ),
             done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
-            refused=lambda error: edition_page(
-                request, account=account, problem=error.message, status_code=400
-            ),
+            refused=lambda error: refused_on_edition(request, problem=error.message),
             back=_back_to(request),
             typed=str(year) if to is EditionState.published else "",
             typed_label=Message(
@@ -398,14 +408,10 @@ def move_back(request: Request) -> Response:
 
     def refused(error: DomainError) -> Response:
         errors[error.field or "reason"] = error.message
-        return edition_page(
-            request, account=account, back_values=values, back_errors=errors, status_code=400
-        )
+        return refused_on_edition(request, back_values=values, back_errors=errors)
 
     if errors:
-        return edition_page(
-            request, account=account, back_values=values, back_errors=errors, status_code=400
-        )
+        return refused_on_edition(request, back_values=values, back_errors=errors)
     to = EditionState(target)
     at = now(request)
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from prize import countries, formats
 from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState
 from tests import factories
+from tests.appkit import refused_page
 from tests.mailkit import body_of
 from tests.staffkit import confirmed_post, staff_post
 
@@ -68,7 +69,7 @@ def _deadline(database) -> datetime:
 def test_moving_the_deadline_earlier_with_drafts_needs_a_reason(staff_client, open_call, sqlite_db):
     before = _deadline(sqlite_db)
     page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert (
         'id="reason-error">Give the reason for moving the deadline earlier: '
         "2 drafts are in progress." in page.text

@@ -25,6 +25,7 @@ from prize.models import (
     Score,
 )
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import confirmed_post, login, staff_post
 
 
@@ -151,7 +152,7 @@ def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):
     ]
     for changes, field, message in cases:
         page = staff_post(staff_client, "/secretariat/editions/new", edition_form(**changes))
-        assert page.status_code == 400, message
+        page = refused_page(staff_client, page)
         assert f'id="{field}-error">{message}' in page.text or message in page.text, message
         assert 'value="European Drug Prevention Prize 2029"' in page.text or not changes.get(
             "title_en", 1
@@ -163,7 +164,7 @@ def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):
 def test_two_editions_cannot_share_a_year(staff_client):
     staff_post(staff_client, "/secretariat/editions/new", edition_form())
     page = staff_post(staff_client, "/secretariat/editions/new", edition_form())
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "There is already an edition 2029." in page.text
 
 
@@ -207,7 +208,7 @@ def test_year_is_frozen_once_open(staff_client, sqlite_db):
         announce_at="",
     )
     page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "The year can change only while the edition is a draft." in page.text
     assert _stored(sqlite_db, 2027).title_en == "European Drug Prevention Prize 2027"
 
@@ -230,7 +231,7 @@ def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):
         scale_max="20",
     )
     page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the scale is frozen." in page.text
     assert _stored(sqlite_db, 2027).scale_max == 10
 
@@ -297,7 +298,7 @@ def test_criterion_refusals(staff_client, sqlite_db):
     page = staff_post(
         staff_client, "/secretariat/editions/2027/criteria/new", {"name_en": "", "weight": "0"}
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'id="name_en-error">Enter the criterion&#39;s name in English.' in page.text
     assert 'id="weight-error">The weight must be more than 0 and at most 100.' in page.text
     with sqlite_db.read() as session:
@@ -315,10 +316,10 @@ def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):
     page = staff_post(
         staff_client, "/secretariat/editions/2027/criteria/new", {"name_en": "New", "weight": "1"}
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the criteria are frozen." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/criteria/1/remove")
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the criteria are frozen." in page.text
     with sqlite_db.read() as session:
         assert len(session.exec(select(Criterion)).all()) == 1
@@ -342,7 +343,7 @@ def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):
     assert "Before you can open the call:" in page.text
     assert "disabled>Open the call</button>" in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "open"})
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'role="alert">Add at least one criterion before opening the call.' in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
@@ -356,7 +357,7 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     deadline = formats.deadline(factories.DEADLINE, "en")  # its last minute: 21:59 in Paris
     assert f"Screening starts after the deadline ({deadline})." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert f'role="alert">Screening starts after the deadline ({deadline}).' in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
@@ -378,7 +379,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "", "closes_at": "2027-07-20T23:59"},
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'id="reason-error">Give a reason for moving back.' in page.text
     assert 'value="2027-07-20T23:59"' in page.text
     page = staff_post(
@@ -386,6 +387,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-01T23:59"},
     )
+    page = refused_page(staff_client, page)
     assert 'id="closes_at-error">Choose a date and time in the future.' in page.text
     response = confirmed_post(
         staff_client,
@@ -420,7 +422,7 @@ def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock)
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "Why not", "closes_at": "2027-07-20T23:59"},
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Screening has begun: the call cannot be reopened." in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.screening
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 6, 30, 20, tzinfo=UTC)
