@@ -23,8 +23,8 @@ from prize.models import (
     StaffRole,
 )
 from prize.security import Passwords
-from tests.appkit import refused_page
 from tests import factories
+from tests.appkit import refused_page
 from tests.mailkit import body_of
 from tests.staffkit import confirmed_post, login, make_staff, staff_post
 
