@@ -289,7 +289,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-jury-add-refused",
             "/secretariat/editions/2025/jury/add",
-            400,
             act=send("/secretariat/editions/2025/jury/add"),
         ),
         Visit("staff-jury-import", "/secretariat/editions/2025/jury/import"),
