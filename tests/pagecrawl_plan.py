@@ -263,7 +263,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-application-refused",
             f"/secretariat/applications/{a['screen_submitted']}",
-            400,
             act=send(
                 f"/secretariat/applications/{a['screen_submitted']}/screening",
                 within='[aria-labelledby="ineligible-h"]',
