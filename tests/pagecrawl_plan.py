@@ -216,7 +216,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-write-refused",
             "/secretariat/editions/2025/write",
-            400,
             act=send("/secretariat/editions/2025/write", {"#body_en": "Dear {nmae}"}),
         ),
         Visit(
