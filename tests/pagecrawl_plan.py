@@ -317,14 +317,20 @@ def secretariat(data: CrawlData) -> list[Visit]:
             "/secretariat/editions/2023/back",
             lands="/secretariat/editions/2023",
         ),
-        Visit("staff-confirm-decide-refused", "/secretariat/editions/2023/decisions/decide", 400),
+        Visit(
+            "staff-confirm-decide-refused",
+            "/secretariat/editions/2023/decisions/decide",
+            lands="/secretariat/editions/2023/decisions",
+        ),
         Visit(
             "staff-confirm-final-round-refused",
             "/secretariat/editions/2023/decisions/final-round",
-            400,
+            lands="/secretariat/editions/2023/decisions",
         ),
         Visit(
-            "staff-confirm-shortlist-refused", "/secretariat/editions/2023/decisions/shortlist", 400
+            "staff-confirm-shortlist-refused",
+            "/secretariat/editions/2023/decisions/shortlist",
+            lands="/secretariat/editions/2023/decisions",
         ),
         Visit(
             "staff-confirm-archive-delete-missing",
