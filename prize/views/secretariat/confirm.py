@@ -1,8 +1,9 @@
 """The confirmation step of every consequential action: a page of its own that says what the
 action will do, in numbers, and shows the e-mails it will send, before anything happens.
 
-A route that does something consequential answers a GET (its fields in the query string), or a
-POST from the page that offers it, with the confirmation page. To write that page the action is
+A route that does something consequential answers a GET (its fields in the query string) with
+the confirmation page; a POST from the page that offers it keeps its fields (``refused``) and
+redirects to that page, so that Back and reload never post again. To write that page the action is
 run in a transaction that is then rolled back: what it would queue is read from the outbox rows
 it adds, so the preview stays true whatever e-mails an action comes to send (subject, how many
 recipients, one body per language, links redacted). Nothing else escapes a rolled-back
@@ -116,10 +117,38 @@ class _DoneAlready(Exception):
 
 
 def submitted(request: Request) -> FormData:
-    """The fields the action was asked with: the posted form (CSRF checked), or a GET's query."""
+    """The fields the action was asked with: the posted form (CSRF checked), or for a GET, the
+    fields kept by the post that redirected to it (``refused``), else the query's."""
     if request.method == "POST":
         return read_form(request)
+    stash = _stashed(request)
+    if stash is not None:
+        return _fields_of(stash)
     items: list[tuple[str, str | UploadFile]] = list(request.query_params.multi_items())
+    return FormData(items)
+
+
+def asked(request: Request) -> bool:
+    """Whether this GET is the confirmation page a post asked for (its fields kept), for a
+    route whose GET is otherwise another page (the edition's form)."""
+    return _stashed(request) is not None
+
+
+def _stashed(request: Request) -> Recalled | None:
+    """What the post that redirected to this page kept (read once per request)."""
+    if request.method != "GET":
+        return None
+    if not hasattr(request.state, "confirm_stash"):
+        request.state.confirm_stash = recall(request, _form_name(request))
+    found: Recalled | None = request.state.confirm_stash
+    return found
+
+
+def _fields_of(stash: Recalled) -> FormData:
+    items: list[tuple[str, str | UploadFile]] = []
+    for name, value in stash.values.items():
+        for one in value if isinstance(value, list) else [value]:
+            items.append((name, str(one)))
     return FormData(items)
 
 
@@ -207,8 +236,8 @@ def _typed_ok(expected: str, typed: str) -> bool:
 def confirmed(request: Request, account: Staff, action: Action) -> Response:
     """The confirmation page of ``action`` (GET, or a POST without the page's token), or the
     action done (a POST with it)."""
-    stash = recall(request, _form_name(request)) if request.method == "GET" else None
-    if stash is not None:  # the page again after a refusal on it (Post/Redirect/Get)
+    stash = _stashed(request)
+    if stash is not None:  # the page, after the post that asked for it or was refused on it
         return _recalled(request, account, action, stash)
     fields = submitted(request)
     raw = fields.get(TOKEN_FIELD, "")
@@ -220,6 +249,8 @@ def confirmed(request: Request, account: Staff, action: Action) -> Response:
             preview = _preview(request, action, reason)
         except DomainError as error:
             return action.refused(error)
+        if request.method == "POST":  # the page is a GET: Back and reload never post again
+            return refuse(request, _form_name(request), fields, {}, reason=reason)
         return _page(request, account, action, preview, fields, reason=reason)
     nonce, _, fingerprint = token.partition(".")
     if not nonce or len(nonce) > 64:  # not a token this page made: show the page
@@ -273,11 +304,8 @@ def _form_name(request: Request) -> str:
 
 
 def _recalled(request: Request, account: Staff, action: Action, stash: Recalled) -> Response:
-    """The page as it was refused: the fields it was sent, the errors, up to date."""
-    items: list[tuple[str, str | UploadFile]] = []
-    for name, value in stash.values.items():
-        for one in value if isinstance(value, list) else [value]:
-            items.append((name, str(one)))
+    """The page as it was asked for or refused: the fields it was sent, the errors, up to
+    date."""
     reason = str(stash.extra.get("reason", ""))
     try:
         preview = _preview(request, action, reason)
@@ -288,7 +316,7 @@ def _recalled(request: Request, account: Staff, action: Action, stash: Recalled)
         account,
         action,
         preview,
-        FormData(items),
+        _fields_of(stash),
         reason=reason,
         errors=stash.errors,
         changed=bool(stash.extra.get("changed")),

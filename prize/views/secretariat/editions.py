@@ -161,6 +161,10 @@ def edition_edit(request: Request) -> Response:
     with database(request).read() as session:
         edition = _edition(session, request)
         scores = scores_recorded(session=session, edition=edition)
+    if request.method == "GET" and confirm.asked(request):  # the new deadline's page
+        result, parsed = edition_forms.parse_edition(confirm.submitted(request))
+        if result.ok and _new_deadline(edition, parsed):
+            return _deadline_change(request, account, edition, result, parsed, scores)
     if request.method == "GET":
         values = edition_forms.initial_values(edition, _defaults(request))
         stash = recall(request, "staff_edition_edit")
@@ -173,15 +177,7 @@ def edition_edit(request: Request) -> Response:
             scores=scores,
         )
     result, parsed = edition_forms.parse_edition(read_form(request))
-    if (
-        result.ok
-        and edition.state is EditionState.open
-        and parsed.get("deadline")
-        not in (
-            None,
-            edition.deadline,
-        )
-    ):
+    if result.ok and _new_deadline(edition, parsed):
         return _deadline_change(request, account, edition, result, parsed, scores)
     if result.ok:
         try:
@@ -201,6 +197,14 @@ def edition_edit(request: Request) -> Response:
             flash(request, "The edition is saved.")
             return redirect(request, "staff_edition", year=edition.year)
     return refuse(request, "staff_edition_edit", result.values, result.errors)
+
+
+def _new_deadline(edition: Edition, parsed: dict[str, Any]) -> bool:
+    """Whether the form moves the deadline of an open call (saved from a confirmation page)."""
+    return edition.state is EditionState.open and parsed.get("deadline") not in (
+        None,
+        edition.deadline,
+    )
 
 
 def _deadline_change(

@@ -24,7 +24,7 @@ from prize.models import (
 )
 from tests.appkit import csrf_of, refused_page
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
-from tests.staffkit import confirm_fields, confirmed_post
+from tests.staffkit import confirm_fields, confirm_page, confirmed_post
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -210,8 +210,10 @@ def test_a_get_or_a_first_post_never_acts_and_a_stale_form_is_refused(
     staff_client, final_recorded, sqlite_db
 ) -> None:
     token = csrf_of(staff_client, DECISIONS)
-    first = staff_client.post(f"{DECISIONS}/decide", data={"csrf_token": token})
-    assert first.status_code == 200 and "Decide the results of 2027" in first.text
+    first = confirm_page(
+        staff_client, staff_client.post(f"{DECISIONS}/decide", data={"csrf_token": token})
+    )
+    assert "Decide the results of 2027" in first.text
     no_csrf = staff_client.post(f"{DECISIONS}/decide", data={"confirm_token": "x.y"})
     assert no_csrf.status_code == 403
     assert _state(sqlite_db) is EditionState.final

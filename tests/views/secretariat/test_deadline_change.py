@@ -15,7 +15,7 @@ from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState
 from tests import factories
 from tests.appkit import refused_page
 from tests.mailkit import body_of
-from tests.staffkit import confirmed_post, staff_post
+from tests.staffkit import confirm_page, confirmed_post, staff_post
 
 EDIT = "/secretariat/editions/2027/edit"
 
@@ -82,9 +82,9 @@ def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_langua
     staff_client, open_call, sqlite_db, smtp, clock
 ) -> None:
     page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    page = confirm_page(staff_client, page)  # the confirmation page, at the form's address
     shown = text_of(page.text)
     new = datetime(2027, 6, 15, 22, tzinfo=UTC)  # 00:00 on 16 June in Paris
-    assert page.status_code == 200
     assert (
         f"The deadline moves earlier, from {formats.deadline(open_call.deadline, 'en')} "
         f"to {formats.deadline(new, 'en')}." in shown
