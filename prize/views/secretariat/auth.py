@@ -149,6 +149,9 @@ def change_password(request: Request) -> Response:
 
 def forgot(request: Request) -> Response:
     if request.method == "GET":
+        if sent := recall(request, "staff_forgot_sent"):  # the same answer, known or not
+            email = str(sent.values.get("email", ""))
+            return render(request, "secretariat/forgot_sent.html", {"email": email})
         stash = recall(request, "staff_forgot")
         return render(
             request,
@@ -174,7 +177,7 @@ def forgot(request: Request) -> Response:
             )
     except DomainError as error:
         return refuse(request, "staff_forgot", {"email": email}, {}, problem=error.message)
-    return render(request, "secretariat/forgot_sent.html", {"email": email})
+    return refuse(request, "staff_forgot_sent", {"email": email}, {})  # the answer is a GET
 
 
 def reset_link(request: Request) -> Response:

@@ -30,7 +30,10 @@ def _change(client, current, new, again=None):
 
 
 def _forgot(client, email="officer@example.org"):
-    return staff_post(client, "/secretariat/password/forgot", {"email": email})
+    """The page that answers a request for a reset link (the post redirects to it)."""
+    return refused_page(
+        client, staff_post(client, "/secretariat/password/forgot", {"email": email})
+    )
 
 
 def _link_path(body: str) -> str:
@@ -342,14 +345,12 @@ def test_forgot_is_limited_per_client(client, officer, sqlite_db):
         assert answer.status_code == 200
         assert f"If someone{i}@example.org belongs to an active account" in answer.text
     page = _forgot(client)
-    page = refused_page(client, page)
     assert "Too many requests from your connection. Try again in 60 minutes" in page.text
     assert _outbox_count(sqlite_db) == 0
 
 
 def test_forgot_refuses_a_malformed_address(client):
     page = _forgot(client, "not an address")
-    page = refused_page(client, page)
     assert "Enter an e-mail address like name@example.org." in page.text
     assert 'value="not an address"' in page.text
 
