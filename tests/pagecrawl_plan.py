@@ -266,7 +266,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
                 f"/secretariat/applications/{a['screen_submitted']}/screening",
                 within='[aria-labelledby="ineligible-h"]',
             ),
-            lands=f"/secretariat/applications/{a['screen_submitted']}/screening",
         ),
         Visit(
             "staff-application-translation",
