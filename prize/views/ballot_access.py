@@ -101,8 +101,11 @@ def _after_publication(request: Request, token: str) -> Response | None:
 
 
 def sign_out(request: Request) -> Response:
-    """Asks first (a juror has no password to come back with), then ends every session."""
+    """Asks first (a juror has no password to come back with), then ends every session and
+    redirects to the same address, which then says so (once)."""
     if request.method != "POST":
+        if request.session.pop(SIGNED_OUT_KEY, None):
+            return render(request, "ballot/signed_out.html")
         with database(request).read() as session:
             juror, edition = current_juror(request, session)
         return render(request, "ballot/sign_out.html", {"juror": juror, "edition": edition})
@@ -111,4 +114,8 @@ def sign_out(request: Request) -> Response:
         juror, _ = current_juror(request, session)
         juror_links.sign_out(session=session, juror=juror, now=now(request))
     request.session.pop(JUROR_KEY, None)
-    return render(request, "ballot/signed_out.html")
+    request.session[SIGNED_OUT_KEY] = True
+    return redirect(request, "ballot_sign_out")
+
+
+SIGNED_OUT_KEY = "ballot_signed_out"

@@ -544,7 +544,10 @@ def test_sign_out_ends_the_ballot_session(juror_client, jury):
     page = juror_client.post(
         "/ballot/sign-out", data={"csrf_token": csrf_of(juror_client, "/ballot")}
     )
+    assert page.status_code == 303
+    page = juror_client.get(page.headers["location"])
     assert "Everything you saved is kept" in page.text
+    assert "Open your personal link" in juror_client.get("/ballot/sign-out").text  # once
     signed_out = juror_client.get("/ballot")
     assert signed_out.status_code == 401
     assert "Open your personal link" in signed_out.text
