@@ -19,7 +19,9 @@ from sqlmodel import Session, col, delete, select
 from prize.models import RefusedPost
 
 KEPT_FOR = timedelta(hours=1)
-MAX_CONTENT = 2 * 1024 * 1024  # characters of JSON: a form's body is refused well before
+# Characters of JSON kept at most: a form's body is at most 512 KB (app.SMALL_BODY_LIMIT), which
+# escaped as ASCII JSON (up to 12 characters for 4 bytes) stays under this; past it, only why.
+MAX_CONTENT = 8 * 1024 * 1024
 MAX_PER_OWNER = 20  # stashes of one owner kept at once (older ones go first)
 
 
