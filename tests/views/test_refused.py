@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from prize.models import RefusedPost
 from tests.appkit import csrf_of, refused_page
 from tests.applykit import complete_form, link_maker, post_form, start_application
-from tests.staffkit import STAFF_PASSWORD
+from tests.staffkit import STAFF_PASSWORD, login, make_staff
 
 
 def _stashes(database) -> list[RefusedPost]:
@@ -117,3 +117,18 @@ def test_a_password_is_never_kept(client, officer, sqlite_db):
     assert len(stored) == 2
     assert all(typed not in s and "short" not in s and token not in s for s in stored)
     assert all("password" not in json.loads(s)["values"] for s in stored)
+
+
+def test_another_staff_account_cannot_read_an_officers_refusal(app, staff_client, sqlite_db, clock):
+    token = csrf_of(staff_client, "/secretariat/editions/new")
+    response = staff_client.post(
+        "/secretariat/editions/new",
+        data={"year": "x", "title_en": "Kept for the officer", "csrf_token": token},
+    )
+    location = response.headers["location"]
+    assert "Kept for the officer" in refused_page(staff_client, response).text
+    make_staff(sqlite_db, clock(), email="second@example.org")
+    with TestClient(app, follow_redirects=False) as other:
+        login(other, "second@example.org")
+        page = other.get(location)
+    assert page.status_code == 200 and "Kept for the officer" not in page.text

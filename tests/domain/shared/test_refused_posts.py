@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import func, select
 
 from prize.db import Database
+from prize.domain.privacy import retention
 from prize.domain.shared import refused_posts
 from prize.models import RefusedPost
+from prize.storage import FolderStore
 
 NOW = datetime(2027, 3, 1, 10, tzinfo=UTC)
 TYPED = {"values": {"title": "Caf\u00e9 \x00 \ud800 \U0001f642", "countries": ["FR", "BE"]}}
@@ -54,3 +56,12 @@ def test_an_owner_keeps_a_bounded_number_of_stashes(db: Database):
         for i in range(refused_posts.MAX_PER_OWNER + 5):
             refused_posts.keep(session=session, owner="a", form=f"f{i}", content={}, now=NOW)
     assert _count(db) == refused_posts.MAX_PER_OWNER
+
+
+def test_the_retention_rule_sweeps_expired_stashes(db: Database, tmp_path):
+    with db.write() as session:
+        refused_posts.keep(session=session, owner="a", form="f", content=TYPED, now=NOW)
+        refused_posts.keep(session=session, owner="b", form="f", content=TYPED, now=NOW)
+    with db.write() as session:
+        retention.apply(session=session, now=NOW + timedelta(hours=2), store=FolderStore(tmp_path))
+    assert _count(db) == 0
