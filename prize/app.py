@@ -25,7 +25,7 @@ from prize import paths
 from prize.db import Database, DatabaseClock, open_database
 from prize.domain import transitions
 from prize.domain.applicants import attachments, reminders
-from prize.domain.shared import outbox
+from prize.domain.shared import outbox, refused_posts
 from prize.i18n import negotiate
 from prize.models import utcnow
 from prize.pagecache import PageCache
@@ -233,6 +233,11 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
                 log.info("queued %s deadline reminders", reminded)
         except Exception:
             log.exception("applications: reminder pass failed")
+        try:
+            with app.state.database.write() as session:  # refused form posts past their hour
+                refused_posts.sweep(session=session, now=app.state.sender_clock())
+        except Exception:
+            log.exception("refused posts: sweep failed")
         if not settings.smtp_url:
             continue
         try:

@@ -625,6 +625,25 @@ class Confirmation(SQLModel, table=True):
     done_at: datetime = _when(default_factory=utcnow)
 
 
+class RefusedPost(SQLModel, table=True):
+    """A refused form post, kept for the page the browser is sent back to (Post/Redirect/Get):
+    what was typed (never a password nor a CSRF token) and why it was refused, for an hour.
+
+    ``key`` is random and travels in the address the browser is sent to; ``owner`` is a hash of
+    who posted it (the application, juror or staff session, and the browser), so that nobody
+    else reads it with the address (``prize.views.refused``)."""
+
+    __tablename__ = "refused_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    owner: str = Field(max_length=64, index=True)
+    form: str = Field(max_length=200)
+    content: str = _text()  # JSON: values typed, messages (in the reader's words), the rest
+    created_at: datetime = _when(default_factory=utcnow)
+    expires_at: datetime = _when(index=True)
+
+
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
 

@@ -8,6 +8,7 @@
 - Fixtures ``settings`` (cheap argon2, storage under ``tmp_path``), ``app`` (on ``sqlite_db``,
   see tests/dbkit.py) and ``client`` (a Starlette TestClient that does not follow redirects).
 - ``csrf_of(client, path)``: the session's CSRF token, read from a page's form.
+- ``refused_page(client, response)``: the page a refused post redirects to (Post/Redirect/Get).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -87,6 +89,17 @@ def app(settings: Settings, sqlite_db: Database, clock: Clock):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
+
+
+def refused_page(client: TestClient, response: Any) -> Any:
+    """The page a refused post leads to (Post/Redirect/Get): the post answers 303 to an address
+    naming the kept refusal, and that page (a GET) shows the errors and what was typed."""
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert "?refused=" in location or "&refused=" in location, location
+    page = client.get(location)
+    assert page.status_code == 200, page.text
+    return page
 
 
 def csrf_of(client: TestClient, path: str = "/") -> str:

@@ -35,7 +35,7 @@ def public(data: CrawlData) -> list[Visit]:
             f"/editions/2022/results/certificates/{data.refs['published_winner']}",
         ),
         Visit("apply-start", "/apply"),
-        Visit("apply-start-refused", "/apply", 400, act=send("/apply")),
+        Visit("apply-start-refused", "/apply", act=send("/apply")),
         Visit("home-closed", "/", at=AFTER_DEADLINE),
         Visit("apply-start-closed", "/apply", at=AFTER_DEADLINE),
         Visit("apply-resend", "/apply/resend"),
@@ -45,7 +45,6 @@ def public(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-login-refused",
             "/secretariat/login",
-            400,
             act=send(
                 "/secretariat/login",
                 {"#email": "nobody@example.org", "#password": "not the password"},
@@ -112,7 +111,6 @@ def applicant(data: CrawlData) -> list[Visit]:
         Visit(
             "apply-draft-refused",
             f"/apply/{draft}",
-            400,
             act=send(f"/apply/{draft}", button='button[value="check"]'),
         ),
         Visit("apply-check", f"/apply/{draft}/check"),
@@ -147,17 +145,15 @@ def juror(data: CrawlData) -> list[Visit]:
         Visit(
             "ballot-welcome-refused",
             "/ballot/welcome",
-            400,
             act=send("/ballot/welcome", {"#first_name": ""}),
         ),
         Visit("ballot-conflicts", data.links["ballot_conflicts"], lands="/ballot/conflicts"),
-        Visit("ballot-conflicts-refused", "/ballot/conflicts", 400, act=send("/ballot/conflicts")),
+        Visit("ballot-conflicts-refused", "/ballot/conflicts", act=send("/ballot/conflicts")),
         Visit("ballot-home", data.links["ballot_scoring"], lands="/ballot"),
         Visit("ballot-application", f"/ballot/applications/{first}"),
         Visit(
             "ballot-application-refused",
             f"/ballot/applications/{first}",
-            400,
             act=send(f"/ballot/applications/{first}", {"#abstain": "check"}),  # no reason
         ),
         Visit("ballot-submit", "/ballot/submit"),
@@ -171,7 +167,7 @@ def juror(data: CrawlData) -> list[Visit]:
         Visit(
             "ballot-signed-out",
             "/ballot/sign-out",
-            lands="/ballot/sign-out",
+            lands="/ballot/signed-out",
             act=send("/ballot/sign-out"),
         ),
     ]
@@ -198,7 +194,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-edition-new-refused",
             "/secretariat/editions/new",
-            400,
             act=send("/secretariat/editions/new"),
         ),
         *[Visit(f"staff-edition-{year}", f"/secretariat/editions/{year}") for year in YEARS],
@@ -217,7 +212,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-criterion-new-refused",
             "/secretariat/editions/2028/criteria/new",
-            400,
             act=send("/secretariat/editions/2028/criteria/new"),
         ),
         Visit("staff-criterion", f"/secretariat/editions/2028/criteria/{data.criteria['draft']}"),
@@ -227,7 +221,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-write-refused",
             "/secretariat/editions/2025/write",
-            400,
             act=send("/secretariat/editions/2025/write", {"#body_en": "Dear {nmae}"}),
         ),
         Visit(
@@ -283,12 +276,10 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-application-refused",
             f"/secretariat/applications/{a['screen_submitted']}",
-            400,
             act=send(
                 f"/secretariat/applications/{a['screen_submitted']}/screening",
                 within='[aria-labelledby="ineligible-h"]',
             ),
-            lands=f"/secretariat/applications/{a['screen_submitted']}/screening",
         ),
         Visit(
             "staff-application-translation",
@@ -309,7 +300,6 @@ def secretariat(data: CrawlData) -> list[Visit]:
         Visit(
             "staff-jury-add-refused",
             "/secretariat/editions/2025/jury/add",
-            400,
             act=send("/secretariat/editions/2025/jury/add"),
         ),
         Visit("staff-jury-import", "/secretariat/editions/2025/jury/import"),
@@ -335,22 +325,36 @@ def secretariat(data: CrawlData) -> list[Visit]:
         # action the edition's state refuses, the page that offers it, with the refusal)
         Visit("staff-confirm-publish", "/secretariat/editions/2023/decisions/publish"),
         Visit("staff-confirm-move", "/secretariat/editions/2023/move?to=published"),
-        Visit("staff-confirm-back-refused", "/secretariat/editions/2023/back", 400),
-        Visit("staff-confirm-decide-refused", "/secretariat/editions/2023/decisions/decide", 400),
+        Visit(
+            "staff-confirm-back-refused",
+            "/secretariat/editions/2023/back",
+            lands="/secretariat/editions/2023",
+        ),
+        Visit(
+            "staff-confirm-decide-refused",
+            "/secretariat/editions/2023/decisions/decide",
+            lands="/secretariat/editions/2023/decisions",
+        ),
         Visit(
             "staff-confirm-final-round-refused",
             "/secretariat/editions/2023/decisions/final-round",
-            400,
+            lands="/secretariat/editions/2023/decisions",
         ),
         Visit(
-            "staff-confirm-shortlist-refused", "/secretariat/editions/2023/decisions/shortlist", 400
+            "staff-confirm-shortlist-refused",
+            "/secretariat/editions/2023/decisions/shortlist",
+            lands="/secretariat/editions/2023/decisions",
         ),
         Visit(
             "staff-confirm-archive-delete-missing",
             "/secretariat/editions/2021/archive/999999/delete",
             404,
         ),
-        Visit("staff-confirm-disable-missing", "/secretariat/staff/999999/disable", 400),
+        Visit(
+            "staff-confirm-disable-missing",
+            "/secretariat/staff/999999/disable",
+            lands="/secretariat/staff",
+        ),
         Visit(
             "staff-confirm-criterion-remove",
             f"/secretariat/editions/2028/criteria/{data.criteria['draft']}/remove",

@@ -132,6 +132,8 @@ def snapshot(database: Database) -> dict[str, str]:
     digests = {}
     with database.read() as session:
         for table in SQLModel.metadata.sorted_tables:
+            if table.name == "refused_post":  # a refusal's own note of what it refused
+                continue
             key = list(table.primary_key.columns) or list(table.columns)
             rows = session.execute(select(table).order_by(*key)).all()
             digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()[:16] + (

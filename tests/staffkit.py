@@ -118,6 +118,15 @@ def _as_fields(pairs: list) -> dict[str, list[str]]:
     return fields
 
 
+def confirm_page(client: TestClient, response):
+    """The confirmation page a first post leads to: the post answers 303 to the page (a GET)."""
+    assert response.status_code == 303, response.text[:3000]
+    assert "?refused=" in response.headers["location"], response.headers["location"]
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200, page.text[:3000]
+    return page
+
+
 def confirmed_post(
     client: TestClient,
     path: str,
@@ -130,8 +139,8 @@ def confirmed_post(
     returns the answer to the confirming POST. The page must be a confirmation page."""
     pairs = data if isinstance(data, list) else list((data or {}).items())
     token = csrf_of(client, "/secretariat/login")
-    page = client.post(path, data=_as_fields([*pairs, ("csrf_token", token)]))
-    assert page.status_code == 200 and "confirm_token" in page.text, page.text[:3000]
+    page = confirm_page(client, client.post(path, data=_as_fields([*pairs, ("csrf_token", token)])))
+    assert "confirm_token" in page.text, page.text[:3000]
     fields = confirm_fields(page.text)
     if typed is not None:
         fields.append(("confirm_typed", typed))

@@ -58,6 +58,7 @@ from prize.views.common import (
 )
 from prize.views.errors import link_error
 from prize.views.links import applicant_links
+from prize.views.refused import recall, refuse
 
 SENT_KEY = "apply_sent"
 
@@ -74,28 +75,28 @@ def start(request: Request) -> Response:
     accepting = edition is not None and editions.accepts_applications(edition, now(request))
     values = {"email": "", "title": "", "language": lang(request)}
     errors = application_form.Messages()
-    status = 200
     if request.method == "POST":
         values = application_form.start_fields(read_form(request))
         errors.update(application_form.start_errors(values))  # every refusal at once
         started = _start(request, values, errors) if not errors else 400
         if isinstance(started, int):
-            status = started
-        else:
-            application = started.application
-            if started.new or holds(request, pk(application)):
-                remember(request, application)
-                flash(
-                    request,
-                    N_(
-                        "Your application is started. We have e-mailed its link to %(email)s: "
-                        "it is your way back to it."
-                    ),
-                    email=application.email,
-                )
-                return redirect(request, "apply_tasks", application_id=pk(application))
-            request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
-            return redirect(request, "apply_sent")
+            return refuse(request, "apply_start", values, errors)
+        application = started.application
+        if started.new or holds(request, pk(application)):
+            remember(request, application)
+            flash(
+                request,
+                N_(
+                    "Your application is started. We have e-mailed its link to %(email)s: "
+                    "it is your way back to it."
+                ),
+                email=application.email,
+            )
+            return redirect(request, "apply_tasks", application_id=pk(application))
+        request.session[SENT_KEY] = ["start", normalise_email(values["email"])]
+        return redirect(request, "apply_sent")
+    if stash := recall(request, "apply_start"):
+        values, errors = {**values, **stash.values}, application_form.Messages(stash.errors)
     return render(
         request,
         "apply/start.html",
@@ -105,7 +106,6 @@ def start(request: Request) -> Response:
             "values": values,
             "errors": errors,
         },
-        status_code=status,
     )
 
 
@@ -133,7 +133,6 @@ def _start(
 def resend(request: Request) -> Response:
     values = {"email": ""}
     errors = application_form.Messages()
-    status = 200
     if request.method == "POST":
         form = read_form(request)
         values = {"email": application_form.start_fields(form)["email"]}
@@ -148,14 +147,12 @@ def resend(request: Request) -> Response:
                     now=now(request),
                 )
         except DomainError as error:
-            errors["email"] = error.message
-            status = status_code(error)
-        else:
-            request.session[SENT_KEY] = ["resend", normalise_email(values["email"])]
-            return redirect(request, "apply_sent")
-    return render(
-        request, "apply/resend.html", {"values": values, "errors": errors}, status_code=status
-    )
+            return refuse(request, "apply_resend", values, {"email": error.message})
+        request.session[SENT_KEY] = ["resend", normalise_email(values["email"])]
+        return redirect(request, "apply_sent")
+    if stash := recall(request, "apply_resend"):
+        values, errors = {**values, **stash.values}, application_form.Messages(stash.errors)
+    return render(request, "apply/resend.html", {"values": values, "errors": errors})
 
 
 def sent(request: Request) -> Response:
@@ -323,8 +320,17 @@ def application_page(request: Request) -> Response:
     opened = current_applicant(request)
     app_id = opened.application_id
     if request.method == "GET":
+        stash = recall(request, "apply_form")
         with database(request).read() as session:
-            return _page(request, session, opened.application, opened.edition, opened.mode)
+            if stash is None:
+                return _page(request, session, opened.application, opened.edition, opened.mode)
+            return _page(
+                request, session, opened.application, opened.edition, opened.mode,
+                typed=None if stash.extra.get("stored") else stash.values,
+                messages=stash.errors or None, problem=stash.problem,
+                submitting=bool(stash.extra.get("submitting")),
+                change=bool(stash.extra.get("change")),
+            )  # fmt: skip
 
     form = read_form(request, max_part_size=512 * 1024)
     parsed = application_form.parse(
@@ -338,14 +344,14 @@ def application_page(request: Request) -> Response:
     def again(**kw: Any) -> Response:
         kw.setdefault("typed", parsed.values)
         kw.setdefault("messages", application_form.in_page_order(parsed.messages()))
-        return _show(request, **kw)
+        return _refused(request, app_id, **kw)
 
     try:
         _save(request, parsed.clean)
     except NotAllowed as error:
-        return again(problem=_refusal(request, error), status=409)
+        return again(problem=_refusal(request, error))
     except DomainError as error:
-        return again(problem=error.message, status=409)
+        return again(problem=error.message)
     if action in ("submit", "check"):
         return _submit(request, app_id, parsed, again, check=action == "check")
     if parsed.errors:
@@ -356,11 +362,29 @@ def application_page(request: Request) -> Response:
             else N_("Your draft is saved, except the answers marked below: correct them and "
                     "save again.")
         )  # fmt: skip
-        return again(problem=Message(note), status=400)
+        return again(problem=Message(note))
     if action == "files":
         return redirect(request, "apply_files", application_id=app_id)
     flash(request, "Your draft is saved. You can come back to it with your link.")
     return redirect(request, "apply_form", application_id=app_id)
+
+
+def _refused(
+    request: Request,
+    app_id: int,
+    *,
+    typed: dict[str, Any] | None = None,
+    messages: dict[str, Message] | None = None,
+    problem: Message | None = None,
+    submitting: bool = False,
+    change: bool = False,
+) -> Response:
+    """Back to the form (303) with what was refused: ``typed`` None shows what is stored."""
+    return refuse(
+        request, "apply_form", typed or {}, messages, problem=problem,
+        to=request.url_for("apply_form", application_id=app_id).path,
+        stored=typed is None, submitting=submitting, change=change,
+    )  # fmt: skip
 
 
 def _submit(
@@ -383,14 +407,14 @@ def _submit(
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
         if check and not messages:
             return redirect(request, "apply_check", application_id=app_id)
-        return again(messages=messages, submitting=True, status=400)
+        return again(messages=messages, submitting=True)
     try:
         _submit_draft(request)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
-        return again(messages=messages, submitting=True, status=400)
+        return again(messages=messages, submitting=True)
     except DomainError as error:
-        return again(problem=error.message, status=409)
+        return again(problem=error.message)
     return redirect(request, "apply_done", application_id=app_id)
 
 
@@ -473,9 +497,9 @@ def check(request: Request) -> Response:
             _submit_draft(request)
         except submissions.Incomplete as incomplete:
             messages = application_form.in_page_order(incomplete.missing)
-            return _show(request, messages=messages, submitting=True, change=True, status=400)
+            return _refused(request, app_id, messages=messages, submitting=True, change=True)
         except DomainError as error:
-            return _show(request, problem=_refusal(request, error), status=409)
+            return _refused(request, app_id, problem=_refusal(request, error))
         return redirect(request, "apply_done", application_id=app_id)
     if opened.mode is not Access.edit:
         return redirect(request, "apply_form", application_id=app_id)
@@ -549,9 +573,12 @@ def section_page(request: Request) -> Response:
             section=section,
             problem=kw.get("problem"),
         )
-        return render(request, "apply/section.html", context, status_code=kw.get("status", 200))
+        return render(request, "apply/section.html", context)
 
+    kept_as = f"apply_section:{section.key}"
     if request.method == "GET":
+        if stash := recall(request, kept_as):
+            return page(typed=stash.values, messages=stash.errors or None, problem=stash.problem)
         return page()
     form = read_form(request, max_part_size=512 * 1024)
     parsed = application_form.within(
@@ -568,20 +595,20 @@ def section_page(request: Request) -> Response:
     try:
         _save(request, parsed.clean)
     except NotAllowed as error:
-        problem = _refusal(request, error)
-        return page(typed=parsed.values, messages=messages, problem=problem, status=409)
+        return refuse(request, kept_as, parsed.values, messages, problem=_refusal(request, error))
     except DomainError as error:
-        return page(typed=parsed.values, messages=messages, problem=error.message, status=409)
+        return refuse(request, kept_as, parsed.values, messages, problem=error.message)
     if parsed.errors:
-        return page(
-            typed=parsed.values,
-            messages=messages,
+        return refuse(
+            request,
+            kept_as,
+            parsed.values,
+            messages,
             problem=Message(
                 N_(
                     "Your draft is saved, except the answers marked below: correct them and save again."
                 )
             ),
-            status=400,
         )
     flash(request, N_("%(section)s: saved."), section=Message(section.title))
     return redirect(request, "apply_tasks", application_id=app_id)
@@ -612,9 +639,8 @@ def send_link(request: Request) -> Response:
 # --------------------------------------------------------------------------- withdraw, delete, revoke
 
 
-def _confirm(
-    request: Request, what: str, problem: Message | None = None, status: int = 200
-) -> Response:
+def _confirm(request: Request, what: str) -> Response:
+    stash = recall(request, f"apply_{what}")
     application, edition, _ = current_applicant(request)
     with database(request).read() as session:
         content = drafts.current_content(session=session, application=application)
@@ -627,7 +653,8 @@ def _confirm(
             "application": application,
             "edition": edition,
             "title": content.title if content else "",
-            "problem": problem,
+            "problem": stash.problem if stash else None,
+            "values": stash.values if stash else {},
             "allowed": {
                 "withdraw": application_links.can_withdraw(application, edition),
                 "delete": application_links.can_delete(application),
@@ -635,7 +662,6 @@ def _confirm(
                 "discard": revision,
             }[what],
         },
-        status_code=status,
     )
 
 
@@ -655,7 +681,7 @@ def _asked_first(
             application, _, _ = current_applicant(request).reopen(session, request)
             act(session, application, form)
     except DomainError as error:
-        return _confirm(request, action, error.message, 409)
+        return refuse(request, f"apply_{action}", form, {}, problem=error.message)
     flash(request, done)
     return None
 
@@ -711,7 +737,7 @@ def discard(request: Request) -> Response:
 def revoke(request: Request) -> Response:
     if request.method == "GET":
         return _confirm(request, "revoke")
-    read_form(request)
+    form = read_form(request)
     try:
         with database(request).write() as session:
             application, _, _ = current_applicant(request).reopen(session, request)
@@ -723,7 +749,7 @@ def revoke(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return _confirm(request, "revoke", error.message, status_code(error))
+        return refuse(request, "apply_revoke", form, {}, problem=error.message)
     remember(request, application)
     flash(
         request,

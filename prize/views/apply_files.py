@@ -29,6 +29,7 @@ from prize.views.common import (
     render,
     settings,
 )
+from prize.views.refused import recall, refuse
 
 
 def _page(request: Request, error: Message | None = None, status: int = 200) -> Response:
@@ -48,7 +49,8 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
 
 def files(request: Request) -> Response:
     if request.method == "GET":
-        return _page(request)
+        stash = recall(request, "apply_files")
+        return _page(request, stash.problem if stash else None)
     conf = settings(request)
     try:
         form = read_form(request, max_files=1, max_fields=5)
@@ -78,7 +80,7 @@ def _known(request: Request) -> bool:
 def _attach(request: Request, upload: object) -> Response:
     conf = settings(request)
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _page(request, Message("Choose a file to attach."), 400)
+        return refuse(request, "apply_files", {}, {}, problem=Message("Choose a file to attach."))
     try:
         # Copied to the storage folder first, so that the writing transaction (on SQLite, the
         # one write lock of the whole app) is not held while the disk takes the file.
@@ -101,7 +103,7 @@ def _attach(request: Request, upload: object) -> Response:
             attachments.discard(store=file_store(request), stored=stored)
             raise
     except DomainError as error:
-        return _page(request, error.message, 400)
+        return refuse(request, "apply_files", {}, {}, problem=error.message)
     flash(request, "Attached: %(name)s", name=attachment.original_name)
     return redirect(
         request, "apply_files", application_id=current_applicant(request).application_id
@@ -140,7 +142,10 @@ def remove(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return _page(request, error.message, 409)
+        return refuse(
+            request, "apply_files", {}, {}, problem=error.message,
+            to=request.url_for("apply_files", application_id=current_applicant(request).application_id).path,
+        )  # fmt: skip
     flash(request, "The file is removed.")
     return redirect(
         request, "apply_files", application_id=current_applicant(request).application_id

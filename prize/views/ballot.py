@@ -23,7 +23,7 @@ from prize.i18n import N_, Message, gettext
 from prize.models import Application, Edition, Round, pk
 from prize.tokens import LinkError
 from prize.views.access import Refusal, Who, current_juror, route
-from prize.views.ballot_access import open_link, sign_out
+from prize.views.ballot_access import open_link, sign_out, signed_out
 from prize.views.ballot_onboarding import declare_conflicts, welcome
 from prize.views.common import (
     database,
@@ -36,6 +36,7 @@ from prize.views.common import (
     render,
     settings,
 )
+from prize.views.refused import recall, refuse
 
 # --------------------------------------------------------------------------- the ballot
 
@@ -107,7 +108,6 @@ def application(request: Request) -> Response:
         "errors": {},
         "problem": None,
     }
-    status = 200
     if request.method == "POST":
         form = read_form(request)
         parsed = forms.parse_scores(
@@ -117,26 +117,28 @@ def application(request: Request) -> Response:
             scale_max=edition.scale_max,
             partial=False,
         )
-        context["typed"], context["errors"] = parsed.typed, dict(parsed.errors)
+        errors: dict[str, Message] = dict(parsed.errors)
+        problem, partly_saved = None, False
         try:
             _save(request, item, parsed)
         except DomainError as error:
             if error.field:
-                context["errors"][error.field] = error.message
+                errors[error.field] = error.message
             else:
-                context["problem"] = error.message
-            status = 409 if isinstance(error, NotAllowed) else 400
+                problem = error.message
         else:
             if not parsed.errors:
                 flash(request, "Saved.")
                 return _after_save(request, reference, bool(form.get("next")))
-            status = 400
-            context["partly_saved"] = parsed.anything
-        with database(request).read() as session:
-            juror, edition = current_juror(request).reopen(session, request)
-            view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
-            context.update(view=view, item=_item_or_404(view, reference), juror=juror)
-    return render(request, "ballot/application.html", context, status_code=status)
+            partly_saved = parsed.anything
+        return refuse(
+            request, f"ballot_application:{reference}", parsed.typed, errors, problem=problem,
+            partly_saved=partly_saved,
+        )  # fmt: skip
+    if stash := recall(request, f"ballot_application:{reference}"):
+        context.update(typed=stash.values, errors=stash.errors, problem=stash.problem)
+        context["partly_saved"] = bool(stash.extra.get("partly_saved"))
+    return render(request, "ballot/application.html", context)
 
 
 def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> None:
@@ -312,9 +314,10 @@ def submit(request: Request) -> Response:
         )
     if view.submitted:
         return redirect(request, "ballot_receipt")
-    error = None
+    stash = recall(request, "ballot_submit")
+    error = stash.problem if stash else None
     if request.method == "POST":
-        read_form(request)
+        form = read_form(request)
         try:
             with database(request).write() as session:
                 writer, _ = current_juror(request).reopen(session, request)
@@ -325,14 +328,12 @@ def submit(request: Request) -> Response:
                     mail_domain=outbox.mail_domain(settings(request).mail_from),
                 )
         except DomainError as problem:
-            error = problem.message
-        else:
-            return redirect(request, "ballot_receipt")
+            return refuse(request, "ballot_submit", form, {}, problem=problem.message)
+        return redirect(request, "ballot_receipt")
     return render(
         request,
         "ballot/submit.html",
         {"juror": juror, "edition": edition, "view": view, "editable": editable, "error": error},
-        status_code=409 if error else 200,
     )
 
 
@@ -397,4 +398,5 @@ routes: list[BaseRoute] = [
         access=Who.juror,
         name="ballot_sign_out",
     ),
+    route("/ballot/signed-out", signed_out, access=Who.public, name="ballot_signed_out"),
 ]

@@ -73,7 +73,8 @@ def _after_publication(request: Request, token: str) -> Response | None:
 
 
 def sign_out(request: Request) -> Response:
-    """Asks first (a juror has no password to come back with), then ends every session."""
+    """Asks first (a juror has no password to come back with), then ends every session and
+    redirects to the same address, which then says so (once)."""
     if request.method != "POST":
         juror, edition = current_juror(request)
         return render(request, "ballot/sign_out.html", {"juror": juror, "edition": edition})
@@ -82,4 +83,9 @@ def sign_out(request: Request) -> Response:
         juror, _ = current_juror(request).reopen(session, request)
         juror_links.sign_out(session=session, juror=juror, now=now(request))
     end_ballot_session(request)
+    return redirect(request, "ballot_signed_out")
+
+
+def signed_out(request: Request) -> Response:
+    """Where signing out leads (a GET, so Back never posts the sign-out again)."""
     return render(request, "ballot/signed_out.html")

@@ -16,6 +16,7 @@ from prize.i18n import Message
 from prize.models import ContentKind, Edition
 from prize.views.access import current_juror
 from prize.views.common import database, flash, now, read_form, redirect, render
+from prize.views.refused import recall, refuse
 
 
 def welcome(request: Request) -> Response:
@@ -36,14 +37,16 @@ def welcome(request: Request) -> Response:
                     pledge=values["pledge"],
                 )
         except DomainError as error:
-            errors[error.field or "first_name"] = error.message
-        else:
-            return redirect(request, "ballot_home")
+            return refuse(
+                request, "ballot_welcome", values, {error.field or "first_name": error.message}
+            )
+        return redirect(request, "ballot_home")
+    if stash := recall(request, "ballot_welcome"):
+        values, errors = {**values, **stash.values}, stash.errors
     return render(
         request,
         "ballot/welcome.html",
         {"juror": juror, "edition": edition, "values": values, "errors": errors},
-        status_code=400 if errors else 200,
     )
 
 
@@ -77,6 +80,9 @@ def declare_conflicts(request: Request) -> Response:
             else:
                 flash(request, "Thank you: your declaration is recorded.")
                 return redirect(request, "ballot_home")
+        return refuse(request, "ballot_conflicts", typed, errors)
+    if stash := recall(request, "ballot_conflicts"):
+        typed, errors = stash.values, stash.errors
     return render(
         request,
         "ballot/conflicts.html",
@@ -88,7 +94,6 @@ def declare_conflicts(request: Request) -> Response:
             "typed": typed,
             "errors": errors,
         },
-        status_code=400 if errors else 200,
     )
 
 

@@ -97,7 +97,7 @@ def test_every_table_is_declared_autoincrement_on_sqlite(sqlite_db):
                 "AND name NOT IN ('alembic_version', 'sqlite_sequence')"
             ).all()
         )
-    assert len(tables) == 22
+    assert len(tables) == 23
     # Stored files are keyed by their random 48-hex names (and chunk numbers), never by an
     # integer id SQLite could reuse.
     keyed_by_name = {"stored_file", "stored_chunk"}

@@ -11,6 +11,8 @@
 4. **Orphaned files** (stored files no attachment row names: a deletion the disk refused, a crash
    mid-upload) older than ``attachments.ORPHAN_GRACE`` (an hour) are removed from the storage
    folder.
+5. **Refused form posts** (``refused_post``) past their hour are deleted (each new one also
+   sweeps them, as does every pass of the serving loop).
 
 ``plan`` says what is due (``prize retention --dry-run`` prints it); ``apply`` does it in the
 caller's transaction and audits it; stored files of deleted rows go once that transaction
@@ -28,7 +30,7 @@ from sqlmodel import Session, col, delete, select
 
 from prize.domain.applicants import attachments
 from prize.domain.privacy import personal_data
-from prize.domain.shared import audit, throttle
+from prize.domain.shared import audit, refused_posts, throttle
 from prize.domain.shared.email_addresses import normalise_email
 from prize.models import (
     Application,
@@ -239,6 +241,7 @@ def apply(
         )
     if todo.rate_events:
         throttle.prune(session=session, before=now - RATE_EVENT_AGE)
+    refused_posts.sweep(session=session, now=now)  # also swept as they are kept: not counted
     if not todo.empty:
         audit.record(
             session=session,

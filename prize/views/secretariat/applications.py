@@ -37,6 +37,7 @@ from prize.views.common import (
     redirect,
 )
 from prize.views.links import applicant_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, signed_in
 
@@ -270,14 +271,7 @@ def add_note(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return _detail(
-            request,
-            account,
-            dossier,
-            errors={"note": error.message},
-            values={"note": typed},
-            status_code=400,
-        )
+        return _refused_on_detail(request, values={"note": typed}, errors={"note": error.message})
     flash(request, "The note is added.")
     response = redirect(request, "staff_application", app_id=dossier.application.id)
     response.headers["location"] += "#notes-h"
@@ -286,7 +280,28 @@ def add_note(request: Request) -> Response:
 
 def detail(request: Request) -> Response:
     account = signed_in(request)
+    if stash := recall(request, "staff_application"):
+        return _detail(
+            request,
+            account,
+            _dossier(request),
+            errors=stash.errors,
+            values=stash.values,
+            problem=stash.problem,
+        )
     return _detail(request, account, _dossier(request))
+
+
+def _refused_on_detail(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, Message],
+    problem: Message | None = None,
+) -> Response:
+    """Back to the application's page (303) with what was refused on it."""
+    to = str(request.url_for("staff_application", app_id=request.path_params["app_id"]).path)
+    return refuse(request, "staff_application", values, errors, problem=problem, to=to)
 
 
 def _due(raw: str) -> datetime | None:
@@ -440,14 +455,9 @@ def _refused(
 ) -> Response:
     known = error.field and error.field != "status"
     errors = {f"{prefix}-{error.field}": error.message} if known else {}
-    return _detail(
-        request,
-        account,
-        _dossier(request),
-        errors=errors,
-        values=values,
-        problem=None if known else error.message,
-        status_code=400 if known else 409,
+    _dossier(request)  # an application that does not exist is a 404, as before
+    return _refused_on_detail(
+        request, values=values, errors=errors, problem=None if known else error.message
     )
 
 
@@ -500,6 +510,9 @@ def translation(request: Request) -> Response:
         else:
             flash(request, "The translation for the jury is saved.")
             return redirect(request, "staff_application", app_id=dossier.application.id)
+        return refuse(request, "staff_translation", values, errors, problem=problem)
+    if stash := recall(request, "staff_translation"):
+        values, errors, problem = {**values, **stash.values}, stash.errors, stash.problem
     return render_staff(
         request,
         "secretariat/application_translation.html",
@@ -517,7 +530,6 @@ def translation(request: Request) -> Response:
             "errors": errors,
             "problem": problem,
         },
-        status_code=400 if request.method == "POST" else 200,
     )
 
 

@@ -6,12 +6,13 @@ import functools
 import math
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from prize.domain.errors import DomainError, Throttled
+from prize.domain.errors import DomainError
 from prize.domain.staff import signin
 from prize.domain.staff import staff as staff_domain
 from prize.forms import staff as staff_forms
@@ -32,6 +33,7 @@ from prize.views.common import (
     signer,
 )
 from prize.views.links import staff_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import (
     client_of,
     current_staff,
@@ -60,8 +62,15 @@ def passwords(request: Request) -> Passwords:
 def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"), "/secretariat")
     if request.method == "GET":
+        stash = recall(request, "staff_login")
         return render(
-            request, "secretariat/login.html", {"next": next_url, "email": "", "error": None}
+            request,
+            "secretariat/login.html",
+            {
+                "next": next_url,
+                "email": str(stash.values.get("email", "")) if stash else "",
+                "error": stash.problem if stash else None,
+            },
         )
     form = read_form(request)
     email = text(form, "email")[:254]
@@ -76,14 +85,9 @@ def login(request: Request) -> Response:
             client=client_of(request),
             now=now(request),
         )
-    except DomainError as error:
-        status = 429 if isinstance(error, Throttled) else 400
-        return render(
-            request,
-            "secretariat/login.html",
-            {"next": next_url, "email": email, "error": error.message},
-            status_code=status,
-        )
+    except DomainError as error:  # the password typed is never kept
+        back = f"{request.url.path}?{urlencode({'next': next_url})}"
+        return refuse(request, "staff_login", {"email": email}, {}, problem=error.message, to=back)
     sign_in(request, account)
     return RedirectResponse(next_url, status_code=303)
 
@@ -111,6 +115,8 @@ def change_password(request: Request) -> Response:
     account = signed_in(request)
     context: dict[str, Any] = {"values": {}, "errors": {}}
     if request.method == "GET":
+        if stash := recall(request, "staff_password"):
+            context["errors"] = stash.errors
         return render_staff(request, "secretariat/password.html", account, context)
     form = read_form(request)
     result = staff_forms.parse_password_change(form)
@@ -135,13 +141,7 @@ def change_password(request: Request) -> Response:
             sign_in(request, account)  # this session stays; every other one has ended
             flash(request, "Your password is changed. Your other sessions have been signed out.")
             return redirect(request, "staff_dashboard")
-    return render_staff(
-        request,
-        "secretariat/password.html",
-        account,
-        {"values": {}, "errors": result.errors},
-        status_code=400,
-    )
+    return refuse(request, "staff_password", {}, result.errors)  # nothing typed is kept
 
 
 # --------------------------------------------------------------------------- forgotten password
@@ -149,17 +149,23 @@ def change_password(request: Request) -> Response:
 
 def forgot(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "secretariat/forgot.html", {"email": "", "error": None})
+        if sent := recall(request, "staff_forgot_sent"):  # the same answer, known or not
+            email = str(sent.values.get("email", ""))
+            return render(request, "secretariat/forgot_sent.html", {"email": email})
+        stash = recall(request, "staff_forgot")
+        return render(
+            request,
+            "secretariat/forgot.html",
+            {
+                "email": str(stash.values.get("email", "")) if stash else "",
+                "error": stash.problem if stash else None,
+            },
+        )
     form = read_form(request)
     email = text(form, "email")[:254]
     problem = staff_forms.email_error(email)
     if problem:
-        return render(
-            request,
-            "secretariat/forgot.html",
-            {"email": email, "error": problem},
-            status_code=400,
-        )
+        return refuse(request, "staff_forgot", {"email": email}, {}, problem=problem)
     try:
         with database(request).write() as session:
             signin.request_password_reset(
@@ -170,13 +176,8 @@ def forgot(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return render(
-            request,
-            "secretariat/forgot.html",
-            {"email": email, "error": error.message},
-            status_code=429,
-        )
-    return render(request, "secretariat/forgot_sent.html", {"email": email})
+        return refuse(request, "staff_forgot", {"email": email}, {}, problem=error.message)
+    return refuse(request, "staff_forgot_sent", {"email": email}, {})  # the answer is a GET
 
 
 def reset_link(request: Request) -> Response:
@@ -232,7 +233,10 @@ def reset(request: Request) -> Response:
         )
     context = {"account": account, "invited": not staff_domain.has_password(account)}
     if request.method == "GET":
-        return render(request, "secretariat/reset.html", {**context, "errors": {}})
+        stash = recall(request, "staff_reset")
+        return render(
+            request, "secretariat/reset.html", {**context, "errors": stash.errors if stash else {}}
+        )
     form = read_form(request)
     result = staff_forms.parse_new_password(form)
     if result.ok:
@@ -262,9 +266,7 @@ def reset(request: Request) -> Response:
             sign_in(request, account)
             flash(request, "Your password is set. You are signed in.")
             return redirect(request, "staff_dashboard")
-    return render(
-        request, "secretariat/reset.html", {**context, "errors": result.errors}, status_code=400
-    )
+    return refuse(request, "staff_reset", {}, result.errors)  # nothing typed is kept
 
 
 routes: list[BaseRoute] = [

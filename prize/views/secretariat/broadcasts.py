@@ -18,6 +18,7 @@ from prize.models import Edition, Staff
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect, settings
 from prize.views.links import applicant_links, ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.jurors import edition_or_404
 
@@ -70,27 +71,37 @@ def _page(
 
 
 def write_page(request: Request) -> Response:
+    """The form; after a post (a preview, or a refusal), with what was typed and its answer."""
     account = signed_in(request)
     with database(request).read() as session:
         edition = edition_or_404(session, request)
-    return _page(request, account, edition, {"group": "", **dict.fromkeys(FIELDS, "")})
+    typed = {"group": "", **dict.fromkeys(FIELDS, "")}
+    stash = recall(request, "staff_write")
+    if stash is None:
+        return _page(request, account, edition, typed)
+    typed |= {k: str(v) for k, v in stash.values.items() if k in typed}
+    _group, people = _recipients(request, typed)
+    previews = (
+        broadcasts.preview(_text(typed), people, contact=settings(request).contact_email)
+        if stash.extra.get("preview")
+        else None
+    )
+    return _page(request, account, edition, typed, errors=stash.errors, previews=previews)
 
 
-def write(request: Request) -> Response:
-    """Preview (the counts, the message as one reader of each language reads it), or send."""
-    account = signed_in(request)
-    form = read_form(request)
-    typed = _typed(form)
+def _recipients(
+    request: Request, typed: dict[str, str]
+) -> tuple[broadcasts.Group | None, list[Any]]:
+    """The group chosen (None if none is) and who is in it now."""
     try:
         group = broadcasts.Group(typed["group"])
     except ValueError:
         group = None
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
         people = (
             broadcasts.recipients(
                 session=session,
-                edition=edition,
+                edition=edition_or_404(session, request),
                 group=group,
                 now=now(request),
                 applicant_links=applicant_links(request),
@@ -99,20 +110,25 @@ def write(request: Request) -> Response:
             if group
             else []
         )
+    return group, people
+
+
+def write(request: Request) -> Response:
+    """Preview (the counts, the message as one reader of each language reads it), or send: the
+    preview and a refusal are shown by the form's page, after a redirect."""
+    account = signed_in(request)
+    form = read_form(request)
+    typed = _typed(form)
+    with database(request).read() as session:
+        edition = edition_or_404(session, request)
+    group, people = _recipients(request, typed)
     if group is None:
         errors = {"group": Message("Choose who receives the message.")}
     else:
         errors = {k: e.message for k, e in broadcasts.check(_text(typed), people).items()}
     if errors or form.get("action") != "send":
-        previews = (
-            None
-            if errors
-            else broadcasts.preview(_text(typed), people, contact=settings(request).contact_email)
-        )
-        return _page(
-            request, account, edition, typed, errors=errors, previews=previews,
-            status_code=400 if errors else 200,
-        )  # fmt: skip
+        to = str(request.url_for("staff_write", year=edition.path_year).path)
+        return refuse(request, "staff_write", typed, errors, to=to, preview=not errors)
     assert group is not None
     try:
         with database(request).write() as session:

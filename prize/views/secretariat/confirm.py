@@ -1,8 +1,9 @@
 """The confirmation step of every consequential action: a page of its own that says what the
 action will do, in numbers, and shows the e-mails it will send, before anything happens.
 
-A route that does something consequential answers a GET (its fields in the query string), or a
-POST from the page that offers it, with the confirmation page. To write that page the action is
+A route that does something consequential answers a GET (its fields in the query string) with
+the confirmation page; a POST from the page that offers it keeps its fields (``refused``) and
+redirects to that page, so that Back and reload never post again. To write that page the action is
 run in a transaction that is then rolled back: what it would queue is read from the outbox rows
 it adds, so the preview stays true whatever e-mails an action comes to send (subject, how many
 recipients, one body per language exactly as its reader gets it, the secretariat's address at
@@ -40,6 +41,7 @@ from prize.i18n import Message
 from prize.models import Confirmation, OutboxMessage, Staff
 from prize.security import CSRF_FIELD, redact
 from prize.views.common import database, flash, now, read_form, settings
+from prize.views.refused import Recalled, recall, refuse
 from prize.views.secretariat.access import render_staff
 
 TOKEN_FIELD = "confirm_token"  # noqa: S105  (a field name, not a secret)
@@ -117,10 +119,38 @@ class _DoneAlready(Exception):
 
 
 def submitted(request: Request) -> FormData:
-    """The fields the action was asked with: the posted form (CSRF checked), or a GET's query."""
+    """The fields the action was asked with: the posted form (CSRF checked), or for a GET, the
+    fields kept by the post that redirected to it (``refused``), else the query's."""
     if request.method == "POST":
         return read_form(request)
+    stash = _stashed(request)
+    if stash is not None:
+        return _fields_of(stash)
     items: list[tuple[str, str | UploadFile]] = list(request.query_params.multi_items())
+    return FormData(items)
+
+
+def asked(request: Request) -> bool:
+    """Whether this GET is the confirmation page a post asked for (its fields kept), for a
+    route whose GET is otherwise another page (the edition's form)."""
+    return _stashed(request) is not None
+
+
+def _stashed(request: Request) -> Recalled | None:
+    """What the post that redirected to this page kept (read once per request)."""
+    if request.method != "GET":
+        return None
+    if not hasattr(request.state, "confirm_stash"):
+        request.state.confirm_stash = recall(request, _form_name(request))
+    found: Recalled | None = request.state.confirm_stash
+    return found
+
+
+def _fields_of(stash: Recalled) -> FormData:
+    items: list[tuple[str, str | UploadFile]] = []
+    for name, value in stash.values.items():
+        for one in value if isinstance(value, list) else [value]:
+            items.append((name, str(one)))
     return FormData(items)
 
 
@@ -215,6 +245,9 @@ def _typed_ok(expected: str, typed: str) -> bool:
 def confirmed(request: Request, account: Staff, action: Action) -> Response:
     """The confirmation page of ``action`` (GET, or a POST without the page's token), or the
     action done (a POST with it)."""
+    stash = _stashed(request)
+    if stash is not None:  # the page, after the post that asked for it or was refused on it
+        return _recalled(request, account, action, stash)
     fields = submitted(request)
     raw = fields.get(TOKEN_FIELD, "")
     token = raw if isinstance(raw, str) and request.method == "POST" else ""
@@ -225,10 +258,12 @@ def confirmed(request: Request, account: Staff, action: Action) -> Response:
             preview = _preview(request, action, reason)
         except DomainError as error:
             return action.refused(error)
+        if request.method == "POST":  # the page is a GET: Back and reload never post again
+            return refuse(request, _form_name(request), fields, {}, reason=reason)
         return _page(request, account, action, preview, fields, reason=reason)
     nonce, _, fingerprint = token.partition(".")
     if not nonce or len(nonce) > 64:  # not a token this page made: show the page
-        return _again(request, account, action, fields, reason, {}, status_code=200)
+        return _again(request, account, action, fields, reason, {})
     typed_raw = fields.get(TYPED_FIELD, "")
     typed = typed_raw if isinstance(typed_raw, str) else ""
     if action.typed and not _typed_ok(action.typed, typed):
@@ -267,9 +302,20 @@ def _again(
     errors: dict[str, Message],
     *,
     changed: bool = False,
-    status_code: int | None = None,
 ) -> Response:
-    """The page again, up to date, with what was refused on it (or that something changed)."""
+    """The page again, up to date, with what was refused on it (or that something changed):
+    a redirect to it, with what was sent kept for it (``refused``), but the token."""
+    return refuse(request, _form_name(request), fields, errors, reason=reason, changed=changed)
+
+
+def _form_name(request: Request) -> str:
+    return f"confirm:{request.url.path}"
+
+
+def _recalled(request: Request, account: Staff, action: Action, stash: Recalled) -> Response:
+    """The page as it was asked for or refused: the fields it was sent, the errors, up to
+    date."""
+    reason = str(stash.extra.get("reason", ""))
     try:
         preview = _preview(request, action, reason)
     except DomainError as error:
@@ -279,11 +325,10 @@ def _again(
         account,
         action,
         preview,
-        fields,
+        _fields_of(stash),
         reason=reason,
-        errors=errors,
-        changed=changed,
-        status_code=status_code or (409 if changed else 400),
+        errors=stash.errors,
+        changed=bool(stash.extra.get("changed")),
     )
 
 

@@ -17,9 +17,10 @@ from prize.i18n import Message
 from prize.models import Criterion, Edition, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
-from prize.views.secretariat.editions import edition_page
+from prize.views.secretariat.editions import refused_on_edition
 
 
 def _load(request: Request) -> tuple[Edition, Criterion | None]:
@@ -75,6 +76,9 @@ def criterion_form(request: Request) -> Response:
     edition, criterion = _load(request)
     if request.method == "GET":
         values = edition_forms.criterion_values(criterion)
+        if stash := recall(request, "staff_criterion"):
+            typed = {**values, **stash.values}
+            return _form(request, account, edition, criterion, typed, dict(stash.errors))
         return _form(request, account, edition, criterion, values, {})
     result, spec = edition_forms.parse_criterion(read_form(request))
     if spec is not None:
@@ -100,9 +104,7 @@ def criterion_form(request: Request) -> Response:
         else:
             flash(request, "The criteria are saved.")
             return redirect(request, "staff_edition", year=edition.path_year)
-    return _form(
-        request, account, edition, criterion, result.values, dict(result.errors), status_code=400
-    )
+    return refuse(request, "staff_criterion", result.values, result.errors)
 
 
 def remove(request: Request) -> Response:
@@ -147,9 +149,7 @@ def remove(request: Request) -> Response:
                 criterion_id=criterion_id,
             ),
             done=done,
-            refused=lambda error: edition_page(
-                request, account=account, problem=error.message, status_code=400
-            ),
+            refused=lambda error: refused_on_edition(request, problem=error.message),
             back=str(request.url_for("staff_edition", year=edition.path_year).path),
         ),
     )
@@ -171,7 +171,7 @@ def reorder(request: Request) -> Response:
                 up=text(form, "direction") == "up",
             )
     except DomainError as error:
-        return edition_page(request, account=account, problem=error.message, status_code=400)
+        return refused_on_edition(request, problem=error.message)
     flash(request, "The criteria are saved.")
     return redirect(request, "staff_edition", year=edition.path_year)
 

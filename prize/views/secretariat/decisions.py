@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute
 
 from prize import countries
 from prize.domain import transitions
-from prize.domain.editions import editions
 from prize.domain.errors import DomainError
 from prize.domain.results import decisions, publication, published, tally_input
 from prize.domain.staff import staff as staff_domain
@@ -25,6 +24,7 @@ from prize.models import Decision, Edition, EditionState, Round, Staff
 from prize.views.access import Who, route
 from prize.views.common import database, flash, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.tally import edition_of
@@ -141,7 +141,35 @@ def _mention(
 
 
 def page(request: Request) -> Response:
-    return decisions_page(request)
+    stash = recall(request, "staff_decisions")
+    if stash is None:
+        return decisions_page(request)
+    return decisions_page(
+        request,
+        form=_typed_back(stash.values) if stash.values else None,
+        errors=stash.errors,
+        problem=stash.problem,
+    )
+
+
+def _typed_back(values: dict[str, Any]) -> dict[str, Any]:
+    """The choices as typed, read back from a stash (JSON keeps no number as a key)."""
+    typed = dict(values)
+    for key in ("reasons", "awards"):
+        if isinstance(typed.get(key), dict):
+            typed[key] = {int(k) if str(k).isdigit() else k: v for k, v in typed[key].items()}
+    return typed
+
+
+def _refused_on_decisions(
+    request: Request,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+    problem: Message | None = None,
+) -> Response:
+    """Back to the decisions page (303) with what was refused on it."""
+    return refuse(request, "staff_decisions", form, errors, problem=problem, to=_back(request))
 
 
 def _refused(
@@ -153,14 +181,7 @@ def _refused(
     def refused(error: DomainError) -> Response:
         missing = error.application_ids if isinstance(error, decisions.ReasonsMissing) else []
         errors = {f"reason-{a}": Message("Give a reason for this change.") for a in missing}
-        return decisions_page(
-            request,
-            account=account,
-            form=typed,
-            errors=errors,
-            problem=error.message,
-            status_code=400,
-        )
+        return _refused_on_decisions(request, form=typed, errors=errors, problem=error.message)
 
     return refused
 
@@ -293,9 +314,7 @@ def _move(
                 session=session, edition=edition_of(session, request), to=to, now=at
             ),
             done=_done(request, Message(done)),
-            refused=lambda error: decisions_page(
-                request, account=account, problem=error.message, status_code=400
-            ),
+            refused=lambda error: _refused_on_decisions(request, problem=error.message),
             back=_back(request),
             typed=str(year) if typed else "",
             typed_label=Message(
@@ -359,9 +378,7 @@ def add_note(request: Request) -> Response:
             )
     except DomainError as error:
         errors = {error.field or "text": error.message}
-        return decisions_page(
-            request, account=account, form={"text": text}, errors=errors, status_code=400
-        )
+        return _refused_on_decisions(request, form={"text": text}, errors=errors)
     flash(request, "The correction is added to the results page.")
     return redirect(request, "staff_decisions", year=edition.path_year)
 
@@ -385,15 +402,9 @@ def create_archived(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        with database(request).read() as session:
-            items = editions.all_editions(session=session)
-        return render_staff(
-            request,
-            "secretariat/tally_index.html",
-            account,
-            {"editions": items, "values": values, "errors": {error.field or "year": error.message}},
-            status_code=400,
-        )
+        errors = {error.field or "year": error.message}
+        to = str(request.url_for("staff_tally_index").path)
+        return refuse(request, "staff_tally_index", values, errors, to=to)
     flash(request, "Edition %(year)s added: enter its results.", year=edition.year)
     return redirect(request, "staff_decisions", year=edition.path_year)
 
@@ -410,12 +421,10 @@ def add_entry(request: Request) -> Response:
         if rank is not None and not 1 <= rank <= 99:
             raise ValueError
     except ValueError:
-        return decisions_page(
+        return _refused_on_decisions(
             request,
-            account=account,
             form=values,
             errors={"rank": Message("Give a whole number from 1 to 99, or leave it empty.")},
-            status_code=400,
         )
     try:
         with database(request).write() as session:
@@ -434,7 +443,7 @@ def add_entry(request: Request) -> Response:
             )
     except DomainError as error:
         errors = {error.field or "title": error.message}
-        return decisions_page(request, account=account, form=values, errors=errors, status_code=400)
+        return _refused_on_decisions(request, form=values, errors=errors)
     flash(request, "The entry is added.")
     return redirect(request, "staff_decisions", year=edition.path_year)
 

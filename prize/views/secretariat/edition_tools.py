@@ -25,6 +25,7 @@ from prize.storage import zip_stream
 from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
 
@@ -60,9 +61,10 @@ def copy_edition(request: Request) -> Response:
     account = signed_in(request)
     if request.method == "GET":
         year = int(request.path_params["year"]) + 1
-        return _copy_page(
-            request, account, values={"year": str(year), "rehearsal": False}, errors={}
-        )
+        shown: dict[str, Any] = {"year": str(year), "rehearsal": False}
+        if stash := recall(request, "staff_edition_copy"):
+            shown |= stash.values
+        return _copy_page(request, account, values=shown, errors=stash.errors if stash else {})
     form = read_form(request)
     values: dict[str, Any] = {
         "year": text(form, "year"),
@@ -95,7 +97,7 @@ def copy_edition(request: Request) -> Response:
                 source=request.path_params["year"],
             )
             return redirect(request, "staff_edition_edit", year=edition.path_year)
-    return _copy_page(request, account, values=values, errors=errors, status_code=400)
+    return refuse(request, "staff_edition_copy", values, errors)
 
 
 # --------------------------------------------------------------------------- the jury pack
@@ -221,6 +223,9 @@ def _delete_page(
 def delete_edition(request: Request) -> Response:
     if request.method == "GET":
         account = signed_in(request)
+        if stash := recall(request, "staff_edition_delete"):
+            values = {"typed_name": str(stash.values.get("typed_name", ""))}
+            return _delete_page(request, account, values=values, errors=stash.errors)
         return _delete_page(request, account, values={"typed_name": ""}, errors={})
     account = signed_in(request)
     form = read_form(request)
@@ -237,13 +242,8 @@ def delete_edition(request: Request) -> Response:
                 store=file_store(request),
             )
     except DomainError as error:
-        return _delete_page(
-            request,
-            account,
-            values=values,
-            errors={error.field or "typed_name": error.message},
-            status_code=400,
-        )
+        errors = {error.field or "typed_name": error.message}
+        return refuse(request, "staff_edition_delete", values, errors)
     flash(request, "The edition %(year)s is deleted, with all its data.", year=removed.year)
     return redirect(request, "staff_editions")
 

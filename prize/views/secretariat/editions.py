@@ -26,6 +26,7 @@ from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, St
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import edition_in_path, optional_url, render_staff, signed_in
 
@@ -124,6 +125,9 @@ def _refused(result: FormResult, error: DomainError) -> None:
 def edition_new(request: Request) -> Response:
     if request.method == "GET":
         account = signed_in(request)
+        if stash := recall(request, "staff_edition_new"):
+            values = {**_defaults(request), **stash.values}
+            return _form_page(request, account, edition=None, values=values, errors=stash.errors)
         return _form_page(request, account, edition=None, values=_defaults(request), errors={})
     account = signed_in(request)
     result, parsed = edition_forms.parse_edition(read_form(request))
@@ -141,9 +145,7 @@ def edition_new(request: Request) -> Response:
         else:
             flash(request, "The edition %(year)s is created as a draft.", year=edition.year)
             return redirect(request, "staff_edition", year=edition.path_year)
-    return _form_page(
-        request, account, edition=None, values=result.values, errors=result.errors, status_code=400
-    )
+    return refuse(request, "staff_edition_new", result.values, result.errors)
 
 
 def edition_edit(request: Request) -> Response:
@@ -151,21 +153,23 @@ def edition_edit(request: Request) -> Response:
     with database(request).read() as session:
         edition = _edition(session, request)
         scores = scores_recorded(session=session, edition=edition)
+    if request.method == "GET" and confirm.asked(request):  # the new deadline's page
+        result, parsed = edition_forms.parse_edition(confirm.submitted(request))
+        if result.ok and _new_deadline(edition, parsed):
+            return _deadline_change(request, account, edition, result, parsed, scores)
     if request.method == "GET":
         values = edition_forms.initial_values(edition, _defaults(request))
+        stash = recall(request, "staff_edition_edit")
         return _form_page(
-            request, account, edition=edition, values=values, errors={}, scores=scores
+            request,
+            account,
+            edition=edition,
+            values={**values, **stash.values} if stash else values,
+            errors=stash.errors if stash else {},
+            scores=scores,
         )
     result, parsed = edition_forms.parse_edition(read_form(request))
-    if (
-        result.ok
-        and edition.state is EditionState.open
-        and parsed.get("deadline")
-        not in (
-            None,
-            edition.deadline,
-        )
-    ):
+    if result.ok and _new_deadline(edition, parsed):
         return _deadline_change(request, account, edition, result, parsed, scores)
     if result.ok:
         try:
@@ -184,14 +188,14 @@ def edition_edit(request: Request) -> Response:
         else:
             flash(request, "The edition is saved.")
             return redirect(request, "staff_edition", year=edition.path_year)
-    return _form_page(
-        request,
-        account,
-        edition=edition,
-        values=result.values,
-        errors=result.errors,
-        scores=scores,
-        status_code=400,
+    return refuse(request, "staff_edition_edit", result.values, result.errors)
+
+
+def _new_deadline(edition: Edition, parsed: dict[str, Any]) -> bool:
+    """Whether the form moves the deadline of an open call (saved from a confirmation page)."""
+    return edition.state is EditionState.open and parsed.get("deadline") not in (
+        None,
+        edition.deadline,
     )
 
 
@@ -220,15 +224,8 @@ def _deadline_change(
 
     def refused(error: DomainError) -> Response:
         _refused(result, error)
-        return _form_page(
-            request,
-            account,
-            edition=edition,
-            values=result.values,
-            errors=result.errors,
-            scores=scores,
-            status_code=400,
-        )
+        to = str(request.url_for("staff_edition_edit", year=edition.path_year).path)
+        return refuse(request, "staff_edition_edit", result.values, result.errors, to=to)
 
     return confirm.confirmed(
         request,
@@ -299,7 +296,28 @@ def edition_page(
 
 
 def edition(request: Request) -> Response:
-    return edition_page(request)
+    stash = recall(request, "staff_edition")
+    if stash is None:
+        return edition_page(request)
+    return edition_page(
+        request,
+        problem=stash.problem,
+        back_values={"reason": "", "closes_at": "", **stash.values} if stash.values else None,
+        back_errors=stash.errors,
+    )
+
+
+def refused_on_edition(
+    request: Request,
+    *,
+    problem: Message | None = None,
+    back_values: dict[str, str] | None = None,
+    back_errors: dict[str, Message] | None = None,
+) -> Response:
+    """Back to the edition's page (303) with what was refused there (a move, a criterion)."""
+    return refuse(
+        request, "staff_edition", back_values, back_errors, problem=problem, to=_back_to(request)
+    )
 
 
 def _back_to(request: Request) -> str:
@@ -320,9 +338,7 @@ def move(request: Request) -> Response:
     form = confirm.submitted(request)
     target = text(form, "to")
     if target not in {s.value for s in EditionState}:
-        return edition_page(
-            request, account=account, problem=Message("Choose a move."), status_code=400
-        )
+        return refused_on_edition(request, problem=Message("Choose a move."))
     to = EditionState(target)
     at = now(request)
     year = request.path_params["year"]
@@ -354,9 +370,7 @@ def move(request: Request) -> Response:
                 session=session, edition=_edition(session, request), to=to, now=at
             ),
             done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
-            refused=lambda error: edition_page(
-                request, account=account, problem=error.message, status_code=400
-            ),
+            refused=lambda error: refused_on_edition(request, problem=error.message),
             back=_back_to(request),
             typed=str(year) if to is EditionState.published else "",
             typed_label=Message(
@@ -390,14 +404,10 @@ def move_back(request: Request) -> Response:
 
     def refused(error: DomainError) -> Response:
         errors[error.field or "reason"] = error.message
-        return edition_page(
-            request, account=account, back_values=values, back_errors=errors, status_code=400
-        )
+        return refused_on_edition(request, back_values=values, back_errors=errors)
 
     if errors:
-        return edition_page(
-            request, account=account, back_values=values, back_errors=errors, status_code=400
-        )
+        return refused_on_edition(request, back_values=values, back_errors=errors)
     to = EditionState(target)
     at = now(request)
 

@@ -20,7 +20,7 @@ from prize.storage import Store, megabytes
 from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect, settings
 from prize.views.secretariat.access import signed_in
-from prize.views.secretariat.jurors import juror_or_404, render_juror_page
+from prize.views.secretariat.jurors import juror_or_404, refused_on_juror, render_juror_page
 
 
 def upload(request: Request) -> Response:
@@ -76,6 +76,10 @@ def _store(
 
 
 def _refused(request: Request, message: Message, status: int) -> Response:
+    """The juror's page with the refusal: a redirect to it (a body over the limit, never read
+    to its end, is answered at once instead)."""
+    if status != 413:
+        return refused_on_juror(request, errors={"guardian_form": message})
     return render_juror_page(
         request,
         signed_in(request),

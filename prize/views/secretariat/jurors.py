@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from prize import countries
-from prize.domain.errors import DomainError, NotAllowed
+from prize.domain.errors import DomainError
 from prize.domain.jury import conflicts, jurors, panel, scoring
 from prize.domain.jury import links as juror_links
 from prize.domain.shared import audit
@@ -25,6 +25,7 @@ from prize.models import Edition, Juror, Staff
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
@@ -86,7 +87,24 @@ def render_juror_page(
 
 
 def juror_page(request: Request) -> Response:
-    return render_juror_page(request, signed_in(request))
+    stash = recall(request, "staff_juror")
+    if stash is None:
+        return render_juror_page(request, signed_in(request))
+    return render_juror_page(
+        request, signed_in(request), problem=stash.problem, values=stash.values, errors=stash.errors
+    )
+
+
+def refused_on_juror(
+    request: Request,
+    *,
+    problem: Message | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+) -> Response:
+    """Back to the juror's page (303) with what was refused there."""
+    to = str(request.url_for("staff_juror", juror_id=request.path_params["juror_id"]).path)
+    return refuse(request, "staff_juror", values, errors, problem=problem, to=to)
 
 
 def _act(
@@ -106,17 +124,10 @@ def _act(
         with database(request).write() as session:
             note = change(session, account, juror_or_404(session, request), form)
     except DomainError as error:
-        status = 409 if isinstance(error, NotAllowed) else 400
         field = (field_names or {}).get(error.field or "", error.field)
         if field and field in form_fields:
-            return render_juror_page(
-                request,
-                account,
-                values=values,
-                errors={field: error.message},
-                status_code=status,
-            )
-        return render_juror_page(request, account, problem=error.message, status_code=status)
+            return refused_on_juror(request, values=values, errors={field: error.message})
+        return refused_on_juror(request, problem=error.message)
     flash(request, note)
     return redirect(request, "staff_juror", juror_id=request.path_params["juror_id"])
 
@@ -188,12 +199,7 @@ def _confirmed_link_action(
             act=action,
             facts=facts,
             done=answer,
-            refused=lambda error: render_juror_page(
-                request,
-                account,
-                problem=error.message,
-                status_code=409 if isinstance(error, NotAllowed) else 400,
-            ),
+            refused=lambda error: refused_on_juror(request, problem=error.message),
             back=str(request.url_for("staff_juror", juror_id=request.path_params["juror_id"]).path),
         ),
     )
@@ -319,6 +325,9 @@ def juror_form(
                     )
                 flash(request, done, name=new.first_name)
                 return redirect(request, "staff_juror", juror_id=new.id)
+        return refuse(request, "staff_juror_form", values, errors, problem=problem)
+    if stash := recall(request, "staff_juror_form"):
+        values, errors, problem = {**values, **stash.values}, stash.errors, stash.problem
     return render_staff(
         request,
         template,
@@ -330,7 +339,6 @@ def juror_form(
             "problem": problem,
             "country_choices": country_choices(request, context["edition"]),
         },
-        status_code=400 if errors or problem else 200,
     )
 
 

@@ -16,11 +16,12 @@ from prize.domain.errors import DomainError
 from prize.domain.jury import ballots, jurors, panel
 from prize.forms import jury as forms
 from prize.forms.base import text
-from prize.i18n import N_, Message, Plural
+from prize.i18n import N_, Message, Plural, gettext
 from prize.models import Juror
 from prize.views.access import Who, route
-from prize.views.common import database, flash, now, read_form, redirect
+from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat import jurors as jurors_views
 from prize.views.secretariat.access import render_staff, signed_in
@@ -205,6 +206,17 @@ def import_csv(request: Request) -> Response:
         edition = edition_or_404(session, request)
     context: dict[str, Any] = {"edition": edition, "pasted": "", "error": None, "rows": []}
     if request.method == "GET":
+        if stash := recall(request, "staff_jury_import"):
+            rows = stash.extra.get("rows")
+            context.update(
+                pasted=str(stash.values.get("pasted", "")),
+                error=stash.problem,
+                rows=[
+                    {"line": r[0], "field": r[1], "message": Message(str(r[2]))}
+                    for r in (rows if isinstance(rows, list) else [])
+                    if isinstance(r, list) and len(r) == 3
+                ],
+            )
         return render_staff(request, "secretariat/jury_import.html", account, context)
     form = read_form(request, max_files=1, max_part_size=forms.MAX_CSV_BYTES)
     content = text(form, "pasted")
@@ -244,7 +256,15 @@ def import_csv(request: Request) -> Response:
                 Plural("%(num)s juror is imported.", "%(num)s jurors are imported.", len(added)),
             )
             return redirect(request, "staff_jury", year=edition.path_year)
-    return render_staff(request, "secretariat/jury_import.html", account, context, status_code=400)
+    language = lang(request)
+    return refuse(
+        request,
+        "staff_jury_import",
+        {"pasted": context["pasted"]},
+        {},
+        problem=context["error"],
+        rows=[[r.line, r.field, gettext(language, r.message)] for r in context["rows"]],
+    )
 
 
 routes: list[BaseRoute] = [

@@ -19,6 +19,7 @@ from prize.i18n import Message
 from prize.models import Staff
 from prize.views.access import Who, route
 from prize.views.common import database, file_store, flash, now, read_form, redirect
+from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import render_staff, signed_in
 from prize.views.secretariat.applications import STATUS_LABELS
 
@@ -56,17 +57,35 @@ def _person_page(
 
 
 def person(request: Request) -> Response:
-    """Look up what is held about an address (posted, so that it stays out of access logs)."""
+    """Look up what is held about an address (posted, so that it stays out of access logs, and
+    kept for the page the post redirects to, as a refused post is)."""
     account = signed_in(request)
     if request.method == "GET":
-        return _person_page(request, account)
+        stash = recall(request, FORM)
+        if stash is None:
+            return _person_page(request, account)
+        return _person_page(
+            request,
+            account,
+            email=str(stash.values.get("email", "")),
+            error=stash.errors.get("email"),
+            erase_error=stash.errors.get("erase"),
+        )
     form = read_form(request)
     email = str(form.get("email", "")).strip()[:254]
     if not email:
-        return _person_page(
-            request, account, error=Message("Enter an e-mail address."), status_code=400
-        )
-    return _person_page(request, account, email=email)
+        return _back(request, "", {"email": Message("Enter an e-mail address.")})
+    return _back(request, email, {})
+
+
+FORM = "staff_personal_data"
+
+
+def _back(request: Request, email: str, errors: dict[str, Message]) -> Response:
+    """To the lookup page (303), which shows ``email``'s data and ``errors`` (by "email" for
+    the lookup and the export, "erase" for the erasure)."""
+    to = str(request.url_for("staff_personal_data").path)
+    return refuse(request, FORM, {"email": email}, errors, to=to)
 
 
 def person_export(request: Request) -> Response:
@@ -82,7 +101,7 @@ def person_export(request: Request) -> Response:
                 actor=staff_domain.actor_of(account),
             )
     except DomainError as error:
-        return _person_page(request, account, email=email, error=error.message, status_code=400)
+        return _back(request, email, {"email": error.message})
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
         media_type="application/json",
@@ -95,8 +114,7 @@ def person_erase(request: Request) -> Response:
     form = read_form(request)
     email = str(form.get("email", "")).strip()[:254]
     if form.get("confirm") != "yes":
-        error = Message("Tick the box to confirm the erasure.")
-        return _person_page(request, account, email=email, erase_error=error, status_code=400)
+        return _back(request, email, {"erase": Message("Tick the box to confirm the erasure.")})
     try:
         with database(request).write() as session:
             report = personal_data.erase_person(
@@ -107,9 +125,7 @@ def person_erase(request: Request) -> Response:
                 store=file_store(request),
             )
     except DomainError as error:
-        return _person_page(
-            request, account, email=email, erase_error=error.message, status_code=409
-        )
+        return _back(request, email, {"erase": error.message})
     flash(
         request,
         "Personal data erased from %(apps)s applications and %(jurors)s juror records.",

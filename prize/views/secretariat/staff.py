@@ -19,6 +19,7 @@ from prize.models import Staff, StaffRole
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import staff_links
+from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat.access import render_staff, signed_in
 
@@ -51,7 +52,27 @@ def _page(
 
 def accounts(request: Request) -> Response:
     account = signed_in(request)
+    if stash := recall(request, "staff_accounts"):
+        values = {"email": "", "name": "", "role": "secretariat", "language": "en"}
+        return _page(
+            request,
+            account,
+            values={**values, **stash.values} if stash.values else None,
+            errors=stash.errors,
+            problem=stash.problem,
+        )
     return _page(request, account)
+
+
+def _refused(
+    request: Request,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+    problem: Message | None = None,
+) -> Response:
+    """Back to the accounts' page (303) with what was refused there."""
+    to = str(request.url_for("staff_accounts").path)
+    return refuse(request, "staff_accounts", values, errors, problem=problem, to=to)
 
 
 def invite(request: Request) -> Response:
@@ -80,7 +101,7 @@ def invite(request: Request) -> Response:
                 email=invited.email,
             )
             return redirect(request, "staff_accounts")
-    return _page(request, account, values=result.values, errors=result.errors, status_code=400)
+    return _refused(request, result.values, result.errors)
 
 
 def _act(request: Request, action: str) -> Response:
@@ -118,7 +139,7 @@ def _act(request: Request, action: str) -> Response:
                     "The invitation is sent again to %(email)s.", {"email": changed.email}
                 )
     except DomainError as error:
-        return _page(request, account, problem=error.message, status_code=400)
+        return _refused(request, problem=error.message)
     flash(request, note)
     return redirect(request, "staff_accounts")
 
@@ -162,7 +183,7 @@ def disable(request: Request) -> Response:
             act=act,
             facts=facts,
             done=done,
-            refused=lambda error: _page(request, account, problem=error.message, status_code=400),
+            refused=lambda error: _refused(request, problem=error.message),
             back=str(request.url_for("staff_accounts").path),
         ),
     )

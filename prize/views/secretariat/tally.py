@@ -19,6 +19,7 @@ from prize.domain.results import tally_input
 from prize.models import Edition, Round, Staff, pk
 from prize.views.access import Who, route
 from prize.views.common import database
+from prize.views.refused import recall
 from prize.views.secretariat.access import can_write, edition_in_path, render_staff, signed_in
 
 
@@ -60,11 +61,17 @@ def index(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
         items = editions.all_editions(session=session)
+    values: dict[str, Any] = {"year": "", "title_en": ""}
+    stash = recall(request, "staff_tally_index")  # an archived edition refused
     return render_staff(
         request,
         "secretariat/tally_index.html",
         account,
-        {"editions": items, "values": {"year": "", "title_en": ""}, "errors": {}},
+        {
+            "editions": items,
+            "values": {**values, **stash.values} if stash else values,
+            "errors": stash.errors if stash else {},
+        },
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from prize.models import Application
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.applykit import CALL_DEADLINE, complete_form, post_form
 
 
@@ -42,7 +42,7 @@ def test_continue_with_parts_missing_lists_them_all_and_stays_on_the_form(applic
     page = post_form(
         client, application, **complete_form(organisation="", adults="2.5"), action="check"
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert "Not submitted: correct these answers" in page.text
     assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
     assert "Number of adults taking part must be a whole number" in page.text
@@ -52,7 +52,7 @@ def test_the_check_page_submits_nothing_incomplete(applicant, sqlite_db):
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}/check")
     page = client.post(f"/apply/{application.id}/check", data={"csrf_token": token})
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
     with sqlite_db.read() as session:
         assert session.get_one(Application, application.id).reference is None
@@ -83,7 +83,7 @@ def test_the_start_page_refuses_every_field_at_once_in_page_order(client, open_c
     page = client.post(
         "/apply", data={"email": "nobody", "title": "", "csrf_token": csrf_of(client, "/apply")}
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     summary = page.text.split('id="error-summary-title"')[1].split("</ul>")[0]
     assert summary.index('href="#email"') < summary.index('href="#title"')
     assert "Enter an e-mail address like name@example.org." in summary

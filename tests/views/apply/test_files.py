@@ -15,7 +15,7 @@ from prize.domain.applicants import applications, attachments, drafts, submissio
 from prize.domain.errors import DomainError
 from prize.models import Application, ApplicationContent, Attachment, ContentKind
 from prize.storage import FolderStore
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.applykit import (
     CALL_DEADLINE,
     complete_form,
@@ -213,7 +213,7 @@ def test_a_file_that_is_not_a_pdf_jpeg_or_png_gets_a_message_and_the_draft_is_un
         data={"summary": "Typed before", "csrf_token": csrf_of(client, f"/apply/{application.id}")},
     )
     page = upload(client, application, b"<html>not a pdf</html>", name="fake.pdf")
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert (
         error_text(page)
         == "This file is not a PDF, JPEG or PNG. Choose a file of one of these types."
@@ -230,7 +230,7 @@ def test_a_file_over_the_size_limit_gets_a_message(app, settings, sqlite_db, clo
     with TestClient(small, follow_redirects=False) as client:
         client.get(f"/apply/link/{link_maker().token(application)}")
         page = upload(client, application, tiny_pdf() + b"%" * (1024 * 1024))
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_text(page) == "This file is larger than 1 MB. Choose a smaller file."
     assert list(settings.storage_dir.glob("*")) == []
 
@@ -259,7 +259,7 @@ def test_a_sixth_file_is_refused(applicant, sqlite_db):
     page = client.get(f"/apply/{application.id}/files")
     assert "You have attached 5 files, the most allowed." in page.text
     page = upload(client, application, tiny_pdf(), name="f5.pdf")
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert "You can attach at most 5 files. Remove one before adding another." in page.text
     # The error summary leads to what exists: the list with its Remove buttons, not a field.
     assert 'id="file"' not in page.text
@@ -272,7 +272,7 @@ def test_posting_without_a_file_asks_for_one(applicant, sqlite_db):
     client, application = applicant
     token = csrf_of(client, f"/apply/{application.id}/files")
     page = client.post(f"/apply/{application.id}/files", data={"csrf_token": token})
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_text(page) == "Choose a file to attach."
     assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
@@ -287,7 +287,7 @@ def test_an_unwritable_storage_gets_a_message(app, settings, sqlite_db, clock, o
     with TestClient(broken, follow_redirects=False) as client:
         client.get(f"/apply/link/{link_maker().token(application)}")
         page = upload(client, application, tiny_pdf())
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert (error_text(page) or "").startswith("The file could not be stored just now.")
     assert files_of(sqlite_db, application.id, ContentKind.draft) == []
 
@@ -335,7 +335,7 @@ def test_after_the_deadline_files_can_be_read_but_not_changed(applicant, clock, 
         data={"csrf_token": token},
         files={"file": ("late.pdf", tiny_pdf(), "application/pdf")},
     )
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "Your application can no longer be changed: the deadline has passed." in response.text
     assert files_of(sqlite_db, application.id, ContentKind.draft) == ["kept.pdf"]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from prize import formats
 from prize.models import ContentKind
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.applykit import CALL_DEADLINE, complete_form, post_form, stored
 
 
@@ -95,7 +95,7 @@ def test_the_files_button_saves_the_draft_then_opens_the_files_page(applicant, s
 def test_the_files_button_with_a_malformed_answer_stays_on_the_form(applicant, sqlite_db):
     client, application = applicant
     page = post_form(client, application, summary="Typed", adults="2,5", action="files")
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert "correct them, then go on to the files page" in page.text
     assert 'value="2,5"' in page.text
     assert stored(sqlite_db, application.id).summary == "Typed"
@@ -142,7 +142,7 @@ def test_a_revision_not_resubmitted_shows_what_differs(applicant, sqlite_db):
 def test_a_decimal_number_is_refused_and_kept_as_typed(applicant, sqlite_db):
     client, application = applicant
     page = post_form(client, application, **complete_form(adults="12.5"))
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert (
         "Number of adults taking part must be a whole number, like 120: “12.5” is not one."
         in page.text
@@ -174,7 +174,7 @@ def test_submitting_lists_format_errors_and_missing_parts_together_in_page_order
         **complete_form(organisation="", adults="12.5", website="nope", goals="w " * 120),
         action="submit",
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     summary = page.text.split('id="error-summary-title"')[1].split("</ul>")[0]
     links = [line for line in summary.split("<li>")[1:]]
     assert [link.split('"')[1] for link in links] == [
@@ -214,7 +214,7 @@ def test_discarding_without_a_revision_is_refused(applicant):
     assert "Discard the changes" not in page.text
     token = csrf_of(client, f"/apply/{application.id}/discard")
     page = client.post(f"/apply/{application.id}/discard", data={"csrf_token": token})
-    assert page.status_code == 409
+    page = refused_page(client, page)
     assert "There are no changes to discard." in page.text
 
 

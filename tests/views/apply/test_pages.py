@@ -16,7 +16,7 @@ from prize.models import (
     ContentKind,
     OutboxMessage,
 )
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.applykit import APPLICANT, CALL_DEADLINE, complete_form, post_form, stored
 
 
@@ -88,7 +88,7 @@ def test_start_refuses_a_bad_address_next_to_the_field_and_keeps_the_title(
         "/apply",
         data={"email": "nobody", "title": "Friday coffee", "csrf_token": csrf_of(client, "/apply")},
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_of(page, "email") == "Enter an e-mail address like name@example.org."
     assert 'value="Friday coffee"' in page.text and 'value="nobody"' in page.text
     assert outbox_rows(sqlite_db) == []
@@ -98,7 +98,7 @@ def test_start_refuses_an_empty_title(client, open_call, sqlite_db):
     page = client.post(
         "/apply", data={"email": APPLICANT, "title": "", "csrf_token": csrf_of(client, "/apply")}
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_of(page, "title") == "Enter your project&#39;s title."
     assert f'value="{APPLICANT}"' in page.text
     assert outbox_rows(sqlite_db) == []
@@ -114,7 +114,7 @@ def test_start_is_rate_limited_with_a_clear_message(client, open_call, sqlite_db
     page = client.post(
         "/apply", data={"email": APPLICANT, "title": "One more", "csrf_token": token}
     )
-    assert page.status_code == 429
+    page = refused_page(client, page)
     assert error_of(page, "email").startswith("Too many e-mails were sent to this address.")
     assert len(outbox_rows(sqlite_db)) == applications.MAIL_PER_ADDRESS
 
@@ -135,7 +135,7 @@ def test_start_after_the_deadline_says_the_call_is_closed(client, open_call, clo
     clock.set(CALL_DEADLINE)
     assert "Applications are not being accepted at the moment." in client.get("/apply").text
     page = client.post("/apply", data={"email": APPLICANT, "title": "Late", "csrf_token": token})
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert "Applications are not being accepted at the moment." in page.text
     assert outbox_rows(sqlite_db) == []
     with sqlite_db.read() as session:
@@ -184,7 +184,7 @@ def test_resend_refuses_a_malformed_address(client, open_call, sqlite_db):
     page = client.post(
         "/apply/resend", data={"email": "x@", "csrf_token": csrf_of(client, "/apply/resend")}
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_of(page, "email") == "Enter an e-mail address like name@example.org."
     assert 'value="x@"' in page.text
     assert outbox_rows(sqlite_db) == []
@@ -196,7 +196,7 @@ def test_resend_is_rate_limited_per_client(client, open_call):
         data = {"email": f"p{i}@example.org", "csrf_token": token}
         assert client.post("/apply/resend", data=data).status_code == 303
     page = client.post("/apply/resend", data={"email": "last@example.org", "csrf_token": token})
-    assert page.status_code == 429
+    page = refused_page(client, page)
     assert error_of(page, "email").startswith(
         "Too many e-mails were asked for from your connection."
     )
@@ -235,7 +235,7 @@ def test_a_malformed_value_is_refused_next_to_its_field_and_the_rest_is_saved(ap
         application,
         **complete_form(young_people="about forty", start_date="2024-09-01", end_date="2023-01-01"),
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert error_of(page, "young_people") == (
         "Number of young people under 25 taking part must be a whole number, like 120: "
         "“about forty” is not one."
@@ -261,6 +261,7 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):
             phone="call me",
         ),
     )
+    page = refused_page(client, page)
     assert error_of(page, "contact_email") == (
         "Applicant&#39;s e-mail address: enter an e-mail address like name@example.org."
     )
@@ -278,7 +279,7 @@ def test_malformed_addresses_links_and_dates_are_refused(applicant):
 
 def test_a_country_outside_the_list_is_refused(applicant, sqlite_db):
     client, application = applicant
-    page = post_form(client, application, **complete_form(country_main="US"))
+    page = refused_page(client, post_form(client, application, **complete_form(country_main="US")))
     assert error_of(page, "country_main") == (
         "Country where the project mainly runs: choose a country from the list."
     )
@@ -295,7 +296,7 @@ def test_word_limits_are_shown_on_save_and_enforced_on_submit(applicant, sqlite_
     page = client.get(f"/apply/{application.id}")
     assert error_of(page, "goals") == "Prevention goals must be 100 words or fewer; yours has 101."
     page = post_form(client, application, **complete_form(goals=long_goals), action="submit")
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert (
         '<a href="#goals">Prevention goals must be 100 words or fewer; yours has 101.</a>'
         in page.text
@@ -328,7 +329,7 @@ def test_submitting_an_incomplete_form_lists_what_is_missing_with_links(applican
         **complete_form(organisation="", consent_processing=""),
         action="submit",
     )
-    assert page.status_code == 400
+    page = refused_page(client, page)
     assert "Not submitted: correct these answers" in page.text
     assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
     assert '<a href="#consent_processing">' in page.text
@@ -379,7 +380,7 @@ def test_after_the_deadline_a_post_changes_nothing_and_keeps_the_text(applicant,
             "action": "submit",
         },
     )
-    assert page.status_code == 409
+    page = refused_page(client, page)
     assert (
         "Not saved: the deadline passed at 22:00 (Paris time) on 30 June 2027. What you sent is "
         "shown below so that you can copy it. To ask the secretariat to accept your application "
@@ -448,7 +449,7 @@ def test_withdrawing_a_draft_is_refused(applicant, sqlite_db):
         f"/apply/{application.id}/withdraw",
         data={"csrf_token": csrf_of(client, f"/apply/{application.id}/withdraw")},
     )
-    assert page.status_code == 409
+    page = refused_page(client, page)
     assert "A draft is not withdrawn: delete it instead." in page.text
     with sqlite_db.read() as session:
         assert session.get_one(Application, application.id).status is ApplicationStatus.draft
@@ -477,7 +478,7 @@ def test_deleting_a_submitted_application_is_refused(applicant, sqlite_db):
         f"/apply/{application.id}/delete",
         data={"csrf_token": csrf_of(client, f"/apply/{application.id}/delete")},
     )
-    assert page.status_code == 409
+    page = refused_page(client, page)
     assert "A submitted application cannot be deleted; you can withdraw it." in page.text
     with sqlite_db.read() as session:
         assert session.get(Application, application.id) is not None

@@ -12,7 +12,7 @@ from prize.domain.screening import screening
 from prize.domain.shared import audit
 from prize.models import Ballot, BallotStatus, Conflict, EditionState, Juror, Score
 from tests import factories, htmlpages, jury_factories
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.mailkit import body_of
 
 
@@ -81,7 +81,7 @@ def _post_scores(client, jury, app_index, values, **extra):
 def test_onboarding_refuses_without_the_pledge_and_keeps_the_name(juror_client, sqlite_db, jury):
     token = csrf_of(juror_client, "/ballot/welcome")
     page = juror_client.post("/ballot/welcome", data={"first_name": "Lenna", "csrf_token": token})
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert 'id="pledge-error">Accept the pledge to continue.' in page.text
     assert 'value="Lenna"' in page.text
     with sqlite_db.read() as session:
@@ -94,7 +94,7 @@ def test_onboarding_refuses_an_empty_first_name(juror_client, sqlite_db, jury):
     page = juror_client.post(
         "/ballot/welcome", data={"first_name": " ", "pledge": "yes", "csrf_token": token}
     )
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert 'id="first_name-error">Give your first name.' in page.text
     with sqlite_db.read() as session:
         juror = session.get_one(Juror, jury.jurors[0].id)
@@ -117,7 +117,7 @@ def test_conflict_without_a_reason_is_refused_with_the_ticks_kept(juror_client, 
     _welcome(juror_client)
     app_id = jury.applications[1].id
     page = _declare(juror_client, **{f"conflict-{app_id}": "yes"})
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert f'id="reason-{app_id}-error">Say what connects you to this project.' in page.text
     assert re.search(rf'id="conflict-{app_id}"[^>]*checked', page.text)
     assert _declared_conflicts(sqlite_db, jury) == (None, [])
@@ -129,7 +129,7 @@ def test_conflicts_and_none_together_are_refused(juror_client, sqlite_db, jury):
     page = _declare(
         juror_client, **{f"conflict-{app_id}": "yes", f"reason-{app_id}": "Friend", "none": "yes"}
     )
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert "choose one or the other" in page.text
     assert 'value="Friend"' in page.text
     assert _declared_conflicts(sqlite_db, jury) == (None, [])
@@ -263,7 +263,7 @@ def test_value_outside_the_scale_is_refused_beside_the_field_and_kept(
     _onboard(juror_client)
     c1, c2 = (c.id for c in jury.criteria)
     page = _post_scores(juror_client, jury, 0, [12, 6])
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert f'id="score-{c1}-error">Give a whole number from 0 to 10. You sent: 12</p>' in page.text
     assert f'name="score-{c2}" value="6" checked>' in page.text  # the valid one stays chosen
     assert "The other fields were saved." in page.text
@@ -275,7 +275,7 @@ def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, 
     _onboard(juror_client)
     c1 = jury.criteria[0].id
     page = _post_scores(juror_client, jury, 0, ["seven", ""])
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert (
         f'id="score-{c1}-error">Give a whole number from 0 to 10. You sent: seven</p>' in page.text
     )
@@ -285,7 +285,7 @@ def test_text_that_is_not_a_number_is_refused_and_kept(juror_client, sqlite_db, 
 def test_abstaining_without_a_reason_is_refused(juror_client, jury):
     _onboard(juror_client)
     page = _post_scores(juror_client, jury, 0, ["", ""], abstain="yes")
-    assert page.status_code == 400
+    page = refused_page(juror_client, page)
     assert 'id="abstain_reason-error">Say why you abstain on this project.' in page.text
 
 
@@ -300,7 +300,7 @@ def test_save_after_the_round_closed_is_refused_and_the_scores_stay(
     page = juror_client.post(
         f"/ballot/applications/{reference}", data={**_form(jury, [1, 1]), "csrf_token": token}
     )
-    assert page.status_code == 409
+    page = refused_page(juror_client, page)
     closed = formats.deadline(
         jury_factories.SHORTLIST_CLOSES, "en"
     )  # its last minute: 21:59 in Paris
@@ -460,7 +460,7 @@ def test_incomplete_ballot_cannot_be_submitted(juror_client, sqlite_db, jury):
     page = juror_client.post(
         "/ballot/submit", data={"csrf_token": csrf_of(juror_client, "/ballot")}
     )
-    assert page.status_code == 409
+    page = refused_page(juror_client, page)
     assert "Your ballot is not complete: 2 projects still need a score" in page.text
     with sqlite_db.read() as session:
         assert session.exec(select(Ballot.status)).one() is BallotStatus.draft
@@ -544,7 +544,10 @@ def test_sign_out_ends_the_ballot_session(juror_client, jury):
     page = juror_client.post(
         "/ballot/sign-out", data={"csrf_token": csrf_of(juror_client, "/ballot")}
     )
+    assert page.status_code == 303
+    page = juror_client.get(page.headers["location"])
     assert "Everything you saved is kept" in page.text
+    assert "Open your personal link" in juror_client.get("/ballot/sign-out").text  # once
     signed_out = juror_client.get("/ballot")
     assert signed_out.status_code == 401
     assert "Open your personal link" in signed_out.text

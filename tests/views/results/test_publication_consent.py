@@ -21,6 +21,7 @@ from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind
 from prize.storage import FolderStore
 from tests import htmlpages
+from tests.appkit import refused_page
 from tests.jurykit import make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -347,6 +348,7 @@ def test_form_asks_both_publication_consents_and_keeps_them_on_error(applicant, 
         application,
         **complete_form(consent_publication="", consent_summary="yes", phone="not a phone"),
     )
+    page = refused_page(client, page)
     assert error_of(page, "phone") == "Telephone: enter a number like +33 3 88 41 20 00."
     assert re.search(r'id="consent_summary" name="consent_summary" value="yes" checked', page.text)
     assert not re.search(r'id="consent_publication"[^>]* checked', page.text)

@@ -11,6 +11,7 @@ from prize.domain.shared import audit
 from prize.models import Application, ApplicationNote, AuditEvent, EditionState
 from prize.storage import FolderStore
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import staff_post
 
 
@@ -50,11 +51,12 @@ def test_an_empty_note_is_refused_next_to_its_box(staff_client, sqlite_db, appli
     response = staff_post(
         staff_client, f"/secretariat/applications/{application_id}/notes", {"note": "   "}
     )
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert 'id="note-error"' in response.text and "Write the note." in response.text
     too_long = staff_post(
         staff_client, f"/secretariat/applications/{application_id}/notes", {"note": "x" * 5001}
     )
+    too_long = refused_page(staff_client, too_long)
     assert "Use at most 5000 characters." in too_long.text or "Use at most 5,000" in too_long.text
     assert "x" * 5001 in too_long.text
     with sqlite_db.read() as session:

@@ -18,7 +18,7 @@ from prize.models import (
     OutboxMessage,
 )
 from tests import factories, htmlpages
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.mailkit import body_of
 from tests.staffkit import confirmed_post, login, make_staff
 
@@ -206,7 +206,7 @@ def test_ineligible_without_a_rule_comes_back_with_the_note_kept(staff_client, s
         page=path,
     )
     htmlpages.save("staff-application-refused", response.text)
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert 'id="ineligible-reason-error">Choose the rule the application does not meet.' in (
         response.text
     )
@@ -227,7 +227,7 @@ def test_information_request_with_a_date_in_the_past_is_refused(staff_client, se
         },
         page=path,
     )
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert 'id="returned-info_due-error">The date must be in the future.' in response.text
     assert _status(sqlite_db, app.id) is A.submitted
 
@@ -245,7 +245,7 @@ def test_screening_outside_the_screening_state_is_refused_with_a_message(
     response = staff_client.post(
         f"{path}/screening", data={"outcome": "eligible", "csrf_token": token}
     )
-    assert response.status_code == 409
+    response = refused_page(staff_client, response)
     assert (
         "Applications are screened only while the edition is in screening; "
         "edition 2027 is first jury round (shortlist)."
@@ -268,6 +268,7 @@ def test_changing_a_decision_needs_a_reason_on_the_page(staff_client, seeded, sq
         {"outcome": "ineligible", "ineligible-reason": "structure"},
         page=path,
     )
+    refused = refused_page(staff_client, refused)
     assert 'id="ineligible-change_reason-error">Give a reason for changing the decision.' in (
         refused.text
     )
@@ -330,7 +331,9 @@ def test_accepting_a_draft_late_from_the_page(staff_client, seeded, sqlite_db):
     page = staff_client.get(path)
     htmlpages.save("staff-application-draft", page.text)
     assert "This is a draft: it was never submitted" in page.text
-    refused = _post(staff_client, f"{path}/late", {"late-reason": " "}, page=path)
+    refused = refused_page(
+        staff_client, _post(staff_client, f"{path}/late", {"late-reason": " "}, page=path)
+    )
     assert 'id="late-reason-error">Give the reason for accepting this application late.' in (
         refused.text
     )
@@ -364,7 +367,7 @@ def test_translation_is_saved_and_shown_beside_the_original(staff_client, seeded
     assert "English translation for the jury" in page.text
     assert "Reach young people over coffee." in page.text
     too_long = _post(staff_client, path, {"title": "x" * 301})
-    assert too_long.status_code == 400
+    too_long = refused_page(staff_client, too_long)
     assert 'id="title-error">Use at most 300 characters.' in too_long.text
     with sqlite_db.read() as session:
         assert session.get_one(Application, app.id).translation["title"] == "Friday Coffee"

@@ -24,7 +24,7 @@ from prize.models import (
 from tests import factories
 from tests.appkit import csrf_of
 from tests.mailkit import body_of
-from tests.staffkit import confirmed_post
+from tests.staffkit import confirm_page, confirmed_post
 
 
 def text_of(html: str) -> str:
@@ -68,7 +68,7 @@ def test_reissuing_a_link_previews_the_email_with_its_link_hidden(
 def test_reminders_to_the_whole_jury_ask_first(staff_client, jury, sqlite_db) -> None:
     token = csrf_of(staff_client, "/secretariat/editions/2027/jury")
     page = staff_client.post("/secretariat/editions/2027/jury/remind", data={"csrf_token": token})
-    assert page.status_code == 200
+    page = confirm_page(staff_client, page)  # the page is a GET: Back never posts again
     shown = text_of(page.text)
     assert "Remind the jurors" in shown and "This e-mails 1 person." in shown
     with sqlite_db.read() as session:
@@ -159,6 +159,7 @@ def test_a_move_and_a_move_back_each_say_what_they_do_first(staff_client, sqlite
             "csrf_token": token,
         },
     )
+    back = confirm_page(staff_client, back)
     shown = text_of(back.text)
     assert "The call opens again: applicants can start, edit and submit." in shown
     new = formats.deadline(datetime(2027, 7, 20, 22, tzinfo=UTC), "en")  # 00:00 on 21 July

@@ -22,9 +22,9 @@ from prize.models import (
     EditionState,
     OutboxMessage,
 )
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
-from tests.staffkit import confirm_fields, confirmed_post
+from tests.staffkit import confirm_fields, confirm_page, confirmed_post
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -90,7 +90,7 @@ def test_starting_the_final_round_says_who_has_not_submitted_and_needs_a_reason(
     assert _state(sqlite_db) is EditionState.shortlisting
     fields = confirm_fields(page.text)
     refused = staff_client.post(f"{DECISIONS}/final-round", data=dict(fields))
-    assert refused.status_code == 400
+    refused = refused_page(staff_client, refused)
     assert 'id="reason-error">Give the reason for going ahead: 1 of 3 jurors' in refused.text
     assert _state(sqlite_db) is EditionState.shortlisting
     done = confirmed_post(staff_client, f"{DECISIONS}/final-round", reason="Juror 3 is ill")
@@ -178,7 +178,7 @@ def test_publishing_needs_the_year_typed(staff_client, final_recorded, sqlite_db
     assert "This e-mails 9 people." in shown  # the results link to applicants, thanks to jurors
     assert "Type the edition's year, 2027, to publish its results for good" in shown
     wrong = confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2026")
-    assert wrong.status_code == 400
+    wrong = refused_page(staff_client, wrong)
     assert 'id="confirm_typed-error">Type 2027 to confirm.' in wrong.text
     assert _state(sqlite_db) is EditionState.decided
     assert client.get("/editions/2027/results").status_code == 404
@@ -199,7 +199,7 @@ def test_a_page_that_no_longer_holds_is_shown_again_not_done(
         ballot.status = BallotStatus.submitted
         session.add(ballot)
     again = staff_client.post(f"{DECISIONS}/final-round", data=fields)
-    assert again.status_code == 409
+    again = refused_page(staff_client, again)
     shown = text_of(again.text)
     assert "What this does has changed since this page was shown" in shown
     assert "has not submitted" not in shown and "fewer ballots than the quorum" not in shown
@@ -210,8 +210,10 @@ def test_a_get_or_a_first_post_never_acts_and_a_stale_form_is_refused(
     staff_client, final_recorded, sqlite_db
 ) -> None:
     token = csrf_of(staff_client, DECISIONS)
-    first = staff_client.post(f"{DECISIONS}/decide", data={"csrf_token": token})
-    assert first.status_code == 200 and "Decide the results of 2027" in first.text
+    first = confirm_page(
+        staff_client, staff_client.post(f"{DECISIONS}/decide", data={"csrf_token": token})
+    )
+    assert "Decide the results of 2027" in first.text
     no_csrf = staff_client.post(f"{DECISIONS}/decide", data={"confirm_token": "x.y"})
     assert no_csrf.status_code == 403
     assert _state(sqlite_db) is EditionState.final

@@ -8,6 +8,7 @@ from sqlmodel import select
 from prize.domain.editions import bands
 from prize.models import Criterion, EditionState
 from tests import factories, htmlpages
+from tests.appkit import refused_page
 from tests.staffkit import staff_post
 
 
@@ -80,7 +81,7 @@ def test_a_sentence_too_long_is_refused_beside_it_and_kept(staff_client, sqlite_
         f"/secretariat/editions/2027/criteria/{criterion.id}",
         {"name_en": criterion.name_en, "weight": "1", "band-2-fr": long},
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'id="band-2-fr-error">Use at most 300 characters.</p>' in page.text
     assert f'value="{long}"' in page.text
     assert _criterion(sqlite_db).bands == []

@@ -8,6 +8,7 @@ from prize import formats
 from prize.domain import dashboard
 from prize.models import ApplicationStatus, EditionState, OutboxStatus
 from tests import factories
+from tests.appkit import refused_page
 
 S = ApplicationStatus
 
@@ -140,10 +141,12 @@ def test_every_back_office_page_renders_for_the_html_check(
     errors = staff_post(
         staff_client, "/secretariat/editions/2027/back", {"to": "open", "reason": ""}
     )
+    errors = refused_page(staff_client, errors)
     assert "Give a reason for moving back." in errors.text
     htmlpages.save("secretariat-edition-move-back-errors", errors.text)
-    errors = staff_post(staff_client, "/secretariat/editions/new", {"year": "x"})
-    assert errors.status_code == 400
+    errors = refused_page(
+        staff_client, staff_post(staff_client, "/secretariat/editions/new", {"year": "x"})
+    )
     assert 'id="year-error">Enter a whole number.' in errors.text
     assert 'value="x"' in errors.text
     htmlpages.save("secretariat-edition-new-errors", errors.text)

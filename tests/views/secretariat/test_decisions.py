@@ -21,7 +21,7 @@ from prize.models import (
     Round,
 )
 from tests import htmlpages
-from tests.appkit import TEST_KEYS, csrf_of
+from tests.appkit import TEST_KEYS, csrf_of, refused_page
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 from tests.staffkit import confirmed_post, login, make_staff
 
@@ -95,7 +95,7 @@ def test_override_without_a_reason_is_refused_next_to_the_field_keeping_the_choi
         f"{DECISIONS}/shortlist",
         [("app", str(i)) for i in chosen] + [(f"reason-{ids[3]}", "Great youth work")],
     )
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     page = response.text
     htmlpages.save("decisions_shortlist_refused", page)
     assert "Give a reason for each application you moved away from the proposal." in text_of(page)
@@ -162,7 +162,7 @@ def final_round(staff_client, first_round, sqlite_db, clock):
 
 def test_publish_before_decided_is_refused(staff_client, final_round, sqlite_db) -> None:
     response = post(staff_client, f"{DECISIONS}/publish")
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert "Decide the results before publishing them." in response.text
     assert state_of(sqlite_db) is EditionState.final
 
@@ -232,7 +232,7 @@ def test_winners_override_without_reason_is_refused(staff_client, final_round, s
         (f"award-{ids[2]}", "winner"),
     ]
     response = post(staff_client, f"{DECISIONS}/final", data)
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert f'id="reason-{ids[0]}-error">Give a reason for this change.' in response.text
     assert re.search(
         rf'<select id="award-{ids[0]}"[\s\S]*?<option value="nominated" selected>', response.text
@@ -248,8 +248,8 @@ def test_a_correction_after_publication_shows_on_the_results_page(
     post(staff_client, f"{DECISIONS}/final", [(f"award-{i}", "winner") for i in ids[:3]])
     confirmed_post(staff_client, f"{DECISIONS}/decide")
     confirmed_post(staff_client, f"{DECISIONS}/publish", typed="2027")
-    empty = post(staff_client, f"{DECISIONS}/note", {"text": " "})
-    assert empty.status_code == 400 and 'id="text-error">Write the correction.' in empty.text
+    empty = refused_page(staff_client, post(staff_client, f"{DECISIONS}/note", {"text": " "}))
+    assert 'id="text-error">Write the correction.' in empty.text
     assert (
         post(staff_client, f"{DECISIONS}/note", {"text": "The jury had seven members."}).status_code
         == 303
@@ -260,10 +260,8 @@ def test_a_correction_after_publication_shows_on_the_results_page(
 def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) -> None:
     token = csrf_of(staff_client, "/secretariat/results")
     refused = staff_client.post("/secretariat/archive", data={"year": "19x", "csrf_token": token})
-    assert (
-        refused.status_code == 400
-        and 'id="year-error">Give a past year, from 2004.' in refused.text
-    )
+    refused = refused_page(staff_client, refused)
+    assert 'id="year-error">Give a past year, from 2004.' in refused.text
     response = staff_client.post("/secretariat/archive", data={"year": "2014", "csrf_token": token})
     assert response.headers["location"] == "/secretariat/editions/2014/decisions"
     path = "/secretariat/editions/2014/archive"
@@ -271,7 +269,8 @@ def test_archived_edition_entered_by_hand(staff_client, sqlite_db, client, app) 
         path,
         data={"award": "winner", "title": "Peer Street Work", "country": "", "csrf_token": token},
     )
-    assert bad.status_code == 400 and 'id="country-error">Choose a country.' in bad.text
+    bad = refused_page(staff_client, bad)
+    assert 'id="country-error">Choose a country.' in bad.text
     assert 'value="Peer Street Work"' in bad.text
     with sqlite_db.read() as session:
         from prize.models import ArchiveEntry

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from prize.models import ApplicationStatus, Edition, EditionState
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import staff_post
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -34,10 +35,11 @@ def test_a_new_edition_into_a_year_taken_is_refused_next_to_the_year(staff_clien
     with sqlite_db.write() as session:
         factories.edition(session=session, year=2027)
     response = staff_post(staff_client, "/secretariat/editions/2027/copy", {"year": "2027"})
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert "There is already an edition 2027." in response.text
     assert 'value="2027"' in response.text
     wrong = staff_post(staff_client, "/secretariat/editions/2027/copy", {"year": "next"})
+    wrong = refused_page(staff_client, wrong)
     assert "Enter a whole number." in wrong.text
     assert 'value="next"' in wrong.text
 

@@ -26,6 +26,7 @@ from prize.models import (
     Score,
 )
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import confirmed_post, login, staff_post
 
 
@@ -172,7 +173,7 @@ def test_edition_form_refusals_keep_what_was_typed(staff_client, sqlite_db):
     ]
     for changes, field, message in cases:
         page = staff_post(staff_client, "/secretariat/editions/new", edition_form(**changes))
-        assert page.status_code == 400, message
+        page = refused_page(staff_client, page)
         assert f'id="{field}-error">{message}' in page.text or message in page.text, message
         assert 'value="European Drug Prevention Prize 2029"' in page.text or not changes.get(
             "title_en", 1
@@ -228,7 +229,7 @@ def test_the_shortlist_embargo_is_frozen_once_the_shortlisted_are_told(staff_cli
 def test_two_editions_cannot_share_a_year(staff_client):
     staff_post(staff_client, "/secretariat/editions/new", edition_form())
     page = staff_post(staff_client, "/secretariat/editions/new", edition_form())
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "There is already an edition 2029." in page.text
 
 
@@ -272,7 +273,7 @@ def test_year_is_frozen_once_open(staff_client, sqlite_db):
         announce_at="",
     )
     page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "The year can change only while the edition is a draft." in page.text
     assert _stored(sqlite_db, 2027).title_en == "European Drug Prevention Prize 2027"
 
@@ -295,7 +296,7 @@ def test_scale_is_frozen_once_a_score_exists(staff_client, sqlite_db):
         scale_max="20",
     )
     page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the scale is frozen." in page.text
     assert _stored(sqlite_db, 2027).scale_max == 10
 
@@ -362,7 +363,7 @@ def test_criterion_refusals(staff_client, sqlite_db):
     page = staff_post(
         staff_client, "/secretariat/editions/2027/criteria/new", {"name_en": "", "weight": "0"}
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'id="name_en-error">Enter the criterion&#39;s name in English.' in page.text
     assert 'id="weight-error">The weight must be more than 0 and at most 100.' in page.text
     with sqlite_db.read() as session:
@@ -380,10 +381,10 @@ def test_criteria_are_frozen_once_a_score_exists(staff_client, sqlite_db):
     page = staff_post(
         staff_client, "/secretariat/editions/2027/criteria/new", {"name_en": "New", "weight": "1"}
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the criteria are frozen." in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/criteria/1/remove")
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Scores are recorded: the criteria are frozen." in page.text
     with sqlite_db.read() as session:
         assert len(session.exec(select(Criterion)).all()) == 1
@@ -407,7 +408,7 @@ def test_a_move_whose_guard_fails_shows_why(staff_client, sqlite_db):
     assert "Before you can open the call:" in page.text
     assert "disabled>Open the call</button>" in page.text
     page = staff_post(staff_client, "/secretariat/editions/2027/move", {"to": "open"})
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'role="alert">Add at least one criterion before opening the call.' in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.draft
 
@@ -423,7 +424,7 @@ def test_open_then_close_the_call_after_the_deadline(staff_client, sqlite_db, cl
     assert f"The deadline, {deadline}, has not come. Closing the call now" in page.text
     assert ">Close the call early and start screening</button>" in page.text
     page = confirmed_post(staff_client, "/secretariat/editions/2027/move", {"to": "screening"})
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Give the reason for going ahead: The deadline, " in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.open
     clock.set(datetime(2027, 7, 1, tzinfo=UTC))
@@ -445,7 +446,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "", "closes_at": "2027-07-20T23:59"},
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert 'id="reason-error">Give a reason for moving back.' in page.text
     assert 'value="2027-07-20T23:59"' in page.text
     page = staff_post(
@@ -453,6 +454,7 @@ def test_reopen_the_call_needs_a_reason_and_a_new_deadline(staff_client, sqlite_
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "Postal strike", "closes_at": "2027-07-01T23:59"},
     )
+    page = refused_page(staff_client, page)
     assert 'id="closes_at-error">Choose a date and time in the future.' in page.text
     response = confirmed_post(
         staff_client,
@@ -487,7 +489,7 @@ def test_reopen_refused_once_screening_has_begun(staff_client, sqlite_db, clock)
         "/secretariat/editions/2027/back",
         {"to": "open", "reason": "Why not", "closes_at": "2027-07-20T23:59"},
     )
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Screening has begun: the call cannot be reopened." in page.text
     assert _stored(sqlite_db, 2027).state is EditionState.screening
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 6, 30, 20, tzinfo=UTC)

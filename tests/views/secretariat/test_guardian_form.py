@@ -18,7 +18,7 @@ from prize.domain.shared import audit
 from prize.models import AuditEvent, EditionState, Juror
 from prize.storage import FolderStore
 from tests import factories
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_form_that_is_not_a_pdf_jpeg_or_png_is_refused_next_to_its_field(
     staff_client, sqlite_db, settings, minor_id
 ):
     response = _upload(staff_client, minor_id, "consent.pdf", b"MZ\x90\x00 not a pdf")
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert 'id="guardian_form-error"' in response.text
     assert "This file is not a PDF, JPEG or PNG." in response.text
     with sqlite_db.read() as session:

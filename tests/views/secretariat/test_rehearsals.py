@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from prize.models import Application, ApplicationStatus, AuditEvent, Edition, EditionState
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import staff_post
 from tests.views.secretariat.test_editions import edition_form
 
@@ -42,7 +43,7 @@ def test_a_wrong_address_for_a_rehearsal_is_refused_next_to_its_field(staff_clie
         "/secretariat/editions/new",
         _rehearsal_form(rehearsal_recipients="tester@example.org\nnot an address"),
     )
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert "This is not an e-mail address: not." in response.text
     assert "tester@example.org\nnot an address</textarea>" in response.text
 
@@ -106,7 +107,7 @@ def test_deleting_a_rehearsal_needs_its_title_and_leaves_nothing(staff_client, s
     assert '<dd><strong lang="en">Rehearsal 2026</strong></dd>' in page
     assert "Exactly as shown above." in page
     wrong = staff_post(staff_client, path, {"typed_name": "Rehearsal"})
-    assert wrong.status_code == 400
+    wrong = refused_page(staff_client, wrong)
     assert "Type the edition&#39;s title exactly as shown, to confirm." in wrong.text
     assert 'value="Rehearsal"' in wrong.text
     assert len(list(settings.storage_dir.iterdir())) == 1
@@ -138,7 +139,7 @@ def test_an_edition_with_submitted_applications_cannot_be_deleted(staff_client, 
         f"/secretariat/editions/id/{edition_id}/delete",
         {"typed_name": "European Drug Prevention Prize 2027"},
     )
-    assert refused.status_code == 400
+    refused = refused_page(staff_client, refused)
     with sqlite_db.read() as session:
         assert session.get(Edition, edition_id) is not None
 

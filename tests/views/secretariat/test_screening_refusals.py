@@ -4,7 +4,7 @@ field, and what was typed stays."""
 from __future__ import annotations
 
 from prize.models import Application, ApplicationStatus
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 
 
 def test_information_request_with_a_malformed_date_is_refused(
@@ -21,7 +21,7 @@ def test_information_request_with_a_malformed_date_is_refused(
             "returned-info_due": "31/07/2027",
         },
     )
-    assert response.status_code == 400
+    response = refused_page(staff_client, response)
     assert 'id="returned-info_due-error">Enter a date like 2027-07-31.' in response.text
     assert 'value="31/07/2027"' in response.text
     assert "Your budget, please</textarea>" in response.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import unescape
 
 from tests import htmlpages
+from tests.appkit import refused_page
 from tests.staffkit import staff_post
 
 
@@ -52,6 +53,7 @@ def test_refused_decision_lists_its_errors_at_the_top_of_the_panel(
         f"/secretariat/applications/{first.id}/screening",
         {"outcome": "ineligible", "ineligible-note": "Kept as typed"},
     )
+    response = refused_page(staff_client, response)
     htmlpages.save("secretariat_screening_refused", response.text)
     side = unescape(_side(response.text))
     summary = side[: side.index('<h2 id="screening-h">')]

@@ -24,6 +24,7 @@ from prize.models import (
 )
 from prize.security import Passwords
 from tests import factories
+from tests.appkit import refused_page
 from tests.mailkit import body_of
 from tests.staffkit import confirmed_post, login, make_staff, staff_post
 
@@ -105,7 +106,7 @@ def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, c
     _invite(staff_client)
     with TestClient(staff_client.app, follow_redirects=False) as other:
         page = staff_post(other, "/secretariat/login", {"email": "new@example.org", "password": ""})
-        assert page.status_code == 400
+        page = refused_page(other, page)
         assert 'value="new@example.org"' in page.text
         assert "The e-mail address or the password is not right." in page.text
         assert "Signed in as" not in other.get("/secretariat", follow_redirects=True).text
@@ -114,13 +115,13 @@ def test_invited_person_cannot_sign_in_before_setting_a_password(staff_client, c
 def test_invitation_refusals_keep_what_was_typed(staff_client, sqlite_db):
     before = _counts(sqlite_db)
     page = _invite(staff_client, email="not-an-address")
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "Enter an e-mail address like name@example.org." in page.text
     assert 'value="Nora New"' in page.text
     page = _invite(staff_client, email="Officer@Example.org")
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "An account with this e-mail address exists already." in page.text
-    page = _invite(staff_client, role="king")
+    page = refused_page(staff_client, _invite(staff_client, role="king"))
     assert "Choose a role." in page.text
     assert _counts(sqlite_db) == before
 
@@ -159,6 +160,7 @@ def test_disabling_an_account_ends_its_sessions(staff_client, adviser_client, ad
         "/secretariat/login",
         {"email": "adviser@example.org", "password": "correct horse battery staple"},
     )
+    page = refused_page(adviser_client, page)
     assert "The e-mail address or the password is not right." in page.text
     staff_post(staff_client, f"/secretariat/staff/{adviser.id}/enable")
     assert "adviser@example.org is enabled again." in staff_client.get("/secretariat/staff").text
@@ -182,7 +184,7 @@ def test_a_copy_of_the_cookie_taken_before_disabling_opens_nothing(
 
 def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):
     page = staff_post(staff_client, f"/secretariat/staff/{officer.id}/disable")
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "You cannot disable your own account." in page.text
     with sqlite_db.read() as session:
         assert session.get_one(Staff, officer.id).active
@@ -190,7 +192,7 @@ def test_you_cannot_disable_yourself(staff_client, officer, sqlite_db):
 
 def test_the_last_secretariat_account_keeps_its_role(staff_client, officer, sqlite_db):
     page = staff_post(staff_client, f"/secretariat/staff/{officer.id}/role", {"role": "adviser"})
-    assert page.status_code == 400
+    page = refused_page(staff_client, page)
     assert "This is the last active secretariat account: it keeps its role." in page.text
     with sqlite_db.read() as session:
         assert session.get_one(Staff, officer.id).role is StaffRole.secretariat
