@@ -247,7 +247,14 @@ OWN_PAGES = {  # the audience whose pages these are, and how a stranger is answe
         ("anonymous", "other_applicant", "juror", "secretariat"),
     ),
 }
-OPEN_PAGES = {"staff_login", "staff_forgot", "staff_reset", "staff_reset_link", "ballot_link"}
+OPEN_PAGES = {
+    "staff_login",
+    "staff_forgot",
+    "staff_reset",
+    "staff_reset_link",
+    "ballot_link",
+    "ballot_signed_out",  # "You are signed out": says nothing of anyone
+}
 PAGE_CASES = [
     (route, role)
     for route in all_routes(APP)

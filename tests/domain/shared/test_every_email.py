@@ -93,7 +93,7 @@ ELSEWHERE = {
 }
 # the page each kind of link opens (after the link is exchanged for a session)
 LANDS = [
-    (re.compile(r"/apply/link/"), re.compile(r"/apply/\d+$")),
+    (re.compile(r"/apply/link/"), re.compile(r"/apply/\d+(/tasks)?$")),  # a draft: its task list
     # a ballot link after publication opens its thank-you page where it stands
     (re.compile(r"/ballot/link/"), re.compile(r"/ballot(/welcome|/conflicts|/link/\S+)?$")),
     (re.compile(r"/editions/\d+/results/certificates/"), re.compile(r"/certificates/")),

@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from prize.models import ApplicationStatus
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, refused_page
 from tests.applykit import CALL_DEADLINE, complete_form, stored
 
 SECTION_FIELDS = {
@@ -125,8 +125,7 @@ def test_saving_a_section_keeps_the_others_and_goes_back_to_the_list(applicant, 
 def test_a_refused_answer_is_explained_in_the_section_and_the_rest_is_saved(applicant, sqlite_db):
     client, application = applicant
     values = section_values("contacts", phone="call me", website="theatre")
-    page = post_section(client, application, "contacts", **values)
-    assert page.status_code == 400
+    page = refused_page(client, post_section(client, application, "contacts", **values))
     text = html.unescape(page.text)
     assert "Your draft is saved, except the answers marked below" in text
     start = text.index('class="error-summary"')
@@ -241,10 +240,12 @@ def test_a_section_sent_after_the_deadline_is_shown_back_with_why(applicant, sql
     path = f"/apply/{application.id}/section/contacts"
     token = csrf_of(client, path)
     clock.set(CALL_DEADLINE + timedelta(minutes=1))
-    page = client.post(
-        path, data={**section_values("contacts"), "section": "contacts", "csrf_token": token}
+    page = refused_page(
+        client,
+        client.post(
+            path, data={**section_values("contacts"), "section": "contacts", "csrf_token": token}
+        ),
     )
-    assert page.status_code == 409
     assert "Not saved: the deadline passed at" in html.unescape(page.text)
     assert 'value="+387 33 123 456"' in page.text  # what was typed, to copy
     assert stored(sqlite_db, application.id).phone == ""

@@ -196,7 +196,7 @@ def test_sign_out_is_apart_from_the_language_switch_and_asks_first(juror, made):
 def test_sign_out_confirmed_ends_the_session(juror, made):
     token = csrf_of(juror, "/ballot/sign-out")
     done = juror.post("/ballot/sign-out", data={"csrf_token": token})
-    assert done.headers["location"] == "/ballot/sign-out"  # the answer is a GET
-    done = juror.get("/ballot/sign-out")
+    assert done.headers["location"] == "/ballot/signed-out"  # the answer is a GET
+    done = juror.get("/ballot/signed-out")
     assert "<h1>Signed out</h1>" in done.text
     assert "Open your personal link" in juror.get("/ballot").text

@@ -16,6 +16,7 @@ from prize.domain import transitions
 from prize.domain.shared import audit
 from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState, OutboxMessage
 from tests import factories
+from tests.appkit import refused_page
 from tests.staffkit import confirm_fields, confirmed_post
 
 MOVE = "/secretariat/editions/2027/move"
@@ -102,8 +103,7 @@ def test_the_confirmation_page_counts_who_is_shut_out_and_previews_the_email(
 
 
 def test_closing_early_needs_a_reason(staff_client, open_call, sqlite_db) -> None:
-    answer = confirmed_post(staff_client, MOVE, {"to": "screening"})
-    assert answer.status_code == 400
+    answer = refused_page(staff_client, confirmed_post(staff_client, MOVE, {"to": "screening"}))
     assert 'id="reason-error">' in answer.text
     assert _outbox(sqlite_db) == []
     with sqlite_db.read() as session:
@@ -192,7 +192,6 @@ def test_a_page_token_from_before_the_deadline_moved_shows_the_page_again(
     data: dict[str, list[str]] = {}
     for name, value in fields:
         data.setdefault(name, []).append(value)
-    answer = staff_client.post(MOVE, data=data)
-    assert answer.status_code == 409
+    answer = refused_page(staff_client, staff_client.post(MOVE, data=data))
     assert "3 drafts were never submitted" in text_of(answer.text)
     assert _outbox(sqlite_db) == []

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from prize.models import AuditEvent, Criterion, EditionState
 from tests import factories
-from tests.appkit import csrf_of
-from tests.staffkit import confirm_fields, staff_post
+from tests.appkit import csrf_of, refused_page
+from tests.staffkit import confirm_fields, confirm_page, staff_post
 
 REMOVE = "/secretariat/editions/2027/criteria/{id}/remove"
 
@@ -54,9 +54,8 @@ def test_removing_a_criterion_says_what_it_removes_and_removes_nothing_yet(
     staff_client, sqlite_db
 ) -> None:
     criterion_id = _edition_with_two_criteria(sqlite_db)
-    page = staff_post(staff_client, REMOVE.format(id=criterion_id))
+    page = confirm_page(staff_client, staff_post(staff_client, REMOVE.format(id=criterion_id)))
     shown = text_of(page.text)
-    assert page.status_code == 200
     assert "<h1>Remove the criterion “Efficiency”</h1>" in unescape(page.text)
     assert (
         "The criterion “Efficiency” (position 2 of edition 2027) is removed, with its "
@@ -76,7 +75,7 @@ def test_removing_a_criterion_says_what_it_removes_and_removes_nothing_yet(
 
 def test_confirming_twice_removes_once(staff_client, sqlite_db) -> None:
     criterion_id = _edition_with_two_criteria(sqlite_db)
-    page = staff_post(staff_client, REMOVE.format(id=criterion_id))
+    page = confirm_page(staff_client, staff_post(staff_client, REMOVE.format(id=criterion_id)))
     fields = confirm_fields(page.text)
     done = staff_client.post(REMOVE.format(id=criterion_id), data=dict(fields))
     assert done.status_code == 303
@@ -97,7 +96,7 @@ def test_the_page_counts_french_readers_in_french(staff_client, sqlite_db) -> No
     criterion_id = _edition_with_two_criteria(sqlite_db)
     token = csrf_of(staff_client, "/secretariat/login")
     staff_client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/"})
-    page = staff_post(staff_client, REMOVE.format(id=criterion_id))
+    page = confirm_page(staff_client, staff_post(staff_client, REMOVE.format(id=criterion_id)))
     shown = text_of(page.text)
     assert "Supprimer le critère « Efficiency »" in shown
     assert (
@@ -113,8 +112,9 @@ def test_an_unknown_criterion_or_another_editions_removes_nothing(staff_client, 
         other = factories.edition(session=session, year=2028, state=EditionState.draft)
         other_id = session.exec(select(Criterion.id).where(Criterion.edition_id == other.id)).one()
     assert staff_client.get(REMOVE.format(id=999)).status_code == 404
-    page = staff_post(staff_client, REMOVE.format(id=other_id))  # 2028's, asked through 2027
-    assert page.status_code == 400
+    page = refused_page(  # 2028's, asked through 2027
+        staff_client, staff_post(staff_client, REMOVE.format(id=other_id))
+    )
     assert "There is no such criterion." in text_of(page.text)
     with sqlite_db.read() as session:
         assert len(session.exec(select(Criterion)).all()) == 3

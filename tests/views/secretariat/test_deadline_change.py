@@ -145,7 +145,7 @@ def revising(open_call, sqlite_db):
 def test_a_revision_in_progress_is_counted_and_its_holder_told_once_in_their_language(
     staff_client, revising, sqlite_db, smtp, clock
 ) -> None:
-    page = staff_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    page = confirm_page(staff_client, staff_post(staff_client, EDIT, values("2027-07-15T23:59")))
     shown = text_of(page.text)
     assert (
         "1 submitted application has changes in progress, not resubmitted: its holder is told "
@@ -175,8 +175,7 @@ def test_moving_the_deadline_earlier_over_a_revision_needs_a_reason(
         edition = factories.edition(session=session, state=EditionState.open)
         factories.application(session=session, edition=edition, draft_revision=True)
     before = _deadline(sqlite_db)
-    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
-    assert page.status_code == 400
+    page = refused_page(staff_client, staff_post(staff_client, EDIT, values("2027-06-15T23:59")))
     assert (
         'id="reason-error">Give the reason for moving the deadline earlier: 1 submitted '
         "application has changes in progress." in page.text
@@ -196,7 +195,9 @@ def test_one_address_holding_a_draft_and_a_revision_gets_one_e_mail_naming_both(
             title="Second project of Amra",
             draft_revision=True,
         )
-    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    page = confirm_page(
+        staff_client, staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    )
     shown = text_of(page.text)
     assert "2 drafts are in progress and not submitted" in shown
     assert "1 submitted application has changes in progress" in shown

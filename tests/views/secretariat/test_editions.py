@@ -217,8 +217,9 @@ def test_the_shortlist_embargo_is_frozen_once_the_shortlisted_are_told(staff_cli
         scale_max="10",
         shortlist_open="yes",
     )
-    page = staff_post(staff_client, "/secretariat/editions/2027/edit", values)
-    assert page.status_code == 400
+    page = refused_page(
+        staff_client, staff_post(staff_client, "/secretariat/editions/2027/edit", values)
+    )
     assert (
         "Whether the shortlist is under embargo cannot change once the shortlisted applicants "
         "are told." in page.text

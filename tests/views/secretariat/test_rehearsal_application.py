@@ -53,8 +53,8 @@ def test_trying_starts_an_application_in_the_rehearsal_and_opens_it(staff_client
     with sqlite_db.read() as session:
         application = session.exec(select(Application)).one()
         mail = session.exec(select(OutboxMessage)).one()
-    assert opened.headers["location"] == f"/apply/{application.id}"
-    form = staff_client.get(opened.headers["location"])
+    assert opened.headers["location"] == f"/apply/{application.id}/tasks"  # a draft's home
+    form = staff_client.get(f"/apply/{application.id}")
     assert (form.status_code, "Trial project" in form.text) == (200, True)
     assert "the edition 2027 shown here is a rehearsal" in form.text  # the applicant's page too
     assert application.edition_id == rehearsal_id

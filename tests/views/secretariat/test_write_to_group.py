@@ -74,7 +74,9 @@ def test_the_preview_is_the_email_as_sent_signature_and_ending_included(
     staff_client, sqlite_db, settings, smtp
 ) -> None:
     _edition(sqlite_db)
-    page = staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    page = refused_page(
+        staff_client, staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    )
     shown = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page.text)))
     assert "The secretariat of the European Drug Prevention Prize" in shown
     assert (
