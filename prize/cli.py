@@ -156,12 +156,16 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "send":
             total = outbox.DeliveryReport()
             while True:
+                # Timed by the database's clock, as the serving processes' senders: a claim
+                # judged by this host's clock, if it ran fast, would take over messages another
+                # machine is sending (sent twice) and record the sending in the future.
                 report = outbox.deliver_due(
                     database=database,
                     smtp_url=settings.smtp_url,
                     mail_from=settings.mail_from,
                     contact=settings.contact_email,
-                    now=utcnow(),
+                    now=database.now(),
+                    clock=database.now,
                 )
                 total.sent += report.sent
                 total.failed += report.failed
@@ -439,7 +443,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database, database.write() as session:
         queued = reminders.queue_deadline_reminders(
             session=session,
-            now=utcnow(),
+            now=database.now(),  # the database's clock, as the serving processes' passes
             links=links.for_applicants(settings, Signer(settings.verifying_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
