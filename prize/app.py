@@ -124,6 +124,7 @@ def _lifespan(
         stop = threading.Event()
         sender = None
         await anyio.to_thread.run_sync(_set_clock, app)
+        await anyio.to_thread.run_sync(_check_store, app)
         if run_sender:  # a serving process: delivers e-mail (when SMTP is set), publishes
             # results when due; first it removes stored files left without a row
             await anyio.to_thread.run_sync(_sweep_orphans, app)
@@ -186,6 +187,19 @@ def _sweep_orphans(app: Starlette) -> None:
         return
     if names:
         log.info("storage: removed %s of %s orphaned files", len(removed), len(names))
+
+
+def _check_store(app: Starlette) -> None:
+    """Warn when the attached files are not in the configured store (``/health`` then fails):
+    an upgrade that made the database the store of files kept in a folder. Never stops."""
+    try:
+        with app.state.database.read() as session:
+            found = attachments.check_store(session=session, store=app.state.store)
+    except Exception:
+        log.exception("storage: could not check that the attached files are in the store")
+        return
+    if found.wrong_store:
+        log.warning(attachments.store_problem(found, app.state.store.url))
 
 
 def _set_clock(app: Starlette) -> None:
