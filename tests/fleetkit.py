@@ -3,13 +3,15 @@
 - ``RoundRobinProxy({"a": port_a, "b": port_b})``: listens on ``proxy.url`` and sends each new
   connection to the next machine in turn (A, B, A, ...), whole, in both directions. ``log`` keeps
   (machine, request line) per connection, ``served(fragment)`` names the machines whose requests
-  contained ``fragment``, and ``upcoming`` is the machine the next connection goes to.
+  contained ``fragment``, ``upcoming`` is the machine the next connection goes to, and
+  ``turn_to(client, machine)`` lets the turn come to ``machine``.
 - A client that opens one connection per request (``one_request_per_connection()``) is balanced
   per request, as most balancers do with browsers that do not keep connections alive.
 - ``serve(stack, database, folder, ahead=0, **env)``: one real ``prize serve`` process on
   ``database`` with its own storage folder and log in ``folder``, stopped when ``stack`` closes;
   ``ahead`` seconds: its host's clock runs that much fast (``clock_ahead``), so its ``/health``
   fails (``failing=True`` waits for that answer instead of 200).
+- ``restart(server, drop=(), **env)``: the same machine started again with other settings.
 - ``prize(database, folder, *args, ahead=0, **env)``: a ``prize`` command run as a fleet machine
   runs it (same settings as ``serve``), its result; ``start_prize`` the same, not waited for.
 - ``clock_ahead(seconds)``: the environment that makes a process's whole clock (``datetime``,
@@ -93,6 +95,16 @@ def serve(
     return server
 
 
+def restart(server: ServerProcess, *, drop: tuple[str, ...] = (), **env: str) -> None:
+    """Stop ``server``, change its settings (``drop`` removes some) and start it again on the
+    same port: one machine of a rolling change."""
+    server.stop()
+    for name in drop:
+        server.env.pop(name, None)
+    server.env.update(env)
+    server.start(timeout=120)
+
+
 def start_prize(
     database: Database, folder: Path, *args: str, ahead: float = 0, **env: str
 ) -> subprocess.Popen[str]:
@@ -158,6 +170,11 @@ class RoundRobinProxy:
 
     def served(self, fragment: str) -> list[str]:
         return [name for name, line in self.log if fragment in line]
+
+    def turn_to(self, client: httpx.Client, machine: str) -> None:
+        """Let the turn come to ``machine``: ``client`` checks the health of the other ones."""
+        while self.upcoming != machine:
+            assert client.get(self.url + "/health").status_code in (200, 503)
 
     def close(self) -> None:
         self._listener.close()
