@@ -1,6 +1,7 @@
 """The fleet proof: two real `prize serve` processes on one PostgreSQL behind a round-robin
 proxy (tests/fleetkit.py), one browser's requests alternating between them: a file uploaded
-through one is downloaded through the other by the applicant, the secretariat and a juror;
+through one is downloaded through the other by the applicant, the secretariat and a juror,
+and removed through the other is gone from the store;
 failed sign-ins, and requests for links by e-mail, sent at once through both are held to their
 limits; keys rotated in two steps, machine by machine, sign nobody out and refuse no link; a
 backup holds the files uploaded through both, and a restore into a fresh database gives them
@@ -117,9 +118,19 @@ def test_a_file_uploaded_through_one_machine_is_downloaded_through_the_other(pos
         assert officer.get(fleet.url + staff_file).content == tiny_pdf()
         fleet.turn_to(officer, "a")
         assert officer.get(fleet.url + staff_file).content == tiny_pdf()
+
+        token = csrf(applicant, fleet.url + files)
+        fleet.turn_to(applicant, "b")
+        removed = applicant.post(f"{fleet.url}{files}/{file_id}/delete", data={"csrf_token": token})
+        assert removed.status_code == 303
+        fleet.turn_to(applicant, "a")
+        gone = applicant.get(f"{fleet.url}{files}/{file_id}")
+        assert gone.status_code == 404 and tiny_pdf() not in gone.content
     assert fleet.served(f"POST {files} ") == ["a"]
-    assert fleet.served(f"GET {files}/{file_id} ") == ["b"]
+    assert fleet.served(f"GET {files}/{file_id} ") == ["b", "a"]
     assert fleet.served(f"GET {staff_file} ") == ["b", "a"]
+    assert fleet.served(f"POST {files}/{file_id}/delete ") == ["b"]
+    assert DatabaseStore(postgres_db).listing() == []  # gone from the store shared by both
 
 
 def test_failed_sign_ins_at_once_through_both_machines_are_held_to_the_limit(postgres_db, fleet):
