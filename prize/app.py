@@ -96,7 +96,11 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=_middleware(settings),
+        # Session cookies are dated by the database's time too, but not by a clock a test or
+        # the demo injects (moved by days, it would age every session out): the host's then.
+        middleware=_middleware(
+            settings, session_clock=clock if isinstance(clock, DatabaseClock) else None
+        ),
         exception_handlers={
             HTTPException: errors.http_error,
             BodyTooLarge: errors.body_too_large,
@@ -142,7 +146,9 @@ def _lifespan(
     return lifespan
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _middleware(
+    settings: Settings, *, session_clock: Callable[[], datetime] | None
+) -> list[Middleware]:
     """Outermost first."""
     return [
         # Compresses pages, styles, scripts and JSON over 1 KB for clients that accept gzip;
@@ -167,6 +173,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             session_cookie="prize_session",
             max_age=settings.session_max_age,
             https_only=settings.https,
+            clock=session_clock,
         ),
         Middleware(LanguageMiddleware, default=settings.default_language),
     ]

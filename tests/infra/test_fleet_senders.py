@@ -19,12 +19,20 @@ from sqlmodel import col, select
 from prize.db import Database
 from prize.domain import transitions
 from prize.domain.shared import outbox
-from prize.models import AuditEvent, Edition, EditionState, OutboxMessage, OutboxStatus
+from prize.models import (
+    AuditEvent,
+    Edition,
+    EditionState,
+    OutboxMessage,
+    OutboxStatus,
+    utcnow,
+)
 from tests.appkit import Clock
 from tests.dbkit import TEST_AUDIT_KEYS
-from tests.fleetkit import serve, start_prize
+from tests.fleetkit import serve, sign_in, start_prize
 from tests.jurykit import make_decided_edition
 from tests.mailkit import Inbox, queue_invitations, running_smtp
+from tests.staffkit import STAFF_PASSWORD, make_staff
 
 AHEAD = 3600  # seconds: the fast machine's clock runs an hour ahead
 PASSES = {"PRIZE_OUTBOX_INTERVAL": "1", "PRIZE_PAGE_CACHE_SECONDS": "0"}
@@ -83,7 +91,7 @@ def test_a_timed_publication_happens_at_the_databases_instant_and_once(postgres_
         pages = [httpx.get(machine.url + results) for machine in (on_time, fast)]
     with postgres_db.read() as session:
         published = session.exec(select(Edition).where(Edition.year == year)).one()
-    assert announce <= published.published_at < announce + timedelta(seconds=3)
+    assert announce <= published.published_at < announce + timedelta(seconds=5)  # next passes
     assert len(_published_moves(postgres_db, edition_id)) == 1
     for page in pages:
         assert page.status_code == 200
@@ -121,6 +129,24 @@ def test_every_sender_delivers_each_message_once_to_a_slow_smtp_server(postgres_
     assert {m.status for m in sent} == {OutboxStatus.sent}
     # Every sending recorded at the database's time, the fast machine's included
     assert all(m.sent_at is not None and m.sent_at <= finished for m in sent)
+
+
+def test_a_machine_whose_clock_runs_fast_signs_nobody_out(postgres_db, tmp_path):
+    make_staff(postgres_db, utcnow())
+    with ExitStack() as stack:
+        on_time = serve(stack, postgres_db, tmp_path / "a")
+        fast = serve(stack, postgres_db, tmp_path / "b", ahead=AHEAD, failing=True)
+        officer = stack.enter_context(httpx.Client(timeout=60))  # one browser, either machine
+        # Signed in on the fast machine: the session cookie is dated by it
+        assert sign_in(officer, fast.url, STAFF_PASSWORD).status_code == 303
+        pages = [officer.get(machine.url + "/secretariat") for machine in (on_time, fast)]
+        assert [page.status_code for page in pages] == [200, 200]
+        officer.cookies.clear()
+        # ... and signed in on the other, the fast machine takes its cookie for a whole session
+        assert sign_in(officer, on_time.url, STAFF_PASSWORD).status_code == 303
+        pages += [officer.get(machine.url + "/secretariat") for machine in (fast, on_time)]
+        assert [page.status_code for page in pages] == [200, 200, 200, 200]
+        assert all("Sign out" in page.text for page in pages)
 
 
 def test_publication_passes_at_the_same_instant_in_four_processes_publish_once(postgres_db):
