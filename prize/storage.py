@@ -416,7 +416,7 @@ class DatabaseStore(Store):
                     size=0,
                     sha256="",
                     content_type=content_type,
-                    created_at=utcnow(),
+                    created_at=self.database.now(),  # one clock for every machine
                 )
             )
             size, digest = 0, hashlib.sha256()
@@ -495,9 +495,13 @@ class DatabaseStore(Store):
             return list(session.exec(select(StoredFileRow.name).order_by(col(StoredFileRow.name))))
 
     def written_before(self, names: Iterable[str], *, before: datetime) -> list[str]:
+        """``before`` is by this host's clock, as for a folder; the rows are dated by the
+        database's, so it is moved by the difference: a sweeping machine whose clock runs fast
+        must not take another machine's upload in flight for an old orphan."""
         wanted = set(names)
         if not wanted:
             return []
+        before += self.database.now() - utcnow()
         with self.database.read() as session:
             older = session.exec(
                 select(StoredFileRow.name).where(col(StoredFileRow.created_at) < before)
