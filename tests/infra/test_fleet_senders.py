@@ -2,7 +2,8 @@
 processes (and a `prize outbox send` run from cron), one machine's whole clock an hour fast
 (libfaketime, tests/fleetkit.py). A timed publication happens at the database's instant, not at
 the fast machine's, and once; the outbox sent by every sender to a slow SMTP server delivers
-each message once. Publication passes at the same instant in four processes publish once."""
+each message once; a session begun on either machine stays open on the other. Publication
+passes at the same instant in four processes publish once."""
 
 from __future__ import annotations
 
