@@ -11,6 +11,7 @@
   ``database`` with its own storage folder and log in ``folder``, stopped when ``stack`` closes;
   ``ahead`` seconds: its host's clock runs that much fast (``clock_ahead``), so its ``/health``
   fails (``failing=True`` waits for that answer instead of 200).
+- ``serve_pair(stack, database, folder, **env)``: machines A and B, started at once.
 - ``restart(server, drop=(), **env)``: the same machine started again with other settings.
 - ``prize(database, folder, *args, ahead=0, **env)``: a ``prize`` command run as a fleet machine
   runs it (same settings as ``serve``), its result; ``start_prize`` the same, not waited for.
@@ -31,6 +32,7 @@ import socket
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
@@ -93,6 +95,25 @@ def serve(
     server.start(timeout=120, failing=failing)
     stack.callback(server.stop)
     return server
+
+
+def serve_pair(
+    stack: ExitStack, database: Database, folder: Path, **env: str
+) -> tuple[ServerProcess, ServerProcess]:
+    """Machines A and B (``serve``, in ``folder / "a"`` and ``folder / "b"``), started at once."""
+    servers = []
+    for name in ("a", "b"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        server = ServerProcess(
+            machine_env(database, folder / name, **env),
+            folder / name / "server.log",
+            prize_serve=True,
+        )
+        stack.callback(server.stop)
+        servers.append(server)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda server: server.start(timeout=120), servers))
+    return servers[0], servers[1]
 
 
 def restart(server: ServerProcess, *, drop: tuple[str, ...] = (), **env: str) -> None:

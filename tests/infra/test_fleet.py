@@ -52,6 +52,7 @@ from tests.fleetkit import (
     prize,
     restart,
     serve,
+    serve_pair,
     sign_in,
 )
 from tests.staffkit import STAFF_PASSWORD, make_staff
@@ -62,8 +63,7 @@ NEW_KEY = "rotation-new-key-0123456789abcdef"
 @pytest.fixture
 def fleet(postgres_db, tmp_path) -> Iterator[RoundRobinProxy]:
     with ExitStack() as stack:
-        a = serve(stack, postgres_db, tmp_path / "a")
-        b = serve(stack, postgres_db, tmp_path / "b")
+        a, b = serve_pair(stack, postgres_db, tmp_path)
         proxy = RoundRobinProxy({"a": a.port, "b": b.port})
         stack.callback(proxy.close)
         yield proxy
@@ -269,8 +269,7 @@ def test_keys_rotated_in_two_steps_machine_by_machine_sign_nobody_out_and_refuse
     make_staff(postgres_db, utcnow())
     old_link = f"/apply/link/{link_maker(clock=utcnow).token(application)}"  # an old key's
     with ExitStack() as stack:
-        a = serve(stack, postgres_db, tmp_path / "a")
-        b = serve(stack, postgres_db, tmp_path / "b")
+        a, b = serve_pair(stack, postgres_db, tmp_path)
         proxy = RoundRobinProxy({"a": a.port, "b": b.port})
         stack.callback(proxy.close)
         officer = stack.enter_context(one_request_per_connection())
