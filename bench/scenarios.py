@@ -136,6 +136,7 @@ class Built:
             "PRIZE_ACCESS_LOG": "false",
             "PRIZE_OUTBOX_INTERVAL": "3600",
             "PRIZE_BASE_URL": "http://127.0.0.1:8000",
+            "PRIZE_CONTACT_EMAIL": "secretariat@example.org",  # required by a serving process
         }
 
 

@@ -36,7 +36,14 @@ from sqlmodel import col, select
 
 from bench import harness, scenarios
 from prize.db import Database
-from prize.models import Application, ApplicationContent, ApplicationStatus, Attachment, ContentKind
+from prize.models import (
+    Application,
+    ApplicationContent,
+    ApplicationStatus,
+    Attachment,
+    ContentKind,
+    Juror,
+)
 from prize.storage import open_store
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -136,6 +143,9 @@ def check(built: scenarios.Built, ids: list[int]) -> list[str]:
             )
         )
         every_name = set(session.exec(select(Attachment.stored_name)))
+        every_name |= set(
+            session.exec(select(Juror.guardian_form).where(Juror.guardian_form != ""))
+        )
         total_rows = session.exec(select(func.count()).select_from(Attachment)).one()
     database.dispose()
     on_disk = stored
@@ -149,7 +159,7 @@ def check(built: scenarios.Built, ids: list[int]) -> list[str]:
     lines.append(
         f"attachments on the submitted versions: {len(files)} (one per application: "
         f"{len({f.content_id for f in files})}); attachment rows in all: {total_rows}; "
-        f"files in {store.url}: {len(on_disk)}, missing or wrong size: {len(missing)}, stray: {len(stray)}"
+        f"files stored ({store.url}): {len(on_disk)}, missing or wrong size: {len(missing)}, stray: {len(stray)}"
     )
     return lines
 

@@ -96,7 +96,11 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=_middleware(settings),
+        # Session cookies are dated by the database's time too, but not by a clock a test or
+        # the demo injects (moved by days, it would age every session out): the host's then.
+        middleware=_middleware(
+            settings, session_clock=clock if isinstance(clock, DatabaseClock) else None
+        ),
         exception_handlers={
             HTTPException: errors.http_error,
             BodyTooLarge: errors.body_too_large,
@@ -124,6 +128,7 @@ def _lifespan(
         stop = threading.Event()
         sender = None
         await anyio.to_thread.run_sync(_set_clock, app)
+        await anyio.to_thread.run_sync(_check_store, app)
         if run_sender:  # a serving process: delivers e-mail (when SMTP is set), publishes
             # results when due; first it removes stored files left without a row
             await anyio.to_thread.run_sync(_sweep_orphans, app)
@@ -141,7 +146,9 @@ def _lifespan(
     return lifespan
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _middleware(
+    settings: Settings, *, session_clock: Callable[[], datetime] | None
+) -> list[Middleware]:
     """Outermost first."""
     return [
         # Compresses pages, styles, scripts and JSON over 1 KB for clients that accept gzip;
@@ -166,6 +173,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             session_cookie="prize_session",
             max_age=settings.session_max_age,
             https_only=settings.https,
+            clock=session_clock,
         ),
         Middleware(LanguageMiddleware, default=settings.default_language),
     ]
@@ -186,6 +194,19 @@ def _sweep_orphans(app: Starlette) -> None:
         return
     if names:
         log.info("storage: removed %s of %s orphaned files", len(removed), len(names))
+
+
+def _check_store(app: Starlette) -> None:
+    """Warn when the attached files are not in the configured store (``/health`` then fails):
+    an upgrade that made the database the store of files kept in a folder. Never stops."""
+    try:
+        with app.state.database.read() as session:
+            found = attachments.check_store(session=session, store=app.state.store)
+    except Exception:
+        log.exception("storage: could not check that the attached files are in the store")
+        return
+    if found.wrong_store:
+        log.warning(attachments.store_problem(found, app.state.store.url))
 
 
 def _set_clock(app: Starlette) -> None:

@@ -157,12 +157,16 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "send":
             total = outbox.DeliveryReport()
             while True:
+                # Timed by the database's clock, as the serving processes' senders: a claim
+                # judged by this host's clock, if it ran fast, would take over messages another
+                # machine is sending (sent twice) and record the sending in the future.
                 report = outbox.deliver_due(
                     database=database,
                     smtp_url=settings.smtp_url,
                     mail_from=settings.mail_from,
                     contact=settings.contact_email,
-                    now=args.clock(),
+                    now=_shared_clock(args, database)(),
+                    clock=_shared_clock(args, database),
                 )
                 total.sent += report.sent
                 total.failed += report.failed
@@ -442,7 +446,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as database, database.write() as session:
         queued = reminders.queue_deadline_reminders(
             session=session,
-            now=args.clock(),
+            now=_shared_clock(args, database)(),  # as the serving processes' passes
             links=links.for_applicants(settings, Signer(settings.verifying_keys)),
         )
     print(f"Queued {queued} deadline reminders.")
@@ -560,12 +564,20 @@ def cmd_translations(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(missing.values()) else 0
 
 
-def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] = utcnow) -> int:
+def _shared_clock(args: argparse.Namespace, database: Database) -> Callable[[], datetime]:
+    """The clock of work that several machines share (sending, reminders): the database's, so a
+    host whose clock is wrong cannot take over another's sending; a test's own clock if it set
+    one."""
+    return args.clock if args.own_clock else database.now
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:
     """Run a command; ``clock`` (the real time, unless a test in this process sets its own) dates
     what the commands do."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.clock = clock
+    args.clock = clock or utcnow
+    args.own_clock = clock is not None
     try:
         settings = load(
             demo=getattr(args, "demo", False),

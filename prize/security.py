@@ -16,7 +16,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from prize.tokens import session_signer
+from prize.tokens import Clock, session_signer
 
 CSRF_FIELD = "csrf_token"
 CSRF_SESSION_KEY = "csrf"
@@ -44,7 +44,8 @@ class RotatingSessionMiddleware(SessionMiddleware):
     """Starlette's signed session cookie, verified against every key of ``keys`` (newest first:
     ``PRIZE_SECRET_KEYS`` then ``PRIZE_SECRET_KEYS_VERIFY_ONLY``) and signed with the first. The
     CSRF token lives in the session, so it follows: a form fetched from one machine posts to
-    another whatever key each signs with."""
+    another whatever key each signs with. Cookies are dated by ``clock`` (the app's
+    ``DatabaseClock``), so that a machine whose clock is off signs nobody out on the others."""
 
     def __init__(
         self,
@@ -54,6 +55,7 @@ class RotatingSessionMiddleware(SessionMiddleware):
         session_cookie: str,
         max_age: int,
         https_only: bool,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             app,
@@ -63,7 +65,7 @@ class RotatingSessionMiddleware(SessionMiddleware):
             same_site="lax",
             https_only=https_only,
         )
-        self.signer = session_signer(keys)
+        self.signer = session_signer(keys, clock)
 
 
 def csrf_token(session: MutableMapping[str, Any]) -> str:

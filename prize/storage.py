@@ -187,6 +187,14 @@ class Store(abc.ABC):
     def written_before(self, names: Iterable[str], *, before: datetime) -> list[str]:
         """Those of ``names`` written before ``before`` (a file gone meanwhile is left out)."""
 
+    def present(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` the store holds now (``/health``'s check of attached files)."""
+        return {name for name in names if self._holds(name)}
+
+    @abc.abstractmethod
+    def _holds(self, stored_name: str) -> bool:
+        """Whether the store holds ``stored_name`` now."""
+
     def download_response(self, attachment: Attachment) -> Response:
         """The file as a download (never shown inline from our origin), under its client name."""
         return self.file_response(
@@ -318,6 +326,9 @@ class FolderStore(Store):
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
 
+    def _holds(self, stored_name: str) -> bool:
+        return is_stored_name(stored_name) and (self.root / stored_name).is_file()
+
     def read(self, stored_name: str) -> Iterator[bytes]:
         try:
             handle = self.path(stored_name).open("rb")
@@ -405,7 +416,7 @@ class DatabaseStore(Store):
                     size=0,
                     sha256="",
                     content_type=content_type,
-                    created_at=utcnow(),
+                    created_at=self.database.now(),  # one clock for every machine
                 )
             )
             size, digest = 0, hashlib.sha256()
@@ -423,6 +434,23 @@ class DatabaseStore(Store):
         with self.database.read() as session:
             row = session.get(StoredFileRow, stored_name)
             return None if row is None else row.size
+
+    def _holds(self, stored_name: str) -> bool:
+        return self._size(stored_name) is not None
+
+    def present(self, names: Iterable[str]) -> set[str]:
+        wanted = sorted(set(names))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 1000):  # one query per thousand names
+            with self.database.read() as session:
+                found.update(
+                    session.exec(
+                        select(StoredFileRow.name).where(
+                            col(StoredFileRow.name).in_(wanted[start : start + 1000])
+                        )
+                    )
+                )
+        return found
 
     def read(self, stored_name: str) -> Iterator[bytes]:
         _check_name(stored_name)
@@ -467,9 +495,13 @@ class DatabaseStore(Store):
             return list(session.exec(select(StoredFileRow.name).order_by(col(StoredFileRow.name))))
 
     def written_before(self, names: Iterable[str], *, before: datetime) -> list[str]:
+        """``before`` is by this host's clock, as for a folder; the rows are dated by the
+        database's, so it is moved by the difference: a sweeping machine whose clock runs fast
+        must not take another machine's upload in flight for an old orphan."""
         wanted = set(names)
         if not wanted:
             return []
+        before += self.database.now() - utcnow()
         with self.database.read() as session:
             older = session.exec(
                 select(StoredFileRow.name).where(col(StoredFileRow.created_at) < before)

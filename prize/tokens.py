@@ -76,13 +76,18 @@ class _ClockedSigner(TimestampSigner):
         return int(self._clock().timestamp())
 
 
-def session_signer(keys: Sequence[str]) -> TimestampSigner:
+def session_signer(keys: Sequence[str], clock: Clock | None = None) -> TimestampSigner:
     """The session cookie's signer, as Starlette's ``SessionMiddleware`` makes it from one key,
     but signing with the first of ``keys`` (newest first) and verifying against all of them, so
-    that machines part-way through a key rotation accept each other's cookies."""
+    that machines part-way through a key rotation accept each other's cookies; dating and ageing
+    cookies by ``clock`` (the host's time set to the database's), else by the host's time. On
+    the host's time, a cookie dated by a machine whose clock runs fast is "signed in the future"
+    for the others, which sign its holder out."""
     if not keys:
         raise ValueError("at least one secret key is needed")
-    return TimestampSigner(list(reversed(keys)))
+    if clock is None:
+        return TimestampSigner(list(reversed(keys)))
+    return _ClockedSigner(list(reversed(keys)), clock=clock)
 
 
 class Signer:

@@ -48,10 +48,13 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, *, failing: bool = False) -> None:
+        """Start and wait for ``/health`` to answer 200 (or, ``failing``, to answer at all: a
+        machine whose health check fails on purpose, its clock off, say)."""
         import subprocess
         import sys
         import time
+        import urllib.error
         import urllib.request
 
         command = [sys.executable, "-m", "uvicorn", "--factory", "prize.app:asgi",
@@ -70,6 +73,10 @@ class ServerProcess:
                 with urllib.request.urlopen(self.url + "/health", timeout=1) as answer:
                     if answer.status == 200:
                         return
+            except urllib.error.HTTPError as error:
+                if failing and error.code == 503:
+                    return
+                time.sleep(0.05)
             except OSError:
                 time.sleep(0.05)
         self.kill()

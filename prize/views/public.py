@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import countries
+from prize.domain.applicants import attachments
 from prize.domain.editions import editions
 from prize.domain.editions.criteria import criteria_of
 from prize.domain.results import published
@@ -77,12 +78,14 @@ def set_language(request: Request) -> Response:
 
 def health(request: Request) -> Response:
     """For a load balancer: 200 when the database answers, the file store writes, reads and
-    deletes a probe, and this host's clock is within ``PRIZE_MAX_CLOCK_OFFSET`` of the
+    deletes a probe, the attached files are in it (``attachments.check_store``: not half of
+    them missing), and this host's clock is within ``PRIZE_MAX_CLOCK_OFFSET`` of the
     database's; else 503, each line saying what is wrong. It also says how long the oldest due
     e-mail has waited (for monitoring: a stopped sender shows as a growing wait)."""
     with database(request).read() as session:
         editions.current_call(session=session)
         waiting = outbox.oldest_due(session=session, now=now(request))
+        files = attachments.check_store(session=session, store=file_store(request))
     offset = (database(request).now() - utcnow()).total_seconds()
     lines = [f"clock offset from the database: {-offset:+.3f} s"]
     if waiting is not None:
@@ -93,6 +96,11 @@ def health(request: Request) -> Response:
     if not file_store(request).probe():
         failing = True
         lines.append("storage: a probe file could not be written, read back and deleted")
+    if files.wrong_store:
+        failing = True
+        lines.append(attachments.store_problem(files, file_store(request).url))
+    elif files.missing:
+        lines.append(f"storage: {files.missing} of {files.checked} attached files are missing")
     body = "\n".join(["failing" if failing else "ok", *lines]) + "\n"
     return Response(body, status_code=503 if failing else 200, media_type="text/plain")
 

@@ -135,6 +135,18 @@ def test_orphans_in_the_database_are_swept_after_the_grace_period(db):
         assert session.exec(select(StoredFileRow)).all() == []
 
 
+def test_a_sweeping_machine_whose_clock_runs_fast_leaves_an_upload_in_flight(
+    postgres_db, monkeypatch
+):
+    store = DatabaseStore(postgres_db)
+    in_flight = store.save(io.BytesIO(tiny_pdf()), max_bytes=DB_CHUNK)  # its row not yet made
+    fast = utcnow() + timedelta(hours=2)  # the sweeping machine's clock, two hours fast
+    monkeypatch.setattr("prize.storage.utcnow", lambda: fast)
+    with postgres_db.read() as session:
+        assert attachments.orphans(session=session, store=store, now=fast) == []
+    assert store.present([in_flight.stored_name]) == {in_flight.stored_name}
+
+
 def _attach(db: Database, store: Store, application_id: int, data: bytes) -> Attachment:
     """As the upload page does: the file stored first, then attached in the write."""
     stored = attachments.store_upload(source=io.BytesIO(data), store=store, max_bytes=DB_CHUNK)

@@ -1,8 +1,7 @@
 """Two real `prize serve` processes, each with its own storage folder, on one PostgreSQL, and one
 browser sent to either in turn (as a round-robin balancer does): a file uploaded through one
-downloads through the other and, removed through the other, is gone from the store; staff
-signed in on a machine already signing with a new key stay signed in on one that only accepts
-it (the first step of a rolling rotation)."""
+downloads through the other and, removed through the other, is gone from the store. (A rolling
+rotation of the keys, both steps, is in test_fleet.py.)"""
 
 from __future__ import annotations
 
@@ -15,10 +14,8 @@ import pytest
 
 from prize.models import utcnow
 from prize.storage import DatabaseStore
-from tests.appkit import TEST_KEYS
 from tests.applykit import link_maker, make_call, start_application, tiny_pdf
-from tests.fleetkit import csrf, serve, sign_in
-from tests.staffkit import STAFF_PASSWORD, make_staff
+from tests.fleetkit import csrf, serve
 
 NEW = "rotation-new-key-0123456789abcdef"
 
@@ -58,21 +55,3 @@ def test_a_file_uploaded_on_one_machine_is_read_and_removed_on_the_other(
         assert browser.get(f"{a.url}{files}/{file_id}").status_code == 404
     assert DatabaseStore(postgres_db).listing() == []
     assert not (tmp_path / "a" / "storage").exists()  # nothing was written to a disk
-
-
-def test_staff_stay_signed_in_across_machines_during_a_rotation(postgres_db, tmp_path, browser):
-    make_staff(postgres_db, utcnow())
-    with ExitStack() as stack:
-        signing_new = serve(
-            stack, postgres_db, tmp_path / "a", PRIZE_SECRET_KEYS=",".join((NEW, *TEST_KEYS))
-        )
-        accepting_new = serve(stack, postgres_db, tmp_path / "b", PRIZE_SECRET_KEYS_VERIFY_ONLY=NEW)
-        signed_in = sign_in(browser, signing_new.url, STAFF_PASSWORD)
-        assert signed_in.status_code == 303
-        assert browser.get(accepting_new.url + "/secretariat").status_code == 200
-        token = csrf(browser, signing_new.url + "/secretariat")
-        signed_out = browser.post(
-            accepting_new.url + "/secretariat/logout", data={"csrf_token": token}
-        )
-        assert signed_out.status_code == 303
-        assert browser.get(signing_new.url + "/secretariat").status_code == 303  # to sign in

@@ -9,15 +9,20 @@ A file the disk refused to delete then, or one a crash left behind, has no row: 
 ``orphans`` finds those older than ``ORPHAN_GRACE`` (younger ones may be uploads whose row is not
 committed yet) and ``remove_orphans`` deletes them; ``prize retention`` and every server's
 start-up do both, so a failed deletion is retried until the disk lets it happen.
+
+The other way round, rows whose file the store lacks: ``check_store`` (``/health`` and every
+server's start-up) tells when the attached files are not where the settings say, as after an
+upgrade that made the database the store of an installation whose files are in a folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
-from sqlalchemy import event
+from sqlalchemy import event, exists
 from sqlmodel import Session, col, delete, func, select
 
 from prize.domain.applicants import drafts
@@ -31,9 +36,10 @@ from prize.models import (
     ContentKind,
     Edition,
     Juror,
+    StoredFileRow,
     pk,
 )
-from prize.storage import Store, StoredFile, UploadRefused, clean_filename
+from prize.storage import DatabaseStore, Store, StoredFile, UploadRefused, clean_filename
 
 # An upload is written to disk before its row is committed (``store_upload``, then ``attach``):
 # a file this young without a row may be one in flight, and is left alone.
@@ -86,6 +92,52 @@ def orphans(*, session: Session, store: Store, now: datetime) -> list[str]:
     known = set(session.exec(select(Attachment.stored_name).distinct()))
     known |= set(session.exec(select(Juror.guardian_form).where(Juror.guardian_form != "")))
     return store.written_before([n for n in on_disk if n not in known], before=now - ORPHAN_GRACE)
+
+
+STORE_SAMPLE = 20  # attached files looked for in a folder: this many newest, this many others
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """How many attached files were looked for in the store, and how many it lacks."""
+
+    checked: int
+    missing: int
+
+    @property
+    def wrong_store(self) -> bool:
+        """Half of them or more missing: the files are somewhere else (a folder left behind by
+        an upgrade, a shared folder not mounted on this machine), not one file lost."""
+        return self.missing > 0 and 2 * self.missing >= self.checked
+
+
+def store_problem(found: StoreCheck, url: str) -> str:
+    """What ``/health`` and the server's start-up say when ``found.wrong_store`` (for whoever
+    runs the installation: English, as the logs)."""
+    return (
+        f"storage: {found.missing} of {found.checked} attached files looked for are not in "
+        f"{url}; downloads of them answer 404. If they are in a folder (an installation "
+        "upgraded to the database store), move them once with every server stopped: "
+        "PRIZE_STORAGE_URL=file:///that/folder prize storage migrate --to database: ; or set "
+        "PRIZE_STORAGE_URL to where they are (a shared folder mounted) on every machine"
+    )
+
+
+def check_store(*, session: Session, store: Store, sample: int = STORE_SAMPLE) -> StoreCheck:
+    """Whether the attached files are in ``store``: in the database, every one of them (one
+    query); in a folder, the ``sample`` newest and ``sample`` others at random."""
+    if isinstance(store, DatabaseStore):
+        names = select(Attachment.stored_name).distinct().subquery()
+        stored = exists().where(col(StoredFileRow.name) == names.c.stored_name)
+        checked = session.exec(select(func.count()).select_from(names)).one()
+        missing = session.exec(select(func.count()).select_from(names).where(~stored)).one()
+        return StoreCheck(checked, missing)
+    newest = session.exec(
+        select(Attachment.stored_name).order_by(col(Attachment.id).desc()).limit(sample)
+    )
+    others = session.exec(select(Attachment.stored_name).order_by(func.random()).limit(sample))
+    looked_for = set(newest) | set(others)
+    return StoreCheck(len(looked_for), len(looked_for - store.present(looked_for)))
 
 
 def remove_orphans(*, store: Store, names: Iterable[str]) -> list[str]:
