@@ -131,6 +131,9 @@ def assert_accessible(page) -> None:
     """axe-core (WCAG 2.x A and AA rules) finds no violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that navigates may return before the next document is there: axe then reads a
+    # document being replaced. Check the page that has loaded.
+    page.wait_for_load_state("load")
     results = Axe().run(
         page,
         options={

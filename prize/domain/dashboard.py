@@ -240,7 +240,9 @@ def overview(*, session: Session, now: datetime) -> Overview:
             edition=edition, counts=counts[pk(edition)], upcoming=_upcoming(edition, now)
         )
         options = lifecycle.options(session, edition, now)
-        item.next_move = next((o for o in options if not o.backward), None)
+        # Closing a call before its deadline is never "the next step": the edition page offers
+        # it, with its caution; the dashboard says when the call closes.
+        item.next_move = next((o for o in options if not o.backward and not o.early), None)
         _edition_todos(item, now, returned_due.get(pk(edition), 0))
         item.per_day = submissions_per_day(session=session, edition=edition, now=now)
         _jury_progress(item, session, now)

@@ -26,7 +26,7 @@ def test_back_and_forward_after_a_refused_form_send_nothing_again(live_server, p
     page.goto(f"{live_server.url}/apply")
     page.get_by_label("Your e-mail address").fill("not an address")
     page.get_by_label("Project title").fill("Friday coffee")
-    page.get_by_role("button", name="Send me my link").click()
+    page.get_by_role("button", name="Start my application").click()
     page.wait_for_url(REFUSED)
     refused_at = page.url
     assert page.locator("#email-error").inner_text() == (

@@ -59,6 +59,7 @@ def test_translation_notes_guardian_form_files_and_a_new_edition(
     page.get_by_label("Title, in English").fill("Friday Coffee")
     page.get_by_label("Youth involvement — Evaluation, in English").fill("They decide together.")
     page.get_by_role("button", name="Save the translation").click()
+    page.wait_for_url(f"**/secretariat/applications/{app_id}")
     assert "partly translated" not in page.content()  # the dossier, not the list
 
     page.get_by_label("New note").fill("Phoned them: the budget follows.")
@@ -90,6 +91,7 @@ def test_translation_notes_guardian_form_files_and_a_new_edition(
         assert pack.read(names[0]) == factories.PDF
     assert_accessible(page)
     page.get_by_role("link", name="Start a new edition from this one").click()
+    page.wait_for_url("**/copy")
     assert_accessible(page)
     page.get_by_role("button", name="Create the new edition").click()
     assert page.get_by_label("Year").input_value() == "2028"

@@ -308,7 +308,10 @@ def test_keys_rotated_in_two_steps_machine_by_machine_sign_nobody_out_and_refuse
             for machine in ("b", "a"):
                 proxy.turn_to(applicant, machine)
                 opened = applicant.get(proxy.url + link)
-                assert opened.headers["location"] == f"/apply/{application.id}", (link, machine)
+                assert opened.headers["location"] == f"/apply/{application.id}/tasks", (
+                    link,
+                    machine,
+                )
         restart(b, drop=("PRIZE_SECRET_KEYS_VERIFY_ONLY",), PRIZE_SECRET_KEYS=signing)
         _signed_in(officer, proxy)
         for machine in ("a", "b"):

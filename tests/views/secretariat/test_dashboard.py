@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prize import formats
 from prize.domain import dashboard
@@ -150,3 +150,16 @@ def test_every_back_office_page_renders_for_the_html_check(
     assert 'id="year-error">Enter a whole number.' in errors.text
     assert 'value="x"' in errors.text
     htmlpages.save("secretariat-edition-new-errors", errors.text)
+
+
+def test_an_open_call_before_its_deadline_is_not_ready_to_close(staff_client, sqlite_db, clock):
+    """Closing early is offered on the edition's page, with its caution; the dashboard never
+    calls it the next step, and says when the call closes instead."""
+    with sqlite_db.write() as session:
+        edition = factories.edition(session=session, state=EditionState.open)
+    clock.set(edition.deadline - timedelta(days=20))
+    page = staff_client.get("/secretariat").text
+    assert "State: <strong>open for applications</strong>" in page
+    assert "Ready for the next step:" not in page
+    assert "Close the call early" not in page
+    assert f"Next: Deadline for applications, {formats.deadline(edition.deadline, 'en')}" in page
