@@ -314,24 +314,29 @@ def check_link_claim(
     return staff
 
 
+def hash_link_password(*, passwords: Passwords, staff: Staff, password: str) -> str:
+    """The hash ``set_password_from_link`` stores, made before its transaction (argon2 takes its
+    time; the write lock would wait for it). Refuses a password that breaks the rules."""
+    check_password_rules(password, email=staff.email)
+    return passwords.hash(password)
+
+
 def set_password_from_link(
     *,
     session: Session,
-    passwords: Passwords,
     staff_id: int,
     version: int,
     expires_at: datetime,
-    password: str,
+    password_hash: str,
     now: datetime,
 ) -> Staff:
-    """Set the password of the account a checked link (id, version and end) was for; once only,
-    and only before the link's end."""
+    """Store ``password_hash`` (``hash_link_password``) for the account a checked link (id,
+    version and end) was for; once only, and only before the link's end."""
     staff = check_link_claim(
         session=session, staff_id=staff_id, version=version, expires_at=expires_at, now=now
     )
-    check_password_rules(password, email=staff.email)
     first = not has_password(staff)
-    _set_password(session, staff, passwords.hash(password))
+    _set_password(session, staff, password_hash)
     _audit(
         session,
         actor_of(staff),

@@ -241,14 +241,16 @@ def reset(request: Request) -> Response:
     result = staff_forms.parse_new_password(form)
     if result.ok:
         try:
+            password_hash = staff_domain.hash_link_password(
+                passwords=passwords(request), staff=account, password=result.values["password"]
+            )
             with database(request).write() as session:
                 account = staff_domain.set_password_from_link(
                     session=session,
-                    passwords=passwords(request),
                     staff_id=staff_id,
                     version=version,
                     expires_at=expires_at,
-                    password=result.values["password"],
+                    password_hash=password_hash,
                     now=now(request),
                 )
         except LinkError as error:

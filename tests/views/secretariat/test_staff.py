@@ -334,11 +334,12 @@ def test_password_link_is_one_time(db, clock, settings):
         )
         staff_domain.set_password_from_link(
             session=session,
-            passwords=Passwords(fast=True),
             staff_id=link.staff.id,
             version=link.staff.session_version,
             expires_at=link.expires_at,
-            password=NEW_PASSWORD,
+            password_hash=staff_domain.hash_link_password(
+                passwords=Passwords(fast=True), staff=link.staff, password=NEW_PASSWORD
+            ),
             now=clock(),
         )
     with db.read() as session, pytest.raises(LinkRevoked):
