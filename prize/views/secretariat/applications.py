@@ -39,7 +39,7 @@ from prize.views.common import (
 from prize.views.links import applicant_links
 from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import render_staff, signed_in
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
 A = ApplicationStatus
 
@@ -71,19 +71,6 @@ def _not_found(error: NotFound) -> HTTPException:
     return HTTPException(404, str(error))
 
 
-def _edition(session: Session, year: int) -> Edition:
-    """The edition of a back-office address's year (``EditionYear``: the rehearsal, else the
-    real one; see ``access.edition_in_path``)."""
-    try:
-        return editions.get_by_year(
-            session=session,
-            year=int(year),
-            rehearsal=True if getattr(year, "rehearsal", False) else None,
-        )
-    except NotFound as error:
-        raise _not_found(error) from None
-
-
 # --------------------------------------------------------------------------- the list
 
 
@@ -101,7 +88,7 @@ def list_page(request: Request) -> Response:
     account = signed_in(request)
     filters = queries.Filters.parse(request.query_params)
     with database(request).read() as session:
-        edition = _edition(session, request.path_params["year"])
+        edition = edition_in_path(session, request)
         page = queries.list_applications(session=session, edition=edition, filters=filters)
         waiting = len(screening.pending(session=session, edition=edition))
         years = [e.path_year for e in editions.all_editions(session=session)]
@@ -135,7 +122,7 @@ def list_page(request: Request) -> Response:
 def _export(request: Request) -> tuple[Edition, list[dict[str, Any]]]:
     signed_in(request)
     with database(request).read() as session:
-        edition = _edition(session, request.path_params["year"])
+        edition = edition_in_path(session, request)
         return edition, exports.rows(session=session, edition=edition)
 
 
@@ -394,14 +381,14 @@ def send_results(request: Request) -> Response:
     def act(session: Session, _reason: str) -> list[Application]:
         return screening.send_results(
             session=session,
-            edition=_edition(session, year),
+            edition=edition_in_path(session, request),
             actor=staff_domain.actor_of(account),
             now=at,
             links=applicant_links(request),
         )
 
     def facts(session: Session) -> list[Message]:
-        waiting = screening.pending(session=session, edition=_edition(session, year))
+        waiting = screening.pending(session=session, edition=edition_in_path(session, request))
         found = [
             Plural(
                 "%(num)s screening decision is e-mailed to its applicant.",

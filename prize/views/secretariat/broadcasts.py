@@ -19,8 +19,7 @@ from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect, settings
 from prize.views.links import applicant_links, ballot_links
 from prize.views.refused import recall, refuse
-from prize.views.secretariat.access import render_staff, signed_in
-from prize.views.secretariat.jurors import edition_or_404
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
 FIELDS = ("subject_en", "body_en", "subject_fr", "body_fr")
 
@@ -74,7 +73,7 @@ def write_page(request: Request) -> Response:
     """The form; after a post (a preview, or a refusal), with what was typed and its answer."""
     account = signed_in(request)
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
+        edition = edition_in_path(session, request)
     typed = {"group": "", **dict.fromkeys(FIELDS, "")}
     stash = recall(request, "staff_write")
     if stash is None:
@@ -101,7 +100,7 @@ def _recipients(
         people = (
             broadcasts.recipients(
                 session=session,
-                edition=edition_or_404(session, request),
+                edition=edition_in_path(session, request),
                 group=group,
                 now=now(request),
                 applicant_links=applicant_links(request),
@@ -120,7 +119,7 @@ def write(request: Request) -> Response:
     form = read_form(request)
     typed = _typed(form)
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
+        edition = edition_in_path(session, request)
     group, people = _recipients(request, typed)
     if group is None:
         errors = {"group": Message("Choose who receives the message.")}
@@ -134,7 +133,7 @@ def write(request: Request) -> Response:
         with database(request).write() as session:
             count = broadcasts.send(
                 session=session,
-                edition=edition_or_404(session, request),
+                edition=edition_in_path(session, request),
                 group=group,
                 text=_text(typed),
                 actor=staff_domain.actor_of(account),

@@ -28,11 +28,6 @@ from prize.views.links import applicant_links
 from prize.views.refused import recall, refuse
 from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
 
-
-def _edition(session: Session, request: Request) -> Edition:
-    return edition_in_path(session, request)
-
-
 # --------------------------------------------------------------------------- a new edition from it
 
 
@@ -45,7 +40,7 @@ def _copy_page(
     status_code: int = 200,
 ) -> Response:
     with database(request).read() as session:
-        source = _edition(session, request)
+        source = edition_in_path(session, request)
     return render_staff(
         request,
         "secretariat/edition_copy.html",
@@ -82,7 +77,7 @@ def copy_edition(request: Request) -> Response:
                     session=session,
                     actor=staff_domain.actor_of(account),
                     now=now(request),
-                    source=_edition(session, request),
+                    source=edition_in_path(session, request),
                     year=year,
                     rehearsal=values["rehearsal"],
                 )
@@ -107,7 +102,7 @@ def jury_files(request: Request) -> Response:
     """Every supporting file of the eligible applications, one zip streamed as it is made."""
     account = signed_in(request)
     with database(request).read() as session:
-        edition = _edition(session, request)
+        edition = edition_in_path(session, request)
         try:
             files = jury_pack.pack(session=session, edition=edition)
         except DomainError as error:
@@ -151,7 +146,7 @@ def try_application(request: Request) -> Response:
                 with database(request).write() as session:
                     application = trial.start_trial(
                         session=session,
-                        edition=_edition(session, request),
+                        edition=edition_in_path(session, request),
                         email=values["email"],
                         title=values["title"],
                         language=values["language"],
@@ -167,7 +162,7 @@ def try_application(request: Request) -> Response:
             else:
                 return redirect(request, "apply_link", token=token)
     with database(request).read() as session:
-        edition = _edition(session, request)
+        edition = edition_in_path(session, request)
     if not edition.rehearsal:
         raise HTTPException(404)
     return render_staff(

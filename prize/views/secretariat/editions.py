@@ -75,10 +75,6 @@ def _defaults(request: Request) -> dict[str, Any]:
     }
 
 
-def _edition(session: Session, request: Request) -> Edition:
-    return edition_in_path(session, request)
-
-
 # --------------------------------------------------------------------------- list, create, edit
 
 
@@ -151,7 +147,7 @@ def edition_new(request: Request) -> Response:
 def edition_edit(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
-        edition = _edition(session, request)
+        edition = edition_in_path(session, request)
         scores = scores_recorded(session=session, edition=edition)
     if request.method == "GET" and confirm.asked(request):  # the new deadline's page
         result, parsed = edition_forms.parse_edition(confirm.submitted(request))
@@ -261,7 +257,7 @@ def edition_page(
     account = account or signed_in(request)
     at = now(request)
     with database(request).read() as session:
-        edition = _edition(session, request)
+        edition = edition_in_path(session, request)
         criteria = criteria_of(session=session, edition=edition)
         options = lifecycle.options(session, edition, at)
         scores = scores_recorded(session=session, edition=edition)
@@ -346,7 +342,7 @@ def move(request: Request) -> Response:
     def act(session: Session, reason: str) -> Edition:
         return transitions.move(
             session=session,
-            edition=_edition(session, request),
+            edition=edition_in_path(session, request),
             to=to,
             actor=staff_domain.actor_of(account),
             now=at,
@@ -364,10 +360,10 @@ def move(request: Request) -> Response:
             button=Message("Make the move"),
             act=act,
             facts=lambda session: transitions.consequences(
-                session=session, edition=_edition(session, request), to=to, now=at
+                session=session, edition=edition_in_path(session, request), to=to, now=at
             ),
             cautions=lambda session: transitions.cautions(
-                session=session, edition=_edition(session, request), to=to, now=at
+                session=session, edition=edition_in_path(session, request), to=to, now=at
             ),
             done=_moved(request, MOVED.get(to, MOVED[EditionState.open])),
             refused=lambda error: refused_on_edition(request, problem=error.message),
@@ -416,7 +412,7 @@ def move_back(request: Request) -> Response:
             session=session,
             actor=staff_domain.actor_of(account),
             now=at,
-            edition=_edition(session, request),
+            edition=edition_in_path(session, request),
             to=to,
             reason=values["reason"],
             closes_at=closes_at,
@@ -424,7 +420,7 @@ def move_back(request: Request) -> Response:
 
     def facts(session: Session) -> list[Message]:
         found = transitions.consequences(
-            session=session, edition=_edition(session, request), to=to, now=at
+            session=session, edition=edition_in_path(session, request), to=to, now=at
         )
         if closes_at is not None:
             found.append(

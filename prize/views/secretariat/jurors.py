@@ -27,17 +27,13 @@ from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import ballot_links
 from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
-from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
+from prize.views.secretariat.access import render_staff, signed_in
 
 EMPTY_JUROR = {name: "" for name in forms.FIELDS} | {"language": "en", "publish_name_consent": ""}
 
 
 def actor(account: Staff) -> audit.Actor:
     return staff_domain.actor_of(account)
-
-
-def edition_or_404(session: Session, request: Request) -> Edition:
-    return edition_in_path(session, request)
 
 
 def juror_or_404(session: Session, request: Request) -> Juror:

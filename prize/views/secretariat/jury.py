@@ -24,8 +24,8 @@ from prize.views.links import ballot_links
 from prize.views.refused import recall, refuse
 from prize.views.secretariat import confirm
 from prize.views.secretariat import jurors as jurors_views
-from prize.views.secretariat.access import render_staff, signed_in
-from prize.views.secretariat.jurors import EMPTY_JUROR, actor, edition_or_404, juror_form
+from prize.views.secretariat.access import edition_in_path, render_staff, signed_in
+from prize.views.secretariat.jurors import EMPTY_JUROR, actor, juror_form
 
 # --------------------------------------------------------------------------- the jury page
 
@@ -44,7 +44,7 @@ def index(request: Request) -> Response:
 def jury_page(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
+        edition = edition_in_path(session, request)
         rows = panel.overview(session=session, edition=edition, now=now(request))
     return render_staff(
         request,
@@ -94,7 +94,7 @@ def _to_every_juror(
             session=session,
             actor=actor(account),
             now=at,
-            edition=edition_or_404(session, request),
+            edition=edition_in_path(session, request),
             links=ballot_links(request),
         )
 
@@ -178,14 +178,14 @@ def invite_all(request: Request) -> Response:
 def add(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
+        edition = edition_in_path(session, request)
 
     def save(session: Session, data: jurors.JurorData, values: dict[str, Any]) -> Juror:
         return jurors.add_juror(
             session=session,
             actor=actor(account),
             now=now(request),
-            edition=edition_or_404(session, request),
+            edition=edition_in_path(session, request),
             data=data,
         )
 
@@ -203,7 +203,7 @@ def add(request: Request) -> Response:
 def import_csv(request: Request) -> Response:
     account = signed_in(request)
     with database(request).read() as session:
-        edition = edition_or_404(session, request)
+        edition = edition_in_path(session, request)
     context: dict[str, Any] = {"edition": edition, "pasted": "", "error": None, "rows": []}
     if request.method == "GET":
         if stash := recall(request, "staff_jury_import"):
@@ -242,7 +242,7 @@ def import_csv(request: Request) -> Response:
                     session=session,
                     actor=actor(account),
                     now=now(request),
-                    edition=edition_or_404(session, request),
+                    edition=edition_in_path(session, request),
                     rows=rows,
                     parse_errors=parse_errors,
                 )

@@ -205,8 +205,8 @@ def test_ineligible_without_a_rule_comes_back_with_the_note_kept(staff_client, s
         {"outcome": "ineligible", "ineligible-note": "Runs in Canada"},
         page=path,
     )
-    htmlpages.save("staff-application-refused", response.text)
     response = refused_page(staff_client, response)
+    htmlpages.save("staff-application-refused", response.text)
     assert 'id="ineligible-reason-error">Choose the rule the application does not meet.' in (
         response.text
     )
