@@ -141,3 +141,20 @@ def test_another_title_with_the_same_address_is_a_separate_draft(app, client, op
         assert '<p class="lead">Another project</p>' in page.text
         assert "Friday coffee" not in page.text
     assert theirs.email_confirmed_at is None
+
+
+def test_sending_the_link_again_is_held_to_the_address_limit_and_says_why(
+    client, open_call, sqlite_db
+):
+    """The address's hourly limit counts the start's e-mail too; past it, nothing more is sent
+    and the task list says why."""
+    response = start(client)
+    [application] = applications_in(sqlite_db)
+    path = f"/apply/{application.id}/send-link"
+    for _ in range(5):
+        again = client.post(
+            path, data={"csrf_token": csrf_of(client, response.headers["location"])}
+        )
+    shown = text_of(client.get(again.headers["location"]))
+    assert "Too many e-mails were sent to this address. Please wait an hour" in shown
+    assert len(mails(sqlite_db)) == 5  # the start's, then four sent again
