@@ -7,6 +7,7 @@ axe-core's accessibility check.
   it or Playwright is missing the test is skipped, or fails with CI=true (see tests/basekit.py).
 - ``phone`` (``PHONE``, 390x844) and ``desktop`` (``DESKTOP``): pages that collect their
   console errors in ``page.console_errors``.
+- ``html(page)``: the HTML of the page once it has loaded (never of a document being replaced).
 - ``assert_accessible(page)``: axe-core finds no WCAG 2.x A/AA violation on the page.
 """
 
@@ -125,6 +126,17 @@ def desktop(browser):
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     yield page
     context.close()
+
+
+def html(page) -> str:
+    """The HTML of the page once it has loaded.
+
+    A click that submits a form returns when the next document is committed, not when it is
+    parsed: ``page.content()`` read at that instant is an empty document. Wait for the load
+    first, as a person does before reading.
+    """
+    page.wait_for_load_state("load")
+    return page.content()
 
 
 def assert_accessible(page) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.applykit import CALL_DEADLINE, link_maker, make_call, start_application
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 
 pytestmark = pytest.mark.browser
 
@@ -103,8 +103,8 @@ def test_the_deadline_passing_mid_edit_keeps_the_text_on_the_page(live_server, p
     )
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
-    assert "the deadline passed at 22:00 (Paris time)" in page.content()
-    assert "write to secretariat@example.org" in page.content()
+    assert "the deadline passed at 22:00 (Paris time)" in html(page)
+    assert "write to secretariat@example.org" in html(page)
     assert page.get_by_label("Summary of the project").input_value() == (
         "Written after the deadline, kept anyway."
     )

@@ -4,6 +4,7 @@ their answer is yes, and the word counter speaks only at its thresholds."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_apply_form_keeps_typing import open_draft
 from tests.browserkit import assert_accessible
@@ -15,12 +16,12 @@ def test_a_follow_up_question_appears_when_its_answer_is_yes(live_server, phone)
     page = phone
     open_draft(live_server, page)
     how = page.get_by_label("How are they involved in the strategy? (if yes)")
-    assert not how.is_visible()
+    expect(how).to_be_hidden()
     group = page.get_by_role("group", name="Are young people involved in the project's strategy?")
     group.get_by_label("Yes").check()
-    assert how.is_visible()
+    expect(how).to_be_visible()
     group.get_by_label("No").check()
-    assert not how.is_visible()
+    expect(how).to_be_hidden()
     assert_accessible(page)
 
 

@@ -13,11 +13,12 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import col, select
 
 from prize.models import OutboxMessage
 from tests.applykit import make_call
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 
 pytestmark = pytest.mark.browser
 
@@ -78,14 +79,14 @@ def test_an_applicant_goes_section_by_section_on_a_phone(live_server, phone):
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
     summary = page.locator("[data-error-summary]")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.locator("li").count() == 1  # this section's one refusal, nothing else
     assert page.get_by_label("Number of young people under 25 taking part").input_value() == "many"
     assert_accessible(page)
     page.get_by_label("Number of young people under 25 taking part").fill("120")
     shot(page, "apply-section")
     save_and_continue(page)
-    assert "A. The project: saved." in page.content()
+    assert "A. The project: saved." in html(page)
     assert state_of(page, "A. The project") == "Complete"
 
     page.get_by_role("link", name="B. Contacts").click()
@@ -120,16 +121,16 @@ def test_an_applicant_goes_section_by_section_on_a_phone(live_server, phone):
     assert_accessible(page)
     save_and_continue(page)
     assert state_of(page, "Consents") == "Complete"
-    assert "4 of 5 sections complete." in page.content()
+    assert "4 of 5 sections complete." in html(page)
     shot(page, "apply-tasks")
 
     page.get_by_role("link", name="Continue to check your answers").click()
     page.wait_for_url("**/check")
-    assert page.locator("#confirm-email").is_visible()
+    expect(page.locator("#confirm-email")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_load_state()
-    assert "Not submitted: confirm your e-mail address first." in page.content()
+    assert "Not submitted: confirm your e-mail address first." in html(page)
     assert page.get_by_label("Summary of the project").input_value() == (
         "Young people perform street plays."
     )

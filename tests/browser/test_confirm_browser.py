@@ -4,13 +4,14 @@ e-mails and shows them; going back does nothing; confirming decides. axe-core on
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from prize.domain.results import decisions
 from prize.domain.shared import audit
 from prize.models import ActorKind, EditionState, OutboxMessage
 from tests import htmlpages
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
@@ -52,11 +53,11 @@ def test_deciding_asks_first_and_says_what_it_will_send(live_server, phone) -> N
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Decide").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Decide the results of 2027"
-    assert page.get_by_text("3 winners are recorded.").is_visible()
-    assert page.get_by_text("This e-mails 3 people.").is_visible()
+    expect(page.get_by_text("3 winners are recorded.")).to_be_visible()
+    expect(page.get_by_text("This e-mails 3 people.")).to_be_visible()
     assert page.get_by_text("In French", exact=False).count() == 1
     assert_accessible(page)
-    htmlpages.save("secretariat_confirm_decide", page.content())
+    htmlpages.save("secretariat_confirm_decide", html(page))
 
     page.get_by_role("link", name="Cancel and go back: nothing is done").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Decisions and publication")
@@ -65,7 +66,7 @@ def test_deciding_asks_first_and_says_what_it_will_send(live_server, phone) -> N
 
     page.get_by_role("button", name="Decide").click()
     page.get_by_role("button", name="Decide and e-mail the applicants").click()
-    assert "winners and nominated applicants are told privately" in page.content()
+    assert "winners and nominated applicants are told privately" in html(page)
     assert "decided" in page.locator(".state-line").inner_text()
     with database.read() as session:
         assert len(session.exec(select(OutboxMessage)).all()) == 3

@@ -90,8 +90,8 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     jury = page.get_by_role("img", name="Applications scored by each juror in this round")
     assert "Lena Novak: 9 of 9 scored (submitted)" in jury.locator("desc").text_content()
     nav = page.get_by_role("navigation", name="Back office")
-    assert nav.is_visible()
-    assert nav.get_by_text("Edition 2028").is_visible()  # the newest edition, chosen for now
+    expect(nav).to_be_visible()
+    expect(nav.get_by_text("Edition 2028")).to_be_visible()  # the newest edition, chosen for now
 
     nav.get_by_role("link", name="Applications", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Applications 2028")
@@ -100,13 +100,13 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
         == "page"
     )
     chips = page.locator("ul.chips")
-    assert chips.get_by_role("link", name="Returned for information (6)").is_visible()
+    expect(chips.get_by_role("link", name="Returned for information (6)")).to_be_visible()
     first = page.locator("tbody tr").first
     reference = first.locator("td").first
     assert reference.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
     header = page.locator("thead th").first
     assert header.evaluate("e => getComputedStyle(e).position") == "sticky"
-    assert page.locator("tbody .pill").first.is_visible()
+    expect(page.locator("tbody .pill").first).to_be_visible()
     _check_layout(page, "applications", width)
     cell = first.locator("td").nth(2).bounding_box()  # anywhere on the row opens it
     page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
@@ -121,7 +121,7 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     _check_layout(page, "tally", width)
     nav.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
-    assert nav.get_by_text("Edition 2027").is_visible()
+    expect(nav.get_by_text("Edition 2027")).to_be_visible()
     _check_layout(page, "audit", width)
     log = page.locator("table.log")
     expect(log).to_contain_text("Prize added the staff account of officer@example.org.")
@@ -139,7 +139,7 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jury")
     _check_layout(page, "jury", width)
     juror = page.locator("tbody tr.rowlink").first
-    assert juror.locator(".pill").first.is_visible()
+    expect(juror.locator(".pill").first).to_be_visible()
     cell = juror.locator("td").nth(2).bounding_box()  # the whole row opens the juror
     page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
     page.wait_for_url("**/secretariat/jurors/*")

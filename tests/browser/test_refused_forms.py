@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.applykit import make_call
 from tests.browserkit import assert_accessible
@@ -42,7 +43,7 @@ def test_back_and_forward_after_a_refused_form_send_nothing_again(live_server, p
     response = page.go_back()  # to the page before the form was sent: no "resend?" question
     assert response is not None and response.request.method == "GET"
     assert page.url == f"{live_server.url}/apply"
-    assert page.get_by_role("heading", name="Start an application").is_visible()
+    expect(page.get_by_role("heading", name="Start an application")).to_be_visible()
     assert page.locator("[data-error-summary]").count() == 0
 
     page.go_forward()  # the refused page again, from its address: still no post
@@ -53,6 +54,6 @@ def test_back_and_forward_after_a_refused_form_send_nothing_again(live_server, p
     )
     assert page.get_by_label("Project title").input_value() == "Friday coffee"
     page.reload()
-    assert page.locator("#email-error").is_visible()
+    expect(page.locator("#email-error")).to_be_visible()
     assert posts == [f"{live_server.url}/apply"]
     assert phone.console_errors == []

@@ -18,7 +18,7 @@ from prize.models import (
     OutboxStatus,
 )
 from tests import factories
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_a_rehearsal_from_creation_to_deletion_leaves_no_trace(
     page.get_by_label("Applications open").fill("2027-02-01T09:00")
     page.get_by_label("Deadline for applications").fill("2027-03-31T23:59")
     page.get_by_role("button", name="Create the edition").click()
-    assert "the edition 2027 shown here is a rehearsal" in page.content()
+    assert "the edition 2027 shown here is a rehearsal" in html(page)
     assert page.url.endswith("/secretariat/editions/2027-rehearsal")
     assert_accessible(page)
     with live_server.database.write() as session:  # its call opened, as the secretariat would
@@ -92,7 +92,7 @@ def test_a_rehearsal_from_creation_to_deletion_leaves_no_trace(
     page.get_by_label("Project title").fill("Rehearsed project")
     page.get_by_role("button", name="Start the application and open it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your application")
-    assert "/apply/" in page.url and "Rehearsed project" in page.content()
+    assert "/apply/" in page.url and "Rehearsed project" in html(page)
     with live_server.database.read() as session:
         tried = session.exec(select(Application)).one()
         mail = session.exec(select(OutboxMessage)).one()
@@ -105,22 +105,22 @@ def test_a_rehearsal_from_creation_to_deletion_leaves_no_trace(
 
     for path in ("/", "/editions", "/apply"):
         page.goto(base + path)
-        assert "Fake winners" not in page.content() and TITLE not in page.content()
+        assert "Fake winners" not in html(page) and TITLE not in html(page)
     response = page.goto(base + "/editions/2027/results")
     assert response is not None and response.status == 404
-    assert "Fake winners" not in page.content()
+    assert "Fake winners" not in html(page)
 
     page.goto(base + "/secretariat/editions/2027-rehearsal")
     page.get_by_role("link", name="Delete this edition").click()
     assert_accessible(page)
     page.get_by_label("Type the edition's title to confirm").fill("Rehearsal")
     page.get_by_role("button", name="Delete the edition and all its data").click()
-    assert "Type the edition's title exactly as shown, to confirm." in page.content()
+    assert "Type the edition's title exactly as shown, to confirm." in html(page)
     assert page.get_by_label("Type the edition's title to confirm").input_value() == "Rehearsal"
     page.get_by_label("Type the edition's title to confirm").fill(TITLE)
     page.get_by_role("button", name="Delete the edition and all its data").click()
-    assert "The edition 2027 is deleted, with all its data." in page.content()
-    assert TITLE not in page.content()
+    assert "The edition 2027 is deleted, with all its data." in html(page)
+    assert TITLE not in html(page)
     assert page.locator('a[href="/secretariat/editions/2027"]').count() >= 1  # the real one
     assert_accessible(page)
 
@@ -131,7 +131,7 @@ def test_a_rehearsal_from_creation_to_deletion_leaves_no_trace(
         assert session.exec(select(OutboxMessage)).all() == []
     for path in ("/", "/editions"):
         page.goto(base + path)
-        assert "Fake winners" not in page.content() and TITLE not in page.content()
+        assert "Fake winners" not in html(page) and TITLE not in html(page)
     response = page.goto(base + "/editions/2027/results")
     assert response is not None and response.status == 404
     context.close()

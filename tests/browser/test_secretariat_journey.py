@@ -6,7 +6,7 @@ import pytest
 
 from prize.tokens import Purpose
 from tests.appkit import make_signer
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"
-    assert "No edition is in progress." in page.content()
+    assert "No edition is in progress." in html(page)
     assert_accessible(page)
 
     page.get_by_role("link", name="Editions").click()
@@ -40,7 +40,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     page.get_by_role("checkbox", name="France").uncheck()
     page.get_by_role("button", name="Create the edition").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("2027")
-    assert "Add at least one criterion before opening the call." in page.content()
+    assert "Add at least one criterion before opening the call." in html(page)
     assert page.get_by_role("button", name="Open the call").is_disabled()
     assert_accessible(page)
 
@@ -59,10 +59,10 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
         page.get_by_role("heading", level=1).inner_text()
         == "Move edition 2027 to “open for applications”"
     )
-    assert "The call becomes public at once" in page.content()
+    assert "The call becomes public at once" in html(page)
     assert_accessible(page)
     page.get_by_role("button", name="Make the move").click()
-    assert "The call is open." in page.content()
+    assert "The call is open." in html(page)
     assert "open for applications" in page.get_by_text("State:").inner_text()
     assert_accessible(page)
 
@@ -81,7 +81,7 @@ def test_officer_sets_up_and_opens_an_edition_then_reads_the_audit_log(live_serv
     for link in ("Outbox", "Staff", "Password", "Dashboard"):
         page.get_by_role("link", name=link, exact=True).click()
         assert_accessible(page)
-    assert "Ready for the next step:" not in page.content()  # the call is open until June
+    assert "Ready for the next step:" not in html(page)  # the call is open until June
     assert page.console_errors == []
 
 
@@ -90,10 +90,10 @@ def test_password_pages_are_accessible(live_server, phone):
     assert_accessible(phone)
     phone.get_by_label("E-mail address").fill("nobody@example.org")
     phone.get_by_role("button", name="Send the link").click()
-    assert "Check your e-mail" in phone.content()
+    assert "Check your e-mail" in html(phone)
     assert_accessible(phone)
     phone.goto(live_server.url + "/secretariat/reset/broken")
-    assert "This link does not work" in phone.content()
+    assert "This link does not work" in html(phone)
     assert_accessible(phone)
 
     officer = make_staff(live_server.database, live_server.clock())
@@ -106,7 +106,7 @@ def test_password_pages_are_accessible(live_server, phone):
     phone.locator("#password").fill("short")
     phone.locator("#again").fill("short")
     phone.get_by_role("button", name="Save the password").click()
-    assert "Use at least 8 characters." in phone.content()
+    assert "Use at least 8 characters." in html(phone)
     assert_accessible(phone)
 
 
@@ -136,7 +136,7 @@ def test_outbox_and_staff_pages_with_rows_are_accessible(live_server, desktop):
     desktop.goto(live_server.url + "/secretariat/outbox")
     assert_accessible(desktop)
     desktop.get_by_role("button", name="Send again: Your link to a@example.org").click()
-    assert "The message will be sent again at once." in desktop.content()
+    assert "The message will be sent again at once." in html(desktop)
     desktop.goto(live_server.url + "/secretariat/staff")
     assert_accessible(desktop)
     assert desktop.console_errors == []

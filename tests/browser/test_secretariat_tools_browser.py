@@ -11,7 +11,7 @@ import pytest
 
 from prize.models import ApplicationStatus, EditionState
 from tests import factories
-from tests.browserkit import assert_accessible
+from tests.browserkit import assert_accessible, html
 from tests.staffkit import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -60,20 +60,20 @@ def test_translation_notes_guardian_form_files_and_a_new_edition(
     page.get_by_label("Youth involvement — Evaluation, in English").fill("They decide together.")
     page.get_by_role("button", name="Save the translation").click()
     page.wait_for_url(f"**/secretariat/applications/{app_id}")
-    assert "partly translated" not in page.content()  # the dossier, not the list
+    assert "partly translated" not in html(page)  # the dossier, not the list
 
     page.get_by_label("New note").fill("Phoned them: the budget follows.")
     page.get_by_role("button", name="Add the note").click()
-    assert "Phoned them: the budget follows." in page.content()
+    assert "Phoned them: the budget follows." in html(page)
     assert_accessible(page)
 
     page.goto(f"{base}/secretariat/jurors/{minor_id}")
-    assert "signed form needed before the invitation" in page.content()
+    assert "signed form needed before the invitation" in html(page)
     form = tmp_path / "signed consent.pdf"
     form.write_bytes(factories.PDF)
     page.get_by_label("The guardian's signed consent form").set_input_files(str(form))
     page.get_by_role("button", name="Upload the signed form").click()
-    assert "Signed form: signed consent.pdf" in page.content()
+    assert "Signed form: signed consent.pdf" in html(page)
     assert page.get_by_role("button", name="Invite: e-mail the ballot link").is_enabled()
     assert_accessible(page)
 

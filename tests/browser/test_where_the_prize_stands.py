@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import col, select
 
 from prize import formats
@@ -28,7 +29,7 @@ def _heading(page) -> str:
 def test_the_home_page_follows_the_prize_from_no_call_to_the_winners(live_server, desktop) -> None:
     database, clock, base, page = live_server.database, live_server.clock, live_server.url, desktop
     page.goto(base + "/")
-    assert page.get_by_text("There is no open call at the moment.").is_visible()
+    expect(page.get_by_text("There is no open call at the moment.")).to_be_visible()
     assert_accessible(page)
 
     with database.write() as session:
@@ -38,8 +39,8 @@ def test_the_home_page_follows_the_prize_from_no_call_to_the_winners(live_server
     page.goto(base + "/")
     when = formats.styled(ANNOUNCE, "date_time", "en")
     expected = f"The results of the 2026 edition will be announced on {when}."
-    assert page.get_by_text(expected).is_visible()
-    assert page.get_by_role("link", name="Past editions").is_visible()
+    expect(page.get_by_text(expected)).to_be_visible()
+    expect(page.get_by_role("link", name="Past editions")).to_be_visible()
     assert_accessible(page)
 
     with database.write() as session:
@@ -81,8 +82,8 @@ def test_an_applicant_reads_their_outcome_after_publication(
         application = session.exec(select(Application).order_by(col(Application.id))).all()[index]
         token = link_maker(clock=clock).token(application)
     page.goto(f"{base}/apply/link/{token}")
-    assert page.get_by_role("heading", name=status).is_visible()
-    assert page.get_by_role("link", name="The results of the 2027 edition").is_visible()
+    expect(page.get_by_role("heading", name=status)).to_be_visible()
+    expect(page.get_by_role("link", name="The results of the 2027 edition")).to_be_visible()
     assert page.get_by_role("link", name="Withdraw").count() == 0
     assert_accessible(page)
 
@@ -97,7 +98,7 @@ def test_a_juror_link_after_publication_opens_a_thank_you_page(live_server, phon
         path = link_path(scored.jurors[0], clock)
     page.goto(base + path)
     assert _heading(page) == "Thank you, Lena"
-    assert page.get_by_role("heading", name="Your receipt codes").is_visible()
+    expect(page.get_by_role("heading", name="Your receipt codes")).to_be_visible()
     page.get_by_role("link", name="Read the results").click()
     assert page.url == base + "/editions/2027/results"
     assert_accessible(page)

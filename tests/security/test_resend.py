@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from prize.security import origin_of, same_origin
+from tests.browserkit import html
 
 LOGIN = "/secretariat/login"
 TYPED = {"email": "typed-by-someone@example.org", "password": "s3cret-typed"}
@@ -115,7 +116,7 @@ def test_in_a_browser_a_stale_page_is_offered_again_and_a_foreign_form_refused(
     form.locator('input[name="csrf_token"]').evaluate("e => { e.value = 'stale' }")
     form.locator("button[type=submit]").click()
     assert desktop.get_by_role("heading", level=1).inner_text() == "Please send again"
-    assert 'value="typed-by-someone@example.org"' in desktop.content()
+    assert 'value="typed-by-someone@example.org"' in html(desktop)
     cookie = [c for c in desktop.context.cookies() if c["name"] == "prize_session"]
     assert cookie
 
@@ -129,5 +130,5 @@ def test_in_a_browser_a_stale_page_is_offered_again_and_a_foreign_form_refused(
     desktop.click("button")
     desktop.wait_for_url(live_server.url + LOGIN)
     assert desktop.get_by_role("heading", level=1).inner_text() == "This form was not accepted"
-    assert "typed-by-someone@example.org" not in desktop.content()
+    assert "typed-by-someone@example.org" not in html(desktop)
     assert [c for c in desktop.context.cookies() if c["name"] == "prize_session"] == cookie
