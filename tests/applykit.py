@@ -5,8 +5,8 @@
 - ``start_application(database, now)``: a draft of ``APPLICANT``; fixture ``applicant`` opens
   one in ``client`` through its resume link. ``link_maker(clock=...)`` signs resume links with
   ``TEST_KEYS`` on the test's clock, and ``links_in(text)`` reads them back from an e-mail.
-- ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored) and
-  ``tiny_pdf()`` (a small valid PDF).
+- ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored),
+  ``tiny_pdf()`` (a small valid PDF) and ``SECTION_FIELDS`` (the form's fields by section).
 - Fixture ``screening_applications``: the 2027 edition in screening, with applications in each
   status (built with tests/factories/); ``screening_pair(...)`` makes its two submitted ones.
 """
@@ -277,3 +277,47 @@ def links_in(text: str, clock: Callable[[], datetime] | None = None) -> list[tup
         claim = signer.loads(Purpose.application, token)
         claims.append((claim.subject_id, claim.version))
     return claims
+
+
+# The form's fields by section, as the section pages show them (written out here, not read from
+# prize.domain.applicants.sections, so that a test notices a field moved or lost).
+SECTION_FIELDS = {
+    "project": (
+        "title",
+        "organisation",
+        "country_main",
+        "countries_other",
+        "young_people",
+        "adults",
+        "start_date",
+        "still_running",
+        "end_date",
+    ),
+    "contacts": (
+        "applicant_name",
+        "address",
+        "phone",
+        "contact_email",
+        "website",
+        "social_links",
+        "contact_person",
+        "contact_person_email",
+    ),
+    "description": (
+        "goals",
+        "summary",
+        "participation",
+        "inv_strategy",
+        "inv_strategy_how",
+        "inv_structures",
+        "inv_structures_how",
+        "inv_activities",
+        "inv_activities_how",
+        "inv_evaluation",
+        "inv_evaluation_how",
+        "link_1",
+        "link_2",
+        "link_3",
+    ),
+    "consents": ("consent_processing", "consent_publication", "consent_summary"),
+}

@@ -505,6 +505,7 @@ def check(request: Request) -> Response:
         return redirect(request, "apply_form", application_id=app_id)
     with database(request).read() as session:
         context = panel(request, session, opened.application, opened.edition, opened.mode)
+    context.update(section_of=sections.section_of)  # each answer's "Change" link
     return render(request, "apply/check.html", context)
 
 
@@ -549,11 +550,15 @@ def tasks(request: Request) -> Response:
 
 def section_page(request: Request) -> Response:
     """One section of the form on its own page: saved as the whole form is (autosave, "Save
-    and continue"), its refusals in its own error summary; then back to the task list."""
+    and continue"), its refusals in its own error summary; then back to the task list, or to
+    the check-your-answers page when its "Change" link opened the section (``?then=check``)."""
     app_id = current_applicant(request).application_id
     section = sections.BY_KEY.get(str(request.path_params["section"]))
     if section is None:
         return render(request, "errors/http.html", {"status": 404}, status_code=404)
+    then_check = request.query_params.get("then") == "check"
+    here = request.url.path + ("?then=check" if then_check else "")
+    back_to = "apply_check" if then_check else "apply_tasks"
 
     def page(**kw: Any) -> Response:
         with database(request).read() as session:
@@ -572,6 +577,8 @@ def section_page(request: Request) -> Response:
             ),
             section=section,
             problem=kw.get("problem"),
+            here=here,
+            back_to=back_to,
         )
         return render(request, "apply/section.html", context)
 
@@ -595,15 +602,18 @@ def section_page(request: Request) -> Response:
     try:
         _save(request, parsed.clean)
     except NotAllowed as error:
-        return refuse(request, kept_as, parsed.values, messages, problem=_refusal(request, error))
+        return refuse(
+            request, kept_as, parsed.values, messages, problem=_refusal(request, error), to=here
+        )
     except DomainError as error:
-        return refuse(request, kept_as, parsed.values, messages, problem=error.message)
+        return refuse(request, kept_as, parsed.values, messages, problem=error.message, to=here)
     if parsed.errors:
         return refuse(
             request,
             kept_as,
             parsed.values,
             messages,
+            to=here,
             problem=Message(
                 N_(
                     "Your draft is saved, except the answers marked below: correct them and save again."
@@ -611,7 +621,7 @@ def section_page(request: Request) -> Response:
             ),
         )
     flash(request, N_("%(section)s: saved."), section=Message(section.title))
-    return redirect(request, "apply_tasks", application_id=app_id)
+    return redirect(request, back_to, application_id=app_id)
 
 
 def send_link(request: Request) -> Response:

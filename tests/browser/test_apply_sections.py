@@ -141,6 +141,12 @@ def test_an_applicant_goes_section_by_section_on_a_phone(live_server, phone):
     page.get_by_role("link", name="Continue to check your answers").click()
     page.wait_for_url("**/check")
     shot(page, "apply-check")
+    page.get_by_role("link", name="Change Summary of the project").click()  # its section, then back
+    page.wait_for_url("**/section/description?then=check#summary")
+    page.get_by_label("Summary of the project").fill("Young people write and perform plays.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/check")
+    expect(page.get_by_text("Young people write and perform plays.")).to_be_visible()
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_url("**/submitted")
     assert page.locator(".reference").inner_text() == "EDPP-2027-0001"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from prize.models import Application
 from tests.appkit import csrf_of, refused_page
-from tests.applykit import CALL_DEADLINE, complete_form, post_form
+from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, post_form, stored
 
 
 def test_continue_saves_and_opens_the_answers_with_change_links(applicant, sqlite_db):
@@ -19,10 +19,40 @@ def test_continue_saves_and_opens_the_answers_with_change_links(applicant, sqlit
     assert "Check your answers before submitting" in page.text
     assert "Youth Theatre Sarajevo" in page.text
     assert (
-        f'<a class="change" href="/apply/{application.id}/change#organisation">Change'
-        '<span class="visually-hidden"> Organisation running the project</span></a>'
+        f'<a class="change" href="/apply/{application.id}/section/project?then=check#organisation">'
+        'Change<span class="visually-hidden"> Organisation running the project</span></a>'
     ) in page.text
-    assert f'href="/apply/{application.id}/change#goals"' in page.text
+    assert f'href="/apply/{application.id}/section/description?then=check#goals"' in page.text
+    assert (
+        f'href="/apply/{application.id}/section/consents?then=check#consent_summary"' in page.text
+    )
+
+
+def test_a_change_link_opens_the_section_and_saving_comes_back_to_the_answers(applicant, sqlite_db):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="check")
+    section = f"/apply/{application.id}/section/contacts?then=check"
+    page = client.get(section)
+    assert f'<a href="/apply/{application.id}/check">Back to check your answers</a>' in page.text
+    assert f'action="/apply/{application.id}/section/contacts?then=check"' in page.text
+    values = {
+        name: value
+        for name, value in complete_form(phone="+387 33 999 000").items()
+        if name in SECTION_FIELDS["contacts"]
+    }
+    data = {**values, "section": "contacts", "csrf_token": csrf_of(client, section)}
+    response = client.post(section, data=data)
+    assert response.headers["location"] == f"/apply/{application.id}/check"
+    page = client.get(response.headers["location"])
+    assert "B. Contacts: saved." in page.text and "+387 33 999 000" in page.text
+    assert stored(sqlite_db, application.id).phone == "+387 33 999 000"
+
+    refused = client.post(section, data={**data, "phone": "call me"})
+    assert refused.headers["location"].startswith(section + "&")
+    page = client.get(refused.headers["location"])
+    assert 'value="call me"' in page.text
+    assert f'<a href="/apply/{application.id}/check">Back to check your answers</a>' in page.text
+    assert stored(sqlite_db, application.id).phone == "+387 33 999 000"
     with sqlite_db.read() as session:
         assert session.get_one(Application, application.id).reference is None  # not yet
 

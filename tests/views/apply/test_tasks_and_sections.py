@@ -11,48 +11,7 @@ from datetime import timedelta
 
 from prize.models import ApplicationStatus
 from tests.appkit import csrf_of, refused_page
-from tests.applykit import CALL_DEADLINE, complete_form, stored
-
-SECTION_FIELDS = {
-    "project": (
-        "title",
-        "organisation",
-        "country_main",
-        "countries_other",
-        "young_people",
-        "adults",
-        "start_date",
-        "still_running",
-        "end_date",
-    ),
-    "contacts": (
-        "applicant_name",
-        "address",
-        "phone",
-        "contact_email",
-        "website",
-        "social_links",
-        "contact_person",
-        "contact_person_email",
-    ),
-    "description": (
-        "goals",
-        "summary",
-        "participation",
-        "inv_strategy",
-        "inv_strategy_how",
-        "inv_structures",
-        "inv_structures_how",
-        "inv_activities",
-        "inv_activities_how",
-        "inv_evaluation",
-        "inv_evaluation_how",
-        "link_1",
-        "link_2",
-        "link_3",
-    ),
-    "consents": ("consent_processing", "consent_publication", "consent_summary"),
-}
+from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, stored
 
 
 def states(page) -> dict[str, str]:
