@@ -224,6 +224,7 @@ def consequences(
             )
     elif (origin, to) == (S.screening, S.open):
         found.append(Message("The call opens again: applicants can start, edit and submit."))
+        found.extend(_holders_told(session, edition))
     elif (origin, to) == (S.final, S.shortlisting):
         found.append(
             Message("The final round stops and the first round opens again for the jurors.")
@@ -366,9 +367,15 @@ def move_back(
     to: EditionState,
     reason: str,
     closes_at: datetime | None,
+    links: LinkMaker | None = None,
 ) -> Edition:
     """A safe move back with its new date: ``screening -> open`` with a new deadline (extending
-    the call), ``final -> shortlisting`` with a new closing instant for the first round."""
+    the call), ``final -> shortlisting`` with a new closing instant for the first round.
+
+    A call opened again is e-mailed to every holder of a draft never submitted or of changes not
+    resubmitted, with its new deadline (``deadline_changed``, made by ``links``), as moving the
+    deadline of an open call is: they were told it had closed, or saw it close."""
+    before = edition.deadline
     editions.set_move_back_date(
         session=session,
         actor=actor,
@@ -378,7 +385,12 @@ def move_back(
         reason=reason,
         closes_at=closes_at,
     )
-    return move(session=session, edition=edition, to=to, actor=actor, now=now, reason=reason)
+    move(session=session, edition=edition, to=to, actor=actor, now=now, reason=reason)
+    if to is S.open:
+        reminders.tell_deadline_changed(
+            session=session, edition=edition, before=before, now=now, links=links
+        )
+    return edition
 
 
 def move_to_final(
@@ -568,8 +580,6 @@ def edition_consequences(
     new = _new_deadline(edition, values)
     if new is None:
         return []
-    waiting = len(reminders.drafts_waiting(session=session, edition=edition))
-    revising = len(reminders.revisions_waiting(session=session, edition=edition))
     return [
         Message(
             N_("The deadline moves earlier, from %(before)s to %(after)s.")
@@ -577,6 +587,15 @@ def edition_consequences(
             else N_("The deadline moves later, from %(before)s to %(after)s."),
             {"before": When(edition.deadline, "deadline"), "after": When(new, "deadline")},
         ),
+        *_holders_told(session, edition),
+    ]
+
+
+def _holders_told(session: Session, edition: Edition) -> list[Message]:
+    """Who a new deadline is e-mailed to, in numbers (``reminders.tell_deadline_changed``)."""
+    waiting = len(reminders.drafts_waiting(session=session, edition=edition))
+    revising = len(reminders.revisions_waiting(session=session, edition=edition))
+    return [
         Plural(
             "%(num)s draft is in progress and not submitted: its holder is told the new deadline.",
             "%(num)s drafts are in progress and not submitted: their holders are told the new "

@@ -416,6 +416,7 @@ def move_back(request: Request) -> Response:
             to=to,
             reason=values["reason"],
             closes_at=closes_at,
+            links=applicant_links(request),
         )
 
     def facts(session: Session) -> list[Message]:

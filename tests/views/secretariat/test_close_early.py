@@ -17,7 +17,7 @@ from prize.domain.shared import audit
 from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState, OutboxMessage
 from tests import factories
 from tests.appkit import refused_page
-from tests.staffkit import confirm_fields, confirmed_post
+from tests.staffkit import confirm_fields, confirm_page, confirmed_post, staff_post
 
 MOVE = "/secretariat/editions/2027/move"
 
@@ -195,3 +195,39 @@ def test_a_page_token_from_before_the_deadline_moved_shows_the_page_again(
     answer = refused_page(staff_client, staff_client.post(MOVE, data=data))
     assert "3 drafts were never submitted" in text_of(answer.text)
     assert _outbox(sqlite_db) == []
+
+
+def test_opening_the_call_again_tells_the_holders_its_new_deadline(
+    staff_client, open_call, sqlite_db, clock
+) -> None:
+    """They were told the call had closed: opening it again tells them until when they have."""
+    confirmed_post(staff_client, MOVE, {"to": "screening"}, reason="The budget was cut")
+    closed_at = datetime(2027, 5, 2, 9, 31, tzinfo=UTC)
+    told_of_closing = len(_outbox(sqlite_db))
+    back = "/secretariat/editions/2027/back"
+    again = {"to": "open", "reason": "The budget is back", "closes_at": "2027-07-20T23:59"}
+    page = confirm_page(staff_client, staff_post(staff_client, back, again))
+    shown = text_of(page.text)
+    assert "The call opens again: applicants can start, edit and submit." in shown
+    assert "3 drafts are in progress and not submitted: their holders are told" in shown
+    assert "1 submitted application has changes in progress, not resubmitted" in shown
+    assert "This e-mails 4 people." in shown
+    assert "More time to submit your application" in shown
+    assert "Plus de temps" in shown  # the French e-mail, previewed too
+    assert len(_outbox(sqlite_db)) == told_of_closing  # the page sends nothing
+
+    assert confirmed_post(staff_client, back, again).status_code == 303
+    told = [m for m in _outbox(sqlite_db) if m.kind == "deadline_changed"]
+    assert {(m.recipient, m.language) for m in told} == {
+        ("amra@example.org", "en"),
+        ("luc@example.org", "fr"),
+        ("revising@example.org", "fr"),
+        ("late@example.org", "en"),
+    }
+    new = formats.deadline(datetime(2027, 7, 20, 22, 0, tzinfo=UTC), "en")
+    amra = next(m for m in told if m.recipient == "amra@example.org")
+    assert amra.subject == f"More time to submit your application: until {new}"
+    assert f"it was {formats.deadline(closed_at, 'en')}" in amra.body
+    assert "/apply/link/" in amra.body  # the way back to the draft
+    with sqlite_db.read() as session:
+        assert session.exec(select(Edition)).one().state is EditionState.open
