@@ -353,8 +353,10 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     """The retention rule (docs/retention.md): show what is due, or do it."""
     from prize.domain.privacy import retention
 
-    now = args.clock()
     with _database(settings) as database:
+        now = _shared_clock(
+            args, database
+        )()  # what is due is dated as the serving processes date it
         if args.dry_run:
             with database.read() as session:
                 todo = retention.plan(
@@ -565,9 +567,9 @@ def cmd_translations(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _shared_clock(args: argparse.Namespace, database: Database) -> Callable[[], datetime]:
-    """The clock of work that several machines share (sending, reminders): the database's, so a
-    host whose clock is wrong cannot take over another's sending; a test's own clock if it set
-    one."""
+    """The clock of work that several machines share (sending, reminders, retention): the
+    database's, so a host whose clock is wrong cannot take over another's sending or erase data
+    early; a test's own clock if it set one."""
     return args.clock if args.own_clock else database.now
 
 
