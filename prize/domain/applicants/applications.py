@@ -270,20 +270,9 @@ def send_link_again(
     now: datetime,
 ) -> None:
     """E-mail this application's current link again (to confirm the address with it)."""
-    session.refresh(application, with_for_update=True)
-    edition = session.get_one(Edition, application.edition_id)
-    _throttle_mail(session=session, email=application.email, client=client, now=now)
-    content = current_content(session=session, application=application)
-    _queue_link_mail(
-        session=session,
-        links=links,
-        application=application,
-        edition=edition,
-        title=content.title if content else "",
-        now=now,
-        reason="confirm",
+    _mail_link(
+        session=session, application=application, links=links, client=client, now=now, revoke=False
     )
-    session.flush()
 
 
 def _recent_start(
@@ -393,19 +382,39 @@ def revoke_link(
     now: datetime,
 ) -> Application:
     """Kill every earlier link and every session opened with one; e-mail the new link."""
-    session.refresh(application, with_for_update=True)  # two revokes at once: two versions
+    _mail_link(
+        session=session, application=application, links=links, client=client, now=now, revoke=True
+    )
+    return application
+
+
+def _mail_link(
+    *,
+    session: Session,
+    application: Application,
+    links: LinkMaker,
+    client: str,
+    now: datetime,
+    revoke: bool,
+) -> None:
+    """E-mail the application's link, within the address's hourly limit; with ``revoke``, a new
+    link that kills every earlier one (and every session opened with one), audited.
+
+    The application's row is locked first: two revokes at once make two versions."""
+    session.refresh(application, with_for_update=True)
     edition = session.get_one(Edition, application.edition_id)
     _throttle_mail(session=session, email=application.email, client=client, now=now)
-    application.link_version += 1
-    application.updated_at = now
-    session.add(application)
-    record_event(
-        session=session,
-        application=application,
-        kind="application.link_revoked",
-        now=now,
-        data={"link_version": application.link_version},
-    )
+    if revoke:
+        application.link_version += 1
+        application.updated_at = now
+        session.add(application)
+        record_event(
+            session=session,
+            application=application,
+            kind="application.link_revoked",
+            now=now,
+            data={"link_version": application.link_version},
+        )
     content = current_content(session=session, application=application)
     _queue_link_mail(
         session=session,
@@ -414,10 +423,9 @@ def revoke_link(
         edition=edition,
         title=content.title if content else "",
         now=now,
-        reason="revoked",
+        reason="revoked" if revoke else "confirm",
     )
     session.flush()
-    return application
 
 
 def delete_draft(
