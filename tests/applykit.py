@@ -85,7 +85,7 @@ def start_application(
     with database.write() as session:
         edition = editions.current_call(session=session)
         assert edition is not None
-        return applications.start_application(
+        return applications.start(
             session=session,
             edition=edition,
             email=email,
@@ -94,7 +94,7 @@ def start_application(
             links=link_maker(clock=lambda: now),
             client=client,
             now=now,
-        )
+        ).application
 
 
 def complete_form(**changes: object) -> dict[str, object]:

@@ -149,9 +149,9 @@ def apply(
     submitted: datetime | None = None,
 ) -> Application:
     """An applicant's steps: start an application at ``now`` (its link is e-mailed, and opened,
-    which confirms the address), save the form's ``values`` as a draft at ``saved``, attach ``files`` (name, content), and submit at
-    ``submitted`` if given (else it stays a draft)."""
-    application = applications.start_application(
+    which confirms the address), save the form's ``values`` as a draft at ``saved``, attach
+    ``files`` (name, content), and submit at ``submitted`` if given (else it stays a draft)."""
+    application = applications.start(
         session=session,
         edition=edition,
         email=email,
@@ -160,7 +160,7 @@ def apply(
         links=links,
         client=client,
         now=now,
-    )
+    ).application
     applications.confirm_email(session=session, application=application, now=now)
     saved = saved or now
     drafts.save_draft(session=session, application=application, values=values, now=saved)

@@ -146,30 +146,6 @@ def _queue_link_mail(
 REPEAT_WINDOW = timedelta(minutes=10)  # a start sent again within it is the same start
 
 
-def start_application(
-    *,
-    session: Session,
-    edition: Edition | None,
-    email: str,
-    title: str,
-    language: str,
-    links: LinkMaker,
-    client: str,
-    now: datetime,
-) -> Application:
-    """A new draft with its title, and its resume link e-mailed to ``email`` (see ``start``)."""
-    return start(
-        session=session,
-        edition=edition,
-        email=email,
-        title=title,
-        language=language,
-        links=links,
-        client=client,
-        now=now,
-    ).application
-
-
 class Started(NamedTuple):
     """What a start made: the draft, and whether this very start made it (``new``) or it is
     the same start sent again (a double click, a retry), which only the browser that made the

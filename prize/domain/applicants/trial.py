@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from prize.domain.applicants.applications import start_application
+from prize.domain.applicants.applications import start
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.editions.editions import accepts_applications
 from prize.domain.errors import NotAllowed
@@ -41,7 +41,7 @@ def start_trial(
             "Open the rehearsal's call first: it accepts applications only while it is open, "
             "between its opening and its deadline."
         )
-    return start_application(
+    return start(
         session=session,
         edition=edition,
         email=email,
@@ -50,4 +50,4 @@ def start_trial(
         links=links,
         client=client,
         now=now,
-    )
+    ).application

@@ -145,7 +145,7 @@ def test_start_is_refused_after_the_deadline_by_the_server_clock(db, clock):
 
 def test_start_without_an_open_call_is_refused_before_what_was_typed_is_read(db, clock):
     with pytest.raises(NotAllowed) as refused, db.write() as session:
-        applications.start_application(
+        applications.start(
             session=session,
             edition=None,
             email="",
