@@ -30,26 +30,31 @@ class State(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Section:
-    """One section: its address (``key``), its title, the fields its page shows (as the form
-    names them) and the stored answers they fill (``ApplicationContent``'s columns)."""
+    """One section: its address (``key``), its title and the fields its page shows (as the form
+    names them); every stored answer is in exactly one section (a test checks it)."""
 
     key: str
     title: str
     fields: tuple[str, ...]
-    stored: tuple[str, ...]
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """The stored answers its fields fill (``ApplicationContent``'s columns)."""
+        return tuple(dict.fromkeys(_stored_as(name) for name in self.fields))
 
 
-_CONTACTS = (
-    "applicant_name",
-    "address",
-    "phone",
-    "contact_email",
-    "website",
-    "social_links",
-    "contact_person",
-    "contact_person_email",
-)
-_CONSENTS = ("consent_processing", "consent_publication", "consent_summary")
+def _stored_as(field: str) -> str:
+    """The column a form field is stored in: the countries' two fields, each involvement
+    question and each link make one answer."""
+    if field in ("country_main", "countries_other"):
+        return "countries"
+    if field.startswith("inv_"):
+        return "involvement"
+    if field.startswith("link_"):
+        return "links"
+    return field
+
+
 SECTIONS: tuple[Section, ...] = (
     Section(
         "project",
@@ -65,22 +70,20 @@ SECTIONS: tuple[Section, ...] = (
             "still_running",
             "end_date",
         ),
-        (
-            "title",
-            "organisation",
-            "countries",
-            "young_people",
-            "adults",
-            "start_date",
-            "still_running",
-            "end_date",
-        ),
     ),
     Section(
         "contacts",
         N_("B. Contacts"),
-        _CONTACTS,
-        _CONTACTS,
+        (
+            "applicant_name",
+            "address",
+            "phone",
+            "contact_email",
+            "website",
+            "social_links",
+            "contact_person",
+            "contact_person_email",
+        ),
     ),
     Section(
         "description",
@@ -92,13 +95,11 @@ SECTIONS: tuple[Section, ...] = (
             *(f"inv_{area}{tail}" for area in INVOLVEMENT_AREAS for tail in ("", "_how")),
             *(f"link_{i}" for i in range(1, MAX_LINKS + 1)),
         ),
-        ("goals", "summary", "participation", "involvement", "links"),
     ),
     Section(
         "consents",
         N_("Consents"),
-        _CONSENTS,
-        _CONSENTS,
+        ("consent_processing", "consent_publication", "consent_summary"),
     ),
 )
 FILES = "files"  # the files page, a task of its own
