@@ -6,6 +6,7 @@ import contextlib
 import logging
 import re
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -228,8 +229,14 @@ def _set_clock(app: Starlette) -> None:
         )
 
 
+# How often a serving process deletes the refused forms past their hour (what was typed in
+# them is personal data: kept about an hour, not until the next refusal or retention run).
+SWEEP_EVERY = 600.0  # seconds
+
+
 def _sender_loop(app: Starlette, stop: threading.Event) -> None:
     settings: Settings = app.state.settings
+    next_sweep = time.monotonic()
     while not stop.wait(settings.outbox_interval):
         _set_clock(app)
         try:
@@ -254,11 +261,13 @@ def _sender_loop(app: Starlette, stop: threading.Event) -> None:
                 log.info("queued %s deadline reminders", reminded)
         except Exception:
             log.exception("applications: reminder pass failed")
-        try:
-            with app.state.database.write() as session:  # refused form posts past their hour
-                refused_posts.sweep(session=session, now=app.state.sender_clock())
-        except Exception:
-            log.exception("refused posts: sweep failed")
+        if time.monotonic() >= next_sweep:
+            next_sweep = time.monotonic() + SWEEP_EVERY
+            try:
+                with app.state.database.write() as session:  # refused form posts past their hour
+                    refused_posts.sweep(session=session, now=app.state.sender_clock())
+            except Exception:
+                log.exception("refused posts: sweep failed")
         if not settings.smtp_url:
             continue
         try:
