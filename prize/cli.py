@@ -354,9 +354,8 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     from prize.domain.privacy import retention
 
     with _database(settings) as database:
-        now = _shared_clock(
-            args, database
-        )()  # what is due is dated as the serving processes date it
+        # what is due is dated as the serving processes date it
+        now = _shared_clock(args, database)()
         if args.dry_run:
             with database.read() as session:
                 todo = retention.plan(

@@ -17,7 +17,8 @@ each holder of a draft never submitted, or of changes not resubmitted (``call_cl
 it (with the e-mails the move queues) before anything happens.
 
 ``update_edition`` saves an edition's settings; moving the deadline of an open call tells the
-holders of drafts (and moving it earlier while drafts exist needs a reason).
+holders of drafts (and moving it earlier while drafts exist needs a reason), and so does opening
+a closed call again with a new deadline (``move_back``).
 
 The secretariat's moves with something more to them wrap ``move``: ``move_back`` (with its new
 date), ``move_to_final``, ``decide`` and ``publish``; ``publish_due`` is the serving processes'
