@@ -52,7 +52,7 @@ def test_the_home_page_follows_the_prize_from_no_call_to_the_winners(live_server
     assert _heading(page) == "The winners of the European Drug Prevention Prize 2027"
     assert page.locator(".home-winners li").all_inner_texts()[0].startswith("Project B")
     page.get_by_role("link", name="Read the results").click()
-    assert page.url == base + "/editions/2027/results"
+    expect(page).to_have_url(base + "/editions/2027/results")
     assert_accessible(page)
 
 
@@ -100,5 +100,5 @@ def test_a_juror_link_after_publication_opens_a_thank_you_page(live_server, phon
     assert _heading(page) == "Thank you, Lena"
     expect(page.get_by_role("heading", name="Your receipt codes")).to_be_visible()
     page.get_by_role("link", name="Read the results").click()
-    assert page.url == base + "/editions/2027/results"
+    expect(page).to_have_url(base + "/editions/2027/results")
     assert_accessible(page)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from prize.domain.applicants.links import can_edit
+from prize.domain.editions.editions import accepts_applications
 from prize.domain.errors import NotAllowed
 from prize.formats import Quantity
 from prize.i18n import N_, Message
@@ -187,12 +188,13 @@ def ensure_draft(
 
 
 def closed_by_deadline(application: Application, edition: Edition, now: datetime) -> bool:
-    """Whether the deadline alone keeps this application from being changed now (not a
-    withdrawal, a decision or a returned application's own date)."""
+    """Whether the call's close alone keeps this application from being changed now (not a
+    withdrawal, a decision or a returned application's own date): its deadline has passed, or
+    the call was closed early (its deadline is then the next minute)."""
     return (
         application.status in (ApplicationStatus.draft, ApplicationStatus.submitted)
         and application.erased_at is None
-        and now >= edition.deadline
+        and not accepts_applications(edition, now)
         and not can_edit(application, edition, now)
     )
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from prize.models import ApplicationStatus
+from sqlmodel import select
+
+from prize.domain import transitions
+from prize.domain.shared import audit
+from prize.models import ApplicationStatus, Edition, EditionState
 from tests.appkit import csrf_of, refused_page
 from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, stored
 
@@ -206,5 +210,36 @@ def test_a_section_sent_after_the_deadline_is_shown_back_with_why(applicant, sql
         ),
     )
     assert "Not saved: the deadline passed at" in html.unescape(page.text)
+    assert 'value="+387 33 123 456"' in page.text  # what was typed, to copy
+    assert stored(sqlite_db, application.id).phone == ""
+
+
+def test_a_section_sent_just_after_the_call_closed_early_is_shown_back_with_why(
+    applicant, sqlite_db, clock
+):
+    """Closed early, the call's deadline is the next minute: within it, the refusal still says
+    the deadline has passed (not a bare "cannot be changed")."""
+    client, application = applicant
+    path = f"/apply/{application.id}/section/contacts"
+    token = csrf_of(client, path)
+    clock.set(datetime(2027, 5, 2, 9, 30, 17, tzinfo=UTC))
+    with sqlite_db.write() as session:
+        edition = session.exec(select(Edition)).one()
+        transitions.move(
+            session=session,
+            edition=edition,
+            to=EditionState.screening,
+            actor=audit.SYSTEM,
+            now=clock(),
+            reason="The budget was cut",
+        )
+        assert edition.deadline > clock()
+    page = refused_page(
+        client,
+        client.post(
+            path, data={**section_values("contacts"), "section": "contacts", "csrf_token": token}
+        ),
+    )
+    assert "Not saved: the deadline passed at 11:31 (Paris time)" in html.unescape(page.text)
     assert 'value="+387 33 123 456"' in page.text  # what was typed, to copy
     assert stored(sqlite_db, application.id).phone == ""
