@@ -9,6 +9,8 @@
   see tests/dbkit.py) and ``client`` (a Starlette TestClient that does not follow redirects).
 - ``csrf_of(client, path)``: the session's CSRF token, read from a page's form.
 - ``refused_page(client, response)``: the page a refused post redirects to (Post/Redirect/Get).
+- ``text_of(html)``: a page's words as a person reads them (no tags, entities decoded, spaces
+  collapsed), for sentences that cross an element.
 """
 
 from __future__ import annotations
@@ -100,6 +102,14 @@ def refused_page(client: TestClient, response: Any) -> Any:
     page = client.get(location)
     assert page.status_code == 200, page.text
     return page
+
+
+def text_of(html: str) -> str:
+    """A page's words as a person reads them: tags removed, entities decoded, spaces collapsed."""
+    import re
+    from html import unescape
+
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def csrf_of(client: TestClient, path: str = "/") -> str:

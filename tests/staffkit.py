@@ -9,6 +9,8 @@
 - ``confirmed_post(client, path, data)``: a consequential action asked for, then confirmed on
   its confirmation page as a person would (``typed``, ``reason`` when the page asks);
   ``confirm_fields(page)`` the fields that page's form sends.
+- ``edition_edit_form(**changes)``: the edit form of the edition ``tests.factories`` makes
+  (2027), as its page posts it unchanged, with ``changes`` (a new ``deadline``, a ``reason``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from html.parser import HTMLParser
 import pytest
 from starlette.testclient import TestClient
 
+from prize import countries
 from prize.db import Database
 from tests.appkit import Clock, csrf_of
 
@@ -147,3 +150,23 @@ def confirmed_post(
     if reason is not None:
         fields = [f for f in fields if f[0] != "reason"] + [("reason", reason)]
     return client.post(path, data=_as_fields(fields))
+
+
+def edition_edit_form(**changes: object) -> dict[str, object]:
+    """The edit form of the edition ``tests.factories`` makes (2027, opening on 1 January at
+    01:00 in Paris), as its page posts it unchanged; ``changes`` on top."""
+    return {
+        "year": "2027",
+        "title_en": "European Drug Prevention Prize 2027",
+        "title_fr": "Prix européen de prévention des drogues 2027",
+        "opens_at": "2027-01-01T01:00",
+        "deadline": "2027-06-30T23:59",
+        "countries": list(countries.DEFAULT_ELIGIBLE),
+        "shortlist_size": "7",
+        "scale_min": "0",
+        "scale_max": "10",
+        "normalise": "yes",
+        "quorum": "3",
+        "reason": "",
+        **changes,
+    }

@@ -3,11 +3,9 @@ happen to have opened a ballot (seen: "2 of 4 jurors" on a jury of 7)."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from prize.domain.results import tally_input
 from prize.models import Juror, Round
+from tests.appkit import text_of
 from tests.jurykit import cast_ballot, make_scored_edition
 
 
@@ -38,5 +36,5 @@ def test_ballots_are_counted_against_the_whole_jury(sqlite_db, clock):
 def test_tally_page_says_two_of_seven_jurors(staff_client, sqlite_db, clock):
     _seven_jurors_two_submitted(sqlite_db, clock)
     page = staff_client.get("/secretariat/editions/2027/tally/shortlist").text
-    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page)))
+    text = text_of(page)
     assert "Ballots submitted for this round: 2 of 7." in text

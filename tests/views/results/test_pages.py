@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from html import unescape
 
 import pytest
 from sqlmodel import select
@@ -15,7 +13,7 @@ from prize.domain.editions import editions
 from prize.domain.results import publication, published
 from prize.domain.shared import audit
 from prize.models import ActorKind, Ballot, Round
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, text_of
 from tests.jurykit import (
     RESULTS_JSON_FIELDS,
     ROUND1,
@@ -60,10 +58,6 @@ def receipt_of(database, scored, juror: int, round_: Round) -> str:
                 Ballot.juror_id == scored.jurors[juror].id, Ballot.round == round_
             )
         ).one()
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_results_are_404_before_publication(client, decided_2027) -> None:

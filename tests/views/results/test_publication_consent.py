@@ -21,7 +21,7 @@ from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind
 from prize.storage import FolderStore
 from tests import htmlpages
-from tests.appkit import refused_page
+from tests.appkit import refused_page, text_of
 from tests.jurykit import make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -33,10 +33,6 @@ HIDDEN = {  # what must never be published
     F: ("Project F", "Organisation F", "Belgium's secret summary about a Ghent school."),
 }
 A_SUMMARY = "Sarajevo's summary that was not agreed to publish."
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _consent(session, scored, index, *, publication, summary, summary_text):

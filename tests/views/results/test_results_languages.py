@@ -3,7 +3,6 @@ where one exists, the French page the applicant's own words and the criteria in 
 
 from __future__ import annotations
 
-import re
 from html import unescape
 
 import pytest
@@ -13,6 +12,7 @@ from prize.domain import transitions
 from prize.domain.editions import editions
 from prize.domain.shared import audit
 from prize.models import ActorKind, Application, ApplicationContent, ContentKind, Criterion
+from tests.appkit import text_of
 from tests.jurykit import make_decided_edition
 
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -49,15 +49,11 @@ def published_with_translation(sqlite_db, clock, app):
         return [c.name_en for c in session.exec(select(Criterion))]
 
 
-def _text(page: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 def test_the_english_page_shows_the_english_summary(client, published_with_translation):
     page = client.get("/editions/2027/results", headers={"Accept-Language": "en"}).text
     assert ENGLISH in page
     assert FRENCH not in page
-    assert "Translated from French by the secretariat." in _text(page)
+    assert "Translated from French by the secretariat." in text_of(page)
     assert '<div class="summary" lang="en">' in page
 
 
@@ -68,6 +64,6 @@ def test_the_french_page_shows_the_original_summary_and_the_criteria_in_french(
     page = client.get("/editions/2027/results").text
     assert FRENCH in unescape(page)
     assert ENGLISH not in page
-    text = _text(page)
+    text = text_of(page)
     for name in published_with_translation:
         assert f"{name} (fr)" in text

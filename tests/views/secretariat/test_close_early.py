@@ -4,9 +4,7 @@ draft never submitted, or of changes not resubmitted, is told in their language.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from html import unescape
 
 import pytest
 from sqlmodel import col, select
@@ -16,14 +14,10 @@ from prize.domain import transitions
 from prize.domain.shared import audit
 from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState, OutboxMessage
 from tests import factories
-from tests.appkit import refused_page
+from tests.appkit import refused_page, text_of
 from tests.staffkit import confirm_fields, confirm_page, confirmed_post, staff_post
 
 MOVE = "/secretariat/editions/2027/move"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from html import unescape
 
 import pytest
 from sqlmodel import select
@@ -22,13 +21,9 @@ from prize.models import (
     Staff,
 )
 from tests import factories
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, text_of
 from tests.mailkit import body_of
 from tests.staffkit import confirm_page, confirmed_post
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_disabling_an_account_says_who_is_signed_out_and_a_get_changes_nothing(

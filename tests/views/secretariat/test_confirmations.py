@@ -4,9 +4,6 @@ happens before it is confirmed, and a second click does nothing more."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 import pytest
 from sqlmodel import col, func, select
 
@@ -22,16 +19,12 @@ from prize.models import (
     EditionState,
     OutboxMessage,
 )
-from tests.appkit import csrf_of, refused_page
+from tests.appkit import csrf_of, refused_page, text_of
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 from tests.staffkit import confirm_fields, confirm_page, confirmed_post
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 OFFICER = audit.Actor(ActorKind.staff, None)
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _state(database) -> EditionState:

@@ -3,21 +3,16 @@ nothing is removed until it is confirmed, and a second confirmation does nothing
 
 from __future__ import annotations
 
-import re
 from html import unescape
 
 from sqlmodel import col, select
 
 from prize.models import AuditEvent, Criterion, EditionState
 from tests import factories
-from tests.appkit import csrf_of, refused_page
+from tests.appkit import csrf_of, refused_page, text_of
 from tests.staffkit import confirm_fields, confirm_page, staff_post
 
 REMOVE = "/secretariat/editions/2027/criteria/{id}/remove"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _edition_with_two_criteria(db):

@@ -5,40 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from html import unescape
 
 import pytest
 from sqlmodel import col, select
 
-from prize import countries, formats
+from prize import formats
 from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState
 from tests import factories
-from tests.appkit import refused_page
+from tests.appkit import refused_page, text_of
 from tests.mailkit import body_of
-from tests.staffkit import confirm_page, confirmed_post, staff_post
+from tests.staffkit import confirm_page, confirmed_post, edition_edit_form, staff_post
 
 EDIT = "/secretariat/editions/2027/edit"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-def values(deadline: str, reason: str = "") -> dict[str, object]:
-    return {
-        "year": "2027",
-        "title_en": "European Drug Prevention Prize 2027",
-        "title_fr": "Prix européen de prévention des drogues 2027",
-        "opens_at": "2027-01-01T01:00",
-        "deadline": deadline,
-        "countries": list(countries.DEFAULT_ELIGIBLE),
-        "shortlist_size": "7",
-        "scale_min": "0",
-        "scale_max": "10",
-        "normalise": "yes",
-        "quorum": "3",
-        "reason": reason,
-    }
 
 
 @pytest.fixture
@@ -68,7 +46,7 @@ def _deadline(database) -> datetime:
 
 def test_moving_the_deadline_earlier_with_drafts_needs_a_reason(staff_client, open_call, sqlite_db):
     before = _deadline(sqlite_db)
-    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59"))
+    page = staff_post(staff_client, EDIT, edition_edit_form(deadline="2027-06-15T23:59"))
     page = refused_page(staff_client, page)
     assert (
         'id="reason-error">Give the reason for moving the deadline earlier: '
@@ -81,7 +59,9 @@ def test_moving_the_deadline_earlier_with_drafts_needs_a_reason(staff_client, op
 def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_language(
     staff_client, open_call, sqlite_db, smtp, clock
 ) -> None:
-    page = staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    page = staff_post(
+        staff_client, EDIT, edition_edit_form(deadline="2027-06-15T23:59", reason="The venue moved")
+    )
     page = confirm_page(staff_client, page)  # the confirmation page, at the form's address
     shown = text_of(page.text)
     new = datetime(2027, 6, 15, 22, tzinfo=UTC)  # 00:00 on 16 June in Paris
@@ -95,7 +75,9 @@ def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_langua
     )
     assert "This e-mails 2 people." in shown and "In French" in shown
     assert smtp.deliver(sqlite_db, clock()) == 0  # nothing before confirming
-    done = confirmed_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    done = confirmed_post(
+        staff_client, EDIT, edition_edit_form(deadline="2027-06-15T23:59", reason="The venue moved")
+    )
     assert done.status_code == 303
     assert _deadline(sqlite_db) == new
     assert smtp.deliver(sqlite_db, clock()) == 2
@@ -117,7 +99,7 @@ def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_langua
 def test_moving_the_deadline_later_tells_the_drafts_too(
     staff_client, open_call, sqlite_db, smtp, clock
 ) -> None:
-    done = confirmed_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    done = confirmed_post(staff_client, EDIT, edition_edit_form(deadline="2027-07-15T23:59"))
     assert done.status_code == 303
     assert smtp.deliver(sqlite_db, clock()) == 2
     [english] = smtp.inbox.to("amra@example.org")
@@ -145,7 +127,9 @@ def revising(open_call, sqlite_db):
 def test_a_revision_in_progress_is_counted_and_its_holder_told_once_in_their_language(
     staff_client, revising, sqlite_db, smtp, clock
 ) -> None:
-    page = confirm_page(staff_client, staff_post(staff_client, EDIT, values("2027-07-15T23:59")))
+    page = confirm_page(
+        staff_client, staff_post(staff_client, EDIT, edition_edit_form(deadline="2027-07-15T23:59"))
+    )
     shown = text_of(page.text)
     assert (
         "1 submitted application has changes in progress, not resubmitted: its holder is told "
@@ -153,7 +137,7 @@ def test_a_revision_in_progress_is_counted_and_its_holder_told_once_in_their_lan
     )
     assert "This e-mails 3 people." in shown
     assert smtp.deliver(sqlite_db, clock()) == 0
-    done = confirmed_post(staff_client, EDIT, values("2027-07-15T23:59"))
+    done = confirmed_post(staff_client, EDIT, edition_edit_form(deadline="2027-07-15T23:59"))
     assert done.status_code == 303
     assert smtp.deliver(sqlite_db, clock()) == 3
     [french] = smtp.inbox.to("marie@example.org")  # once, though a draft stands beside
@@ -175,7 +159,9 @@ def test_moving_the_deadline_earlier_over_a_revision_needs_a_reason(
         edition = factories.edition(session=session, state=EditionState.open)
         factories.application(session=session, edition=edition, draft_revision=True)
     before = _deadline(sqlite_db)
-    page = refused_page(staff_client, staff_post(staff_client, EDIT, values("2027-06-15T23:59")))
+    page = refused_page(
+        staff_client, staff_post(staff_client, EDIT, edition_edit_form(deadline="2027-06-15T23:59"))
+    )
     assert (
         'id="reason-error">Give the reason for moving the deadline earlier: 1 submitted '
         "application has changes in progress." in page.text
@@ -196,13 +182,20 @@ def test_one_address_holding_a_draft_and_a_revision_gets_one_e_mail_naming_both(
             draft_revision=True,
         )
     page = confirm_page(
-        staff_client, staff_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+        staff_client,
+        staff_post(
+            staff_client,
+            EDIT,
+            edition_edit_form(deadline="2027-06-15T23:59", reason="The venue moved"),
+        ),
     )
     shown = text_of(page.text)
     assert "2 drafts are in progress and not submitted" in shown
     assert "1 submitted application has changes in progress" in shown
     assert "This e-mails 2 people." in shown  # amra once, luc once
-    done = confirmed_post(staff_client, EDIT, values("2027-06-15T23:59", "The venue moved"))
+    done = confirmed_post(
+        staff_client, EDIT, edition_edit_form(deadline="2027-06-15T23:59", reason="The venue moved")
+    )
     assert done.status_code == 303
     assert smtp.deliver(sqlite_db, clock()) == 2
     [amra] = smtp.inbox.to("amra@example.org")

@@ -4,7 +4,6 @@ and editions from before the platform entered by hand."""
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 from sqlmodel import col, select
@@ -21,15 +20,11 @@ from prize.models import (
     Round,
 )
 from tests import htmlpages
-from tests.appkit import TEST_KEYS, csrf_of, refused_page
+from tests.appkit import TEST_KEYS, csrf_of, refused_page, text_of
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
 from tests.staffkit import confirmed_post, login, make_staff
 
 DECISIONS = "/secretariat/editions/2027/decisions"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from prize.models import (
 )
 from tests import factories
 from tests.appkit import refused_page
-from tests.staffkit import confirmed_post, login, staff_post
+from tests.staffkit import confirmed_post, edition_edit_form, login, staff_post
 
 
 def edition_form(**changes: object) -> dict[str, object]:
@@ -236,19 +236,11 @@ def test_two_editions_cannot_share_a_year(staff_client):
 
 def test_extend_the_deadline_while_open_is_audited_with_its_reason(staff_client, sqlite_db, clock):
     _make(sqlite_db, EditionState.open)
-    values = {
-        "year": "2027",
-        "title_en": "European Drug Prevention Prize 2027",
-        "opens_at": "2027-01-01T01:00",
-        "deadline": "2027-07-15T23:59",  # the last minute: refused from 00:00 on 16 July
-        "countries": list(countries.DEFAULT_ELIGIBLE),
-        "shortlist_size": "7",
-        "scale_min": "0",
-        "scale_max": "10",
-        "normalise": "yes",
-        "quorum": "3",
-        "reason": "Many applicants asked for two more weeks.",
-    }
+    values = edition_edit_form(
+        deadline="2027-07-15T23:59",  # the last minute: refused from 00:00 on 16 July
+        reason="Many applicants asked for two more weeks.",
+        title_fr="",  # emptied as well
+    )
     response = confirmed_post(staff_client, "/secretariat/editions/2027/edit", values)
     assert response.headers["location"] == "/secretariat/editions/2027"
     assert _stored(sqlite_db, 2027).deadline == datetime(2027, 7, 15, 22, 0, tzinfo=UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 
 import pytest
 
@@ -12,6 +11,7 @@ from prize import cli
 from prize.domain import transitions
 from prize.domain.shared import audit
 from prize.models import ActorKind
+from tests.appkit import text_of
 from tests.jurykit import (
     ROUND1,
     ROUND1_SCORES,
@@ -23,10 +23,6 @@ from tests.jurykit import (
 from tests.staffkit import login, make_staff
 
 OFFICER = audit.Actor(ActorKind.staff, None)
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.fixture

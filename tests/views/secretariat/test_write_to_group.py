@@ -4,14 +4,13 @@ one send for a double click, the audit and the outbox."""
 from __future__ import annotations
 
 import re
-from html import unescape
 
 from sqlmodel import col, select
 
 from prize.domain.shared import outbox
 from prize.models import ApplicationStatus, AuditEvent, EditionState, OutboxMessage
 from tests import factories
-from tests.appkit import refused_page
+from tests.appkit import refused_page, text_of
 from tests.mailkit import body_of
 from tests.staffkit import staff_post
 
@@ -77,7 +76,7 @@ def test_the_preview_is_the_email_as_sent_signature_and_ending_included(
     page = refused_page(
         staff_client, staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
     )
-    shown = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page.text)))
+    shown = text_of(page.text)
     assert "The secretariat of the European Drug Prevention Prize" in shown
     assert (
         "A question? Write to the secretariat of the European Drug Prevention Prize at "
