@@ -58,6 +58,7 @@ from prize.tally.data import (
     TallyInput,
     TallyResult,
     receipt_in,
+    receipt_key,
 )
 from prize.tally.digest import canonical_ballots, digest
 
@@ -88,5 +89,6 @@ __all__ = [
     "canonical_ballots",
     "digest",
     "receipt_in",
+    "receipt_key",
     "tally",
 ]

@@ -269,16 +269,24 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _receipt_key(code: str) -> str:
-    return "".join(code.split())
+# A receipt code is base32 (A-Z and 2-7): it has no 0 or 1, which a person reads or types for
+# the letters O and I.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I"})
+
+
+def receipt_key(code: str) -> str:
+    """A receipt code as a person typed it, made canonical: spaces and hyphens dropped, in
+    capitals, the digits 0 and 1 read as the letters O and I."""
+    return "".join(code.split()).replace("-", "").upper().translate(_LOOKALIKES)
 
 
 def receipt_in(code: str, receipts: Iterable[str]) -> bool:
-    """Whether ``code`` is one of ``receipts`` (spaces ignored; compared in constant time)."""
-    wanted = _receipt_key(code).encode()
+    """Whether ``code`` is one of ``receipts``, both made canonical (``receipt_key``); compared
+    in constant time."""
+    wanted = receipt_key(code).encode()
     if not wanted:
         return False
     found = False
     for receipt in receipts:
-        found |= hmac.compare_digest(wanted, _receipt_key(receipt).encode())
+        found |= hmac.compare_digest(wanted, receipt_key(receipt).encode())
     return found

@@ -288,6 +288,14 @@ def test_receipt_check_ignores_spaces_and_refuses_empty() -> None:
     assert not result.receipt_counted("R9")
 
 
+def test_receipt_check_reads_the_digits_0_and_1_as_the_letters_o_and_i() -> None:
+    """A code is base32 (no 0 or 1): typed from a phone's screen, O and I are often 0 and 1."""
+    assert t.receipt_key(" fsg4-0f62 ra ") == "FSG4OF62RA"
+    assert t.receipt_in("FSG40F62RA", ["FSG4OF62RA"])
+    assert t.receipt_in("6p0gg5a75k", ["6POGG5A75K"])
+    assert not t.receipt_in("FSG4OF62RB", ["FSG4OF62RA"])
+
+
 def test_every_step_is_explained_in_plain_english() -> None:
     result = t.tally(data({1: {10: [8], 11: [5], 12: [2]}, 2: {10: [7], 11: [6], 12: [3]}}))
     assert [s.key for s in result.steps] == [

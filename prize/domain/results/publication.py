@@ -9,6 +9,7 @@ change, whatever happens to the stored ballots afterwards.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,8 @@ PUBLISHED_KIND = "results.published"
 
 
 def _hash_receipt(code: str) -> str:
-    return hashlib.sha256("".join(code.split()).upper().encode()).hexdigest()
+    """What the published record keeps of a receipt code: the hash of its canonical form."""
+    return hashlib.sha256(pure.receipt_key(code).encode()).hexdigest()
 
 
 def record_publication(
@@ -105,6 +107,6 @@ def receipt_rounds(*, session: Session, edition: Edition, code: str) -> list[Rou
                     session=session, edition=edition, round_=round_
                 ).receipts
             ]
-        if "".join(code.split()) and pure.receipt_in(wanted, hashes):
+        if pure.receipt_key(code) and any(hmac.compare_digest(wanted, h) for h in hashes):
             found.append(round_)
     return found

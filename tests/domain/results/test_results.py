@@ -275,6 +275,25 @@ def test_receipts_of_counted_ballots_are_found_per_round(db, clock) -> None:
         assert publication.receipt_rounds(session=session, edition=scored.edition, code="") == []
 
 
+def test_a_receipt_typed_with_0_for_o_and_1_for_i_is_found(db, clock) -> None:
+    """Codes are base32, without 0 or 1: a juror copying one from a phone often types them."""
+    with db.write() as session:
+        scored = make_decided_edition(session, clock)
+        ballot = session.exec(
+            select(Ballot).where(
+                Ballot.juror_id == scored.jurors[0].id, Ballot.round == Round.final
+            )
+        ).one()
+        ballot.receipt_code = "FSG4OF62RI"
+        session.add(ballot)
+        transitions.publish(session=session, edition=scored.edition, actor=OFFICER, now=clock())
+    with db.read() as session:
+        for typed in ("FSG40F62R1", "fsg4-0f62-r1", " FSG4 OF62 RI "):
+            assert publication.receipt_rounds(
+                session=session, edition=scored.edition, code=typed
+            ) == [Round.final], typed
+
+
 def test_a_correction_is_a_new_audited_note_only_after_publication(db, clock) -> None:
     with db.write() as session:
         scored = make_decided_edition(session, clock)
