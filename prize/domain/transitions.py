@@ -389,7 +389,7 @@ def move_back(
     move(session=session, edition=edition, to=to, actor=actor, now=now, reason=reason)
     if to is S.open:
         reminders.tell_deadline_changed(
-            session=session, edition=edition, before=before, now=now, links=links
+            session=session, edition=edition, before=before, now=now, links=links, reopened=True
         )
     return edition
 

@@ -144,12 +144,19 @@ def revisions_waiting(*, session: Session, edition: Edition) -> list[Application
 
 
 def tell_deadline_changed(
-    *, session: Session, edition: Edition, before: datetime, now: datetime, links: LinkMaker | None
+    *,
+    session: Session,
+    edition: Edition,
+    before: datetime,
+    now: datetime,
+    links: LinkMaker | None,
+    reopened: bool = False,
 ) -> int:
-    """E-mail the edition's new deadline (earlier or later than ``before``) to each holder of a
-    draft never submitted or of a submitted application with a revision in progress: once per
-    person (an address holding several gets one e-mail naming each, with its own link), in the
-    language of their first application; how many e-mails were queued."""
+    """E-mail the edition's new deadline (earlier or later than ``before``; ``reopened``: the
+    call had closed and is open again) to each holder of a draft never submitted or of a
+    submitted application with a revision in progress: once per person (an address holding
+    several gets one e-mail naming each, with its own link), in the language of their first
+    application; how many e-mails were queued."""
     drafts = drafts_waiting(session=session, edition=edition)
     revisions = revisions_waiting(session=session, edition=edition)
     people: dict[str, list[tuple[Application, bool]]] = {}
@@ -187,6 +194,7 @@ def tell_deadline_changed(
                 "deadline": edition.deadline,
                 "before": before,
                 "earlier": edition.deadline < before,
+                "reopened": reopened,
                 "edition_year": edition.year,
             },
             now=now,

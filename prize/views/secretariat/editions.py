@@ -432,6 +432,13 @@ def move_back(request: Request) -> Response:
                     {"when": When(closes_at, "deadline")},
                 )
             )
+        if values["reason"].strip():
+            found.append(
+                Message(
+                    N_("Your reason, kept in the audit log: %(reason)s"),
+                    {"reason": values["reason"]},
+                )
+            )
         return found
 
     return confirm.confirmed(
@@ -442,7 +449,11 @@ def move_back(request: Request) -> Response:
                 "Move edition %(year)s back to “%(state)s”",
                 {"year": request.path_params["year"], "state": labels.state(to)},
             ),
-            button=Message("Move back"),
+            button=Message(
+                N_("Open the call again")
+                if to is EditionState.open
+                else N_("Open the first round again")
+            ),
             act=act,
             facts=facts,
             done=_moved(request, MOVED_BACK.get(to, MOVED_BACK[EditionState.open])),

@@ -196,7 +196,6 @@ def test_opening_the_call_again_tells_the_holders_its_new_deadline(
 ) -> None:
     """They were told the call had closed: opening it again tells them until when they have."""
     confirmed_post(staff_client, MOVE, {"to": "screening"}, reason="The budget was cut")
-    closed_at = datetime(2027, 5, 2, 9, 31, tzinfo=UTC)
     told_of_closing = len(_outbox(sqlite_db))
     back = "/secretariat/editions/2027/back"
     again = {"to": "open", "reason": "The budget is back", "closes_at": "2027-07-20T23:59"}
@@ -206,8 +205,10 @@ def test_opening_the_call_again_tells_the_holders_its_new_deadline(
     assert "3 drafts are in progress and not submitted: their holders are told" in shown
     assert "1 submitted application has changes in progress, not resubmitted" in shown
     assert "This e-mails 4 people." in shown
-    assert "More time to submit your application" in shown
-    assert "Plus de temps" in shown  # the French e-mail, previewed too
+    assert "Your reason, kept in the audit log: The budget is back" in shown
+    assert "Open the call again" in shown  # the button says what it does
+    assert "The call is open again: submit your application by" in shown
+    assert "L’appel est de nouveau ouvert" in shown  # the French e-mail, previewed too
     assert len(_outbox(sqlite_db)) == told_of_closing  # the page sends nothing
 
     assert confirmed_post(staff_client, back, again).status_code == 303
@@ -220,8 +221,12 @@ def test_opening_the_call_again_tells_the_holders_its_new_deadline(
     }
     new = formats.deadline(datetime(2027, 7, 20, 22, 0, tzinfo=UTC), "en")
     amra = next(m for m in told if m.recipient == "amra@example.org")
-    assert amra.subject == f"More time to submit your application: until {new}"
-    assert f"it was {formats.deadline(closed_at, 'en')}" in amra.body
+    assert amra.subject == f"The call is open again: submit your application by {new}"
+    assert (
+        "The call of the European Drug Prevention Prize 2027, which had closed, is open again: "
+        f"applications are accepted until {new}." in " ".join(amra.body.split())
+    )
+    assert "You have more time to finish your application." in amra.body
     assert "/apply/link/" in amra.body  # the way back to the draft
     with sqlite_db.read() as session:
         assert session.exec(select(Edition)).one().state is EditionState.open
