@@ -163,7 +163,15 @@ def consequences(
     if (origin, to) == (S.draft, S.open):
         found.append(
             Message(
-                "The call becomes public at once; applications are accepted until %(deadline)s.",
+                N_(
+                    "The rehearsal's call opens at once and stays private: only the secretariat "
+                    "tries its form, until %(deadline)s."
+                )
+                if edition.rehearsal
+                else N_(
+                    "The call becomes public at once; applications are accepted until "
+                    "%(deadline)s."
+                ),
                 {"deadline": When(edition.deadline, "deadline")},
             )
         )

@@ -162,6 +162,16 @@ def test_a_move_and_a_move_back_each_say_what_they_do_first(staff_client, sqlite
     assert 'name="reason" value="Postal strike"' in back.text  # carried to the confirmation
     with sqlite_db.read() as session:
         assert session.exec(select(Edition)).one().state is EditionState.screening
+    with sqlite_db.write() as session:
+        factories.edition(
+            session=session,
+            state=EditionState.draft,
+            rehearsal=True,
+            deadline=datetime(2027, 12, 31, tzinfo=UTC),
+        )
+    rehearsal = text_of(staff_client.get("/secretariat/editions/2027-rehearsal/move?to=open").text)
+    assert "The rehearsal's call opens at once and stays private" in rehearsal
+    assert "becomes public" not in rehearsal
 
 
 def test_a_preview_shows_the_email_as_it_is_sent_ending_with_the_secretariats_address(
