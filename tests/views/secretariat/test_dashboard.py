@@ -8,7 +8,7 @@ from prize import formats
 from prize.domain import dashboard
 from prize.models import ApplicationStatus, EditionState, OutboxStatus
 from tests import factories
-from tests.appkit import refused_page
+from tests.appkit import refused_page, text_of
 
 S = ApplicationStatus
 
@@ -47,6 +47,15 @@ def test_dashboard_says_what_a_draft_still_needs(staff_client, sqlite_db):
     page = staff_client.get("/secretariat").text
     assert "Before you can open the call:" in page
     assert "List the eligible countries before opening the call." in page
+
+
+def test_dashboard_tells_a_rehearsal_from_the_real_edition_of_its_year(staff_client, sqlite_db):
+    with sqlite_db.write() as session:
+        factories.edition(session=session, state=EditionState.open)
+        factories.edition(session=session, state=EditionState.draft, rehearsal=True)
+    page = text_of(staff_client.get("/secretariat").text)
+    assert page.count("2027 — European Drug Prevention Prize 2027") == 2
+    assert page.count("2027 — European Drug Prevention Prize 2027 rehearsal") == 1
 
 
 def test_dashboard_points_to_failed_emails_and_the_passed_deadline(staff_client, sqlite_db, clock):
