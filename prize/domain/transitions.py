@@ -169,8 +169,7 @@ def consequences(
                 )
                 if edition.rehearsal
                 else N_(
-                    "The call becomes public at once; applications are accepted until "
-                    "%(deadline)s."
+                    "The call becomes public at once; applications are accepted until %(deadline)s."
                 ),
                 {"deadline": When(edition.deadline, "deadline")},
             )

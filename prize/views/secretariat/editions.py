@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from prize import countries
-from prize.domain import transitions
+from prize.domain import activity, transitions
 from prize.domain.editions import editions, lifecycle
 from prize.domain.editions.criteria import criteria_of, scores_recorded
 from prize.domain.errors import DomainError
@@ -22,7 +22,7 @@ from prize.formats import When
 from prize.forms import edition as edition_forms
 from prize.forms.base import FormResult, text
 from prize.i18n import N_, Message, locale
-from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, Staff
+from prize.models import ApplicationStatus, Edition, EditionState, Staff
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect
 from prize.views.links import applicant_links, ballot_links
@@ -262,10 +262,9 @@ def edition_page(
         options = lifecycle.options(session, edition, at)
         scores = scores_recorded(session=session, edition=edition)
         counts = editions.status_counts(session=session, edition=edition)
-        events = audit.search(session=session, edition_id=edition.id, per_page=10).rows
-        actors = staff_domain.emails_by_id(
+        latest = activity.lines(
             session=session,
-            ids={e.actor_id for e in events if e.actor_kind is ActorKind.staff and e.actor_id},
+            events=audit.search(session=session, edition_id=edition.id, per_page=10).rows,
         )
     return render_staff(
         request,
@@ -278,8 +277,7 @@ def edition_page(
             "scores": scores,
             "counts": counts,
             "statuses": [s.value for s in ApplicationStatus],
-            "events": events,
-            "actors": actors,
+            "latest": latest,
             "problem": problem,
             "back_values": back_values or {"reason": "", "closes_at": ""},
             "back_errors": back_errors or {},

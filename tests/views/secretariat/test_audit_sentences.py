@@ -8,7 +8,7 @@ from sqlalchemy import text
 from prize.domain.shared import audit
 from prize.models import ActorKind, ApplicationStatus, Staff
 from tests import factories, htmlpages
-from tests.appkit import csrf_of
+from tests.appkit import csrf_of, text_of
 
 
 def _screened(db, clock, officer_id: int) -> str:
@@ -149,3 +149,17 @@ def test_applicant_is_named_by_the_application_reference(staff_client, sqlite_db
         )
     page = staff_client.get("/secretariat/audit").text
     assert f"The applicant of {app.reference} submitted {app.reference}." in page
+
+
+def test_the_editions_latest_changes_read_as_sentences_in_both_languages(
+    staff_client, officer, sqlite_db, clock
+):
+    _rename(sqlite_db, officer.id, "Anna Officer")
+    reference = _screened(sqlite_db, clock, officer.id)
+    page = text_of(staff_client.get("/secretariat/editions/2027").text)
+    latest = page[page.index("Latest changes") :]
+    assert f"Anna Officer marked {reference} ineligible." in latest
+    assert "screening.decided" not in page and "application.screened" not in page
+    _in_french(staff_client)
+    page = text_of(staff_client.get("/secretariat/editions/2027").text)
+    assert f"Anna Officer a déclaré {reference} non recevable." in page
