@@ -140,6 +140,7 @@ def test_closing_early_tells_each_holder_in_their_language_and_audits_the_reason
     )
     page = text_of(staff_client.get("/secretariat/editions/2027").text)
     assert "The call is closed: screening can begin." in page
+    assert " · in " not in page  # no countdown to the minute the call closed
     deadline = formats.deadline(factories.DEADLINE, "en")
     log = text_of(staff_client.get("/secretariat/audit").text)
     assert f"closed the call 2027 early, before its deadline of {deadline}." in log
