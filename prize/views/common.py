@@ -223,4 +223,7 @@ def context_processor(request: Request) -> dict[str, Any]:
         "flashes": pop_flashes(request) if session and FLASH_KEY in session else [],
         "demo": settings(request).demo,
         "current_path": request.url.path,
+        # where switching language comes back to: the same page, with what its address carries
+        # (a refused form's key, where a section returns to)
+        "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }

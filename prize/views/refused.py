@@ -15,7 +15,8 @@ A stash is readable only by who posted it: its owner is a hash of the subject th
 (the application in the path, the juror's ballot session, the signed-in staff account and its
 session version) and of a random key this browser's session keeps, so the address alone, in
 another browser or another person's session, opens nothing. Passwords and CSRF tokens are never
-kept (any field whose name says so is dropped), and messages are kept as the reader read them.
+kept (any field whose name says so is dropped), and messages are kept in each language, so that
+the page shows them in the reader's language even after switching language on it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from starlette.responses import RedirectResponse
 from prize.domain.shared import refused_posts
 from prize.i18n import Message, gettext
 from prize.security import CSRF_FIELD
+from prize.settings import LANGUAGES
 from prize.views.access import JUROR_KEY
 from prize.views.common import database, lang, now
 
@@ -68,11 +70,10 @@ def refuse(
 ) -> RedirectResponse:
     """Keep the refused post and send the browser (303) to ``to`` (by default the address it
     posted to) with the stash's key, where ``recall(request, form)`` reads it."""
-    language = lang(request)
     content = {
         "values": kept_values(values),
-        "errors": [[name, _words(language, message)] for name, message in _items(errors)],
-        "problem": _words(language, problem) if problem is not None else None,
+        "errors": [[name, _words(message)] for name, message in _items(errors)],
+        "problem": _words(problem) if problem is not None else None,
         "extra": extra,
     }
     with database(request).write() as session:
@@ -97,16 +98,16 @@ def recall(request: Request, form: str) -> Recalled | None:
         return None
     values = content.get("values")
     errors = content.get("errors")
-    problem = content.get("problem")
+    problem = _in(lang(request), content.get("problem"))
     extra = content.get("extra")
     return Recalled(
         values=values if isinstance(values, dict) else {},
         errors={
-            str(item[0]): Message(str(item[1]))
+            str(item[0]): Message(_in(lang(request), item[1]) or "")
             for item in (errors if isinstance(errors, list) else [])
             if isinstance(item, list) and len(item) == 2
         },
-        problem=Message(problem) if isinstance(problem, str) else None,
+        problem=Message(problem) if problem is not None else None,
         extra=extra if isinstance(extra, dict) else {},
     )
 
@@ -138,9 +139,19 @@ def _items(errors: Errors | None) -> list[tuple[str, Message | str]]:
     return list(errors)
 
 
-def _words(language: str, message: Message | str) -> str:
-    """A message as the reader read it (a stash is shown once, in the language it was refused)."""
-    return gettext(language, message)
+def _words(message: Message | str) -> dict[str, str]:
+    """A message in each language: the page may be read again in the other one."""
+    return {language: gettext(language, message) for language in LANGUAGES}
+
+
+def _in(language: str, words: object) -> str | None:
+    """A kept message in ``language`` (or in the one it has)."""
+    if isinstance(words, str):
+        return words
+    if isinstance(words, dict) and words:
+        found = words.get(language, next(iter(words.values())))
+        return found if isinstance(found, str) else None
+    return None
 
 
 def _subject(request: Request) -> str:

@@ -5,6 +5,8 @@ it, for an hour; a password is never kept."""
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -39,6 +41,22 @@ def test_a_refused_post_answers_303_to_a_page_with_the_errors_and_what_was_typed
     assert client.get(response.headers["location"]).text == page.text  # a reload shows it again
     fresh = client.get("/apply")  # the page itself, without the refusal's address
     assert "There is a problem" not in fresh.text and 'value="Friday"' not in fresh.text
+
+
+def test_switching_language_on_a_refused_page_keeps_the_typing_and_translates_the_errors(
+    client, open_call
+):
+    page = client.get(_refused_start(client).headers["location"])
+    here = re.search(r'name="next" value="([^"]+)"', page.text)
+    assert here is not None and "refused=" in here.group(1)  # the language form comes back here
+    token = csrf_of(client, "/apply")
+    switched = client.post(
+        "/language", data={"csrf_token": token, "lang": "fr", "next": unescape(here.group(1))}
+    )
+    page = client.get(switched.headers["location"])
+    assert 'lang="fr"' in page.text
+    assert 'value="nobody"' in page.text and 'value="Friday"' in page.text
+    assert 'id="email-error">Saisissez une adresse électronique' in page.text
 
 
 def test_a_refused_application_form_redirects_to_the_form_with_the_answers_kept(applicant):
