@@ -151,8 +151,9 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
         database=database,
         now=opened,
         year=YEAR,
-        title_en="Sample edition: the youth jury at work",
-        title_fr="Édition d'exemple : le jury des jeunes à l'œuvre",
+        # Titled as a real edition is ("… du Prix …" reads well in the French e-mails).
+        title_en=f"European Drug Prevention Prize {YEAR} (sample edition)",
+        title_fr=f"Prix européen de prévention des drogues {YEAR} (édition d’exemple)",
         call_en="A sample edition with invented projects and jurors, to try the jury's ballot.",
         call_fr="Une édition d'exemple, aux projets et jurés inventés, pour essayer le vote.",
         criteria=CRITERIA,
