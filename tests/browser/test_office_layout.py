@@ -59,12 +59,15 @@ def _check_layout(page, name: str, width: int) -> None:
           header: box("header.site"), brand: box("header.site .brand"),
           signout: box("header.site form.inline-form button"),
           nav: box("nav.office-nav"), main: box("main#main"),
+          tables: [...document.querySelectorAll(".table-scroll")].map(
+            (e) => e.scrollWidth - e.clientWidth),
         };
     }"""
     )
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
     assert geometry["scroll"] <= geometry["client"], f"{name} scrolls sideways at {width} px"
+    assert all(over <= 1 for over in geometry["tables"]), f"a table of {name} hides columns"
     assert geometry["nav"]["x"] < geometry["main"]["x"], (name, geometry)  # nav on the left
     assert geometry["nav"]["y"] == geometry["main"]["y"]  # beside the page, not above it
     assert geometry["main"]["w"] > width * 0.7  # the whole width, no 860 px column
@@ -133,6 +136,14 @@ def test_back_office_pages_use_the_desktop(live_server, browser, width):
     page.locator("table.log summary").first.click()  # the raw entry, on demand
     expect(page.locator("table.log pre").first).to_contain_text('"kind": "staff.created"')
     _check_layout(page, "audit-fr", width)
+    for name, path in (
+        ("applications-fr", "editions/2028/applications"),
+        ("jury-fr", "editions/2027/jury"),
+        ("editions-fr", "editions"),
+    ):
+        page.goto(f"{base}/secretariat/{path}")  # French labels and pills are longer
+        _check_layout(page, name, width)
+    page.goto(f"{base}/secretariat/audit")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     nav.get_by_role("link", name="Jury", exact=True).click()
