@@ -1,9 +1,10 @@
 """The "Write to…" page: a message from the secretariat to a group of an edition's applicants or
-jurors, in English and French, previewed with its count per language, then sent through the
-outbox (``prize.domain.broadcasts``)."""
+jurors, in English and French, previewed with its count per language (personal links hidden, as
+on every confirmation page), then sent through the outbox (``prize.domain.broadcasts``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from prize.domain.errors import DomainError
 from prize.domain.staff import staff as staff_domain
 from prize.i18n import Message, Plural, gettext
 from prize.models import Edition, Staff
+from prize.security import redact
 from prize.views.access import Who, route
 from prize.views.common import database, flash, lang, now, read_form, redirect, settings
 from prize.views.links import applicant_links, ballot_links
@@ -80,17 +82,24 @@ def write_page(request: Request) -> Response:
         return _page(request, account, edition, typed)
     typed |= {k: str(v) for k, v in stash.values.items() if k in typed}
     _group, people = _recipients(request, typed)
-    previews = (
-        broadcasts.preview(_text(typed), people, contact=settings(request).contact_email)
-        if stash.extra.get("preview")
-        else None
-    )
+    previews = _previews(request, _text(typed), people) if stash.extra.get("preview") else None
     return _page(request, account, edition, typed, errors=stash.errors, previews=previews)
+
+
+def _previews(
+    request: Request, text: broadcasts.Text, people: list[broadcasts.Recipient]
+) -> list[broadcasts.Preview]:
+    """The message as the first reader of each language gets it, personal links hidden (as on
+    every confirmation page: a preview is no place to open someone's application)."""
+    return [
+        replace(shown, subject=redact(shown.subject), body=redact(shown.body))
+        for shown in broadcasts.preview(text, people, contact=settings(request).contact_email)
+    ]
 
 
 def _recipients(
     request: Request, typed: dict[str, str]
-) -> tuple[broadcasts.Group | None, list[Any]]:
+) -> tuple[broadcasts.Group | None, list[broadcasts.Recipient]]:
     """The group chosen (None if none is) and who is in it now."""
     try:
         group = broadcasts.Group(typed["group"])

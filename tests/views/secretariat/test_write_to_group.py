@@ -1,5 +1,5 @@
-"""The "Write to a group" page: groups, both languages, counts and previews, placeholders,
-one send for a double click, the audit and the outbox."""
+"""The "Write to a group" page: groups, both languages, counts and previews (personal links
+hidden), placeholders, one send for a double click, the audit and the outbox."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from prize.domain.shared import outbox
 from prize.models import ApplicationStatus, AuditEvent, EditionState, OutboxMessage
+from prize.security import redact
 from tests import factories
 from tests.appkit import refused_page, text_of
 from tests.mailkit import body_of
@@ -85,9 +86,10 @@ def test_the_preview_is_the_email_as_sent_signature_and_ending_included(
     assert f"{settings.contact_email}, ou répondez à cet e-mail." in shown
     staff_post(staff_client, PATH, {**MESSAGE, "action": "send"})
     first = _sent(sqlite_db)[0]
-    # the preview showed the first English reader's e-mail, as the sender builds it
+    # the preview showed the first English reader's e-mail, as the sender builds it (its
+    # personal link hidden)
     sent = outbox.text_as_sent(first, settings.contact_email)
-    assert re.sub(r"\s+", " ", sent).strip() in shown
+    assert re.sub(r"\s+", " ", redact(sent)).strip() in shown
 
 
 def test_sending_queues_one_message_per_person_in_their_language_and_audits(
@@ -170,3 +172,16 @@ def test_an_adviser_cannot_send(adviser_client, sqlite_db) -> None:
     answer = staff_post(adviser_client, PATH, {**MESSAGE, "action": "send"})
     assert answer.status_code == 403
     assert _sent(sqlite_db) == []
+
+
+def test_the_preview_hides_personal_links(staff_client, sqlite_db) -> None:
+    _edition(sqlite_db)
+    page = refused_page(
+        staff_client, staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    )
+    shown = text_of(page.text)
+    assert "Each recipient gets the e-mail in their language; personal links are hidden here." in (
+        shown
+    )
+    assert "Open it: http://testserver/apply/link/[redacted]" in shown
+    assert re.findall(r"/link/[^\s<\"]+", page.text) == ["/link/[redacted]"] * 2
