@@ -2,11 +2,13 @@
 its jurors.
 
 ``recipients`` lists a group's people with what the placeholders need; ``check`` refuses an
-unknown placeholder, an empty subject or body, and a language left out that a recipient reads;
-``preview`` counts the recipients per language and fills in the first one's placeholders;
-``send`` queues one e-mail per recipient, in their language, through the outbox, audited as
-``group_message.sent``, and refuses the same message to the same group again within an hour
-(a double click sends once). Reaching applicants and jurors, it sits on top of the contexts.
+unknown placeholder, a placeholder some of its readers have no value for (a draft has no
+reference yet, and maybe no title or contact name: they would read "Dear ,"), an empty subject
+or body, and a language left out that a recipient reads; ``preview`` counts the recipients per
+language and fills in the first one's placeholders; ``send`` queues one e-mail per recipient,
+in their language, through the outbox, audited as ``group_message.sent``, and refuses the same
+message to the same group again within an hour (a double click sends once). Reaching applicants
+and jurors, it sits on top of the contexts.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from prize.domain.jury import ballots, jurors
 from prize.domain.jury.links import BallotLinks
 from prize.domain.results.decisions import shortlist_of
 from prize.domain.shared import audit, outbox, throttle
-from prize.i18n import N_
+from prize.i18n import N_, Plural, Sentences
 from prize.models import Application, ApplicationStatus, AuditEvent, BallotStatus, Edition
 
 LANGUAGES = ("en", "fr")
@@ -81,6 +83,11 @@ class Text:
 
     def has(self, language: str) -> bool:
         return bool(self.subject.get(language, "").strip() or self.body.get(language, "").strip())
+
+
+def _language(person: Recipient) -> str:
+    """The language ``person`` is written to: theirs, or English."""
+    return person.language if person.language in LANGUAGES else "en"
 
 
 def _applicants(session: Session, edition: Edition, group: Group) -> list[Application]:
@@ -161,6 +168,43 @@ def unknown_placeholders(text: str) -> list[str]:
     return sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
 
 
+def _used(text: str) -> list[str]:
+    """The known placeholders ``text`` uses, in the order it first uses them."""
+    return list(dict.fromkeys(n for n in PLACEHOLDER.findall(text) if n in PLACEHOLDERS))
+
+
+def _lacking(key: str, text: str, readers: list[Recipient]) -> DomainError | None:
+    """The refusal of a text whose placeholders some of its ``readers`` have no value for (their
+    e-mail would read "Dear ," or "()"): how many lack each, or None when all have them all."""
+    lacking = []
+    for name in _used(text):
+        num = sum(1 for person in readers if not str(getattr(person, name)).strip())
+        if num:
+            lacking.append(
+                Plural(
+                    "%(num)s of the %(total)s people who get this text has no {%(name)s}: "
+                    "their e-mail would show nothing in its place.",
+                    "%(num)s of the %(total)s people who get this text have no {%(name)s}: "
+                    "their e-mails would show nothing in its place.",
+                    num,
+                    total=len(readers),
+                    name=name,
+                )
+            )
+    if not lacking:
+        return None
+    return DomainError(
+        Plural(
+            "%(lacking)s Take it out of the message, or choose a group in which everyone has one.",
+            "%(lacking)s Take them out of the message, or choose a group in which everyone has "
+            "them.",
+            len(lacking),
+            lacking=Sentences(tuple(lacking)),
+        ),
+        field=key,
+    )
+
+
 def fill(text: str, recipient: Recipient) -> str:
     """``text`` with each known placeholder replaced by the recipient's value."""
     return PLACEHOLDER.sub(
@@ -170,10 +214,13 @@ def fill(text: str, recipient: Recipient) -> str:
 
 
 def check(text: Text, people: list[Recipient]) -> dict[str, DomainError]:
-    """Every refusal, by field (``subject_en``, ``body_fr``, ...); empty when it may be sent."""
+    """Every refusal, by field (``subject_en``, ``body_fr``, ...); empty when it may be sent.
+    A placeholder that some of a text's readers have no value for is refused, with how many
+    lack it: nobody reads "Dear ,"."""
     errors: dict[str, DomainError] = {}
-    needed = {p.language if p.language in LANGUAGES else "en" for p in people}
+    needed = {_language(p) for p in people}
     for language in LANGUAGES:
+        readers = [p for p in people if _language(p) == language]
         body = "body_" + language
         if not text.has(language):
             if language in needed:
@@ -195,6 +242,8 @@ def check(text: Text, people: list[Recipient]) -> dict[str, DomainError]:
                     field=key,
                     name=unknown[0],
                 )
+            elif lacking := _lacking(key, value, readers):
+                errors[key] = lacking
     if not people:
         errors["group"] = DomainError("Nobody is in this group.", field="group")
     return errors
@@ -222,9 +271,7 @@ def preview(text: Text, people: list[Recipient], *, contact: str = "") -> list[P
     PRIZE_CONTACT_EMAIL, included)."""
     shown = []
     for language in LANGUAGES:
-        readers = [
-            p for p in people if (p.language if p.language in LANGUAGES else "en") == language
-        ]
+        readers = [p for p in people if _language(p) == language]
         if readers and text.has(language):
             subject, body = outbox.render(
                 "group_message", language, _context(text, language, readers[0])
@@ -276,7 +323,7 @@ def send(
     if not throttle.hit(session=session, key=key, now=now, limit=1, window=AGAIN_WINDOW):
         raise Conflict("This message was sent to this group already.")
     for person in people:
-        language = person.language if person.language in LANGUAGES else "en"
+        language = _language(person)
         outbox.queue(
             session=session,
             kind="group_message",

@@ -81,8 +81,14 @@ def write_page(request: Request) -> Response:
     if stash is None:
         return _page(request, account, edition, typed)
     typed |= {k: str(v) for k, v in stash.values.items() if k in typed}
-    _group, people = _recipients(request, typed)
-    previews = _previews(request, _text(typed), people) if stash.extra.get("preview") else None
+    group, people = _recipients(request, typed)
+    text = _text(typed)
+    if not stash.extra.get("preview") or group is None:
+        return _page(request, account, edition, typed, errors=stash.errors)
+    now_refused = {k: e.message for k, e in broadcasts.check(text, people).items()}
+    if now_refused:  # the group changed since the post: someone new lacks a placeholder
+        return _page(request, account, edition, typed, errors=now_refused)
+    previews = _previews(request, text, people)
     return _page(request, account, edition, typed, errors=stash.errors, previews=previews)
 
 

@@ -1,5 +1,6 @@
 """The "Write to a group" page: groups, both languages, counts and previews (personal links
-hidden), placeholders, one send for a double click, the audit and the outbox."""
+hidden), placeholders every recipient can fill, one send for a double click, the audit and the
+outbox."""
 
 from __future__ import annotations
 
@@ -185,3 +186,78 @@ def test_the_preview_hides_personal_links(staff_client, sqlite_db) -> None:
     )
     assert "Open it: http://testserver/apply/link/[redacted]" in shown
     assert re.findall(r"/link/[^\s<\"]+", page.text) == ["/link/[redacted]"] * 2
+
+
+def _error_of(page, field: str) -> str:
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page.text, re.S)
+    return text_of(found[1]).strip() if found else ""
+
+
+def test_a_placeholder_some_recipients_cannot_fill_is_refused_with_how_many(
+    staff_client, sqlite_db
+) -> None:
+    edition = _edition(sqlite_db)  # d@example.org: a draft, so no reference yet
+    with sqlite_db.write() as session:
+        for email, language in (("new@example.org", "en"), ("nouveau@example.org", "fr")):
+            factories.application(
+                session=session,
+                edition=edition,
+                status=ApplicationStatus.draft,
+                email=email,
+                language=language,
+                title="",
+                contact_person="",
+            )
+    typed = {
+        **MESSAGE,
+        "group": "applicants",
+        "subject_en": "About your project",
+        "body_en": "Dear {name}, About {title} ({reference})",
+        "body_fr": "Bonjour {name}, à propos de {title}",
+    }
+    page = refused_page(
+        staff_client, staff_post(staff_client, PATH, {**typed, "action": "preview"})
+    )
+    assert _error_of(page, "body_en") == (
+        "1 of the 4 people who get this text has no {name}: their e-mail would show nothing in "
+        "its place. 1 of the 4 people who get this text has no {title}: their e-mail would show "
+        "nothing in its place. 2 of the 4 people who get this text have no {reference}: their "
+        "e-mails would show nothing in its place. Take them out of the message, or choose a "
+        "group in which everyone has them."
+    )
+    assert _error_of(page, "subject_fr") == (
+        "1 of the 2 people who get this text has no {title}: their e-mail would show nothing in "
+        "its place. Take it out of the message, or choose a group in which everyone has one."
+    )
+    assert _error_of(page, "subject_en") == ""  # no placeholder: nothing to refuse
+    assert "Check before sending" not in page.text and 'value="send"' not in page.text
+    assert "Dear {name}, About {title} ({reference})" in page.text  # what was typed is kept
+    answer = staff_post(staff_client, PATH, {**typed, "action": "send"})
+    assert "Dear , About" not in refused_page(staff_client, answer).text
+    assert _sent(sqlite_db) == []
+    # to those who all have a reference, the same text goes
+    answer = staff_post(staff_client, PATH, {**typed, "group": "eligible", "action": "send"})
+    assert answer.status_code == 303
+    assert _sent(sqlite_db)[0].body.split("\n")[0] == (
+        "Dear Person 0, About Project 0 (EDPP-2027-0001)"
+    )
+
+
+def test_a_preview_shown_after_someone_without_a_name_joined_refuses_instead(
+    staff_client, sqlite_db
+) -> None:
+    edition = _edition(sqlite_db)
+    answer = staff_post(staff_client, PATH, {**MESSAGE, "action": "preview"})
+    with sqlite_db.write() as session:  # between the post and its page
+        factories.application(
+            session=session,
+            edition=edition,
+            status=ApplicationStatus.eligible,
+            email="late@example.org",
+            contact_person="",
+        )
+    page = refused_page(staff_client, answer)
+    assert _error_of(page, "body_en").startswith(
+        "1 of the 3 people who get this text has no {name}:"
+    )
+    assert "Check before sending" not in page.text and 'value="send"' not in page.text
