@@ -5,10 +5,12 @@ its jurors.
 unknown placeholder, a placeholder some of its readers have no value for (a draft has no
 reference yet, and maybe no title or contact name: they would read "Dear ,"), an empty subject
 or body, and a language left out that a recipient reads; ``preview`` counts the recipients per
-language and fills in the first one's placeholders; ``send`` queues one e-mail per recipient,
-in their language, through the outbox, audited as ``group_message.sent``, and refuses the same
-message to the same group again within an hour (a double click sends once). Reaching applicants
-and jurors, it sits on top of the contexts.
+language and fills in the first one's placeholders, and ``fingerprint`` sums up what a preview
+showed (the message, and who gets it); ``send`` queues one e-mail per recipient, in their
+language, through the outbox, audited as ``group_message.sent``, only when the message and its
+recipients are still those of the preview the secretariat saw, and refuses the same message to
+the same group again within an hour (a double click sends once). Reaching applicants and
+jurors, it sits on top of the contexts.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ GROUP_NAMES = {
     Group.jurors: N_("Jurors"),
     Group.jurors_pending: N_("Jurors who have not submitted this round"),
 }
+
+
+class Changed(Conflict):
+    """The message, or who gets it, is not what the preview showed."""
 
 
 @dataclass(frozen=True)
@@ -288,10 +294,20 @@ def preview(text: Text, people: list[Recipient], *, contact: str = "") -> list[P
 
 
 def _fingerprint(edition: Edition, group: Group, text: Text) -> str:
+    """The message to a group, as a short hash (a browser sends a line break as CRLF)."""
     parts = [str(edition.id), group.value]
     for language in LANGUAGES:
         parts += [text.subject.get(language, "").strip(), text.body.get(language, "").strip()]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    joined = "\x1f".join(parts).replace("\r\n", "\n")
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def fingerprint(*, edition: Edition, group: Group, text: Text, people: list[Recipient]) -> str:
+    """What a preview showed, as a short code for its Send button to carry back to ``send``:
+    the message to the group, then who gets it in which language."""
+    who = sorted(f"{p.email}\x1f{_language(p)}" for p in people)
+    shown = hashlib.sha256("\x1e".join(who).encode()).hexdigest()[:16]
+    return f"{_fingerprint(edition, group, text)[:16]}.{shown}"
 
 
 def send(
@@ -300,13 +316,18 @@ def send(
     edition: Edition,
     group: Group,
     text: Text,
+    previewed: str,
     actor: audit.Actor,
     now: datetime,
     applicant_links: LinkMaker | None = None,
     juror_links: BallotLinks | None = None,
     mail_domain: str = "prize.invalid",
 ) -> int:
-    """Queue the message to every recipient of ``group``, each in their language; audited."""
+    """Queue the message to every recipient of ``group``, each in their language; audited.
+
+    ``previewed``: the ``fingerprint`` of the preview the secretariat saw; if the message or its
+    recipients are no longer those (text edited after the preview, someone joined or left the
+    group), nothing is queued and ``Changed`` says which."""
     session.refresh(edition, with_for_update=True)  # two clicks at once: one after the other
     people = recipients(
         session=session,
@@ -319,6 +340,17 @@ def send(
     errors = check(text, people)
     if errors:
         raise next(iter(errors.values()))
+    now_shown = fingerprint(edition=edition, group=group, text=text, people=people)
+    if previewed != now_shown:
+        if previewed.partition(".")[0] != now_shown.partition(".")[0]:
+            raise Changed(
+                "The message changed since its preview: nothing is sent yet. Read the preview "
+                "below, then send it."
+            )
+        raise Changed(
+            "Who gets the message changed since its preview: nothing is sent yet. Read the "
+            "preview below, then send it."
+        )
     key = f"group-message:{_fingerprint(edition, group, text)}"
     if not throttle.hit(session=session, key=key, now=now, limit=1, window=AGAIN_WINDOW):
         raise Conflict("This message was sent to this group already.")
