@@ -33,6 +33,7 @@ KEYWORDS = {
     "ReasonsMissing": None,
     "ImportRefused": None,
     "Incomplete": None,
+    "Changed": None,
     "flash": (2,),
     "error": (2,),
 }

@@ -55,6 +55,17 @@ def Plural(singular: str, plural: str, num: int, **params: Any) -> Message:
     return Message(singular, {"num": num, **params}, plural)
 
 
+@dataclass(frozen=True)
+class Sentences:
+    """Messages given to a message as one parameter, each translated, one after the other
+    (a sentence per placeholder a text cannot fill, before what to do about them)."""
+
+    messages: tuple[Message, ...]
+
+    def shown_in(self, language: str) -> str:
+        return " ".join(gettext(language, message) for message in self.messages)
+
+
 def _param(value: Any, translations: NullTranslations, language: str) -> Any:
     if isinstance(value, Message):
         return value.translate(translations, language)

@@ -198,24 +198,30 @@ def build(*, database: Database, settings: Settings, now: datetime, report: Demo
 def _write_to_the_slow(
     session: Session, edition: Edition, links: steps.Links, now: datetime
 ) -> None:
-    """The secretariat's note to the jurors who have not submitted yet ("Write to a group")."""
+    """The secretariat's note to the jurors who have not submitted yet ("Write to a group"),
+    sent as previewed."""
+    group = broadcasts.Group.jurors_pending
+    sent_at = now - timedelta(hours=2)
+    text = broadcasts.Text(
+        subject={
+            "en": "Your ballot: two weeks to go",
+            "fr": "Votre bulletin\u00a0: encore deux semaines",
+        },
+        body={
+            "en": "Dear {name},\n\nThe first round closes in two weeks. Your ballot: {link}",
+            "fr": "Bonjour {name},\n\nLe premier tour se termine dans deux semaines. "
+            "Votre bulletin\u00a0: {link}",
+        },
+    )
+    people = broadcasts.recipients(session=session, edition=edition, group=group, now=sent_at)
     broadcasts.send(
         session=session,
         edition=edition,
-        group=broadcasts.Group.jurors_pending,
-        text=broadcasts.Text(
-            subject={
-                "en": "Your ballot: two weeks to go",
-                "fr": "Votre bulletin\u00a0: encore deux semaines",
-            },
-            body={
-                "en": "Dear {name},\n\nThe first round closes in two weeks. Your ballot: {link}",
-                "fr": "Bonjour {name},\n\nLe premier tour se termine dans deux semaines. "
-                "Votre bulletin\u00a0: {link}",
-            },
-        ),
+        group=group,
+        text=text,
+        previewed=broadcasts.fingerprint(edition=edition, group=group, text=text, people=people),
         actor=audit.SYSTEM,
-        now=now - timedelta(hours=2),
+        now=sent_at,
         juror_links=links.ballots,
         mail_domain=steps.MAIL_DOMAIN,
     )

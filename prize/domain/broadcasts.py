@@ -2,11 +2,15 @@
 its jurors.
 
 ``recipients`` lists a group's people with what the placeholders need; ``check`` refuses an
-unknown placeholder, an empty subject or body, and a language left out that a recipient reads;
-``preview`` counts the recipients per language and fills in the first one's placeholders;
-``send`` queues one e-mail per recipient, in their language, through the outbox, audited as
-``group_message.sent``, and refuses the same message to the same group again within an hour
-(a double click sends once). Reaching applicants and jurors, it sits on top of the contexts.
+unknown placeholder, a placeholder some of its readers have no value for (a draft has no
+reference yet, and maybe no title or contact name: they would read "Dear ,"), an empty subject
+or body, and a language left out that a recipient reads; ``preview`` counts the recipients per
+language and fills in the first one's placeholders, and ``fingerprint`` sums up what a preview
+showed (the message, and who gets it); ``send`` queues one e-mail per recipient, in their
+language, through the outbox, audited as ``group_message.sent``, only when the message and its
+recipients are still those of the preview the secretariat saw, and refuses the same message to
+the same group again within an hour (a double click sends once). Reaching applicants and
+jurors, it sits on top of the contexts.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from prize.domain.jury import ballots, jurors
 from prize.domain.jury.links import BallotLinks
 from prize.domain.results.decisions import shortlist_of
 from prize.domain.shared import audit, outbox, throttle
-from prize.i18n import N_
+from prize.i18n import N_, Plural, Sentences
 from prize.models import Application, ApplicationStatus, AuditEvent, BallotStatus, Edition
 
 LANGUAGES = ("en", "fr")
@@ -62,6 +66,10 @@ GROUP_NAMES = {
 }
 
 
+class Changed(Conflict):
+    """The message, or who gets it, is not what the preview showed."""
+
+
 @dataclass(frozen=True)
 class Recipient:
     email: str
@@ -81,6 +89,11 @@ class Text:
 
     def has(self, language: str) -> bool:
         return bool(self.subject.get(language, "").strip() or self.body.get(language, "").strip())
+
+
+def _language(person: Recipient) -> str:
+    """The language ``person`` is written to: theirs, or English."""
+    return person.language if person.language in LANGUAGES else "en"
 
 
 def _applicants(session: Session, edition: Edition, group: Group) -> list[Application]:
@@ -161,6 +174,43 @@ def unknown_placeholders(text: str) -> list[str]:
     return sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
 
 
+def _used(text: str) -> list[str]:
+    """The known placeholders ``text`` uses, in the order it first uses them."""
+    return list(dict.fromkeys(n for n in PLACEHOLDER.findall(text) if n in PLACEHOLDERS))
+
+
+def _lacking(key: str, text: str, readers: list[Recipient]) -> DomainError | None:
+    """The refusal of a text whose placeholders some of its ``readers`` have no value for (their
+    e-mail would read "Dear ," or "()"): how many lack each, or None when all have them all."""
+    lacking = []
+    for name in _used(text):
+        num = sum(1 for person in readers if not str(getattr(person, name)).strip())
+        if num:
+            lacking.append(
+                Plural(
+                    "%(num)s of the %(total)s people who get this text has no {%(name)s}: "
+                    "their e-mail would show nothing in its place.",
+                    "%(num)s of the %(total)s people who get this text have no {%(name)s}: "
+                    "their e-mails would show nothing in its place.",
+                    num,
+                    total=len(readers),
+                    name=name,
+                )
+            )
+    if not lacking:
+        return None
+    return DomainError(
+        Plural(
+            "%(lacking)s Take it out of the message, or choose a group in which everyone has one.",
+            "%(lacking)s Take them out of the message, or choose a group in which everyone has "
+            "them.",
+            len(lacking),
+            lacking=Sentences(tuple(lacking)),
+        ),
+        field=key,
+    )
+
+
 def fill(text: str, recipient: Recipient) -> str:
     """``text`` with each known placeholder replaced by the recipient's value."""
     return PLACEHOLDER.sub(
@@ -170,10 +220,13 @@ def fill(text: str, recipient: Recipient) -> str:
 
 
 def check(text: Text, people: list[Recipient]) -> dict[str, DomainError]:
-    """Every refusal, by field (``subject_en``, ``body_fr``, ...); empty when it may be sent."""
+    """Every refusal, by field (``subject_en``, ``body_fr``, ...); empty when it may be sent.
+    A placeholder that some of a text's readers have no value for is refused, with how many
+    lack it: nobody reads "Dear ,"."""
     errors: dict[str, DomainError] = {}
-    needed = {p.language if p.language in LANGUAGES else "en" for p in people}
+    needed = {_language(p) for p in people}
     for language in LANGUAGES:
+        readers = [p for p in people if _language(p) == language]
         body = "body_" + language
         if not text.has(language):
             if language in needed:
@@ -195,6 +248,8 @@ def check(text: Text, people: list[Recipient]) -> dict[str, DomainError]:
                     field=key,
                     name=unknown[0],
                 )
+            elif lacking := _lacking(key, value, readers):
+                errors[key] = lacking
     if not people:
         errors["group"] = DomainError("Nobody is in this group.", field="group")
     return errors
@@ -222,9 +277,7 @@ def preview(text: Text, people: list[Recipient], *, contact: str = "") -> list[P
     PRIZE_CONTACT_EMAIL, included)."""
     shown = []
     for language in LANGUAGES:
-        readers = [
-            p for p in people if (p.language if p.language in LANGUAGES else "en") == language
-        ]
+        readers = [p for p in people if _language(p) == language]
         if readers and text.has(language):
             subject, body = outbox.render(
                 "group_message", language, _context(text, language, readers[0])
@@ -241,10 +294,20 @@ def preview(text: Text, people: list[Recipient], *, contact: str = "") -> list[P
 
 
 def _fingerprint(edition: Edition, group: Group, text: Text) -> str:
+    """The message to a group, as a short hash (a browser sends a line break as CRLF)."""
     parts = [str(edition.id), group.value]
     for language in LANGUAGES:
         parts += [text.subject.get(language, "").strip(), text.body.get(language, "").strip()]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    joined = "\x1f".join(parts).replace("\r\n", "\n")
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def fingerprint(*, edition: Edition, group: Group, text: Text, people: list[Recipient]) -> str:
+    """What a preview showed, as a short code for its Send button to carry back to ``send``:
+    the message to the group, then who gets it in which language."""
+    who = sorted(f"{p.email}\x1f{_language(p)}" for p in people)
+    shown = hashlib.sha256("\x1e".join(who).encode()).hexdigest()[:16]
+    return f"{_fingerprint(edition, group, text)[:16]}.{shown}"
 
 
 def send(
@@ -253,13 +316,18 @@ def send(
     edition: Edition,
     group: Group,
     text: Text,
+    previewed: str,
     actor: audit.Actor,
     now: datetime,
     applicant_links: LinkMaker | None = None,
     juror_links: BallotLinks | None = None,
     mail_domain: str = "prize.invalid",
 ) -> int:
-    """Queue the message to every recipient of ``group``, each in their language; audited."""
+    """Queue the message to every recipient of ``group``, each in their language; audited.
+
+    ``previewed``: the ``fingerprint`` of the preview the secretariat saw; if the message or its
+    recipients are no longer those (text edited after the preview, someone joined or left the
+    group), nothing is queued and ``Changed`` says which."""
     session.refresh(edition, with_for_update=True)  # two clicks at once: one after the other
     people = recipients(
         session=session,
@@ -272,11 +340,22 @@ def send(
     errors = check(text, people)
     if errors:
         raise next(iter(errors.values()))
+    now_shown = fingerprint(edition=edition, group=group, text=text, people=people)
+    if previewed != now_shown:
+        if previewed.partition(".")[0] != now_shown.partition(".")[0]:
+            raise Changed(
+                "The message changed since its preview: nothing is sent yet. Read the preview "
+                "below, then send it."
+            )
+        raise Changed(
+            "Who gets the message changed since its preview: nothing is sent yet. Read the "
+            "preview below, then send it."
+        )
     key = f"group-message:{_fingerprint(edition, group, text)}"
     if not throttle.hit(session=session, key=key, now=now, limit=1, window=AGAIN_WINDOW):
         raise Conflict("This message was sent to this group already.")
     for person in people:
-        language = person.language if person.language in LANGUAGES else "en"
+        language = _language(person)
         outbox.queue(
             session=session,
             kind="group_message",

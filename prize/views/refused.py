@@ -96,17 +96,18 @@ def recall(request: Request, form: str) -> Recalled | None:
         )
     if content is None:
         return None
+    language = lang(request)
     values = content.get("values")
-    errors = content.get("errors")
-    problem = _in(lang(request), content.get("problem"))
+    errors: dict[str, Message] = {}
+    for item in content.get("errors") or []:
+        words = _in(language, item[1]) if isinstance(item, list) and len(item) == 2 else None
+        if words is not None:
+            errors[str(item[0])] = Message(words)
+    problem = _in(language, content.get("problem"))
     extra = content.get("extra")
     return Recalled(
         values=values if isinstance(values, dict) else {},
-        errors={
-            str(item[0]): Message(_in(lang(request), item[1]) or "")
-            for item in (errors if isinstance(errors, list) else [])
-            if isinstance(item, list) and len(item) == 2
-        },
+        errors=errors,
         problem=Message(problem) if problem is not None else None,
         extra=extra if isinstance(extra, dict) else {},
     )

@@ -279,13 +279,19 @@ def mail_the_other_kinds(site: Site) -> None:
             )
         ).one()
         scoring.reopen(session=session, actor=OFFICER, now=NOW, ballot=submitted, reason="A typo.")
-        broadcasts.send(
+        edition, group = editions.get_by_year(session=session, year=2025), broadcasts.Group.jurors
+        text = broadcasts.Text(
+            subject={"en": "The jury meets on Friday", "fr": "Le jury se réunit vendredi"},
+            body={"en": "Dear {name}, see you there.", "fr": "Bonjour {name}, à vendredi."},
+        )
+        people = broadcasts.recipients(session=session, edition=edition, group=group, now=NOW)
+        broadcasts.send(  # sent as previewed
             session=session,
-            edition=editions.get_by_year(session=session, year=2025),
-            group=broadcasts.Group.jurors,
-            text=broadcasts.Text(
-                subject={"en": "The jury meets on Friday", "fr": "Le jury se réunit vendredi"},
-                body={"en": "Dear {name}, see you there.", "fr": "Bonjour {name}, à vendredi."},
+            edition=edition,
+            group=group,
+            text=text,
+            previewed=broadcasts.fingerprint(
+                edition=edition, group=group, text=text, people=people
             ),
             actor=OFFICER,
             now=NOW,

@@ -77,11 +77,16 @@ class Action:
 
 @dataclass
 class MailPreview:
-    """The e-mails of one kind an action sends: how many, and one of each language."""
+    """The e-mails of one kind an action sends: how many in each language, and one of each
+    language as its readers get it."""
 
     kind: str
-    count: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # language -> how many read it
     samples: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (subject, body)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass
@@ -172,7 +177,7 @@ def _run(session: Session, action: Action, reason: str, *, preview: bool, contac
     mails: dict[str, MailPreview] = {}
     for message in queued:
         found = mails.setdefault(message.kind, MailPreview(message.kind))
-        found.count += 1
+        found.counts[message.language] = found.counts.get(message.language, 0) + 1
         # the body as its reader gets it, ending included (``contact``: PRIZE_CONTACT_EMAIL)
         found.samples.setdefault(
             message.language, (message.subject, redact(outbox.text_as_sent(message, contact)))

@@ -71,6 +71,23 @@ def test_reminders_to_the_whole_jury_ask_first(staff_client, jury, sqlite_db) ->
     assert kinds == ["juror_invitation"]  # no reminder before it is confirmed
 
 
+def test_each_language_of_an_email_counts_its_own_readers(staff_client, jury, sqlite_db) -> None:
+    from tests import jury_factories
+
+    with sqlite_db.write() as session:
+        for name, language in (("Ana", "en"), ("Zoé", "fr"), ("Marc", "fr")):
+            jury_factories.juror(
+                session=session, edition=jury.edition, first_name=name, language=language
+            )
+    token = csrf_of(staff_client, "/secretariat/editions/2027/jury")
+    page = staff_client.post("/secretariat/editions/2027/jury/remind", data={"csrf_token": token})
+    shown = text_of(confirm_page(staff_client, page).text)
+    assert "This e-mails 4 people." in shown
+    assert "In English · 2 recipients of this e-mail" in shown  # Lena and Ana
+    assert "In French · 2 recipients of this e-mail" in shown  # Zoé and Marc
+    assert "4 recipients of this e-mail" not in shown
+
+
 @pytest.fixture
 def screened(sqlite_db, clock, app):
     clock.set(datetime(2027, 7, 5, 9, tzinfo=UTC))

@@ -139,8 +139,8 @@ def test_the_decide_page_previews_its_emails_and_nothing_happens_until_confirmed
     assert "The jury's work is closed: ballot links stop working and no score changes." in shown
     assert "This e-mails 3 people." in shown
     # one body per language: applicant1 reads French, the others English
-    assert "In English · 3 recipients of this e-mail" in shown
-    assert "In French · 3 recipients of this e-mail" in shown
+    assert "In English · 2 recipients of this e-mail" in shown
+    assert "In French · 1 recipient of this e-mail" in shown
     assert "Project A" in shown or "Project C" in shown
     assert "Reason" not in shown  # every juror submitted: no reason asked
     assert _state(sqlite_db) is EditionState.final

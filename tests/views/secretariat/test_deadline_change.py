@@ -54,6 +54,14 @@ def test_moving_the_deadline_earlier_with_drafts_needs_a_reason(staff_client, op
     )
     assert 'value="2027-06-15T23:59"' in page.text  # what was typed is kept
     assert _deadline(sqlite_db) == before
+    # the field the error sits under does not call itself optional
+    label = re.search(r'<label for="reason">(.*?)</label>', page.text)
+    assert label is not None and text_of(label[1]).strip() == "Why (kept in the audit log)"
+    assert (
+        'id="reason-hint">Required to move the deadline earlier while drafts or changes are in '
+        "progress.</p>" in page.text
+    )
+    assert "optional" not in text_of(page.text)
 
 
 def test_moving_the_deadline_earlier_warns_and_emails_the_drafts_in_their_language(
