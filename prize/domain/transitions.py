@@ -138,7 +138,6 @@ def cautions(
 def _below_quorum(session: Session, edition: Edition, round_: Round) -> int:
     """How many projects that go on (the shortlist, after the first round; the awarded, after
     the final) have fewer ballots than the quorum in ``round_``."""
-    result = tally_input.tally_of(session=session, edition=edition, round_=round_)
     if round_ is Round.shortlist:
         going_on = {
             d.application_id for d in decisions.shortlist_of(session=session, edition=edition)
@@ -149,7 +148,17 @@ def _below_quorum(session: Session, edition: Edition, round_: Round) -> int:
             for d in decisions.final_of(session=session, edition=edition)
             if d.award is not Award.special_mention
         }
-    return sum(1 for e in result.ranking if e.application in going_on and BELOW_QUORUM in e.flags)
+    return _count_below_quorum(session, edition, round_, going_on)
+
+
+def _count_below_quorum(
+    session: Session, edition: Edition, round_: Round, application_ids: set[int]
+) -> int:
+    """How many of ``application_ids`` have fewer ballots than the quorum in ``round_``."""
+    result = tally_input.tally_of(session=session, edition=edition, round_=round_)
+    return sum(
+        1 for e in result.ranking if e.application in application_ids and BELOW_QUORUM in e.flags
+    )
 
 
 def consequences(
@@ -508,6 +517,16 @@ def shortlist_consequences(
             total=counted,
         ),
     ]
+    below = _count_below_quorum(session, edition, Round.shortlist, set(application_ids))
+    if below:
+        found.append(
+            Plural(
+                "%(num)s of them has fewer first-round ballots than the quorum of %(quorum)s.",
+                "%(num)s of them have fewer first-round ballots than the quorum of %(quorum)s.",
+                below,
+                quorum=edition.quorum,
+            )
+        )
     closes = edition.shortlist_closes_at
     if closes is not None and now < closes:
         found.append(

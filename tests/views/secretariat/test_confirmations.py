@@ -21,7 +21,7 @@ from prize.models import (
 )
 from tests.appkit import csrf_of, refused_page, text_of
 from tests.jurykit import ROUND1, ROUND2, cast_ballot, make_scored_edition
-from tests.staffkit import confirm_fields, confirm_page, confirmed_post
+from tests.staffkit import confirm_fields, confirm_page, confirmed_post, staff_post
 
 DECISIONS = "/secretariat/editions/2027/decisions"
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -211,3 +211,21 @@ def test_a_get_or_a_first_post_never_acts_and_a_stale_form_is_refused(
     assert no_csrf.status_code == 403
     assert _state(sqlite_db) is EditionState.final
     assert _count(sqlite_db, OutboxMessage) == 0
+
+
+def test_confirming_a_shortlist_below_the_quorum_says_so_first(staff_client, sqlite_db, clock):
+    with sqlite_db.write() as session:
+        scored = make_scored_edition(session, now=clock())
+        for juror, marks in ROUND1.items():
+            cast_ballot(session, scored, juror, "shortlist", marks, submitted=juror != 2)
+    chosen = scored.ids[:3]
+    asked = staff_post(
+        staff_client,
+        f"{DECISIONS}/shortlist",
+        {"app": [str(i) for i in chosen]} | {f"reason-{i}": "Best two ballots" for i in chosen},
+    )
+    shown = text_of(confirm_page(staff_client, asked).text)
+    assert "3 applications are shortlisted for the final round." in shown
+    assert "3 of them have fewer first-round ballots than the quorum of 3." in shown
+    with sqlite_db.read() as session:
+        assert decisions.shortlist_of(session=session, edition=scored.edition) == []
