@@ -69,7 +69,15 @@ def panel(
         "revision": content is not None and submitted is not None and content.id != submitted.id,
         "can_withdraw": application_links.can_withdraw(application, edition),
         "standing": where,
-        "reason_text": screening.reason_label(where.reason, lang(request)) if where.reason else "",
+        # why it is ineligible: the rule and the secretariat's note ("another reason": the note)
+        "reason_text": (
+            where.note
+            if where.reason == "other"
+            else screening.reason_label(where.reason, lang(request))
+            if where.reason
+            else ""
+        ),
+        "reason_note": where.note if where.reason and where.reason != "other" else "",
         "contact": settings(request).contact_email,
         "can_delete": application_links.can_delete(application),
         "max_uploads": settings(request).max_uploads,

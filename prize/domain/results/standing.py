@@ -57,6 +57,7 @@ FINAL_KNOWN = (S.decided, S.published)  # the awards are decided and told
 class Standing:
     stand: Stand
     reason: str = ""  # ineligible: the rule's code (screening.REASONS)
+    note: str = ""  # ineligible: the secretariat's note to the applicant
     published: bool = False  # the results are public: link to them
 
     @property
@@ -80,7 +81,12 @@ def standing_of(*, session: Session, application: Application, edition: Edition)
     if status is A.returned:
         return Standing(Stand.returned)
     if status is A.ineligible:
-        return Standing(Stand.ineligible, reason=application.screening_reason, published=published)
+        return Standing(
+            Stand.ineligible,
+            reason=application.screening_reason,
+            note=application.screening_note,
+            published=published,
+        )
     if status is A.submitted:
         stand = Stand.submitted if edition.state is S.open else Stand.screening
         return Standing(stand, published=published)

@@ -319,8 +319,11 @@ def _tell_outcome(
         links,
         reference=application.reference,
         title=content.title if content else "",
-        # the rule's English label, translated by the template into the reader's language
-        reason=REASONS.get(outcome.reason_code, outcome.reason_code),
+        # the rule's English label, translated by the template into the reader's language;
+        # "another reason" is the note itself
+        reason=""
+        if outcome.reason_code == "other"
+        else REASONS.get(outcome.reason_code, outcome.reason_code),
         note=outcome.note,
         message=outcome.info_message,
         due=outcome.info_due,

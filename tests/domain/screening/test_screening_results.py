@@ -111,3 +111,14 @@ def test_a_decision_sent_at_once_is_told_and_changing_it_needs_a_reason(db, two)
     changed = _mails(db)[-1]
     assert changed.kind == "screening_ineligible"
     assert "The secretariat has reviewed its decision on your application." in changed.body
+
+
+def test_another_reason_is_told_as_the_note_itself_and_a_rule_with_its_note(db, two):
+    _, en, fr = two
+    other = "The project has already won the prize in 2024."
+    _screen(db, en.id, Outcome(A.ineligible, "other", note=other), mail=True)
+    _screen(db, fr.id, Outcome(A.ineligible, "structure", note="Une seule personne."), mail=True)
+    english, french = _mails(db)
+    assert f"The reason: {other}" in english.body
+    assert "Another reason" not in english.body and "explained below" not in english.body
+    assert french.body.index("Une seule personne.") > french.body.index("Motif")  # after the rule

@@ -10,6 +10,7 @@ import pytest
 from prize.domain.shared import audit
 from prize.models import ActorKind, ApplicationStatus, Edition
 from tests import factories
+from tests.appkit import text_of
 from tests.applykit import link_maker
 from tests.jurykit import make_scored_edition, run_to_publication
 
@@ -92,3 +93,31 @@ def test_the_list_of_applications_says_where_each_stands(client, published, cloc
     page = client.get("/apply/mine")
     assert "EDPP-2027-0002 · Winner" in page.text
     assert "EDPP-2027-0010 · Not eligible" in page.text
+
+
+@pytest.mark.parametrize(
+    ("rule", "note", "shown"),
+    [
+        ("other", "It has already won in 2024.", "The reason: It has already won in 2024."),
+        (
+            "country",
+            "Most activities are in Canada.",
+            "The reason: The project does not run mainly in an eligible country.",
+        ),
+    ],
+)
+def test_an_ineligible_application_says_why_with_the_secretariats_note(
+    client, sqlite_db, clock, rule, note, shown
+) -> None:
+    with sqlite_db.write() as session:
+        scored = make_scored_edition(session, now=clock() - timedelta(days=1))
+        application = factories.application(
+            session=session,
+            edition=scored.edition,
+            status=ApplicationStatus.ineligible,
+            screening_reason=rule,
+            screening_note=note,
+        )
+    text = text_of(_open(client, application, clock).text)
+    assert shown in text and note in text
+    assert "Another reason" not in text and "explained below" not in text
