@@ -245,9 +245,15 @@ def _fields_context(
     only: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """What the form's fields show: the answers as typed (else as stored), their messages
-    (else the stored texts' word limits), and the lists they choose from. ``only``: the fields
-    of one section, whose messages alone are shown."""
-    shown = messages if messages is not None else application_form.word_warnings(content)
+    (else the rules the stored answers break: a word limit, a start date to come), and the lists
+    they choose from. ``only``: the fields of one section, whose messages alone are shown."""
+    shown = (
+        messages
+        if messages is not None
+        else application_form.in_page_order(
+            sections.problems(content, edition, now(request).date())
+        )
+    )
     if only is not None:
         shown = {k: v for k, v in shown.items() if k in only}
     return {
@@ -302,10 +308,15 @@ def _show(request: Request, **kw: Any) -> Response:
         return _page(request, session, application, edition, mode, **kw)
 
 
-def _save(request: Request, values: dict[str, Any]) -> None:
+def _save(request: Request, values: dict[str, Any]) -> list[tuple[str, Message]]:
+    """Store the well-formed answers; the rules the answers now stored break, by form field
+    (``sections.problems``), to show beside their fields."""
     with database(request).write() as session:
-        application, _, _ = current_applicant(request).reopen(session, request)
-        drafts.save_draft(session=session, application=application, values=values, now=now(request))
+        application, edition, _ = current_applicant(request).reopen(session, request)
+        content = drafts.save_draft(
+            session=session, application=application, values=values, now=now(request)
+        )
+        return sections.problems(content, edition, now(request).date())
 
 
 def _typing_refused(request: Request, refusal: Refusal) -> Response:
@@ -455,22 +466,23 @@ def autosave(request: Request) -> Response:
     if section is not None:
         parsed = application_form.within(parsed, fields=section.fields, stored=section.stored)
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return _answer(request, 409, _refusal(request, error), saved=False, closed=True)
-    errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
+    if section is not None:
+        broken = [(name, message) for name, message in broken if name in section.fields]
+    shown = application_form.in_page_order(parsed.errors, broken)
+    errors = {k: gettext(language, v) for k, v in shown.items()}
     clock = formats.clock(now(request), language)
-    if errors:
-        return _answer(
-            request,
-            200,
-            Message(N_("Saved at %(time)s, except the answers marked"), {"time": clock}),
-            saved=True,
-            errors=errors,
+    if parsed.errors:
+        said = N_("Saved at %(time)s, except the answers marked")
+    elif broken:  # stored, but a rule keeps them from being submitted: beside their fields
+        said = N_(
+            "Saved at %(time)s. The answers marked keep your application from being submitted."
         )
-    return _answer(
-        request, 200, Message(N_("Saved at %(time)s"), {"time": clock}), saved=True, errors={}
-    )
+    else:
+        said = N_("Saved at %(time)s")
+    return _answer(request, 200, Message(said, {"time": clock}), saved=True, errors=errors)
 
 
 def _signed_out(request: Request, refusal: Refusal) -> Response:
@@ -600,26 +612,25 @@ def section_page(request: Request) -> Response:
     )
     messages = application_form.in_page_order(parsed.messages())
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return refuse(
             request, kept_as, parsed.values, messages, problem=_refusal(request, error), to=here
         )
     except DomainError as error:
         return refuse(request, kept_as, parsed.values, messages, problem=error.message, to=here)
-    if parsed.errors:
-        return refuse(
-            request,
-            kept_as,
-            parsed.values,
-            messages,
-            to=here,
-            problem=Message(
-                N_(
-                    "Your draft is saved, except the answers marked below: correct them and save again."
-                )
-            ),
+    broken = [(name, message) for name, message in broken if name in section.fields]
+    if parsed.errors or broken:  # saved, but not as it must be to submit: say so, by the fields
+        note = (
+            N_("Your draft is saved, except the answers marked below: correct them and save again.")
+            if parsed.errors
+            else N_(
+                "Your draft is saved, but the answers marked below keep your application from "
+                "being submitted: correct them before you submit."
+            )
         )
+        messages = application_form.in_page_order(parsed.errors, broken)
+        return refuse(request, kept_as, parsed.values, messages, to=here, problem=Message(note))
     flash(request, N_("%(section)s: saved."), section=Message(section.title))
     return redirect(request, back_to, application_id=app_id)
 
