@@ -254,7 +254,7 @@ def _unchanged(
 ) -> bool:
     """Whether the draft (if any) has the submitted version's answers and files."""
     return draft is None or (
-        drafts.values_of(draft) == drafts.values_of(submitted)
+        drafts.comparable(drafts.values_of(draft)) == drafts.comparable(drafts.values_of(submitted))
         and attachments.same_files(
             attachments.of_content(session=session, content=draft),
             attachments.of_content(session=session, content=submitted),

@@ -257,6 +257,38 @@ def test_second_submit_of_an_unchanged_application_changes_nothing(db, clock, tm
     assert edition_of(db).last_number == 1
 
 
+def test_line_breaks_stored_as_a_browser_sent_them_are_no_change(db, clock, tmp_path):
+    """Texts stored before the form wrote every line break "\n" may hold "\r\n": the same
+    answer sent now starts no revision, and a revision lists only what was really changed."""
+    make_call(db, clock())
+    application = start_application(db, clock())
+    involvement = dict(content_values()["involvement"])
+    involvement["strategy"] = {"involved": True, "how": "They set\r\nthe yearly plan."}
+    crlf = content_values(
+        address="Ulica 1\r\n71000 Sarajevo",
+        summary="Young people write plays.\r\n\r\nThey perform them.",
+        involvement=involvement,
+    )
+    save(db, application.id, clock(), **crlf)
+    submit(db, application.id, clock(), tmp_path)
+    involvement["strategy"] = {"involved": True, "how": "They set\nthe yearly plan."}
+    lf = {
+        **crlf,
+        "address": "Ulica 1\n71000 Sarajevo",
+        "summary": "Young people write plays.\n\nThey perform them.",
+        "involvement": involvement,
+    }
+    save(db, application.id, clock(), **lf)  # the same answers, as the form sends them now
+    assert list(contents(db, application.id)) == [ContentKind.submitted]
+    save(db, application.id, clock(), **{**lf, "adults": 9})
+    with db.read() as session:
+        found = session.get_one(Application, application.id)
+        assert drafts.differences(session=session, application=found) == ["adults"]
+    save(db, application.id, clock(), **lf)  # changed back: nothing left to resubmit
+    assert submit(db, application.id, clock(), tmp_path).changed is False
+    assert list(contents(db, application.id)) == [ContentKind.submitted]
+
+
 def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
