@@ -61,6 +61,9 @@ from prize.views.links import applicant_links
 from prize.views.refused import recall, refuse
 
 SENT_KEY = "apply_sent"
+NOTHING_TO_SUBMIT = N_(
+    "Your application is submitted, and nothing has changed since: there is nothing to submit."
+)
 
 
 # --------------------------------------------------------------------------- start, resend
@@ -516,6 +519,9 @@ def check(request: Request) -> Response:
     if opened.mode is not Access.edit:
         return redirect(request, "apply_form", application_id=app_id)
     with database(request).read() as session:
+        if drafts.nothing_to_submit(session=session, application=opened.application):
+            flash(request, NOTHING_TO_SUBMIT)  # Back after submitting, or an old tab
+            return redirect(request, "apply_form", application_id=app_id)
         context = panel(request, session, opened.application, opened.edition, opened.mode)
     context.update(section_of=sections.section_of)  # each answer's "Change" link
     return render(request, "apply/check.html", context)
@@ -548,12 +554,14 @@ def tasks(request: Request) -> Response:
         return redirect(request, "apply_form", application_id=opened.application_id)
     with database(request).read() as session:
         context = panel(request, session, application, edition, mode)
+        unchanged = drafts.nothing_to_submit(session=session, application=application)
     items = sections.tasks(
         context["content"], edition, now(request).date(), files=len(context["files"])
     )
     context.update(
         tasks=items,
         ready=sections.all_complete(items),
+        nothing_to_submit=unchanged,
         done_count=sum(t.state is sections.State.complete for t in items),
         countdown=_countdown(application, edition, mode, now(request)),
     )

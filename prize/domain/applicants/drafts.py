@@ -279,6 +279,14 @@ def differences(*, session: Session, application: Application) -> list[str]:
     return names
 
 
+def nothing_to_submit(*, session: Session, application: Application) -> bool:
+    """Whether a submitted application has nothing new to submit: no revision, or one that
+    changes nothing (a returned application may be sent back as it was, so it always has)."""
+    return application.status is ApplicationStatus.submitted and not differences(
+        session=session, application=application
+    )
+
+
 def copy_attachments(
     *, session: Session, source: ApplicationContent, target: ApplicationContent
 ) -> None:

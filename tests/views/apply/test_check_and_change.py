@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from prize.models import Application
-from tests.appkit import csrf_of, refused_page
+from tests.appkit import csrf_of, refused_page, text_of
 from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, post_form, stored
 
 
@@ -120,3 +120,41 @@ def test_the_start_page_refuses_every_field_at_once_in_page_order(client, open_c
     assert "Enter your project&#39;s title." in summary
     assert 'value="nobody"' in page.text
     assert "data-error-summary" in page.text
+
+
+NOTHING_TO_SUBMIT = (
+    "Your application is submitted, and nothing has changed since: there is nothing to submit."
+)
+
+
+def test_the_check_page_of_a_submitted_application_unchanged_leads_to_its_summary(applicant):
+    """Back after submitting, or an old tab: nothing is offered to be submitted again."""
+    client, application = applicant
+    assert post_form(client, application, **complete_form(), action="submit").status_code == 303
+    response = client.get(f"/apply/{application.id}/check")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/apply/{application.id}"
+    page = text_of(client.get(response.headers["location"]).text)
+    assert NOTHING_TO_SUBMIT in page
+    assert "Change your application" in page  # the read-only summary
+    assert "Check your answers before submitting" not in page
+    assert "Submit the changes" not in page
+
+
+def test_the_task_list_of_a_submitted_application_unchanged_says_there_is_nothing_to_submit(
+    applicant,
+):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="submit")
+    page = client.get(f"/apply/{application.id}/tasks")
+    assert NOTHING_TO_SUBMIT in text_of(page.text)
+    assert "Every section is complete" not in page.text
+    assert f'href="/apply/{application.id}/check"' not in page.text
+    assert f'<a href="/apply/{application.id}">See your application</a>' in page.text
+
+    post_form(client, application, **complete_form(adults="9"))  # a change: to submit again
+    page = client.get(f"/apply/{application.id}/tasks")
+    assert NOTHING_TO_SUBMIT not in text_of(page.text)
+    assert "Every section is complete" in page.text
+    check = client.get(f"/apply/{application.id}/check")
+    assert check.status_code == 200 and "Submit the changes" in check.text
