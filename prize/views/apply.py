@@ -214,6 +214,7 @@ def _page(
     typed: dict[str, Any] | None = None,
     messages: dict[str, Message] | None = None,
     submitting: bool = False,
+    checking: bool = False,
     change: bool = False,
     problem: Message | None = None,
     status: int = 200,
@@ -221,6 +222,7 @@ def _page(
     context = panel(request, session, application, edition, mode)
     context["problem"] = problem
     context["submitting"] = submitting
+    context["checking"] = checking  # on the way to the check page, not submitting yet
     context["countdown"] = _countdown(application, edition, mode, now(request))
     context["changes"] = (
         [
@@ -343,6 +345,7 @@ def application_page(request: Request) -> Response:
                 typed=None if stash.extra.get("stored") else stash.values,
                 messages=stash.errors or None, problem=stash.problem,
                 submitting=bool(stash.extra.get("submitting")),
+                checking=bool(stash.extra.get("checking")),
                 change=bool(stash.extra.get("change")),
             )  # fmt: skip
 
@@ -391,13 +394,15 @@ def _refused(
     messages: dict[str, Message] | None = None,
     problem: Message | None = None,
     submitting: bool = False,
+    checking: bool = False,
     change: bool = False,
 ) -> Response:
-    """Back to the form (303) with what was refused: ``typed`` None shows what is stored."""
+    """Back to the form (303) with what was refused: ``typed`` None shows what is stored;
+    ``submitting`` after a submit, ``checking`` on the way to the check page."""
     return refuse(
         request, "apply_form", typed or {}, messages, problem=problem,
         to=request.url_for("apply_form", application_id=app_id).path,
-        stored=typed is None, submitting=submitting, change=change,
+        stored=typed is None, submitting=submitting, checking=checking, change=change,
     )  # fmt: skip
 
 
@@ -421,7 +426,7 @@ def _submit(
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
         if check and not messages:
             return redirect(request, "apply_check", application_id=app_id)
-        return again(messages=messages, submitting=True)
+        return again(messages=messages, submitting=True, checking=check)
     try:
         _submit_draft(request)
     except submissions.Incomplete as incomplete:

@@ -73,9 +73,22 @@ def test_continue_with_parts_missing_lists_them_all_and_stays_on_the_form(applic
         client, application, **complete_form(organisation="", adults="2.5"), action="check"
     )
     page = refused_page(client, page)
-    assert "Not submitted: correct these answers" in page.text
+    assert "Before you check your answers, complete or correct these:" in page.text
+    assert "Not submitted" not in page.text  # the applicant did not try to submit
     assert '<a href="#organisation">Name the organisation that runs the project.</a>' in page.text
     assert "Number of adults taking part must be a whole number" in page.text
+
+
+def test_the_error_summaries_in_french_say_what_happened_to_the_application(applicant):
+    client, application = applicant
+    client.cookies.set("lang", "fr")
+    form = complete_form(organisation="")
+    checked = refused_page(client, post_form(client, application, **form, action="check"))
+    assert "Avant de vérifier vos réponses, complétez ou corrigez ces points\u00a0:" in (
+        checked.text
+    )
+    submitted = refused_page(client, post_form(client, application, **form, action="submit"))
+    assert "Non soumise\u00a0: corrigez ces réponses" in submitted.text  # une candidature
 
 
 def test_the_check_page_submits_nothing_incomplete(applicant, sqlite_db):
