@@ -414,8 +414,9 @@ def _submit(
     *,
     check: bool = False,
 ) -> Response:
-    """Submit what was just saved, or show every refusal at once: the answers typed in a wrong
-    format and the parts missing from the draft, in the page's order, one message per field."""
+    """Submit what was just saved, or show every refusal at once: the address not confirmed yet
+    (above the form), the answers typed in a wrong format and the parts missing from the draft,
+    in the page's order, one message per field."""
     if parsed.errors or check:
         with database(request).read() as session:
             application, edition, _ = current_applicant(request).reopen(session, request)
@@ -426,28 +427,34 @@ def _submit(
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
         if check and not messages:
             return redirect(request, "apply_check", application_id=app_id)
-        return again(messages=messages, submitting=True, checking=check)
+        refusal = None if check else applications.unconfirmed(application)
+        problem = refusal.message if refusal is not None else None
+        return again(messages=messages, submitting=True, checking=check, problem=problem)
     try:
         _submit_draft(request)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
         return again(messages=messages, submitting=True)
+    except applications.Unconfirmed as refusal:
+        messages = application_form.in_page_order(refusal.missing, parsed.warnings)
+        return again(messages=messages, submitting=True, problem=refusal.message)
     except DomainError as error:
         return again(problem=error.message)
     return redirect(request, "apply_done", application_id=app_id)
 
 
 def _submit_draft(request: Request) -> None:
-    """Submit what is stored (``submissions.submit``'s refusals pass through)."""
+    """Submit what is stored, from a confirmed address only (``submissions.submit``'s refusals
+    pass through)."""
     with database(request).write() as session:
         application, _, _ = current_applicant(request).reopen(session, request)
-        applications.require_confirmed(application)
         submissions.submit(
             session=session,
             application=application,
             links=applicant_links(request),
             store=file_store(request),
             now=now(request),
+            confirmed_only=True,
         )
 
 
@@ -518,6 +525,12 @@ def check(request: Request) -> Response:
         except submissions.Incomplete as incomplete:
             messages = application_form.in_page_order(incomplete.missing)
             return _refused(request, app_id, messages=messages, submitting=True, change=True)
+        except applications.Unconfirmed as refusal:
+            messages = application_form.in_page_order(refusal.missing)
+            return _refused(
+                request, app_id, messages=messages, problem=refusal.message,
+                submitting=True, change=True,
+            )  # fmt: skip
         except DomainError as error:
             return _refused(request, app_id, problem=_refusal(request, error))
         return redirect(request, "apply_done", application_id=app_id)

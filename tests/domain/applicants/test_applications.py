@@ -351,6 +351,38 @@ def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):
     assert edition_of(db).last_number == 0
 
 
+def test_the_applicants_submit_from_an_address_not_confirmed_names_every_missing_part(
+    db, clock, tmp_path
+):
+    make_call(db, clock())
+    application = start_application(db, clock())  # its link not opened yet
+    save(db, application.id, clock(), **content_values(organisation="", phone=""))
+
+    def applicants_submit():
+        with db.write() as session:
+            return submissions.submit(
+                session=session,
+                application=session.get_one(Application, application.id),
+                links=link_maker(),
+                store=FolderStore(tmp_path),
+                now=clock(),
+                confirmed_only=True,
+            )
+
+    with pytest.raises(applications.Unconfirmed) as refused:
+        applicants_submit()
+    assert [name for name, _ in refused.value.missing] == ["organisation", "phone"]
+    assert "confirm your e-mail address first" in gettext("en", refused.value.message)
+    save(db, application.id, clock(), organisation="Youth Theatre", phone="+387 33 123 456")
+    with pytest.raises(applications.Unconfirmed) as refused:
+        applicants_submit()
+    assert refused.value.missing == []
+    with db.write() as session:
+        found = session.get_one(Application, application.id)
+        applications.confirm_email(session=session, application=found, now=clock())
+    assert applicants_submit().application.reference == "EDPP-2027-0001"
+
+
 def test_submit_after_the_deadline_is_refused_by_the_server_clock(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
