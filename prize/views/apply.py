@@ -173,7 +173,9 @@ def follow_link(request: Request) -> Response:
             application = application_links.open_link(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
-            applications.confirm_email(session=session, application=application, now=now(request))
+            confirmed = applications.confirm_email(
+                session=session, application=application, now=now(request)
+            )
             edition = session.get_one(Edition, application.edition_id)
             mode = application_links.access(application, edition, now(request))
             draft = drafts.content_of(
@@ -183,6 +185,8 @@ def follow_link(request: Request) -> Response:
     except LinkError as error:
         return link_error(request, error, kind="application")
     remember(request, application)
+    if confirmed:  # the first time only
+        flash(request, N_("Your e-mail address is confirmed."))
     home = "apply_tasks" if editing else "apply_form"
     return redirect(request, home, application_id=application.id)
 

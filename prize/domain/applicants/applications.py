@@ -232,12 +232,15 @@ class Unconfirmed(NotAllowed):
         self.missing = list(missing)
 
 
-def confirm_email(*, session: Session, application: Application, now: datetime) -> None:
-    """A link e-mailed to the address was opened: the address is the applicant's (once)."""
-    if application.email_confirmed_at is None:
-        application.email_confirmed_at = now
-        session.add(application)
-        session.flush()
+def confirm_email(*, session: Session, application: Application, now: datetime) -> bool:
+    """A link e-mailed to the address was opened: the address is the applicant's (once).
+    Whether this confirmed it (False when it already was)."""
+    if application.email_confirmed_at is not None:
+        return False
+    application.email_confirmed_at = now
+    session.add(application)
+    session.flush()
+    return True
 
 
 def unconfirmed(application: Application) -> Unconfirmed | None:

@@ -119,6 +119,27 @@ def test_submitting_before_the_address_is_confirmed_lists_every_problem_at_once(
     assert application.status is ApplicationStatus.draft
 
 
+def test_opening_the_link_the_first_time_says_the_address_is_confirmed(
+    client, open_call, sqlite_db
+):
+    start(client)
+    [link] = re.findall(r"http://testserver(/apply/link/\S+)", mails(sqlite_db)[0].body)
+    opened = client.get(link)
+    page = client.get(opened.headers["location"])
+    assert '<p class="notice" role="status">Your e-mail address is confirmed.</p>' in page.text
+    assert "Your e-mail address is confirmed." not in client.get(opened.headers["location"]).text
+    again = client.get(link)  # confirmed already: nothing more to say
+    assert "Your e-mail address is confirmed." not in client.get(again.headers["location"]).text
+
+
+def test_the_confirmation_notice_in_french(client, open_call, sqlite_db):
+    start(client)
+    client.cookies.set("lang", "fr")
+    [link] = re.findall(r"http://testserver(/apply/link/\S+)", mails(sqlite_db)[0].body)
+    page = client.get(client.get(link).headers["location"])
+    assert "Votre adresse électronique est confirmée." in page.text
+
+
 def test_the_link_can_be_sent_again_from_the_draft(client, open_call, sqlite_db):
     response = start(client)
     [application] = applications_in(sqlite_db)
