@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import countries, formats
@@ -242,6 +242,7 @@ def _page(
         context["can_change"] = mode is Access.edit
         return render(request, "apply/view.html", context, status_code=status)
     context.update(_fields_context(request, edition, content, typed, messages))
+    context["files_then"] = "form"  # the files page leads back here
     return render(request, "apply/form.html", context, status_code=status)
 
 
@@ -384,8 +385,9 @@ def application_page(request: Request) -> Response:
                     "save again.")
         )  # fmt: skip
         return again(problem=Message(note))
-    if action == "files":
-        return redirect(request, "apply_files", application_id=app_id)
+    if action == "files":  # and back to the form from there
+        path = request.url_for("apply_files", application_id=app_id).path
+        return RedirectResponse(f"{path}?then=form", status_code=303)
     flash(request, "Your draft is saved. You can come back to it with your link.")
     return redirect(request, "apply_form", application_id=app_id)
 

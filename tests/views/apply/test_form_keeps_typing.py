@@ -84,13 +84,16 @@ def test_the_files_button_saves_the_draft_then_opens_the_files_page(applicant, s
     client, application = applicant
     page = client.get(f"/apply/{application.id}")
     assert "Save and go to the files page (0 of 5 attached)" in page.text
+    assert f'href="/apply/{application.id}/files?then=form">Files (0 of 5)' in page.text
     response = post_form(
         client, application, organisation="Youth Theatre", summary="Typed", action="files"
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/apply/{application.id}/files"
+    assert response.headers["location"] == f"/apply/{application.id}/files?then=form"
     draft = stored(sqlite_db, application.id)
     assert (draft.organisation, draft.summary) == ("Youth Theatre", "Typed")
+    files = client.get(response.headers["location"])
+    assert f'<a href="/apply/{application.id}">Back to the form</a>' in files.text
 
 
 def test_the_files_button_with_a_malformed_answer_stays_on_the_form(applicant, sqlite_db):
