@@ -171,3 +171,52 @@ def test_the_task_list_of_a_submitted_application_unchanged_says_there_is_nothin
     assert "Every section is complete" in page.text
     check = client.get(f"/apply/{application.id}/check")
     assert check.status_code == 200 and "Submit the changes" in check.text
+
+
+def answers_of(page) -> dict[str, str]:
+    """Each answer of the check page as read, by its label (its "Change" link's words left out)."""
+    import re
+
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page.text, flags=re.S)
+    return {
+        text_of(label).strip(): text_of(re.sub(r'<a class="change".*?</a>', "", value)).strip()
+        for label, value in pairs
+    }
+
+
+def test_the_check_page_says_which_answers_are_not_given(applicant):
+    client, application = applicant
+    post_form(
+        client,
+        application,
+        **complete_form(
+            end_date="", phone="", website="", contact_person_email="", adults="", link_1=""
+        ),
+    )
+    page = client.get(f"/apply/{application.id}/check")
+    answers = answers_of(page)
+    for label in (
+        "End date",
+        "Telephone",
+        "Website",
+        "That person's e-mail address",
+        "Number of adults taking part",
+    ):
+        assert answers[label] == "Not answered", label
+    assert answers["Person who can discuss the project in English or French"] == "Amra Hodžić"
+    assert answers["Telephone"] != answers["Applicant's e-mail address"]
+    links = text_of(page.text.split(">Links")[1].split("</p>")[0])
+    assert links.strip().endswith("Not answered")
+    assert (
+        f'href="/apply/{application.id}/section/contacts?then=check#contact_person_email"'
+        in page.text
+    )
+
+
+def test_an_unanswered_question_reads_the_same_in_french(applicant):
+    client, application = applicant
+    post_form(client, application, **complete_form(phone="", still_running=""))
+    client.cookies.set("lang", "fr")
+    answers = answers_of(client.get(f"/apply/{application.id}/check"))
+    assert answers["Téléphone"] == "Non renseigné"
+    assert answers["Le projet est-il toujours en cours ?"] == "Non renseigné"
