@@ -61,6 +61,11 @@ from prize.views.links import applicant_links
 from prize.views.refused import recall, refuse
 
 SENT_KEY = "apply_sent"
+# Saved, but an answer breaks a rule of the call (a start date to come, a word limit passed).
+BROKEN_RULES = N_(
+    "Your draft is saved, but the answers marked below keep your application from being "
+    "submitted: correct them before you submit."
+)
 NOTHING_TO_SUBMIT = N_(
     "Your application is submitted, and nothing has changed since: there is nothing to submit."
 )
@@ -369,7 +374,7 @@ def application_page(request: Request) -> Response:
         return _refused(request, app_id, **kw)
 
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return again(problem=_refusal(request, error))
     except DomainError as error:
@@ -384,11 +389,15 @@ def application_page(request: Request) -> Response:
             else N_("Your draft is saved, except the answers marked below: correct them and "
                     "save again.")
         )  # fmt: skip
-        return again(problem=Message(note))
+        messages = application_form.in_page_order(parsed.errors, broken)
+        return again(problem=Message(note), messages=messages)
     if action == "files":  # and back to the form from there
         path = request.url_for("apply_files", application_id=app_id).path
         return RedirectResponse(f"{path}?then=form", status_code=303)
-    flash(request, "Your draft is saved. You can come back to it with your link.")
+    if broken:  # shown beside their fields on the form the browser goes back to
+        flash(request, BROKEN_RULES)
+    else:
+        flash(request, "Your draft is saved. You can come back to it with your link.")
     return redirect(request, "apply_form", application_id=app_id)
 
 
@@ -656,10 +665,7 @@ def section_page(request: Request) -> Response:
         note = (
             N_("Your draft is saved, except the answers marked below: correct them and save again.")
             if parsed.errors
-            else N_(
-                "Your draft is saved, but the answers marked below keep your application from "
-                "being submitted: correct them before you submit."
-            )
+            else BROKEN_RULES
         )
         messages = application_form.in_page_order(parsed.errors, broken)
         return refuse(request, kept_as, parsed.values, messages, to=here, problem=Message(note))

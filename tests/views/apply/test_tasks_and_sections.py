@@ -15,7 +15,7 @@ from prize.domain import transitions
 from prize.domain.shared import audit
 from prize.models import ApplicationStatus, Edition, EditionState
 from tests.appkit import csrf_of, refused_page, text_of
-from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, stored
+from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, post_form, stored
 
 
 def states(page) -> dict[str, str]:
@@ -322,3 +322,21 @@ def test_autosave_names_the_rule_an_answer_breaks_beside_its_field(applicant, sq
     data["start_date"] = "2024-09-01"
     answer = client.post(f"/apply/{application.id}/save", data={**data, "csrf_token": token})
     assert answer.json()["errors"] == {} and answer.json()["message"].startswith("Saved at ")
+
+
+def test_save_draft_on_the_whole_form_names_a_rule_an_answer_breaks(applicant, sqlite_db):
+    client, application = applicant
+    response = post_form(client, application, **complete_form(start_date="2030-01-01"))
+    assert response.headers["location"] == f"/apply/{application.id}"
+    page = client.get(response.headers["location"])
+    assert "Your draft is saved, but the answers marked below keep your application from " in (
+        text_of(page.text)
+    )
+    assert error_by(page, "start_date") == MUST_HAVE_STARTED
+    assert MUST_HAVE_STARTED in summary_of(page)
+
+    refused = post_form(client, application, **complete_form(start_date="2030-01-01", adults="x"))
+    page = refused_page(client, refused)  # a refused answer, and the rule still broken
+    assert error_by(page, "start_date") == MUST_HAVE_STARTED
+    assert (error_by(page, "adults") or "").startswith("Number of adults taking part must be")
+    assert stored(sqlite_db, application.id).start_date.isoformat() == "2030-01-01"
