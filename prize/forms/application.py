@@ -339,18 +339,6 @@ def initial(content: ApplicationContent | None) -> dict[str, Any]:
     return typed
 
 
-def word_warnings(content: ApplicationContent | None) -> dict[str, Message]:
-    """Word limits passed in the stored draft, to show beside their fields on opening it."""
-    out: dict[str, Message] = {}
-    if content is None:
-        return out
-    for name in WORD_LIMITS:
-        message = word_limit_message(name, str(getattr(content, name)))
-        if message is not None:
-            out[name] = message
-    return out
-
-
 def start_errors(values: dict[str, str]) -> dict[str, Message]:
     """Every refusal of the start page's fields at once, in the page's order (the domain checks
     them again, one by one)."""

@@ -26,9 +26,14 @@ class FormResult:
 
 
 def text(form: FormData, name: str) -> str:
-    """A text field, stripped; over-long input is cut by the caller's validation, not here."""
+    """A text field, stripped, its line breaks all "\n" whatever the browser sent (a form posts
+    a textarea's as "\r\n", a script may send "\n"): every form reads its texts here, so what is
+    stored never depends on how it was sent. Over-long input is cut by the caller's validation,
+    not here."""
     value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def word_count(value: str) -> int:

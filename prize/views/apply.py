@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import countries, formats
@@ -61,6 +61,14 @@ from prize.views.links import applicant_links
 from prize.views.refused import recall, refuse
 
 SENT_KEY = "apply_sent"
+# Saved, but an answer breaks a rule of the call (a start date to come, a word limit passed).
+BROKEN_RULES = N_(
+    "Your draft is saved, but the answers marked below keep your application from being "
+    "submitted: correct them before you submit."
+)
+NOTHING_TO_SUBMIT = N_(
+    "Your application is submitted, and nothing has changed since: there is nothing to submit."
+)
 
 
 # --------------------------------------------------------------------------- start, resend
@@ -170,7 +178,9 @@ def follow_link(request: Request) -> Response:
             application = application_links.open_link(
                 session=session, signer=signer(request), token=token, now=now(request)
             )
-            applications.confirm_email(session=session, application=application, now=now(request))
+            confirmed = applications.confirm_email(
+                session=session, application=application, now=now(request)
+            )
             edition = session.get_one(Edition, application.edition_id)
             mode = application_links.access(application, edition, now(request))
             draft = drafts.content_of(
@@ -180,6 +190,8 @@ def follow_link(request: Request) -> Response:
     except LinkError as error:
         return link_error(request, error, kind="application")
     remember(request, application)
+    if confirmed:  # the first time only
+        flash(request, N_("Your e-mail address is confirmed."))
     home = "apply_tasks" if editing else "apply_form"
     return redirect(request, home, application_id=application.id)
 
@@ -211,6 +223,7 @@ def _page(
     typed: dict[str, Any] | None = None,
     messages: dict[str, Message] | None = None,
     submitting: bool = False,
+    checking: bool = False,
     change: bool = False,
     problem: Message | None = None,
     status: int = 200,
@@ -218,6 +231,7 @@ def _page(
     context = panel(request, session, application, edition, mode)
     context["problem"] = problem
     context["submitting"] = submitting
+    context["checking"] = checking  # on the way to the check page, not submitting yet
     context["countdown"] = _countdown(application, edition, mode, now(request))
     context["changes"] = (
         [
@@ -233,6 +247,7 @@ def _page(
         context["can_change"] = mode is Access.edit
         return render(request, "apply/view.html", context, status_code=status)
     context.update(_fields_context(request, edition, content, typed, messages))
+    context["files_then"] = "form"  # the files page leads back here
     return render(request, "apply/form.html", context, status_code=status)
 
 
@@ -245,9 +260,15 @@ def _fields_context(
     only: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """What the form's fields show: the answers as typed (else as stored), their messages
-    (else the stored texts' word limits), and the lists they choose from. ``only``: the fields
-    of one section, whose messages alone are shown."""
-    shown = messages if messages is not None else application_form.word_warnings(content)
+    (else the rules the stored answers break: a word limit, a start date to come), and the lists
+    they choose from. ``only``: the fields of one section, whose messages alone are shown."""
+    shown = (
+        messages
+        if messages is not None
+        else application_form.in_page_order(
+            sections.problems(content, edition, now(request).date())
+        )
+    )
     if only is not None:
         shown = {k: v for k, v in shown.items() if k in only}
     return {
@@ -302,10 +323,15 @@ def _show(request: Request, **kw: Any) -> Response:
         return _page(request, session, application, edition, mode, **kw)
 
 
-def _save(request: Request, values: dict[str, Any]) -> None:
+def _save(request: Request, values: dict[str, Any]) -> list[tuple[str, Message]]:
+    """Store the well-formed answers; the rules the answers now stored break, by form field
+    (``sections.problems``), to show beside their fields."""
     with database(request).write() as session:
-        application, _, _ = current_applicant(request).reopen(session, request)
-        drafts.save_draft(session=session, application=application, values=values, now=now(request))
+        application, edition, _ = current_applicant(request).reopen(session, request)
+        content = drafts.save_draft(
+            session=session, application=application, values=values, now=now(request)
+        )
+        return sections.problems(content, edition, now(request).date())
 
 
 def _typing_refused(request: Request, refusal: Refusal) -> Response:
@@ -329,6 +355,7 @@ def application_page(request: Request) -> Response:
                 typed=None if stash.extra.get("stored") else stash.values,
                 messages=stash.errors or None, problem=stash.problem,
                 submitting=bool(stash.extra.get("submitting")),
+                checking=bool(stash.extra.get("checking")),
                 change=bool(stash.extra.get("change")),
             )  # fmt: skip
 
@@ -347,7 +374,7 @@ def application_page(request: Request) -> Response:
         return _refused(request, app_id, **kw)
 
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return again(problem=_refusal(request, error))
     except DomainError as error:
@@ -362,10 +389,15 @@ def application_page(request: Request) -> Response:
             else N_("Your draft is saved, except the answers marked below: correct them and "
                     "save again.")
         )  # fmt: skip
-        return again(problem=Message(note))
-    if action == "files":
-        return redirect(request, "apply_files", application_id=app_id)
-    flash(request, "Your draft is saved. You can come back to it with your link.")
+        messages = application_form.in_page_order(parsed.errors, broken)
+        return again(problem=Message(note), messages=messages)
+    if action == "files":  # and back to the form from there
+        path = request.url_for("apply_files", application_id=app_id).path
+        return RedirectResponse(f"{path}?then=form", status_code=303)
+    if broken:  # shown beside their fields on the form the browser goes back to
+        flash(request, BROKEN_RULES)
+    else:
+        flash(request, "Your draft is saved. You can come back to it with your link.")
     return redirect(request, "apply_form", application_id=app_id)
 
 
@@ -377,13 +409,15 @@ def _refused(
     messages: dict[str, Message] | None = None,
     problem: Message | None = None,
     submitting: bool = False,
+    checking: bool = False,
     change: bool = False,
 ) -> Response:
-    """Back to the form (303) with what was refused: ``typed`` None shows what is stored."""
+    """Back to the form (303) with what was refused: ``typed`` None shows what is stored;
+    ``submitting`` after a submit, ``checking`` on the way to the check page."""
     return refuse(
         request, "apply_form", typed or {}, messages, problem=problem,
         to=request.url_for("apply_form", application_id=app_id).path,
-        stored=typed is None, submitting=submitting, change=change,
+        stored=typed is None, submitting=submitting, checking=checking, change=change,
     )  # fmt: skip
 
 
@@ -395,8 +429,9 @@ def _submit(
     *,
     check: bool = False,
 ) -> Response:
-    """Submit what was just saved, or show every refusal at once: the answers typed in a wrong
-    format and the parts missing from the draft, in the page's order, one message per field."""
+    """Submit what was just saved, or show every refusal at once: the address not confirmed yet
+    (above the form), the answers typed in a wrong format and the parts missing from the draft,
+    in the page's order, one message per field."""
     if parsed.errors or check:
         with database(request).read() as session:
             application, edition, _ = current_applicant(request).reopen(session, request)
@@ -407,28 +442,34 @@ def _submit(
         messages = application_form.in_page_order(parsed.errors, missing, parsed.warnings)
         if check and not messages:
             return redirect(request, "apply_check", application_id=app_id)
-        return again(messages=messages, submitting=True)
+        refusal = None if check else applications.unconfirmed(application)
+        problem = refusal.message if refusal is not None else None
+        return again(messages=messages, submitting=True, checking=check, problem=problem)
     try:
         _submit_draft(request)
     except submissions.Incomplete as incomplete:
         messages = application_form.in_page_order(incomplete.missing, parsed.warnings)
         return again(messages=messages, submitting=True)
+    except applications.Unconfirmed as refusal:
+        messages = application_form.in_page_order(refusal.missing, parsed.warnings)
+        return again(messages=messages, submitting=True, problem=refusal.message)
     except DomainError as error:
         return again(problem=error.message)
     return redirect(request, "apply_done", application_id=app_id)
 
 
 def _submit_draft(request: Request) -> None:
-    """Submit what is stored (``submissions.submit``'s refusals pass through)."""
+    """Submit what is stored, from a confirmed address only (``submissions.submit``'s refusals
+    pass through)."""
     with database(request).write() as session:
         application, _, _ = current_applicant(request).reopen(session, request)
-        applications.require_confirmed(application)
         submissions.submit(
             session=session,
             application=application,
             links=applicant_links(request),
             store=file_store(request),
             now=now(request),
+            confirmed_only=True,
         )
 
 
@@ -455,22 +496,23 @@ def autosave(request: Request) -> Response:
     if section is not None:
         parsed = application_form.within(parsed, fields=section.fields, stored=section.stored)
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return _answer(request, 409, _refusal(request, error), saved=False, closed=True)
-    errors = {k: gettext(language, v) for k, v in parsed.errors.items()}
+    if section is not None:
+        broken = [(name, message) for name, message in broken if name in section.fields]
+    shown = application_form.in_page_order(parsed.errors, broken)
+    errors = {k: gettext(language, v) for k, v in shown.items()}
     clock = formats.clock(now(request), language)
-    if errors:
-        return _answer(
-            request,
-            200,
-            Message(N_("Saved at %(time)s, except the answers marked"), {"time": clock}),
-            saved=True,
-            errors=errors,
+    if parsed.errors:
+        said = N_("Saved at %(time)s, except the answers marked")
+    elif broken:  # stored, but a rule keeps them from being submitted: beside their fields
+        said = N_(
+            "Saved at %(time)s. The answers marked keep your application from being submitted."
         )
-    return _answer(
-        request, 200, Message(N_("Saved at %(time)s"), {"time": clock}), saved=True, errors={}
-    )
+    else:
+        said = N_("Saved at %(time)s")
+    return _answer(request, 200, Message(said, {"time": clock}), saved=True, errors=errors)
 
 
 def _signed_out(request: Request, refusal: Refusal) -> Response:
@@ -498,12 +540,21 @@ def check(request: Request) -> Response:
         except submissions.Incomplete as incomplete:
             messages = application_form.in_page_order(incomplete.missing)
             return _refused(request, app_id, messages=messages, submitting=True, change=True)
+        except applications.Unconfirmed as refusal:
+            messages = application_form.in_page_order(refusal.missing)
+            return _refused(
+                request, app_id, messages=messages, problem=refusal.message,
+                submitting=True, change=True,
+            )  # fmt: skip
         except DomainError as error:
             return _refused(request, app_id, problem=_refusal(request, error))
         return redirect(request, "apply_done", application_id=app_id)
     if opened.mode is not Access.edit:
         return redirect(request, "apply_form", application_id=app_id)
     with database(request).read() as session:
+        if drafts.nothing_to_submit(session=session, application=opened.application):
+            flash(request, NOTHING_TO_SUBMIT)  # Back after submitting, or an old tab
+            return redirect(request, "apply_form", application_id=app_id)
         context = panel(request, session, opened.application, opened.edition, opened.mode)
     context.update(section_of=sections.section_of)  # each answer's "Change" link
     return render(request, "apply/check.html", context)
@@ -536,12 +587,14 @@ def tasks(request: Request) -> Response:
         return redirect(request, "apply_form", application_id=opened.application_id)
     with database(request).read() as session:
         context = panel(request, session, application, edition, mode)
+        unchanged = drafts.nothing_to_submit(session=session, application=application)
     items = sections.tasks(
         context["content"], edition, now(request).date(), files=len(context["files"])
     )
     context.update(
         tasks=items,
         ready=sections.all_complete(items),
+        nothing_to_submit=unchanged,
         done_count=sum(t.state is sections.State.complete for t in items),
         countdown=_countdown(application, edition, mode, now(request)),
     )
@@ -600,26 +653,22 @@ def section_page(request: Request) -> Response:
     )
     messages = application_form.in_page_order(parsed.messages())
     try:
-        _save(request, parsed.clean)
+        broken = _save(request, parsed.clean)
     except NotAllowed as error:
         return refuse(
             request, kept_as, parsed.values, messages, problem=_refusal(request, error), to=here
         )
     except DomainError as error:
         return refuse(request, kept_as, parsed.values, messages, problem=error.message, to=here)
-    if parsed.errors:
-        return refuse(
-            request,
-            kept_as,
-            parsed.values,
-            messages,
-            to=here,
-            problem=Message(
-                N_(
-                    "Your draft is saved, except the answers marked below: correct them and save again."
-                )
-            ),
+    broken = [(name, message) for name, message in broken if name in section.fields]
+    if parsed.errors or broken:  # saved, but not as it must be to submit: say so, by the fields
+        note = (
+            N_("Your draft is saved, except the answers marked below: correct them and save again.")
+            if parsed.errors
+            else BROKEN_RULES
         )
+        messages = application_form.in_page_order(parsed.errors, broken)
+        return refuse(request, kept_as, parsed.values, messages, to=here, problem=Message(note))
     flash(request, N_("%(section)s: saved."), section=Message(section.title))
     return redirect(request, back_to, application_id=app_id)
 

@@ -4,15 +4,18 @@ limit), so a refused file never costs the text typed in the form."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize.domain.applicants import attachments
+from prize.domain.applicants.links import Access
 from prize.domain.errors import DomainError
-from prize.i18n import Message
+from prize.i18n import N_, Message
+from prize.models import ContentKind
 from prize.security import BodyTooLarge
 from prize.storage import megabytes
 from prize.views.access import Who, current_applicant, route
@@ -25,11 +28,38 @@ from prize.views.common import (
     now,
     parsed_first,
     read_form,
-    redirect,
     render,
     settings,
 )
 from prize.views.refused import recall, refuse
+
+# The pages that open the files page and that it leads back to (``?then=``): the check page's
+# "Change" link, and the whole form; else the application's home.
+BACK = {
+    "check": ("apply_check", N_("Back to check your answers")),
+    "form": ("apply_form", N_("Back to the form")),
+}
+
+
+def _then(request: Request) -> str:
+    then = request.query_params.get("then", "")
+    return then if then in BACK else ""
+
+
+def _here(request: Request) -> str:
+    """The files page's address, with the page it leads back to (after an upload too)."""
+    path = request.url_for("apply_files", application_id=request.path_params["application_id"])
+    return path.path + (f"?then={_then(request)}" if _then(request) else "")
+
+
+def _back(context: dict[str, Any]) -> tuple[str, str]:
+    """The page the files page leads back to and its link's words, when not named by ``?then``:
+    the task list while the application is edited, else its page (a summary once submitted)."""
+    content = context["content"]
+    editing = context["mode"] == Access.edit.value and (
+        content is None or content.kind is ContentKind.draft
+    )
+    return ("apply_tasks" if editing else "apply_form"), N_("Back to your application")
 
 
 def _page(request: Request, error: Message | None = None, status: int = 200) -> Response:
@@ -37,7 +67,14 @@ def _page(request: Request, error: Message | None = None, status: int = 200) -> 
     with database(request).read() as session:
         context = panel(request, session, opened.application, opened.edition, opened.mode)
     conf = settings(request)
-    context.update(max_mb=megabytes(conf.max_upload_bytes), error=error)
+    back_to, back_words = BACK.get(_then(request)) or _back(context)
+    context.update(
+        max_mb=megabytes(conf.max_upload_bytes),
+        error=error,
+        then=_then(request),
+        back_to=back_to,
+        back_words=Message(back_words),
+    )
     return render(
         request,
         "apply/files.html",
@@ -80,7 +117,10 @@ def _known(request: Request) -> bool:
 def _attach(request: Request, upload: object) -> Response:
     conf = settings(request)
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return refuse(request, "apply_files", {}, {}, problem=Message("Choose a file to attach."))
+        return refuse(
+            request, "apply_files", {}, {}, problem=Message("Choose a file to attach."),
+            to=_here(request),
+        )  # fmt: skip
     try:
         # Copied to the storage folder first, so that the writing transaction (on SQLite, the
         # one write lock of the whole app) is not held while the disk takes the file.
@@ -103,11 +143,9 @@ def _attach(request: Request, upload: object) -> Response:
             attachments.discard(store=file_store(request), stored=stored)
             raise
     except DomainError as error:
-        return refuse(request, "apply_files", {}, {}, problem=error.message)
+        return refuse(request, "apply_files", {}, {}, problem=error.message, to=_here(request))
     flash(request, "Attached: %(name)s", name=attachment.original_name)
-    return redirect(
-        request, "apply_files", application_id=current_applicant(request).application_id
-    )
+    return RedirectResponse(_here(request), status_code=303)
 
 
 def _close_files(form: FormData) -> None:
@@ -142,14 +180,9 @@ def remove(request: Request) -> Response:
                 now=now(request),
             )
     except DomainError as error:
-        return refuse(
-            request, "apply_files", {}, {}, problem=error.message,
-            to=request.url_for("apply_files", application_id=current_applicant(request).application_id).path,
-        )  # fmt: skip
+        return refuse(request, "apply_files", {}, {}, problem=error.message, to=_here(request))
     flash(request, "The file is removed.")
-    return redirect(
-        request, "apply_files", application_id=current_applicant(request).application_id
-    )
+    return RedirectResponse(_here(request), status_code=303)
 
 
 routes: list[BaseRoute] = [

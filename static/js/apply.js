@@ -77,7 +77,15 @@
   var stopped = false;    // a refusal that retrying cannot fix (signed out, deadline passed)
   var retryDelay = shared.backoff(2000, 30000);
   var leaving = false;    // a plain submit of the form is under way
-  var jsErrors = {};      // fields whose message this file put there
+  var jsErrors = {};      // fields whose message each save answers for (see showErrors)
+  // The messages the page came with, when each save checks them again (a format, a rule an
+  // answer breaks; not what a refused submit found missing): a save that finds one put right
+  // takes it away.
+  if (form.hasAttribute("data-save-rechecks")) {
+    form.querySelectorAll("p.error[id$='-error']").forEach(function (box) {
+      jsErrors[box.id.slice(0, -"-error".length)] = true;
+    });
+  }
 
   function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
 

@@ -44,7 +44,7 @@ def test_typed_text_survives_the_files_page_link(live_server, phone):
     page.get_by_label("Summary of the project").fill("Young people perform street plays.")
     # At once, before the autosave's pause: following a link saves first.
     page.get_by_role("link", name=re.compile(r"^Files \(0 of 5\)")).click()
-    page.wait_for_url("**/files")
+    page.wait_for_url("**/files?then=form")
     page.get_by_role("link", name="Back to the form").click()
     page.wait_for_url(FORM)
     assert page.get_by_label("Organisation running the project").input_value() == (
@@ -55,7 +55,7 @@ def test_typed_text_survives_the_files_page_link(live_server, phone):
     )
     page.get_by_label("Prevention goals").fill("Healthy lives.")
     page.get_by_role("button", name=re.compile(r"^Save and go to the files page")).click()
-    page.wait_for_url("**/files")
+    page.wait_for_url("**/files?then=form")
     page.go_back()
     page.wait_for_url(FORM)
     page.reload()

@@ -105,7 +105,7 @@ def test_an_applicant_applies_on_a_phone(live_server, phone):
     assert_accessible(page)
 
     page.get_by_role("link", name=re.compile(r"^Files \(0 of 5\)")).click()
-    page.wait_for_url("**/files")
+    page.wait_for_url("**/files?then=form")
     assert_accessible(page)
     page.get_by_label("File", exact=True).set_input_files(
         files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()}]

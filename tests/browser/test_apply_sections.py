@@ -151,3 +151,36 @@ def test_an_applicant_goes_section_by_section_on_a_phone(live_server, phone):
     page.wait_for_url("**/submitted")
     assert page.locator(".reference").inner_text() == "EDPP-2027-0001"
     assert page.console_errors == []  # the refusals above were pages after a redirect, not errors
+
+
+def test_a_rule_an_answer_breaks_stays_by_its_field_until_put_right(live_server, phone):
+    """A start date to come is saved, and said beside its field whenever the section opens; the
+    autosave takes the message away once the date is put right, and brings it back if not."""
+    page = phone
+    must_have_started = "The project must have started: the prize rewards work already done."
+    make_call(live_server.database, live_server.clock())
+    page.goto(live_server.url + "/apply")
+    page.get_by_label("Your e-mail address").fill("amra@example.org")
+    page.get_by_label("Project title").fill("Street theatre against drugs")
+    page.get_by_role("button", name="Start my application").click()
+    page.wait_for_url(TASKS)
+    page.get_by_role("link", name="A. The project").click()
+    page.get_by_label("Start date").fill("2030-01-01")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    expect(page.locator("#start_date-error")).to_have_text(must_have_started)
+    assert "Your draft is saved, but the answers marked below" in html(page)
+
+    page.get_by_role("link", name="Back to your application").click()
+    page.wait_for_url(TASKS)
+    assert state_of(page, "A. The project") == "Has errors"
+    page.get_by_role("link", name="A. The project").click()
+    page.wait_for_url("**/section/project")
+    expect(page.locator("#start_date-error")).to_have_text(must_have_started)
+    assert_accessible(page)
+
+    page.get_by_label("Start date").fill("2024-09-01")
+    expect(page.locator("#start_date-error")).to_have_count(0)  # the autosave found it right
+    page.get_by_label("Start date").fill("2031-01-01")
+    expect(page.locator("#start_date-error")).to_have_text(must_have_started)
+    assert page.console_errors == []

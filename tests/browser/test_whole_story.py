@@ -350,11 +350,11 @@ def _apply_in_french(page, base: str, mail: Mail) -> None:
     page.locator("#consent_processing").check()
     page.locator("#consent_publication").check()
     page.locator("button[value=save]").click()
-    page.locator("a[href$='/files']").first.click()
+    page.locator("a[href$='/files?then=form']").first.click()
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "bilan.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()}]
     )
-    page.locator("form[action$='/files'] button[type=submit]").click()
+    page.locator("form[action$='/files?then=form'] button[type=submit]").click()
     expect(page.locator("ul.files")).to_contain_text("bilan.pdf")
     page.locator(f"main a[href='{form_path}']").first.click()
     page.locator("button[value=check]").click()

@@ -7,6 +7,7 @@ opens it. What the applicant types is in ``drafts``; deadline reminders are in `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ from prize.domain.editions.editions import accepts_applications
 from prize.domain.errors import DomainError, NotAllowed, Throttled
 from prize.domain.shared import audit, outbox, throttle
 from prize.domain.shared.email_addresses import normalise_email, parse_email
-from prize.i18n import N_
+from prize.i18n import N_, Message
 from prize.models import (
     ActorKind,
     Application,
@@ -214,27 +215,46 @@ def start(
 
 
 class Unconfirmed(NotAllowed):
-    """The applicant has not opened a link e-mailed to the application's address yet."""
+    """The applicant has not opened a link e-mailed to the application's address yet.
+    ``missing``: what else keeps the application from being submitted, (form field, message)
+    each, so that the applicant reads every refusal at once."""
 
-
-def confirm_email(*, session: Session, application: Application, now: datetime) -> None:
-    """A link e-mailed to the address was opened: the address is the applicant's (once)."""
-    if application.email_confirmed_at is None:
-        application.email_confirmed_at = now
-        session.add(application)
-        session.flush()
-
-
-def require_confirmed(application: Application) -> None:
-    """Refuse to go on (submit) until the application's address is confirmed."""
-    if application.email_confirmed_at is None:
-        raise Unconfirmed(
+    def __init__(
+        self, application: Application, missing: Sequence[tuple[str, Message]] = ()
+    ) -> None:
+        super().__init__(
             N_(
                 "Not submitted: confirm your e-mail address first. Open the link we sent to "
                 "%(email)s, then submit. Everything you typed is saved."
             ),
             email=application.email,
         )
+        self.missing = list(missing)
+
+
+def confirm_email(*, session: Session, application: Application, now: datetime) -> bool:
+    """A link e-mailed to the address was opened: the address is the applicant's (once).
+    Whether this confirmed it (False when it already was)."""
+    if application.email_confirmed_at is not None:
+        return False
+    application.email_confirmed_at = now
+    session.add(application)
+    session.flush()
+    return True
+
+
+def unconfirmed(application: Application) -> Unconfirmed | None:
+    """The refusal to submit while the application's address is not confirmed; None once it is."""
+    return Unconfirmed(application) if application.email_confirmed_at is None else None
+
+
+def require_confirmed(
+    application: Application, missing: Sequence[tuple[str, Message]] = ()
+) -> None:
+    """Refuse to go on (submit) until the application's address is confirmed, naming too what
+    else is ``missing``."""
+    if application.email_confirmed_at is None:
+        raise Unconfirmed(application, missing)
 
 
 def send_link_again(

@@ -163,6 +163,19 @@ def values_of(content: ApplicationContent) -> dict[str, Any]:
     return {name: getattr(content, name) for name in CONTENT_FIELDS}
 
 
+def comparable(value: Any) -> Any:
+    """An answer (or a version's ``values_of``) as two versions of it are compared: the line
+    breaks of its texts all "\n". The form stores them so; answers stored before it did may hold
+    a browser's "\r\n", which is no change the applicant made."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    return value
+
+
 def ensure_draft(
     *, session: Session, application: Application, now: datetime
 ) -> ApplicationContent:
@@ -221,7 +234,9 @@ def save_draft(
     draft = content_of(session=session, application=application, kind=ContentKind.draft)
     if draft is None:
         submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
-        if submitted is not None and all(getattr(submitted, k) == v for k, v in values.items()):
+        if submitted is not None and all(
+            comparable(getattr(submitted, k)) == comparable(v) for k, v in values.items()
+        ):
             return submitted
     draft = ensure_draft(session=session, application=application, now=now)
     for name, value in values.items():
@@ -249,7 +264,11 @@ def differences(*, session: Session, application: Application) -> list[str]:
     submitted = content_of(session=session, application=application, kind=ContentKind.submitted)
     if draft is None or submitted is None:
         return []
-    names = [n for n in CONTENT_FIELDS if getattr(draft, n) != getattr(submitted, n)]
+    names = [
+        n
+        for n in CONTENT_FIELDS
+        if comparable(getattr(draft, n)) != comparable(getattr(submitted, n))
+    ]
 
     def files(content: ApplicationContent) -> list[str]:
         rows = session.exec(select(Attachment.sha256).where(Attachment.content_id == content.id))
@@ -258,6 +277,14 @@ def differences(*, session: Session, application: Application) -> list[str]:
     if files(draft) != files(submitted):
         names.append("files")
     return names
+
+
+def nothing_to_submit(*, session: Session, application: Application) -> bool:
+    """Whether a submitted application has nothing new to submit: no revision, or one that
+    changes nothing (a returned application may be sent back as it was, so it always has)."""
+    return application.status is ApplicationStatus.submitted and not differences(
+        session=session, application=application
+    )
 
 
 def copy_attachments(

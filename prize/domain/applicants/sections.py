@@ -4,8 +4,8 @@ task list: not started, in progress, complete, or with errors.
 A section is *not started* while none of its answers is given, *complete* when nothing in it
 keeps the application from being submitted, *in progress* when answers are still missing, and
 *has errors* when a given answer breaks a rule (a text over its word limit, a start date to come,
-a country that is not eligible). The files are optional: none is "not started", one or more is
-complete.
+a country that is not eligible; ``problems`` lists them, for the pages to show beside their
+fields). The files are optional: none is "not started", one or more is complete.
 """
 
 from __future__ import annotations
@@ -144,18 +144,34 @@ def _answer(content: ApplicationContent, name: str) -> Any:
     return getattr(content, name)
 
 
+def problems(
+    content: ApplicationContent | None, edition: Edition, today: date
+) -> list[tuple[str, Message]]:
+    """The rules that the answers given break (a text over its word limit, a start date to
+    come, a country that is not eligible), each as (form field, message) in the form's order:
+    what keeps ``content`` from being submitted although answered, shown beside its field. The
+    answers not given yet are not among them: a form being filled in lacks them as a matter of
+    course."""
+    if content is None:
+        return []
+    return [
+        (name, message)
+        for name, message in missing_parts(content, edition, today)
+        if _given(_answer(content, name))
+    ]
+
+
 def state_of(
     section: Section, content: ApplicationContent | None, edition: Edition, today: date
 ) -> State:
     """The state of one section of ``content`` (the draft, or the submitted version)."""
     if content is None:
         return State.not_started
-    given = {name for name in section.fields if _given(_answer(content, name))}
-    missing = [name for name, _ in missing_parts(content, edition, today) if name in section.fields]
-    if any(name in given for name in missing):
+    if any(name in section.fields for name, _ in problems(content, edition, today)):
         return State.has_errors  # an answer given, and still refused: a rule it breaks
-    if not given:
+    if not any(_given(_answer(content, name)) for name in section.fields):
         return State.not_started
+    missing = [name for name, _ in missing_parts(content, edition, today) if name in section.fields]
     return State.in_progress if missing else State.complete
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from prize import countries
 from prize.domain.applicants import attachments, drafts
 from prize.domain.applicants import links as application_links
-from prize.domain.applicants.applications import record_event
+from prize.domain.applicants.applications import record_event, require_confirmed
 from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, label_of
 from prize.domain.applicants.links import LinkMaker
 from prize.domain.errors import DomainError, NotAllowed
@@ -181,8 +181,12 @@ def submit(
     links: LinkMaker,
     store: Store,
     now: datetime,
+    confirmed_only: bool = False,
 ) -> Outcome:
-    """Submit the draft (or a revision, replacing the submitted version and keeping the reference)."""
+    """Submit the draft (or a revision, replacing the submitted version and keeping the reference).
+
+    ``confirmed_only`` (the applicant's own submit): refused while the application's address is
+    not confirmed (``applications.Unconfirmed``, with every part missing besides)."""
     session.refresh(application, with_for_update=True)  # a double click waits here, then no-ops
     edition = session.get_one(Edition, application.edition_id)
     draft = drafts.content_of(session=session, application=application, kind=ContentKind.draft)
@@ -205,6 +209,8 @@ def submit(
             raise Incomplete([("title", Message("Give your project's title."))])
         draft = drafts.ensure_draft(session=session, application=application, now=now)
     missing = missing_parts(draft, edition, now.date())
+    if confirmed_only:
+        require_confirmed(application, missing)
     if missing:
         raise Incomplete(missing)
 
@@ -254,7 +260,7 @@ def _unchanged(
 ) -> bool:
     """Whether the draft (if any) has the submitted version's answers and files."""
     return draft is None or (
-        drafts.values_of(draft) == drafts.values_of(submitted)
+        drafts.comparable(drafts.values_of(draft)) == drafts.comparable(drafts.values_of(submitted))
         and attachments.same_files(
             attachments.of_content(session=session, content=draft),
             attachments.of_content(session=session, content=submitted),

@@ -257,6 +257,38 @@ def test_second_submit_of_an_unchanged_application_changes_nothing(db, clock, tm
     assert edition_of(db).last_number == 1
 
 
+def test_line_breaks_stored_as_a_browser_sent_them_are_no_change(db, clock, tmp_path):
+    """Texts stored before the form wrote every line break "\n" may hold "\r\n": the same
+    answer sent now starts no revision, and a revision lists only what was really changed."""
+    make_call(db, clock())
+    application = start_application(db, clock())
+    involvement = dict(content_values()["involvement"])
+    involvement["strategy"] = {"involved": True, "how": "They set\r\nthe yearly plan."}
+    crlf = content_values(
+        address="Ulica 1\r\n71000 Sarajevo",
+        summary="Young people write plays.\r\n\r\nThey perform them.",
+        involvement=involvement,
+    )
+    save(db, application.id, clock(), **crlf)
+    submit(db, application.id, clock(), tmp_path)
+    involvement["strategy"] = {"involved": True, "how": "They set\nthe yearly plan."}
+    lf = {
+        **crlf,
+        "address": "Ulica 1\n71000 Sarajevo",
+        "summary": "Young people write plays.\n\nThey perform them.",
+        "involvement": involvement,
+    }
+    save(db, application.id, clock(), **lf)  # the same answers, as the form sends them now
+    assert list(contents(db, application.id)) == [ContentKind.submitted]
+    save(db, application.id, clock(), **{**lf, "adults": 9})
+    with db.read() as session:
+        found = session.get_one(Application, application.id)
+        assert drafts.differences(session=session, application=found) == ["adults"]
+    save(db, application.id, clock(), **lf)  # changed back: nothing left to resubmit
+    assert submit(db, application.id, clock(), tmp_path).changed is False
+    assert list(contents(db, application.id)) == [ContentKind.submitted]
+
+
 def test_an_unfinished_revision_never_costs_the_submitted_version(db, clock, tmp_path):
     make_call(db, clock())
     application = complete_draft(db, clock)
@@ -317,6 +349,38 @@ def test_incomplete_application_lists_every_missing_part(db, clock, tmp_path):
         stored = session.get_one(Application, application.id)
         assert (stored.status, stored.reference) == (ApplicationStatus.draft, None)
     assert edition_of(db).last_number == 0
+
+
+def test_the_applicants_submit_from_an_address_not_confirmed_names_every_missing_part(
+    db, clock, tmp_path
+):
+    make_call(db, clock())
+    application = start_application(db, clock())  # its link not opened yet
+    save(db, application.id, clock(), **content_values(organisation="", phone=""))
+
+    def applicants_submit():
+        with db.write() as session:
+            return submissions.submit(
+                session=session,
+                application=session.get_one(Application, application.id),
+                links=link_maker(),
+                store=FolderStore(tmp_path),
+                now=clock(),
+                confirmed_only=True,
+            )
+
+    with pytest.raises(applications.Unconfirmed) as refused:
+        applicants_submit()
+    assert [name for name, _ in refused.value.missing] == ["organisation", "phone"]
+    assert "confirm your e-mail address first" in gettext("en", refused.value.message)
+    save(db, application.id, clock(), organisation="Youth Theatre", phone="+387 33 123 456")
+    with pytest.raises(applications.Unconfirmed) as refused:
+        applicants_submit()
+    assert refused.value.missing == []
+    with db.write() as session:
+        found = session.get_one(Application, application.id)
+        applications.confirm_email(session=session, application=found, now=clock())
+    assert applicants_submit().application.reference == "EDPP-2027-0001"
 
 
 def test_submit_after_the_deadline_is_refused_by_the_server_clock(db, clock, tmp_path):

@@ -62,6 +62,26 @@ def test_an_answer_that_breaks_a_rule_marks_its_section(edition):
     assert states(abroad, edition)["project"] is State.has_errors
 
 
+def test_the_problems_are_the_rules_broken_by_answers_given_not_the_answers_missing(edition):
+    content = ApplicationContent(
+        application_id=1,
+        **content_values(
+            start_date=date(2028, 1, 1),
+            goals=" ".join(["word"] * 101),
+            organisation="",
+            phone="",
+            consent_processing=False,
+        ),
+    )
+    found = {name: m.msgid for name, m in sections.problems(content, edition, TODAY)}
+    assert found == {
+        "start_date": "The project must have started: the prize rewards work already done.",
+        "goals": "%(field)s must be %(limit)s words or fewer; yours has %(n)s.",
+    }
+    assert sections.problems(None, edition, TODAY) == []
+    assert sections.problems(ApplicationContent(application_id=1), edition, TODAY) == []
+
+
 def test_a_missing_answer_is_in_progress_not_an_error(edition):
     ended = ApplicationContent(
         application_id=1, **content_values(still_running=False, end_date=None)

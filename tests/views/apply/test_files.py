@@ -22,6 +22,7 @@ from tests.applykit import (
     content_values,
     link_maker,
     make_call,
+    post_form,
     start_application,
     tiny_pdf,
 )
@@ -363,3 +364,76 @@ def test_the_whole_form_with_a_file_submits(applicant, sqlite_db):
     )
     assert response.status_code == 303
     assert files_of(sqlite_db, application.id, ContentKind.submitted) == ["evidence.pdf"]
+
+
+def back_link(page) -> tuple[str, str]:
+    """Where the files page's last link leads, and its words."""
+    import re
+
+    [(href, words)] = re.findall(r'<p><a href="([^"]+)">(Back to [^<]+)</a></p>', page.text)
+    return href, words
+
+
+def test_the_files_page_leads_back_to_the_task_list_while_editing(applicant):
+    client, application = applicant
+    tasks = client.get(f"/apply/{application.id}/tasks")
+    assert f'href="/apply/{application.id}/files"' in tasks.text
+    page = client.get(f"/apply/{application.id}/files")
+    assert back_link(page) == (f"/apply/{application.id}/tasks", "Back to your application")
+    upload(client, application, tiny_pdf())
+    page = client.get(f"/apply/{application.id}/files")
+    assert back_link(page) == (f"/apply/{application.id}/tasks", "Back to your application")
+
+
+def test_the_files_page_opened_from_the_check_page_leads_back_to_it(applicant, sqlite_db):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="check")
+    check = client.get(f"/apply/{application.id}/check")
+    files = f"/apply/{application.id}/files?then=check"
+    assert f'<a class="change" href="{files}">Change' in check.text
+    page = client.get(files)
+    assert back_link(page) == (f"/apply/{application.id}/check", "Back to check your answers")
+    assert f'action="{files}"' in page.text
+
+    token = csrf_of(client, files)
+    response = client.post(
+        files, data={"csrf_token": token}, files={"file": ("report.pdf", tiny_pdf(), "x/y")}
+    )
+    assert response.headers["location"] == files  # after an upload, still on the way back
+    page = client.get(files)
+    assert "Attached: report.pdf" in page.text
+    assert back_link(page) == (f"/apply/{application.id}/check", "Back to check your answers")
+
+    file_id = page.text.split(f"/apply/{application.id}/files/")[1].split('"')[0]
+    remove = f"/apply/{application.id}/files/{file_id}/delete?then=check"
+    assert f'action="{remove}"' in page.text
+    response = client.post(remove, data={"csrf_token": token})
+    assert response.headers["location"] == files  # and after a removal
+    page = client.get(files)
+    assert "The file is removed." in page.text
+    assert back_link(page) == (f"/apply/{application.id}/check", "Back to check your answers")
+
+    refused = refused_page(client, client.post(files, data={"csrf_token": token}))
+    assert "Choose a file to attach." in refused.text  # a refusal keeps the way back too
+    assert back_link(refused) == (f"/apply/{application.id}/check", "Back to check your answers")
+
+
+def test_the_files_page_of_a_submitted_application_leads_back_to_its_summary(applicant):
+    client, application = applicant
+    post_form(client, application, **complete_form(), action="submit")
+    page = client.get(f"/apply/{application.id}/files")
+    assert back_link(page) == (f"/apply/{application.id}", "Back to your application")
+
+
+def test_the_files_page_back_link_in_french(applicant):
+    client, application = applicant
+    client.cookies.set("lang", "fr")
+    page = client.get(f"/apply/{application.id}/files?then=check")
+    assert back_link_fr(page) == "Retour à la vérification de vos réponses"
+
+
+def back_link_fr(page) -> str:
+    import re
+
+    [words] = re.findall(r'<p><a href="[^"]+">(Retour [^<]+)</a></p>', page.text)
+    return words

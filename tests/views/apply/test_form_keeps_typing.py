@@ -3,6 +3,7 @@ after the deadline, the deadline's banner, and a revision's differences."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from prize import formats
@@ -83,13 +84,16 @@ def test_the_files_button_saves_the_draft_then_opens_the_files_page(applicant, s
     client, application = applicant
     page = client.get(f"/apply/{application.id}")
     assert "Save and go to the files page (0 of 5 attached)" in page.text
+    assert f'href="/apply/{application.id}/files?then=form">Files (0 of 5)' in page.text
     response = post_form(
         client, application, organisation="Youth Theatre", summary="Typed", action="files"
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/apply/{application.id}/files"
+    assert response.headers["location"] == f"/apply/{application.id}/files?then=form"
     draft = stored(sqlite_db, application.id)
     assert (draft.organisation, draft.summary) == ("Youth Theatre", "Typed")
+    files = client.get(response.headers["location"])
+    assert f'<a href="/apply/{application.id}">Back to the form</a>' in files.text
 
 
 def test_the_files_button_with_a_malformed_answer_stays_on_the_form(applicant, sqlite_db):
@@ -236,3 +240,30 @@ def test_without_javascript_every_follow_up_question_shows_with_if_yes(applicant
     assert "How are they involved in the strategy? (if yes)" in page.text
     assert page.text.count('<div class="conditional" data-shown-when=') == 4
     assert 'data-shown-when="inv_strategy" hidden' not in page.text
+
+
+def test_line_breaks_are_stored_as_newlines_however_the_browser_sends_them(applicant, sqlite_db):
+    """A form posts a textarea's line breaks as "\r\n", the autosave's script as "\n": both are
+    stored "\n", so the revision of a submitted application lists only what was changed."""
+    client, application = applicant
+    crlf = complete_form(
+        address="Ulica 1\r\n71000 Sarajevo",
+        summary="Young people write plays.\r\n\r\nThey perform them.",
+        inv_strategy_how="They set\r\nthe yearly plan.",
+        social_links="https://a.example.org\rhttps://b.example.org",
+    )
+    assert post_form(client, application, **crlf, action="submit").status_code == 303
+    submitted = stored(sqlite_db, application.id, ContentKind.submitted)
+    assert submitted.address == "Ulica 1\n71000 Sarajevo"
+    assert submitted.summary == "Young people write plays.\n\nThey perform them."
+    assert submitted.involvement["strategy"]["how"] == "They set\nthe yearly plan."
+    assert submitted.social_links == "https://a.example.org\nhttps://b.example.org"
+
+    lf = {name: v.replace("\r\n", "\n") if isinstance(v, str) else v for name, v in crlf.items()}
+    lf["social_links"] = "https://a.example.org\nhttps://b.example.org"
+    assert autosave(client, application, **lf).json()["saved"] is True
+    assert stored(sqlite_db, application.id) is None  # the same answers: no revision
+    autosave(client, application, **{**lf, "adults": "9"})
+    page = client.get(f"/apply/{application.id}")
+    changes = page.text.split("Changed since you submitted:")[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", changes) == ["Number of adults taking part"]

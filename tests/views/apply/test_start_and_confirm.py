@@ -90,6 +90,56 @@ def test_a_new_draft_says_to_confirm_the_address_and_cannot_be_submitted_until_t
     assert application.status is ApplicationStatus.submitted
 
 
+def test_submitting_before_the_address_is_confirmed_lists_every_problem_at_once(
+    client, open_call, sqlite_db
+):
+    start(client)
+    [application] = applications_in(sqlite_db)
+    unconfirmed = "Not submitted: confirm your e-mail address first."
+
+    def summary(page):
+        return re.findall(r'<li><a href="#([\w-]+)">', page.text)
+
+    form = complete_form(organisation="", phone="", young_people="about forty", action="submit")
+    page = refused_page(client, post_form(client, application, **form))
+    assert unconfirmed in text_of(page)
+    assert summary(page) == ["organisation", "young_people", "phone"]
+
+    form = complete_form(organisation="", phone="", action="submit")  # every answer well formed
+    page = refused_page(client, post_form(client, application, **form))
+    assert unconfirmed in text_of(page)
+    assert summary(page) == ["organisation", "phone"]
+    assert "Name the organisation that runs the project." in text_of(page)
+
+    check = f"/apply/{application.id}/check"
+    page = refused_page(client, client.post(check, data={"csrf_token": csrf_of(client, check)}))
+    assert unconfirmed in text_of(page)
+    assert summary(page) == ["organisation", "phone"]
+    [application] = applications_in(sqlite_db)
+    assert application.status is ApplicationStatus.draft
+
+
+def test_opening_the_link_the_first_time_says_the_address_is_confirmed(
+    client, open_call, sqlite_db
+):
+    start(client)
+    [link] = re.findall(r"http://testserver(/apply/link/\S+)", mails(sqlite_db)[0].body)
+    opened = client.get(link)
+    page = client.get(opened.headers["location"])
+    assert '<p class="notice" role="status">Your e-mail address is confirmed.</p>' in page.text
+    assert "Your e-mail address is confirmed." not in client.get(opened.headers["location"]).text
+    again = client.get(link)  # confirmed already: nothing more to say
+    assert "Your e-mail address is confirmed." not in client.get(again.headers["location"]).text
+
+
+def test_the_confirmation_notice_in_french(client, open_call, sqlite_db):
+    start(client)
+    client.cookies.set("lang", "fr")
+    [link] = re.findall(r"http://testserver(/apply/link/\S+)", mails(sqlite_db)[0].body)
+    page = client.get(client.get(link).headers["location"])
+    assert "Votre adresse électronique est confirmée." in page.text
+
+
 def test_the_link_can_be_sent_again_from_the_draft(client, open_call, sqlite_db):
     response = start(client)
     [application] = applications_in(sqlite_db)

@@ -14,8 +14,8 @@ from sqlmodel import select
 from prize.domain import transitions
 from prize.domain.shared import audit
 from prize.models import ApplicationStatus, Edition, EditionState
-from tests.appkit import csrf_of, refused_page
-from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, stored
+from tests.appkit import csrf_of, refused_page, text_of
+from tests.applykit import CALL_DEADLINE, SECTION_FIELDS, complete_form, post_form, stored
 
 
 def states(page) -> dict[str, str]:
@@ -243,3 +243,100 @@ def test_a_section_sent_just_after_the_call_closed_early_is_shown_back_with_why(
     assert "Not saved: the deadline passed at 11:31 (Paris time)" in html.unescape(page.text)
     assert 'value="+387 33 123 456"' in page.text  # what was typed, to copy
     assert stored(sqlite_db, application.id).phone == ""
+
+
+def error_by(page, name) -> str | None:
+    """The message shown beside a field, as read (None without one)."""
+    found = re.search(rf'<p class="error" id="{name}-error">([^<]*)</p>', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def summary_of(page) -> str:
+    """The error summary's items, as read ("" without a summary)."""
+    if 'class="error-summary"' not in page.text:
+        return ""
+    start = page.text.index('class="error-summary"')
+    return text_of(page.text[start : page.text.index("</ul>", start)])
+
+
+MUST_HAVE_STARTED = "The project must have started: the prize rewards work already done."
+
+
+def test_a_start_date_to_come_is_saved_and_shown_by_its_field_on_the_section_page(
+    applicant, sqlite_db
+):
+    client, application = applicant
+    values = section_values("project", start_date="2030-01-01")
+    response = post_section(client, application, "project", **values)
+    page = refused_page(client, response)  # stays on the section, not a bare "saved"
+    assert response.headers["location"].startswith(f"/apply/{application.id}/section/project?")
+    assert "Your draft is saved, but the answers marked below keep your application from " in (
+        text_of(page.text)
+    )
+    assert error_by(page, "start_date") == MUST_HAVE_STARTED
+    assert MUST_HAVE_STARTED in summary_of(page)
+    assert stored(sqlite_db, application.id).start_date.isoformat() == "2030-01-01"
+
+    again = client.get(f"/apply/{application.id}/section/project")  # opened again, later
+    assert error_by(again, "start_date") == MUST_HAVE_STARTED
+    assert MUST_HAVE_STARTED in summary_of(again)
+    assert error_by(again, "end_date") is None
+    assert states(client.get(f"/apply/{application.id}/tasks"))["project"] == "Has errors"
+    whole = client.get(f"/apply/{application.id}")
+    assert error_by(whole, "start_date") == MUST_HAVE_STARTED
+    assert error_by(whole, "goals") is None  # not answered yet: no message while filling in
+
+
+def test_a_summary_over_its_word_limit_is_saved_and_shown_by_its_field(applicant, sqlite_db):
+    client, application = applicant
+    long_summary = " ".join(["word"] * 1010)
+    values = section_values("description", summary=long_summary)
+    page = refused_page(client, post_section(client, application, "description", **values))
+    limit = "Summary of the project must be 1,000 words or fewer; yours has 1,010."
+    assert error_by(page, "summary") == limit
+    assert "Your draft is saved, but the answers marked below" in text_of(page.text)
+    assert stored(sqlite_db, application.id).summary == long_summary
+    again = client.get(f"/apply/{application.id}/section/description")
+    assert error_by(again, "summary") == limit
+    assert states(client.get(f"/apply/{application.id}/tasks"))["description"] == "Has errors"
+
+
+def test_a_section_being_filled_in_shows_no_message_for_answers_not_given_yet(applicant):
+    client, application = applicant
+    page = client.get(f"/apply/{application.id}/section/project")
+    assert summary_of(page) == ""
+    assert 'class="error"' not in page.text
+    assert "data-save-rechecks" in page.text  # each autosave answers for the page's messages
+
+
+def test_autosave_names_the_rule_an_answer_breaks_beside_its_field(applicant, sqlite_db):
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}/section/project")
+    data = {**section_values("project", start_date="2030-01-01"), "section": "project"}
+    answer = client.post(f"/apply/{application.id}/save", data={**data, "csrf_token": token})
+    assert answer.json()["saved"] is True
+    assert answer.json()["errors"] == {"start_date": MUST_HAVE_STARTED}
+    assert answer.json()["message"].endswith(
+        "The answers marked keep your application from being submitted."
+    )
+    data["start_date"] = "2024-09-01"
+    answer = client.post(f"/apply/{application.id}/save", data={**data, "csrf_token": token})
+    assert answer.json()["errors"] == {} and answer.json()["message"].startswith("Saved at ")
+
+
+def test_save_draft_on_the_whole_form_names_a_rule_an_answer_breaks(applicant, sqlite_db):
+    client, application = applicant
+    response = post_form(client, application, **complete_form(start_date="2030-01-01"))
+    assert response.headers["location"] == f"/apply/{application.id}"
+    page = client.get(response.headers["location"])
+    assert "Your draft is saved, but the answers marked below keep your application from " in (
+        text_of(page.text)
+    )
+    assert error_by(page, "start_date") == MUST_HAVE_STARTED
+    assert MUST_HAVE_STARTED in summary_of(page)
+
+    refused = post_form(client, application, **complete_form(start_date="2030-01-01", adults="x"))
+    page = refused_page(client, refused)  # a refused answer, and the rule still broken
+    assert error_by(page, "start_date") == MUST_HAVE_STARTED
+    assert (error_by(page, "adults") or "").startswith("Number of adults taking part must be")
+    assert stored(sqlite_db, application.id).start_date.isoformat() == "2030-01-01"
