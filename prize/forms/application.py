@@ -240,6 +240,10 @@ def _numbers(form: FormData, result: ApplicationInput, *, language: str) -> None
         value = whole_number(raw, language) if raw else None
         if not raw:
             result.clean[name] = None
+        elif (
+            value is None and raw[:1] in ("-", "\u2212") and whole_number(raw[1:].strip(), language)
+        ):
+            _refuse(result, name, N_("%(field)s cannot be below 0."))
         elif value is None:
             _refuse(
                 result,

@@ -157,7 +157,7 @@ def test_a_rule_an_answer_breaks_stays_by_its_field_until_put_right(live_server,
     """A start date to come is saved, and said beside its field whenever the section opens; the
     autosave takes the message away once the date is put right, and brings it back if not."""
     page = phone
-    must_have_started = "The project must have started: the prize rewards work already done."
+    must_have_started = "The start date cannot be to come: the prize rewards work already done."
     make_call(live_server.database, live_server.clock())
     page.goto(live_server.url + "/apply")
     page.get_by_label("Your e-mail address").fill("amra@example.org")

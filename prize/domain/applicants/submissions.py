@@ -90,7 +90,9 @@ def _missing_project(
     if content.start_date is None:
         error("start_date", "Give the date the project started.")
     elif content.start_date > today:
-        error("start_date", "The project must have started: the prize rewards work already done.")
+        error(
+            "start_date", "The start date cannot be to come: the prize rewards work already done."
+        )
     if content.still_running is None:
         error("still_running", "Say whether the project is still running.")
     elif not content.still_running and content.end_date is None:

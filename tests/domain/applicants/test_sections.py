@@ -75,7 +75,7 @@ def test_the_problems_are_the_rules_broken_by_answers_given_not_the_answers_miss
     )
     found = {name: m.msgid for name, m in sections.problems(content, edition, TODAY)}
     assert found == {
-        "start_date": "The project must have started: the prize rewards work already done.",
+        "start_date": "The start date cannot be to come: the prize rewards work already done.",
         "goals": "%(field)s must be %(limit)s words or fewer; yours has %(n)s.",
     }
     assert sections.problems(None, edition, TODAY) == []

@@ -44,3 +44,18 @@ def test_my_applications_leaves_out_one_whose_links_were_revoked_elsewhere(appli
     page = client.get("/apply/mine")
     assert "Street theatre against drugs" not in page.text
     assert "No application is open in this browser." in page.text
+
+
+def test_a_negative_number_is_refused_as_below_zero_not_as_not_a_number(applicant):
+    client, application = applicant
+    token = csrf_of(client, f"/apply/{application.id}")
+    page = client.post(
+        f"/apply/{application.id}",
+        data={**complete_form(adults="-5"), "csrf_token": token},
+    )
+    page = refused_page(client, page)
+    assert (
+        '<p class="error" id="adults-error">Number of adults taking part cannot be below 0.</p>'
+        in page.text
+    )
+    assert "is not one" not in page.text and 'value="-5"' in page.text

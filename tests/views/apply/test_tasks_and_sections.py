@@ -259,7 +259,7 @@ def summary_of(page) -> str:
     return text_of(page.text[start : page.text.index("</ul>", start)])
 
 
-MUST_HAVE_STARTED = "The project must have started: the prize rewards work already done."
+MUST_HAVE_STARTED = "The start date cannot be to come: the prize rewards work already done."
 
 
 def test_a_start_date_to_come_is_saved_and_shown_by_its_field_on_the_section_page(
