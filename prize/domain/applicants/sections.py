@@ -103,6 +103,8 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 FILES = "files"  # the files page, a task of its own
+# Filled in from the start page, not typed in the section: it does not start the section.
+_FILLED_FOR_THEM = frozenset({"contact_email"})
 TITLES = {section.key: section.title for section in SECTIONS} | {FILES: N_("Supporting files")}
 BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -169,7 +171,9 @@ def state_of(
         return State.not_started
     if any(name in section.fields for name, _ in problems(content, edition, today)):
         return State.has_errors  # an answer given, and still refused: a rule it breaks
-    if not any(_given(_answer(content, name)) for name in section.fields):
+    if not any(
+        _given(_answer(content, name)) for name in section.fields if name not in _FILLED_FOR_THEM
+    ):
         return State.not_started
     missing = [name for name, _ in missing_parts(content, edition, today) if name in section.fields]
     return State.in_progress if missing else State.complete

@@ -28,7 +28,7 @@ def test_a_new_draft_has_only_its_title(edition):
     content = ApplicationContent(application_id=1, title="Street theatre", contact_email="a@b.org")
     assert states(content, edition) == {
         "project": State.in_progress,  # the title, given on the start page
-        "contacts": State.in_progress,  # the address, copied from the start page
+        "contacts": State.not_started,  # the address, copied from the start page, is not typed
         "description": State.not_started,
         "files": State.not_started,
         "consents": State.not_started,
