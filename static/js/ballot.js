@@ -5,6 +5,14 @@
 // only a change that matters (a save failing, or succeeding again after a failure) is announced.
 (function () {
   "use strict";
+  // What has focus stops above the sticky bar (prize.css's scroll-padding-bottom): the page is
+  // told the bar's height, which grows when its message takes more lines.
+  var bar = document.querySelector(".score-bar");
+  if (bar && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--score-bar", bar.offsetHeight + "px");
+    }).observe(bar);
+  }
   var form = document.querySelector("form[data-autosave]");
   var shared = window.PRIZE_AUTOSAVE;
   if (!form || !shared) { return; }

@@ -18,6 +18,7 @@ from tests.browserkit import PHONE, assert_accessible
 pytestmark = pytest.mark.browser
 
 SAVED_AT = re.compile(r"^Saved at \d\d:\d\d$")
+LAPTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -211,7 +212,7 @@ def test_on_a_desktop_reading_and_scoring_sit_side_by_side(live_server, desktop,
     assert reading and panel
     assert panel["x"] > reading["x"] + reading["width"] - 1  # the panel to the right
     expect(desktop.get_by_role("link", name="Score this project")).to_be_hidden()
-    desktop.mouse.wheel(0, 2000)
+    desktop.mouse.wheel(0, 600)  # reading on: the text scrolls, the scores stay
     expect(desktop.get_by_role("heading", name="Your scores")).to_be_in_viewport()
     expect(desktop.locator("#autosave-status")).to_be_in_viewport()
     assert_accessible(desktop)
@@ -237,3 +238,35 @@ def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, m
     phone.get_by_role("link", name="Sign out").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sign out of your ballot?")
     assert_accessible(phone)
+
+
+# The element just inside the window's bottom edge, where the sticky bar is (where a juror
+# scrolling by touch may leave it): in the window, so the browser sees no need to scroll to it.
+TO_THE_BOTTOM_EDGE = """e => {
+  const below = () => e.getBoundingClientRect().bottom - (innerHeight - 2);
+  window.scrollBy(0, below());
+  const panel = e.closest(".score-panel");
+  if (panel && Math.abs(below()) > 1) { panel.scrollTop += below(); }
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_control_the_keyboard_reaches_is_never_under_the_sticky_bar(
+    live_server, browser, made, viewport
+):
+    phone = viewport is PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    try:
+        _open(page, live_server, made)
+        last = _scale(page, "Youth participation").get_by_role("radio", name="0", exact=True)
+        _scale(page, "Innovation").get_by_role("radio", name="0", exact=True).focus()
+        last.evaluate(TO_THE_BOTTOM_EDGE)
+        page.keyboard.press("Tab")  # on to the last criterion's scale
+        expect(last).to_be_focused()
+        focused = last.bounding_box()
+        bar = page.locator(".score-bar").bounding_box()
+        assert focused and bar
+        assert focused["y"] + focused["height"] <= bar["y"]
+    finally:
+        context.close()
