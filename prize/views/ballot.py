@@ -243,7 +243,8 @@ def autosave(request: Request) -> Response:
     try:
         _save(request, ballots.Item(target.found, None), parsed)
     except NotAllowed as error:
-        return _answer(language, 409, error.message, saved=False, errors=errors)
+        stored = _stored(request, target.round_, request.path_params["reference"], target.criteria)
+        return _answer(language, 409, error.message, saved=False, errors=errors, stored=stored)
     except NotFound as error:
         return _answer(language, 404, error.message, saved=False, errors=errors)
     except DomainError as error:
@@ -270,6 +271,18 @@ def autosave(request: Request) -> Response:
         progress=progress,
         saved_at=saved_at,
     )
+
+
+def _stored(request: Request, round_: Round, reference: str, criteria: list[int]) -> dict[str, str]:
+    """The application's fields as the ballot holds them: what the page puts a refused change
+    back to (the ballot submitted, or the round closed, perhaps from another tab)."""
+    with database(request).read() as session:
+        juror, edition = current_juror(request).reopen(session, request)
+        view = ballots.ballot_view(
+            session=session, juror=juror, edition=edition, round_=round_, contents=False
+        )
+    item = view.item(reference)
+    return forms.stored_fields(item, criteria) if item is not None else {}
 
 
 def _autosave_refused(request: Request, refusal: Refusal) -> Response:

@@ -73,6 +73,26 @@
     if (bar) { bar.value = progress.done; bar.max = progress.total; bar.textContent = progress.done + " / " + progress.total; }
   }
 
+  // A change refused for good (the ballot submitted or the round closed, perhaps in another
+  // tab) goes back to what the ballot holds (the answer's "stored"): the page never shows a
+  // score that is not the one saved.
+  function restore(sent, stored) {
+    if (!stored) { return; }
+    Object.keys(sent).forEach(function (name) {
+      if (!(name in stored)) { return; }
+      var value = stored[name];
+      form.querySelectorAll('[name="' + name + '"]').forEach(function (field) {
+        if (field.type === "radio") {
+          field.checked = field.value === value;
+        } else if (field.type === "checkbox") {
+          field.checked = value === "yes";
+        } else {
+          field.value = value;
+        }
+      });
+    });
+  }
+
   function requeue(sent) {
     Object.keys(sent).forEach(function (name) {
       if (!(name in pending)) { pending[name] = sent[name]; }
@@ -108,6 +128,7 @@
         say("refused", result.data.message);
       } else {
         stopped = true;  // signed out, link revoked, round closed, ballot submitted
+        restore(sent, result.data.stored);
         say("stopped", result.data.message);
       }
       if (Object.keys(pending).length) { schedule(300); }

@@ -140,6 +140,26 @@ def test_not_saved_offers_a_retry_that_saves_at_once(live_server, phone, made):
     assert _scores(live_server) == [3]
 
 
+def test_a_score_refused_after_submitting_in_another_tab_goes_back_to_the_saved_one(
+    live_server, phone, made
+):
+    _open(phone, live_server, made)
+    jury_factories.submit_ballot(live_server.database, live_server.clock(), made, value=7)
+    innovation = _scale(phone, "Innovation")
+    innovation.get_by_role("radio", name="2", exact=True).click()
+    status = phone.locator("#autosave-status")
+    expect(status).to_have_attribute("data-state", "stopped")
+    expect(status).to_contain_text("Your ballot is submitted")
+    expect(innovation.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    assert _scores(live_server) == [7] * 6
+    # The refusal on a line of its own, the bar's whole width; the bar still a small part of
+    # the screen.
+    bar, said = phone.locator(".score-bar").bounding_box(), status.bounding_box()
+    assert bar and said
+    assert said["width"] >= bar["width"] - 1
+    assert bar["height"] <= PHONE["height"] / 4
+
+
 def test_a_juror_scores_with_the_keyboard_alone(live_server, phone, made):
     _open(phone, live_server, made)
     first = _scale(phone, "Innovation").get_by_role("radio", name="0", exact=True)
