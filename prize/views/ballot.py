@@ -34,6 +34,7 @@ from prize.views.common import (
     read_form,
     redirect,
     render,
+    secretariat_address,
     settings,
 )
 from prize.views.refused import recall, refuse
@@ -205,9 +206,10 @@ def _autosave_target(request: Request, reference: str) -> _Target:
         return _Target(edition, step, round_, found, criteria)
 
 
-def _answer(language: str, status: int, message: Message | str, **extra: Any) -> JSONResponse:
+def _answer(language: str, status: int, *message: Message | str, **extra: Any) -> JSONResponse:
+    """The autosave's JSON: ``message`` (one or more sentences) in the reader's language."""
     return JSONResponse(
-        {"message": gettext(language, message), **extra},
+        {"message": " ".join(gettext(language, m) for m in message), **extra},
         status_code=status,
         headers={"Cache-Control": "no-store"},
     )
@@ -243,8 +245,11 @@ def autosave(request: Request) -> Response:
     try:
         _save(request, ballots.Item(target.found, None), parsed)
     except NotAllowed as error:
+        why = [error.message]
+        if isinstance(error, scoring.BallotSubmitted):
+            why.append(_reopening(request))
         stored = _stored(request, target.round_, request.path_params["reference"], target.criteria)
-        return _answer(language, 409, error.message, saved=False, errors=errors, stored=stored)
+        return _answer(language, 409, *why, saved=False, errors=errors, stored=stored)
     except NotFound as error:
         return _answer(language, 404, error.message, saved=False, errors=errors)
     except DomainError as error:
@@ -270,6 +275,14 @@ def autosave(request: Request) -> Response:
         errors={},
         progress=progress,
         saved_at=saved_at,
+    )
+
+
+def _reopening(request: Request) -> Message:
+    """Who reopens a submitted ballot, and where to write to them."""
+    return Message(
+        N_("If it needs reopening, write to the secretariat at %(address)s."),
+        {"address": secretariat_address(request)},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -213,6 +214,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def secretariat_address(request: Request) -> str:
+    """Where people write to the secretariat: the contact address, else the sender's."""
+    return settings(request).contact_email or parseaddr(settings(request).mail_from)[1]
+
+
 def context_processor(request: Request) -> dict[str, Any]:
     """What every template gets: the language, a CSRF token, notices, the app's settings."""
     session = request.scope.get("session")  # absent only on an error before the session loaded
@@ -222,5 +228,6 @@ def context_processor(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(session) if session is not None else "",
         "flashes": pop_flashes(request) if session and FLASH_KEY in session else [],
         "demo": settings(request).demo,
+        "secretariat_email": secretariat_address(request),
         "current_path": request.url.path,
     }

@@ -489,9 +489,16 @@ def test_complete_ballot_submits_shows_and_emails_the_receipt(
     assert f"Your receipt code: {code.group(1)}" in body_of(mail)
     # Locked: the page shows the scores read-only, and a save is refused with the scores kept.
     page = juror_client.get(f"/ballot/applications/{jury.applications[0].reference}")
-    assert "Your ballot is submitted: it can no longer change." in page.text
+    assert (
+        "Your ballot is submitted: it can no longer change. If it needs reopening, write to the "
+        'secretariat at <a href="mailto:secretariat@example.org">secretariat@example.org</a>.'
+    ) in page.text
     refused = _autosave(juror_client, jury, **{f"score-{jury.criteria[0].id}": "1"})
     assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        "Your ballot is submitted, so it can no longer change: this was not saved. If it needs "
+        "reopening, write to the secretariat at secretariat@example.org."
+    )
     assert _scores(sqlite_db)[(jury.applications[0].id, jury.criteria[0].id)] == 7
     assert juror_client.get("/ballot/submit").headers["location"] == "/ballot/receipt"
 
