@@ -152,6 +152,34 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
 
 
+def test_a_conflict_declared_after_submitting_is_warned_of_and_listed(
+    juror_client, sqlite_db, jury
+):
+    _onboard(juror_client)
+    for i in range(3):
+        _post_scores(juror_client, jury, i, [5, 6])
+    juror_client.post(
+        "/ballot/submit", data={"csrf_token": csrf_of(juror_client, "/ballot/submit")}
+    )
+    conflicted = jury.applications[1]
+    page = juror_client.get("/ballot/conflicts")
+    assert (
+        '<p class="notice warn">Your ballot is already submitted. If you declare a conflict of '
+        "interest with a project now, your scores for it are taken out of your counted ballot."
+    ) in page.text
+    htmlpages.save("ballot_conflicts_after_submitting", page.text)
+    _declare(juror_client, **{f"conflict-{conflicted.id}": "yes", f"reason-{conflicted.id}": "X"})
+    page = juror_client.get("/ballot")
+    assert "2 of 2 scored" in page.text
+    assert "Your ballot is submitted." in page.text
+    # The project that left the ballot is named, as on a draft's list.
+    assert re.search(
+        rf"{conflicted.reference}</span> <span [^>]*>Conflict of interest: not on your ballot",
+        page.text,
+    )
+    assert _declared_conflicts(sqlite_db, jury)[1] == [conflicted.id]
+
+
 def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):
     _onboard(juror_client)
     page = juror_client.get("/ballot")
