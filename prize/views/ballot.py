@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -79,11 +80,23 @@ def home(request: Request) -> Response:
     )
 
 
-def _item_or_404(view: ballots.BallotView, reference: str) -> ballots.Item:
-    item = view.item(reference)
-    if item is None:
-        raise HTTPException(404)
-    return item
+def _not_on_ballot(request: Request, session: Session, view: ballots.BallotView) -> Response:
+    """A project the ballot does not hold (a conflict declared since, an old tab, an address
+    typed wrong): a ballot page that says so and leads back to the ballot."""
+    reference = request.path_params["reference"]
+    conflicted = ballots.conflicted_titles(
+        session=session, edition=view.edition, round_=view.round, juror=view.juror
+    )
+    return render(
+        request,
+        "ballot/not_on_ballot.html",
+        {
+            "juror": view.juror,
+            "edition": view.edition,
+            "conflict": any(a.reference == reference for a, _ in conflicted),
+        },
+        status_code=404,
+    )
 
 
 def application(request: Request) -> Response:
@@ -96,7 +109,9 @@ def application(request: Request) -> Response:
         if round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
-        item = _item_or_404(view, reference)
+        item = view.item(reference)
+        if item is None:
+            return _not_on_ballot(request, session, view)
         files = attachments.submitted_files(session=session, application=item.application)
     context: dict[str, Any] = {
         "juror": juror,
@@ -317,7 +332,9 @@ def download(request: Request) -> Response:
         if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
-        item = _item_or_404(view, reference)
+        item = view.item(reference)
+        if item is None:
+            return _not_on_ballot(request, session, view)
         wanted = request.path_params["attachment_id"]
         files = attachments.submitted_files(session=session, application=item.application)
         found = next((f for f in files if f.id == wanted), None)

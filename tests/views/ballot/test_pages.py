@@ -146,10 +146,17 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):
         rf"{conflicted.reference}</span> <span [^>]*>Conflict of interest: not on your ballot",
         page.text,
     )
+    # Its address (an old tab, a bookmark) says why, on a ballot page that leads back.
     hidden = juror_client.get(f"/ballot/applications/{conflicted.reference}")
     assert hidden.status_code == 404
-    assert "<h1>Page not found</h1>" in hidden.text
+    assert "<h1>Not on your ballot</h1>" in hidden.text
+    assert (
+        "This project is not on your ballot. You declared a conflict of interest with it, so you "
+        "do not score it."
+    ) in hidden.text
+    assert '<a class="button primary" href="/ballot">Back to your ballot</a>' in hidden.text
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
+    htmlpages.save("ballot_not_on_ballot", hidden.text)
 
 
 def test_a_conflict_declared_after_submitting_is_warned_of_and_listed(
@@ -255,7 +262,7 @@ def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, ju
     assert factories.PDF not in response.content
     page = juror_client.get(f"/ballot/applications/{other.reference}")
     assert page.status_code == 404
-    assert "<h1>Page not found</h1>" in page.text
+    assert "This project is not on your ballot. Check the address, or choose a project" in page.text
     assert "secret.pdf" not in page.text
 
 
