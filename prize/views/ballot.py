@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import formats
@@ -144,12 +144,11 @@ def application(request: Request) -> Response:
                 problem = error.message
         else:
             if not parsed.errors:
-                flash(request, "Saved.")
                 return _after_save(request, reference, bool(form.get("next")))
             partly_saved = parsed.anything
         return refuse(
             request, f"ballot_application:{reference}", parsed.typed, errors, problem=problem,
-            partly_saved=partly_saved,
+            to=f"{request.url.path}#scores", partly_saved=partly_saved,
         )  # fmt: skip
     if stash := recall(request, f"ballot_application:{reference}"):
         context.update(typed=stash.values, errors=stash.errors, problem=stash.problem)
@@ -175,23 +174,26 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
 
 
 def _after_save(request: Request, reference: str, go_next: bool) -> Response:
-    if go_next:
-        with database(request).read() as session:
-            juror, edition = current_juror(request).reopen(session, request)
-            round_, _ = ballots.phase(edition, now(request))
-            if round_ is not None:
-                view = ballots.ballot_view(
-                    session=session, juror=juror, edition=edition, round_=round_, contents=False
+    """After "Save", back to the project's scores, which say so (and what is still to score);
+    after "Save and go to the next project", the next unfinished one, saying so at its top."""
+    if not go_next:
+        flash(request, "Saved.", near="scores")
+        path = request.url_for("ballot_application", reference=reference).path
+        return RedirectResponse(f"{path}#scores", status_code=303)
+    flash(request, "Saved.")
+    with database(request).read() as session:
+        juror, edition = current_juror(request).reopen(session, request)
+        round_, _ = ballots.phase(edition, now(request))
+        if round_ is not None:
+            view = ballots.ballot_view(
+                session=session, juror=juror, edition=edition, round_=round_, contents=False
+            )
+            following = view.next_after(reference)
+            if following is not None:
+                return redirect(
+                    request, "ballot_application", reference=following.application.reference
                 )
-                following = view.next_after(reference)
-                if following is not None:
-                    return redirect(
-                        request,
-                        "ballot_application",
-                        reference=following.application.reference,
-                    )
-        return redirect(request, "ballot_home")
-    return redirect(request, "ballot_application", reference=reference)
+    return redirect(request, "ballot_home")
 
 
 class _Target(NamedTuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import anyio.from_thread
@@ -155,19 +155,28 @@ def parsed_first(
     return endpoint
 
 
-def flash(request: Request, message: Message | str, **params: Any) -> None:
-    """A one-time notice shown on the next page (kept in the session cookie: keep it short)."""
+class Notice(NamedTuple):
+    """A one-time notice: its words, and the id of the part of the page it belongs beside
+    ("": the top of the page; a page that has no such part shows it at the top too)."""
+
+    message: Message
+    near: str = ""
+
+
+def flash(request: Request, message: Message | str, *, near: str = "", **params: Any) -> None:
+    """A one-time notice shown on the next page (kept in the session cookie: keep it short),
+    at its top or ``near`` one of its parts (``Notice``)."""
     msg = message if isinstance(message, Message) else Message(message, params)
     notes = list(request.session.get(FLASH_KEY, []))
     # Translated now, in the reader's language: the cookie holds plain text, whatever the
     # message's parameters are (an instant, a nested message).
-    notes.append([gettext(lang(request), msg), {}])
+    notes.append([gettext(lang(request), msg), near])
     request.session[FLASH_KEY] = notes[-3:]
 
 
-def pop_flashes(request: Request) -> list[Message]:
+def pop_flashes(request: Request) -> list[Notice]:
     notes = request.session.pop(FLASH_KEY, [])
-    return [Message(msgid, params) for msgid, params in notes]
+    return [Notice(Message(text), near if isinstance(near, str) else "") for text, near in notes]
 
 
 def render(

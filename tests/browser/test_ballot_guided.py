@@ -196,7 +196,7 @@ def test_without_javascript_the_ballot_scores_saves_and_signs_out(live_server, b
         _scale(page, "Youth participation").get_by_role("radio", name="10", exact=True).check()
         page.get_by_label("Your comment").fill("Strong youth lead")
         page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+        expect(page.get_by_text("Saved.", exact=True)).to_be_in_viewport()  # back at the scores
         expect(page.locator("#autosave-status")).to_have_text(SAVED_AT)
         expect(_scale(page, "Innovation").get_by_role("radio", name="5")).to_be_checked()
         assert _scores(live_server) == [5, 10]
@@ -206,6 +206,7 @@ def test_without_javascript_the_ballot_scores_saves_and_signs_out(live_server, b
         expect(page.locator("#abstain_reason-error")).to_have_text(
             "Say why you abstain on this project."
         )
+        expect(page.locator(".error-summary")).to_be_in_viewport()
         page.get_by_role("link", name="Sign out").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Sign out of your ballot?")
         page.get_by_role("button", name="Yes, sign out").click()
