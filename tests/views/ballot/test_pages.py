@@ -538,6 +538,25 @@ def test_complete_ballot_submits_shows_and_emails_the_receipt(
     assert juror_client.get("/ballot/submit").headers["location"] == "/ballot/receipt"
 
 
+def test_in_french_a_juror_remet_their_ballot_and_the_session_line_needs_no_elision(
+    juror_client, jury
+):
+    _onboard(juror_client)
+    for i in range(3):
+        _post_scores(juror_client, jury, i, [5, 6])
+    juror_client.post(
+        "/ballot/submit", data={"csrf_token": csrf_of(juror_client, "/ballot/submit")}
+    )
+    token = csrf_of(juror_client, "/ballot")
+    juror_client.post("/language", data={"lang": "fr", "next": "/ballot", "csrf_token": token})
+    receipt, home = juror_client.get("/ballot/receipt").text, juror_client.get("/ballot").text
+    assert "<h1>Votre bulletin est remis</h1>" in receipt
+    assert "Votre bulletin est remis. Votre code de reçu est" in home
+    # « Session de Élise » would need « d’Élise »: a form without elision, for every name.
+    assert '<p class="who">Session\u00a0: Lena · <a href="/ballot/sign-out">' in home
+    assert "déposé" not in receipt + home
+
+
 def test_between_rounds_the_submitted_ballot_is_shown_read_only(
     juror_client, sqlite_db, clock, jury
 ):
