@@ -239,8 +239,13 @@ def test_on_a_desktop_reading_and_scoring_sit_side_by_side(live_server, desktop,
     assert_accessible(desktop)
 
 
+def _font_px(locator) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
 def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, made):
     _open(phone, live_server, made)
+    assert _font_px(phone.locator(".weight")) >= 14  # "counts double", read on a phone
     _scale(phone, "Innovation").get_by_role("radio", name="6", exact=True).check()
     _scale(phone, "Youth participation").get_by_role("radio", name="4", exact=True).check()
     expect(phone.locator("#autosave-status")).to_have_text(SAVED_AT)
@@ -249,6 +254,7 @@ def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, m
     expect(phone.locator("#autosave-status")).to_have_text(SAVED_AT)
     phone.goto(f"{live_server.url}/ballot")
     expect(phone.locator(".ballot-list")).to_contain_text("Partly scored")
+    assert _font_px(phone.locator(".tag").first) >= 14
     assert_accessible(phone)
     phone.get_by_role("link", name="Review and submit").click()
     expect(phone.locator(".card.incomplete")).to_have_count(2)
