@@ -223,10 +223,11 @@ def _autosave_target(request: Request, reference: str) -> _Target:
         return _Target(edition, step, round_, found, criteria)
 
 
-def _answer(language: str, status: int, *message: Message | str, **extra: Any) -> JSONResponse:
-    """The autosave's JSON: ``message`` (one or more sentences) in the reader's language."""
+def _answer(language: str, status: int, *messages: Message | str, **extra: Any) -> JSONResponse:
+    """The autosave's JSON: its "message", ``messages`` (a sentence or more) in the reader's
+    language."""
     return JSONResponse(
-        {"message": " ".join(gettext(language, m) for m in message), **extra},
+        {"message": " ".join(gettext(language, m) for m in messages), **extra},
         status_code=status,
         headers={"Cache-Control": "no-store"},
     )
