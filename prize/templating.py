@@ -237,6 +237,11 @@ def url_for(ctx: Context, name: str, /, **path_params: Any) -> str:
     return path
 
 
+def mailto(address: str) -> Markup:
+    """An e-mail address as a link that opens the reader's mail program."""
+    return Markup('<a href="mailto:{0}">{0}</a>').format(address)
+
+
 def paragraphs(text: str | None) -> Markup:
     """Plain text with blank lines as paragraphs; everything escaped, no user HTML."""
     if not text:
@@ -288,6 +293,7 @@ def make_environment() -> Environment:
         paris_zone=paris_zone,
         figures=figures,
         punct=punct,
+        mailto=mailto,
     )
     return env
 

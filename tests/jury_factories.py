@@ -27,6 +27,7 @@ from tests.factories.jury import (
     save_entry,
     shortlist,
     signer,
+    submit_ballot,
     token_of,
 )
 
@@ -56,5 +57,6 @@ __all__ = [
     "save_entry",
     "shortlist",
     "signer",
+    "submit_ballot",
     "token_of",
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from prize.domain.jury import conflicts
+from prize.domain.jury.ballots import Item
 from prize.domain.jury.scoring import MAX_COMMENT, MAX_REASON
 from prize.forms.base import FormResult, text
 from prize.i18n import Message
@@ -42,6 +43,18 @@ class ScoresInput:
 
 def score_field(criterion_id: int) -> str:
     return f"score-{criterion_id}"
+
+
+def stored_fields(item: Item, criteria: Iterable[int]) -> dict[str, str]:
+    """What the ballot holds for ``item``, field by field as the form sends it (a blank score:
+    not scored): what a page puts a refused change back to."""
+    fields = {score_field(c): str(item.scores[c]) if c in item.scores else "" for c in criteria}
+    fields.update(
+        comment=item.comment,
+        abstain="yes" if item.abstain else "no",
+        abstain_reason=item.abstain_reason,
+    )
+    return fields
 
 
 def parse_scores(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from typing import Any
 
 from sqlmodel import Session
@@ -53,7 +52,7 @@ from prize.views.common import (
     read_form,
     redirect,
     render,
-    settings,
+    secretariat_address,
     signer,
 )
 from prize.views.errors import link_error
@@ -294,7 +293,7 @@ def deadline_passed(request: Request, edition: Edition) -> Message:
         {
             "time": formats.When(edition.deadline, "clock"),
             "day": formats.When(formats.last_minute(edition.deadline), "day"),
-            "address": settings(request).contact_email or parseaddr(settings(request).mail_from)[1],
+            "address": secretariat_address(request),
         },
     )
 

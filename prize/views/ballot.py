@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from prize import formats
@@ -34,6 +35,7 @@ from prize.views.common import (
     read_form,
     redirect,
     render,
+    secretariat_address,
     settings,
 )
 from prize.views.refused import recall, refuse
@@ -78,11 +80,23 @@ def home(request: Request) -> Response:
     )
 
 
-def _item_or_404(view: ballots.BallotView, reference: str) -> ballots.Item:
-    item = view.item(reference)
-    if item is None:
-        raise HTTPException(404)
-    return item
+def _not_on_ballot(request: Request, session: Session, view: ballots.BallotView) -> Response:
+    """A project the ballot does not hold (a conflict declared since, an old tab, an address
+    typed wrong): a ballot page that says so and leads back to the ballot."""
+    reference = request.path_params["reference"]
+    conflicted = ballots.conflicted_titles(
+        session=session, edition=view.edition, round_=view.round, juror=view.juror
+    )
+    return render(
+        request,
+        "ballot/not_on_ballot.html",
+        {
+            "juror": view.juror,
+            "edition": view.edition,
+            "conflict": any(a.reference == reference for a, _ in conflicted),
+        },
+        status_code=404,
+    )
 
 
 def application(request: Request) -> Response:
@@ -95,7 +109,9 @@ def application(request: Request) -> Response:
         if round_ is None:
             return redirect(request, "ballot_home")
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
-        item = _item_or_404(view, reference)
+        item = view.item(reference)
+        if item is None:
+            return _not_on_ballot(request, session, view)
         files = attachments.submitted_files(session=session, application=item.application)
     context: dict[str, Any] = {
         "juror": juror,
@@ -128,12 +144,11 @@ def application(request: Request) -> Response:
                 problem = error.message
         else:
             if not parsed.errors:
-                flash(request, "Saved.")
                 return _after_save(request, reference, bool(form.get("next")))
             partly_saved = parsed.anything
         return refuse(
             request, f"ballot_application:{reference}", parsed.typed, errors, problem=problem,
-            partly_saved=partly_saved,
+            to=f"{request.url.path}#scores", partly_saved=partly_saved,
         )  # fmt: skip
     if stash := recall(request, f"ballot_application:{reference}"):
         context.update(typed=stash.values, errors=stash.errors, problem=stash.problem)
@@ -159,23 +174,26 @@ def _save(request: Request, item: ballots.Item, parsed: forms.ScoresInput) -> No
 
 
 def _after_save(request: Request, reference: str, go_next: bool) -> Response:
-    if go_next:
-        with database(request).read() as session:
-            juror, edition = current_juror(request).reopen(session, request)
-            round_, _ = ballots.phase(edition, now(request))
-            if round_ is not None:
-                view = ballots.ballot_view(
-                    session=session, juror=juror, edition=edition, round_=round_, contents=False
+    """After "Save", back to the project's scores, which say so (and what is still to score);
+    after "Save and go to the next project", the next unfinished one, saying so at its top."""
+    if not go_next:
+        flash(request, "Saved.", near="scores")
+        path = request.url_for("ballot_application", reference=reference).path
+        return RedirectResponse(f"{path}#scores", status_code=303)
+    flash(request, "Saved.")
+    with database(request).read() as session:
+        juror, edition = current_juror(request).reopen(session, request)
+        round_, _ = ballots.phase(edition, now(request))
+        if round_ is not None:
+            view = ballots.ballot_view(
+                session=session, juror=juror, edition=edition, round_=round_, contents=False
+            )
+            following = view.next_after(reference)
+            if following is not None:
+                return redirect(
+                    request, "ballot_application", reference=following.application.reference
                 )
-                following = view.next_after(reference)
-                if following is not None:
-                    return redirect(
-                        request,
-                        "ballot_application",
-                        reference=following.application.reference,
-                    )
-        return redirect(request, "ballot_home")
-    return redirect(request, "ballot_application", reference=reference)
+    return redirect(request, "ballot_home")
 
 
 class _Target(NamedTuple):
@@ -205,9 +223,11 @@ def _autosave_target(request: Request, reference: str) -> _Target:
         return _Target(edition, step, round_, found, criteria)
 
 
-def _answer(language: str, status: int, message: Message | str, **extra: Any) -> JSONResponse:
+def _answer(language: str, status: int, *messages: Message | str, **extra: Any) -> JSONResponse:
+    """The autosave's JSON: its "message", ``messages`` (a sentence or more) in the reader's
+    language."""
     return JSONResponse(
-        {"message": gettext(language, message), **extra},
+        {"message": " ".join(gettext(language, m) for m in messages), **extra},
         status_code=status,
         headers={"Cache-Control": "no-store"},
     )
@@ -243,7 +263,11 @@ def autosave(request: Request) -> Response:
     try:
         _save(request, ballots.Item(target.found, None), parsed)
     except NotAllowed as error:
-        return _answer(language, 409, error.message, saved=False, errors=errors)
+        why = [error.message]
+        if isinstance(error, scoring.BallotSubmitted):
+            why.append(_reopening(request))
+        stored = _stored(request, target.round_, request.path_params["reference"], target.criteria)
+        return _answer(language, 409, *why, saved=False, errors=errors, stored=stored)
     except NotFound as error:
         return _answer(language, 404, error.message, saved=False, errors=errors)
     except DomainError as error:
@@ -272,6 +296,26 @@ def autosave(request: Request) -> Response:
     )
 
 
+def _reopening(request: Request) -> Message:
+    """Who reopens a submitted ballot, and where to write to them."""
+    return Message(
+        N_("If it needs reopening, write to the secretariat at %(address)s."),
+        {"address": secretariat_address(request)},
+    )
+
+
+def _stored(request: Request, round_: Round, reference: str, criteria: list[int]) -> dict[str, str]:
+    """The application's fields as the ballot holds them: what the page puts a refused change
+    back to (the ballot submitted, or the round closed, perhaps from another tab)."""
+    with database(request).read() as session:
+        juror, edition = current_juror(request).reopen(session, request)
+        view = ballots.ballot_view(
+            session=session, juror=juror, edition=edition, round_=round_, contents=False
+        )
+    item = view.item(reference)
+    return forms.stored_fields(item, criteria) if item is not None else {}
+
+
 def _autosave_refused(request: Request, refusal: Refusal) -> Response:
     """The autosave's answer to a juror the gate turned away (a script reads it)."""
     if isinstance(refusal, LinkError):
@@ -291,7 +335,9 @@ def download(request: Request) -> Response:
         if round_ is None or panel.next_step(juror, edition) is not None:
             raise HTTPException(404)
         view = ballots.ballot_view(session=session, juror=juror, edition=edition, round_=round_)
-        item = _item_or_404(view, reference)
+        item = view.item(reference)
+        if item is None:
+            return _not_on_ballot(request, session, view)
         wanted = request.path_params["attachment_id"]
         files = attachments.submitted_files(session=session, application=item.application)
         found = next((f for f in files if f.id == wanted), None)

@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from prize.domain.applicants import drafts
 from prize.domain.errors import DomainError
-from prize.domain.jury import conflicts, panel
+from prize.domain.jury import ballots, conflicts, panel
 from prize.forms import ballot as forms
 from prize.i18n import Message
-from prize.models import ContentKind, Edition
+from prize.models import BallotStatus, ContentKind, Edition
 from prize.views.access import current_juror
 from prize.views.common import database, flash, now, read_form, redirect, render
 from prize.views.refused import recall, refuse
@@ -57,6 +57,8 @@ def declare_conflicts(request: Request) -> Response:
             return redirect(request, "ballot_home")
         candidates = _candidates(session, edition)
         declared = conflicts.conflicts_of(session=session, juror=juror)
+        round_, _ = ballots.phase(edition, now(request))
+        ballot = ballots.get_ballot(session=session, juror=juror, round_=round_) if round_ else None
     typed: dict[str, str] = {}
     errors: dict[str, Message] = {}
     if request.method == "POST":
@@ -91,6 +93,8 @@ def declare_conflicts(request: Request) -> Response:
             "edition": edition,
             "candidates": candidates,
             "declared": {c.application_id for c in declared},
+            # A conflict declared now takes scores out of a counted ballot: say so first.
+            "submitted": ballot is not None and ballot.status is BallotStatus.submitted,
             "typed": typed,
             "errors": errors,
         },

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from email.utils import parseaddr
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import anyio.from_thread
@@ -154,19 +155,28 @@ def parsed_first(
     return endpoint
 
 
-def flash(request: Request, message: Message | str, **params: Any) -> None:
-    """A one-time notice shown on the next page (kept in the session cookie: keep it short)."""
+class Notice(NamedTuple):
+    """A one-time notice: its words, and the id of the part of the page it belongs beside
+    ("": the top of the page; a page that has no such part shows it at the top too)."""
+
+    message: Message
+    near: str = ""
+
+
+def flash(request: Request, message: Message | str, *, near: str = "", **params: Any) -> None:
+    """A one-time notice shown on the next page (kept in the session cookie: keep it short),
+    at its top or ``near`` one of its parts (``Notice``)."""
     msg = message if isinstance(message, Message) else Message(message, params)
     notes = list(request.session.get(FLASH_KEY, []))
     # Translated now, in the reader's language: the cookie holds plain text, whatever the
     # message's parameters are (an instant, a nested message).
-    notes.append([gettext(lang(request), msg), {}])
+    notes.append([gettext(lang(request), msg), near])
     request.session[FLASH_KEY] = notes[-3:]
 
 
-def pop_flashes(request: Request) -> list[Message]:
+def pop_flashes(request: Request) -> list[Notice]:
     notes = request.session.pop(FLASH_KEY, [])
-    return [Message(msgid, params) for msgid, params in notes]
+    return [Notice(Message(text), near if isinstance(near, str) else "") for text, near in notes]
 
 
 def render(
@@ -213,6 +223,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def secretariat_address(request: Request) -> str:
+    """Where people write to the secretariat: the contact address, else the sender's."""
+    return settings(request).contact_email or parseaddr(settings(request).mail_from)[1]
+
+
 def context_processor(request: Request) -> dict[str, Any]:
     """What every template gets: the language, a CSRF token, notices, the app's settings."""
     session = request.scope.get("session")  # absent only on an error before the session loaded
@@ -222,6 +237,7 @@ def context_processor(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(session) if session is not None else "",
         "flashes": pop_flashes(request) if session and FLASH_KEY in session else [],
         "demo": settings(request).demo,
+        "secretariat_email": secretariat_address(request),
         "current_path": request.url.path,
         # where switching language comes back to: the same page, with what its address carries
         # (a refused form's key, where a section returns to)

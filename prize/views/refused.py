@@ -69,7 +69,8 @@ def refuse(
     **extra: Any,
 ) -> RedirectResponse:
     """Keep the refused post and send the browser (303) to ``to`` (by default the address it
-    posted to) with the stash's key, where ``recall(request, form)`` reads it."""
+    posted to; a ``#fragment`` is kept) with the stash's key, where ``recall(request, form)``
+    reads it."""
     content = {
         "values": kept_values(values),
         "errors": [[name, _words(message)] for name, message in _items(errors)],
@@ -80,9 +81,9 @@ def refuse(
         key = refused_posts.keep(
             session=session, owner=_owner(request), form=form, content=content, now=now(request)
         )
-    target = to or request.url.path
+    target, hashmark, fragment = (to or request.url.path).partition("#")
     joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}{QUERY}={key}", status_code=303)
+    return RedirectResponse(f"{target}{joiner}{QUERY}={key}{hashmark}{fragment}", status_code=303)
 
 
 def recall(request: Request, form: str) -> Recalled | None:

@@ -5,6 +5,14 @@
 // only a change that matters (a save failing, or succeeding again after a failure) is announced.
 (function () {
   "use strict";
+  // What has focus stops above the sticky bar (prize.css's scroll-padding-bottom): the page is
+  // told the bar's height, which grows when its message takes more lines.
+  var bar = document.querySelector(".score-bar");
+  if (bar && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--score-bar", bar.offsetHeight + "px");
+    }).observe(bar);
+  }
   var form = document.querySelector("form[data-autosave]");
   var shared = window.PRIZE_AUTOSAVE;
   if (!form || !shared) { return; }
@@ -65,6 +73,26 @@
     if (bar) { bar.value = progress.done; bar.max = progress.total; bar.textContent = progress.done + " / " + progress.total; }
   }
 
+  // A change refused for good (the ballot submitted or the round closed, perhaps in another
+  // tab) goes back to what the ballot holds (the answer's "stored"): the page never shows a
+  // score that is not the one saved.
+  function restore(sent, stored) {
+    if (!stored) { return; }
+    Object.keys(sent).forEach(function (name) {
+      if (!(name in stored)) { return; }
+      var value = stored[name];
+      form.querySelectorAll('[name="' + name + '"]').forEach(function (field) {
+        if (field.type === "radio") {
+          field.checked = field.value === value;
+        } else if (field.type === "checkbox") {
+          field.checked = value === "yes";
+        } else {
+          field.value = value;
+        }
+      });
+    });
+  }
+
   function requeue(sent) {
     Object.keys(sent).forEach(function (name) {
       if (!(name in pending)) { pending[name] = sent[name]; }
@@ -100,6 +128,7 @@
         say("refused", result.data.message);
       } else {
         stopped = true;  // signed out, link revoked, round closed, ballot submitted
+        restore(sent, result.data.stored);
         say("stopped", result.data.message);
       }
       if (Object.keys(pending).length) { schedule(300); }

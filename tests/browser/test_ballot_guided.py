@@ -18,6 +18,7 @@ from tests.browserkit import PHONE, assert_accessible
 pytestmark = pytest.mark.browser
 
 SAVED_AT = re.compile(r"^Saved at \d\d:\d\d$")
+LAPTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -139,6 +140,26 @@ def test_not_saved_offers_a_retry_that_saves_at_once(live_server, phone, made):
     assert _scores(live_server) == [3]
 
 
+def test_a_score_refused_after_submitting_in_another_tab_goes_back_to_the_saved_one(
+    live_server, phone, made
+):
+    _open(phone, live_server, made)
+    jury_factories.submit_ballot(live_server.database, live_server.clock(), made, value=7)
+    innovation = _scale(phone, "Innovation")
+    innovation.get_by_role("radio", name="2", exact=True).click()
+    status = phone.locator("#autosave-status")
+    expect(status).to_have_attribute("data-state", "stopped")
+    expect(status).to_contain_text("Your ballot is submitted")
+    expect(innovation.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    assert _scores(live_server) == [7] * 6
+    # The refusal on a line of its own, the bar's whole width; the bar still a small part of
+    # the screen.
+    bar, said = phone.locator(".score-bar").bounding_box(), status.bounding_box()
+    assert bar and said
+    assert said["width"] >= bar["width"] - 1
+    assert bar["height"] <= PHONE["height"] / 4
+
+
 def test_a_juror_scores_with_the_keyboard_alone(live_server, phone, made):
     _open(phone, live_server, made)
     first = _scale(phone, "Innovation").get_by_role("radio", name="0", exact=True)
@@ -175,7 +196,7 @@ def test_without_javascript_the_ballot_scores_saves_and_signs_out(live_server, b
         _scale(page, "Youth participation").get_by_role("radio", name="10", exact=True).check()
         page.get_by_label("Your comment").fill("Strong youth lead")
         page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+        expect(page.get_by_text("Saved.", exact=True)).to_be_in_viewport()  # back at the scores
         expect(page.locator("#autosave-status")).to_have_text(SAVED_AT)
         expect(_scale(page, "Innovation").get_by_role("radio", name="5")).to_be_checked()
         assert _scores(live_server) == [5, 10]
@@ -185,6 +206,7 @@ def test_without_javascript_the_ballot_scores_saves_and_signs_out(live_server, b
         expect(page.locator("#abstain_reason-error")).to_have_text(
             "Say why you abstain on this project."
         )
+        expect(page.locator(".error-summary")).to_be_in_viewport()
         page.get_by_role("link", name="Sign out").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Sign out of your ballot?")
         page.get_by_role("button", name="Yes, sign out").click()
@@ -211,14 +233,19 @@ def test_on_a_desktop_reading_and_scoring_sit_side_by_side(live_server, desktop,
     assert reading and panel
     assert panel["x"] > reading["x"] + reading["width"] - 1  # the panel to the right
     expect(desktop.get_by_role("link", name="Score this project")).to_be_hidden()
-    desktop.mouse.wheel(0, 2000)
+    desktop.mouse.wheel(0, 600)  # reading on: the text scrolls, the scores stay
     expect(desktop.get_by_role("heading", name="Your scores")).to_be_in_viewport()
     expect(desktop.locator("#autosave-status")).to_be_in_viewport()
     assert_accessible(desktop)
 
 
+def _font_px(locator) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
 def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, made):
     _open(phone, live_server, made)
+    assert _font_px(phone.locator(".weight")) >= 14  # "counts double", read on a phone
     _scale(phone, "Innovation").get_by_role("radio", name="6", exact=True).check()
     _scale(phone, "Youth participation").get_by_role("radio", name="4", exact=True).check()
     expect(phone.locator("#autosave-status")).to_have_text(SAVED_AT)
@@ -227,6 +254,7 @@ def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, m
     expect(phone.locator("#autosave-status")).to_have_text(SAVED_AT)
     phone.goto(f"{live_server.url}/ballot")
     expect(phone.locator(".ballot-list")).to_contain_text("Partly scored")
+    assert _font_px(phone.locator(".tag").first) >= 14
     assert_accessible(phone)
     phone.get_by_role("link", name="Review and submit").click()
     expect(phone.locator(".card.incomplete")).to_have_count(2)
@@ -237,3 +265,35 @@ def test_the_list_review_and_sign_out_pages_are_accessible(live_server, phone, m
     phone.get_by_role("link", name="Sign out").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sign out of your ballot?")
     assert_accessible(phone)
+
+
+# The element just inside the window's bottom edge, where the sticky bar is (where a juror
+# scrolling by touch may leave it): in the window, so the browser sees no need to scroll to it.
+TO_THE_BOTTOM_EDGE = """e => {
+  const below = () => e.getBoundingClientRect().bottom - (innerHeight - 2);
+  window.scrollBy(0, below());
+  const panel = e.closest(".score-panel");
+  if (panel && Math.abs(below()) > 1) { panel.scrollTop += below(); }
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_control_the_keyboard_reaches_is_never_under_the_sticky_bar(
+    live_server, browser, made, viewport
+):
+    phone = viewport is PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    try:
+        _open(page, live_server, made)
+        last = _scale(page, "Youth participation").get_by_role("radio", name="0", exact=True)
+        _scale(page, "Innovation").get_by_role("radio", name="0", exact=True).focus()
+        last.evaluate(TO_THE_BOTTOM_EDGE)
+        page.keyboard.press("Tab")  # on to the last criterion's scale
+        expect(last).to_be_focused()
+        focused = last.bounding_box()
+        bar = page.locator(".score-bar").bounding_box()
+        assert focused and bar
+        assert focused["y"] + focused["height"] <= bar["y"]
+    finally:
+        context.close()

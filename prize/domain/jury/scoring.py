@@ -36,6 +36,16 @@ RECEIPT_LENGTH = 10
 # --------------------------------------------------------------------------- saving
 
 
+class BallotSubmitted(NotAllowed):
+    """A change to a submitted ballot: only the secretariat can reopen it (the page that says
+    so names where to write)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your ballot is submitted, so it can no longer change: this was not saved."
+        )
+
+
 def _insert(session: Session, table: Any) -> Any:
     """``INSERT`` of the session's dialect, which knows ``ON CONFLICT``."""
     if session.get_bind().dialect.name == "postgresql":
@@ -87,10 +97,7 @@ def save_entry(
     )
     ballot = lock_ballot(session=session, juror=juror, round_=round_, now=now)
     if ballot.status is BallotStatus.submitted:
-        raise NotAllowed(
-            "Your ballot is submitted, so it can no longer change: this was not saved. "
-            "Write to the secretariat if it needs reopening."
-        )
+        raise BallotSubmitted()
     # Checked under the ballot's lock, which a new conflict also takes: a project that just
     # left the ballot is never scored.
     if not is_on_ballot(

@@ -13,6 +13,8 @@ from prize.tokens import Purpose
 from tests import htmlpages, jury_factories
 from tests.appkit import TEST_KEYS, make_signer
 
+MAILTO = '<a href="mailto:secretariat@example.org">secretariat@example.org</a>'
+
 
 def _juror(db, juror_id: int) -> Juror:
     with db.read() as session:
@@ -48,6 +50,7 @@ def test_ballot_without_a_session_asks_for_the_personal_link(client, jury):
     page = client.get("/ballot")
     assert page.status_code == 401
     assert "Open your personal link" in page.text
+    assert f"write to the secretariat at {MAILTO}: they can send you the link again." in page.text
 
 
 def test_tampered_link_is_refused_with_a_clear_page(client, jury):
@@ -55,6 +58,7 @@ def test_tampered_link_is_refused_with_a_clear_page(client, jury):
     page = client.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
     assert page.status_code == 400
     assert "This link does not work" in page.text
+    assert f"Write to the secretariat at {MAILTO}: they can send you a new link." in page.text
     assert "Lena" not in page.text
     signed_out = client.get("/ballot")
     assert signed_out.status_code == 401
@@ -124,7 +128,7 @@ def test_revoking_kills_every_link_and_every_session_at_once(
     page = juror_client.get("/ballot/welcome")
     assert page.status_code == 410
     assert "This link is no longer valid" in page.text
-    assert "Write to the secretariat: they can send you a new link." in page.text
+    assert f"Write to the secretariat at {MAILTO}: they can send you a new link." in page.text
     old = client.get(old_path)
     assert old.status_code == 410
     assert "This link is no longer valid" in old.text

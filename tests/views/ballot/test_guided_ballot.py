@@ -92,12 +92,42 @@ def test_a_plain_post_of_the_checked_radios_saves_them_without_javascript(juror,
     response = juror.post(
         path, data={f"score-{c1}": "7", f"score-{c2}": "9", "csrf_token": csrf_of(juror, path)}
     )
-    assert response.headers["location"] == path
+    assert response.headers["location"] == f"{path}#scores"
     page = juror.get(path)
     assert f'name="score-{c1}" value="7" checked>' in page.text
     assert f'name="score-{c2}" value="9" checked>' in page.text
     with sqlite_db.read() as session:
         assert sorted(s.value for s in session.exec(select(Score))) == [7, 9]
+
+
+def _top_and_scores(page: str) -> tuple[str, str]:
+    """A project's page: what comes before its scores, and its scores."""
+    top, scores = page.split('<section id="scores"', 1)
+    return top, scores.split("</section>", 1)[0]
+
+
+def test_save_comes_back_to_the_scores_saying_so_and_what_is_still_to_score(juror, made):
+    c1, c2 = (c.id for c in made.criteria)
+    path = _path(made, 0)
+    response = juror.post(path, data={f"score-{c1}": "7", "csrf_token": csrf_of(juror, path)})
+    assert response.headers["location"] == f"{path}#scores"
+    top, scores = _top_and_scores(juror.get(path).text)
+    notice = '<p class="notice" role="status">Saved. Still to score: Youth participation.</p>'
+    assert notice in scores
+    assert "Saved." not in top
+    # Scored in full, it only says so; a refusal comes back to the scores too.
+    juror.post(path, data={f"score-{c2}": "5", "csrf_token": csrf_of(juror, path)})
+    assert '<p class="notice" role="status">Saved.</p>' in _top_and_scores(juror.get(path).text)[1]
+    refused = juror.post(path, data={"abstain": "yes", "csrf_token": csrf_of(juror, path)})
+    assert re.fullmatch(rf"{path}\?refused=[\w-]+#scores", refused.headers["location"])
+    # "Save and go to the next project" says so at the top of the next one.
+    following = juror.post(
+        path, data={f"score-{c1}": "8", "next": "yes", "csrf_token": csrf_of(juror, path)}
+    )
+    assert following.headers["location"] == _path(made, 1)
+    top, scores = _top_and_scores(juror.get(_path(made, 1)).text)
+    assert '<p class="notice" role="status">Saved.</p>' in top
+    assert "Saved." not in scores
 
 
 def test_the_status_says_when_the_project_was_last_saved(juror, made, sqlite_db, clock):

@@ -146,10 +146,45 @@ def test_a_declared_conflict_leaves_the_ballot(juror_client, jury):
         rf"{conflicted.reference}</span> <span [^>]*>Conflict of interest: not on your ballot",
         page.text,
     )
+    # Its address (an old tab, a bookmark) says why, on a ballot page that leads back.
     hidden = juror_client.get(f"/ballot/applications/{conflicted.reference}")
     assert hidden.status_code == 404
-    assert "<h1>Page not found</h1>" in hidden.text
+    assert "<h1>Not on your ballot</h1>" in hidden.text
+    assert (
+        "This project is not on your ballot. You declared a conflict of interest with it, so you "
+        "do not score it."
+    ) in hidden.text
+    assert '<a class="button primary" href="/ballot">Back to your ballot</a>' in hidden.text
     assert "Friday Coffee Project" not in hidden.text  # the conflicted project's title
+    htmlpages.save("ballot_not_on_ballot", hidden.text)
+
+
+def test_a_conflict_declared_after_submitting_is_warned_of_and_listed(
+    juror_client, sqlite_db, jury
+):
+    _onboard(juror_client)
+    for i in range(3):
+        _post_scores(juror_client, jury, i, [5, 6])
+    juror_client.post(
+        "/ballot/submit", data={"csrf_token": csrf_of(juror_client, "/ballot/submit")}
+    )
+    conflicted = jury.applications[1]
+    page = juror_client.get("/ballot/conflicts")
+    assert (
+        '<p class="notice warn">Your ballot is already submitted. If you declare a conflict of '
+        "interest with a project now, your scores for it are taken out of your counted ballot."
+    ) in page.text
+    htmlpages.save("ballot_conflicts_after_submitting", page.text)
+    _declare(juror_client, **{f"conflict-{conflicted.id}": "yes", f"reason-{conflicted.id}": "X"})
+    page = juror_client.get("/ballot")
+    assert "2 of 2 scored" in page.text
+    assert "Your ballot is submitted." in page.text
+    # The project that left the ballot is named, as on a draft's list.
+    assert re.search(
+        rf"{conflicted.reference}</span> <span [^>]*>Conflict of interest: not on your ballot",
+        page.text,
+    )
+    assert _declared_conflicts(sqlite_db, jury)[1] == [conflicted.id]
 
 
 def test_ballot_page_shows_progress_without_inline_style(juror_client, jury, clock):
@@ -227,7 +262,7 @@ def test_a_file_of_another_application_is_not_served(juror_client, sqlite_db, ju
     assert factories.PDF not in response.content
     page = juror_client.get(f"/ballot/applications/{other.reference}")
     assert page.status_code == 404
-    assert "<h1>Page not found</h1>" in page.text
+    assert "This project is not on your ballot. Check the address, or choose a project" in page.text
     assert "secret.pdf" not in page.text
 
 
@@ -489,11 +524,37 @@ def test_complete_ballot_submits_shows_and_emails_the_receipt(
     assert f"Your receipt code: {code.group(1)}" in body_of(mail)
     # Locked: the page shows the scores read-only, and a save is refused with the scores kept.
     page = juror_client.get(f"/ballot/applications/{jury.applications[0].reference}")
-    assert "Your ballot is submitted: it can no longer change." in page.text
+    assert (
+        "Your ballot is submitted: it can no longer change. If it needs reopening, write to the "
+        'secretariat at <a href="mailto:secretariat@example.org">secretariat@example.org</a>.'
+    ) in page.text
     refused = _autosave(juror_client, jury, **{f"score-{jury.criteria[0].id}": "1"})
     assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        "Your ballot is submitted, so it can no longer change: this was not saved. If it needs "
+        "reopening, write to the secretariat at secretariat@example.org."
+    )
     assert _scores(sqlite_db)[(jury.applications[0].id, jury.criteria[0].id)] == 7
     assert juror_client.get("/ballot/submit").headers["location"] == "/ballot/receipt"
+
+
+def test_in_french_a_juror_remet_their_ballot_and_the_session_line_needs_no_elision(
+    juror_client, jury
+):
+    _onboard(juror_client)
+    for i in range(3):
+        _post_scores(juror_client, jury, i, [5, 6])
+    juror_client.post(
+        "/ballot/submit", data={"csrf_token": csrf_of(juror_client, "/ballot/submit")}
+    )
+    token = csrf_of(juror_client, "/ballot")
+    juror_client.post("/language", data={"lang": "fr", "next": "/ballot", "csrf_token": token})
+    receipt, home = juror_client.get("/ballot/receipt").text, juror_client.get("/ballot").text
+    assert "<h1>Votre bulletin est remis</h1>" in receipt
+    assert "Votre bulletin est remis. Votre code de reçu est" in home
+    # « Session de Élise » would need « d’Élise »: a form without elision, for every name.
+    assert '<p class="who">Session\u00a0: Lena · <a href="/ballot/sign-out">' in home
+    assert "déposé" not in receipt + home
 
 
 def test_between_rounds_the_submitted_ballot_is_shown_read_only(
