@@ -73,9 +73,9 @@
     if (bar) { bar.value = progress.done; bar.max = progress.total; bar.textContent = progress.done + " / " + progress.total; }
   }
 
-  // A change refused for good (the ballot submitted or the round closed, perhaps in another
+  // A choice refused for good (the ballot submitted or the round closed, perhaps in another
   // tab) goes back to what the ballot holds (the answer's "stored"): the page never shows a
-  // score that is not the one saved.
+  // score that is not the one saved. Typed text stays, so that it can still be copied.
   function restore(sent, stored) {
     if (!stored) { return; }
     Object.keys(sent).forEach(function (name) {
@@ -86,8 +86,6 @@
           field.checked = field.value === value;
         } else if (field.type === "checkbox") {
           field.checked = value === "yes";
-        } else {
-          field.value = value;
         }
       });
     });

@@ -146,12 +146,15 @@ def test_a_score_refused_after_submitting_in_another_tab_goes_back_to_the_saved_
     _open(phone, live_server, made)
     jury_factories.submit_ballot(live_server.database, live_server.clock(), made, value=7)
     innovation = _scale(phone, "Innovation")
-    innovation.get_by_role("radio", name="2", exact=True).click()
+    phone.get_by_label("Your comment", exact=False).fill("Too long, I think")
+    innovation.get_by_role("radio", name="2", exact=True).click()  # one save with the comment
     status = phone.locator("#autosave-status")
     expect(status).to_have_attribute("data-state", "stopped")
     expect(status).to_contain_text("Your ballot is submitted")
     expect(innovation.get_by_role("radio", name="7", exact=True)).to_be_checked()
     assert _scores(live_server) == [7] * 6
+    # Text typed in the same refused save stays, to be copied
+    expect(phone.get_by_label("Your comment", exact=False)).to_have_value("Too long, I think")
     # The refusal on a line of its own, the bar's whole width; the bar still a small part of
     # the screen.
     bar, said = phone.locator(".score-bar").bounding_box(), status.bounding_box()
