@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import FormData
 
 from prize.domain.applicants.drafts import (
+    CONSENT_FIELDS,
     INVOLVEMENT_AREAS,
     MAX_LINKS,
     PAGE_ORDER,
@@ -49,7 +50,6 @@ LONG = {
 }
 # Checkboxes: processing (needed to submit), then the two publication consents (title,
 # organisation and country; the summary).
-CONSENTS = ("consent_processing", "consent_publication", "consent_summary")
 HOW_MAX = 5000
 MAX_NUMBER = 10_000_000
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,48}$")
@@ -150,7 +150,7 @@ def parse(
     _dates(form, result, today=today)
     _involvement(form, result)
     _links(form, result)
-    for name in CONSENTS:
+    for name in CONSENT_FIELDS:
         result.values[name] = form.get(name) == "yes"
         result.clean[name] = result.values[name]
     return result
@@ -338,7 +338,7 @@ def initial(content: ApplicationContent | None) -> dict[str, Any]:
         typed[f"inv_{area}_how"] = str(answer.get("how", ""))
     for i in range(1, MAX_LINKS + 1):
         typed[f"link_{i}"] = content.links[i - 1] if len(content.links) >= i else ""
-    for name in CONSENTS:
+    for name in CONSENT_FIELDS:
         typed[name] = getattr(content, name)
     return typed
 

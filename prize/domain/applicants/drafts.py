@@ -28,6 +28,18 @@ from prize.models import (
     pk,
 )
 
+# The contacts (section B) and the consents: each a form field stored as it is typed.
+CONTACT_FIELDS = (
+    "applicant_name",
+    "address",
+    "phone",
+    "contact_email",
+    "website",
+    "social_links",
+    "contact_person",
+    "contact_person_email",
+)
+CONSENT_FIELDS = ("consent_processing", "consent_publication", "consent_summary")
 # What an applicant types, field by field (ApplicationContent's columns minus bookkeeping).
 CONTENT_FIELDS = (
     "title",
@@ -38,22 +50,13 @@ CONTENT_FIELDS = (
     "start_date",
     "still_running",
     "end_date",
-    "applicant_name",
-    "address",
-    "phone",
-    "contact_email",
-    "website",
-    "social_links",
-    "contact_person",
-    "contact_person_email",
+    *CONTACT_FIELDS,
     "goals",
     "summary",
     "participation",
     "involvement",
     "links",
-    "consent_processing",
-    "consent_publication",
-    "consent_summary",
+    *CONSENT_FIELDS,
 )
 INVOLVEMENT_AREAS = ("strategy", "structures", "activities", "evaluation")
 WORD_LIMITS = {"goals": 100, "summary": 1000, "participation": 500}

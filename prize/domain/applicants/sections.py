@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from prize.domain.applicants.drafts import INVOLVEMENT_AREAS, MAX_LINKS
+from prize.domain.applicants.drafts import (
+    CONSENT_FIELDS,
+    CONTACT_FIELDS,
+    INVOLVEMENT_AREAS,
+    MAX_LINKS,
+)
 from prize.domain.applicants.submissions import missing_parts
 from prize.i18n import N_, Message
 from prize.models import ApplicationContent, Edition
@@ -74,16 +79,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "contacts",
         N_("B. Contacts"),
-        (
-            "applicant_name",
-            "address",
-            "phone",
-            "contact_email",
-            "website",
-            "social_links",
-            "contact_person",
-            "contact_person_email",
-        ),
+        CONTACT_FIELDS,
     ),
     Section(
         "description",
@@ -99,7 +95,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "consents",
         N_("Consents"),
-        ("consent_processing", "consent_publication", "consent_summary"),
+        CONSENT_FIELDS,
     ),
 )
 FILES = "files"  # the files page, a task of its own
