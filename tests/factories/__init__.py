@@ -37,6 +37,7 @@ from tests.factories.applicants import (
     application,
     attachment,
     content,
+    drafts,
 )
 from tests.factories.editions import DEADLINE, OPENS, edition
 from tests.factories.jury import juror_row as juror
@@ -67,6 +68,7 @@ __all__ = [
     "application",
     "attachment",
     "content",
+    "drafts",
     "edition",
     "juror",
     "outbox_message",

@@ -138,6 +138,24 @@ def application(
     return app
 
 
+def drafts(
+    *, session: Session, edition: Edition, people: dict[str, str], **fields: Any
+) -> list[Application]:
+    """A draft never submitted for each address of ``people`` (address -> language), titled
+    "Project of <address>" unless ``fields`` say otherwise."""
+    return [
+        application(
+            session=session,
+            edition=edition,
+            status=ApplicationStatus.draft,
+            email=email,
+            language=language,
+            **({"title": f"Project of {email}"} | fields),
+        )
+        for email, language in people.items()
+    ]
+
+
 def attachment(
     *,
     session: Session,

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from prize.domain import transitions
 from prize.domain.errors import DomainError
 from prize.domain.shared import audit
-from prize.models import ActorKind, ApplicationStatus, Edition, EditionState, OutboxMessage
+from prize.models import ActorKind, Edition, EditionState, OutboxMessage
 from tests import factories
 
 OFFICER = audit.Actor(ActorKind.staff, None)
@@ -22,14 +22,11 @@ NOW = datetime(2027, 5, 2, 9, tzinfo=UTC)
 def call(db):
     with db.write() as session:
         edition = factories.edition(session=session, state=EditionState.open)
-        for email, language in (("amra@example.org", "en"), ("luc@example.org", "fr")):
-            factories.application(
-                session=session,
-                edition=edition,
-                status=ApplicationStatus.draft,
-                email=email,
-                language=language,
-            )
+        factories.drafts(
+            session=session,
+            edition=edition,
+            people={"amra@example.org": "en", "luc@example.org": "fr"},
+        )
         factories.application(session=session, edition=edition, email="done@example.org")
     return edition
 

@@ -28,15 +28,11 @@ def open_call(sqlite_db, clock, app):
     clock.set(datetime(2027, 5, 2, 9, 30, 17, tzinfo=UTC))
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.open)
-        for email, language in (("amra@example.org", "en"), ("luc@example.org", "fr")):
-            factories.application(
-                session=session,
-                edition=edition,
-                status=ApplicationStatus.draft,
-                email=email,
-                language=language,
-                title=f"Project of {email}",
-            )
+        factories.drafts(
+            session=session,
+            edition=edition,
+            people={"amra@example.org": "en", "luc@example.org": "fr"},
+        )
         factories.application(
             session=session,
             edition=edition,

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from prize import formats
-from prize.models import ApplicationStatus, AuditEvent, Edition, EditionState
+from prize.models import AuditEvent, Edition, EditionState
 from tests import factories
 from tests.appkit import refused_page, text_of
 from tests.mailkit import body_of
@@ -26,15 +26,11 @@ def open_call(sqlite_db, clock, app):
     clock.set(datetime(2027, 5, 2, 9, tzinfo=UTC))
     with sqlite_db.write() as session:
         edition = factories.edition(session=session, state=EditionState.open)
-        for email, language in (("amra@example.org", "en"), ("luc@example.org", "fr")):
-            factories.application(
-                session=session,
-                edition=edition,
-                status=ApplicationStatus.draft,
-                email=email,
-                language=language,
-                title=f"Project of {email}",
-            )
+        factories.drafts(
+            session=session,
+            edition=edition,
+            people={"amra@example.org": "en", "luc@example.org": "fr"},
+        )
         factories.application(session=session, edition=edition, email="done@example.org")
     return edition
 

@@ -210,16 +210,13 @@ def test_a_placeholder_some_recipients_cannot_fill_is_refused_with_how_many(
 ) -> None:
     edition = _edition(sqlite_db)  # d@example.org: a draft, so no reference yet
     with sqlite_db.write() as session:
-        for email, language in (("new@example.org", "en"), ("nouveau@example.org", "fr")):
-            factories.application(
-                session=session,
-                edition=edition,
-                status=ApplicationStatus.draft,
-                email=email,
-                language=language,
-                title="",
-                contact_person="",
-            )
+        factories.drafts(
+            session=session,
+            edition=edition,
+            people={"new@example.org": "en", "nouveau@example.org": "fr"},
+            title="",
+            contact_person="",
+        )
     typed = {
         **MESSAGE,
         "group": "applicants",
