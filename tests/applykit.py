@@ -7,6 +7,8 @@
   ``TEST_KEYS`` on the test's clock, and ``links_in(text)`` reads them back from an e-mail.
 - ``complete_form()`` (every field as the form posts it), ``content_values()`` (as stored),
   ``tiny_pdf()`` (a small valid PDF) and ``SECTION_FIELDS`` (the form's fields by section).
+- ``attach_file(database, store, application_id, data, now)``: a file attached as the upload page
+  does it (stored first, then attached in the write).
 - Fixture ``screening_applications``: the 2027 edition in screening, with applications in each
   status (built with tests/factories/); ``screening_pair(...)`` makes its two submitted ones.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -321,3 +324,24 @@ SECTION_FIELDS = {
     ),
     "consents": ("consent_processing", "consent_publication", "consent_summary"),
 }
+
+
+def attach_file(database: Database, store: Any, application_id: int, data: bytes, now: datetime):
+    """As the upload page does: the file stored first, then attached in the write."""
+    import io
+
+    from prize.domain.applicants import attachments
+    from prize.models import Application
+    from prize.storage import DB_CHUNK
+
+    stored = attachments.store_upload(source=io.BytesIO(data), store=store, max_bytes=DB_CHUNK)
+    with database.write() as session:
+        return attachments.attach(
+            session=session,
+            application=session.get_one(Application, application_id),
+            stored=stored,
+            filename="report.pdf",
+            store=store,
+            max_files=5,
+            now=now,
+        )

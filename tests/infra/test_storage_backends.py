@@ -21,7 +21,7 @@ from prize import backup, cli
 from prize.app import create_app
 from prize.db import Database, open_database
 from prize.domain.applicants import attachments
-from prize.models import Application, Attachment, StoredFileRow, utcnow
+from prize.models import Attachment, StoredFileRow, utcnow
 from prize.settings import Settings, SettingsError, load
 from prize.storage import (
     DB_CHUNK,
@@ -34,7 +34,7 @@ from prize.storage import (
     move_files,
 )
 from tests.appkit import TEST_KEYS, Clock, csrf_of
-from tests.applykit import link_maker, make_call, start_application, tiny_pdf
+from tests.applykit import attach_file, link_maker, make_call, start_application, tiny_pdf
 
 NOW = Clock()()  # inside the test call's window
 
@@ -147,28 +147,13 @@ def test_a_sweeping_machine_whose_clock_runs_fast_leaves_an_upload_in_flight(
     assert store.present([in_flight.stored_name]) == {in_flight.stored_name}
 
 
-def _attach(db: Database, store: Store, application_id: int, data: bytes) -> Attachment:
-    """As the upload page does: the file stored first, then attached in the write."""
-    stored = attachments.store_upload(source=io.BytesIO(data), store=store, max_bytes=DB_CHUNK)
-    with db.write() as session:
-        return attachments.attach(
-            session=session,
-            application=session.get_one(Application, application_id),
-            stored=stored,
-            filename="report.pdf",
-            store=store,
-            max_files=5,
-            now=NOW,
-        )
-
-
 def test_files_move_from_a_folder_to_the_database_and_back_each_checked(db, tmp_path):
     clock = Clock()
     make_call(db, clock())
     application = start_application(db, clock())
     folder, database = FolderStore(tmp_path / "storage"), DatabaseStore(db)
-    first = _attach(db, folder, application.id, tiny_pdf())
-    second = _attach(db, folder, application.id, tiny_pdf() + b"% two")
+    first = attach_file(db, folder, application.id, tiny_pdf(), NOW)
+    second = attach_file(db, folder, application.id, tiny_pdf() + b"% two", NOW)
     expected = {first.stored_name: first.sha256, second.stored_name: second.sha256}
 
     moved = move_files(folder, database, expected=expected)
@@ -195,7 +180,7 @@ def test_the_storage_command_moves_the_files_into_the_database(
     make_call(sqlite_db, NOW)
     application = start_application(sqlite_db, NOW)
     folder = FolderStore(tmp_path / "files")
-    attached = _attach(sqlite_db, folder, application.id, tiny_pdf())
+    attached = attach_file(sqlite_db, folder, application.id, tiny_pdf(), NOW)
     monkeypatch.setenv("PRIZE_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("PRIZE_STORAGE_URL", folder.url)
     monkeypatch.setenv("PRIZE_SECRET_KEYS", TEST_KEYS[0])
@@ -222,7 +207,7 @@ def test_a_backup_takes_the_files_from_the_database_and_restores_them_into_a_fol
 ):
     make_call(sqlite_db, NOW)
     application = start_application(sqlite_db, NOW)
-    attached = _attach(sqlite_db, DatabaseStore(sqlite_db), application.id, tiny_pdf())
+    attached = attach_file(sqlite_db, DatabaseStore(sqlite_db), application.id, tiny_pdf(), NOW)
     archive = tmp_path / "backup.tar.gz"
     manifest = backup.create_backup(
         database_url=sqlite_db.url, store=DatabaseStore(sqlite_db), target=archive, now=NOW
@@ -240,7 +225,7 @@ def test_a_backup_fails_naming_the_attachment_whose_file_is_missing(sqlite_db, t
     make_call(sqlite_db, NOW)
     application = start_application(sqlite_db, NOW)
     store = DatabaseStore(sqlite_db)
-    attached = _attach(sqlite_db, store, application.id, tiny_pdf())
+    attached = attach_file(sqlite_db, store, application.id, tiny_pdf(), NOW)
     store.delete(attached.stored_name)
     with pytest.raises(backup.BackupError) as refused:
         backup.create_backup(

@@ -5,7 +5,6 @@ does a machine whose shared folder is not mounted. One lost file is told, not fa
 
 from __future__ import annotations
 
-import io
 import logging
 
 from starlette.testclient import TestClient
@@ -13,29 +12,16 @@ from starlette.testclient import TestClient
 from prize import cli
 from prize.app import create_app
 from prize.db import Database
-from prize.domain.applicants import attachments
-from prize.models import Application
 from prize.settings import Settings
-from prize.storage import DB_CHUNK, FolderStore, Store
+from prize.storage import FolderStore, Store
 from tests.appkit import TEST_KEYS, Clock
-from tests.applykit import make_call, start_application, tiny_pdf
+from tests.applykit import attach_file, make_call, start_application, tiny_pdf
 
 NOW = Clock()()
 
 
 def _attach(db: Database, store: Store, application_id: int, data: bytes) -> str:
-    stored = attachments.store_upload(source=io.BytesIO(data), store=store, max_bytes=DB_CHUNK)
-    with db.write() as session:
-        attachments.attach(
-            session=session,
-            application=session.get_one(Application, application_id),
-            stored=stored,
-            filename="report.pdf",
-            store=store,
-            max_files=5,
-            now=NOW,
-        )
-    return stored.stored_name
+    return attach_file(db, store, application_id, data, NOW).stored_name
 
 
 def _health(database: Database, storage_url: str = "") -> tuple[int, str]:
